@@ -1,0 +1,204 @@
+"""The process definition model (DEF-1..6). Pure data; built by ``domain.loader``."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any, Literal
+
+from oaflow.domain.expressions import Expression
+
+
+class NodeType(StrEnum):
+    INITIATE = "initiate"  # 发起
+    APPROVAL = "approval"  # 审批
+    CONFIRM = "confirm"  # 确认
+    HANDLE = "handle"  # 处理/执行
+    FEEDBACK = "feedback"  # 反馈
+    MILESTONE = "milestone"  # 里程碑
+    EXCLUSIVE = "exclusive"  # 排他网关 (rule-based routing)
+    PARALLEL = "parallel"  # 并行分支
+    JOIN = "join"  # 并行汇聚
+    MULTI_INSTANCE = "multi_instance"  # 多实例: one task per department of a list
+    SERVICE = "service"  # 调用外部系统
+    NOTIFY = "notify"  # 抄送/通知
+    ARCHIVE = "archive"  # 汇总归档
+    END = "end"  # 结束
+
+
+#: nodes that give people tasks
+TASK_NODES = frozenset(
+    {
+        NodeType.APPROVAL,
+        NodeType.CONFIRM,
+        NodeType.HANDLE,
+        NodeType.FEEDBACK,
+        NodeType.MILESTONE,
+        NodeType.MULTI_INSTANCE,
+    }
+)
+#: task nodes decided by approve / reject; the others finish with complete
+DECISION_NODES = frozenset({NodeType.APPROVAL, NodeType.CONFIRM})
+
+
+@dataclass(frozen=True)
+class Text:
+    """A text in Chinese and English."""
+
+    zh: str
+    en: str = ""
+
+    def get(self, lang: str = "zh") -> str:
+        return self.en or self.zh if lang == "en" else self.zh
+
+
+FieldType = Literal[
+    "string", "text", "number", "integer", "boolean", "date", "datetime",
+    "enum", "department", "departments", "user", "list",
+]  # fmt: skip
+
+
+@dataclass(frozen=True)
+class FormField:
+    name: str
+    type: FieldType = "string"
+    label: Text = Text("")
+    required: bool = False
+    sensitive: bool = False
+    values: tuple[str, ...] = ()  # for enum
+    line: int | None = None
+
+
+AssignmentKind = Literal[
+    "department", "head_of", "leader_of", "role", "user", "initiator", "field", "decision"
+]
+
+
+@dataclass(frozen=True)
+class Assignment:
+    """Who gets a node's task (DEF-4).
+
+    department: ``department`` (code); ``pick`` head | interface | members (candidate group)
+    head_of / leader_of: ``relative_to`` "initiator" (the initiator's department) or a code
+    role: ``role`` (general_manager | administrator | auditor)
+    user: ``user`` (login); initiator: the person who started the instance
+    field: ``field`` names a form field holding a department code (``pick`` applies) or a login
+    decision: ``table`` names a decision table whose hit gives ``department`` or ``user``
+    """
+
+    kind: AssignmentKind
+    department: str = ""
+    pick: Literal["head", "interface", "members"] = "head"
+    relative_to: str = "initiator"
+    role: str = ""
+    user: str = ""
+    field: str = ""
+    table: str = ""
+    line: int | None = None
+
+
+@dataclass(frozen=True)
+class TimeLimit:
+    hours: float
+    basis: Literal["working", "calendar"] = "working"
+
+
+@dataclass(frozen=True)
+class Trigger:
+    """When a reached node's task becomes active (DEF-3)."""
+
+    kind: Literal["auto", "manual", "planned_date"] = "auto"
+    field: str = ""  # planned_date: the form field holding the date
+
+
+@dataclass(frozen=True)
+class Outputs:
+    """What must be supplied to finish a task (RUN-4)."""
+
+    fields: tuple[FormField, ...] = ()
+    deliverables: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Route:
+    to: str
+    when: Expression | None = None  # None: the default route
+    line: int | None = None
+
+
+@dataclass(frozen=True)
+class DecisionRule:
+    when: Expression
+    then: Mapping[str, Any]
+    line: int | None = None
+
+
+@dataclass(frozen=True)
+class DecisionTable:
+    name: str
+    hit: Literal["first", "collect"] = "first"
+    rules: tuple[DecisionRule, ...] = ()
+    default: Mapping[str, Any] | None = None
+    line: int | None = None
+
+
+@dataclass(frozen=True)
+class Node:
+    id: str
+    type: NodeType
+    name: Text
+    next: tuple[str, ...] = ()
+    routes: tuple[Route, ...] = ()  # exclusive gateway
+    assignee: Assignment | None = None
+    time_limit: TimeLimit | None = None
+    trigger: Trigger = Trigger()
+    inputs: tuple[str, ...] = ()  # 输入要求, readable requirements
+    outputs: Outputs = Outputs()
+    on_reject: str = "end"  # "end" or the id of an earlier node to return to
+    over: Expression | None = None  # multi_instance: list of department codes
+    pick: Literal["head", "interface", "members"] = "head"  # multi_instance: who per department
+    task: NodeType = NodeType.HANDLE  # multi_instance: handle | confirm | approval
+    service: str = ""  # service: the integration to call
+    notify: tuple[Assignment, ...] = ()  # notify: who is informed
+    archive_name: str = ""  # archive: name pattern, e.g. 项目归档-{yyyy}-{title}
+    line: int | None = None
+
+    @property
+    def is_task(self) -> bool:
+        return self.type in TASK_NODES
+
+    @property
+    def is_decision(self) -> bool:
+        """Finished by approve/reject rather than complete."""
+        if self.type is NodeType.MULTI_INSTANCE:
+            return self.task in DECISION_NODES
+        return self.type in DECISION_NODES
+
+
+@dataclass(frozen=True)
+class ProcessDefinition:
+    key: str
+    name: Text
+    business_key: str  # pattern, e.g. PROJ{yyyy}{MM}{seq:02}
+    nodes: Mapping[str, Node]  # in file order; the first node is the start
+    form: tuple[FormField, ...] = ()
+    decision_tables: Mapping[str, DecisionTable] = field(default_factory=dict)
+    tags: tuple[str, ...] = ()
+    initiators: tuple[str, ...] = ()  # department codes allowed to start; empty: anyone
+    description: Text = Text("")
+    file: str = ""
+
+    @property
+    def start(self) -> Node:
+        return next(iter(self.nodes.values()))
+
+    def node(self, node_id: str) -> Node:
+        return self.nodes[node_id]
+
+    def successors(self, node_id: str) -> tuple[str, ...]:
+        node = self.nodes[node_id]
+        return node.next + tuple(r.to for r in node.routes)
+
+    def form_field(self, name: str) -> FormField | None:
+        return next((f for f in self.form if f.name == name), None)
