@@ -150,6 +150,7 @@ class Node:
     name: Text
     next: tuple[str, ...] = ()
     routes: tuple[Route, ...] = ()  # exclusive gateway
+    decision: str = ""  # exclusive gateway routed by a decision table whose hit gives `to`
     assignee: Assignment | None = None
     time_limit: TimeLimit | None = None
     trigger: Trigger = Trigger()
@@ -174,6 +175,17 @@ class Node:
         if self.type is NodeType.MULTI_INSTANCE:
             return self.task in DECISION_NODES
         return self.type in DECISION_NODES
+
+
+@dataclass(frozen=True)
+class OrgNames:
+    """What validation needs to know of the organisation: the names that exist."""
+
+    departments: frozenset[str] = frozenset()
+    users: frozenset[str] = frozenset()
+    roles: frozenset[str] = frozenset(
+        {"member", "head", "supervising_leader", "general_manager", "administrator", "auditor"}
+    )
 
 
 @dataclass(frozen=True)
