@@ -188,8 +188,10 @@ class OrgNames:
     )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class ProcessDefinition:
+    """Compared and hashed by identity: a loaded definition is one immutable version."""
+
     key: str
     name: Text
     business_key: str  # pattern, e.g. PROJ{yyyy}{MM}{seq:02}

@@ -1,0 +1,87 @@
+"""What every command shares: the global options, output as tables or JSON, and errors."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any, NoReturn
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from oaflow.bootstrap import build_app
+from oaflow.config import Settings
+from oaflow.domain.clock import FixedClock, parse_instant
+from oaflow.domain.errors import OAFlowError, ValidationError
+from oaflow.services.app import App
+
+console = Console(highlight=False, soft_wrap=True)
+errors = Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+@dataclass
+class Options:
+    db: str | None = None
+    now: str | None = None
+    lang: str = "zh"
+
+
+OPTIONS = Options()
+
+
+def app_from_options() -> App:
+    settings = Settings()
+    settings.lang = OPTIONS.lang
+    clock = FixedClock(parse_instant(OPTIONS.now, settings.timezone)) if OPTIONS.now else None
+    return build_app(settings, clock=clock, url=OPTIONS.db)
+
+
+def zh(zh_text: str, en_text: str) -> str:
+    return en_text if OPTIONS.lang == "en" else zh_text
+
+
+def fail(error: OAFlowError) -> NoReturn:
+    if isinstance(error, ValidationError):
+        for problem in error.problems:
+            errors.print(str(problem), markup=False)
+        errors.print(zh(f"共 {len(error.problems)} 个问题", f"{len(error.problems)} problem(s)"))
+    else:
+        errors.print(f"{zh('错误', 'error')}: {error.message}", markup=False)
+        if error.hint:
+            errors.print(f"{zh('提示', 'hint')}: {error.hint}", markup=False)
+    raise typer.Exit(error.exit_code)
+
+
+@contextmanager
+def handled() -> Iterator[None]:
+    """Turn OA-Flow errors into a clear message on stderr and exit code 1."""
+    try:
+        yield
+    except OAFlowError as error:
+        fail(error)
+
+
+def run_command(body: Callable[[App], None]) -> None:
+    with handled():
+        app = app_from_options()
+        try:
+            body(app)
+        finally:
+            app.db.dispose()
+
+
+def print_json(value: Any) -> None:
+    sys.stdout.write(json.dumps(value, ensure_ascii=False, indent=2, default=str) + "\n")
+
+
+def print_table(title: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+    table = Table(title=title, title_justify="left")
+    for column in columns:
+        table.add_column(column)
+    for row in rows:
+        table.add_row(*("" if v is None else str(v) for v in row))
+    console.print(table)

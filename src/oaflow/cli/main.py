@@ -1,0 +1,60 @@
+"""The `oaflow` command (SPEC §18)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from oaflow.cli import common, demo_cmd, org_cmds, process_cmds, run_cmds
+from oaflow.cli.common import OPTIONS, run_command, zh
+from oaflow.services import setup
+
+cli = typer.Typer(
+    name="oaflow",
+    help="OA-Flow: cross-department process automation (多部门协同作业流程自动化).",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+cli.add_typer(process_cmds.group, name="process")
+cli.add_typer(org_cmds.group, name="org")
+cli.add_typer(run_cmds.task_group, name="task")
+cli.add_typer(run_cmds.instance_group, name="instance")
+run_cmds.register(cli)
+demo_cmd.register(cli)
+
+
+@cli.callback()
+def main(
+    db: Annotated[
+        str | None,
+        typer.Option("--db", envvar="OAFLOW_DATABASE_URL", help="Database URL (default sqlite:///oaflow.db)."),
+    ] = None,
+    now: Annotated[
+        str | None, typer.Option("--now", help="Run as of this ISO-8601 instant (simulated time).")
+    ] = None,
+    lang: Annotated[str, typer.Option("--lang", help="zh or en.")] = "zh",
+) -> None:
+    if lang not in ("zh", "en"):
+        raise typer.BadParameter("use zh or en", param_hint="--lang")
+    OPTIONS.db, OPTIONS.now, OPTIONS.lang = db, now, lang
+
+
+@cli.command()
+def init(
+    demo: Annotated[bool, typer.Option("--demo", help="Add the demo organisation and built-in processes.")] = False,
+) -> None:
+    """Create or upgrade the schema (--demo: demo organisation and built-in processes)."""
+
+    def body(app: common.App) -> None:
+        published = setup.init(app, demo=demo)
+        common.console.print(zh("数据库已就绪", "database ready") + f": {app.db.engine.url.render_as_string()}")
+        for p in published:
+            common.console.print(zh("已发布", "published") + f" {p.key} {p.label}")
+
+    run_command(body)
+
+
+def run() -> None:
+    cli()

@@ -1,0 +1,55 @@
+"""`oaflow org import|export|users`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from oaflow.cli.common import console, print_json, print_table, run_command, zh
+from oaflow.services import organisation
+from oaflow.services.app import App
+
+group = typer.Typer(help="The organisation: departments, users, roles.", no_args_is_help=True)
+
+
+@group.command("import")
+def import_(file: Annotated[Path, typer.Argument(help="An organisation file (.yaml or .csv).")]) -> None:
+    """Replace the organisation by the file's (nothing changes if it has problems)."""
+
+    def body(app: App) -> None:
+        org = organisation.import_org(app, file)
+        console.print(zh(f"已导入 {len(org.departments)} 个部门、{len(org.users)} 个用户",
+                         f"imported {len(org.departments)} departments, {len(org.users)} users"))  # fmt: skip
+
+    run_command(body)
+
+
+@group.command()
+def export(file: Annotated[Path, typer.Argument(help="Where to write (.yaml or .csv).")]) -> None:
+    """Write the organisation to a YAML or CSV file (CSV opens in Excel)."""
+
+    def body(app: App) -> None:
+        org = organisation.export_org(app, file)
+        console.print(zh(f"已导出到 {file}", f"exported to {file}") + f" ({len(org.users)})")
+
+    run_command(body)
+
+
+@group.command()
+def users(json_: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """The users with their departments and roles."""
+
+    def body(app: App) -> None:
+        rows = organisation.users(app)
+        if json_:
+            print_json(rows)
+            return
+        print_table(
+            zh("用户", "Users"),
+            [zh("登录名", "login"), zh("姓名", "name"), zh("部门", "departments"), zh("角色", "roles")],
+            [[r["login"], r["name"], "、".join(r["department_names"]), ", ".join(r["roles"])] for r in rows],
+        )
+
+    run_command(body)

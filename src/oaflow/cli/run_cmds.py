@@ -1,0 +1,188 @@
+"""`oaflow start`, `oaflow tasks`, `oaflow task ...`, `oaflow instance show`."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+import yaml
+
+from oaflow.cli.common import console, print_json, print_table, run_command, zh
+from oaflow.domain.errors import InputError
+from oaflow.domain.states import Action
+from oaflow.engine.runtime import Command
+from oaflow.services import queries, runtime
+from oaflow.services.app import App
+from oaflow.services.organisation import read_text
+
+task_group = typer.Typer(help="Act on one task: show, ack, progress, complete, approve, reject.", no_args_is_help=True)
+instance_group = typer.Typer(help="Process instances.", no_args_is_help=True)
+
+AsOpt = Annotated[str, typer.Option("--as", help="Your login.")]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON document.")]
+NoteOpt = Annotated[str, typer.Option("--note", help="A note or reason (e.g. 客户需求临时变更).")]
+TaskArg = Annotated[int, typer.Argument(help="Task ID.")]
+
+
+def register(cli: typer.Typer) -> None:
+    cli.command("start")(start)
+    cli.command("tasks")(tasks)
+
+
+def start(
+    key: Annotated[str, typer.Argument(help="Process key, e.g. customer-complaint.")],
+    as_: AsOpt,
+    data: Annotated[str | None, typer.Option("--data", help="The initiation form as JSON.")] = None,
+    form: Annotated[Path | None, typer.Option("--form", help="The initiation form as a JSON/YAML file.")] = None,
+    json_: JsonOpt = False,
+) -> None:
+    """Start a process; prints the new business key (e.g. PROJ20240301)."""
+
+    def body(app: App) -> None:
+        instance = runtime.start(app, key, as_, _form(data, form))
+        if json_:
+            print_json({"business_key": instance.business_key, "state": instance.state.value})
+        else:
+            print(instance.business_key)
+
+    run_command(body)
+
+
+def _form(data: str | None, form: Path | None) -> dict[str, Any]:
+    if (data is None) == (form is None):
+        raise typer.BadParameter("give exactly one of --data JSON or --form FILE")
+    try:
+        value = json.loads(data) if data is not None else yaml.safe_load(read_text(form))  # type: ignore[arg-type]
+    except (json.JSONDecodeError, yaml.YAMLError) as exc:
+        raise InputError(f"the form is not valid JSON/YAML: {exc}", "check quotes and braces") from None
+    if not isinstance(value, dict):
+        raise InputError("the form must be an object of field: value", 'e.g. --data \'{"title": "…"}\'')
+    return value
+
+
+def tasks(as_: AsOpt, json_: JsonOpt = False) -> None:
+    """Your open tasks, soonest deadline first, with their SLA countdown."""
+
+    def body(app: App) -> None:
+        rows = queries.tasks_for(app, as_)
+        if json_:
+            print_json(rows)
+            return
+        print_table(
+            zh(f"{as_} 的待办任务", f"Open tasks of {as_}"),
+            ["ID", zh("业务编号", "key"), zh("节点", "node"), zh("状态", "state"),
+             zh("截止", "due"), zh("剩余(小时)", "left (h)"), "SLA"],
+            [[r["id"], r["business_key"], r["node"], r["state_label"], r["due_at"],
+              r["remaining_hours"], r["sla_label"]] for r in rows],
+        )  # fmt: skip
+
+    run_command(body)
+
+
+@task_group.command("show")
+def task_show(task_id: TaskArg, as_: AsOpt, json_: JsonOpt = False) -> None:
+    """One task: its node, state, deadline and what it needs to finish."""
+
+    def body(app: App) -> None:
+        view = queries.task_detail(app, task_id, as_)
+        if json_:
+            print_json(view)
+            return
+        for key, value in view.items():
+            console.print(f"{key}: {value}", markup=False)
+
+    run_command(body)
+
+
+def _act(task_id: int, command: Command, json_: bool = False) -> None:
+    def body(app: App) -> None:
+        task = runtime.act(app, task_id, command)
+        view = queries.task_detail(app, task_id, None)
+        if json_:
+            print_json(view)
+        else:
+            console.print(f"{zh('任务', 'task')} {task.id} {view['node']}: {view['state_label']}", markup=False)
+
+    run_command(body)
+
+
+@task_group.command("ack")
+def task_ack(task_id: TaskArg, as_: AsOpt, json_: JsonOpt = False) -> None:
+    """Acknowledge a dispatched task (确认接收)."""
+    _act(task_id, Command(Action.ACK, as_), json_)
+
+
+@task_group.command("progress")
+def task_progress(
+    task_id: TaskArg, as_: AsOpt,
+    percent: Annotated[int, typer.Option("--percent", help="0–100.")],
+    note: NoteOpt = "", json_: JsonOpt = False,
+) -> None:  # fmt: skip
+    """Report progress: a percentage and a note (e.g. 研发方案初稿已完成)."""
+    _act(task_id, Command(Action.PROGRESS, as_, progress=percent, note=note), json_)
+
+
+@task_group.command("complete")
+def task_complete(
+    task_id: TaskArg, as_: AsOpt,
+    field: Annotated[list[str] | None, typer.Option("--field", help="An output: NAME=VALUE (JSON values allowed).")] = None,
+    deliverable: Annotated[list[str] | None, typer.Option("--deliverable", help="NAME=FILE OR LINK.")] = None,
+    note: NoteOpt = "", json_: JsonOpt = False,
+) -> None:  # fmt: skip
+    """Finish a task with its required outputs and deliverables."""
+    outputs = {k: _value(v) for k, v in _pairs(field or [], "--field")}
+    files = dict(_pairs(deliverable or [], "--deliverable"))
+    _act(task_id, Command(Action.COMPLETE, as_, note=note, outputs=outputs, deliverables=files), json_)
+
+
+@task_group.command("approve")
+def task_approve(task_id: TaskArg, as_: AsOpt, note: NoteOpt = "", json_: JsonOpt = False) -> None:
+    """Approve (审批通过); the process moves on by itself."""
+    _act(task_id, Command(Action.APPROVE, as_, note=note), json_)
+
+
+@task_group.command("reject")
+def task_reject(task_id: TaskArg, as_: AsOpt, note: NoteOpt = "", json_: JsonOpt = False) -> None:
+    """Reject (驳回); the node's rule ends the process or returns it to an earlier step."""
+    _act(task_id, Command(Action.REJECT, as_, note=note), json_)
+
+
+def _pairs(items: list[str], option: str) -> list[tuple[str, str]]:
+    pairs = []
+    for item in items:
+        name, sep, value = item.partition("=")
+        if not sep or not name.strip():
+            raise typer.BadParameter(f"'{item}' is not NAME=VALUE", param_hint=option)
+        pairs.append((name.strip(), value))
+    return pairs
+
+
+def _value(text: str) -> Any:
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError:
+        return text
+
+
+@instance_group.command("show")
+def instance_show(
+    business_key: Annotated[str, typer.Argument(help="e.g. PROJ20240301")], json_: JsonOpt = False
+) -> None:
+    """The timeline of one instance and its progress table (Template 3)."""
+
+    def body(app: App) -> None:
+        view = queries.instance_detail(app, business_key)
+        if json_:
+            print_json(view)
+            return
+        console.print(f"{view['business_key']} · {view['process_name']} · {view['title']} · {view['state_label']}", markup=False)
+        print_table(zh("时间线", "Timeline"), ["#", zh("时间", "time"), zh("事件", "event"), zh("节点", "node"), zh("人员", "who")],
+                    [[e["seq"], e["at"], e["event"], e["node"], e["actor_name"]] for e in view["timeline"]])  # fmt: skip
+        print_table(zh("执行进度跟踪表", "Progress"), [zh("节点", "node"), zh("负责部门", "department"),
+                    zh("计划完成", "planned"), zh("实际完成", "actual"), zh("状态", "status"), zh("延迟原因", "reason")],
+                    [[r["node"], r["department"], r["planned"], r["actual"], r["status"], r["delay_reason"]]
+                     for r in view["progress"]])  # fmt: skip
+
+    run_command(body)

@@ -1,0 +1,306 @@
+"""Business time: working hours, weekends, holidays and 调休 working days (TIME-1).
+
+Pure arithmetic, no I/O and no clock. Every instant handed in must be timezone-aware
+(any zone); every instant handed back is UTC. Working periods are wall-clock times in
+the calendar's own time zone (default Asia/Shanghai) and days are local dates there;
+the hours counted are real elapsed time inside those periods (this only matters in
+zones with daylight saving time, where a period crossing the change is an hour
+shorter or longer that day). Long limits cost one step per working day, not per minute.
+
+Rules, in the order they decide a day:
+
+* a date in ``days_off`` is never a working day (public holidays, company days off);
+* a date in ``extra_workdays`` is always a working day (调休 weekend days, company extras);
+* otherwise a day is a working day unless its weekday is in ``weekend``.
+
+A date may not be in both sets; use :meth:`WorkingCalendar.with_days_off` and
+:meth:`WorkingCalendar.with_extra_workdays` to move a date from one set to the other.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from oaflow.domain.errors import InputError
+
+Period = tuple[time, time]
+
+DEFAULT_PERIODS: tuple[Period, ...] = ((time(9), time(12)), (time(13, 30), time(18)))
+MAX_HOURS = 100_000.0
+"""Largest time limit accepted (about 50 working years): longer ones are input mistakes."""
+_MAX_IDLE_DAYS = 3660
+"""A calendar with no working day in ten years has no working time at all."""
+_ONE_DAY = timedelta(days=1)
+_ONE_HOUR = timedelta(hours=1)
+
+
+@dataclass(frozen=True)
+class WorkingCalendar:
+    """When people work: daily periods, weekly days off, and dated exceptions."""
+
+    tz: str = "Asia/Shanghai"
+    periods: tuple[Period, ...] = DEFAULT_PERIODS
+    weekend: frozenset[int] = frozenset({5, 6})  # Monday=0
+    days_off: frozenset[date] = field(default_factory=frozenset)
+    extra_workdays: frozenset[date] = field(default_factory=frozenset)
+    confirmed_years: frozenset[int] = field(default_factory=frozenset)
+
+    def __post_init__(self) -> None:
+        _zone(self.tz)
+        _check_periods(self.periods)
+        _check_weekend(self.weekend)
+        _check_exceptions(self.days_off, self.extra_workdays)
+
+    # -- days -------------------------------------------------------------------------
+
+    def is_working_day(self, day: date) -> bool:
+        """True if people work on ``day`` (a local date in the calendar's time zone)."""
+        if day in self.days_off:
+            return False
+        if day in self.extra_workdays:
+            return True
+        return day.weekday() not in self.weekend
+
+    def with_days_off(self, *days: date) -> WorkingCalendar:
+        """A copy where ``days`` are days off (taken out of ``extra_workdays`` if there)."""
+        moved = frozenset(days)
+        return replace(
+            self, days_off=self.days_off | moved, extra_workdays=self.extra_workdays - moved
+        )
+
+    def with_extra_workdays(self, *days: date) -> WorkingCalendar:
+        """A copy where ``days`` are working days (taken out of ``days_off`` if there)."""
+        moved = frozenset(days)
+        return replace(
+            self, days_off=self.days_off - moved, extra_workdays=self.extra_workdays | moved
+        )
+
+    @property
+    def day_length(self) -> timedelta:
+        """Working time in one full working day (by the wall clock)."""
+        return sum((_length(p) for p in self.periods), timedelta())
+
+    # -- instants ---------------------------------------------------------------------
+
+    def is_working_time(self, at: datetime) -> bool:
+        """True if ``at`` falls inside a working period (start included, end excluded)."""
+        local = self._to_local(_aware(at, "at"))
+        if not self.is_working_day(local.date()):
+            return False
+        return any(start <= local.time() < end for start, end in self.periods)
+
+    def add_working_hours(self, start: datetime, hours: float) -> datetime:
+        """The instant ``hours`` of working time after ``start``, in UTC.
+
+        Counting begins at the first working moment at or after ``start``. Adding zero
+        hours returns ``start`` unchanged; a deadline that lands exactly at the end of a
+        period stays there instead of moving to the next period.
+        """
+        begin = _aware(start, "start").astimezone(UTC)
+        remaining = _duration(hours)
+        if not remaining:
+            return begin
+        for seg_start, seg_end in self._segments_from(begin, None):
+            available = seg_end - seg_start
+            if remaining <= available:
+                return seg_start + remaining
+            remaining -= available
+        raise AssertionError("unreachable: _segments_from never ends")  # pragma: no cover
+
+    def working_hours_between(self, start: datetime, end: datetime) -> float:
+        """Working hours from ``start`` to ``end``; negative if ``end`` is before ``start``."""
+        first = _aware(start, "start").astimezone(UTC)
+        last = _aware(end, "end").astimezone(UTC)
+        if last < first:
+            return -self._working_time(last, first) / _ONE_HOUR
+        return self._working_time(first, last) / _ONE_HOUR
+
+    def is_provisional(self, start: datetime, end: datetime) -> bool:
+        """True if the span touches a year whose official schedule is not in the calendar.
+
+        Such a result may move once the State Council publishes that year's 调休 schedule
+        and the calendar is updated; show it as provisional.
+        """
+        first = self._to_local(_aware(start, "start")).year
+        last = self._to_local(_aware(end, "end")).year
+        low, high = min(first, last), max(first, last)
+        return any(year not in self.confirmed_years for year in range(low, high + 1))
+
+    # -- internals --------------------------------------------------------------------
+
+    def _to_local(self, moment: datetime) -> datetime:
+        """Naive local wall time in the calendar's zone."""
+        return moment.astimezone(_zone(self.tz)).replace(tzinfo=None)
+
+    def _segments_from(
+        self, begin: datetime, until: datetime | None
+    ) -> Iterator[tuple[datetime, datetime]]:
+        """Working periods (UTC) from ``begin`` on, the first one clipped to ``begin``.
+
+        Without ``until`` the periods never end (or an error is raised if a very long run
+        of days has none); with it they stop at the last day ``until`` touches.
+        """
+        last_day = None if until is None else self._to_local(until).date()
+        for day in self._working_days(self._to_local(begin).date(), last_day):
+            for seg_start, seg_end in self._periods_on(day):
+                if seg_end > begin:
+                    yield max(seg_start, begin), seg_end
+
+    def _working_days(self, first: date, last: date | None) -> Iterator[date]:
+        """Working days from ``first`` up to ``last`` (for ever if ``last`` is None)."""
+        day, idle = first, 0
+        while last is None or day <= last:
+            if self.is_working_day(day):
+                yield day
+                idle = 0
+            elif last is None:
+                idle += 1
+                if idle > _MAX_IDLE_DAYS:
+                    raise _no_working_time()
+            day = _next_day(day)
+
+    def _periods_on(self, day: date) -> Iterator[tuple[datetime, datetime]]:
+        """The working periods of ``day`` as UTC instants, in order, never overlapping.
+
+        On a day when clocks change, a period lasts the real time that elapses in it.
+        """
+        zone = _zone(self.tz)
+        previous_end: datetime | None = None
+        for start, end in self.periods:
+            seg_start = datetime.combine(day, start, zone).astimezone(UTC)
+            seg_end = datetime.combine(day, end, zone).astimezone(UTC)
+            if previous_end is not None:
+                seg_start = max(seg_start, previous_end)
+            if seg_start < seg_end:
+                yield seg_start, seg_end
+                previous_end = seg_end
+
+    def _working_time(self, first: datetime, last: datetime) -> timedelta:
+        """Working time between two UTC instants, ``first <= last``."""
+        total = timedelta()
+        for seg_start, seg_end in self._segments_from(first, last):
+            if seg_start >= last:
+                break
+            total += min(seg_end, last) - seg_start
+        return total
+
+
+def add_calendar_hours(start: datetime, hours: float) -> datetime:
+    """``start`` plus ``hours`` of plain elapsed time (nights and holidays count), in UTC."""
+    return _aware(start, "start").astimezone(UTC) + _duration(hours)
+
+
+# -- validation helpers ---------------------------------------------------------------
+
+
+@lru_cache(maxsize=64)
+def _zone(name: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise InputError(
+            f"unknown time zone {name!r}",
+            "use an IANA time zone name such as 'Asia/Shanghai'",
+        ) from exc
+
+
+def _aware(moment: datetime, name: str) -> datetime:
+    if not isinstance(moment, datetime):
+        raise InputError(
+            f"{name} must be a datetime, got {type(moment).__name__}",
+            "pass a timezone-aware datetime",
+        )
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        raise InputError(
+            f"{name} {moment.isoformat()} has no time zone",
+            "pass a timezone-aware datetime, e.g. datetime(..., tzinfo=UTC)",
+        )
+    return moment
+
+
+def _duration(hours: float) -> timedelta:
+    if isinstance(hours, bool) or not isinstance(hours, int | float):
+        raise InputError(
+            f"hours must be a number, got {type(hours).__name__}",
+            "give the time limit in hours, e.g. 8 or 1.5",
+        )
+    if math.isnan(hours) or hours < 0:
+        raise InputError(
+            f"hours must be zero or more, got {hours}",
+            "give a time limit of zero or more hours",
+        )
+    if hours > MAX_HOURS:
+        raise InputError(
+            f"hours {hours} is more than the largest time limit ({MAX_HOURS:g} hours)",
+            "check the unit of the time limit: it is counted in hours",
+        )
+    return timedelta(hours=hours)
+
+
+def _check_periods(periods: Iterable[Period]) -> None:
+    previous_end: time | None = None
+    count = 0
+    for start, end in periods:
+        count += 1
+        if not start < end:
+            raise InputError(
+                f"working period {start}–{end} does not end after it starts",
+                "periods lie within one day, e.g. (09:00, 12:00); split night shifts",
+            )
+        if previous_end is not None and start < previous_end:
+            raise InputError(
+                f"working period {start}–{end} overlaps or precedes the one before it",
+                "list working periods in order without overlaps",
+            )
+        previous_end = end
+    if count == 0:
+        raise InputError(
+            "a working calendar needs at least one working period",
+            "add a period such as (09:00, 18:00)",
+        )
+
+
+def _check_weekend(weekend: frozenset[int]) -> None:
+    wrong = sorted(day for day in weekend if day not in range(7))
+    if wrong:
+        raise InputError(
+            f"weekend days {wrong} are not weekdays",
+            "use 0 for Monday up to 6 for Sunday",
+        )
+
+
+def _check_exceptions(days_off: frozenset[date], extra_workdays: frozenset[date]) -> None:
+    both = sorted(days_off & extra_workdays)
+    if both:
+        listed = ", ".join(day.isoformat() for day in both[:5])
+        raise InputError(
+            f"dates are both days off and extra working days: {listed}",
+            "decide for each date; with_days_off / with_extra_workdays move a date",
+        )
+
+
+def _length(period: Period) -> timedelta:
+    start, end = period
+    return datetime.combine(date.min, end) - datetime.combine(date.min, start)
+
+
+def _next_day(day: date) -> date:
+    try:
+        return day + _ONE_DAY
+    except OverflowError as exc:
+        raise InputError(
+            "the result is beyond the last date the calendar can represent",
+            "use a shorter time limit or an earlier start",
+        ) from exc
+
+
+def _no_working_time() -> InputError:
+    return InputError(
+        f"the calendar has no working day in {_MAX_IDLE_DAYS} days",
+        "check the weekend, days off and working periods of the calendar",
+    )

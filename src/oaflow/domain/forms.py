@@ -1,0 +1,144 @@
+"""Checking start-form and task-output values against ``FormField``s (RUN-1, RUN-4).
+
+Strict on types, as values come from JSON, the CLI or the web: ``true`` is not a number,
+``"3"`` is not an integer, dates are ISO texts (``2024-03-01``; date-times
+``2024-03-01T09:30`` with an optional offset).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable, Mapping, Sequence
+from datetime import date, datetime
+
+from oaflow.domain.definition import FormField, Text
+
+#: Template 1 (多部门协同任务需求表): taken by every process, whatever its own form says
+STANDARD_FIELDS: tuple[FormField, ...] = (
+    FormField("title", "string", Text("任务名称", "Title"), required=True),
+    FormField("goal", "text", Text("目标", "Goal")),
+    FormField("department", "department", Text("发起部门", "Initiating department")),
+    FormField(
+        "collaborating_departments", "departments", Text("协同部门", "Collaborating departments")
+    ),
+    FormField("key_nodes", "list", Text("关键节点", "Key nodes (name, date, owner)")),
+    FormField("deliverables", "list", Text("交付物", "Deliverables")),
+    FormField("priority", "enum", Text("优先级", "Priority"), values=("high", "normal", "low")),
+    FormField("remarks", "text", Text("备注", "Remarks")),
+)
+#: names every expression may use besides form fields and task outputs
+CONTEXT_NAMES = frozenset({"initiator", "department", "priority"})
+
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
+
+
+def check_values(fields: Sequence[FormField], data: Mapping[str, object]) -> list[str]:
+    """Every problem of ``data`` against ``fields``, each a sentence naming the field.
+
+    Names in ``data`` that are not among ``fields`` are not reported (the caller knows
+    which other names it accepts).
+    """
+    problems: list[str] = []
+    for field in fields:
+        value = data.get(field.name)
+        if _is_empty(value):
+            if field.required:
+                problems.append(f"`{field.name}` ({_label(field)}) is required but missing")
+            continue
+        problem = _type_problem(field, value)
+        if problem:
+            problems.append(f"`{field.name}` {problem}; got {_show(value)}")
+    return problems
+
+
+def _is_empty(value: object) -> bool:
+    if isinstance(value, str):
+        return not value.strip()
+    return value is None or (isinstance(value, list | tuple) and not value)
+
+
+def _label(field: FormField) -> str:
+    return field.label.zh or field.name
+
+
+def _type_problem(field: FormField, value: object) -> str:
+    """'' when ``value`` suits ``field``; otherwise what it must be."""
+    if field.type == "enum":
+        ok = isinstance(value, str) and value in field.values
+        return "" if ok else f"must be one of {', '.join(field.values)}"
+    check, expected = _CHECKS[field.type]
+    return "" if check(value) else f"must be {expected}"
+
+
+def _is_text(value: object) -> bool:
+    return isinstance(value, str)
+
+
+def _is_number(value: object) -> bool:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return False
+    return math.isfinite(value)
+
+
+def _is_integer(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _is_bool(value: object) -> bool:
+    return isinstance(value, bool)
+
+
+def _is_date(value: object) -> bool:
+    return isinstance(value, str) and bool(_DATE.match(value)) and _parses(date.fromisoformat, value)
+
+
+def _is_datetime(value: object) -> bool:
+    if not isinstance(value, str) or not _DATETIME.match(value):
+        return False
+    return _parses(datetime.fromisoformat, value)
+
+
+def _parses(parse: Callable[[str], object], value: str) -> bool:
+    try:
+        parse(value)
+    except ValueError:
+        return False
+    return True
+
+
+def _is_code(value: object) -> bool:
+    return isinstance(value, str) and bool(value.strip()) and not any(c.isspace() for c in value)
+
+
+def _is_codes(value: object) -> bool:
+    return isinstance(value, list | tuple) and all(_is_code(v) for v in value)
+
+
+def _is_list(value: object) -> bool:
+    return isinstance(value, list | tuple)
+
+
+_CHECKS: dict[str, tuple[Callable[[object], bool], str]] = {
+    "string": (_is_text, "a text"),
+    "text": (_is_text, "a text"),
+    "number": (_is_number, "a number"),
+    "integer": (_is_integer, "a whole number"),
+    "boolean": (_is_bool, "true or false"),
+    "date": (_is_date, "a date written YYYY-MM-DD"),
+    "datetime": (_is_datetime, "a date and time written YYYY-MM-DDTHH:MM"),
+    "department": (_is_code, "a department code"),
+    "departments": (_is_codes, "a list of department codes"),
+    "user": (_is_code, "a user login"),
+    "list": (_is_list, "a list"),
+}
+
+
+def _show(value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if value is None:
+        return "null"
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."

@@ -1,0 +1,57 @@
+"""Words shown to people, in Chinese and English."""
+
+from __future__ import annotations
+
+from oaflow.domain.definition import Text
+from oaflow.domain.states import InstanceState, TaskState
+
+TASK_STATES: dict[TaskState, Text] = {
+    TaskState.PENDING: Text("待接收", "pending"),
+    TaskState.ACKNOWLEDGED: Text("已接收", "acknowledged"),
+    TaskState.IN_PROGRESS: Text("处理中", "in progress"),
+    TaskState.DONE: Text("已完成", "done"),
+    TaskState.APPROVED: Text("已通过", "approved"),
+    TaskState.REJECTED: Text("已驳回", "rejected"),
+    TaskState.RETURNED: Text("已退回", "returned"),
+    TaskState.SUSPENDED: Text("已挂起", "suspended"),
+    TaskState.CANCELLED: Text("已取消", "cancelled"),
+}
+
+INSTANCE_STATES: dict[InstanceState, Text] = {
+    InstanceState.RUNNING: Text("进行中", "running"),
+    InstanceState.COMPLETED: Text("已完成", "completed"),
+    InstanceState.REJECTED: Text("已驳回", "rejected"),
+    InstanceState.CANCELLED: Text("已取消", "cancelled"),
+}
+
+SLA_STATES: dict[str, Text] = {
+    "on_track": Text("正常", "on track"),
+    "at_risk": Text("临近截止", "at risk"),
+    "overdue": Text("已逾期", "overdue"),
+    "none": Text("无时限", "no limit"),
+}
+
+EVENTS: dict[str, Text] = {
+    "instance_started": Text("发起流程", "started the process"),
+    "initiated": Text("提交发起", "submitted the initiation form"),
+    "task_created": Text("派发任务", "task dispatched"),
+    "task_acknowledged": Text("确认接收", "acknowledged"),
+    "task_progress": Text("更新进度", "reported progress"),
+    "task_done": Text("完成任务", "completed"),
+    "task_approved": Text("审批通过", "approved"),
+    "task_rejected": Text("驳回", "rejected"),
+    "task_cancelled": Text("任务取消", "task cancelled"),
+    "task_suspended": Text("挂起", "suspended"),
+    "task_resumed": Text("恢复", "resumed"),
+    "routed": Text("规则分流", "routed"),
+    "forked": Text("并行分支", "split into branches"),
+    "joined": Text("分支汇聚", "branches joined"),
+    "returned_to": Text("退回", "returned"),
+    "service_not_supported": Text("外部系统调用(暂未支持,已跳过)", "service call (not yet supported, passed)"),
+    "copied": Text("抄送", "copied"),
+    "archived": Text("汇总归档", "archived"),
+    "node_skipped": Text("节点跳过", "node skipped"),
+    "instance_completed": Text("流程完成", "process completed"),
+    "instance_rejected": Text("流程驳回结束", "process ended by rejection"),
+    "instance_cancelled": Text("流程取消", "process cancelled"),
+}

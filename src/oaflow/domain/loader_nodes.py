@@ -1,0 +1,288 @@
+"""Nodes: YAML mappings -> ``Node`` (shape only; meaning is checked in ``validate``)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+from oaflow.domain.definition import Node, NodeType, Route, Text
+from oaflow.domain.loader_parts import (
+    PICKS,
+    compile_in,
+    parse_assignment,
+    parse_outputs,
+    parse_recipients,
+    parse_time_limit,
+    parse_trigger,
+)
+from oaflow.domain.yaml_lines import LineList, LineMap, Reader, show, suggest
+
+NODE_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+NODE_TYPES = tuple(t.value for t in NodeType)
+_TASK_KEYS = ("assignee", "time_limit", "trigger", "inputs", "outputs", "next")
+#: the keys each node type takes besides id, type and name
+TYPE_KEYS: dict[NodeType, tuple[str, ...]] = {
+    NodeType.INITIATE: ("next", "inputs"),
+    NodeType.APPROVAL: (*_TASK_KEYS, "on_reject"),
+    NodeType.CONFIRM: (*_TASK_KEYS, "on_reject"),
+    NodeType.HANDLE: _TASK_KEYS,
+    NodeType.FEEDBACK: _TASK_KEYS,
+    NodeType.MILESTONE: _TASK_KEYS,
+    NodeType.MULTI_INSTANCE: (
+        *[k for k in _TASK_KEYS if k != "assignee"], "on_reject", "over", "pick", "task",
+    ),
+    NodeType.EXCLUSIVE: ("routes", "default", "decision"),
+    NodeType.PARALLEL: ("next",),
+    NodeType.JOIN: ("next",),
+    NodeType.SERVICE: ("next", "service"),
+    NodeType.NOTIFY: ("next", "notify"),
+    NodeType.ARCHIVE: ("next", "archive_name"),
+    NodeType.END: (),
+}  # fmt: skip
+_ALL_KEYS = frozenset(key for keys in TYPE_KEYS.values() for key in keys)
+_TASK_KINDS = ("handle", "confirm", "approval")
+
+
+class NodeReader:
+    """Reads the node list; remembers which nodes were dropped or only partly read."""
+
+    def __init__(self, r: Reader) -> None:
+        self.r = r
+        self.dropped: set[str] = set()  # ids of nodes left out
+        self.tainted: set[str] = set()  # ids of nodes with a bad part
+        self.links_broken = False  # a node or one of its links could not be read
+
+    def nodes(self, value: object, line: int | None) -> dict[str, Node]:
+        if not isinstance(value, LineList) or not value:
+            self.r.add(
+                f"`nodes` must be a non-empty list of nodes; got {show(value)}",
+                "write `nodes:` followed by `- {id: ..., type: ..., name: ...}` items",
+                line,
+            )
+            self.links_broken = True
+            return {}
+        nodes: dict[str, Node] = {}
+        for index, raw in enumerate(value):
+            node = self.node(raw, value.line_of(index))
+            if node is not None:
+                self._add(nodes, node)
+        return nodes
+
+    def _add(self, nodes: dict[str, Node], node: Node) -> None:
+        if node.id in nodes:
+            first = nodes[node.id].line
+            self.r.add(
+                f"node id `{node.id}` is used twice (first on line {first})",
+                "give every node its own id",
+                node.line,
+            )
+            self.tainted.add(node.id)
+            return
+        nodes[node.id] = node
+
+    def node(self, raw: object, line: int | None) -> Node | None:
+        example = "`- {id: step, type: handle, name: {zh: 步骤, en: Step}}`"
+        m = self.r.mapping(raw, "a node", line, example)
+        if m is None:
+            self.links_broken = True
+            return None
+        count = len(self.r.problems)
+        node_id, node_type = self._id(m), self._type(m)
+        if node_id is None or node_type is None:
+            self.links_broken = True
+            if node_id is not None:
+                self.dropped.add(node_id)
+            return None
+        node = self._build(m, node_id, node_type)
+        if len(self.r.problems) > count:
+            self.tainted.add(node_id)
+        return node
+
+    def _id(self, m: LineMap) -> str | None:
+        if "id" not in m:
+            self.r.add(
+                "a node has no `id`", "add `id: some_step` (letters, digits, _ and -)", m.line
+            )
+            return None
+        value = m["id"]
+        if isinstance(value, str) and NODE_ID.match(value):
+            return value
+        self.r.add(
+            f"bad node id {show(value)}",
+            "use 1 to 64 letters, digits, `_` and `-`, e.g. `legal_review`",
+            m.line_of("id"),
+        )
+        return None
+
+    def _type(self, m: LineMap) -> NodeType | None:
+        if "type" not in m:
+            self.r.add(
+                "a node has no `type`", f"add `type: ...`, one of {', '.join(NODE_TYPES)}", m.line
+            )
+            return None
+        value = m["type"]
+        if isinstance(value, str) and value in NODE_TYPES:
+            return NodeType(value)
+        close = suggest(value, NODE_TYPES) if isinstance(value, str) else ""
+        allowed = f"use one of {', '.join(NODE_TYPES)}"
+        self.r.add(
+            f"unknown node type {show(value)}",
+            f"{close} {allowed}" if close else allowed,
+            m.line_of("type"),
+        )
+        return None
+
+    def _build(self, m: LineMap, node_id: str, node_type: NodeType) -> Node:
+        what = f"node `{node_id}`"
+        self._check_keys(m, what, node_type)
+        name = self.r.text(m, "name", what) if "name" in m else None
+        parts: dict[str, Any] = {}
+        for key, read in _PARTS.items():
+            if key in m and key in TYPE_KEYS[node_type]:
+                parts.update(read(self, m, what))
+        if "default" in parts:
+            parts["routes"] = (*parts.get("routes", ()), parts.pop("default"))
+        return Node(id=node_id, type=node_type, name=name or Text(node_id), line=m.line, **parts)
+
+    def _check_keys(self, m: LineMap, what: str, node_type: NodeType) -> None:
+        allowed = ("id", "type", "name", *TYPE_KEYS[node_type])
+        misplaced = [k for k in m if k in _ALL_KEYS and k not in allowed]
+        for key in misplaced:
+            takes = ", ".join(f"`{k}`" for k in TYPE_KEYS[node_type]) or "no other keys"
+            self.r.add(
+                f"`{key}` does not apply to {what} of type {node_type.value}",
+                f"remove `{key}`; a {node_type.value} node takes {takes}",
+                m.line_of(key),
+            )
+        plain = LineMap()
+        plain.line = m.line
+        for key in m:
+            if key not in misplaced:
+                plain[key] = m[key]
+                plain.key_lines[key] = m.key_lines[key]
+        self.r.keys(plain, what, allowed, ("name",))
+
+    # --- the parts; each returns the Node keyword arguments it read ---------------------
+
+    def _next(self, m: LineMap, what: str) -> dict[str, Any]:
+        value = m["next"]
+        targets = [value] if isinstance(value, str) else value
+        if isinstance(targets, list) and targets and all(isinstance(t, str) for t in targets):
+            return {"next": tuple(targets)}
+        self.links_broken = True
+        self.r.add(
+            f"`next` of {what} must be a node id or a list of node ids; got {show(value)}",
+            "write `next: other_node` (or `next: [a, b]` after a parallel node)",
+            m.line_of("next"),
+        )
+        return {}
+
+    def _routes(self, m: LineMap, what: str) -> dict[str, Any]:
+        value = m["routes"]
+        if not isinstance(value, LineList) or not value:
+            self.links_broken = True
+            self.r.add(
+                f"`routes` of {what} must be a list of rules; got {show(value)}",
+                "write `routes: [{when: 'amount > 1000', to: big_amount}]`",
+                m.line_of("routes"),
+            )
+            return {}
+        routes = (self._route(item, what, value.line_of(i)) for i, item in enumerate(value))
+        return {"routes": tuple(r for r in routes if r is not None)}
+
+    def _route(self, raw: object, what: str, line: int | None) -> Route | None:
+        where = f"a route of {what}"
+        m = self.r.mapping(raw, where, line, "`{when: 'amount > 1000', to: big_amount}`")
+        if m is None or not self.r.keys(m, where, ("when", "to"), ("when", "to")):
+            self.links_broken = True
+            return None
+        to = self.r.string(m, "to", where)
+        when = compile_in(self.r, m["when"], f"`when` of {where}", m.line_of("when"))
+        if to is None or when is None:
+            self.links_broken = True
+            return None
+        return Route(to, when, m.line)
+
+    def _default(self, m: LineMap, what: str) -> dict[str, Any]:
+        to = self.r.string(m, "default", what)
+        if to is None:
+            self.links_broken = True
+            return {}
+        return {"default": Route(to, None, m.line_of("default"))}
+
+    def _decision(self, m: LineMap, what: str) -> dict[str, Any]:
+        table = self.r.string(m, "decision", what)
+        if table is not None and "routes" in m:
+            self.r.add(
+                f"{what} has both `routes` and `decision`",
+                "route either by `routes` rules or by a decision table, not both",
+                m.line_of("decision"),
+            )
+        return {"decision": table} if table else {}
+
+    def _assignee(self, m: LineMap, what: str) -> dict[str, Any]:
+        assignee = parse_assignment(
+            self.r, m["assignee"], f"assignee of {what}", m.line_of("assignee")
+        )
+        return {"assignee": assignee} if assignee else {}
+
+    def _time_limit(self, m: LineMap, what: str) -> dict[str, Any]:
+        limit = parse_time_limit(self.r, m["time_limit"], what, m.line_of("time_limit"))
+        return {"time_limit": limit} if limit else {}
+
+    def _trigger(self, m: LineMap, what: str) -> dict[str, Any]:
+        return {"trigger": parse_trigger(self.r, m["trigger"], what, m.line_of("trigger"))}
+
+    def _inputs(self, m: LineMap, what: str) -> dict[str, Any]:
+        return {"inputs": self.r.strings(m, "inputs", what)}
+
+    def _outputs(self, m: LineMap, what: str) -> dict[str, Any]:
+        return {"outputs": parse_outputs(self.r, m["outputs"], what, m.line_of("outputs"))}
+
+    def _on_reject(self, m: LineMap, what: str) -> dict[str, Any]:
+        target = self.r.string(m, "on_reject", what)
+        return {"on_reject": target} if target else {}
+
+    def _over(self, m: LineMap, what: str) -> dict[str, Any]:
+        over = compile_in(self.r, m["over"], f"`over` of {what}", m.line_of("over"))
+        return {"over": over} if over else {}
+
+    def _pick(self, m: LineMap, what: str) -> dict[str, Any]:
+        pick = self.r.choice(m, "pick", what, PICKS)
+        return {"pick": pick} if pick else {}
+
+    def _task(self, m: LineMap, what: str) -> dict[str, Any]:
+        task = self.r.choice(m, "task", what, _TASK_KINDS)
+        return {"task": NodeType(task)} if task else {}
+
+    def _service(self, m: LineMap, what: str) -> dict[str, Any]:
+        service = self.r.string(m, "service", what)
+        return {"service": service} if service else {}
+
+    def _notify(self, m: LineMap, what: str) -> dict[str, Any]:
+        return {"notify": parse_recipients(self.r, m["notify"], what, m.line_of("notify"))}
+
+    def _archive_name(self, m: LineMap, what: str) -> dict[str, Any]:
+        name = self.r.string(m, "archive_name", what)
+        return {"archive_name": name} if name else {}
+
+
+_PARTS: dict[str, Callable[[NodeReader, LineMap, str], dict[str, Any]]] = {
+    "next": NodeReader._next,
+    "routes": NodeReader._routes,
+    "default": NodeReader._default,
+    "decision": NodeReader._decision,
+    "assignee": NodeReader._assignee,
+    "time_limit": NodeReader._time_limit,
+    "trigger": NodeReader._trigger,
+    "inputs": NodeReader._inputs,
+    "outputs": NodeReader._outputs,
+    "on_reject": NodeReader._on_reject,
+    "over": NodeReader._over,
+    "pick": NodeReader._pick,
+    "task": NodeReader._task,
+    "service": NodeReader._service,
+    "notify": NodeReader._notify,
+    "archive_name": NodeReader._archive_name,
+}

@@ -1,0 +1,92 @@
+"""What the engine reads and decides: plain records of instances, tasks and events."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from oaflow.domain.calendar import WorkingCalendar
+from oaflow.domain.definition import ProcessDefinition
+from oaflow.domain.org import Organisation
+from oaflow.domain.states import InstanceState, TaskState
+
+
+@dataclass
+class TaskRecord:
+    instance_id: int
+    node_id: str
+    round: int
+    state: TaskState
+    created_at: datetime
+    department: str | None = None
+    assignee: str | None = None
+    candidates: tuple[str, ...] = ()
+    due_at: datetime | None = None
+    progress: int = 0
+    note: str = ""
+    outputs: dict[str, Any] = field(default_factory=dict)
+    acked_at: datetime | None = None
+    finished_at: datetime | None = None
+    finished_by: str | None = None
+    version: int = 1
+    id: int | None = None
+
+    @property
+    def is_open(self) -> bool:
+        from oaflow.domain.states import OPEN_TASK_STATES
+
+        return self.state in OPEN_TASK_STATES
+
+    def may_act(self, login: str) -> bool:
+        return login == self.assignee or (self.assignee is None and login in self.candidates)
+
+
+@dataclass
+class InstanceRecord:
+    business_key: str
+    definition_id: int
+    definition_key: str
+    state: InstanceState
+    title: str
+    initiator: str
+    department: str
+    priority: str
+    started_at: datetime
+    data: dict[str, Any] = field(default_factory=dict)
+    tokens: dict[str, Any] = field(default_factory=dict)
+    ended_at: datetime | None = None
+    version: int = 1
+    event_seq: int = 0
+    id: int | None = None
+
+
+@dataclass
+class Event:
+    """One history entry. ``task`` is the record it concerns (its id is known after insert)."""
+
+    kind: str
+    node_id: str | None = None
+    task: TaskRecord | None = None
+    actor: str | None = None
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Decision:
+    """Everything one command changes; the service writes it in one transaction."""
+
+    instance: InstanceRecord
+    changed_tasks: list[TaskRecord] = field(default_factory=list)
+    new_tasks: list[TaskRecord] = field(default_factory=list)
+    events: list[Event] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class World:
+    """What the engine may consult besides the instance: definition, org, calendar, now."""
+
+    definition: ProcessDefinition
+    org: Organisation
+    calendar: WorkingCalendar
+    now: datetime

@@ -1,0 +1,398 @@
+"""Organisation files (ORG-2): YAML and CSV, text in and text out (no file I/O).
+
+Both formats become the same records — one mapping per department or user, with the line
+it starts on — and one builder turns records into an ``Organisation``, collecting every
+problem before it raises a single ``ValidationError``. The formats are described in
+docs/organisation.md.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Literal
+
+import yaml
+
+from oaflow.domain.definition import Text
+from oaflow.domain.errors import Problem, ValidationError
+from oaflow.domain.org import (
+    CODE_PATTERN,
+    LOGIN_PATTERN,
+    ROLES,
+    Department,
+    Organisation,
+    User,
+    organisation_problems,
+)
+
+Kind = Literal["department", "user"]
+
+DEPARTMENT_KEYS = ("code", "name", "parent", "head", "interfaces", "leader")
+USER_KEYS = ("login", "name", "email", "departments", "roles", "active")
+CSV_COLUMNS = (
+    "type", "id", "name_zh", "name_en", "parent", "head", "interfaces", "leader",
+    "email", "departments", "roles", "active",
+)  # fmt: skip
+_CSV_APPLIES: dict[str, frozenset[str]] = {
+    "department": frozenset({"parent", "head", "interfaces", "leader"}),
+    "user": frozenset({"email", "departments", "roles", "active"}),
+}
+_TRUE = frozenset({"true", "yes", "y", "1", "是"})
+_FALSE = frozenset({"false", "no", "n", "0", "否"})
+_LIST_SEPARATORS = (";", "；")
+
+
+@dataclass
+class _Record:
+    kind: Kind
+    values: Mapping[str, object]
+    line: int | None
+
+
+@dataclass
+class _Builder:
+    """Turns records into departments and users, noting every problem on the way."""
+
+    file: str
+    problems: list[Problem] = field(default_factory=list)
+    departments: dict[str, Department] = field(default_factory=dict)
+    users: dict[str, User] = field(default_factory=dict)
+    lines: dict[tuple[str, str], int | None] = field(default_factory=dict)
+
+    def problem(self, message: str, hint: str, line: int | None) -> None:
+        self.problems.append(Problem(message, hint, self.file, line))
+
+    def add(self, record: _Record) -> None:
+        if record.kind == "department":
+            self._add_department(record)
+        else:
+            self._add_user(record)
+
+    def finish(self) -> Organisation:
+        org = Organisation(departments=self.departments, users=self.users)
+        self.problems += organisation_problems(
+            org, self.file, lambda kind, name: self.lines.get((kind, name))
+        )
+        if self.problems:
+            raise ValidationError(problems=self.problems)
+        return org
+
+    def _add_department(self, record: _Record) -> None:
+        cells = _Cells(self, record, "department")
+        code = cells.identifier(
+            "code", CODE_PATTERN, "a letter, then lower-case letters, digits, '_' or '-'"
+        )
+        department = Department(
+            code=code,
+            name=cells.name(),
+            parent=cells.single("parent"),
+            head=cells.single("head"),
+            interfaces=cells.many("interfaces"),
+            leader=cells.single("leader"),
+        )
+        if code and self._is_new("department", code, record.line):
+            self.departments[code] = department
+
+    def _add_user(self, record: _Record) -> None:
+        cells = _Cells(self, record, "user")
+        login = cells.identifier(
+            "login", LOGIN_PATTERN, "lower-case letters, digits, '.', '_' or '-' (at most 64)"
+        )
+        user = User(
+            login=login,
+            name=cells.name(),
+            email=cells.email(),
+            departments=cells.many("departments"),
+            roles=cells.roles(),
+            active=cells.flag("active"),
+        )
+        if login and self._is_new("user", login, record.line):
+            self.users[login] = user
+
+    def _is_new(self, kind: Kind, name: str, line: int | None) -> bool:
+        if (kind, name) not in self.lines:
+            self.lines[(kind, name)] = line
+            return True
+        first = self.lines[(kind, name)]
+        self.problem(
+            f"duplicate {kind} {name!r}" + (f" (first at line {first})" if first else ""),
+            f"every {kind} needs its own {'code' if kind == 'department' else 'login'}",
+            line,
+        )
+        return False
+
+
+class _Cells:
+    """Reads one record's values, reporting malformed ones to the builder."""
+
+    def __init__(self, builder: _Builder, record: _Record, kind: Kind) -> None:
+        self.builder = builder
+        self.values = record.values
+        self.line = record.line
+        self.where: str = kind
+        allowed = DEPARTMENT_KEYS if kind == "department" else USER_KEYS
+        for key in sorted(set(self.values) - set(allowed)):
+            self.bad(f"unknown key {key!r}", f"a {kind} takes: {', '.join(allowed)}")
+
+    def bad(self, message: str, hint: str) -> None:
+        self.builder.problem(f"{self.where}: {message}", hint, self.line)
+
+    def identifier(self, key: str, pattern: re.Pattern[str], allowed: str) -> str:
+        value = self.single(key) or ""
+        if not value:
+            self.bad(f"{key} is missing", f"give every {self.where} a {key}")
+        elif not pattern.fullmatch(value):
+            self.bad(f"{key} {value!r} is not valid", f"use {allowed}")
+        else:
+            self.where = f"{self.where} {value}"
+        return value
+
+    def single(self, key: str) -> str | None:
+        value = self.values.get(key)
+        if value is None:
+            return None
+        if not isinstance(value, str):
+            self.bad(f"{key} must be text, not {value!r}", "quote the value")
+            return None
+        return value.strip() or None
+
+    def many(self, key: str) -> tuple[str, ...]:
+        value = self.values.get(key)
+        items: list[object]
+        if value is None:
+            items = []
+        elif isinstance(value, str):
+            items = list(_split_list(value))
+        elif isinstance(value, list):
+            items = value
+        else:
+            self.bad(f"{key} must be a list", f"write {key}: [a, b]")
+            return ()
+        if not all(isinstance(item, str) for item in items):
+            self.bad(f"{key} must be a list of text", "quote the values")
+            return ()
+        return tuple(s.strip() for s in items if isinstance(s, str) and s.strip())
+
+    def name(self) -> Text:
+        value = self.values.get("name")
+        if isinstance(value, Mapping) and set(value) <= {"zh", "en"}:
+            zh, en = value.get("zh"), value.get("en", "")
+        else:
+            zh, en = value, ""
+        if not isinstance(zh, str) or not zh.strip() or not isinstance(en, str | None):
+            self.bad("name is missing or malformed", "write name: {zh: 中文名, en: English name}")
+            return Text("")
+        return Text(zh.strip(), (en or "").strip())
+
+    def email(self) -> str:
+        value = self.single("email") or ""
+        if value and (value.count("@") != 1 or value.startswith("@") or value.endswith("@")):
+            self.bad(f"email {value!r} is not an address", "write it as name@example.com")
+        return value
+
+    def roles(self) -> frozenset[str]:
+        roles = self.many("roles")
+        for role in roles:
+            if role not in ROLES:
+                self.bad(f"unknown role {role!r}", f"roles are: {', '.join(sorted(ROLES))}")
+        return frozenset(r for r in roles if r in ROLES)
+
+    def flag(self, key: str) -> bool:
+        value = self.values.get(key, True)
+        if isinstance(value, bool):
+            return value
+        text = str(value).strip().lower()
+        if text in _TRUE or text == "":
+            return True
+        if text in _FALSE:
+            return False
+        self.bad(f"{key} {value!r} is not true or false", "write true or false")
+        return True
+
+
+def _split_list(text: str) -> Iterable[str]:
+    for separator in _LIST_SEPARATORS[1:]:
+        text = text.replace(separator, _LIST_SEPARATORS[0])
+    return (part.strip() for part in text.split(_LIST_SEPARATORS[0]) if part.strip())
+
+
+def _build(records: Iterable[_Record], builder: _Builder) -> Organisation:
+    for record in records:
+        builder.add(record)
+    return builder.finish()
+
+
+# --- YAML -------------------------------------------------------------------------------
+
+
+def parse_org_yaml(text: str, file: str = "") -> Organisation:
+    """Read an organisation YAML file; raise ``ValidationError`` listing every problem."""
+    builder = _Builder(file)
+    return _build(_yaml_records(text, builder), builder)
+
+
+def _yaml_records(text: str, builder: _Builder) -> list[_Record]:
+    loader = yaml.SafeLoader(text)
+    try:
+        root = loader.get_single_node()
+        data = loader.construct_document(root) if root is not None else None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else None
+        builder.problem(f"not valid YAML: {exc}", "fix the YAML syntax at this line", line)
+        return []
+    finally:
+        loader.dispose()
+    if not isinstance(data, dict) or not isinstance(root, yaml.MappingNode):
+        builder.problem("the file must be a mapping", "start with departments: and users:", 1)
+        return []
+    records: list[_Record] = []
+    for key_node, value_node in root.value:
+        key = key_node.value
+        if key not in ("departments", "users"):
+            builder.problem(f"unknown key {key!r}", "use departments and users", _line(key_node))
+            continue
+        kind: Kind = "department" if key == "departments" else "user"
+        records += _yaml_list(kind, data[key], value_node, builder)
+    return records
+
+
+def _yaml_list(kind: Kind, items: object, node: yaml.Node, builder: _Builder) -> list[_Record]:
+    if items is None:
+        return []
+    if not isinstance(items, list) or not isinstance(node, yaml.SequenceNode):
+        builder.problem(f"{kind}s must be a list", f"write one '- ...' per {kind}", _line(node))
+        return []
+    records: list[_Record] = []
+    for item, item_node in zip(items, node.value, strict=True):
+        if isinstance(item, dict):
+            records.append(_Record(kind, item, _line(item_node)))
+        else:
+            builder.problem(
+                f"a {kind} must be a mapping", "write key: value pairs", _line(item_node)
+            )
+    return records
+
+
+def _line(node: yaml.Node) -> int:
+    return int(node.start_mark.line) + 1
+
+
+def org_to_yaml(org: Organisation) -> str:
+    """Write an organisation as YAML that ``parse_org_yaml`` reads back equal."""
+    data = {
+        "departments": [_department_data(d) for d in org.departments.values()],
+        "users": [_user_data(u) for u in org.users.values()],
+    }
+    body = yaml.safe_dump(
+        data, allow_unicode=True, sort_keys=False, default_flow_style=None, width=1000
+    )
+    return "# OA-Flow organisation (docs/organisation.md)\n" + str(body)
+
+
+def _name_data(name: Text) -> dict[str, str]:
+    return {"zh": name.zh, "en": name.en} if name.en else {"zh": name.zh}
+
+
+def _department_data(department: Department) -> dict[str, object]:
+    data: dict[str, object] = {"code": department.code, "name": _name_data(department.name)}
+    optional: dict[str, object] = {
+        "parent": department.parent,
+        "head": department.head,
+        "interfaces": list(department.interfaces),
+        "leader": department.leader,
+    }
+    data.update((key, value) for key, value in optional.items() if value)
+    return data
+
+
+def _user_data(user: User) -> dict[str, object]:
+    data: dict[str, object] = {"login": user.login, "name": _name_data(user.name)}
+    optional: dict[str, object] = {
+        "email": user.email,
+        "departments": list(user.departments),
+        "roles": sorted(user.roles),
+    }
+    data.update((key, value) for key, value in optional.items() if value)
+    if not user.active:
+        data["active"] = False
+    return data
+
+
+# --- CSV --------------------------------------------------------------------------------
+
+
+def parse_org_csv(text: str, file: str = "") -> Organisation:
+    """Read an organisation CSV file (one row per department or user; a BOM is ignored)."""
+    builder = _Builder(file)
+    return _build(_csv_records(text.removeprefix("\ufeff"), builder), builder)
+
+
+def _csv_records(text: str, builder: _Builder) -> list[_Record]:
+    reader = csv.reader(io.StringIO(text, newline=""))
+    header = [cell.strip().lower() for cell in next(reader, [])]
+    missing = [c for c in ("type", "id", "name_zh") if c not in header]
+    unknown = [c for c in header if c not in CSV_COLUMNS]
+    if missing or unknown:
+        message = f"header: missing {missing}" if missing else f"header: unknown columns {unknown}"
+        builder.problem(message, f"the columns are: {', '.join(CSV_COLUMNS)}", 1)
+        return []
+    records: list[_Record] = []
+    line = reader.line_num + 1
+    for row in reader:
+        if any(cell.strip() for cell in row):
+            record = _csv_record(dict(zip(header, row, strict=False)), len(row), header, line)
+            if isinstance(record, _Record):
+                records.append(record)
+            else:
+                builder.problem(record[0], record[1], line)
+        line = reader.line_num + 1
+    return records
+
+
+def _csv_record(
+    cells: dict[str, str], width: int, header: list[str], line: int
+) -> _Record | tuple[str, str]:
+    kind = cells.get("type", "").strip().lower()
+    if kind not in _CSV_APPLIES:
+        return f"type {kind!r} is neither department nor user", "write department or user"
+    if width > len(header):
+        return "the row has more cells than the header", "remove the extra cells"
+    given = {key: value.strip() for key, value in cells.items() if value.strip()}
+    stray = sorted(set(given) - _CSV_APPLIES[kind] - {"type", "id", "name_zh", "name_en"})
+    if stray:
+        return f"{kind} row: columns {stray} do not apply", f"leave them empty in {kind} rows"
+    values: dict[str, object] = {key: given[key] for key in _CSV_APPLIES[kind] if key in given}
+    values["code" if kind == "department" else "login"] = given.get("id", "")
+    values["name"] = {"zh": given.get("name_zh", ""), "en": given.get("name_en", "")}
+    return _Record("department" if kind == "department" else "user", values, line)
+
+
+def org_to_csv(org: Organisation) -> str:
+    """Write an organisation as CSV (CRLF rows; the caller adds a BOM with utf-8-sig)."""
+    out = io.StringIO(newline="")
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(CSV_COLUMNS)
+    for department in org.departments.values():
+        writer.writerow(_department_row(department))
+    for user in org.users.values():
+        writer.writerow(_user_row(user))
+    return out.getvalue()
+
+
+def _department_row(d: Department) -> list[str]:
+    row = dict(type="department", id=d.code, name_zh=d.name.zh, name_en=d.name.en)
+    row.update(parent=d.parent or "", head=d.head or "", leader=d.leader or "")
+    row["interfaces"] = ";".join(d.interfaces)
+    return [row.get(column, "") for column in CSV_COLUMNS]
+
+
+def _user_row(u: User) -> list[str]:
+    row = dict(type="user", id=u.login, name_zh=u.name.zh, name_en=u.name.en, email=u.email)
+    row.update(departments=";".join(u.departments), roles=";".join(sorted(u.roles)))
+    row["active"] = "true" if u.active else "false"
+    return [row.get(column, "") for column in CSV_COLUMNS]

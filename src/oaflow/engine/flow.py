@@ -1,0 +1,222 @@
+"""Moving an instance through its nodes: enter a node, leave it, return to an earlier one."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+from typing import Any
+
+from oaflow.domain.calendar import add_calendar_hours
+from oaflow.domain.clock import parse_instant
+from oaflow.domain.definition import Node, NodeType
+from oaflow.domain.errors import InputError
+from oaflow.domain.states import InstanceState, TaskState
+from oaflow.engine.assign import Party, context_of, in_department, resolve
+from oaflow.engine.graph import downstream, predecessors
+from oaflow.domain.model import Decision, Event, TaskRecord, World
+from oaflow.engine.rules import choose_route
+
+MAX_AUTOMATIC_STEPS = 500
+
+
+class Flow:
+    """One decision in the making: the world, the instance and what has changed so far."""
+
+    def __init__(self, world: World, decision: Decision, open_tasks: Iterable[TaskRecord]) -> None:
+        self.world = world
+        self.decision = decision
+        self.instance = decision.instance
+        self.known: list[TaskRecord] = []
+        for task in open_tasks:  # the same task may come twice; keep the first object
+            if task.id is None or all(k.id != task.id for k in self.known):
+                self.known.append(task)
+        self.open_tasks = [t for t in self.known if t.is_open]
+        self._steps = 0
+
+    # -- events and bookkeeping -------------------------------------------------------
+    def record(self, kind: str, node_id: str | None = None, task: TaskRecord | None = None,
+               actor: str | None = None, **data: Any) -> None:  # fmt: skip
+        self.decision.events.append(Event(kind, node_id, task, actor, dict(data)))
+
+    def changed(self, task: TaskRecord) -> None:
+        if task.id is not None and all(t is not task for t in self.decision.changed_tasks):
+            self.decision.changed_tasks.append(task)
+
+    # -- entering nodes ---------------------------------------------------------------
+    def enter(self, node_id: str, came_from: str | None) -> None:
+        self._steps += 1
+        if self._steps > MAX_AUTOMATIC_STEPS:
+            raise InputError(
+                f"the process loops through automatic nodes without end (at '{node_id}')",
+                "check the gateways' rules so that some path reaches a task or the end",
+            )
+        if self.instance.state is not InstanceState.RUNNING:
+            return
+        node = self.world.definition.node(node_id)
+        visits = self.instance.tokens.setdefault("visits", {})
+        visits[node_id] = visits.get(node_id, 0) + 1
+        _ENTER[node.type](self, node, came_from)
+
+    def leave(self, node: Node) -> None:
+        for target in node.next:
+            self.enter(target, node.id)
+
+    def decision_round(self, node_id: str, task: TaskRecord) -> list[TaskRecord]:
+        """The tasks of ``task``'s round of a multi-instance node, in creation order."""
+        tasks = [t for t in self.known if t.node_id == node_id and t.round == task.round]
+        return sorted(tasks, key=lambda t: t.id or 0)
+
+    def round_of(self, node_id: str) -> int:
+        return int(self.instance.tokens.get("visits", {}).get(node_id, 0))
+
+    def _enter_task(self, node: Node, came_from: str | None) -> None:
+        assert node.assignee is not None
+        party = resolve(node.assignee, node, self.instance, self.world.definition, self.world.org)
+        self.create_task(node, party)
+
+    def _enter_multi(self, node: Node, came_from: str | None) -> None:
+        assert node.over is not None
+        codes = node.over.evaluate(context_of(self.instance))
+        if not isinstance(codes, list | tuple) or not all(isinstance(c, str) for c in codes):
+            raise InputError(
+                f"multi-instance node '{node.id}' needs a list of department codes, got {codes!r}",
+                f"fill the form field(s) read by `over: {node.over.text}` with department codes",
+            )
+        if not codes:
+            self.record("node_skipped", node.id, reason="empty department list")
+            self.leave(node)
+        for code in dict.fromkeys(codes):
+            self.create_task(node, in_department(self.world.org, code, node.pick))
+
+    def create_task(self, node: Node, party: Party) -> TaskRecord:
+        now = self.world.now
+        task = TaskRecord(
+            instance_id=self.instance.id or 0,
+            node_id=node.id,
+            round=self.round_of(node.id),
+            state=TaskState.PENDING,
+            created_at=now,
+            department=party.department,
+            assignee=party.assignee,
+            candidates=party.candidates,
+            due_at=self.due_time(node, now),
+        )
+        self.decision.new_tasks.append(task)
+        self.open_tasks.append(task)
+        who = party.assignee or ",".join(party.candidates)
+        self.record("task_created", node.id, task, assignee=who, department=party.department)
+        return task
+
+    def due_time(self, node: Node, start: datetime) -> datetime | None:
+        if node.trigger.kind == "planned_date":
+            value = self.instance.data.get(node.trigger.field)
+            return parse_instant(str(value)) if value else None
+        limit = node.time_limit
+        if limit is None:
+            return None
+        if limit.basis == "calendar":
+            return add_calendar_hours(start, limit.hours)
+        return self.world.calendar.add_working_hours(start, limit.hours)
+
+    def _enter_exclusive(self, node: Node, came_from: str | None) -> None:
+        context = context_of(self.instance)
+        target = choose_route(node, self.world.definition.decision_tables, context)
+        self.record("routed", node.id, to=target)
+        self.enter(target, node.id)
+
+    def _enter_parallel(self, node: Node, came_from: str | None) -> None:
+        self.record("forked", node.id, branches=list(node.next))
+        self.leave(node)
+
+    def _enter_join(self, node: Node, came_from: str | None) -> None:
+        arrived: list[str] = self.instance.tokens.setdefault("joins", {}).setdefault(node.id, [])
+        if came_from is not None and came_from not in arrived:
+            arrived.append(came_from)
+        expected = predecessors(self.world.definition, node.id)
+        if set(arrived) >= expected:
+            self.instance.tokens["joins"][node.id] = []
+            self.record("joined", node.id, branches=sorted(expected))
+            self.leave(node)
+
+    def _enter_automatic(self, node: Node, came_from: str | None) -> None:
+        if node.type is NodeType.SERVICE:
+            self.record("service_not_supported", node.id, service=node.service)
+        elif node.type is NodeType.NOTIFY:
+            self.record("copied", node.id, recipients=self._recipients(node))
+        elif node.type is NodeType.ARCHIVE:
+            self.record("archived", node.id, name=self._archive_name(node))
+        elif node.type is NodeType.INITIATE:
+            self.record("initiated", node.id, actor=self.instance.initiator)
+        self.leave(node)
+
+    def _enter_end(self, node: Node, came_from: str | None) -> None:
+        self.finish(InstanceState.COMPLETED, node.id)
+
+    def _recipients(self, node: Node) -> list[str]:
+        people: list[str] = []
+        for assignment in node.notify:
+            party = resolve(assignment, node, self.instance, self.world.definition, self.world.org)
+            people += [party.assignee] if party.assignee else list(party.candidates)
+        return sorted(set(people))
+
+    def _archive_name(self, node: Node) -> str:
+        local = self.world.now.astimezone(_zone(self.world.calendar.tz))
+        pattern = node.archive_name or "归档-{business_key}"
+        return (
+            pattern.replace("{yyyy}", f"{local.year:04d}")
+            .replace("{title}", self.instance.title)
+            .replace("{business_key}", self.instance.business_key)
+        )
+
+    # -- ending and returning ---------------------------------------------------------
+    def finish(self, state: InstanceState, node_id: str | None) -> None:
+        self.cancel_tasks(self.open_tasks, reason=state.value)
+        self.instance.state = state
+        self.instance.ended_at = self.world.now
+        self.record(f"instance_{state.value}", node_id)
+
+    def cancel_tasks(self, tasks: Iterable[TaskRecord], reason: str) -> None:
+        for task in list(tasks):
+            if not task.is_open:
+                continue
+            task.state = TaskState.CANCELLED
+            task.finished_at = self.world.now
+            self.changed(task)
+            self.record("task_cancelled", task.node_id, task, reason=reason)
+        self.open_tasks = [t for t in self.open_tasks if t.is_open]
+
+    def return_to(self, target: str, from_node: str) -> None:
+        """Go back to an upstream node: cancel the work downstream of it, then enter it again."""
+        below = downstream(self.world.definition, target)
+        self.cancel_tasks([t for t in self.open_tasks if t.node_id in below], reason="returned")
+        joins = self.instance.tokens.get("joins", {})
+        for join_id, arrived in joins.items():
+            joins[join_id] = [n for n in arrived if n not in below]
+        self.record("returned_to", from_node, target=target)
+        self.enter(target, None)
+
+
+def _zone(name: str) -> Any:
+    from zoneinfo import ZoneInfo
+
+    return ZoneInfo(name)
+
+
+_ENTER = {
+    NodeType.INITIATE: Flow._enter_automatic,
+    NodeType.APPROVAL: Flow._enter_task,
+    NodeType.CONFIRM: Flow._enter_task,
+    NodeType.HANDLE: Flow._enter_task,
+    NodeType.FEEDBACK: Flow._enter_task,
+    NodeType.MILESTONE: Flow._enter_task,
+    NodeType.MULTI_INSTANCE: Flow._enter_multi,
+    NodeType.EXCLUSIVE: Flow._enter_exclusive,
+    NodeType.PARALLEL: Flow._enter_parallel,
+    NodeType.JOIN: Flow._enter_join,
+    NodeType.SERVICE: Flow._enter_automatic,
+    NodeType.NOTIFY: Flow._enter_automatic,
+    NodeType.ARCHIVE: Flow._enter_automatic,
+    NodeType.END: Flow._enter_end,
+}
+
+__all__ = ["Flow", "timedelta"]

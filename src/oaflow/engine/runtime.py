@@ -1,0 +1,192 @@
+"""The engine's commands: start an instance, act on a task (RUN-1..6). Pure: no I/O, no clock."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from oaflow.domain.definition import Node, NodeType
+from oaflow.domain.errors import ForbiddenError, InputError, MissingOutputsError
+from oaflow.domain.states import Action, InstanceState, TaskState, next_state, resume_state
+from oaflow.engine.flow import Flow
+from oaflow.engine.graph import upstream
+from oaflow.domain.model import Decision, InstanceRecord, TaskRecord, World
+
+PASSED = frozenset({TaskState.DONE, TaskState.APPROVED})
+
+
+@dataclass(frozen=True)
+class Command:
+    action: Action
+    actor: str
+    progress: int | None = None
+    note: str = ""
+    outputs: Mapping[str, Any] = field(default_factory=dict)
+    deliverables: Mapping[str, str] = field(default_factory=dict)
+
+
+def start(world: World, instance: InstanceRecord) -> Decision:
+    """Start ``instance`` (already carrying its form data and business key) at the first node."""
+    decision = Decision(instance)
+    flow = Flow(world, decision, [])
+    flow.record("instance_started", None, actor=instance.initiator, title=instance.title)
+    flow.enter(world.definition.start.id, None)
+    return decision
+
+
+def act(
+    world: World,
+    instance: InstanceRecord,
+    task: TaskRecord,
+    command: Command,
+    related: Sequence[TaskRecord] = (),
+) -> Decision:
+    """Apply ``command`` to ``task``. ``related`` holds the instance's open tasks and, for a
+    multi-instance node, every task of the task's round."""
+    if command.action not in _HANDLERS:
+        raise InputError(
+            f"the action {command.action.value} is not available yet",
+            "use ack, progress, complete, approve or reject",
+        )
+    _check_actor(task, command.actor)
+    if instance.state is not InstanceState.RUNNING:
+        raise InputError(
+            f"instance {instance.business_key} is {instance.state.value}",
+            "only tasks of running instances can be acted on",
+        )
+    node = world.definition.node(task.node_id)
+    new_state = next_state(task.state, command.action)
+    _check_fits_node(node, command.action)
+    decision = Decision(instance)
+    flow = Flow(world, decision, [task, *related])
+    _HANDLERS[command.action](flow, node, task, command, new_state)
+    return decision
+
+
+def _check_actor(task: TaskRecord, actor: str) -> None:
+    if not task.may_act(actor):
+        owner = task.assignee or "、".join(task.candidates)
+        raise ForbiddenError(
+            f"task {task.id} is not yours (it is assigned to {owner})",
+            "act only on tasks listed by `oaflow tasks --as YOU`",
+        )
+
+
+def _check_fits_node(node: Node, action: Action) -> None:
+    if action in (Action.APPROVE, Action.REJECT) and not node.is_decision:
+        raise InputError(
+            f"'{node.name.zh}' is a {node.type.value} task; it is finished with complete",
+            "use `oaflow task complete ID` with its required outputs",
+        )
+    if action is Action.COMPLETE and node.is_decision:
+        raise InputError(
+            f"'{node.name.zh}' is a {node.type.value} task; it is decided, not completed",
+            "use `oaflow task approve ID` or `oaflow task reject ID --note REASON`",
+        )
+
+
+def _touch(flow: Flow, task: TaskRecord, state: TaskState) -> None:
+    task.state = state
+    flow.changed(task)
+
+
+def _ack(flow: Flow, node: Node, task: TaskRecord, cmd: Command, state: TaskState) -> None:
+    if task.assignee is None:
+        task.assignee = cmd.actor  # claiming a candidate-group task
+    task.acked_at = flow.world.now
+    _touch(flow, task, state)
+    flow.record("task_acknowledged", node.id, task, cmd.actor)
+
+
+def _progress(flow: Flow, node: Node, task: TaskRecord, cmd: Command, state: TaskState) -> None:
+    if cmd.progress is None or not 0 <= cmd.progress <= 100:
+        raise InputError(
+            f"progress must be a percentage from 0 to 100, got {cmd.progress}",
+            "pass --percent 60 --note '研发方案初稿已完成'",
+        )
+    task.progress, task.note = cmd.progress, cmd.note
+    _touch(flow, task, state)
+    flow.record("task_progress", node.id, task, cmd.actor, percent=cmd.progress, note=cmd.note)
+
+
+def _suspend(flow: Flow, node: Node, task: TaskRecord, cmd: Command, state: TaskState) -> None:
+    _touch(flow, task, state)
+    flow.record("task_suspended", node.id, task, cmd.actor, note=cmd.note)
+
+
+def _resume(flow: Flow, node: Node, task: TaskRecord, cmd: Command, state: TaskState) -> None:
+    _touch(flow, task, resume_state(task.acked_at is not None, task.progress))
+    flow.record("task_resumed", node.id, task, cmd.actor)
+
+
+def _finish(flow: Flow, node: Node, task: TaskRecord, cmd: Command, state: TaskState) -> None:
+    if cmd.action is Action.COMPLETE:
+        _take_outputs(flow, node, task, cmd)
+    task.finished_at, task.finished_by = flow.world.now, cmd.actor
+    task.note = cmd.note or task.note
+    if cmd.action is Action.COMPLETE:
+        task.progress = 100
+    _touch(flow, task, state)
+    flow.record(f"task_{state.value}", node.id, task, cmd.actor, note=cmd.note)
+    flow.open_tasks = [t for t in flow.open_tasks if t.is_open]
+    if node.type is NodeType.MULTI_INSTANCE:
+        _after_multi(flow, node, task)
+    elif state is TaskState.REJECTED:
+        _after_reject(flow, node)
+    else:
+        flow.leave(node)
+
+
+def _take_outputs(flow: Flow, node: Node, task: TaskRecord, cmd: Command) -> None:
+    from oaflow.domain.forms import check_values
+
+    problems = check_values(node.outputs.fields, cmd.outputs)
+    missing = [d for d in node.outputs.deliverables if not cmd.deliverables.get(d)]
+    problems += [f"deliverable `{d}` is not attached" for d in missing]
+    if problems:
+        raise MissingOutputsError(
+            f"task {task.id} ({node.name.zh}) cannot be finished: " + "; ".join(problems),
+            "supply them, e.g. --field NAME=VALUE --deliverable 'NAME=FILE OR LINK'",
+        )
+    task.outputs = {**cmd.outputs, "deliverables": dict(cmd.deliverables)}
+    if node.type is not NodeType.MULTI_INSTANCE:
+        flow.instance.data.update(cmd.outputs)
+
+
+def _after_multi(flow: Flow, node: Node, task: TaskRecord) -> None:
+    siblings = [t for t in flow.open_tasks if t.node_id == node.id and t.round == task.round]
+    if siblings:
+        return
+    round_tasks = flow.decision_round(node.id, task)
+    if any(t.state is TaskState.REJECTED for t in round_tasks):
+        _after_reject(flow, node)
+        return
+    for output in node.outputs.fields:
+        flow.instance.data[output.name] = [t.outputs.get(output.name) for t in round_tasks]
+    flow.leave(node)
+
+
+def _after_reject(flow: Flow, node: Node) -> None:
+    if node.on_reject == "end":
+        flow.finish(InstanceState.REJECTED, node.id)
+        return
+    if node.on_reject not in upstream(flow.world.definition, node.id):
+        raise InputError(
+            f"node '{node.id}' returns to '{node.on_reject}', which is not before it",
+            "set on_reject to an earlier node and publish a new version",
+        )
+    flow.return_to(node.on_reject, node.id)
+
+
+_HANDLERS = {
+    Action.ACK: _ack,
+    Action.PROGRESS: _progress,
+    Action.COMPLETE: _finish,
+    Action.APPROVE: _finish,
+    Action.REJECT: _finish,
+    Action.SUSPEND: _suspend,
+    Action.RESUME: _resume,
+}
+
+__all__ = ["Command", "act", "replace", "start"]

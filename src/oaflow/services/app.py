@@ -1,0 +1,48 @@
+"""The services' shared context: database, clock, calendar, and caches of immutable things."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import Connection
+
+from oaflow.domain.calendar import WorkingCalendar
+from oaflow.domain.clock import Clock
+from oaflow.domain.definition import ProcessDefinition
+from oaflow.domain.errors import NotFoundError
+from oaflow.domain.loader import load_definition
+from oaflow.domain.org import Organisation
+from oaflow.storage import catalog_repo, org_repo
+from oaflow.storage.database import Database
+
+
+@dataclass
+class App:
+    db: Database
+    clock: Clock
+    calendar: WorkingCalendar
+    lang: str = "zh"
+    _definitions: dict[int, ProcessDefinition] = field(default_factory=dict)
+    _org: tuple[int, Organisation] | None = None
+
+    def now(self) -> datetime:
+        return self.clock.now()
+
+    def definition(self, conn: Connection, definition_id: int) -> ProcessDefinition:
+        """A published version, compiled once per process (versions never change)."""
+        found = self._definitions.get(definition_id)
+        if found is None:
+            stored = catalog_repo.get_definition_by_id(conn, definition_id)
+            if stored is None:
+                raise NotFoundError(f"process version {definition_id} does not exist")
+            found = load_definition(stored.source, stored.file)
+            self._definitions[definition_id] = found
+        return found
+
+    def org(self, conn: Connection) -> Organisation:
+        """The organisation, reloaded only when its revision changed."""
+        revision = org_repo.org_revision(conn)
+        if self._org is None or self._org[0] != revision:
+            self._org = (revision, org_repo.load_org(conn))
+        return self._org[1]

@@ -1,0 +1,158 @@
+"""Use cases of running processes: start an instance, act on a task (RUN-1..6).
+
+Each runs in ONE write transaction: load what the engine needs, let it decide, write the
+decision with optimistic version checks. When another transaction moved the instance in
+between (a parallel branch, a countersigner), the command is decided again on fresh state;
+when the task itself changed, the caller gets a conflict.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Connection
+
+from oaflow.domain.definition import NodeType, ProcessDefinition
+from oaflow.domain.errors import ConflictError, ForbiddenError, InputError, NotFoundError
+from oaflow.domain.forms import STANDARD_FIELDS, check_values
+from oaflow.domain.ids import key_scope
+from oaflow.domain.model import Decision, InstanceRecord, TaskRecord, World
+from oaflow.domain.org import Organisation
+from oaflow.domain.states import InstanceState
+from oaflow.engine import runtime as engine
+from oaflow.engine.runtime import Command
+from oaflow.services.app import App
+from oaflow.storage import catalog_repo
+from oaflow.storage import runtime_repo as repo
+
+RETRIES = 5
+
+
+class _InstanceMoved(Exception):
+    """The instance changed under us: decide again on fresh state."""
+
+
+def start(app: App, key: str, actor: str, form: Mapping[str, Any]) -> InstanceRecord:
+    """Start the newest version of process ``key`` with the initiation ``form``."""
+    with app.db.write() as conn:
+        stored = catalog_repo.get_definition(conn, key)
+        if stored is None:
+            raise NotFoundError(
+                f"process '{key}' is not published", "see `oaflow process list` for the keys"
+            )
+        definition = app.definition(conn, stored.id)
+        org = app.org(conn)
+        department = _initiating_department(definition, org, actor, form)
+        _check_form(definition, form)
+        instance = _new_instance(app, conn, definition, stored.id, actor, department, form)
+        repo.insert_instance(conn, instance)
+        decision = engine.start(_world(app, definition, org), instance)
+        _write(conn, decision, app, expected_version=1)
+        return decision.instance
+
+
+def _initiating_department(
+    definition: ProcessDefinition, org: Organisation, actor: str, form: Mapping[str, Any]
+) -> str:
+    user = org.users.get(actor)
+    if user is None or not user.active:
+        raise NotFoundError(f"user '{actor}' does not exist", "see `oaflow org users`")
+    department = str(form.get("department") or org.primary_department(actor) or "")
+    if department not in user.departments:
+        raise ForbiddenError(
+            f"{actor} does not belong to department '{department}'",
+            f"start it for one of your departments: {', '.join(user.departments) or '(none)'}",
+        )
+    if definition.initiators and department not in definition.initiators:
+        raise ForbiddenError(
+            f"process '{definition.key}' is started by {', '.join(definition.initiators)}, "
+            f"not by {department}",
+            "ask a member of an initiating department to start it",
+        )
+    return department
+
+
+def _check_form(definition: ProcessDefinition, form: Mapping[str, Any]) -> None:
+    known = {f.name for f in STANDARD_FIELDS} | {f.name for f in definition.form}
+    problems = check_values([*STANDARD_FIELDS, *definition.form], form)
+    problems += [f"`{name}` is not a field of this form" for name in form if name not in known]
+    if problems:
+        raise InputError(
+            "the initiation form is not valid: " + "; ".join(problems),
+            f"fields of '{definition.key}': {', '.join(sorted(known))}",
+        )
+
+
+def _new_instance(
+    app: App, conn: Connection, definition: ProcessDefinition, definition_id: int,
+    actor: str, department: str, form: Mapping[str, Any],
+) -> InstanceRecord:  # fmt: skip
+    now = app.now()
+    scope = key_scope(definition.business_key, now.astimezone(ZoneInfo(app.calendar.tz)))
+    business_key = scope.format(repo.next_sequence(conn, scope.prefix))
+    return InstanceRecord(
+        business_key=business_key, definition_id=definition_id, definition_key=definition.key,
+        state=InstanceState.RUNNING, title=str(form["title"]), initiator=actor,
+        department=department, priority=str(form.get("priority") or "normal"),
+        started_at=now, data={**form, "department": department},
+    )  # fmt: skip
+
+
+def act(app: App, task_id: int, command: Command) -> TaskRecord:
+    """Apply ``command`` to task ``task_id``; returns the task as it is afterwards."""
+    for _ in range(RETRIES):
+        try:
+            with app.db.write() as conn:
+                return _act_once(app, conn, task_id, command)
+        except _InstanceMoved:
+            continue
+    raise ConflictError(
+        f"task {task_id}'s process was busy with other changes",
+        "try the command again in a moment",
+    )
+
+
+def _act_once(app: App, conn: Connection, task_id: int, command: Command) -> TaskRecord:
+    found = repo.task_and_open_siblings(conn, task_id)
+    if not found or found[0].id != task_id:
+        raise NotFoundError(f"task {task_id} does not exist", "see `oaflow tasks --as YOU`")
+    task, related = found[0], found[1:]
+    instance = repo.load_instance(conn, task.instance_id)
+    assert instance is not None
+    definition = app.definition(conn, instance.definition_id)
+    if definition.node(task.node_id).type is NodeType.MULTI_INSTANCE:
+        related += repo.round_tasks(conn, instance.id or 0, task.node_id, task.round)
+    version = instance.version
+    decision = engine.act(_world(app, definition, app.org(conn)), instance, task, command, related)
+    _write(conn, decision, app, expected_version=version, acted=task)
+    return task
+
+
+def _world(app: App, definition: ProcessDefinition, org: Organisation) -> World:
+    return World(definition, org, app.calendar, app.now())
+
+
+def _write(
+    conn: Connection, decision: Decision, app: App, expected_version: int,
+    acted: TaskRecord | None = None,
+) -> None:  # fmt: skip
+    """Write everything ``decision`` holds, or nothing."""
+    for task in decision.changed_tasks:
+        if not repo.update_task(conn, task):
+            if task is acted:
+                raise ConflictError(
+                    f"task {task.id} was changed by someone else at the same time",
+                    "look at it again with `oaflow task show ID`; nothing was changed",
+                )
+            raise _InstanceMoved
+        task.version += 1
+    instance = decision.instance
+    for task in decision.new_tasks:
+        task.instance_id = instance.id or 0
+    repo.insert_tasks(conn, decision.new_tasks)
+    repo.insert_events(conn, instance, decision.events, app.now())
+    if not repo.update_instance(conn, instance, expected_version):
+        raise _InstanceMoved
+    instance.version = expected_version + 1

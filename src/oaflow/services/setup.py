@@ -1,0 +1,30 @@
+"""Creating or upgrading the schema, and the demo set-up (OPS-1)."""
+
+from __future__ import annotations
+
+from oaflow.processes import builtin_keys, builtin_source, demo_organisation
+from oaflow.services import catalog
+from oaflow.services.app import App
+from oaflow.services.catalog import Published
+from oaflow.services.organisation import store
+from oaflow.storage import catalog_repo
+from oaflow.storage.migrate import upgrade
+
+
+def init(app: App, demo: bool = False) -> list[Published]:
+    """Create or upgrade the schema; with ``demo``, add the demo organisation and the
+    built-in processes (a built-in already published unchanged is left as it is)."""
+    upgrade(app.db)
+    if not demo:
+        return []
+    store(app, demo_organisation())
+    return [p for key in builtin_keys() if (p := _publish_builtin(app, key)) is not None]
+
+
+def _publish_builtin(app: App, key: str) -> Published | None:
+    text, file = builtin_source(key)
+    with app.db.read() as conn:
+        current = catalog_repo.get_definition(conn, key)
+    if current is not None and current.source == text:
+        return None
+    return catalog.publish(app, text, file, actor="system")

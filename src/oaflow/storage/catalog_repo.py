@@ -1,0 +1,66 @@
+"""Published process definitions: immutable versions (VER-1)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Connection, func, insert, select
+
+from oaflow.storage.tables import definitions
+
+
+@dataclass(frozen=True)
+class StoredDefinition:
+    id: int
+    key: str
+    version: int
+    label: str
+    name_zh: str
+    name_en: str
+    source: str
+    file: str
+    published_at: datetime
+    published_by: str
+
+
+def _stored(row: object) -> StoredDefinition:
+    return StoredDefinition(**row._mapping)  # type: ignore[attr-defined]
+
+
+def latest_version(conn: Connection, key: str) -> int:
+    found = conn.execute(
+        select(func.max(definitions.c.version)).where(definitions.c.key == key)
+    ).scalar_one()
+    return int(found or 0)
+
+
+def insert_definition(conn: Connection, values: dict[str, object]) -> int:
+    return int(conn.execute(insert(definitions).values(values).returning(definitions.c.id)).scalar_one())
+
+
+def get_definition(conn: Connection, key: str, version: int | None = None) -> StoredDefinition | None:
+    query = select(definitions).where(definitions.c.key == key)
+    if version is not None:
+        query = query.where(definitions.c.version == version)
+    row = conn.execute(query.order_by(definitions.c.version.desc()).limit(1)).first()
+    return _stored(row) if row else None
+
+
+def get_definition_by_id(conn: Connection, definition_id: int) -> StoredDefinition | None:
+    row = conn.execute(select(definitions).where(definitions.c.id == definition_id)).first()
+    return _stored(row) if row else None
+
+
+def list_definitions(conn: Connection) -> list[StoredDefinition]:
+    newest = (
+        select(definitions.c.key, func.max(definitions.c.version).label("v"))
+        .group_by(definitions.c.key)
+        .subquery()
+    )
+    rows = conn.execute(
+        select(definitions)
+        .join(newest, (definitions.c.key == newest.c.key) & (definitions.c.version == newest.c.v))
+        .order_by(definitions.c.key)
+    ).all()
+    return [_stored(r) for r in rows]

@@ -1,0 +1,97 @@
+"""Connecting to SQLite (embedded default) or PostgreSQL, and write transactions."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, OperationalError
+
+from oaflow.domain.errors import InputError, OAFlowError
+
+SQLITE_PRAGMAS = (
+    "PRAGMA journal_mode=WAL",
+    "PRAGMA synchronous=NORMAL",
+    "PRAGMA busy_timeout=10000",
+    "PRAGMA foreign_keys=ON",
+)
+
+
+class Database:
+    """One database: its engine and the way to open transactions on it."""
+
+    def __init__(self, url: str, *, echo: bool = False) -> None:
+        self.url = normalise_url(url)
+        self.engine = _make_engine(self.url, echo)
+        self.dialect = self.engine.dialect.name
+        #: a test hook called inside a write transaction just before commit
+        self.before_commit: Callable[[], None] | None = None
+
+    @contextmanager
+    def write(self) -> Iterator[Connection]:
+        """A write transaction (BEGIN IMMEDIATE on SQLite); commits or rolls back as a whole."""
+        with self.engine.connect() as conn, conn.begin():
+            yield conn
+            if self.before_commit is not None:
+                self.before_commit()
+
+    @contextmanager
+    def read(self) -> Iterator[Connection]:
+        with (
+            self.engine.connect().execution_options(oaflow_read=True) as conn,
+            conn.begin(),
+        ):
+            yield conn
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def normalise_url(url: str) -> str:
+    try:
+        parsed = make_url(url)
+    except ArgumentError as exc:
+        raise InputError(
+            f"'{url}' is not a database URL",
+            "use sqlite:///oaflow.db or postgresql://user@host/dbname",
+        ) from exc
+    if parsed.drivername in ("postgresql", "postgres"):
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    if parsed.get_backend_name() not in ("sqlite", "postgresql"):
+        raise InputError(
+            f"database '{parsed.get_backend_name()}' is not supported",
+            "use SQLite (sqlite:///FILE) or PostgreSQL (postgresql://...)",
+        )
+    return parsed.render_as_string(hide_password=False)
+
+
+def _make_engine(url: str, echo: bool) -> Engine:
+    if url.startswith("sqlite"):
+        engine = create_engine(url, echo=echo)
+        event.listen(engine, "connect", _sqlite_connect)
+        event.listen(engine, "begin", _sqlite_begin)
+        return engine
+    return create_engine(url, echo=echo, pool_pre_ping=True)
+
+
+def _sqlite_connect(dbapi_conn: Any, record: Any) -> None:
+    dbapi_conn.isolation_level = None  # we issue BEGIN ourselves
+    cursor = dbapi_conn.cursor()
+    for pragma in SQLITE_PRAGMAS:
+        cursor.execute(pragma)
+    cursor.close()
+
+
+def _sqlite_begin(conn: Connection) -> None:
+    readonly = conn.get_execution_options().get("oaflow_read", False)
+    conn.exec_driver_sql("BEGIN" if readonly else "BEGIN IMMEDIATE")
+
+
+def unreachable(url: str, exc: OperationalError) -> OAFlowError:
+    return OAFlowError(
+        f"cannot open the database {url}: {exc.orig}",
+        "check --db / OAFLOW_DATABASE_URL and that the server is running",
+    )

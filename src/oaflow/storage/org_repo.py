@@ -1,0 +1,66 @@
+"""The organisation in the database: departments, users and a revision counter."""
+
+from __future__ import annotations
+
+from sqlalchemy import Connection, delete, insert, select, update
+
+from oaflow.domain.definition import Text
+from oaflow.domain.org import Department, Organisation, User
+from oaflow.storage.tables import departments, settings, users
+
+REVISION = "org_revision"
+
+
+def org_revision(conn: Connection) -> int:
+    value = conn.execute(select(settings.c.value).where(settings.c.name == REVISION)).scalar()
+    return int(value) if value is not None else 0
+
+
+def load_org(conn: Connection) -> Organisation:
+    depts = {
+        r.code: Department(
+            code=r.code, name=Text(r.name_zh, r.name_en), parent=r.parent, head=r.head,
+            interfaces=tuple(r.interfaces), leader=r.leader,
+        )  # fmt: skip
+        for r in conn.execute(select(departments).order_by(departments.c.position)).all()
+    }
+    people = {
+        r.login: User(
+            login=r.login, name=Text(r.name_zh, r.name_en), email=r.email,
+            departments=tuple(r.departments), roles=frozenset(r.roles), active=r.active,
+        )  # fmt: skip
+        for r in conn.execute(select(users).order_by(users.c.position)).all()
+    }
+    return Organisation(departments=depts, users=people)
+
+
+def replace_org(conn: Connection, org: Organisation) -> int:
+    """Store ``org`` as the whole organisation; returns the new revision."""
+    conn.execute(delete(departments))
+    conn.execute(delete(users))
+    dept_rows = [
+        {"code": d.code, "name_zh": d.name.zh, "name_en": d.name.en, "parent": d.parent,
+         "head": d.head, "leader": d.leader, "interfaces": list(d.interfaces), "position": i}
+        for i, d in enumerate(org.departments.values())
+    ]  # fmt: skip
+    user_rows = [
+        {"login": u.login, "name_zh": u.name.zh, "name_en": u.name.en, "email": u.email,
+         "departments": list(u.departments), "roles": sorted(u.roles), "active": u.active,
+         "position": i}
+        for i, u in enumerate(org.users.values())
+    ]  # fmt: skip
+    if dept_rows:
+        conn.execute(insert(departments), dept_rows)
+    if user_rows:
+        conn.execute(insert(users), user_rows)
+    return _bump_revision(conn)
+
+
+def _bump_revision(conn: Connection) -> int:
+    revision = org_revision(conn) + 1
+    changed = conn.execute(
+        update(settings).where(settings.c.name == REVISION).values(value=str(revision))
+    ).rowcount
+    if not changed:
+        conn.execute(insert(settings).values(name=REVISION, value=str(revision)))
+    return revision

@@ -1,0 +1,181 @@
+"""The schema, as SQLAlchemy Core tables. Alembic migrations must produce exactly this."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.types import TypeDecorator
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Aware UTC datetimes on both databases (SQLite keeps no zone, so we add it back)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the database")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        assert isinstance(value, datetime)
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+departments = Table(
+    "departments",
+    metadata,
+    Column("code", String(32), primary_key=True),
+    Column("name_zh", String(100), nullable=False),
+    Column("name_en", String(100), nullable=False, server_default=""),
+    Column("parent", String(32), nullable=True),
+    Column("head", String(64), nullable=True),
+    Column("leader", String(64), nullable=True),
+    Column("interfaces", JSON, nullable=False),
+    Column("position", Integer, nullable=False, server_default="0"),
+)
+
+users = Table(
+    "users",
+    metadata,
+    Column("login", String(64), primary_key=True),
+    Column("name_zh", String(100), nullable=False),
+    Column("name_en", String(100), nullable=False, server_default=""),
+    Column("email", String(200), nullable=False, server_default=""),
+    Column("departments", JSON, nullable=False),
+    Column("roles", JSON, nullable=False),
+    Column("active", Boolean, nullable=False, server_default="1"),
+    Column("position", Integer, nullable=False, server_default="0"),
+)
+
+settings = Table(
+    "settings",
+    metadata,
+    Column("name", String(64), primary_key=True),
+    Column("value", Text, nullable=False),
+)
+
+definitions = Table(
+    "definitions",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("key", String(64), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("label", String(200), nullable=False),
+    Column("name_zh", String(200), nullable=False),
+    Column("name_en", String(200), nullable=False, server_default=""),
+    Column("source", Text, nullable=False),
+    Column("file", String(300), nullable=False, server_default=""),
+    Column("published_at", UTCDateTime, nullable=False),
+    Column("published_by", String(64), nullable=False, server_default=""),
+    UniqueConstraint("key", "version"),
+)
+
+sequences = Table(
+    "sequences",
+    metadata,
+    Column("scope", String(100), primary_key=True),
+    Column("value", Integer, nullable=False),
+)
+
+instances = Table(
+    "instances",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("business_key", String(64), nullable=False, unique=True),
+    Column("definition_id", Integer, ForeignKey("definitions.id"), nullable=False),
+    Column("definition_key", String(64), nullable=False),
+    Column("state", String(16), nullable=False),
+    Column("title", String(200), nullable=False),
+    Column("initiator", String(64), nullable=False),
+    Column("department", String(32), nullable=False),
+    Column("priority", String(8), nullable=False),
+    Column("data", JSON, nullable=False),
+    Column("tokens", JSON, nullable=False),
+    Column("started_at", UTCDateTime, nullable=False),
+    Column("ended_at", UTCDateTime, nullable=True),
+    Column("version", Integer, nullable=False),
+    Column("event_seq", Integer, nullable=False),
+    Index(None, "state", "definition_key"),
+    Index(None, "department", "state"),
+)
+
+tasks = Table(
+    "tasks",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("instance_id", Integer, ForeignKey("instances.id"), nullable=False),
+    Column("node_id", String(64), nullable=False),
+    Column("round", Integer, nullable=False),
+    Column("state", String(16), nullable=False),
+    Column("department", String(32), nullable=True),
+    Column("assignee", String(64), nullable=True),
+    Column("candidates", JSON, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("due_at", UTCDateTime, nullable=True),
+    Column("progress", Integer, nullable=False),
+    Column("note", Text, nullable=False),
+    Column("outputs", JSON, nullable=False),
+    Column("acked_at", UTCDateTime, nullable=True),
+    Column("finished_at", UTCDateTime, nullable=True),
+    Column("finished_by", String(64), nullable=True),
+    Column("version", Integer, nullable=False),
+    Index(None, "instance_id", "state"),
+    Index(None, "assignee", "state"),
+    Index(None, "department", "state"),
+)
+
+task_candidates = Table(
+    "task_candidates",
+    metadata,
+    Column("task_id", Integer, ForeignKey("tasks.id"), primary_key=True),
+    Column("login", String(64), primary_key=True),
+    Index(None, "login"),
+)
+
+history = Table(
+    "history",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("instance_id", Integer, ForeignKey("instances.id"), nullable=False),
+    Column("seq", Integer, nullable=False),
+    Column("at", UTCDateTime, nullable=False),
+    Column("kind", String(40), nullable=False),
+    Column("node_id", String(64), nullable=True),
+    Column("task_id", Integer, nullable=True),
+    Column("actor", String(64), nullable=True),
+    Column("data", JSON, nullable=False),
+    UniqueConstraint("instance_id", "seq"),
+    Index(None, "task_id"),
+)
