@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -17,11 +18,11 @@ from oaflow.domain.holidays_cn import china_calendar
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 CN = china_calendar(years=[2024, 2025, 2026, 2027])
 PLAIN = WorkingCalendar()
-MICRO_H = 1e-6 / 3600  # one microsecond, in hours
+NEW_YEAR = date(2025, 1, 1)
 
 
-def sh(*args: int) -> datetime:
-    return datetime(*args, tzinfo=SHANGHAI)  # type: ignore[misc]
+def sh(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=SHANGHAI)
 
 
 def in_shanghai(moment: datetime) -> datetime:
@@ -148,6 +149,19 @@ def test_company_days_move_between_sets() -> None:
     assert date(2025, 3, 12) not in back.days_off
 
 
+def test_lists_and_sets_from_configuration_are_accepted() -> None:
+    calendar = WorkingCalendar(
+        periods=[[time(9), time(17)]],  # type: ignore[arg-type]
+        weekend={6},  # type: ignore[arg-type]
+        days_off=[date(2025, 3, 12)],  # type: ignore[arg-type]
+    )
+    assert calendar.periods == ((time(9), time(17)),)
+    assert calendar.days_off == frozenset({date(2025, 3, 12)})
+    assert calendar.is_working_day(date(2025, 3, 15))
+    assert hash(calendar) == hash(calendar)
+    assert calendar.add_working_hours(sh(2025, 3, 11, 16), 2) == sh(2025, 3, 13, 10)
+
+
 # -- bad input --------------------------------------------------------------------------
 
 
@@ -162,7 +176,7 @@ def test_bad_hours_are_rejected(hours: float) -> None:
 
 def test_naive_datetimes_are_rejected_with_a_hint() -> None:
     naive = datetime(2025, 3, 12, 9)
-    calls = [
+    calls: list[Callable[[], object]] = [
         lambda: CN.add_working_hours(naive, 1),
         lambda: CN.working_hours_between(naive, sh(2025, 3, 13)),
         lambda: CN.working_hours_between(sh(2025, 3, 13), naive),
@@ -184,7 +198,10 @@ def test_naive_datetimes_are_rejected_with_a_hint() -> None:
         {"periods": ((time(12), time(9)),)},
         {"periods": ((time(9), time(13)), (time(12), time(18)))},
         {"weekend": frozenset({7})},
-        {"days_off": frozenset({date(2025, 1, 1)}), "extra_workdays": frozenset({date(2025, 1, 1)})},
+        {
+            "days_off": frozenset({date(2025, 1, 1)}),
+            "extra_workdays": frozenset({date(2025, 1, 1)}),
+        },
     ],
 )
 def test_bad_calendars_are_rejected(kwargs: dict[str, object]) -> None:

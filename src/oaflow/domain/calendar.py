@@ -51,6 +51,10 @@ class WorkingCalendar:
     confirmed_years: frozenset[int] = field(default_factory=frozenset)
 
     def __post_init__(self) -> None:
+        # accept lists and sets from configuration; keep the calendar hashable
+        object.__setattr__(self, "periods", tuple(tuple(p) for p in self.periods))
+        for name in ("weekend", "days_off", "extra_workdays", "confirmed_years"):
+            object.__setattr__(self, name, frozenset(getattr(self, name)))
         _zone(self.tz)
         _check_periods(self.periods)
         _check_weekend(self.weekend)

@@ -82,7 +82,8 @@ def _parse(source: str, lead: int) -> ast.Expression:
             warnings.simplefilter("error")  # bad escapes fail everywhere, not only in tests
             return ast.parse(source, mode="eval")
     except SyntaxError as err:
-        offset = lead + min(max((err.offset or 1) - 1, 0), len(source))
+        column = (err.offset or len(source) + 1) - 1  # 0 or None: at the end
+        offset = lead + min(max(column, 0), len(source))
         raise _fail(f"syntax error: {err.msg}", _SYNTAX_HINT, offset) from None
     except (ValueError, MemoryError, RecursionError, Warning) as err:
         raise _fail(f"cannot parse the expression ({type(err).__name__})", _SYNTAX_HINT) from None
@@ -169,7 +170,7 @@ class _Compiler:
         method = _HANDLERS.get(type(node))
         if method is None:
             kind = _CONSTRUCTS.get(type(node), f"`{type(node).__name__}` expressions")
-            raise self.error(node, f"{kind} are not allowed")
+            raise self.error(node, f"not allowed in a rule expression: {kind}")
         result: Evaluator = getattr(self, method)(node)
         return result
 
@@ -334,17 +335,15 @@ def _numbers(value: object, what: str) -> list[Number]:
 
 
 def _add(a: object, b: object) -> object:
+    if not isinstance(a, str | list | tuple) or not isinstance(b, str | list | tuple):
+        return _bounded(_number(a, "+") + _number(b, "+"), "+")
+    if len(a) + len(b) > MAX_SIZE:
+        raise _fail(f"`+` would build a value longer than {MAX_SIZE}", _SIMPLER)
     if isinstance(a, str) and isinstance(b, str):
-        return _sized(a + b) if len(a) + len(b) <= MAX_SIZE else _sized(a)
-    if isinstance(a, list | tuple) and isinstance(b, list | tuple):
-        return [*a, *b] if len(a) + len(b) <= MAX_SIZE else _sized(a)
-    return _bounded(_number(a, "+") + _number(b, "+"), "+")
-
-
-def _sized(value: str) -> str:
-    if len(value) < MAX_SIZE:
-        return value
-    raise _fail(f"`+` would build a value longer than {MAX_SIZE}", _SIMPLER)
+        return a + b
+    if isinstance(a, str) or isinstance(b, str):
+        raise _fail(f"`+` cannot join {_kind(a)} and {_kind(b)}", "join text with text")
+    return [*a, *b]
 
 
 def _arithmetic(symbol: str, op: Callable[[Number, Number], Number]) -> _Function:

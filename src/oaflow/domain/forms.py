@@ -91,7 +91,9 @@ def _is_bool(value: object) -> bool:
 
 
 def _is_date(value: object) -> bool:
-    return isinstance(value, str) and bool(_DATE.match(value)) and _parses(date.fromisoformat, value)
+    return (
+        isinstance(value, str) and bool(_DATE.match(value)) and _parses(date.fromisoformat, value)
+    )
 
 
 def _is_datetime(value: object) -> bool:

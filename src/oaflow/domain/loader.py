@@ -103,14 +103,16 @@ def _definition(r: Reader, top: LineMap, nodes: dict[str, Node]) -> ProcessDefin
     what = "the definition"
     key = _process_key(r, top)
     form = parse_fields(r, top["form"], "`form`", top.line_of("form")) if "form" in top else ()
-    tables = _tables(r, top["decision_tables"], top.line_of("decision_tables"))
+    tables = {}
+    if "decision_tables" in top:
+        tables = _tables(r, top["decision_tables"], top.line_of("decision_tables"))
     return ProcessDefinition(
         key=key,
         name=(r.text(top, "name", what) if "name" in top else None) or Text(key),
         business_key=_business_key(r, top),
         nodes=nodes,
         form=form,
-        decision_tables=tables if "decision_tables" in top else {},
+        decision_tables=tables,
         tags=r.strings(top, "tags", what),
         initiators=r.strings(top, "initiators", what),
         description=(r.text(top, "description", what) if "description" in top else None)

@@ -43,7 +43,6 @@ _CSV_APPLIES: dict[str, frozenset[str]] = {
 }
 _TRUE = frozenset({"true", "yes", "y", "1", "是"})
 _FALSE = frozenset({"false", "no", "n", "0", "否"})
-_LIST_SEPARATORS = (";", "；")
 
 
 @dataclass
@@ -66,13 +65,12 @@ class _Builder:
     def problem(self, message: str, hint: str, line: int | None) -> None:
         self.problems.append(Problem(message, hint, self.file, line))
 
-    def add(self, record: _Record) -> None:
-        if record.kind == "department":
-            self._add_department(record)
-        else:
-            self._add_user(record)
-
-    def finish(self) -> Organisation:
+    def build(self, records: Iterable[_Record]) -> Organisation:
+        for record in records:
+            if record.kind == "department":
+                self._add_department(record)
+            else:
+                self._add_user(record)
         org = Organisation(departments=self.departments, users=self.users)
         self.problems += organisation_problems(
             org, self.file, lambda kind, name: self.lines.get((kind, name))
@@ -83,7 +81,7 @@ class _Builder:
 
     def _add_department(self, record: _Record) -> None:
         cells = _Cells(self, record, "department")
-        code = cells.identifier(
+        code = cells.identify(
             "code", CODE_PATTERN, "a letter, then lower-case letters, digits, '_' or '-'"
         )
         department = Department(
@@ -99,7 +97,7 @@ class _Builder:
 
     def _add_user(self, record: _Record) -> None:
         cells = _Cells(self, record, "user")
-        login = cells.identifier(
+        login = cells.identify(
             "login", LOGIN_PATTERN, "lower-case letters, digits, '.', '_' or '-' (at most 64)"
         )
         user = User(
@@ -134,21 +132,22 @@ class _Cells:
         self.values = record.values
         self.line = record.line
         self.where: str = kind
-        allowed = DEPARTMENT_KEYS if kind == "department" else USER_KEYS
-        for key in sorted(set(self.values) - set(allowed)):
-            self.bad(f"unknown key {key!r}", f"a {kind} takes: {', '.join(allowed)}")
 
     def bad(self, message: str, hint: str) -> None:
         self.builder.problem(f"{self.where}: {message}", hint, self.line)
 
-    def identifier(self, key: str, pattern: re.Pattern[str], allowed: str) -> str:
+    def identify(self, key: str, pattern: re.Pattern[str], allowed: str) -> str:
+        """Read the code or login, name the record by it, then report unknown keys."""
         value = self.single(key) or ""
-        if not value:
+        if not value and isinstance(self.values.get(key) or "", str):
             self.bad(f"{key} is missing", f"give every {self.where} a {key}")
-        elif not pattern.fullmatch(value):
+        elif value and not pattern.fullmatch(value):
             self.bad(f"{key} {value!r} is not valid", f"use {allowed}")
-        else:
+        elif value:
             self.where = f"{self.where} {value}"
+        allowed_keys = DEPARTMENT_KEYS if key == "code" else USER_KEYS
+        for unknown in sorted(set(self.values) - set(allowed_keys)):
+            self.bad(f"unknown key {unknown!r}", f"the keys are: {', '.join(allowed_keys)}")
         return value
 
     def single(self, key: str) -> str | None:
@@ -214,16 +213,8 @@ class _Cells:
         return True
 
 
-def _split_list(text: str) -> Iterable[str]:
-    for separator in _LIST_SEPARATORS[1:]:
-        text = text.replace(separator, _LIST_SEPARATORS[0])
-    return (part.strip() for part in text.split(_LIST_SEPARATORS[0]) if part.strip())
-
-
-def _build(records: Iterable[_Record], builder: _Builder) -> Organisation:
-    for record in records:
-        builder.add(record)
-    return builder.finish()
+def _split_list(text: str) -> list[str]:
+    return [part.strip() for part in text.replace("；", ";").split(";") if part.strip()]
 
 
 # --- YAML -------------------------------------------------------------------------------
@@ -232,7 +223,7 @@ def _build(records: Iterable[_Record], builder: _Builder) -> Organisation:
 def parse_org_yaml(text: str, file: str = "") -> Organisation:
     """Read an organisation YAML file; raise ``ValidationError`` listing every problem."""
     builder = _Builder(file)
-    return _build(_yaml_records(text, builder), builder)
+    return builder.build(_yaml_records(text, builder))
 
 
 def _yaml_records(text: str, builder: _Builder) -> list[_Record]:
@@ -298,29 +289,18 @@ def _name_data(name: Text) -> dict[str, str]:
     return {"zh": name.zh, "en": name.en} if name.en else {"zh": name.zh}
 
 
-def _department_data(department: Department) -> dict[str, object]:
-    data: dict[str, object] = {"code": department.code, "name": _name_data(department.name)}
-    optional: dict[str, object] = {
-        "parent": department.parent,
-        "head": department.head,
-        "interfaces": list(department.interfaces),
-        "leader": department.leader,
-    }
-    data.update((key, value) for key, value in optional.items() if value)
-    return data
+def _department_data(d: Department) -> dict[str, object]:
+    data: dict[str, object] = {"code": d.code, "name": _name_data(d.name), "parent": d.parent}
+    data.update(head=d.head, interfaces=list(d.interfaces), leader=d.leader)
+    return {key: value for key, value in data.items() if value}
 
 
-def _user_data(user: User) -> dict[str, object]:
-    data: dict[str, object] = {"login": user.login, "name": _name_data(user.name)}
-    optional: dict[str, object] = {
-        "email": user.email,
-        "departments": list(user.departments),
-        "roles": sorted(user.roles),
-    }
-    data.update((key, value) for key, value in optional.items() if value)
-    if not user.active:
-        data["active"] = False
-    return data
+def _user_data(u: User) -> dict[str, object]:
+    data: dict[str, object] = {"login": u.login, "name": _name_data(u.name), "email": u.email}
+    data.update(departments=list(u.departments), roles=sorted(u.roles))
+    return {key: value for key, value in data.items() if value} | (
+        {} if u.active else {"active": False}
+    )
 
 
 # --- CSV --------------------------------------------------------------------------------
@@ -329,7 +309,7 @@ def _user_data(user: User) -> dict[str, object]:
 def parse_org_csv(text: str, file: str = "") -> Organisation:
     """Read an organisation CSV file (one row per department or user; a BOM is ignored)."""
     builder = _Builder(file)
-    return _build(_csv_records(text.removeprefix("\ufeff"), builder), builder)
+    return builder.build(_csv_records(text.removeprefix("\ufeff"), builder))
 
 
 def _csv_records(text: str, builder: _Builder) -> list[_Record]:

@@ -48,7 +48,7 @@ _WORKING = (TaskState.PENDING, TaskState.ACKNOWLEDGED, TaskState.IN_PROGRESS)
 TRANSITIONS: dict[tuple[TaskState, Action], TaskState] = {
     (TaskState.PENDING, Action.ACK): TaskState.ACKNOWLEDGED,
     **{(s, Action.PROGRESS): TaskState.IN_PROGRESS for s in _WORKING[1:]},
-    **{(s, Action.COMPLETE): TaskState.DONE for s in _WORKING[1:]},
+    **{(s, Action.COMPLETE): TaskState.DONE for s in _WORKING},
     **{(s, Action.APPROVE): TaskState.APPROVED for s in _WORKING},
     **{(s, Action.REJECT): TaskState.REJECTED for s in _WORKING},
     **{(s, Action.RETURN): TaskState.RETURNED for s in _WORKING},
@@ -58,7 +58,6 @@ TRANSITIONS: dict[tuple[TaskState, Action], TaskState] = {
 }
 
 _HINTS: dict[Action, str] = {
-    Action.COMPLETE: "acknowledge the task first (oaflow task ack ID), then complete it",
     Action.PROGRESS: "acknowledge the task first (oaflow task ack ID)",
     Action.ACK: "only a pending task can be acknowledged",
     Action.RESUME: "only a suspended task can be resumed",

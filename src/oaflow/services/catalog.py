@@ -7,7 +7,6 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from oaflow.domain.definition import ProcessDefinition
-from oaflow.domain.diagram import to_mermaid
 from oaflow.domain.errors import NotFoundError
 from oaflow.domain.validate import check_definition
 from oaflow.services.app import App
@@ -75,4 +74,6 @@ def compiled(app: App, key: str, version: int | None = None) -> ProcessDefinitio
 
 
 def diagram(app: App, key: str, version: int | None = None, lang: str = "zh") -> str:
+    from oaflow.domain.diagram import to_mermaid
+
     return to_mermaid(compiled(app, key, version), lang)

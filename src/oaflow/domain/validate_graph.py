@@ -1,0 +1,280 @@
+"""Graph checks of a definition: reachability, dead ends, parallel/join balance, returns
+(``on_reject``) and compliance policies (DEF-6, DEF-7)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from oaflow.domain.definition import DecisionTable, Node, NodeType, ProcessDefinition
+from oaflow.domain.errors import Problem
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A problem and what it is about, so that follow-up problems can be left out.
+
+    ``node``: the node it is about; ``ref``: the unknown name it reports; ``graph``: it
+    depends on every node and link having been read.
+    """
+
+    problem: Problem
+    node: str = ""
+    ref: str = ""
+    graph: bool = False
+
+
+def table_results(table: DecisionTable) -> list[tuple[Mapping[str, Any], int | None]]:
+    """Every `then` of a decision table (its default last), with its line."""
+    found = [(r.then, r.line) for r in table.rules]
+    return found + ([(table.default, table.line)] if table.default is not None else [])
+
+
+def table_targets(d: ProcessDefinition, node: Node) -> list[tuple[str, int | None]]:
+    """The `to` nodes of the decision table that routes gateway ``node``, with lines."""
+    table = d.decision_tables.get(node.decision) if node.decision else None
+    if table is None:
+        return []
+    found = [(then.get("to"), line) for then, line in table_results(table)]
+    return [(to, line) for to, line in found if isinstance(to, str)]
+
+
+@dataclass
+class Graph:
+    """Known links of a definition (links to unknown nodes are left out)."""
+
+    d: ProcessDefinition
+    edges: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    open_ends: set[str] = field(default_factory=set)  # nodes with a link to an unknown node
+
+    @classmethod
+    def of(cls, d: ProcessDefinition) -> Graph:
+        graph = cls(d)
+        for node in d.nodes.values():
+            targets = (*d.successors(node.id), *(t for t, _ in table_targets(d, node)))
+            graph.edges[node.id] = tuple(t for t in dict.fromkeys(targets) if t in d.nodes)
+            if any(t not in d.nodes for t in targets):
+                graph.open_ends.add(node.id)
+        return graph
+
+    def reach(self, starts: Iterable[str], stop: Iterable[str] = ()) -> set[str]:
+        """Nodes reachable from ``starts``, not walking past the nodes in ``stop``."""
+        stopped, seen, todo = set(stop), set(), list(starts)
+        while todo:
+            node_id = todo.pop()
+            if node_id in seen:
+                continue
+            seen.add(node_id)
+            if node_id not in stopped:
+                todo.extend(self.edges.get(node_id, ()))
+        return seen
+
+    def predecessors(self, node_id: str) -> list[str]:
+        return [source for source, targets in self.edges.items() if node_id in targets]
+
+
+def graph_findings(d: ProcessDefinition, policies: Mapping[str, tuple[str, ...]]) -> list[Finding]:
+    if not d.nodes:
+        return []
+    graph = Graph.of(d)
+    found = [*_unreachable(graph), *_dead_ends(graph), *_returns(graph)]
+    found += [*_balance(graph), *_policies(graph, policies)]
+    return found
+
+
+def _finding(d: ProcessDefinition, node: Node, message: str, hint: str) -> Finding:
+    problem = Problem(f"node `{node.id}` {message}", hint, d.file, node.line)
+    return Finding(problem, node=node.id, graph=True)
+
+
+def _unreachable(graph: Graph) -> Iterator[Finding]:
+    start = graph.d.start.id
+    reached = graph.reach([start])
+    for node in graph.d.nodes.values():
+        if node.id not in reached:
+            hint = f"lead an earlier node to it (`next: {node.id}`) or remove it"
+            yield _finding(graph.d, node, f"cannot be reached from the start `{start}`", hint)
+
+
+def _dead_ends(graph: Graph) -> Iterator[Finding]:
+    d = graph.d
+    ends = [n.id for n in d.nodes.values() if n.type is NodeType.END]
+    if not ends:
+        problem = Problem(
+            "the definition has no `end` node",
+            "add `- {id: done, type: end, name: {zh: 结束, en: Done}}` and lead the last "
+            "nodes to it",
+            d.file,
+            d.start.line,
+        )
+        yield Finding(problem, graph=True)
+    finishing = _can_finish(graph, ends)
+    reached = graph.reach([d.start.id])
+    for node in d.nodes.values():
+        if node.type is NodeType.END or node.id in graph.open_ends:
+            continue
+        if not graph.edges[node.id]:
+            yield _finding(
+                d, node, "is a dead end: it leads nowhere", f"add `next: <node>` to `{node.id}`"
+            )
+        elif ends and node.id in reached and node.id not in finishing:
+            hint = f"give the loop through `{node.id}` a way out that leads to an `end` node"
+            yield _finding(d, node, "cannot reach an end node: every path from it loops", hint)
+
+
+def _can_finish(graph: Graph, ends: list[str]) -> set[str]:
+    """Nodes from which some path reaches an end (or an unknown node, already reported)."""
+    finishing, todo = set(), [*ends, *graph.open_ends]
+    while todo:
+        node_id = todo.pop()
+        if node_id not in finishing:
+            finishing.add(node_id)
+            todo.extend(graph.predecessors(node_id))
+    return finishing
+
+
+def _returns(graph: Graph) -> Iterator[Finding]:
+    """``on_reject`` must name a node before this one (from which this one is reached)."""
+    d = graph.d
+    for node in d.nodes.values():
+        target = d.nodes.get(node.on_reject)
+        if node.on_reject == "end" or target is None:
+            continue
+        upstream = target.id != node.id and node.id in graph.reach([target.id])
+        if target.type is NodeType.END or not upstream:
+            hint = "name an earlier node of the same path, or `on_reject: end`"
+            yield _finding(
+                d, node, f"returns to `{target.id}` on reject, which is not before it", hint
+            )
+
+
+# --- parallel / join ---------------------------------------------------------------------
+
+
+@dataclass
+class _Branch:
+    joins: set[str] = field(default_factory=set)
+    ends: set[str] = field(default_factory=set)
+    inside: set[str] = field(default_factory=set)
+
+
+def _walk_branch(graph: Graph, first: str) -> _Branch:
+    """Follow a branch to the join that closes it, stepping over nested parallel/join pairs."""
+    branch, seen, todo = _Branch(), set(), [(first, 0)]
+    limit = len(graph.d.nodes)
+    while todo:
+        node_id, depth = todo.pop()
+        if (node_id, depth) in seen or depth > limit:
+            continue
+        seen.add((node_id, depth))
+        node_type = graph.d.nodes[node_id].type
+        if node_type is NodeType.JOIN and depth == 0:
+            branch.joins.add(node_id)
+            continue
+        if node_type is NodeType.END:
+            branch.ends.add(node_id)
+            continue
+        depth += {NodeType.PARALLEL: 1, NodeType.JOIN: -1}.get(node_type, 0)
+        branch.inside.add(node_id)
+        todo.extend((target, depth) for target in graph.edges[node_id])
+    return branch
+
+
+def _balance(graph: Graph) -> Iterator[Finding]:
+    d, closed_by = graph.d, dict[str, list[str]]()
+    for node in d.nodes.values():
+        if node.type is NodeType.PARALLEL and node.id not in graph.open_ends:
+            branches = [_walk_branch(graph, first) for first in graph.edges[node.id]]
+            yield from _parallel(graph, node, branches, closed_by)
+    for node in d.nodes.values():
+        openers = closed_by.get(node.id, [])
+        if node.type is NodeType.JOIN and not openers:
+            hint = (
+                f"put a `parallel` node before the branches that meet at `{node.id}`, "
+                "or use plain `next`"
+            )
+            yield _finding(d, node, "is a join that no parallel node opens", hint)
+        elif len(openers) > 1:
+            hint = "give each parallel node its own join"
+            yield _finding(d, node, f"closes several parallel nodes: {', '.join(openers)}", hint)
+
+
+def _parallel(
+    graph: Graph, node: Node, branches: list[_Branch], closed_by: dict[str, list[str]]
+) -> Iterator[Finding]:
+    d, joins = graph.d, set().union(*(b.joins for b in branches)) if branches else set()
+    if not joins:
+        hint = f"lead every branch of `{node.id}` into one `join` node"
+        yield _finding(d, node, "is a parallel node without a matching join", hint)
+        return
+    if len(joins) > 1:
+        hint = f"lead every branch of `{node.id}` into the same join"
+        yield _finding(
+            d, node, f"has branches that meet at different joins: {', '.join(sorted(joins))}", hint
+        )
+        return
+    join = joins.pop()
+    closed_by.setdefault(join, []).append(node.id)
+    yield from _leaks(graph, node, join, branches)
+
+
+def _leaks(graph: Graph, node: Node, join: str, branches: list[_Branch]) -> Iterator[Finding]:
+    d = graph.d
+    for first, branch in zip(graph.edges[node.id], branches, strict=True):
+        if not branch.joins or branch.ends:
+            where = f"reaches `{sorted(branch.ends)[0]}`" if branch.ends else "never reaches it"
+            hint = f"lead branch `{first}` into join `{join}` on every path"
+            yield _finding(
+                d, node, f"opens branch `{first}` that {where} before join `{join}`", hint
+            )
+    inside = set().union(*(b.inside for b in branches), {node.id})
+    for source in graph.predecessors(join):
+        if source not in inside:
+            hint = f"lead `{source}` elsewhere; only the branches of `{node.id}` may enter `{join}`"
+            yield _finding(
+                d,
+                d.nodes[join],
+                f"is also entered from `{source}`, outside parallel `{node.id}`",
+                hint,
+            )
+
+
+# --- policies (DEF-7) --------------------------------------------------------------------
+
+
+def _policies(graph: Graph, policies: Mapping[str, tuple[str, ...]]) -> Iterator[Finding]:
+    for tag in graph.d.tags:
+        if tag in policies:
+            yield from _policy(graph, tag, policies[tag])
+
+
+def _approves(node: Node, departments: tuple[str, ...]) -> bool:
+    a = node.assignee
+    if node.type is not NodeType.APPROVAL or a is None:
+        return False
+    if a.kind == "department":
+        return a.department in departments
+    return a.kind in ("head_of", "leader_of") and a.relative_to in departments
+
+
+def _handles(node: Node) -> bool:
+    if node.type is NodeType.MULTI_INSTANCE:
+        return node.task is NodeType.HANDLE
+    return node.type is NodeType.HANDLE
+
+
+def _policy(graph: Graph, tag: str, departments: tuple[str, ...]) -> Iterator[Finding]:
+    d = graph.d
+    gates = [n.id for n in d.nodes.values() if _approves(n, departments)]
+    for node_id in sorted(graph.reach([d.start.id], stop=gates), key=list(d.nodes).index):
+        node = d.nodes[node_id]
+        if _handles(node) and node_id not in gates:
+            names = " or ".join(departments)
+            hint = (
+                f"add an `approval` node with `assignee: {{department: {departments[0]}}}` "
+                f"before `{node.id}` on every path from the start"
+            )
+            yield _finding(
+                d, node, f"is reached without an approval by {names} (policy `{tag}`)", hint
+            )

@@ -1,0 +1,141 @@
+"""Two people complete the same task at the same instant: exactly one wins (RUN-6).
+
+Deterministic: the first transaction is paused just before its commit (a hook in the
+unit of work), the second runs against it, then the first is resumed. On SQLite the second
+queues behind the first's write lock and then finds the task finished; on PostgreSQL it
+reads the old row, blocks on the row lock, and its version check fails after the commit.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+
+import pytest
+from sqlalchemy import text
+
+from oaflow.domain.errors import ConflictError
+from oaflow.domain.states import Action
+from oaflow.engine.runtime import Command
+from oaflow.services import runtime
+from oaflow.services.app import App
+from oaflow.storage.database import Database
+
+from .driver import COMPLAINT, Driver
+
+WAIT = 30  # seconds: an upper bound for a stuck test, never a pause
+
+
+class Paused:
+    """Runs a command in a thread and holds its transaction open just before commit."""
+
+    def __init__(self, app: App, command: Callable[[], object]) -> None:
+        self.reached = threading.Event()
+        self.resume = threading.Event()
+        self.error: BaseException | None = None
+        app.db.before_commit = self._hold
+        self.thread = threading.Thread(target=self._run, args=(command,))
+
+    def _hold(self) -> None:
+        self.reached.set()
+        assert self.resume.wait(WAIT)
+
+    def _run(self, command: Callable[[], object]) -> None:
+        try:
+            command()
+        except BaseException as exc:  # handed to the test
+            self.error = exc
+
+
+def second_app(app: App) -> App:
+    return App(db=Database(app.db.url), clock=app.clock, calendar=app.calendar)
+
+
+def wait_for_lock_waiter(app: App) -> None:
+    """PostgreSQL: until some session waits on a row lock (the second transaction)."""
+    event = threading.Event()
+    with app.db.engine.connect() as conn:
+        for _ in range(3000):
+            waiting = conn.execute(
+                text("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'")
+            ).scalar_one()
+            if waiting:
+                return
+            event.wait(0.01)
+    pytest.fail("the second transaction never waited for the first")
+
+
+def race(app: App, make: Callable[[App], Callable[[], object]]) -> tuple[BaseException | None, BaseException | None]:
+    other = second_app(app)
+    first = Paused(app, make(app))
+    first.thread.start()
+    assert first.reached.wait(WAIT)
+    outcome: list[BaseException | None] = [None]
+
+    def run_second() -> None:
+        try:
+            make(other)()
+        except BaseException as exc:
+            outcome[0] = exc
+
+    second = threading.Thread(target=run_second)
+    second.start()
+    if app.db.dialect == "postgresql":
+        wait_for_lock_waiter(app)
+    first.resume.set()
+    first.thread.join(WAIT)
+    second.join(WAIT)
+    app.db.before_commit = None
+    other.db.dispose()
+    return first.error, outcome[0]
+
+
+def test_two_simultaneous_completions_one_wins(demo_app: App) -> None:
+    d = Driver(demo_app)
+    key = d.start("customer-complaint", "csd.head", COMPLAINT)
+    d.approve("csd.head", "triage")
+    task_id = d.ack("prd.head", "handle")
+    outputs = {"cause": "包装问题", "solution": "补发"}
+
+    def make(app: App) -> Callable[[], object]:
+        return lambda: runtime.act(app, task_id, Command(Action.COMPLETE, "prd.head", outputs=outputs))
+
+    first_error, second_error = race(demo_app, make)
+    assert first_error is None
+    assert isinstance(second_error, ConflictError)
+    review = [r for r in d.instance(key)["progress"] if r["node"] == "处理结果审核"]
+    assert len(review) == 1
+
+
+def test_two_simultaneous_approvals_one_successor(demo_app: App) -> None:
+    d = Driver(demo_app)
+    key = d.start("customer-complaint", "csd.head", COMPLAINT)
+    task_id = d.task("csd.head", "triage")
+
+    def make(app: App) -> Callable[[], object]:
+        return lambda: runtime.act(app, task_id, Command(Action.APPROVE, "csd.head"))
+
+    first_error, second_error = race(demo_app, make)
+    assert first_error is None and isinstance(second_error, ConflictError)
+    handles = [r for r in d.instance(key)["progress"] if r["node"] == "原因分析与处理"]
+    assert len(handles) == 1
+
+
+def test_last_two_countersigners_at_once_the_node_finishes_once(demo_app: App) -> None:
+    """Two departments submit the last budgets at the same time: one leader approval task."""
+    d = Driver(demo_app)
+    form = {"title": "预算", "fiscal_year": 2025, "departments": ["mkt", "rnd"], "total_cap": 9e6,
+            "growth_threshold": 0.5}  # fmt: skip
+    key = d.start("annual-budget", "fin.head", form)
+    ids = {code: d.ack(f"{code}.head", "dept_budgets") for code in ("mkt", "rnd")}
+    outputs = {"budget_amount": 500_000, "last_year_amount": 480_000, "budget_items": "差旅"}
+    turn = iter(["mkt", "rnd"])
+
+    def make(app: App) -> Callable[[], object]:
+        code = next(turn)
+        return lambda: runtime.act(app, ids[code], Command(Action.COMPLETE, f"{code}.head", outputs=outputs))
+
+    first_error, second_error = race(demo_app, make)
+    assert first_error is None and second_error is None  # different tasks: both succeed
+    approvals = [r for r in d.instance(key)["progress"] if r["node"] == "分管领导审批"]
+    assert len(approvals) == 1
