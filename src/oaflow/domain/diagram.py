@@ -29,7 +29,7 @@ _WORDS: dict[str, tuple[str, str]] = {
     "members": ("成员", "members"),
     "leader": ("分管领导", "supervising leader"),
     "initiator": ("发起人", "initiator"),
-    "initiator_dept": ("发起部门", "initiator's department"),
+    "initiator_dept": ("发起部门", "the initiator's department"),
     "role": ("角色", "role"),
     "user": ("用户", "user"),
     "field": ("表单字段", "form field"),
@@ -98,17 +98,20 @@ def _who(node: Node, lang: str) -> str:
 
 def describe(a: Assignment, lang: str = "zh") -> str:
     """Who an assignment names, in a few words."""
-    sep = " " if lang == "en" else ""
     if a.kind == "department":
-        return f"{a.department} {_word(a.pick, lang)}"
+        return _of(_word(a.pick, lang), a.department, lang)
     if a.kind in ("head_of", "leader_of"):
-        whose = _word("initiator_dept", lang) if a.relative_to == "initiator" else a.relative_to
         role = _word("head" if a.kind == "head_of" else "leader", lang)
-        return f"{whose}{sep}{role}" if lang != "en" or whose != a.relative_to else f"{whose} {role}"
+        whose = _word("initiator_dept", lang) if a.relative_to == "initiator" else a.relative_to
+        return _of(role, whose, lang)
     if a.kind == "initiator":
         return _word("initiator", lang)
     value = {"role": a.role, "user": a.user, "field": a.field, "decision": a.table}[a.kind]
     return f"{_word(a.kind, lang)} {value}"
+
+
+def _of(role: str, whose: str, lang: str) -> str:
+    return f"{role} of {whose}" if lang == "en" else f"{whose} {role}"
 
 
 def _when(node: Node, lang: str) -> str:
@@ -129,7 +132,7 @@ def _arrows(d: ProcessDefinition, node: Node, ids: dict[str, str], lang: str) ->
         if route.to in ids:
             arrows.append(f'    {source} -->|"{_escape(label)}"| {ids[route.to]}')
     arrows += _table_arrows(d, node, ids)
-    if node.on_reject in ids and node.on_reject != node.id:
+    if node.on_reject != "end" and node.on_reject in ids:
         arrows.append(f'    {source} -.->|"{_word("reject", lang)}"| {ids[node.on_reject]}')
     return arrows
 
