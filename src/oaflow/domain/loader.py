@@ -38,14 +38,15 @@ BUSINESS_KEY_HINT = (
 class ParseResult:
     """A best-effort definition with its problems.
 
-    ``definition`` is None only when the text is not a definition at all. ``tainted`` are
-    the ids of nodes with a bad part, ``graph_complete`` says whether every node and link
-    could be read; ``check_definition`` uses both to avoid reporting follow-up problems.
+    ``definition`` is None only when the text is not a definition at all. ``tainted``
+    holds (node id, key) of every node part that could not be read, ``dropped`` the ids of
+    nodes left out, ``graph_complete`` whether every node and link could be read;
+    ``check_definition`` uses them to leave out follow-up problems.
     """
 
     definition: ProcessDefinition | None
     problems: list[Problem]
-    tainted: frozenset[str] = frozenset()
+    tainted: frozenset[tuple[str, str]] = frozenset()
     dropped: frozenset[str] = frozenset()
     graph_complete: bool = True
 

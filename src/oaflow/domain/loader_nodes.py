@@ -50,7 +50,7 @@ class NodeReader:
     def __init__(self, r: Reader) -> None:
         self.r = r
         self.dropped: set[str] = set()  # ids of nodes left out
-        self.tainted: set[str] = set()  # ids of nodes with a bad part
+        self.tainted: set[tuple[str, str]] = set()  # (node id, key) of every bad part
         self.links_broken = False  # a node or one of its links could not be read
 
     def nodes(self, value: object, line: int | None) -> dict[str, Node]:
@@ -77,7 +77,6 @@ class NodeReader:
                 "give every node its own id",
                 node.line,
             )
-            self.tainted.add(node.id)
             return
         nodes[node.id] = node
 
@@ -87,17 +86,13 @@ class NodeReader:
         if m is None:
             self.links_broken = True
             return None
-        count = len(self.r.problems)
         node_id, node_type = self._id(m), self._type(m)
         if node_id is None or node_type is None:
             self.links_broken = True
             if node_id is not None:
                 self.dropped.add(node_id)
             return None
-        node = self._build(m, node_id, node_type)
-        if len(self.r.problems) > count:
-            self.tainted.add(node_id)
-        return node
+        return self._build(m, node_id, node_type)
 
     def _id(self, m: LineMap) -> str | None:
         if "id" not in m:
@@ -140,7 +135,10 @@ class NodeReader:
         parts: dict[str, Any] = {}
         for key, read in _PARTS.items():
             if key in m and key in TYPE_KEYS[node_type]:
+                count = len(self.r.problems)
                 parts.update(read(self, m, what))
+                if len(self.r.problems) > count:
+                    self.tainted.add((node_id, key))
         if "default" in parts:
             parts["routes"] = (*parts.get("routes", ()), parts.pop("default"))
         return Node(id=node_id, type=node_type, name=name or Text(node_id), line=m.line, **parts)

@@ -59,10 +59,15 @@ def _by_line(problem: Problem) -> int:
 
 
 def _follows_from_shape(
-    f: Finding, tainted: frozenset[str], dropped: frozenset[str], graph_complete: bool
+    f: Finding,
+    tainted: frozenset[tuple[str, str]],
+    dropped: frozenset[str],
+    graph_complete: bool,
 ) -> bool:
     """True for findings that only repeat a shape problem already reported."""
-    return (f.node in tainted) or (f.ref in dropped) or (f.graph and not graph_complete)
+    if f.graph and not graph_complete:
+        return True
+    return (f.node, f.absent) in tainted or f.ref in dropped
 
 
 def findings(
@@ -121,37 +126,40 @@ def _node_findings(d: ProcessDefinition) -> Iterator[Finding]:
         yield from _kind_rules(d, node)
 
 
-def _finding(d: ProcessDefinition, node: Node, message: str, hint: str) -> Finding:
-    return Finding(Problem(f"node `{node.id}` {message}", hint, d.file, node.line), node=node.id)
+def _finding(
+    d: ProcessDefinition, node: Node, message: str, hint: str, absent: str = ""
+) -> Finding:
+    problem = Problem(f"node `{node.id}` {message}", hint, d.file, node.line)
+    return Finding(problem, node=node.id, absent=absent)
 
 
 def _task_rules(d: ProcessDefinition, node: Node) -> Iterator[Finding]:
     if node.type is NodeType.MULTI_INSTANCE and node.over is None:
         hint = f"add `over: collaborating_departments` (a list of department codes) to `{node.id}`"
-        yield _finding(d, node, "has no `over`: no department gets a task", hint)
+        yield _finding(d, node, "has no `over`: no department gets a task", hint, "over")
     elif node.type is not NodeType.MULTI_INSTANCE and node.assignee is None:
         hint = f"add e.g. `assignee: {{department: rnd}}` to `{node.id}`"
-        yield _finding(d, node, "has no responsible party (`assignee`)", hint)
+        yield _finding(d, node, "has no responsible party (`assignee`)", hint, "assignee")
     if node.time_limit is None and node.trigger.kind != "planned_date":
         hint = f"add e.g. `time_limit: {{hours: 24}}` to `{node.id}`"
-        yield _finding(d, node, "has no time limit", hint)
+        yield _finding(d, node, "has no time limit", hint, "time_limit")
 
 
 def _kind_rules(d: ProcessDefinition, node: Node) -> Iterator[Finding]:
     if node.type is NodeType.SERVICE and not node.service:
         hint = f"add `service: system.action` (e.g. finance.sync_budget) to `{node.id}`"
-        yield _finding(d, node, "is a service node without `service`", hint)
+        yield _finding(d, node, "is a service node without `service`", hint, "service")
     if node.type is NodeType.NOTIFY and not node.notify:
         hint = f"add `notify: [{{department: sal}}]` to `{node.id}`"
-        yield _finding(d, node, "is a notify node without recipients", hint)
+        yield _finding(d, node, "is a notify node without recipients", hint, "notify")
     if node.type is NodeType.ARCHIVE and not node.archive_name:
         hint = f'add `archive_name: "项目归档-{{yyyy}}-{{title}}"` to `{node.id}`'
-        yield _finding(d, node, "is an archive node without `archive_name`", hint)
+        yield _finding(d, node, "is an archive node without `archive_name`", hint, "archive_name")
     if node.type is NodeType.EXCLUSIVE:
         yield from _gateway_rules(d, node)
     if node.type is NodeType.PARALLEL and len(node.next) < 2:
         hint = f"give `{node.id}` at least two branches, `next: [a, b]`, or use plain `next`"
-        yield _finding(d, node, "is a parallel node with fewer than two branches", hint)
+        yield _finding(d, node, "is a parallel node with fewer than two branches", hint, "next")
     if node.type is not NodeType.PARALLEL and len(node.next) > 1:
         hint = f"put a `parallel` node before the branches, or keep one `next` in `{node.id}`"
         yield _finding(d, node, "has several `next` but is not a parallel node", hint)
@@ -160,10 +168,10 @@ def _kind_rules(d: ProcessDefinition, node: Node) -> Iterator[Finding]:
 def _gateway_rules(d: ProcessDefinition, node: Node) -> Iterator[Finding]:
     if not any(route.when is None for route in node.routes):
         hint = f"add `default: <node>` to gateway `{node.id}`"
-        yield _finding(d, node, "is an exclusive gateway without `default`", hint)
+        yield _finding(d, node, "is an exclusive gateway without `default`", hint, "default")
     if not node.decision and not any(route.when is not None for route in node.routes):
         hint = f"add `routes: [{{when: '...', to: <node>}}]` or `decision: <table>` to `{node.id}`"
-        yield _finding(d, node, "is an exclusive gateway without rules", hint)
+        yield _finding(d, node, "is an exclusive gateway without rules", hint, "routes")
     table = d.decision_tables.get(node.decision)
     if table is None:
         return

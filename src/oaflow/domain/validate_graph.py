@@ -15,12 +15,14 @@ from oaflow.domain.errors import Problem
 class Finding:
     """A problem and what it is about, so that follow-up problems can be left out.
 
-    ``node``: the node it is about; ``ref``: the unknown name it reports; ``graph``: it
-    depends on every node and link having been read.
+    ``node``: the node it is about; ``absent``: the node key whose absence it reports;
+    ``ref``: the unknown node it reports; ``graph``: it depends on every node and link
+    having been read.
     """
 
     problem: Problem
     node: str = ""
+    absent: str = ""
     ref: str = ""
     graph: bool = False
 

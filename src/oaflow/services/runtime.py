@@ -96,7 +96,8 @@ def _new_instance(
         business_key=business_key, definition_id=definition_id, definition_key=definition.key,
         state=InstanceState.RUNNING, title=str(form["title"]), initiator=actor,
         department=department, priority=str(form.get("priority") or "normal"),
-        started_at=now, data={**form, "department": department},
+        started_at=now,
+        data={**{f.name: None for f in definition.form}, **form, "department": department},
     )  # fmt: skip
 
 
@@ -149,10 +150,12 @@ def _write(
             raise _InstanceMoved
         task.version += 1
     instance = decision.instance
+    first_seq = instance.event_seq + 1
+    instance.event_seq += len(decision.events)
+    if not repo.update_instance(conn, instance, expected_version):  # the serialisation point
+        raise _InstanceMoved
+    instance.version = expected_version + 1
     for task in decision.new_tasks:
         task.instance_id = instance.id or 0
     repo.insert_tasks(conn, decision.new_tasks)
-    repo.insert_events(conn, instance, decision.events, app.now())
-    if not repo.update_instance(conn, instance, expected_version):
-        raise _InstanceMoved
-    instance.version = expected_version + 1
+    repo.insert_events(conn, instance.id or 0, first_seq, decision.events, app.now())

@@ -160,16 +160,16 @@ def _task_values(rec: TaskRecord) -> dict[str, Any]:
     }  # fmt: skip
 
 
-def insert_events(conn: Connection, instance: InstanceRecord, events: Sequence[Event], at: datetime) -> None:
-    """Append ``events`` to the instance's history with consecutive sequence numbers."""
-    rows = []
-    for event in events:
-        instance.event_seq += 1
-        rows.append({
-            "instance_id": instance.id, "seq": instance.event_seq, "at": at, "kind": event.kind,
-            "node_id": event.node_id, "task_id": event.task.id if event.task else None,
-            "actor": event.actor, "data": event.data,
-        })  # fmt: skip
+def insert_events(
+    conn: Connection, instance_id: int, first_seq: int, events: Sequence[Event], at: datetime
+) -> None:
+    """Append ``events`` to the instance's history as consecutive numbers from ``first_seq``."""
+    rows = [
+        {"instance_id": instance_id, "seq": first_seq + i, "at": at, "kind": e.kind,
+         "node_id": e.node_id, "task_id": e.task.id if e.task else None, "actor": e.actor,
+         "data": e.data}
+        for i, e in enumerate(events)
+    ]  # fmt: skip
     if rows:
         conn.execute(insert(history), rows)
 
