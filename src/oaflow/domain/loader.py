@@ -93,7 +93,7 @@ def _parse_top(r: Reader, top: LineMap) -> ParseResult:
     definition = _definition(r, top, nodes)
     return ParseResult(
         definition,
-        r.problems,
+        sorted(r.problems, key=lambda p: p.line or 0),
         tainted=frozenset(nodes_reader.tainted),
         dropped=frozenset(nodes_reader.dropped),
         graph_complete=bool(nodes) and not nodes_reader.links_broken,

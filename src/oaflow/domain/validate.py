@@ -33,8 +33,8 @@ def validate_definition(
     org: OrgNames | None = None,
     policies: Mapping[str, tuple[str, ...]] = DEFAULT_POLICIES,
 ) -> list[Problem]:
-    """Every problem of ``d``'s meaning, each with file:line and a fix hint."""
-    return [f.problem for f in findings(d, org, policies)]
+    """Every problem of ``d``'s meaning, each with file:line and a fix hint, by line."""
+    return sorted((f.problem for f in findings(d, org, policies)), key=_by_line)
 
 
 def check_definition(

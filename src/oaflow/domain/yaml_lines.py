@@ -107,9 +107,10 @@ def yaml_problem(error: yaml.YAMLError, file: str) -> Problem:
 
 
 def suggest(word: str, choices: Iterable[str]) -> str:
-    """' (did you mean `x`?)' or ''."""
-    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
-    return f"did you mean `{close[0]}`?" if close else ""
+    """'did you mean `x`?' for the choice closest to ``word`` (ignoring case), or ''."""
+    by_lower = {choice.lower(): choice for choice in choices}
+    close = difflib.get_close_matches(word.lower(), list(by_lower), n=1, cutoff=0.6)
+    return f"did you mean `{by_lower[close[0]]}`?" if close else ""
 
 
 def show(value: object) -> str:
@@ -146,22 +147,25 @@ class Reader:
         return None
 
     def keys(self, m: LineMap, what: str, allowed: Iterable[str], required: Iterable[str]) -> bool:
-        """Report unknown and missing keys; True if there were none."""
+        """Report unknown and missing keys; True if there were none.
+
+        A missing key that an unknown key resembles (a typo) is reported once, as the typo.
+        """
         allowed_set = set(allowed)
         count = len(self.problems)
-        for key in m:
-            if key not in allowed_set:
-                self._unknown_key(m, key, what, allowed_set)
+        meant = {self._unknown_key(m, k, what, allowed_set) for k in m if k not in allowed_set}
         for key in required:
-            if key not in m:
+            if key not in m and key not in meant:
                 self.add(f"{what} has no `{key}`", f"add `{key}: ...` to {what}", m.line)
         return len(self.problems) == count
 
-    def _unknown_key(self, m: LineMap, key: object, what: str, allowed: set[str]) -> None:
-        close = suggest(str(key), allowed)
+    def _unknown_key(self, m: LineMap, key: object, what: str, allowed: set[str]) -> str:
+        """Report ``key``; return the allowed key it resembles, or ''."""
+        close = difflib.get_close_matches(str(key), sorted(allowed), n=1, cutoff=0.6)
         known = ", ".join(f"`{k}`" for k in sorted(allowed))
-        hint = close or f"remove it; {what} takes {known}"
+        hint = f"did you mean `{close[0]}`?" if close else f"remove it; {what} takes {known}"
         self.add(f"unknown key `{key}` in {what}", hint, m.key_lines.get(key, m.line))
+        return close[0] if close else ""
 
     def string(self, m: LineMap, key: str, what: str) -> str | None:
         """The text under ``key``; None (and no problem) when the key is absent."""

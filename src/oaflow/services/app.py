@@ -40,9 +40,10 @@ class App:
             self._definitions[definition_id] = found
         return found
 
-    def org(self, conn: Connection) -> Organisation:
+    def org(self, conn: Connection, revision: int | None = None) -> Organisation:
         """The organisation, reloaded only when its revision changed."""
-        revision = org_repo.org_revision(conn)
+        if revision is None:
+            revision = org_repo.org_revision(conn)
         if self._org is None or self._org[0] != revision:
             self._org = (revision, org_repo.load_org(conn))
         return self._org[1]

@@ -26,6 +26,7 @@ from oaflow.engine.runtime import Command
 from oaflow.services.app import App
 from oaflow.storage import catalog_repo
 from oaflow.storage import runtime_repo as repo
+from oaflow.storage.hotpath import HotPath
 
 RETRIES = 5
 
@@ -49,7 +50,7 @@ def start(app: App, key: str, actor: str, form: Mapping[str, Any]) -> InstanceRe
         instance = _new_instance(app, conn, definition, stored.id, actor, department, form)
         repo.insert_instance(conn, instance)
         decision = engine.start(_world(app, definition, org), instance)
-        _write(conn, decision, app, expected_version=1)
+        _write(HotPath(conn), decision, app, expected_version=1)
         return decision.instance
 
 
@@ -116,18 +117,21 @@ def act(app: App, task_id: int, command: Command) -> TaskRecord:
 
 
 def _act_once(app: App, conn: Connection, task_id: int, command: Command) -> TaskRecord:
-    found = repo.task_and_open_siblings(conn, task_id)
+    hot = HotPath(conn)
+    found = hot.load_tasks(task_id)
     if not found or found[0].id != task_id:
         raise NotFoundError(f"task {task_id} does not exist", "see `oaflow tasks --as YOU`")
     task, related = found[0], found[1:]
-    instance = repo.load_instance(conn, task.instance_id)
-    assert instance is not None
+    loaded = hot.load_instance(task.instance_id)
+    assert loaded is not None
+    instance, org_revision = loaded
     definition = app.definition(conn, instance.definition_id)
     if definition.node(task.node_id).type is NodeType.MULTI_INSTANCE:
         related += repo.round_tasks(conn, instance.id or 0, task.node_id, task.round)
     version = instance.version
-    decision = engine.act(_world(app, definition, app.org(conn)), instance, task, command, related)
-    _write(conn, decision, app, expected_version=version, acted=task)
+    world = _world(app, definition, app.org(conn, org_revision))
+    decision = engine.act(world, instance, task, command, related)
+    _write(hot, decision, app, expected_version=version, acted=task)
     return task
 
 
@@ -136,12 +140,12 @@ def _world(app: App, definition: ProcessDefinition, org: Organisation) -> World:
 
 
 def _write(
-    conn: Connection, decision: Decision, app: App, expected_version: int,
+    hot: HotPath, decision: Decision, app: App, expected_version: int,
     acted: TaskRecord | None = None,
 ) -> None:  # fmt: skip
     """Write everything ``decision`` holds, or nothing."""
     for task in decision.changed_tasks:
-        if not repo.update_task(conn, task):
+        if not hot.update_task(task):
             if task is acted:
                 raise ConflictError(
                     f"task {task.id} was changed by someone else at the same time",
@@ -152,10 +156,10 @@ def _write(
     instance = decision.instance
     first_seq = instance.event_seq + 1
     instance.event_seq += len(decision.events)
-    if not repo.update_instance(conn, instance, expected_version):  # the serialisation point
+    if not hot.update_instance(instance, expected_version):  # the serialisation point
         raise _InstanceMoved
     instance.version = expected_version + 1
     for task in decision.new_tasks:
         task.instance_id = instance.id or 0
-    repo.insert_tasks(conn, decision.new_tasks)
-    repo.insert_events(conn, instance.id or 0, first_seq, decision.events, app.now())
+        hot.insert_task(task)
+    hot.insert_events(instance.id or 0, first_seq, decision.events, app.now())

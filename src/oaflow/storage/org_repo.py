@@ -11,8 +11,11 @@ from oaflow.storage.tables import departments, settings, users
 REVISION = "org_revision"
 
 
+_REVISION = select(settings.c.value).where(settings.c.name == REVISION)
+
+
 def org_revision(conn: Connection) -> int:
-    value = conn.execute(select(settings.c.value).where(settings.c.name == REVISION)).scalar()
+    value = conn.execute(_REVISION).scalar()
     return int(value) if value is not None else 0
 
 

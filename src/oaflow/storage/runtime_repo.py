@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, and_, func, insert, or_, select, update
+from sqlalchemy import Connection, Row, and_, bindparam, func, insert, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -14,7 +14,38 @@ from oaflow.domain.states import OPEN_TASK_STATES, InstanceState, TaskState
 from oaflow.domain.model import Event, InstanceRecord, TaskRecord
 from oaflow.storage.tables import history, instances, sequences, task_candidates, tasks
 
-OPEN = [s.value for s in OPEN_TASK_STATES]
+OPEN = sorted(s.value for s in OPEN_TASK_STATES)
+
+# The hot path's statements are built once: building and cache-keying a statement per call
+# cost more than running it (bench/engine.py).
+_TASK_AND_OPEN = (
+    select(tasks)
+    .where(
+        tasks.c.instance_id
+        == select(tasks.c.instance_id).where(tasks.c.id == bindparam("tid")).scalar_subquery()
+    )
+    .where(or_(tasks.c.id == bindparam("tid"), tasks.c.state.in_(OPEN)))
+    .order_by(tasks.c.id)
+)
+_INSTANCE_BY_ID = select(instances).where(instances.c.id == bindparam("iid"))
+_UPDATE_TASK = (
+    update(tasks)
+    .where(tasks.c.id == bindparam("b_id"))
+    .where(tasks.c.version == bindparam("b_version"))
+    .values(
+        {c: bindparam(c) for c in ("state", "assignee", "progress", "note", "outputs", "acked_at",
+                                   "finished_at", "finished_by", "due_at", "version")}  # fmt: skip
+    )
+)
+_UPDATE_INSTANCE = (
+    update(instances)
+    .where(instances.c.id == bindparam("b_id"))
+    .where(instances.c.version == bindparam("b_version"))
+    .values({c: bindparam(c) for c in ("state", "data", "tokens", "ended_at", "version", "event_seq")})
+)
+_INSERT_TASK = insert(tasks).returning(tasks.c.id)
+_INSERT_CANDIDATE = insert(task_candidates)
+_INSERT_EVENT = insert(history)
 
 
 def next_sequence(conn: Connection, scope: str) -> int:
@@ -53,13 +84,7 @@ def _instance(row: Row[Any]) -> InstanceRecord:
 
 def task_and_open_siblings(conn: Connection, task_id: int) -> list[TaskRecord]:
     """The task (first) and the other open tasks of its instance, in one query."""
-    owner = select(tasks.c.instance_id).where(tasks.c.id == task_id).scalar_subquery()
-    rows = conn.execute(
-        select(tasks)
-        .where(tasks.c.instance_id == owner)
-        .where(or_(tasks.c.id == task_id, tasks.c.state.in_(OPEN)))
-        .order_by(tasks.c.id)
-    ).all()
+    rows = conn.execute(_TASK_AND_OPEN, {"tid": task_id}).all()
     found = [_task(r) for r in rows]
     return sorted(found, key=lambda t: t.id != task_id)
 
@@ -75,7 +100,7 @@ def round_tasks(conn: Connection, instance_id: int, node_id: str, round_: int) -
 
 
 def load_instance(conn: Connection, instance_id: int) -> InstanceRecord | None:
-    row = conn.execute(select(instances).where(instances.c.id == instance_id)).first()
+    row = conn.execute(_INSTANCE_BY_ID, {"iid": instance_id}).first()
     return _instance(row) if row else None
 
 
@@ -112,15 +137,13 @@ def _instance_values(rec: InstanceRecord) -> dict[str, Any]:
 
 
 def update_instance(conn: Connection, rec: InstanceRecord, expected_version: int) -> bool:
-    assert rec.id is not None
     result = conn.execute(
-        update(instances)
-        .where(instances.c.id == rec.id)
-        .where(instances.c.version == expected_version)
-        .values(
-            state=rec.state.value, data=rec.data, tokens=rec.tokens, ended_at=rec.ended_at,
-            version=expected_version + 1, event_seq=rec.event_seq,
-        )  # fmt: skip
+        _UPDATE_INSTANCE,
+        {
+            "b_id": rec.id, "b_version": expected_version, "state": rec.state.value,
+            "data": rec.data, "tokens": rec.tokens, "ended_at": rec.ended_at,
+            "version": expected_version + 1, "event_seq": rec.event_seq,
+        },  # fmt: skip
     )
     return result.rowcount == 1
 
@@ -128,25 +151,22 @@ def update_instance(conn: Connection, rec: InstanceRecord, expected_version: int
 def update_task(conn: Connection, rec: TaskRecord) -> bool:
     """Write a changed task if nobody changed it since it was read."""
     result = conn.execute(
-        update(tasks)
-        .where(tasks.c.id == rec.id)
-        .where(tasks.c.version == rec.version)
-        .values(
-            state=rec.state.value, assignee=rec.assignee, progress=rec.progress, note=rec.note,
-            outputs=rec.outputs, acked_at=rec.acked_at, finished_at=rec.finished_at,
-            finished_by=rec.finished_by, due_at=rec.due_at, version=rec.version + 1,
-        )  # fmt: skip
+        _UPDATE_TASK,
+        {
+            "b_id": rec.id, "b_version": rec.version, "state": rec.state.value,
+            "assignee": rec.assignee, "progress": rec.progress, "note": rec.note,
+            "outputs": rec.outputs, "acked_at": rec.acked_at, "finished_at": rec.finished_at,
+            "finished_by": rec.finished_by, "due_at": rec.due_at, "version": rec.version + 1,
+        },  # fmt: skip
     )
     return result.rowcount == 1
 
 
 def insert_tasks(conn: Connection, records: Sequence[TaskRecord]) -> None:
     for rec in records:
-        rec.id = int(conn.execute(insert(tasks).values(_task_values(rec)).returning(tasks.c.id)).scalar_one())
+        rec.id = int(conn.execute(_INSERT_TASK, _task_values(rec)).scalar_one())
         if rec.candidates:
-            conn.execute(
-                insert(task_candidates), [{"task_id": rec.id, "login": c} for c in rec.candidates]
-            )
+            conn.execute(_INSERT_CANDIDATE, [{"task_id": rec.id, "login": c} for c in rec.candidates])
 
 
 def _task_values(rec: TaskRecord) -> dict[str, Any]:
@@ -171,7 +191,7 @@ def insert_events(
         for i, e in enumerate(events)
     ]  # fmt: skip
     if rows:
-        conn.execute(insert(history), rows)
+        conn.execute(_INSERT_EVENT, rows)
 
 
 def history_of(conn: Connection, instance_id: int) -> list[dict[str, Any]]:

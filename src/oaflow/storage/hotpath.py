@@ -1,0 +1,191 @@
+"""The engine's hot path in plain SQL on the driver's cursor (see docs/adr/0002).
+
+A task action reads the task with the other open tasks of its instance, then the instance
+(with the organisation's revision), and writes: the task, the instance (its version check
+serialises concurrent actions), new tasks and history rows. Built through SQLAlchemy, each
+statement cost several times what SQLite needs to run it; here each is one string, made
+once per dialect from the column lists of ``tables.py`` (which stays the one schema), and
+executed inside the caller's SQLAlchemy transaction.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Connection
+
+from oaflow.domain.model import Event, InstanceRecord, TaskRecord
+from oaflow.domain.states import OPEN_TASK_STATES, InstanceState, TaskState
+from oaflow.storage.org_repo import REVISION
+from oaflow.storage.tables import history, instances, tasks
+
+TASK_COLUMNS = [c.name for c in tasks.columns]
+INSTANCE_COLUMNS = [c.name for c in instances.columns]
+_TASK_JSON = {"candidates", "outputs"}
+_INSTANCE_JSON = {"data", "tokens"}
+_TASK_TIMES = {"created_at", "due_at", "acked_at", "finished_at"}
+_INSTANCE_TIMES = {"started_at", "ended_at"}
+_OPEN = ", ".join(f"'{s.value}'" for s in sorted(OPEN_TASK_STATES))
+_TASK_WRITABLE = ["state", "assignee", "progress", "note", "outputs", "acked_at",
+                  "finished_at", "finished_by", "due_at"]  # fmt: skip
+_INSTANCE_WRITABLE = ["state", "data", "tokens", "ended_at", "event_seq"]
+_NEW_TASK = [c for c in TASK_COLUMNS if c != "id"]
+_EVENT = ["instance_id", "seq", "at", "kind", "node_id", "task_id", "actor", "data"]
+
+
+def _json_param(name: str, dialect: str) -> str:
+    return f"CAST(:{name} AS JSON)" if dialect == "postgresql" else f":{name}"
+
+
+def _assignments(columns: Iterable[str], json_columns: set[str], dialect: str) -> str:
+    return ", ".join(
+        f"{c} = {_json_param(c, dialect) if c in json_columns else ':' + c}" for c in columns
+    )
+
+
+def _values(columns: Sequence[str], json_columns: set[str], dialect: str) -> str:
+    return ", ".join(_json_param(c, dialect) if c in json_columns else f":{c}" for c in columns)
+
+
+def _statements(dialect: str) -> dict[str, str]:
+    task_cols = ", ".join(TASK_COLUMNS)
+    sql = {
+        "load_tasks": f"SELECT {task_cols} FROM tasks WHERE instance_id = (SELECT instance_id "
+        f"FROM tasks WHERE id = :tid) AND (id = :tid OR state IN ({_OPEN})) ORDER BY id",
+        "load_instance": f"SELECT {', '.join(INSTANCE_COLUMNS)}, (SELECT value FROM settings "
+        f"WHERE name = '{REVISION}') FROM instances WHERE id = :iid",
+        "update_task": f"UPDATE tasks SET {_assignments(_TASK_WRITABLE, _TASK_JSON, dialect)}, "
+        "version = version + 1 WHERE id = :id AND version = :version",
+        "update_instance": "UPDATE instances SET "
+        f"{_assignments(_INSTANCE_WRITABLE, _INSTANCE_JSON, dialect)}, version = version + 1 "
+        "WHERE id = :id AND version = :version",
+        "insert_task": f"INSERT INTO tasks ({', '.join(_NEW_TASK)}) VALUES "
+        f"({_values(_NEW_TASK, _TASK_JSON, dialect)}) RETURNING id",
+        "insert_candidate": "INSERT INTO task_candidates (task_id, login) VALUES (:task_id, :login)",
+        "insert_event": f"INSERT INTO {history.name} ({', '.join(_EVENT)}) VALUES "
+        f"({_values(_EVENT, {'data'}, dialect)})",
+    }
+    if dialect == "postgresql":
+        sql = {k: re.sub(r"(?<!:):(\w+)", r"%(\1)s", v) for k, v in sql.items()}
+    return sql
+
+
+_SQL = {name: _statements(name) for name in ("sqlite", "postgresql")}
+
+
+class HotPath:
+    """The hot path's reads and writes on one connection's driver cursor."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.dialect = conn.dialect.name
+        self.sql = _SQL[self.dialect]
+        dbapi = conn.connection.dbapi_connection
+        assert dbapi is not None
+        self.cursor: Any = dbapi.cursor()
+        self.sqlite = self.dialect == "sqlite"
+
+    # -- conversions --------------------------------------------------------------------
+    def _time_in(self, value: datetime | None) -> Any:
+        if value is None or not self.sqlite:
+            return value
+        return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+
+    def _time_out(self, value: Any) -> datetime | None:
+        if value is None:
+            return None
+        if isinstance(value, str):
+            return datetime.fromisoformat(value).replace(tzinfo=UTC)
+        assert isinstance(value, datetime)
+        return value.astimezone(UTC)
+
+    @staticmethod
+    def _json_out(value: Any) -> Any:
+        return json.loads(value) if isinstance(value, str) else value
+
+    # -- reads --------------------------------------------------------------------------
+    def load_tasks(self, task_id: int) -> list[TaskRecord]:
+        """The task (first) and the other open tasks of its instance."""
+        self.cursor.execute(self.sql["load_tasks"], {"tid": task_id})
+        found = [self._task(dict(zip(TASK_COLUMNS, row, strict=True))) for row in self.cursor.fetchall()]
+        return sorted(found, key=lambda t: t.id != task_id)
+
+    def load_instance(self, instance_id: int) -> tuple[InstanceRecord, int] | None:
+        """The instance and the organisation's revision."""
+        self.cursor.execute(self.sql["load_instance"], {"iid": instance_id})
+        row = self.cursor.fetchone()
+        if row is None:
+            return None
+        m = dict(zip(INSTANCE_COLUMNS, row[:-1], strict=True))
+        return self._instance(m), int(row[-1] or 0)
+
+    def _task(self, m: dict[str, Any]) -> TaskRecord:
+        for c in _TASK_TIMES:
+            m[c] = self._time_out(m[c])
+        return TaskRecord(
+            id=m["id"], instance_id=m["instance_id"], node_id=m["node_id"], round=m["round"],
+            state=TaskState(m["state"]), created_at=m["created_at"], department=m["department"],
+            assignee=m["assignee"], candidates=tuple(self._json_out(m["candidates"])),
+            due_at=m["due_at"], progress=m["progress"], note=m["note"],
+            outputs=self._json_out(m["outputs"]), acked_at=m["acked_at"],
+            finished_at=m["finished_at"], finished_by=m["finished_by"], version=m["version"],
+        )  # fmt: skip
+
+    def _instance(self, m: dict[str, Any]) -> InstanceRecord:
+        return InstanceRecord(
+            id=m["id"], business_key=m["business_key"], definition_id=m["definition_id"],
+            definition_key=m["definition_key"], state=InstanceState(m["state"]),
+            title=m["title"], initiator=m["initiator"], department=m["department"],
+            priority=m["priority"], started_at=self._time_out(m["started_at"]),  # type: ignore[arg-type]
+            data=self._json_out(m["data"]), tokens=self._json_out(m["tokens"]),
+            ended_at=self._time_out(m["ended_at"]), version=m["version"], event_seq=m["event_seq"],
+        )  # fmt: skip
+
+    # -- writes -------------------------------------------------------------------------
+    def update_task(self, rec: TaskRecord) -> bool:
+        params = {c: getattr(rec, c) for c in _TASK_WRITABLE}
+        params.update(id=rec.id, version=rec.version, state=rec.state.value,
+                      outputs=json.dumps(rec.outputs, ensure_ascii=False))  # fmt: skip
+        for c in _TASK_TIMES & params.keys():
+            params[c] = self._time_in(params[c])
+        self.cursor.execute(self.sql["update_task"], params)
+        return bool(self.cursor.rowcount == 1)
+
+    def update_instance(self, rec: InstanceRecord, expected_version: int) -> bool:
+        self.cursor.execute(
+            self.sql["update_instance"],
+            {
+                "id": rec.id, "version": expected_version, "state": rec.state.value,
+                "data": json.dumps(rec.data, ensure_ascii=False),
+                "tokens": json.dumps(rec.tokens, ensure_ascii=False),
+                "ended_at": self._time_in(rec.ended_at), "event_seq": rec.event_seq,
+            },  # fmt: skip
+        )
+        return bool(self.cursor.rowcount == 1)
+
+    def insert_task(self, rec: TaskRecord) -> None:
+        params = {c: getattr(rec, c) for c in _NEW_TASK}
+        params.update(state=rec.state.value, candidates=json.dumps(list(rec.candidates)),
+                      outputs=json.dumps(rec.outputs, ensure_ascii=False))  # fmt: skip
+        for c in _TASK_TIMES:
+            params[c] = self._time_in(params[c])
+        self.cursor.execute(self.sql["insert_task"], params)
+        rec.id = int(self.cursor.fetchone()[0])
+        for login in rec.candidates:
+            self.cursor.execute(self.sql["insert_candidate"], {"task_id": rec.id, "login": login})
+
+    def insert_events(
+        self, instance_id: int, first_seq: int, events: Sequence[Event], at: datetime
+    ) -> None:
+        when = self._time_in(at)
+        rows = [
+            {"instance_id": instance_id, "seq": first_seq + i, "at": when, "kind": e.kind,
+             "node_id": e.node_id, "task_id": e.task.id if e.task else None, "actor": e.actor,
+             "data": json.dumps(e.data, ensure_ascii=False, default=str)}
+            for i, e in enumerate(events)
+        ]  # fmt: skip
+        if rows:
+            self.cursor.executemany(self.sql["insert_event"], rows)
