@@ -3,7 +3,7 @@
     python bench/engine.py [--instances N]
 
 Runs N customer-complaint instances (4 user tasks each) to completion on a SQLite file
-(WAL, synchronous=NORMAL); every completion is its own transaction with everything the
+(WAL, synchronous=NORMAL, wal_autocheckpoint=10000 for both); every completion is its own transaction with everything the
 engine writes. In the same run it measures the machine's bare limit: stdlib sqlite3, one
 transaction = UPDATE the task + INSERT the next task + INSERT one history event, on the
 same schema. Prints both rates, their ratio, and the peak RSS.
@@ -71,7 +71,8 @@ def engine_rate(app: App, instances: int) -> float:
 def bare_rate(path: Path, count: int) -> float:
     """The same rows with stdlib sqlite3: UPDATE task, INSERT next task, INSERT one event."""
     conn = sqlite3.connect(path, isolation_level=None)
-    for pragma in ("journal_mode=WAL", "synchronous=NORMAL", "busy_timeout=10000"):
+    for pragma in ("journal_mode=WAL", "synchronous=NORMAL", "busy_timeout=10000",
+                   "wal_autocheckpoint=10000"):  # the engine's own settings (storage/database.py)
         conn.execute(f"PRAGMA {pragma}")
     instance_id = conn.execute("SELECT min(id) FROM instances").fetchone()[0]
     now = "2025-03-03 01:00:00.000000"

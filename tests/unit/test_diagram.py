@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from oaflow.domain.diagram import describe, to_mermaid
 from oaflow.domain.definition import Assignment
+from oaflow.domain.diagram import describe, to_mermaid
 from oaflow.domain.loader import load_definition
 
 DEFINITIONS = Path(__file__).parent / "definitions"

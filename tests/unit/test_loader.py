@@ -80,9 +80,13 @@ def test_every_other_node_kind_loads() -> None:
     d = load_definition((DEFINITIONS / "good_launch.yaml").read_text("utf-8"))
     budgets = d.node("budgets")
     assert budgets.type is NodeType.MULTI_INSTANCE and budgets.pick == "interface"
-    assert budgets.over is not None and budgets.over.names == frozenset({"collaborating_departments"})
+    assert budgets.over is not None and budgets.over.names == frozenset(
+        {"collaborating_departments"}
+    )
     assert d.node("milestone").trigger == Trigger("planned_date", "m1_date")
-    assert d.node("milestone").assignee == Assignment("field", field="handler_dept", pick="interface", line=53)
+    assert d.node("milestone").assignee == Assignment(
+        "field", field="handler_dept", pick="interface", line=53
+    )
     assert d.node("work").trigger == Trigger("manual")
     assert d.node("work").assignee == Assignment("head_of", relative_to="rnd", line=60)
     assert [a.kind for a in d.node("notify_sales").notify] == ["department", "user"]
@@ -181,16 +185,24 @@ def test_missing_required_keys_are_each_reported() -> None:
 
 
 def test_duplicate_yaml_keys_are_reported() -> None:
-    problem = only_problem(nodes_yaml("") .replace("key: test-process\n", "key: a\nkey: b\n", 1))
+    problem = only_problem(nodes_yaml("").replace("key: test-process\n", "key: a\nkey: b\n", 1))
     assert problem.line == 2 and "appears twice" in problem.message
 
 
 @pytest.mark.parametrize(
     ("name", "ok"),
-    [("{zh: 名称, en: Name}", True), ("名称", True), ("{en: Name}", False), ("42", False), ("{zh: 名称, fr: x}", False)],
+    [
+        ("{zh: 名称, en: Name}", True),
+        ("名称", True),
+        ("{en: Name}", False),
+        ("42", False),
+        ("{zh: 名称, fr: x}", False),
+    ],
 )
 def test_name_is_zh_en_or_plain_text(name: str, ok: bool) -> None:
-    text = HEAD.replace("{zh: 测试, en: Test}", name) + "nodes:\n  - {id: done, type: end, name: x}\n"
+    text = (
+        HEAD.replace("{zh: 测试, en: Test}", name) + "nodes:\n  - {id: done, type: end, name: x}\n"
+    )
     problems = problems_of(text)
     assert not problems if ok else problems[0].line == 2
 
@@ -235,7 +247,10 @@ def test_unknown_node_key_suggests_the_close_one() -> None:
 @pytest.mark.parametrize(
     ("assignee", "fragment"),
     [
-        ("{department: rnd, pick: boss}", "`pick` of assignee of node `a` must be one of head | interface | members"),
+        (
+            "{department: rnd, pick: boss}",
+            "`pick` of assignee of node `a` must be one of head | interface | members",
+        ),
         ("{department: rnd, user: gm}", "must name exactly one of"),
         ("{}", "it names none"),
         ("{role: general_manager, pick: head}", "unknown key `pick`"),
@@ -320,11 +335,23 @@ def test_unknown_node_type_lists_the_allowed_ones() -> None:
         ("- {type: handle, name: x}", "a node has no `id`"),
         ("- {id: 'a b', type: end, name: x}", "bad node id 'a b'"),
         ("- {id: a, type: end}", "node `a` has no `name`"),
-        ("- {id: a, type: end, name: x, next: done}", "`next` does not apply to node `a` of type end"),
+        (
+            "- {id: a, type: end, name: x, next: done}",
+            "`next` does not apply to node `a` of type end",
+        ),
         ("- {id: a, type: handle, name: x, next: 3}", "`next` of node `a` must be a node id"),
-        ("- {id: a, type: handle, name: x, inputs: 3}", "`inputs` of node `a` must be a list of texts"),
-        ("- {id: a, type: parallel, name: x, next: [done, done], over: y}", "`over` does not apply"),
-        ("- {id: a, type: multi_instance, name: x, task: feedback}", "must be one of handle | confirm | approval"),
+        (
+            "- {id: a, type: handle, name: x, inputs: 3}",
+            "`inputs` of node `a` must be a list of texts",
+        ),
+        (
+            "- {id: a, type: parallel, name: x, next: [done, done], over: y}",
+            "`over` does not apply",
+        ),
+        (
+            "- {id: a, type: multi_instance, name: x, task: feedback}",
+            "must be one of handle | confirm | approval",
+        ),
         ("- {id: a, type: approval, name: x, trigger: later}", "unknown trigger 'later'"),
         ("- {id: a, type: approval, name: x, trigger: {planned: d}}", "unknown key `planned`"),
         ("- just-a-text", "a node must be a mapping"),
@@ -342,7 +369,10 @@ def test_node_shape_problems(node: str, fragment: str) -> None:
         ("{name: 2bad, type: string}", "not usable in expressions"),
         ("{name: and, type: string}", "not usable in expressions"),
         ("{name: a, type: string, values: [x]}", "has `values` but is not an enum"),
-        ("{name: a, required: yes please}", "`required` of field `a` of `form` must be true or false"),
+        (
+            "{name: a, required: yes please}",
+            "`required` of field `a` of `form` must be true or false",
+        ),
         ("{type: string}", "has no `name`"),
         ("{name: a, lable: {zh: x}}", "unknown key `lable`"),
     ],

@@ -60,6 +60,23 @@ def task(node_id: str, nxt: str = "done", extra: str = "", kind: str = "handle")
     return "- {" + parts + (", " + extra if extra else "") + "}\n"
 
 
+def gate(node_id: str, when: str, to: str, default: str) -> str:
+    """An exclusive gateway with one rule and a default."""
+    routes = f"[{{when: '{when}', to: {to}}}]"
+    return f"- {{id: {node_id}, type: exclusive, name: g, routes: {routes}, default: {default}}}\n"
+
+
+def who(node_id: str, assignee: str, nxt: str = "done", kind: str = "handle") -> str:
+    """A task node with the given assignee and a one-hour limit."""
+    keys = f"assignee: {assignee}, time_limit: {{hours: 1}}, next: {nxt}"
+    return f"- {{id: {node_id}, type: {kind}, name: {node_id}, {keys}}}\n"
+
+
+def milestone(field: str) -> str:
+    keys = f"assignee: {{user: gm}}, trigger: {{planned_date: {field}}}, next: done"
+    return f"- {{id: a, type: milestone, name: a, {keys}}}\n"
+
+
 # --- the good fixtures and the built-in processes are clean --------------------------------
 
 
@@ -82,7 +99,9 @@ def test_check_definition_reports_shape_and_meaning_without_follow_ups() -> None
     # `check` (bad type) is referenced by `start`, `notes` has bad recipients
     assert not any("no responsible party" in m or "no time limit" in m for _, m in found)
     assert not any("`check`" in m or "without recipients" in m for _, m in found)
-    assert [p.line for p in caught.value.problems] == sorted(p.line or 0 for p in caught.value.problems)
+    assert [p.line for p in caught.value.problems] == sorted(
+        p.line or 0 for p in caught.value.problems
+    )
 
 
 def test_problems_carry_file_line_and_hint() -> None:
@@ -100,15 +119,17 @@ def test_problems_carry_file_line_and_hint() -> None:
     [
         (START + task("a", "don"), "`next` of node `a` names unknown node `don`"),
         (
-            START
-            + "- {id: a, type: exclusive, name: g, routes: [{when: 'amount > 1', to: x}], default: done}\n",
+            START + gate("a", "amount > 1", "x", "done"),
             "a route of node `a` names unknown node `x`",
         ),
         (
-            START + "- {id: a, type: exclusive, name: g, routes: [{when: 'amount > 1', to: done}], default: y}\n",
+            START + gate("a", "amount > 1", "done", "y"),
             "`default` of node `a` names unknown node `y`",
         ),
-        (START + task("a", extra="on_reject: back", kind="approval"), "`on_reject` of node `a` names unknown node `back`"),
+        (
+            START + task("a", extra="on_reject: back", kind="approval"),
+            "`on_reject` of node `a` names unknown node `back`",
+        ),
     ],
 )
 def test_unknown_node_references(nodes: str, message: str) -> None:
@@ -123,7 +144,9 @@ def test_unknown_reference_suggests_a_close_id() -> None:
 def test_decision_table_routes_must_name_known_nodes() -> None:
     top = "decision_tables: {tiers: {rules: [{when: 'amount > 5', then: {to: big}}]}}\n"
     gateway = "- {id: a, type: exclusive, name: g, decision: tiers, default: done}\n"
-    assert "decision table `tiers` of node `a` names unknown node `big`" in messages(START + gateway + END, top)
+    assert "decision table `tiers` of node `a` names unknown node `big`" in messages(
+        START + gateway + END, top
+    )
     assert_clean(START + gateway + task("big") + END, top)
 
 
@@ -141,7 +164,11 @@ def test_unreachable_node() -> None:
 
 
 def test_dead_end_without_next() -> None:
-    nodes = START + "- {id: a, type: handle, name: a, assignee: initiator, time_limit: {hours: 1}}\n" + END
+    nodes = (
+        START
+        + "- {id: a, type: handle, name: a, assignee: initiator, time_limit: {hours: 1}}\n"
+        + END
+    )
     assert "node `a` is a dead end: it leads nowhere" in messages(nodes)
 
 
@@ -153,17 +180,21 @@ def test_loop_that_cannot_reach_the_end() -> None:
 
 
 def test_loop_with_a_way_out_passes() -> None:
-    gateway = "- {id: g, type: exclusive, name: g, routes: [{when: 'amount > 5', to: a}], default: done}\n"
+    gateway = gate("g", "amount > 5", "a", "done")
     assert_clean(START + task("a", "g") + gateway + END)
 
 
 def test_definition_without_end() -> None:
-    nodes = START + "- {id: a, type: handle, name: a, assignee: initiator, time_limit: {hours: 1}}\n"
+    nodes = (
+        START + "- {id: a, type: handle, name: a, assignee: initiator, time_limit: {hours: 1}}\n"
+    )
     assert "the definition has no `end` node" in messages(nodes)
 
 
 def test_initiate_must_be_first() -> None:
-    nodes = START + task("a", "again") + "- {id: again, type: initiate, name: x, next: done}\n" + END
+    nodes = (
+        START + task("a", "again") + "- {id: again, type: initiate, name: x, next: done}\n" + END
+    )
     assert "node `again` is an initiate node but not the first node" in messages(nodes)
 
 
@@ -215,7 +246,7 @@ def test_parallel_branches_to_different_joins() -> None:
 
 
 def test_parallel_branch_that_escapes_to_the_end() -> None:
-    gateway = "- {id: c, type: exclusive, name: g, routes: [{when: 'amount > 5', to: done}], default: j}\n"
+    gateway = gate("c", "amount > 5", "done", "j")
     found = messages(START + FORK + task("b", "j") + gateway + JOIN + END)
     assert found == ["node `a` opens branch `c` that reaches `done` before join `j`"]
 
@@ -227,7 +258,9 @@ def test_join_without_parallel() -> None:
 
 def test_join_entered_from_outside_the_parallel() -> None:
     nodes = START.replace("next: a", "next: x") + task("x", "g")
-    nodes += "- {id: g, type: exclusive, name: g, routes: [{when: 'amount > 5', to: j}], default: a}\n"
+    nodes += (
+        "- {id: g, type: exclusive, name: g, routes: [{when: 'amount > 5', to: j}], default: a}\n"
+    )
     found = messages(nodes + FORK + task("b", "j") + task("c", "j") + JOIN + END)
     assert found == ["node `j` is also entered from `g`, outside parallel `a`"]
 
@@ -261,17 +294,21 @@ def test_task_without_time_limit() -> None:
 
 
 def test_planned_date_trigger_replaces_the_time_limit() -> None:
-    node = "- {id: a, type: milestone, name: a, assignee: {user: gm}, trigger: {planned_date: due}, next: done}\n"
+    node = milestone("due")
     assert_clean(START + node + END)
 
 
 def test_planned_date_must_be_a_date_field() -> None:
-    node = "- {id: a, type: milestone, name: a, assignee: {user: gm}, trigger: {planned_date: DUE}, next: done}\n"
+    node = milestone("DUE")
     found = problems_of(START + node + END)
-    assert [p.message for p in found] == ["node `a` has `planned_date: DUE`, which is not a form field"]
+    assert [p.message for p in found] == [
+        "node `a` has `planned_date: DUE`, which is not a form field"
+    ]
     assert found[0].hint == "did you mean `due`?"
     wrong = node.replace("DUE", "note")
-    assert messages(START + wrong + END) == ["node `a` has `planned_date: note`, a field of type text"]
+    assert messages(START + wrong + END) == [
+        "node `a` has `planned_date: note`, a field of type text"
+    ]
 
 
 def test_service_notify_and_archive_need_their_key() -> None:
@@ -307,7 +344,7 @@ def test_on_reject_to_an_earlier_node_passes() -> None:
 
 
 def test_field_assignee_must_name_a_field_of_a_fitting_type() -> None:
-    unknown = START + "- {id: a, type: handle, name: a, assignee: {field: owner}, time_limit: {hours: 1}, next: done}\n"
+    unknown = START + who("a", "{field: owner}")
     found = problems_of(unknown + END)
     assert [p.message for p in found] == ["assignee of node `a` names unknown form field `owner`"]
     assert found[0].line == 11
@@ -317,7 +354,7 @@ def test_field_assignee_must_name_a_field_of_a_fitting_type() -> None:
 
 
 def test_expression_names_must_be_known() -> None:
-    gateway = "- {id: a, type: exclusive, name: g, routes: [{when: 'amout > 5 and x', to: done}], default: done}\n"
+    gateway = gate("a", "amout > 5 and x", "done", "done")
     found = problems_of(START + gateway + END)
     assert [p.message for p in found] == [
         "a route of gateway `a` uses unknown name `amout` in 'amout > 5 and x'",
@@ -328,20 +365,26 @@ def test_expression_names_must_be_known() -> None:
 
 
 def test_expression_names_may_be_form_standard_output_and_context_names() -> None:
-    when = "amount > 1 and title != '' and len(collaborating_departments) > 0 and score > 3 and priority == 'high' and initiator != department"
+    when = (
+        "amount > 1 and title != 'x' and len(collaborating_departments) > 0 and score > 3"
+        " and priority == 'high' and initiator != department"
+    )
     nodes = START + task("a", "g", "outputs: {fields: [{name: score, type: integer}]}")
-    nodes += f'- {{id: g, type: exclusive, name: g, routes: [{{when: "{when}", to: done}}], default: done}}\n'
+    nodes += gate("g", when.replace("'", '"'), "done", "done")
     assert_clean(nodes + END)
 
 
 def test_multi_instance_over_names_are_checked() -> None:
-    node = "- {id: a, type: multi_instance, name: a, over: depts, time_limit: {hours: 1}, next: done}\n"
-    assert messages(START + node + END) == ["`over` of node `a` uses unknown name `depts` in 'depts'"]
+    node = "- {id: a, type: multi_instance, name: a, over: depts, time_limit: {hours: 1}"
+    node += ", next: done}\n"
+    assert messages(START + node + END) == [
+        "`over` of node `a` uses unknown name `depts` in 'depts'"
+    ]
 
 
 def test_decision_rule_names_are_checked() -> None:
     top = "decision_tables: {r: {rules: [{when: 'kind == 1', then: {department: prd}}]}}\n"
-    node = "- {id: a, type: handle, name: a, assignee: {decision: r}, time_limit: {hours: 1}, next: done}\n"
+    node = who("a", "{decision: r}")
     assert messages(START + node + END, top) == [
         "a rule of decision table `r` uses unknown name `kind` in 'kind == 1'"
     ]
@@ -349,7 +392,7 @@ def test_decision_rule_names_are_checked() -> None:
 
 def test_unknown_decision_tables() -> None:
     top = "decision_tables: {route_table: {rules: [{when: 'amount > 1', then: {to: done}}]}}\n"
-    assignee = "- {id: a, type: handle, name: a, assignee: {decision: route_tabel}, time_limit: {hours: 1}, next: g}\n"
+    assignee = who("a", "{decision: route_tabel}", "g")
     gateway = "- {id: g, type: exclusive, name: g, decision: nothing, default: done}\n"
     found = problems_of(START + assignee + gateway + END, top)
     assert [p.message for p in found] == [
@@ -361,7 +404,7 @@ def test_unknown_decision_tables() -> None:
 
 def test_decision_tables_must_give_what_their_user_needs() -> None:
     top = "decision_tables: {t: {rules: [{when: 'amount > 1', then: {level: 2}}]}}\n"
-    assignee = "- {id: a, type: handle, name: a, assignee: {decision: t}, time_limit: {hours: 1}, next: g}\n"
+    assignee = who("a", "{decision: t}", "g")
     gateway = "- {id: g, type: exclusive, name: g, decision: t, default: done}\n"
     assert sorted(messages(START + assignee + gateway + END, top)) == [
         "decision table `t` assigns node `a` but a `then` has no `department` or `user`",
@@ -375,13 +418,15 @@ def test_decision_tables_must_give_what_their_user_needs() -> None:
 def test_unknown_departments_users_and_roles_with_an_organisation() -> None:
     top = (
         "initiators: [mkt]\n"
-        "decision_tables: {t: {rules: [{when: 'amount > 1', then: {department: xyz}}], default: {user: bob}}}\n"
+        "decision_tables: {t: {rules: [{when: 'amount > 1', then: {department: xyz}}],"
+        " default: {user: bob}}}\n"
     )
-    nodes = START + "- {id: a, type: handle, name: a, assignee: {department: rdn}, time_limit: {hours: 1}, next: b}\n"
-    nodes += "- {id: b, type: approval, name: b, assignee: {leader_of: qa}, time_limit: {hours: 1}, next: c}\n"
-    nodes += "- {id: c, type: approval, name: c, assignee: {role: ceo}, time_limit: {hours: 1}, next: d}\n"
-    nodes += "- {id: d, type: approval, name: d, assignee: {decision: t}, time_limit: {hours: 1}, next: cc}\n"
-    nodes += "- {id: cc, type: notify, name: cc, notify: [{user: carol}, {head_of: initiator}], next: done}\n"
+    nodes = START + who("a", "{department: rdn}", "b")
+    nodes += who("b", "{leader_of: qa}", "c", "approval")
+    nodes += who("c", "{role: ceo}", "d", "approval")
+    nodes += who("d", "{decision: t}", "cc", "approval")
+    nodes += "- {id: cc, type: notify, name: cc, notify: [{user: carol}, {head_of: initiator}]"
+    nodes += ", next: done}\n"
     found = problems_of(nodes + END, top, ORG)
     assert sorted(p.message for p in found) == sorted(
         [
@@ -395,21 +440,24 @@ def test_unknown_departments_users_and_roles_with_an_organisation() -> None:
         ]
     )
     by_message = {p.message: p for p in found}
-    assert by_message["assignee of node `a` names unknown department `rdn`"].hint == "did you mean `rnd`?"
+    assert (
+        by_message["assignee of node `a` names unknown department `rdn`"].hint
+        == "did you mean `rnd`?"
+    )
     assert "general_manager" in by_message["assignee of node `c` names unknown role `ceo`"].hint
     # without an organisation, names are not checked
     assert not problems_of(nodes + END, top)
 
 
 def test_known_organisation_names_pass() -> None:
-    nodes = START + "- {id: a, type: handle, name: a, assignee: {department: rnd, pick: members}, time_limit: {hours: 1}, next: b}\n"
-    nodes += "- {id: b, type: approval, name: b, assignee: {role: general_manager}, time_limit: {hours: 1}, next: done}\n"
+    nodes = START + who("a", "{department: rnd, pick: members}", "b")
+    nodes += who("b", "{role: general_manager}", kind="approval")
     assert_clean(nodes + END, "initiators: [csd]\n", ORG)
 
 
 # --- policies (DEF-7) ----------------------------------------------------------------------
 
-LEGAL = "- {id: legal, type: approval, name: l, assignee: {department: leg}, time_limit: {hours: 1}, next: a}\n"
+LEGAL = who("legal", "{department: leg}", "a", "approval")
 
 
 def test_contract_needs_legal_or_compliance_approval_before_handling() -> None:
@@ -426,7 +474,7 @@ def test_approval_by_legal_first_passes() -> None:
 
 
 def test_policy_is_checked_on_every_path() -> None:
-    gateway = "- {id: g, type: exclusive, name: g, routes: [{when: 'amount > 5', to: a}], default: legal}\n"
+    gateway = gate("g", "amount > 5", "a", "legal")
     nodes = START.replace("next: a", "next: g") + gateway + LEGAL + task("a") + END
     found = messages(nodes, "tags: [data-use]\n")
     assert found == ["node `a` is reached without an approval by leg or cmp (policy `data-use`)"]

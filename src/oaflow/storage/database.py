@@ -17,6 +17,8 @@ SQLITE_PRAGMAS = (
     "PRAGMA synchronous=NORMAL",
     "PRAGMA busy_timeout=10000",
     "PRAGMA foreign_keys=ON",
+    # checkpoint every ~40 MB of WAL instead of ~4 MB: fewer fsyncs per transaction
+    "PRAGMA wal_autocheckpoint=10000",
 )
 
 

@@ -92,7 +92,7 @@ class HotPath:
     def _time_in(self, value: datetime | None) -> Any:
         if value is None or not self.sqlite:
             return value
-        return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+        return value.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
 
     def _time_out(self, value: Any) -> datetime | None:
         if value is None:

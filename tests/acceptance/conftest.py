@@ -1,0 +1,183 @@
+"""Acceptance tests: the real `oaflow` command, run as a separate process (SPEC §18).
+
+Every test works on its own SQLite file in ``tmp_path``. ``init --demo`` runs once per session
+into a template file, which each test copies (saves about a second per test).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sqlite3
+import subprocess
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+T0 = "2024-03-01T09:00"  # a Friday, 09:00 in Asia/Shanghai
+
+
+def oaflow_command() -> list[str]:
+    """The `oaflow` console script of this environment (or the same entry point via Python)."""
+    here = shutil.which("oaflow", path=str(Path(sys.executable).parent)) or shutil.which("oaflow")
+    if here:
+        return [here]
+    return [sys.executable, "-c", "from oaflow.cli.main import run; run()"]
+
+
+OAFLOW = oaflow_command()
+
+
+def clean_env() -> dict[str, str]:
+    """The environment without OAFLOW_* settings, with a wide terminal for stable tables."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("OAFLOW_")}
+    env.update(COLUMNS="200", LINES="50", PYTHONIOENCODING="utf-8", NO_COLOR="1", TERM="dumb")
+    return env
+
+
+@dataclass
+class Result:
+    args: list[str]
+    code: int
+    out: str
+    err: str
+
+    def json(self) -> Any:
+        return json.loads(self.out)
+
+    def __str__(self) -> str:
+        return f"$ oaflow {' '.join(self.args)}\n[exit {self.code}]\n{self.out}\n[stderr]\n{self.err}"
+
+
+def run_oaflow(args: Sequence[str], cwd: Path, expect: int | None = 0) -> Result:
+    done = subprocess.run(
+        [*OAFLOW, *args],
+        cwd=cwd,
+        env=clean_env(),
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        timeout=60,
+        check=False,
+    )
+    result = Result(list(args), done.returncode, done.stdout, done.stderr)
+    assert "Traceback" not in result.err, str(result)
+    if expect is not None:
+        assert result.code == expect, str(result)
+    return result
+
+
+@dataclass
+class Cli:
+    """`oaflow` bound to one database file; ``now`` is the simulated instant of later calls."""
+
+    db: Path
+    now: str | None = T0
+
+    @property
+    def url(self) -> str:
+        return f"sqlite:///{self.db}"
+
+    def __call__(
+        self, *args: str, expect: int | None = 0, now: str | None = None, lang: str | None = None
+    ) -> Result:
+        when = now or self.now
+        options = ["--db", self.url]
+        if when:
+            options += ["--now", when]
+        if lang:
+            options += ["--lang", lang]
+        return run_oaflow([*options, *args], self.db.parent, expect)
+
+    def json(self, *args: str, now: str | None = None, lang: str | None = None) -> Any:
+        return self(*args, "--json", now=now, lang=lang).json()
+
+    def tasks(self, login: str) -> list[dict[str, Any]]:
+        rows = self.json("tasks", "--as", login)
+        assert isinstance(rows, list), rows
+        return rows
+
+    def task_id(self, login: str, node_id: str) -> str:
+        """The ID of the single open task of ``login`` at node ``node_id``."""
+        rows = [r for r in self.tasks(login) if r["node_id"] == node_id]
+        assert len(rows) == 1, rows
+        return str(rows[0]["id"])
+
+    @staticmethod
+    def assert_gapless(timeline: list[dict[str, Any]]) -> None:
+        """Timeline entries are numbered 1..n without gaps and never go back in time."""
+        assert [e["seq"] for e in timeline] == list(range(1, len(timeline) + 1)), timeline
+        times = [e["at"] for e in timeline]
+        assert times == sorted(times), times
+
+    def dump(self) -> list[str]:
+        """Every row of the database as SQL text: equal dumps mean nothing changed."""
+        conn = sqlite3.connect(self.db)
+        try:
+            return list(conn.iterdump())
+        finally:
+            conn.close()
+
+
+@pytest.fixture(scope="session")
+def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A database after `oaflow init --demo` (copied by every test that needs one)."""
+    path = tmp_path_factory.mktemp("template") / "demo.db"
+    result = Cli(path)("init", "--demo")
+    assert "customer-complaint" in result.out and "annual-budget" in result.out, str(result)
+    return path
+
+
+@pytest.fixture
+def cli(demo_template: Path, tmp_path: Path) -> Cli:
+    """`oaflow` on a fresh copy of the initialised demo database."""
+    db = tmp_path / "oaflow.db"
+    shutil.copyfile(demo_template, db)
+    return Cli(db)
+
+
+@pytest.fixture(scope="session")
+def fresh_cli(demo_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Callable[[], Cli]:
+    """For module-scoped set-ups: a new copy of the demo database in a new directory."""
+
+    def make() -> Cli:
+        db = tmp_path_factory.mktemp("acceptance") / "oaflow.db"
+        shutil.copyfile(demo_template, db)
+        return Cli(db)
+
+    return make
+
+
+@pytest.fixture
+def copy_db(tmp_path: Path) -> Callable[[Path], Cli]:
+    """Copy a prepared database file into this test's own directory."""
+    count = 0
+
+    def copy(source: Path) -> Cli:
+        nonlocal count
+        count += 1
+        db = tmp_path / f"copy{count}.db"
+        shutil.copyfile(source, db)
+        return Cli(db)
+
+    return copy
+
+
+COMPLAINT = {
+    "title": "外壳破裂投诉",
+    "customer": "张三",
+    "phone": "13800000000",
+    "complaint_type": "quality",
+    "description": "收到的产品外壳破裂",
+}
+
+
+@pytest.fixture
+def complaint() -> dict[str, str]:
+    """A quality complaint form (routed to 生产部)."""
+    return dict(COMPLAINT)
