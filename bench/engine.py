@@ -3,10 +3,10 @@
     python bench/engine.py [--instances N]
 
 Runs N customer-complaint instances (4 user tasks each) to completion on a SQLite file
-(WAL, synchronous=NORMAL, wal_autocheckpoint=10000 for both); every completion is its own transaction with everything the
-engine writes. In the same run it measures the machine's bare limit: stdlib sqlite3, one
-transaction = UPDATE the task + INSERT the next task + INSERT one history event, on the
-same schema. Prints both rates, their ratio, and the peak RSS.
+(WAL, synchronous=NORMAL, wal_autocheckpoint=10000 for both measurements); every completion
+is its own transaction with everything the engine writes. In the same run it measures the
+machine's bare limit: stdlib sqlite3, one transaction = UPDATE the task + INSERT the next
+task + INSERT one history event, on the same schema. Prints both rates, their ratio, and the peak RSS.
 """
 
 from __future__ import annotations
@@ -30,14 +30,23 @@ from oaflow.services.app import App
 from oaflow.storage import runtime_repo
 from oaflow.storage.database import Database
 
-FORM = {"title": "投诉", "customer": "某公司", "phone": "13800000000",
-        "complaint_type": "quality", "description": "包装破损"}  # fmt: skip
+FORM = {
+    "title": "投诉",
+    "customer": "某公司",
+    "phone": "13800000000",
+    "complaint_type": "quality",
+    "description": "包装破损",
+}
 STEPS: list[tuple[str, str, Command]] = [
     ("triage", "csd.head", Command(Action.APPROVE, "csd.head")),
-    ("handle", "prd.head", Command(Action.COMPLETE, "prd.head", outputs={"cause": "包装", "solution": "补发"})),
+    (
+        "handle",
+        "prd.head",
+        Command(Action.COMPLETE, "prd.head", outputs={"cause": "包装", "solution": "补发"}),
+    ),
     ("review", "csd.head", Command(Action.APPROVE, "csd.head")),
     ("reply", "csd.head", Command(Action.COMPLETE, "csd.head", outputs={"reply": "已补发"})),
-]  # fmt: skip
+]
 
 
 def make_app(path: Path) -> App:
@@ -71,8 +80,12 @@ def engine_rate(app: App, instances: int) -> float:
 def bare_rate(path: Path, count: int) -> float:
     """The same rows with stdlib sqlite3: UPDATE task, INSERT next task, INSERT one event."""
     conn = sqlite3.connect(path, isolation_level=None)
-    for pragma in ("journal_mode=WAL", "synchronous=NORMAL", "busy_timeout=10000",
-                   "wal_autocheckpoint=10000"):  # the engine's own settings (storage/database.py)
+    for pragma in (
+        "journal_mode=WAL",
+        "synchronous=NORMAL",
+        "busy_timeout=10000",
+        "wal_autocheckpoint=10000",
+    ):  # the engine's own settings (storage/database.py)
         conn.execute(f"PRAGMA {pragma}")
     instance_id = conn.execute("SELECT min(id) FROM instances").fetchone()[0]
     now = "2025-03-03 01:00:00.000000"
@@ -85,7 +98,10 @@ def bare_rate(path: Path, count: int) -> float:
     begin = time.perf_counter()
     for seq in range(count):
         conn.execute("BEGIN IMMEDIATE")
-        conn.execute("UPDATE tasks SET state='done', version=version+1 WHERE id=? AND version=?", (task_id, 1))
+        conn.execute(
+            "UPDATE tasks SET state='done', version=version+1 WHERE id=? AND version=?",
+            (task_id, 1),
+        )
         task_id = conn.execute(insert_task, (instance_id, now, now)).lastrowid
         conn.execute(
             "INSERT INTO history (instance_id, seq, at, kind, node_id, task_id, actor, data)"

@@ -51,7 +51,9 @@ class Result:
         return json.loads(self.out)
 
     def __str__(self) -> str:
-        return f"$ oaflow {' '.join(self.args)}\n[exit {self.code}]\n{self.out}\n[stderr]\n{self.err}"
+        return (
+            f"$ oaflow {' '.join(self.args)}\n[exit {self.code}]\n{self.out}\n[stderr]\n{self.err}"
+        )
 
 
 def run_oaflow(args: Sequence[str], cwd: Path, expect: int | None = 0) -> Result:

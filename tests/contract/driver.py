@@ -43,7 +43,9 @@ class Driver:
     def complete(self, login: str, node: str, note: str = "", **outputs: Any) -> int:
         task_id = self.ack(login, node)
         deliverables = outputs.pop("deliverables", {})
-        self.do(task_id, Action.COMPLETE, login, outputs=outputs, deliverables=deliverables, note=note)
+        self.do(
+            task_id, Action.COMPLETE, login, outputs=outputs, deliverables=deliverables, note=note
+        )
         return task_id
 
     def approve(self, login: str, node: str, note: str = "") -> int:
@@ -61,12 +63,20 @@ class Driver:
 
     def open_nodes(self, business_key: str) -> list[str]:
         view = self.instance(business_key)
-        return sorted(r["node"] for r in view["progress"] if r["actual"] is None and r["status"] not in ("已取消",))
+        return sorted(
+            r["node"]
+            for r in view["progress"]
+            if r["actual"] is None and r["status"] not in ("已取消",)
+        )
 
     def run_complaint(self, complaint_type: str = "quality") -> str:
-        key = self.start("customer-complaint", "csd.head", {**COMPLAINT, "complaint_type": complaint_type})
+        key = self.start(
+            "customer-complaint", "csd.head", {**COMPLAINT, "complaint_type": complaint_type}
+        )
         self.approve("csd.head", "triage")
-        handler = {"quality": "prd.head", "logistics": "log.head", "service": "svc.head"}[complaint_type]
+        handler = {"quality": "prd.head", "logistics": "log.head", "service": "svc.head"}[
+            complaint_type
+        ]
         self.complete(handler, "handle", cause="包装材料强度不足", solution="更换包装并补发")
         self.approve("csd.head", "review")
         self.complete("csd.head", "reply", reply="已致歉并补发新品", satisfaction=5)

@@ -65,7 +65,9 @@ def wait_for_lock_waiter(app: App) -> None:
     pytest.fail("the second transaction never waited for the first")
 
 
-def race(app: App, make: Callable[[App], Callable[[], object]]) -> tuple[BaseException | None, BaseException | None]:
+def race(
+    app: App, make: Callable[[App], Callable[[], object]]
+) -> tuple[BaseException | None, BaseException | None]:
     other = second_app(app)
     first = Paused(app, make(app))
     first.thread.start()
@@ -98,7 +100,9 @@ def test_two_simultaneous_completions_one_wins(demo_app: App) -> None:
     outputs = {"cause": "包装问题", "solution": "补发"}
 
     def make(app: App) -> Callable[[], object]:
-        return lambda: runtime.act(app, task_id, Command(Action.COMPLETE, "prd.head", outputs=outputs))
+        return lambda: runtime.act(
+            app, task_id, Command(Action.COMPLETE, "prd.head", outputs=outputs)
+        )
 
     first_error, second_error = race(demo_app, make)
     assert first_error is None
@@ -124,8 +128,13 @@ def test_two_simultaneous_approvals_one_successor(demo_app: App) -> None:
 def test_last_two_countersigners_at_once_the_node_finishes_once(demo_app: App) -> None:
     """Two departments submit the last budgets at the same time: one leader approval task."""
     d = Driver(demo_app)
-    form = {"title": "预算", "fiscal_year": 2025, "departments": ["mkt", "rnd"], "total_cap": 9e6,
-            "growth_threshold": 0.5}  # fmt: skip
+    form = {
+        "title": "预算",
+        "fiscal_year": 2025,
+        "departments": ["mkt", "rnd"],
+        "total_cap": 9e6,
+        "growth_threshold": 0.5,
+    }
     key = d.start("annual-budget", "fin.head", form)
     ids = {code: d.ack(f"{code}.head", "dept_budgets") for code in ("mkt", "rnd")}
     outputs = {"budget_amount": 500_000, "last_year_amount": 480_000, "budget_items": "差旅"}
@@ -133,7 +142,9 @@ def test_last_two_countersigners_at_once_the_node_finishes_once(demo_app: App) -
 
     def make(app: App) -> Callable[[], object]:
         code = next(turn)
-        return lambda: runtime.act(app, ids[code], Command(Action.COMPLETE, f"{code}.head", outputs=outputs))
+        return lambda: runtime.act(
+            app, ids[code], Command(Action.COMPLETE, f"{code}.head", outputs=outputs)
+        )
 
     first_error, second_error = race(demo_app, make)
     assert first_error is None and second_error is None  # different tasks: both succeed

@@ -24,8 +24,16 @@ from .driver import COMPLAINT, Driver
 
 def snapshot(app: App) -> tuple[int, int, int, list[tuple[object, ...]]]:
     with app.db.read() as conn:
-        counts = [conn.execute(select(func.count()).select_from(t)).scalar_one() for t in (instances, tasks, history)]
-        states = [tuple(r) for r in conn.execute(select(tasks.c.id, tasks.c.state, tasks.c.version).order_by(tasks.c.id))]
+        counts = [
+            conn.execute(select(func.count()).select_from(t)).scalar_one()
+            for t in (instances, tasks, history)
+        ]
+        states = [
+            tuple(r)
+            for r in conn.execute(
+                select(tasks.c.id, tasks.c.state, tasks.c.version).order_by(tasks.c.id)
+            )
+        ]
     return counts[0], counts[1], counts[2], states
 
 
@@ -59,7 +67,12 @@ def test_business_keys_count_per_month_without_gaps(demo_app: App, clock: FixedC
     clock.set(datetime(2024, 4, 2, 2, 0, tzinfo=UTC))
     third = d.start("customer-complaint", "csd.head", COMPLAINT)
     fourth = d.start("customer-complaint", "csd.head", COMPLAINT)
-    assert [first, second, third, fourth] == ["TS202403001", "TS202403002", "TS202404001", "TS202404002"]
+    assert [first, second, third, fourth] == [
+        "TS202403001",
+        "TS202403002",
+        "TS202404001",
+        "TS202404002",
+    ]
 
 
 def test_rejected_review_returns_to_the_handling_department(demo_app: App) -> None:
@@ -113,14 +126,24 @@ def test_only_initiating_departments_may_start(demo_app: App) -> None:
         d.start("customer-complaint", "rnd.head", COMPLAINT)
 
 
-BUDGET = {"title": "2025年度预算编制", "fiscal_year": 2025, "departments": ["mkt", "rnd", "prd"],
-          "total_cap": 5_000_000, "growth_threshold": 0.5}  # fmt: skip
+BUDGET = {
+    "title": "2025年度预算编制",
+    "fiscal_year": 2025,
+    "departments": ["mkt", "rnd", "prd"],
+    "total_cap": 5_000_000,
+    "growth_threshold": 0.5,
+}
 
 
 def submit_budgets(d: Driver, amounts: dict[str, int]) -> None:
     for code, amount in amounts.items():
-        d.complete(f"{code}.head", "dept_budgets", budget_amount=amount,
-                   last_year_amount=int(amount * 0.9), budget_items="人员、设备、差旅")  # fmt: skip
+        d.complete(
+            f"{code}.head",
+            "dept_budgets",
+            budget_amount=amount,
+            last_year_amount=int(amount * 0.9),
+            budget_items="人员、设备、差旅",
+        )
 
 
 @pytest.mark.parametrize(("rnd_amount", "gm_needed"), [(900_000, False), (1_200_000, True)])
@@ -152,24 +175,39 @@ def test_multi_instance_gives_one_task_per_department_and_waits_for_all(demo_app
 
 def test_new_product_launch_reproduces_template_3_row(demo_app: App, clock: FixedClock) -> None:
     d = Driver(demo_app)
-    form = {"title": "新产品A上市推进", "goal": "缩短上市周期30%", "collaborating_departments": ["rnd", "prd"]}
+    form = {
+        "title": "新产品A上市推进",
+        "goal": "缩短上市周期30%",
+        "collaborating_departments": ["rnd", "prd"],
+    }
     key = d.start("new-product-launch", "mkt.head", form)
     for code in ("rnd", "prd"):
         d.approve(f"{code}.head", "confirm_requirements")
     clock.set(datetime(2024, 3, 15, 10, 0, tzinfo=UTC))  # 18:00 in Shanghai
     d.approve("vp.market", "n002")
     clock.set(datetime(2024, 3, 19, 2, 0, tzinfo=UTC))  # 10:00 the next day after the deadline
-    d.complete("rnd.head", "n003", note="客户需求临时变更", plan_summary="方案初稿",
-               deliverables={"研发方案": "docs/plan-v1.pdf"})  # fmt: skip
+    d.complete(
+        "rnd.head",
+        "n003",
+        note="客户需求临时变更",
+        plan_summary="方案初稿",
+        deliverables={"研发方案": "docs/plan-v1.pdf"},
+    )
     row = next(r for r in d.instance(key)["progress"] if r["node"] == "研发方案输出")
     assert key == "PROJ20240301"
-    assert (row["department"], row["planned"], row["actual"]) == ("研发部", "2024-03-18 18:00", "2024-03-19 10:00")
+    assert (row["department"], row["planned"], row["actual"]) == (
+        "研发部",
+        "2024-03-18 18:00",
+        "2024-03-19 10:00",
+    )
     assert (row["status"], row["delay_reason"]) == ("已完成(延迟16小时)", "客户需求临时变更")
 
 
 def test_parallel_branches_join_once(demo_app: App, clock: FixedClock) -> None:
     d = Driver(demo_app)
-    key = d.start("new-product-launch", "mkt.head", {"title": "新产品B", "collaborating_departments": ["rnd"]})
+    key = d.start(
+        "new-product-launch", "mkt.head", {"title": "新产品B", "collaborating_departments": ["rnd"]}
+    )
     d.approve("rnd.head", "confirm_requirements")
     d.approve("vp.market", "n002")
     d.complete("rnd.head", "n003", plan_summary="方案", deliverables={"研发方案": "plan.pdf"})

@@ -62,9 +62,14 @@ def may_act(task: Row, login: str) -> bool:
 
 
 def expected_error(
-    task: Row, node: Node, instance_running: bool, action: Action, actor: str,
-    progress: int | None, outputs_missing: bool,
-) -> type[OAFlowError] | None:  # fmt: skip
+    task: Row,
+    node: Node,
+    instance_running: bool,
+    action: Action,
+    actor: str,
+    progress: int | None,
+    outputs_missing: bool,
+) -> type[OAFlowError] | None:
     """The error the command must fail with, in the order RUN-3/RUN-4 name them; None: success."""
     if not may_act(task, actor):
         return ForbiddenError
@@ -238,11 +243,15 @@ def round_outcome(t: Tables, event: Row) -> str:
     """For a finished task of a multi-instance node: 'waiting' when it is not the last of its
     round to finish, else 'passed' or 'rejected'."""
     task = t.tasks[event["task_id"]]
-    closed_at = {e["task_id"]: e["seq"] for e in t.history[task["instance_id"]] if e["kind"] in CLOSING}
+    closed_at = {
+        e["task_id"]: e["seq"] for e in t.history[task["instance_id"]] if e["kind"] in CLOSING
+    }
     same_round = [
-        r for r in t.tasks.values()
-        if (r["instance_id"], r["node_id"], r["round"]) == (task["instance_id"], task["node_id"], task["round"])
-    ]  # fmt: skip
+        r
+        for r in t.tasks.values()
+        if (r["instance_id"], r["node_id"], r["round"])
+        == (task["instance_id"], task["node_id"], task["round"])
+    ]
     if any(r["state"] in OPEN or closed_at[r["id"]] > event["seq"] for r in same_round):
         return "waiting"
     return "rejected" if any(r["state"] == "rejected" for r in same_round) else "passed"
@@ -263,11 +272,14 @@ def check_rejection(definition: ProcessDefinition, iid: int, event: Row, after: 
         ok = any(e["kind"] == "instance_rejected" for e in after)
     else:
         ok = any(
-            e["kind"] == "returned_to" and e["node_id"] == node.id
+            e["kind"] == "returned_to"
+            and e["node_id"] == node.id
             and e["data"].get("target") == node.on_reject
             for e in after
-        )  # fmt: skip
-    assert ok, f"instance {iid}: {brief(event)} was not followed by its on_reject ({node.on_reject})"
+        )
+    assert ok, (
+        f"instance {iid}: {brief(event)} was not followed by its on_reject ({node.on_reject})"
+    )
 
 
 def entered(node: Node, came_from: str, after: list[Row], joins: Mapping[str, list[str]]) -> bool:

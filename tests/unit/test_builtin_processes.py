@@ -16,10 +16,18 @@ from oaflow.processes import builtin_keys, builtin_source, demo_org_source, demo
 
 DEMO_CODES = ("mkt", "rnd", "prd", "sal", "leg", "cmp", "csd", "log", "svc", "fin", "itd")
 LEADERS = {
-    "mkt": "vp.market", "rnd": "vp.tech", "prd": "vp.ops", "sal": "vp.market",
-    "leg": "vp.admin", "cmp": "vp.admin", "csd": "vp.market", "log": "vp.ops",
-    "svc": "vp.market", "fin": "vp.admin", "itd": "vp.tech",
-}  # fmt: skip
+    "mkt": "vp.market",
+    "rnd": "vp.tech",
+    "prd": "vp.ops",
+    "sal": "vp.market",
+    "leg": "vp.admin",
+    "cmp": "vp.admin",
+    "csd": "vp.market",
+    "log": "vp.ops",
+    "svc": "vp.market",
+    "fin": "vp.admin",
+    "itd": "vp.tech",
+}
 
 
 @pytest.fixture(scope="module")
@@ -62,8 +70,11 @@ def test_demo_organisation_follows_the_spec(demo: Organisation) -> None:
     assert demo.users_with_role("general_manager") == ("gm",)
     assert demo.users_with_role("administrator") == ("admin",)
     assert set(demo.users_with_role("supervising_leader")) == {
-        "vp.market", "vp.tech", "vp.ops", "vp.admin",
-    }  # fmt: skip
+        "vp.market",
+        "vp.tech",
+        "vp.ops",
+        "vp.admin",
+    }
 
 
 def test_every_demo_user_has_a_chinese_name_and_a_demo_address(demo: Organisation) -> None:
@@ -84,8 +95,11 @@ def test_demo_organisation_round_trips(demo: Organisation) -> None:
 
 def test_builtin_keys_are_the_spec_keys() -> None:
     assert builtin_keys() == (
-        "new-product-launch", "customer-complaint", "annual-budget", "project-milestones",
-    )  # fmt: skip
+        "new-product-launch",
+        "customer-complaint",
+        "annual-budget",
+        "project-milestones",
+    )
 
 
 def test_unknown_builtin_is_not_found() -> None:
@@ -173,8 +187,9 @@ def test_budget_has_the_general_manager_row(demo: Organisation) -> None:
     gm = d.node("gm_approval").assignee
     assert gm is not None and (gm.kind, gm.role) == ("role", "general_manager")
     assert [d.node(n).service for n in ("sync_finance", "ledger")] == [
-        "finance.sync_budget", "ledger.update_departments",
-    ]  # fmt: skip
+        "finance.sync_budget",
+        "ledger.update_departments",
+    ]
 
 
 @pytest.mark.parametrize(

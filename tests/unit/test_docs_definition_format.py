@@ -64,9 +64,13 @@ def test_complete_definitions_validate(block: str) -> None:
 
 def _stub(node_id: str) -> dict[str, Any]:
     return {
-        "id": node_id, "type": "handle", "name": node_id, "assignee": "initiator",
-        "time_limit": {"hours": 1}, "next": "wrapper_end",
-    }  # fmt: skip
+        "id": node_id,
+        "type": "handle",
+        "name": node_id,
+        "assignee": "initiator",
+        "time_limit": {"hours": 1},
+        "next": "wrapper_end",
+    }
 
 
 def _links(node: dict[str, Any]) -> list[str]:

@@ -33,12 +33,34 @@ from .engine_model import OPEN, Row, Tables, check_all, expected_error, expected
 CALENDAR = china_calendar()  # slow to build: once per module
 T0 = datetime(2024, 3, 1, 1, 0, tzinfo=UTC)  # Friday 09:00 in Shanghai
 LOGINS = (
-    "gm", "vp.market", "vp.tech", "vp.ops", "vp.admin", "mkt.head", "mkt.staff", "rnd.head",
-    "prd.head", "sal.head", "leg.head", "csd.head", "csd.staff", "log.head", "svc.head",
-    "fin.head", "fin.staff", "nobody",
-)  # fmt: skip
-ACTIONS = (Action.ACK, Action.PROGRESS, Action.COMPLETE, Action.APPROVE, Action.REJECT,
-           Action.SUSPEND, Action.RESUME)  # fmt: skip
+    "gm",
+    "vp.market",
+    "vp.tech",
+    "vp.ops",
+    "vp.admin",
+    "mkt.head",
+    "mkt.staff",
+    "rnd.head",
+    "prd.head",
+    "sal.head",
+    "leg.head",
+    "csd.head",
+    "csd.staff",
+    "log.head",
+    "svc.head",
+    "fin.head",
+    "fin.staff",
+    "nobody",
+)
+ACTIONS = (
+    Action.ACK,
+    Action.PROGRESS,
+    Action.COMPLETE,
+    Action.APPROVE,
+    Action.REJECT,
+    Action.SUSPEND,
+    Action.RESUME,
+)
 WORDS = st.text(st.characters(categories=["L", "N"]), min_size=1, max_size=6)
 AMOUNTS = st.one_of(
     st.integers(0, 2_000_000), st.sampled_from([999_999, 1_000_000, 1_000_001, 1_500_000])
@@ -52,18 +74,28 @@ def form_of(process: str, draw: Any) -> dict[str, Any]:
         return {"title": title, "customer": "某公司", "complaint_type": kind, "description": "破损"}
     if process == "annual-budget":
         return {
-            "title": title, "fiscal_year": 2025,
-            "departments": draw(st.lists(st.sampled_from(["mkt", "rnd", "prd", "sal"]),
-                                         min_size=1, max_size=3, unique=True)),
+            "title": title,
+            "fiscal_year": 2025,
+            "departments": draw(
+                st.lists(
+                    st.sampled_from(["mkt", "rnd", "prd", "sal"]),
+                    min_size=1,
+                    max_size=3,
+                    unique=True,
+                )
+            ),
             "total_cap": draw(st.sampled_from([800_000, 3_000_000, 10_000_000])),
             "growth_threshold": draw(st.sampled_from([None, 0.1, 0.5])),
-        }  # fmt: skip
+        }
     collab = st.lists(st.sampled_from(["rnd", "prd", "sal", "leg"]), max_size=3, unique=True)
     return {"title": title, "collaborating_departments": draw(collab)}
 
 
-STARTERS = {"customer-complaint": "csd.head", "annual-budget": "fin.head",
-            "new-product-launch": "mkt.head"}  # fmt: skip
+STARTERS = {
+    "customer-complaint": "csd.head",
+    "annual-budget": "fin.head",
+    "new-product-launch": "mkt.head",
+}
 
 
 def value_for(field: FormField, draw: Any) -> Any:
@@ -178,12 +210,21 @@ class EngineMachine(RuleBasedStateMachine):
             assert task_id in listed, f"open task {task_id} is not listed for {owner(task)}"
         return task, self.definition(instance["definition_id"]).node(task["node_id"])
 
-    def act(self, data: st.DataObject, task: Row, node: Node, action: Action, actor: str,
-            spoil: bool) -> None:  # fmt: skip
+    def act(
+        self, data: st.DataObject, task: Row, node: Node, action: Action, actor: str, spoil: bool
+    ) -> None:
         progress = data.draw(st.one_of(st.integers(0, 100), st.sampled_from([None, -5, 101])))
-        outputs, deliverables, missing = self.outputs(data, task, spoil and action is Action.COMPLETE)
-        command = Command(action, actor, progress=progress, note=data.draw(WORDS),
-                          outputs=outputs, deliverables=deliverables)  # fmt: skip
+        outputs, deliverables, missing = self.outputs(
+            data, task, spoil and action is Action.COMPLETE
+        )
+        command = Command(
+            action,
+            actor,
+            progress=progress,
+            note=data.draw(WORDS),
+            outputs=outputs,
+            deliverables=deliverables,
+        )
         running = self.tables().instances[task["instance_id"]]["state"] == "running"
         expected = expected_error(task, node, running, action, actor, progress, missing)
         before = self.snapshot()
@@ -198,8 +239,9 @@ class EngineMachine(RuleBasedStateMachine):
         assert after["state"] == expected_state(task, action), f"{action}: {task} -> {after}"
         assert after["version"] == task["version"] + 1
 
-    def outputs(self, data: st.DataObject, task: Row, spoil: bool
-                ) -> tuple[dict[str, Any], dict[str, str], bool]:  # fmt: skip
+    def outputs(
+        self, data: st.DataObject, task: Row, spoil: bool
+    ) -> tuple[dict[str, Any], dict[str, str], bool]:
         """Outputs for completing ``task``: the required ones (read as a user would), some
         optional ones, and with ``spoil`` maybe some required ones left out."""
         detail = queries.task_detail(self.app, task["id"], None)
@@ -213,7 +255,9 @@ class EngineMachine(RuleBasedStateMachine):
             for f in fields
             if f.name not in left_out and (f.required or data.draw(st.booleans()))
         }
-        deliverables = {d: f"docs/{d}.pdf" for d in detail["required_deliverables"] if d not in left_out}
+        deliverables = {
+            d: f"docs/{d}.pdf" for d in detail["required_deliverables"] if d not in left_out
+        }
         return outputs, deliverables, bool(left_out)
 
     def definition_of_task(self, task: Row) -> ProcessDefinition:

@@ -85,9 +85,15 @@ def test_long_values_are_shortened() -> None:
 def test_standard_fields_follow_template_1() -> None:
     names = [f.name for f in STANDARD_FIELDS]
     assert names == [
-        "title", "goal", "department", "collaborating_departments",
-        "key_nodes", "deliverables", "priority", "remarks",
-    ]  # fmt: skip
+        "title",
+        "goal",
+        "department",
+        "collaborating_departments",
+        "key_nodes",
+        "deliverables",
+        "priority",
+        "remarks",
+    ]
     by_name = {f.name: f for f in STANDARD_FIELDS}
     assert [f.name for f in STANDARD_FIELDS if f.required] == ["title"]
     assert by_name["priority"].values == ("high", "normal", "low")

@@ -85,3 +85,8 @@ def print_table(title: str, columns: Sequence[str], rows: Sequence[Sequence[Any]
     for row in rows:
         table.add_row(*("" if v is None else str(v) for v in row))
     console.print(table)
+
+
+def headline(view: dict[str, Any]) -> str:
+    """``PROJ20240301 · 新产品上市 · 新产品A上市推进 · 已完成``"""
+    return " · ".join(view[k] for k in ("business_key", "process_name", "title", "state_label"))

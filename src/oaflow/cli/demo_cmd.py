@@ -9,7 +9,9 @@ import typer
 
 def register(cli: typer.Typer) -> None:
     @cli.command()
-    def demo(json_: Annotated[bool, typer.Option("--json", help="Print one JSON document.")] = False) -> None:
+    def demo(
+        json_: Annotated[bool, typer.Option("--json", help="Print one JSON document.")] = False,
+    ) -> None:
         """Replay the four built-in processes with the simulated clock: who did what when."""
         from oaflow.cli.demo_report import run_demo
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from rich.rule import Rule
 
-from oaflow.cli.common import OPTIONS, console, handled, print_json, zh
+from oaflow.cli.common import OPTIONS, console, handled, headline, print_json, zh
 from oaflow.config import Settings
 from oaflow.domain.holidays_cn import china_calendar
 from oaflow.services.demo import replay
@@ -19,22 +19,33 @@ def run_demo(as_json: bool = False) -> None:
     if as_json:
         print_json(views)
         return
-    console.print(zh("OA-Flow 演示：四个内置流程按模拟时钟从发起到结束的完整回放",
-                     "OA-Flow demo: the four built-in processes replayed from start to end"))  # fmt: skip
+    console.print(
+        zh(
+            "OA-Flow 演示：四个内置流程按模拟时钟从发起到结束的完整回放",
+            "OA-Flow demo: the four built-in processes replayed from start to end",
+        )
+    )
     for view in views:
         print_instance(view)
     console.print(Rule())
-    console.print(zh(f"共 {len(views)} 个流程实例，全部由真实引擎在临时数据库上执行。",
-                     f"{len(views)} instances, all run by the real engine on a temporary database."))  # fmt: skip
+    console.print(
+        zh(
+            f"共 {len(views)} 个流程实例，全部由真实引擎在临时数据库上执行。",
+            f"{len(views)} instances, all run by the real engine on a temporary database.",
+        )
+    )
 
 
 def print_instance(view: dict[str, Any]) -> None:
-    console.print(Rule(f"{view['business_key']} · {view['process_name']} · {view['title']} · {view['state_label']}"))
+    console.print(Rule(headline(view)))
     for event in view["timeline"]:
         if event["kind"] in ("task_created", "instance_started", "initiated"):
             continue
         who = event["actor_name"] or zh("系统", "system")
-        console.print(f"  {event['at']}  {who:<8} {event['event']} {event['node']}{_detail(event)}", markup=False)
+        console.print(
+            f"  {event['at']}  {who:<8} {event['event']} {event['node']}{_detail(event)}",
+            markup=False,
+        )
     console.print("  " + zh("执行进度跟踪表 (模板3):", "Progress table (Template 3):"))
     for row in view["progress"]:
         console.print("    " + progress_line(row), markup=False)

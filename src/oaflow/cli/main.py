@@ -9,6 +9,7 @@ import typer
 from oaflow.cli import common, demo_cmd, org_cmds, process_cmds, run_cmds
 from oaflow.cli.common import OPTIONS, run_command, zh
 from oaflow.services import setup
+from oaflow.services.app import App
 
 cli = typer.Typer(
     name="oaflow",
@@ -29,7 +30,9 @@ demo_cmd.register(cli)
 def main(
     db: Annotated[
         str | None,
-        typer.Option("--db", envvar="OAFLOW_DATABASE_URL", help="Database URL (default sqlite:///oaflow.db)."),
+        typer.Option(
+            "--db", envvar="OAFLOW_DATABASE_URL", help="Database URL (default sqlite:///oaflow.db)."
+        ),
     ] = None,
     now: Annotated[
         str | None, typer.Option("--now", help="Run as of this ISO-8601 instant (simulated time).")
@@ -43,13 +46,17 @@ def main(
 
 @cli.command()
 def init(
-    demo: Annotated[bool, typer.Option("--demo", help="Add the demo organisation and built-in processes.")] = False,
+    demo: Annotated[
+        bool, typer.Option("--demo", help="Add the demo organisation and built-in processes.")
+    ] = False,
 ) -> None:
     """Create or upgrade the schema (--demo: demo organisation and built-in processes)."""
 
-    def body(app: common.App) -> None:
+    def body(app: App) -> None:
         published = setup.init(app, demo=demo)
-        common.console.print(zh("数据库已就绪", "database ready") + f": {app.db.engine.url.render_as_string()}")
+        common.console.print(
+            zh("数据库已就绪", "database ready") + f": {app.db.engine.url.render_as_string()}"
+        )
         for p in published:
             common.console.print(zh("已发布", "published") + f" {p.key} {p.label}")
 

@@ -15,13 +15,19 @@ group = typer.Typer(help="The organisation: departments, users, roles.", no_args
 
 
 @group.command("import")
-def import_(file: Annotated[Path, typer.Argument(help="An organisation file (.yaml or .csv).")]) -> None:
+def import_(
+    file: Annotated[Path, typer.Argument(help="An organisation file (.yaml or .csv).")],
+) -> None:
     """Replace the organisation by the file's (nothing changes if it has problems)."""
 
     def body(app: App) -> None:
         org = organisation.import_org(app, file)
-        console.print(zh(f"已导入 {len(org.departments)} 个部门、{len(org.users)} 个用户",
-                         f"imported {len(org.departments)} departments, {len(org.users)} users"))  # fmt: skip
+        console.print(
+            zh(
+                f"已导入 {len(org.departments)} 个部门、{len(org.users)} 个用户",
+                f"imported {len(org.departments)} departments, {len(org.users)} users",
+            )
+        )
 
     run_command(body)
 
@@ -48,8 +54,16 @@ def users(json_: Annotated[bool, typer.Option("--json")] = False) -> None:
             return
         print_table(
             zh("用户", "Users"),
-            [zh("登录名", "login"), zh("姓名", "name"), zh("部门", "departments"), zh("角色", "roles")],
-            [[r["login"], r["name"], "、".join(r["department_names"]), ", ".join(r["roles"])] for r in rows],
+            [
+                zh("登录名", "login"),
+                zh("姓名", "name"),
+                zh("部门", "departments"),
+                zh("角色", "roles"),
+            ],
+            [
+                [r["login"], r["name"], "、".join(r["department_names"]), ", ".join(r["roles"])]
+                for r in rows
+            ],
         )
 
     run_command(body)

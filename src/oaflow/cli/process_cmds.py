@@ -12,7 +12,9 @@ from oaflow.services import catalog
 from oaflow.services.app import App
 from oaflow.services.organisation import read_text
 
-group = typer.Typer(help="Process definitions: validate, publish, list, show, diagram.", no_args_is_help=True)
+group = typer.Typer(
+    help="Process definitions: validate, publish, list, show, diagram.", no_args_is_help=True
+)
 
 FileArg = Annotated[Path, typer.Argument(help="A process definition (YAML).")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON document.")]
@@ -24,19 +26,27 @@ def validate(file: FileArg) -> None:
 
     def body(app: App) -> None:
         definition = catalog.validate(app, read_text(file), str(file))
-        console.print(zh(f"{file}: 校验通过 ({definition.key}, {len(definition.nodes)} 个节点)",
-                         f"{file}: valid ({definition.key}, {len(definition.nodes)} nodes)"))  # fmt: skip
+        console.print(
+            zh(
+                f"{file}: 校验通过 ({definition.key}, {len(definition.nodes)} 个节点)",
+                f"{file}: valid ({definition.key}, {len(definition.nodes)} nodes)",
+            )
+        )
 
     run_command(body)
 
 
 @group.command()
-def publish(file: FileArg, as_: Annotated[str, typer.Option("--as", help="Who publishes.")] = "") -> None:
+def publish(
+    file: FileArg, as_: Annotated[str, typer.Option("--as", help="Who publishes.")] = ""
+) -> None:
     """Validate and publish a definition as a new immutable version."""
 
     def body(app: App) -> None:
         published = catalog.publish(app, read_text(file), str(file), actor=as_)
-        console.print(zh("已发布", "published") + f" {published.key} v{published.version} {published.label}")
+        console.print(
+            zh("已发布", "published") + f" {published.key} v{published.version} {published.label}"
+        )
 
     run_command(body)
 
@@ -47,17 +57,29 @@ def list_(json_: JsonOpt = False) -> None:
 
     def body(app: App) -> None:
         rows = [
-            {"key": d.key, "version": d.version, "label": d.label,
-             "name": d.name_en if app.lang == "en" and d.name_en else d.name_zh,
-             "published_at": d.published_at.isoformat()}
+            {
+                "key": d.key,
+                "version": d.version,
+                "label": d.label,
+                "name": d.name_en if app.lang == "en" and d.name_en else d.name_zh,
+                "published_at": d.published_at.isoformat(),
+            }
             for d in catalog.list_published(app)
-        ]  # fmt: skip
+        ]
         if json_:
             print_json(rows)
             return
-        columns = [zh("流程", "key"), zh("版本", "version"), zh("名称", "name"), zh("版本号", "label")]
-        print_table(zh("已发布流程", "Published processes"),
-                    columns, [[r["key"], r["version"], r["name"], r["label"]] for r in rows])  # fmt: skip
+        columns = [
+            zh("流程", "key"),
+            zh("版本", "version"),
+            zh("名称", "name"),
+            zh("版本号", "label"),
+        ]
+        print_table(
+            zh("已发布流程", "Published processes"),
+            columns,
+            [[r["key"], r["version"], r["name"], r["label"]] for r in rows],
+        )
 
     run_command(body)
 
@@ -73,11 +95,21 @@ def show(
     def body(app: App) -> None:
         stored = catalog.stored(app, key, version)
         definition = catalog.compiled(app, key, version)
-        nodes = [{"id": n.id, "type": n.type.value, "name": n.name.get(app.lang)}
-                 for n in definition.nodes.values()]  # fmt: skip
+        nodes = [
+            {"id": n.id, "type": n.type.value, "name": n.name.get(app.lang)}
+            for n in definition.nodes.values()
+        ]
         if json_:
-            print_json({"key": stored.key, "version": stored.version, "label": stored.label,
-                        "name": definition.name.get(app.lang), "nodes": nodes, "source": stored.source})  # fmt: skip
+            print_json(
+                {
+                    "key": stored.key,
+                    "version": stored.version,
+                    "label": stored.label,
+                    "name": definition.name.get(app.lang),
+                    "nodes": nodes,
+                    "source": stored.source,
+                }
+            )
             return
         console.print(f"{stored.label}  ({stored.key} v{stored.version})")
         console.print(stored.source, markup=False)
@@ -89,11 +121,15 @@ def show(
 def diagram(
     key: str,
     version: Annotated[int | None, typer.Option("--version")] = None,
-    format_: Annotated[str, typer.Option("--format", help="mermaid (svg comes with the web UI).")] = "mermaid",
+    format_: Annotated[
+        str, typer.Option("--format", help="mermaid (svg comes with the web UI).")
+    ] = "mermaid",
 ) -> None:
     """Render a definition as a diagram (Mermaid text)."""
     if format_ != "mermaid":
-        raise typer.BadParameter("only mermaid is available on the command line", param_hint="--format")
+        raise typer.BadParameter(
+            "only mermaid is available on the command line", param_hint="--format"
+        )
 
     def body(app: App) -> None:
         print(catalog.diagram(app, key, version, app.lang))

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 import typer
 import yaml
 
-from oaflow.cli.common import console, print_json, print_table, run_command, zh
+from oaflow.cli.common import console, headline, print_json, print_table, run_command, zh
 from oaflow.domain.errors import InputError
 from oaflow.domain.states import Action
 from oaflow.engine.runtime import Command
@@ -17,7 +17,9 @@ from oaflow.services import queries, runtime
 from oaflow.services.app import App
 from oaflow.services.organisation import read_text
 
-task_group = typer.Typer(help="Act on one task: show, ack, progress, complete, approve, reject.", no_args_is_help=True)
+task_group = typer.Typer(
+    help="Act on one task: show, ack, progress, complete, approve, reject.", no_args_is_help=True
+)
 instance_group = typer.Typer(help="Process instances.", no_args_is_help=True)
 
 AsOpt = Annotated[str, typer.Option("--as", help="Your login.")]
@@ -35,7 +37,9 @@ def start(
     key: Annotated[str, typer.Argument(help="Process key, e.g. customer-complaint.")],
     as_: AsOpt,
     data: Annotated[str | None, typer.Option("--data", help="The initiation form as JSON.")] = None,
-    form: Annotated[Path | None, typer.Option("--form", help="The initiation form as a JSON/YAML file.")] = None,
+    form: Annotated[
+        Path | None, typer.Option("--form", help="The initiation form as a JSON/YAML file.")
+    ] = None,
     json_: JsonOpt = False,
 ) -> None:
     """Start a process; prints the new business key (e.g. PROJ20240301)."""
@@ -56,9 +60,13 @@ def _form(data: str | None, form: Path | None) -> dict[str, Any]:
     try:
         value = json.loads(data) if data is not None else yaml.safe_load(read_text(form))  # type: ignore[arg-type]
     except (json.JSONDecodeError, yaml.YAMLError) as exc:
-        raise InputError(f"the form is not valid JSON/YAML: {exc}", "check quotes and braces") from None
+        raise InputError(
+            f"the form is not valid JSON/YAML: {exc}", "check quotes and braces"
+        ) from None
     if not isinstance(value, dict):
-        raise InputError("the form must be an object of field: value", 'e.g. --data \'{"title": "…"}\'')
+        raise InputError(
+            "the form must be an object of field: value", 'e.g. --data \'{"title": "…"}\''
+        )
     return value
 
 
@@ -72,11 +80,28 @@ def tasks(as_: AsOpt, json_: JsonOpt = False) -> None:
             return
         print_table(
             zh(f"{as_} 的待办任务", f"Open tasks of {as_}"),
-            ["ID", zh("业务编号", "key"), zh("节点", "node"), zh("状态", "state"),
-             zh("截止", "due"), zh("剩余(小时)", "left (h)"), "SLA"],
-            [[r["id"], r["business_key"], r["node"], r["state_label"], r["due_at"],
-              r["remaining_hours"], r["sla_label"]] for r in rows],
-        )  # fmt: skip
+            [
+                "ID",
+                zh("业务编号", "key"),
+                zh("节点", "node"),
+                zh("状态", "state"),
+                zh("截止", "due"),
+                zh("剩余(小时)", "left (h)"),
+                "SLA",
+            ],
+            [
+                [
+                    r["id"],
+                    r["business_key"],
+                    r["node"],
+                    r["state_label"],
+                    r["due_at"],
+                    r["remaining_hours"],
+                    r["sla_label"],
+                ]
+                for r in rows
+            ],
+        )
 
     run_command(body)
 
@@ -103,7 +128,10 @@ def _act(task_id: int, command: Command, json_: bool = False) -> None:
         if json_:
             print_json(view)
         else:
-            console.print(f"{zh('任务', 'task')} {task.id} {view['node']}: {view['state_label']}", markup=False)
+            console.print(
+                f"{zh('任务', 'task')} {task.id} {view['node']}: {view['state_label']}",
+                markup=False,
+            )
 
     run_command(body)
 
@@ -116,25 +144,38 @@ def task_ack(task_id: TaskArg, as_: AsOpt, json_: JsonOpt = False) -> None:
 
 @task_group.command("progress")
 def task_progress(
-    task_id: TaskArg, as_: AsOpt,
+    task_id: TaskArg,
+    as_: AsOpt,
     percent: Annotated[int, typer.Option("--percent", help="0–100.")],
-    note: NoteOpt = "", json_: JsonOpt = False,
-) -> None:  # fmt: skip
+    note: NoteOpt = "",
+    json_: JsonOpt = False,
+) -> None:
     """Report progress: a percentage and a note (e.g. 研发方案初稿已完成)."""
     _act(task_id, Command(Action.PROGRESS, as_, progress=percent, note=note), json_)
 
 
 @task_group.command("complete")
 def task_complete(
-    task_id: TaskArg, as_: AsOpt,
-    field: Annotated[list[str] | None, typer.Option("--field", help="An output: NAME=VALUE (JSON values allowed).")] = None,
-    deliverable: Annotated[list[str] | None, typer.Option("--deliverable", help="NAME=FILE OR LINK.")] = None,
-    note: NoteOpt = "", json_: JsonOpt = False,
-) -> None:  # fmt: skip
+    task_id: TaskArg,
+    as_: AsOpt,
+    field: Annotated[
+        list[str] | None,
+        typer.Option("--field", help="An output: NAME=VALUE (JSON values allowed)."),
+    ] = None,
+    deliverable: Annotated[
+        list[str] | None, typer.Option("--deliverable", help="NAME=FILE OR LINK.")
+    ] = None,
+    note: NoteOpt = "",
+    json_: JsonOpt = False,
+) -> None:
     """Finish a task with its required outputs and deliverables."""
     outputs = {k: _value(v) for k, v in _pairs(field or [], "--field")}
     files = dict(_pairs(deliverable or [], "--deliverable"))
-    _act(task_id, Command(Action.COMPLETE, as_, note=note, outputs=outputs, deliverables=files), json_)
+    _act(
+        task_id,
+        Command(Action.COMPLETE, as_, note=note, outputs=outputs, deliverables=files),
+        json_,
+    )
 
 
 @task_group.command("approve")
@@ -177,12 +218,36 @@ def instance_show(
         if json_:
             print_json(view)
             return
-        console.print(f"{view['business_key']} · {view['process_name']} · {view['title']} · {view['state_label']}", markup=False)
-        print_table(zh("时间线", "Timeline"), ["#", zh("时间", "time"), zh("事件", "event"), zh("节点", "node"), zh("人员", "who")],
-                    [[e["seq"], e["at"], e["event"], e["node"], e["actor_name"]] for e in view["timeline"]])  # fmt: skip
-        print_table(zh("执行进度跟踪表", "Progress"), [zh("节点", "node"), zh("负责部门", "department"),
-                    zh("计划完成", "planned"), zh("实际完成", "actual"), zh("状态", "status"), zh("延迟原因", "reason")],
-                    [[r["node"], r["department"], r["planned"], r["actual"], r["status"], r["delay_reason"]]
-                     for r in view["progress"]])  # fmt: skip
+        console.print(
+            headline(view),
+            markup=False,
+        )
+        print_table(
+            zh("时间线", "Timeline"),
+            ["#", zh("时间", "time"), zh("事件", "event"), zh("节点", "node"), zh("人员", "who")],
+            [[e["seq"], e["at"], e["event"], e["node"], e["actor_name"]] for e in view["timeline"]],
+        )
+        print_table(
+            zh("执行进度跟踪表", "Progress"),
+            [
+                zh("节点", "node"),
+                zh("负责部门", "department"),
+                zh("计划完成", "planned"),
+                zh("实际完成", "actual"),
+                zh("状态", "status"),
+                zh("延迟原因", "reason"),
+            ],
+            [
+                [
+                    r["node"],
+                    r["department"],
+                    r["planned"],
+                    r["actual"],
+                    r["status"],
+                    r["delay_reason"],
+                ]
+                for r in view["progress"]
+            ],
+        )
 
     run_command(body)

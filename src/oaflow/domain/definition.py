@@ -54,9 +54,19 @@ class Text:
 
 
 FieldType = Literal[
-    "string", "text", "number", "integer", "boolean", "date", "datetime",
-    "enum", "department", "departments", "user", "list",
-]  # fmt: skip
+    "string",
+    "text",
+    "number",
+    "integer",
+    "boolean",
+    "date",
+    "datetime",
+    "enum",
+    "department",
+    "departments",
+    "user",
+    "list",
+]
 
 
 @dataclass(frozen=True)

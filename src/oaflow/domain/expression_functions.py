@@ -203,12 +203,19 @@ FUNCTIONS: dict[str, tuple[int, int, Function]] = {
     "max_growth": (2, 2, _max_growth),
 }
 EXAMPLES = {
-    "len": "len(items) > 0", "sum": "sum(amounts) > 1000", "min": "min(a, b)",
-    "max": "max(amounts)", "abs": "abs(delta) < 5", "round": "round(x, 2)",
-    "any": "any([a, b])", "all": "all([a, b])", "lower": 'lower(code) == "abc"',
-    "upper": 'upper(code) == "ABC"', "contains": 'contains(title, "urgent")',
+    "len": "len(items) > 0",
+    "sum": "sum(amounts) > 1000",
+    "min": "min(a, b)",
+    "max": "max(amounts)",
+    "abs": "abs(delta) < 5",
+    "round": "round(x, 2)",
+    "any": "any([a, b])",
+    "all": "all([a, b])",
+    "lower": 'lower(code) == "abc"',
+    "upper": 'upper(code) == "ABC"',
+    "contains": 'contains(title, "urgent")',
     "max_growth": "max_growth(budget, last_budget) > 0.2",
-}  # fmt: skip
+}
 ARITHMETIC: dict[type[ast.operator], Function] = {
     ast.Add: _add,
     ast.Sub: _arithmetic("-", operator.sub),
@@ -218,6 +225,8 @@ ARITHMETIC: dict[type[ast.operator], Function] = {
     ast.Mod: _arithmetic("%", operator.mod),
 }
 ORDERINGS: dict[type[ast.cmpop], tuple[str, Callable[[Any, Any], object]]] = {
-    ast.Lt: ("<", operator.lt), ast.LtE: ("<=", operator.le),
-    ast.Gt: (">", operator.gt), ast.GtE: (">=", operator.ge),
-}  # fmt: skip
+    ast.Lt: ("<", operator.lt),
+    ast.LtE: ("<=", operator.le),
+    ast.Gt: (">", operator.gt),
+    ast.GtE: (">=", operator.ge),
+}

@@ -299,10 +299,17 @@ class _Compiler:
 
 
 _HANDLERS: dict[type[ast.AST], str] = {
-    ast.Constant: "constant", ast.Name: "name", ast.List: "sequence", ast.Tuple: "sequence",
-    ast.BoolOp: "boolean", ast.UnaryOp: "unary", ast.BinOp: "binary", ast.Compare: "compare",
-    ast.Subscript: "subscript", ast.Call: "call",
-}  # fmt: skip
+    ast.Constant: "constant",
+    ast.Name: "name",
+    ast.List: "sequence",
+    ast.Tuple: "sequence",
+    ast.BoolOp: "boolean",
+    ast.UnaryOp: "unary",
+    ast.BinOp: "binary",
+    ast.Compare: "compare",
+    ast.Subscript: "subscript",
+    ast.Call: "call",
+}
 
 
 def _none(context: Context) -> object:
@@ -322,18 +329,29 @@ def _unknown_name(name: str, context: Context, offset: int | None) -> Expression
 
 _POWER_HINT = "multiply explicitly, e.g. `x * x`"
 _BAD_OPERATORS: dict[type[ast.operator], tuple[str, str]] = {
-    ast.Pow: ("`**` (power)", _POWER_HINT), ast.MatMult: ("`@`", _ALLOWED_HINT),
-    ast.BitAnd: ("`&`", "use `and`"), ast.BitOr: ("`|`", "use `or`"),
-    ast.BitXor: ("`^`", "use `!=`"), ast.LShift: ("`<<`", _POWER_HINT),
+    ast.Pow: ("`**` (power)", _POWER_HINT),
+    ast.MatMult: ("`@`", _ALLOWED_HINT),
+    ast.BitAnd: ("`&`", "use `and`"),
+    ast.BitOr: ("`|`", "use `or`"),
+    ast.BitXor: ("`^`", "use `!=`"),
+    ast.LShift: ("`<<`", _POWER_HINT),
     ast.RShift: ("`>>`", _POWER_HINT),
-}  # fmt: skip
+}
 _CONSTRUCTS: dict[type[ast.AST], str] = {
-    ast.Attribute: "attribute access (`.`)", ast.Lambda: "lambda functions",
-    ast.ListComp: "comprehensions", ast.SetComp: "comprehensions",
-    ast.DictComp: "comprehensions", ast.GeneratorExp: "generator expressions",
-    ast.JoinedStr: "f-strings", ast.NamedExpr: "assignment expressions (`:=`)",
-    ast.Starred: "starred expressions (`*x`)", ast.Dict: "dict literals ({...})",
-    ast.Set: "set literals ({...})", ast.IfExp: "conditional expressions (`a if c else b`)",
-    ast.Await: "await expressions", ast.Yield: "yield expressions",
-    ast.YieldFrom: "yield expressions", ast.Slice: "slices outside `[...]`",
-}  # fmt: skip
+    ast.Attribute: "attribute access (`.`)",
+    ast.Lambda: "lambda functions",
+    ast.ListComp: "comprehensions",
+    ast.SetComp: "comprehensions",
+    ast.DictComp: "comprehensions",
+    ast.GeneratorExp: "generator expressions",
+    ast.JoinedStr: "f-strings",
+    ast.NamedExpr: "assignment expressions (`:=`)",
+    ast.Starred: "starred expressions (`*x`)",
+    ast.Dict: "dict literals ({...})",
+    ast.Set: "set literals ({...})",
+    ast.IfExp: "conditional expressions (`a if c else b`)",
+    ast.Await: "await expressions",
+    ast.Yield: "yield expressions",
+    ast.YieldFrom: "yield expressions",
+    ast.Slice: "slices outside `[...]`",
+}

@@ -47,7 +47,9 @@ EVENTS: dict[str, Text] = {
     "forked": Text("并行分支", "split into branches"),
     "joined": Text("分支汇聚", "branches joined"),
     "returned_to": Text("退回", "returned"),
-    "service_not_supported": Text("外部系统调用(暂未支持,已跳过)", "service call (not yet supported, passed)"),
+    "service_not_supported": Text(
+        "外部系统调用(暂未支持,已跳过)", "service call (not yet supported, passed)"
+    ),
     "copied": Text("抄送", "copied"),
     "archived": Text("汇总归档", "archived"),
     "node_skipped": Text("节点跳过", "node skipped"),

@@ -20,9 +20,16 @@ from oaflow.domain.loader_parts import compile_in, is_field_name, parse_fields
 from oaflow.domain.yaml_lines import LineList, LineMap, Reader, read_yaml, show, yaml_problem
 
 _TOP_KEYS = (
-    "key", "name", "description", "business_key", "initiators", "tags", "form",
-    "decision_tables", "nodes",
-)  # fmt: skip
+    "key",
+    "name",
+    "description",
+    "business_key",
+    "initiators",
+    "tags",
+    "form",
+    "decision_tables",
+    "nodes",
+)
 _REQUIRED = ("key", "name", "business_key", "nodes")
 _KEY = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 _TOKEN = re.compile(r"\{([^{}]*)\}")

@@ -30,7 +30,11 @@ TYPE_KEYS: dict[NodeType, tuple[str, ...]] = {
     NodeType.FEEDBACK: _TASK_KEYS,
     NodeType.MILESTONE: _TASK_KEYS,
     NodeType.MULTI_INSTANCE: (
-        *[k for k in _TASK_KEYS if k != "assignee"], "on_reject", "over", "pick", "task",
+        *[k for k in _TASK_KEYS if k != "assignee"],
+        "on_reject",
+        "over",
+        "pick",
+        "task",
     ),
     NodeType.EXCLUSIVE: ("routes", "default", "decision"),
     NodeType.PARALLEL: ("next",),
@@ -39,7 +43,7 @@ TYPE_KEYS: dict[NodeType, tuple[str, ...]] = {
     NodeType.NOTIFY: ("next", "notify"),
     NodeType.ARCHIVE: ("next", "archive_name"),
     NodeType.END: (),
-}  # fmt: skip
+}
 _ALL_KEYS = frozenset(key for keys in TYPE_KEYS.values() for key in keys)
 _TASK_KINDS = ("handle", "confirm", "approval")
 

@@ -34,9 +34,19 @@ Kind = Literal["department", "user"]
 DEPARTMENT_KEYS = ("code", "name", "parent", "head", "interfaces", "leader")
 USER_KEYS = ("login", "name", "email", "departments", "roles", "active")
 CSV_COLUMNS = (
-    "type", "id", "name_zh", "name_en", "parent", "head", "interfaces", "leader",
-    "email", "departments", "roles", "active",
-)  # fmt: skip
+    "type",
+    "id",
+    "name_zh",
+    "name_en",
+    "parent",
+    "head",
+    "interfaces",
+    "leader",
+    "email",
+    "departments",
+    "roles",
+    "active",
+)
 _CSV_APPLIES: dict[str, frozenset[str]] = {
     "department": frozenset({"parent", "head", "interfaces", "leader"}),
     "user": frozenset({"email", "departments", "roles", "active"}),

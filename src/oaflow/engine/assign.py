@@ -8,8 +8,8 @@ from typing import Any
 
 from oaflow.domain.definition import Assignment, Node, ProcessDefinition
 from oaflow.domain.errors import InputError
-from oaflow.domain.org import Organisation
 from oaflow.domain.model import InstanceRecord
+from oaflow.domain.org import Organisation
 
 
 @dataclass(frozen=True)

@@ -10,10 +10,10 @@ from oaflow.domain.calendar import add_calendar_hours
 from oaflow.domain.clock import parse_instant
 from oaflow.domain.definition import Node, NodeType
 from oaflow.domain.errors import InputError
+from oaflow.domain.model import Decision, Event, TaskRecord, World
 from oaflow.domain.states import InstanceState, TaskState
 from oaflow.engine.assign import Party, context_of, in_department, resolve
 from oaflow.engine.graph import downstream, predecessors
-from oaflow.domain.model import Decision, Event, TaskRecord, World
 from oaflow.engine.rules import choose_route
 
 MAX_AUTOMATIC_STEPS = 500
@@ -34,8 +34,14 @@ class Flow:
         self._steps = 0
 
     # -- events and bookkeeping -------------------------------------------------------
-    def record(self, kind: str, node_id: str | None = None, task: TaskRecord | None = None,
-               actor: str | None = None, **data: Any) -> None:  # fmt: skip
+    def record(
+        self,
+        kind: str,
+        node_id: str | None = None,
+        task: TaskRecord | None = None,
+        actor: str | None = None,
+        **data: Any,
+    ) -> None:
         self.decision.events.append(Event(kind, node_id, task, actor, dict(data)))
 
     def changed(self, task: TaskRecord) -> None:

@@ -28,4 +28,6 @@ def downstream(definition: ProcessDefinition, node_id: str) -> frozenset[str]:
 @cache
 def upstream(definition: ProcessDefinition, node_id: str) -> frozenset[str]:
     """Every node from which ``node_id`` can be reached (not itself unless on a loop)."""
-    return frozenset(n for n in definition.nodes if node_id in downstream(definition, n) and n != node_id)
+    return frozenset(
+        n for n in definition.nodes if node_id in downstream(definition, n) and n != node_id
+    )

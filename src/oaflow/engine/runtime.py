@@ -8,10 +8,10 @@ from typing import Any
 
 from oaflow.domain.definition import Node, NodeType
 from oaflow.domain.errors import ForbiddenError, InputError, MissingOutputsError
+from oaflow.domain.model import Decision, InstanceRecord, TaskRecord, World
 from oaflow.domain.states import Action, InstanceState, TaskState, next_state, resume_state
 from oaflow.engine.flow import Flow
 from oaflow.engine.graph import upstream
-from oaflow.domain.model import Decision, InstanceRecord, TaskRecord, World
 
 PASSED = frozenset({TaskState.DONE, TaskState.APPROVED})
 

@@ -37,10 +37,16 @@ def publish(app: App, text: str, file: str, actor: str = "") -> Published:
         catalog_repo.insert_definition(
             conn,
             {
-                "key": definition.key, "version": version, "label": label,
-                "name_zh": definition.name.zh, "name_en": definition.name.en, "source": text,
-                "file": file, "published_at": now, "published_by": actor,
-            },  # fmt: skip
+                "key": definition.key,
+                "version": version,
+                "label": label,
+                "name_zh": definition.name.zh,
+                "name_en": definition.name.en,
+                "source": text,
+                "file": file,
+                "published_at": now,
+                "published_by": actor,
+            },
         )
     return Published(definition.key, version, label)
 

@@ -53,28 +53,51 @@ class Replay:
     def approve(self, login: str, node: str, note: str = "") -> None:
         self.do(login, node, Action.APPROVE, note=note)
 
-    def complete(self, login: str, node: str, note: str = "", files: Mapping[str, str] | None = None,
-                 **outputs: Any) -> None:  # fmt: skip
+    def complete(
+        self,
+        login: str,
+        node: str,
+        note: str = "",
+        files: Mapping[str, str] | None = None,
+        **outputs: Any,
+    ) -> None:
         self.do(login, node, Action.COMPLETE, note=note, outputs=outputs, deliverables=files or {})
 
 
 def launch(r: Replay) -> None:
     """S1 新产品上市, with worked example (a)."""
-    r.at("2024-03-01 09:00").start("new-product-launch", "mkt.head", {
-        "title": "新产品A上市推进", "goal": "缩短上市周期30%", "priority": "high",
-        "collaborating_departments": ["rnd", "prd", "sal", "leg"],
-        "key_nodes": [{"name": "需求确认完成", "date": "2024-03-15", "owner": "mkt"},
-                      {"name": "方案评审通过", "date": "2024-04-01", "owner": "rnd"},
-                      {"name": "试点上线", "date": "2024-04-20", "owner": "sal"}],
-        "deliverables": ["研发方案", "产能确认单", "上市材料", "培训记录"],
-    })  # fmt: skip
+    r.at("2024-03-12 09:00").start(
+        "new-product-launch",
+        "mkt.head",
+        {
+            "title": "新产品A上市推进",
+            "goal": "缩短上市周期30%",
+            "priority": "high",
+            "collaborating_departments": ["rnd", "prd", "sal", "leg"],
+            "key_nodes": [
+                {"name": "需求确认完成", "date": "2024-03-15", "owner": "mkt"},
+                {"name": "方案评审通过", "date": "2024-04-01", "owner": "rnd"},
+                {"name": "试点上线", "date": "2024-04-20", "owner": "sal"},
+            ],
+            "deliverables": ["研发方案", "产能确认单", "上市材料", "培训记录"],
+        },
+    )
     for hour, code in zip((10, 11, 14, 15), ("rnd", "prd", "sal", "leg"), strict=True):
-        r.at(f"2024-03-13 {hour}:00").approve(f"{code}.head", "confirm_requirements", "确认需求无异议")
+        r.at(f"2024-03-13 {hour}:00").approve(
+            f"{code}.head", "confirm_requirements", "确认需求无异议"
+        )
     r.at("2024-03-15 18:00").approve("vp.market", "n002", "同意立项")
     r.at("2024-03-18 09:30").do("rnd.head", "n003", Action.ACK)
-    r.at("2024-03-18 16:00").do("rnd.head", "n003", Action.PROGRESS, progress=60, note="研发方案初稿已完成")
-    r.at("2024-03-19 10:00").complete("rnd.head", "n003", note="客户需求临时变更",
-                                      files={"研发方案": "研发方案-V2.pdf"}, plan_summary="模块化设计，分两期交付")  # fmt: skip
+    r.at("2024-03-18 16:00").do(
+        "rnd.head", "n003", Action.PROGRESS, progress=60, note="研发方案初稿已完成"
+    )
+    r.at("2024-03-19 10:00").complete(
+        "rnd.head",
+        "n003",
+        note="客户需求临时变更",
+        files={"研发方案": "研发方案-V2.pdf"},
+        plan_summary="模块化设计，分两期交付",
+    )
     r.at("2024-03-20 16:00").complete("prd.head", "capacity", note="产能可满足首批5000台")
     r.at("2024-03-21 11:00").approve("leg.head", "legal_review", "上市材料合规")
     r.at("2024-03-22 17:00").complete("sal.head", "sales_training", note="已完成两场销售培训")
@@ -90,28 +113,49 @@ COMPLAINTS = [
 def complaints(r: Replay) -> None:
     """S2 客户投诉: one of each type, routed to 生产部 / 物流部 / 客服部."""
     for day, (kind, handler, cause, solution) in enumerate(COMPLAINTS, start=4):
-        r.at(f"2024-03-{day:02d} 09:00").start("customer-complaint", "csd.staff", {
-            "title": f"客户投诉-{kind}", "customer": "华东某经销商", "phone": "021-00000000",
-            "complaint_type": kind, "description": "客户来电投诉",
-        })  # fmt: skip
+        r.at(f"2024-03-{day:02d} 09:00").start(
+            "customer-complaint",
+            "csd.staff",
+            {
+                "title": f"客户投诉-{kind}",
+                "customer": "华东某经销商",
+                "phone": "021-00000000",
+                "complaint_type": kind,
+                "description": "客户来电投诉",
+            },
+        )
         r.at(f"2024-03-{day:02d} 10:00").approve("csd.head", "triage", "受理")
         r.at(f"2024-03-{day:02d} 15:00").complete(handler, "handle", cause=cause, solution=solution)
         r.at(f"2024-03-{day + 1:02d} 10:00").approve("csd.head", "review", "处理结果认可")
-        r.at(f"2024-03-{day + 1:02d} 14:00").complete("csd.staff", "reply", reply="已回复客户", satisfaction=5)
+        r.at(f"2024-03-{day + 1:02d} 14:00").complete(
+            "csd.staff", "reply", reply="已回复客户", satisfaction=5
+        )
 
 
 def budgets(r: Replay) -> None:
     """S3 年度预算: one under and one over the general manager's threshold."""
     for month, rnd_amount in ((10, 900_000), (11, 1_600_000)):
-        r.at(f"2024-{month}-08 09:00").start("annual-budget", "fin.head", {
-            "title": f"2025年度预算编制({'常规' if rnd_amount < 1e6 else '含重大投入'})",
-            "fiscal_year": 2025, "departments": ["mkt", "rnd", "prd"], "total_cap": 5_000_000,
-            "growth_threshold": 0.8,
-        })  # fmt: skip
-        for hour, (code, amount) in zip((10, 14, 16), (("mkt", 800_000), ("rnd", rnd_amount), ("prd", 700_000)), strict=True):  # fmt: skip
+        r.at(f"2024-{month}-08 09:00").start(
+            "annual-budget",
+            "fin.head",
+            {
+                "title": f"2025年度预算编制({'常规' if rnd_amount < 1e6 else '含重大投入'})",
+                "fiscal_year": 2025,
+                "departments": ["mkt", "rnd", "prd"],
+                "total_cap": 5_000_000,
+                "growth_threshold": 0.8,
+            },
+        )
+        for hour, (code, amount) in zip(
+            (10, 14, 16), (("mkt", 800_000), ("rnd", rnd_amount), ("prd", 700_000)), strict=True
+        ):
             r.at(f"2024-{month}-09 {hour}:00").complete(
-                f"{code}.head", "dept_budgets", budget_amount=amount,
-                last_year_amount=int(amount * 0.9), budget_items="人员、设备、差旅")  # fmt: skip
+                f"{code}.head",
+                "dept_budgets",
+                budget_amount=amount,
+                last_year_amount=int(amount * 0.9),
+                budget_items="人员、设备、差旅",
+            )
         r.at(f"2024-{month}-10 11:00").approve("vp.admin", "leader_approval", "同意")
         if rnd_amount > 1_000_000:
             r.at(f"2024-{month}-11 10:00").approve("gm", "gm_approval", "同意重大投入")
@@ -119,15 +163,27 @@ def budgets(r: Replay) -> None:
 
 def milestones(r: Replay) -> None:
     """S4 项目里程碑: three milestones, the second one late."""
-    r.at("2024-05-06 09:00").start("project-milestones", "itd.head", {
-        "title": "数字化转型一期", "project_lead": "itd.head",
-        "m1_date": "2024-05-20T18:00", "m1_department": "mkt",
-        "m2_date": "2024-06-10T18:00", "m2_department": "itd",
-        "m3_date": "2024-07-01T18:00", "m3_department": "prd",
-    })  # fmt: skip
+    r.at("2024-05-06 09:00").start(
+        "project-milestones",
+        "itd.head",
+        {
+            "title": "数字化转型一期",
+            "project_lead": "itd.head",
+            "m1_date": "2024-05-20T18:00",
+            "m1_department": "mkt",
+            "m2_date": "2024-06-10T18:00",
+            "m2_department": "itd",
+            "m3_date": "2024-07-01T18:00",
+            "m3_department": "prd",
+        },
+    )
     r.at("2024-05-17 15:00").complete("mkt.head", "m1", files={"需求确认书": "需求确认书.docx"})
-    r.at("2024-06-12 11:00").complete("itd.head", "m2", note="评审专家时间冲突，会议顺延",
-                                      files={"方案评审报告": "方案评审报告.pdf"})  # fmt: skip
+    r.at("2024-06-12 11:00").complete(
+        "itd.head",
+        "m2",
+        note="评审专家时间冲突，会议顺延",
+        files={"方案评审报告": "方案评审报告.pdf"},
+    )
     r.at("2024-06-28 17:00").complete("prd.head", "m3", files={"试点上线报告": "试点上线报告.pdf"})
 
 
@@ -139,8 +195,12 @@ def demo_app(calendar: WorkingCalendar, lang: str) -> Iterator[Replay]:
     """A fresh temporary database with the demo organisation and the built-in processes."""
     with tempfile.TemporaryDirectory(prefix="oaflow-demo-") as folder:
         clock = FixedClock(parse_instant("2024-03-01T08:00", calendar.tz))
-        app = App(db=Database(f"sqlite:///{Path(folder) / 'demo.db'}"), clock=clock,
-                  calendar=calendar, lang=lang)  # fmt: skip
+        app = App(
+            db=Database(f"sqlite:///{Path(folder) / 'demo.db'}"),
+            clock=clock,
+            calendar=calendar,
+            lang=lang,
+        )
         try:
             setup.init(app, demo=True)
             yield Replay(app, clock)

@@ -72,8 +72,18 @@ def users(app: App) -> list[dict[str, Any]]:
 
 
 def org_roles(org: Organisation, login: str) -> set[str]:
-    return {role for role in ("member", "head", "supervising_leader", "general_manager",
-                              "administrator", "auditor") if login in org.users_with_role(role)}  # fmt: skip
+    return {
+        role
+        for role in (
+            "member",
+            "head",
+            "supervising_leader",
+            "general_manager",
+            "administrator",
+            "auditor",
+        )
+        if login in org.users_with_role(role)
+    }
 
 
 def read_text(path: Path) -> str:

@@ -39,9 +39,12 @@ def tasks_for(app: App, login: str) -> list[dict[str, Any]]:
 
 
 def task_view(
-    app: App, task: TaskRecord, instance: InstanceRecord, definition: ProcessDefinition,
+    app: App,
+    task: TaskRecord,
+    instance: InstanceRecord,
+    definition: ProcessDefinition,
     org: Organisation,
-) -> dict[str, Any]:  # fmt: skip
+) -> dict[str, Any]:
     lang = app.lang
     node = definition.node(task.node_id)
     clock = countdown(node, task.created_at, task.due_at, app.now(), app.calendar)
@@ -68,7 +71,9 @@ def task_view(
         "due_at": local_text(app, task.due_at),
         "sla": clock.state,
         "sla_label": labels.SLA_STATES[clock.state].get(lang),
-        "remaining_hours": None if clock.remaining_hours is None else round(clock.remaining_hours, 1),
+        "remaining_hours": None
+        if clock.remaining_hours is None
+        else round(clock.remaining_hours, 1),
         "finished_at": local_text(app, task.finished_at),
         "finished_by": task.finished_by,
     }
@@ -101,7 +106,8 @@ def instance_detail(app: App, business_key: str) -> dict[str, Any]:
         instance = repo.find_instance(conn, business_key)
         if instance is None:
             raise NotFoundError(
-                f"instance {business_key} does not exist", "check the business key (e.g. PROJ20240301)"
+                f"instance {business_key} does not exist",
+                "check the business key (e.g. PROJ20240301)",
             )
         definition = app.definition(conn, instance.definition_id)
         org = app.org(conn)
@@ -125,9 +131,12 @@ def instance_detail(app: App, business_key: str) -> dict[str, Any]:
 
 
 def progress_row(
-    app: App, task: TaskRecord, instance: InstanceRecord, definition: ProcessDefinition,
+    app: App,
+    task: TaskRecord,
+    instance: InstanceRecord,
+    definition: ProcessDefinition,
     org: Organisation,
-) -> dict[str, Any]:  # fmt: skip
+) -> dict[str, Any]:
     """One row of Template 3 (执行进度跟踪表, MON-1)."""
     lang = app.lang
     node = definition.node(task.node_id)
@@ -136,11 +145,16 @@ def progress_row(
         "task_id": task.id,
         "node": node.name.get(lang),
         "department": org.department_name(task.department, lang) if task.department else "",
-        "owner": org.user_name(task.finished_by or task.assignee or "", lang) if (task.finished_by or task.assignee) else "",
+        "owner": org.user_name(task.finished_by or task.assignee or "", lang)
+        if (task.finished_by or task.assignee)
+        else "",
         "planned": local_text(app, task.due_at),
         "actual": local_text(app, task.finished_at),
         "status": status_text(task, app.now(), lang),
-        "delay_hours": round(delay_hours(task.due_at, task.finished_at or (None if not task.is_open else app.now())), 1),
+        "delay_hours": round(
+            delay_hours(task.due_at, task.finished_at or (None if not task.is_open else app.now())),
+            1,
+        ),
         "delay_reason": task.note if delay_hours(task.due_at, task.finished_at) > 0 else "",
     }
 
@@ -155,7 +169,11 @@ def status_text(task: TaskRecord, now: datetime, lang: str) -> str:
         return label
     late = delay_hours(task.due_at, task.finished_at)
     if late > 0 and task.state is not TaskState.CANCELLED:
-        return f"{label}(延迟{_hours(late)}小时)" if lang == "zh" else f"{label} ({_hours(late)} h late)"
+        return (
+            f"{label}(延迟{_hours(late)}小时)"
+            if lang == "zh"
+            else f"{label} ({_hours(late)} h late)"
+        )
     return label
 
 

@@ -87,19 +87,29 @@ def _check_form(definition: ProcessDefinition, form: Mapping[str, Any]) -> None:
 
 
 def _new_instance(
-    app: App, conn: Connection, definition: ProcessDefinition, definition_id: int,
-    actor: str, department: str, form: Mapping[str, Any],
-) -> InstanceRecord:  # fmt: skip
+    app: App,
+    conn: Connection,
+    definition: ProcessDefinition,
+    definition_id: int,
+    actor: str,
+    department: str,
+    form: Mapping[str, Any],
+) -> InstanceRecord:
     now = app.now()
     scope = key_scope(definition.business_key, now.astimezone(ZoneInfo(app.calendar.tz)))
     business_key = scope.format(repo.next_sequence(conn, scope.prefix))
     return InstanceRecord(
-        business_key=business_key, definition_id=definition_id, definition_key=definition.key,
-        state=InstanceState.RUNNING, title=str(form["title"]), initiator=actor,
-        department=department, priority=str(form.get("priority") or "normal"),
+        business_key=business_key,
+        definition_id=definition_id,
+        definition_key=definition.key,
+        state=InstanceState.RUNNING,
+        title=str(form["title"]),
+        initiator=actor,
+        department=department,
+        priority=str(form.get("priority") or "normal"),
         started_at=now,
         data={**{f.name: None for f in definition.form}, **form, "department": department},
-    )  # fmt: skip
+    )
 
 
 def act(app: App, task_id: int, command: Command) -> TaskRecord:
@@ -140,9 +150,12 @@ def _world(app: App, definition: ProcessDefinition, org: Organisation) -> World:
 
 
 def _write(
-    hot: HotPath, decision: Decision, app: App, expected_version: int,
+    hot: HotPath,
+    decision: Decision,
+    app: App,
+    expected_version: int,
     acted: TaskRecord | None = None,
-) -> None:  # fmt: skip
+) -> None:
     """Write everything ``decision`` holds, or nothing."""
     for task in decision.changed_tasks:
         if not hot.update_task(task):

@@ -36,10 +36,14 @@ def latest_version(conn: Connection, key: str) -> int:
 
 
 def insert_definition(conn: Connection, values: dict[str, object]) -> int:
-    return int(conn.execute(insert(definitions).values(values).returning(definitions.c.id)).scalar_one())
+    return int(
+        conn.execute(insert(definitions).values(values).returning(definitions.c.id)).scalar_one()
+    )
 
 
-def get_definition(conn: Connection, key: str, version: int | None = None) -> StoredDefinition | None:
+def get_definition(
+    conn: Connection, key: str, version: int | None = None
+) -> StoredDefinition | None:
     query = select(definitions).where(definitions.c.key == key)
     if version is not None:
         query = query.where(definitions.c.version == version)

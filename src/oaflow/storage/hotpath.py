@@ -30,8 +30,17 @@ _INSTANCE_JSON = {"data", "tokens"}
 _TASK_TIMES = {"created_at", "due_at", "acked_at", "finished_at"}
 _INSTANCE_TIMES = {"started_at", "ended_at"}
 _OPEN = ", ".join(f"'{s.value}'" for s in sorted(OPEN_TASK_STATES))
-_TASK_WRITABLE = ["state", "assignee", "progress", "note", "outputs", "acked_at",
-                  "finished_at", "finished_by", "due_at"]  # fmt: skip
+_TASK_WRITABLE = [
+    "state",
+    "assignee",
+    "progress",
+    "note",
+    "outputs",
+    "acked_at",
+    "finished_at",
+    "finished_by",
+    "due_at",
+]
 _INSTANCE_WRITABLE = ["state", "data", "tokens", "ended_at", "event_seq"]
 _NEW_TASK = [c for c in TASK_COLUMNS if c != "id"]
 _EVENT = ["instance_id", "seq", "at", "kind", "node_id", "task_id", "actor", "data"]
@@ -65,7 +74,8 @@ def _statements(dialect: str) -> dict[str, str]:
         "WHERE id = :id AND version = :version",
         "insert_task": f"INSERT INTO tasks ({', '.join(_NEW_TASK)}) VALUES "
         f"({_values(_NEW_TASK, _TASK_JSON, dialect)}) RETURNING id",
-        "insert_candidate": "INSERT INTO task_candidates (task_id, login) VALUES (:task_id, :login)",
+        "insert_candidate": "INSERT INTO task_candidates (task_id, login) "
+        "VALUES (:task_id, :login)",
         "insert_event": f"INSERT INTO {history.name} ({', '.join(_EVENT)}) VALUES "
         f"({_values(_EVENT, {'data'}, dialect)})",
     }
@@ -110,7 +120,9 @@ class HotPath:
     def load_tasks(self, task_id: int) -> list[TaskRecord]:
         """The task (first) and the other open tasks of its instance."""
         self.cursor.execute(self.sql["load_tasks"], {"tid": task_id})
-        found = [self._task(dict(zip(TASK_COLUMNS, row, strict=True))) for row in self.cursor.fetchall()]
+        found = [
+            self._task(dict(zip(TASK_COLUMNS, row, strict=True))) for row in self.cursor.fetchall()
+        ]
         return sorted(found, key=lambda t: t.id != task_id)
 
     def load_instance(self, instance_id: int) -> tuple[InstanceRecord, int] | None:
@@ -126,29 +138,53 @@ class HotPath:
         for c in _TASK_TIMES:
             m[c] = self._time_out(m[c])
         return TaskRecord(
-            id=m["id"], instance_id=m["instance_id"], node_id=m["node_id"], round=m["round"],
-            state=TaskState(m["state"]), created_at=m["created_at"], department=m["department"],
-            assignee=m["assignee"], candidates=tuple(self._json_out(m["candidates"])),
-            due_at=m["due_at"], progress=m["progress"], note=m["note"],
-            outputs=self._json_out(m["outputs"]), acked_at=m["acked_at"],
-            finished_at=m["finished_at"], finished_by=m["finished_by"], version=m["version"],
-        )  # fmt: skip
+            id=m["id"],
+            instance_id=m["instance_id"],
+            node_id=m["node_id"],
+            round=m["round"],
+            state=TaskState(m["state"]),
+            created_at=m["created_at"],
+            department=m["department"],
+            assignee=m["assignee"],
+            candidates=tuple(self._json_out(m["candidates"])),
+            due_at=m["due_at"],
+            progress=m["progress"],
+            note=m["note"],
+            outputs=self._json_out(m["outputs"]),
+            acked_at=m["acked_at"],
+            finished_at=m["finished_at"],
+            finished_by=m["finished_by"],
+            version=m["version"],
+        )
 
     def _instance(self, m: dict[str, Any]) -> InstanceRecord:
         return InstanceRecord(
-            id=m["id"], business_key=m["business_key"], definition_id=m["definition_id"],
-            definition_key=m["definition_key"], state=InstanceState(m["state"]),
-            title=m["title"], initiator=m["initiator"], department=m["department"],
-            priority=m["priority"], started_at=self._time_out(m["started_at"]),  # type: ignore[arg-type]
-            data=self._json_out(m["data"]), tokens=self._json_out(m["tokens"]),
-            ended_at=self._time_out(m["ended_at"]), version=m["version"], event_seq=m["event_seq"],
-        )  # fmt: skip
+            id=m["id"],
+            business_key=m["business_key"],
+            definition_id=m["definition_id"],
+            definition_key=m["definition_key"],
+            state=InstanceState(m["state"]),
+            title=m["title"],
+            initiator=m["initiator"],
+            department=m["department"],
+            priority=m["priority"],
+            started_at=self._time_out(m["started_at"]),  # type: ignore[arg-type]
+            data=self._json_out(m["data"]),
+            tokens=self._json_out(m["tokens"]),
+            ended_at=self._time_out(m["ended_at"]),
+            version=m["version"],
+            event_seq=m["event_seq"],
+        )
 
     # -- writes -------------------------------------------------------------------------
     def update_task(self, rec: TaskRecord) -> bool:
         params = {c: getattr(rec, c) for c in _TASK_WRITABLE}
-        params.update(id=rec.id, version=rec.version, state=rec.state.value,
-                      outputs=json.dumps(rec.outputs, ensure_ascii=False))  # fmt: skip
+        params.update(
+            id=rec.id,
+            version=rec.version,
+            state=rec.state.value,
+            outputs=json.dumps(rec.outputs, ensure_ascii=False),
+        )
         for c in _TASK_TIMES & params.keys():
             params[c] = self._time_in(params[c])
         self.cursor.execute(self.sql["update_task"], params)
@@ -158,18 +194,24 @@ class HotPath:
         self.cursor.execute(
             self.sql["update_instance"],
             {
-                "id": rec.id, "version": expected_version, "state": rec.state.value,
+                "id": rec.id,
+                "version": expected_version,
+                "state": rec.state.value,
                 "data": json.dumps(rec.data, ensure_ascii=False),
                 "tokens": json.dumps(rec.tokens, ensure_ascii=False),
-                "ended_at": self._time_in(rec.ended_at), "event_seq": rec.event_seq,
-            },  # fmt: skip
+                "ended_at": self._time_in(rec.ended_at),
+                "event_seq": rec.event_seq,
+            },
         )
         return bool(self.cursor.rowcount == 1)
 
     def insert_task(self, rec: TaskRecord) -> None:
         params = {c: getattr(rec, c) for c in _NEW_TASK}
-        params.update(state=rec.state.value, candidates=json.dumps(list(rec.candidates)),
-                      outputs=json.dumps(rec.outputs, ensure_ascii=False))  # fmt: skip
+        params.update(
+            state=rec.state.value,
+            candidates=json.dumps(list(rec.candidates)),
+            outputs=json.dumps(rec.outputs, ensure_ascii=False),
+        )
         for c in _TASK_TIMES:
             params[c] = self._time_in(params[c])
         self.cursor.execute(self.sql["insert_task"], params)
@@ -182,10 +224,17 @@ class HotPath:
     ) -> None:
         when = self._time_in(at)
         rows = [
-            {"instance_id": instance_id, "seq": first_seq + i, "at": when, "kind": e.kind,
-             "node_id": e.node_id, "task_id": e.task.id if e.task else None, "actor": e.actor,
-             "data": json.dumps(e.data, ensure_ascii=False, default=str)}
+            {
+                "instance_id": instance_id,
+                "seq": first_seq + i,
+                "at": when,
+                "kind": e.kind,
+                "node_id": e.node_id,
+                "task_id": e.task.id if e.task else None,
+                "actor": e.actor,
+                "data": json.dumps(e.data, ensure_ascii=False, default=str),
+            }
             for i, e in enumerate(events)
-        ]  # fmt: skip
+        ]
         if rows:
             self.cursor.executemany(self.sql["insert_event"], rows)

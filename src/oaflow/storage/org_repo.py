@@ -22,16 +22,24 @@ def org_revision(conn: Connection) -> int:
 def load_org(conn: Connection) -> Organisation:
     depts = {
         r.code: Department(
-            code=r.code, name=Text(r.name_zh, r.name_en), parent=r.parent, head=r.head,
-            interfaces=tuple(r.interfaces), leader=r.leader,
-        )  # fmt: skip
+            code=r.code,
+            name=Text(r.name_zh, r.name_en),
+            parent=r.parent,
+            head=r.head,
+            interfaces=tuple(r.interfaces),
+            leader=r.leader,
+        )
         for r in conn.execute(select(departments).order_by(departments.c.position)).all()
     }
     people = {
         r.login: User(
-            login=r.login, name=Text(r.name_zh, r.name_en), email=r.email,
-            departments=tuple(r.departments), roles=frozenset(r.roles), active=r.active,
-        )  # fmt: skip
+            login=r.login,
+            name=Text(r.name_zh, r.name_en),
+            email=r.email,
+            departments=tuple(r.departments),
+            roles=frozenset(r.roles),
+            active=r.active,
+        )
         for r in conn.execute(select(users).order_by(users.c.position)).all()
     }
     return Organisation(departments=depts, users=people)
@@ -42,16 +50,31 @@ def replace_org(conn: Connection, org: Organisation) -> int:
     conn.execute(delete(departments))
     conn.execute(delete(users))
     dept_rows = [
-        {"code": d.code, "name_zh": d.name.zh, "name_en": d.name.en, "parent": d.parent,
-         "head": d.head, "leader": d.leader, "interfaces": list(d.interfaces), "position": i}
+        {
+            "code": d.code,
+            "name_zh": d.name.zh,
+            "name_en": d.name.en,
+            "parent": d.parent,
+            "head": d.head,
+            "leader": d.leader,
+            "interfaces": list(d.interfaces),
+            "position": i,
+        }
         for i, d in enumerate(org.departments.values())
-    ]  # fmt: skip
+    ]
     user_rows = [
-        {"login": u.login, "name_zh": u.name.zh, "name_en": u.name.en, "email": u.email,
-         "departments": list(u.departments), "roles": sorted(u.roles), "active": u.active,
-         "position": i}
+        {
+            "login": u.login,
+            "name_zh": u.name.zh,
+            "name_en": u.name.en,
+            "email": u.email,
+            "departments": list(u.departments),
+            "roles": sorted(u.roles),
+            "active": u.active,
+            "position": i,
+        }
         for i, u in enumerate(org.users.values())
-    ]  # fmt: skip
+    ]
     if dept_rows:
         conn.execute(insert(departments), dept_rows)
     if user_rows:

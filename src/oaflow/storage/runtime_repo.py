@@ -10,8 +10,8 @@ from sqlalchemy import Connection, Row, and_, bindparam, func, insert, or_, sele
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from oaflow.domain.states import OPEN_TASK_STATES, InstanceState, TaskState
 from oaflow.domain.model import Event, InstanceRecord, TaskRecord
+from oaflow.domain.states import OPEN_TASK_STATES, InstanceState, TaskState
 from oaflow.storage.tables import history, instances, sequences, task_candidates, tasks
 
 OPEN = sorted(s.value for s in OPEN_TASK_STATES)
@@ -33,15 +33,30 @@ _UPDATE_TASK = (
     .where(tasks.c.id == bindparam("b_id"))
     .where(tasks.c.version == bindparam("b_version"))
     .values(
-        {c: bindparam(c) for c in ("state", "assignee", "progress", "note", "outputs", "acked_at",
-                                   "finished_at", "finished_by", "due_at", "version")}  # fmt: skip
+        {
+            c: bindparam(c)
+            for c in (
+                "state",
+                "assignee",
+                "progress",
+                "note",
+                "outputs",
+                "acked_at",
+                "finished_at",
+                "finished_by",
+                "due_at",
+                "version",
+            )
+        }
     )
 )
 _UPDATE_INSTANCE = (
     update(instances)
     .where(instances.c.id == bindparam("b_id"))
     .where(instances.c.version == bindparam("b_version"))
-    .values({c: bindparam(c) for c in ("state", "data", "tokens", "ended_at", "version", "event_seq")})
+    .values(
+        {c: bindparam(c) for c in ("state", "data", "tokens", "ended_at", "version", "event_seq")}
+    )
 )
 _INSERT_TASK = insert(tasks).returning(tasks.c.id)
 _INSERT_CANDIDATE = insert(task_candidates)
@@ -63,23 +78,45 @@ def next_sequence(conn: Connection, scope: str) -> int:
 def _task(row: Row[Any]) -> TaskRecord:
     m = row._mapping
     return TaskRecord(
-        id=m["id"], instance_id=m["instance_id"], node_id=m["node_id"], round=m["round"],
-        state=TaskState(m["state"]), created_at=m["created_at"], department=m["department"],
-        assignee=m["assignee"], candidates=tuple(m["candidates"]), due_at=m["due_at"],
-        progress=m["progress"], note=m["note"], outputs=m["outputs"], acked_at=m["acked_at"],
-        finished_at=m["finished_at"], finished_by=m["finished_by"], version=m["version"],
-    )  # fmt: skip
+        id=m["id"],
+        instance_id=m["instance_id"],
+        node_id=m["node_id"],
+        round=m["round"],
+        state=TaskState(m["state"]),
+        created_at=m["created_at"],
+        department=m["department"],
+        assignee=m["assignee"],
+        candidates=tuple(m["candidates"]),
+        due_at=m["due_at"],
+        progress=m["progress"],
+        note=m["note"],
+        outputs=m["outputs"],
+        acked_at=m["acked_at"],
+        finished_at=m["finished_at"],
+        finished_by=m["finished_by"],
+        version=m["version"],
+    )
 
 
 def _instance(row: Row[Any]) -> InstanceRecord:
     m = row._mapping
     return InstanceRecord(
-        id=m["id"], business_key=m["business_key"], definition_id=m["definition_id"],
-        definition_key=m["definition_key"], state=InstanceState(m["state"]), title=m["title"],
-        initiator=m["initiator"], department=m["department"], priority=m["priority"],
-        started_at=m["started_at"], data=m["data"], tokens=m["tokens"], ended_at=m["ended_at"],
-        version=m["version"], event_seq=m["event_seq"],
-    )  # fmt: skip
+        id=m["id"],
+        business_key=m["business_key"],
+        definition_id=m["definition_id"],
+        definition_key=m["definition_key"],
+        state=InstanceState(m["state"]),
+        title=m["title"],
+        initiator=m["initiator"],
+        department=m["department"],
+        priority=m["priority"],
+        started_at=m["started_at"],
+        data=m["data"],
+        tokens=m["tokens"],
+        ended_at=m["ended_at"],
+        version=m["version"],
+        event_seq=m["event_seq"],
+    )
 
 
 def task_and_open_siblings(conn: Connection, task_id: int) -> list[TaskRecord]:
@@ -123,27 +160,43 @@ def instance_tasks(conn: Connection, instance_id: int) -> list[TaskRecord]:
 
 def insert_instance(conn: Connection, rec: InstanceRecord) -> None:
     values = _instance_values(rec)
-    rec.id = int(conn.execute(insert(instances).values(values).returning(instances.c.id)).scalar_one())
+    rec.id = int(
+        conn.execute(insert(instances).values(values).returning(instances.c.id)).scalar_one()
+    )
 
 
 def _instance_values(rec: InstanceRecord) -> dict[str, Any]:
     return {
-        "business_key": rec.business_key, "definition_id": rec.definition_id,
-        "definition_key": rec.definition_key, "state": rec.state.value, "title": rec.title,
-        "initiator": rec.initiator, "department": rec.department, "priority": rec.priority,
-        "data": rec.data, "tokens": rec.tokens, "started_at": rec.started_at,
-        "ended_at": rec.ended_at, "version": rec.version, "event_seq": rec.event_seq,
-    }  # fmt: skip
+        "business_key": rec.business_key,
+        "definition_id": rec.definition_id,
+        "definition_key": rec.definition_key,
+        "state": rec.state.value,
+        "title": rec.title,
+        "initiator": rec.initiator,
+        "department": rec.department,
+        "priority": rec.priority,
+        "data": rec.data,
+        "tokens": rec.tokens,
+        "started_at": rec.started_at,
+        "ended_at": rec.ended_at,
+        "version": rec.version,
+        "event_seq": rec.event_seq,
+    }
 
 
 def update_instance(conn: Connection, rec: InstanceRecord, expected_version: int) -> bool:
     result = conn.execute(
         _UPDATE_INSTANCE,
         {
-            "b_id": rec.id, "b_version": expected_version, "state": rec.state.value,
-            "data": rec.data, "tokens": rec.tokens, "ended_at": rec.ended_at,
-            "version": expected_version + 1, "event_seq": rec.event_seq,
-        },  # fmt: skip
+            "b_id": rec.id,
+            "b_version": expected_version,
+            "state": rec.state.value,
+            "data": rec.data,
+            "tokens": rec.tokens,
+            "ended_at": rec.ended_at,
+            "version": expected_version + 1,
+            "event_seq": rec.event_seq,
+        },
     )
     return result.rowcount == 1
 
@@ -153,11 +206,19 @@ def update_task(conn: Connection, rec: TaskRecord) -> bool:
     result = conn.execute(
         _UPDATE_TASK,
         {
-            "b_id": rec.id, "b_version": rec.version, "state": rec.state.value,
-            "assignee": rec.assignee, "progress": rec.progress, "note": rec.note,
-            "outputs": rec.outputs, "acked_at": rec.acked_at, "finished_at": rec.finished_at,
-            "finished_by": rec.finished_by, "due_at": rec.due_at, "version": rec.version + 1,
-        },  # fmt: skip
+            "b_id": rec.id,
+            "b_version": rec.version,
+            "state": rec.state.value,
+            "assignee": rec.assignee,
+            "progress": rec.progress,
+            "note": rec.note,
+            "outputs": rec.outputs,
+            "acked_at": rec.acked_at,
+            "finished_at": rec.finished_at,
+            "finished_by": rec.finished_by,
+            "due_at": rec.due_at,
+            "version": rec.version + 1,
+        },
     )
     return result.rowcount == 1
 
@@ -166,18 +227,30 @@ def insert_tasks(conn: Connection, records: Sequence[TaskRecord]) -> None:
     for rec in records:
         rec.id = int(conn.execute(_INSERT_TASK, _task_values(rec)).scalar_one())
         if rec.candidates:
-            conn.execute(_INSERT_CANDIDATE, [{"task_id": rec.id, "login": c} for c in rec.candidates])
+            conn.execute(
+                _INSERT_CANDIDATE, [{"task_id": rec.id, "login": c} for c in rec.candidates]
+            )
 
 
 def _task_values(rec: TaskRecord) -> dict[str, Any]:
     return {
-        "instance_id": rec.instance_id, "node_id": rec.node_id, "round": rec.round,
-        "state": rec.state.value, "department": rec.department, "assignee": rec.assignee,
-        "candidates": list(rec.candidates), "created_at": rec.created_at, "due_at": rec.due_at,
-        "progress": rec.progress, "note": rec.note, "outputs": rec.outputs,
-        "acked_at": rec.acked_at, "finished_at": rec.finished_at,
-        "finished_by": rec.finished_by, "version": rec.version,
-    }  # fmt: skip
+        "instance_id": rec.instance_id,
+        "node_id": rec.node_id,
+        "round": rec.round,
+        "state": rec.state.value,
+        "department": rec.department,
+        "assignee": rec.assignee,
+        "candidates": list(rec.candidates),
+        "created_at": rec.created_at,
+        "due_at": rec.due_at,
+        "progress": rec.progress,
+        "note": rec.note,
+        "outputs": rec.outputs,
+        "acked_at": rec.acked_at,
+        "finished_at": rec.finished_at,
+        "finished_by": rec.finished_by,
+        "version": rec.version,
+    }
 
 
 def insert_events(
@@ -185,11 +258,18 @@ def insert_events(
 ) -> None:
     """Append ``events`` to the instance's history as consecutive numbers from ``first_seq``."""
     rows = [
-        {"instance_id": instance_id, "seq": first_seq + i, "at": at, "kind": e.kind,
-         "node_id": e.node_id, "task_id": e.task.id if e.task else None, "actor": e.actor,
-         "data": e.data}
+        {
+            "instance_id": instance_id,
+            "seq": first_seq + i,
+            "at": at,
+            "kind": e.kind,
+            "node_id": e.node_id,
+            "task_id": e.task.id if e.task else None,
+            "actor": e.actor,
+            "data": e.data,
+        }
         for i, e in enumerate(events)
-    ]  # fmt: skip
+    ]
     if rows:
         conn.execute(_INSERT_EVENT, rows)
 
@@ -207,7 +287,11 @@ def open_tasks_for(conn: Connection, login: str) -> list[TaskRecord]:
     rows = conn.execute(
         select(tasks)
         .where(tasks.c.state.in_(OPEN))
-        .where(or_(tasks.c.assignee == login, and_(tasks.c.assignee.is_(None), tasks.c.id.in_(offered))))
+        .where(
+            or_(
+                tasks.c.assignee == login, and_(tasks.c.assignee.is_(None), tasks.c.id.in_(offered))
+            )
+        )
         .order_by(tasks.c.due_at.is_(None), tasks.c.due_at, tasks.c.id)
     ).all()
     return [_task(r) for r in rows]

@@ -1,0 +1,56 @@
+"""`oaflow demo` as a person runs it: the four processes end to end, the manual's row."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+pytestmark = pytest.mark.acceptance
+
+OAFLOW = [sys.executable, "-c", "from oaflow.cli.main import run; run()"]
+TEMPLATE_3_ROW = (
+    "PROJ20240301 · 研发方案输出(研发部) · 计划 2024-03-18 18:00 · 实际 2024-03-19 10:00 · "
+    "已完成(延迟16小时) · 客户需求临时变更"
+)
+
+
+def test_demo_replays_every_scenario_and_reproduces_template_3() -> None:
+    result = subprocess.run(
+        [*OAFLOW, "demo"], capture_output=True, text=True, timeout=120, check=True
+    )
+    assert TEMPLATE_3_ROW in result.stdout
+    for key in (
+        "PROJ20240301",
+        "TS202403001",
+        "TS202403002",
+        "TS202403003",
+        "YS202401",
+        "YS202402",
+        "XM20240501",
+    ):
+        assert f"{key} ·" in result.stdout
+    assert result.stdout.count("· 已完成 ─") == 7  # every instance ran to its end
+
+
+def test_demo_in_english_as_json() -> None:
+    result = subprocess.run(
+        [*OAFLOW, "--lang", "en", "demo", "--json"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    views = json.loads(result.stdout)
+    assert [v["state"] for v in views] == ["completed"] * 7
+    row = next(r for r in views[0]["progress"] if r["node"] == "R&D plan")
+    assert (row["planned"], row["actual"], row["status"]) == (
+        "2024-03-18 18:00",
+        "2024-03-19 10:00",
+        "done (16 h late)",
+    )
+    budgets = [v for v in views if v["process"] == "annual-budget"]
+    steps = [{e["data"].get("to") for e in v["timeline"]} for v in budgets]
+    assert ["gm_approval" in s for s in steps] == [False, True]  # under and over the GM threshold
