@@ -6,7 +6,8 @@ Runs N customer-complaint instances (4 user tasks each) to completion on a SQLit
 (WAL, synchronous=NORMAL, wal_autocheckpoint=10000 for both measurements); every completion
 is its own transaction with everything the engine writes. In the same run it measures the
 machine's bare limit: stdlib sqlite3, one transaction = UPDATE the task + INSERT the next
-task + INSERT one history event, on the same schema. Prints both rates, their ratio, and the peak RSS.
+task + INSERT one history event, on the same schema.
+Prints both rates, their ratio, and the peak RSS.
 """
 
 from __future__ import annotations
