@@ -125,7 +125,7 @@ def _finish(flow: Flow, node: Node, task: TaskRecord, cmd: Command, state: TaskS
         _take_outputs(flow, node, task, cmd)
     task.finished_at, task.finished_by = flow.world.now, cmd.actor
     task.acked_at = task.acked_at or flow.world.now  # finishing implies receipt
-    task.note = cmd.note or task.note
+    task.note = cmd.note  # the completion's note (delay reason); progress notes stay in history
     if cmd.action is Action.COMPLETE:
         task.progress = 100
     _touch(flow, task, state)
