@@ -13,6 +13,7 @@ import sqlite3
 import subprocess
 import sys
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -153,6 +154,22 @@ def fresh_cli(demo_template: Path, tmp_path_factory: pytest.TempPathFactory) -> 
         return Cli(db)
 
     return make
+
+
+def run_parallel(jobs: dict[str, Callable[[], Any]]) -> dict[str, Any]:
+    """Run independent scenarios (each on its own database) at the same time.
+
+    Almost all the time of an acceptance test is the start-up of `oaflow` processes, so
+    independent scenarios run side by side; the first failure is raised as it is.
+    """
+    with ThreadPoolExecutor(max_workers=max(2, os.cpu_count() or 2)) as pool:
+        futures = {name: pool.submit(job) for name, job in jobs.items()}
+        return {name: future.result() for name, future in futures.items()}
+
+
+@pytest.fixture(scope="session")
+def parallel() -> Callable[[dict[str, Callable[[], Any]]], dict[str, Any]]:
+    return run_parallel
 
 
 @pytest.fixture
