@@ -27,14 +27,12 @@ NODES_ZH = [
 NODES_EN = ["Accept complaint", "Find the cause", "Review the", "Reply to the"]
 
 
-@pytest.fixture(scope="module")
-def run(fresh_cli) -> dict[str, Any]:  # type: ignore[no-untyped-def]
-    """One whole complaint on its own database; the outputs of every step, for the tests.
+def whole_complaint(cli: Any) -> dict[str, Any]:
+    """One whole complaint; the outputs of every step.
 
     A fresh database numbers tasks 1, 2, 3, 4 (triage, handle, review, reply); the task lists
     and the final progress table confirm those IDs.
     """
-    cli = fresh_cli()
     seen: dict[str, Any] = {"cli": cli}
     seen["start"] = cli(
         "start", "customer-complaint", "--as", "csd.head", "--data", json.dumps(FORM)
@@ -44,47 +42,69 @@ def run(fresh_cli) -> dict[str, Any]:  # type: ignore[no-untyped-def]
     seen["prd_tasks"] = cli.tasks("prd.head")
     seen["ack"] = cli("task", "ack", "2", "--as", "prd.head", now="2024-03-01T10:00")
     seen["progress"] = cli(
-        "task",
-        "progress",
-        "2",
-        "--as",
-        "prd.head",
-        "--percent",
-        "50",
-        "--note",
-        "已定位原因：模具磨损",
-        "--json",
-        now="2024-03-01T14:00",
-    )
+        "task", "progress", "2", "--as", "prd.head", "--percent", "50",
+        "--note", "已定位原因：模具磨损", "--json", now="2024-03-01T14:00",
+    )  # fmt: skip
     seen["complete"] = cli(
-        "task",
-        "complete",
-        "2",
-        "--as",
-        "prd.head",
-        "--field",
-        "cause=注塑模具磨损",
-        "--field",
-        "solution=更换模具并为客户补发新品",
+        "task", "complete", "2", "--as", "prd.head",
+        "--field", "cause=注塑模具磨损", "--field", "solution=更换模具并为客户补发新品",
         now="2024-03-02T10:00",
-    )
+    )  # fmt: skip
     seen["approve_review"] = cli("task", "approve", "3", "--as", "csd.head", now="2024-03-04T10:00")
     seen["complete_reply"] = cli(
-        "task",
-        "complete",
-        "4",
-        "--as",
-        "csd.head",
-        "--field",
-        "reply=已为客户补发新品并致歉",
-        "--field",
-        "satisfaction=5",
+        "task", "complete", "4", "--as", "csd.head",
+        "--field", "reply=已为客户补发新品并致歉", "--field", "satisfaction=5",
         now="2024-03-04T15:00",
-    )
+    )  # fmt: skip
     seen["instance"] = cli.json("instance", "show", "TS202403001")
     seen["human_zh"] = cli("instance", "show", "TS202403001")
     seen["human_en"] = cli("instance", "show", "TS202403001", lang="en")
+    seen["task_show"] = cli.json("task", "show", "2", "--as", "prd.head")
+    seen["process_list"] = cli.json("process", "list")
+    seen["process_show_en"] = cli.json("process", "show", "customer-complaint", lang="en")
+    seen["org_users"] = cli.json("org", "users")
     return seen
+
+
+def routing(cli: Any) -> dict[str, Any]:
+    """A logistics and a service complaint, both accepted."""
+    for complaint_type in ("logistics", "service"):
+        form = {**FORM, "complaint_type": complaint_type}
+        cli("start", "customer-complaint", "--as", "csd.head", "--data", json.dumps(form))
+    cli("task", "approve", "1", "--as", "csd.head")
+    cli("task", "approve", "2", "--as", "csd.head")
+    return {head: cli.tasks(head) for head in ("log.head", "svc.head")}
+
+
+def rejection(cli: Any) -> dict[str, Any]:
+    """A complaint whose resolution customer service rejects at review."""
+    cli("start", "customer-complaint", "--as", "csd.head", "--data", json.dumps(FORM))
+    cli("task", "approve", "1", "--as", "csd.head")
+    cli(
+        "task",
+        "complete",
+        "2",
+        "--as",
+        "prd.head",
+        "--field",
+        "cause=未知",
+        "--field",
+        "solution=观察",
+    )
+    cli("task", "reject", "3", "--as", "csd.head", "--note", "原因分析不充分")
+    return {"cli": cli, "instance": cli.json("instance", "show", "TS202403001")}
+
+
+@pytest.fixture(scope="module")
+def scenarios(fresh_cli, parallel) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+    """The three scenarios, each on its own database, run side by side."""
+    jobs = {"main": whole_complaint, "routing": routing, "rejection": rejection}
+    return parallel({name: (lambda job=job: job(fresh_cli())) for name, job in jobs.items()})
+
+
+@pytest.fixture(scope="module")
+def run(scenarios: dict[str, Any]) -> dict[str, Any]:
+    return scenarios["main"]
 
 
 def test_start_prints_the_business_key(run: dict[str, Any]) -> None:
@@ -167,61 +187,57 @@ def test_lang_en_gives_english_labels(run: dict[str, Any]) -> None:
 
 
 def test_read_commands_print_one_json_document(run: dict[str, Any]) -> None:
-    cli = run["cli"]
-    task = cli.json("task", "show", "2", "--as", "prd.head")
+    task = run["task_show"]
+    assert task["state"] == "done"
     assert task["outputs"]["cause"] == "注塑模具磨损"
     assert task["outputs"]["solution"] == "更换模具并为客户补发新品"
-    assert task["state"] == "done"
-    assert cli.json("tasks", "--as", "prd.head") == []
-    keys = [p["key"] for p in cli.json("process", "list")]
-    assert sorted(keys) == [
+    keys = sorted(p["key"] for p in run["process_list"])
+    assert keys == [
         "annual-budget",
         "customer-complaint",
         "new-product-launch",
         "project-milestones",
     ]
-    shown = cli.json("process", "show", "customer-complaint", lang="en")
-    assert shown["name"] == "Customer complaint" and shown["version"] == 1
+    shown = run["process_show_en"]
+    assert (shown["key"], shown["name"], shown["version"]) == (
+        "customer-complaint",
+        "Customer complaint",
+        1,
+    )
     assert "triage" in [n["id"] for n in shown["nodes"]]
-    users = {u["login"]: u for u in cli.json("org", "users")}
+    users = {u["login"]: u for u in run["org_users"]}
     assert {"csd.head", "prd.head", "fin.head", "vp.admin", "gm"} <= users.keys()
     assert users["prd.head"]["name"] == "陈志强"
 
 
-def test_complaints_are_routed_by_type(cli) -> None:  # type: ignore[no-untyped-def]
-    for complaint_type in ("logistics", "service"):
-        form = {**FORM, "complaint_type": complaint_type}
-        cli("start", "customer-complaint", "--as", "csd.head", "--data", json.dumps(form))
-    assert [t["id"] for t in cli.tasks("csd.head")] == [1, 2]
-    cli("task", "approve", "1", "--as", "csd.head")
-    cli("task", "approve", "2", "--as", "csd.head")
-    (logistics,) = cli.tasks("log.head")
-    (service,) = cli.tasks("svc.head")
+def test_complaints_are_routed_by_type(scenarios: dict[str, Any]) -> None:
+    (logistics,) = scenarios["routing"]["log.head"]
+    (service,) = scenarios["routing"]["svc.head"]
     assert (logistics["business_key"], logistics["department_name"]) == ("TS202403001", "物流部")
     assert (service["business_key"], service["department_name"]) == ("TS202403002", "客服部")
 
 
-def test_review_rejection_returns_the_complaint_to_the_handling_department(cli) -> None:  # type: ignore[no-untyped-def]
-    cli("start", "customer-complaint", "--as", "csd.head", "--data", json.dumps(FORM))
-    cli("task", "approve", "1", "--as", "csd.head")
-    cli(
-        "task",
-        "complete",
-        "2",
-        "--as",
-        "prd.head",
-        "--field",
-        "cause=未知",
-        "--field",
-        "solution=观察",
-    )
-    cli("task", "reject", "3", "--as", "csd.head", "--note", "原因分析不充分")
-    view = cli.json("instance", "show", "TS202403001")
+def test_review_rejection_returns_the_complaint_to_the_handling_department(
+    scenarios: dict[str, Any],
+) -> None:
+    view = scenarios["rejection"]["instance"]
     assert view["state"] == "running"
-    cli.assert_gapless(view["timeline"])
+    scenarios["rejection"]["cli"].assert_gapless(view["timeline"])
     by_kind = {e["kind"]: e for e in view["timeline"]}  # the last event of each kind
-    rejected, returned, created = by_kind["task_rejected"], by_kind["returned_to"], by_kind["task_created"]
-    assert (rejected["node"], rejected["task_id"], rejected["data"]["note"]) == ("处理结果审核", 3, "原因分析不充分")
+    rejected, returned, created = (
+        by_kind["task_rejected"],
+        by_kind["returned_to"],
+        by_kind["task_created"],
+    )
+    assert (rejected["node"], rejected["task_id"], rejected["data"]["note"]) == (
+        "处理结果审核",
+        3,
+        "原因分析不充分",
+    )
     assert returned["data"]["target"] == "handle"
-    assert (created["node"], created["task_id"], created["data"]["assignee"]) == ("原因分析与处理", 4, "prd.head")
+    assert (created["node"], created["task_id"], created["data"]["assignee"]) == (
+        "原因分析与处理",
+        4,
+        "prd.head",
+    )
     assert created["seq"] == len(view["timeline"])

@@ -8,12 +8,13 @@ from oaflow.services.app import App
 from oaflow.services.catalog import Published
 from oaflow.services.organisation import store
 from oaflow.storage import catalog_repo
-from oaflow.storage.migrate import upgrade
 
 
 def init(app: App, demo: bool = False) -> list[Published]:
     """Create or upgrade the schema; with ``demo``, add the demo organisation and the
     built-in processes (a built-in already published unchanged is left as it is)."""
+    from oaflow.storage.migrate import upgrade  # Alembic loads slowly; only init needs it
+
     upgrade(app.db)
     if not demo:
         return []

@@ -1,0 +1,60 @@
+"""`oaflow org import|export|users` as a process: round trips through YAML and CSV (Excel)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.acceptance
+
+OAFLOW = [sys.executable, "-c", "from oaflow.cli.main import run; run()"]
+
+
+def oaflow(db: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([*OAFLOW, "--db", f"sqlite:///{db}", *args], capture_output=True,
+                          text=True, timeout=60)  # fmt: skip
+
+
+def users(db: Path) -> list[dict[str, object]]:
+    result = oaflow(db, "org", "users", "--json")
+    assert result.returncode == 0, result.stderr
+    return list(json.loads(result.stdout))
+
+
+def test_export_and_import_round_trip_in_yaml_and_csv(tmp_path: Path) -> None:
+    db = tmp_path / "a.db"
+    assert oaflow(db, "init", "--demo").returncode == 0
+    before = users(db)
+    assert {"csd.head", "gm", "vp.market"} <= {u["login"] for u in before}
+    assert next(u for u in before if u["login"] == "gm")["roles"] == ["general_manager", "head", "member"]
+    for name in ("org.yaml", "org.csv"):
+        exported = tmp_path / name
+        assert oaflow(db, "org", "export", str(exported)).returncode == 0
+        other = tmp_path / f"{name}.db"
+        assert oaflow(other, "init").returncode == 0
+        result = oaflow(other, "org", "import", str(exported))
+        assert result.returncode == 0, result.stderr
+        assert users(other) == before
+    assert (tmp_path / "org.csv").read_bytes().startswith(b"\xef\xbb\xbf")  # Excel reads UTF-8
+
+
+def test_a_bad_organisation_file_changes_nothing(tmp_path: Path) -> None:
+    db = tmp_path / "a.db"
+    assert oaflow(db, "init", "--demo").returncode == 0
+    before = users(db)
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(
+        "departments:\n  - {code: rnd, name: 研发部, head: nobody, parent: nowhere}\n"
+        "users:\n  - {login: a.b, name: 甲, departments: [xyz]}\n",
+        encoding="utf-8",
+    )
+    result = oaflow(db, "org", "import", str(bad))
+    assert result.returncode == 1
+    assert "bad.yaml:2" in result.stderr and "nobody" in result.stderr and "xyz" in result.stderr
+    assert users(db) == before
+    assert oaflow(db, "org", "import", str(tmp_path / "missing.csv")).returncode == 1
+    assert oaflow(db, "org", "import", str(tmp_path / "org.txt")).returncode == 1
