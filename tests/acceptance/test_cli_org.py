@@ -30,7 +30,11 @@ def test_export_and_import_round_trip_in_yaml_and_csv(tmp_path: Path) -> None:
     assert oaflow(db, "init", "--demo").returncode == 0
     before = users(db)
     assert {"csd.head", "gm", "vp.market"} <= {u["login"] for u in before}
-    assert next(u for u in before if u["login"] == "gm")["roles"] == ["general_manager", "head", "member"]
+    assert next(u for u in before if u["login"] == "gm")["roles"] == [
+        "general_manager",
+        "head",
+        "member",
+    ]
     for name in ("org.yaml", "org.csv"):
         exported = tmp_path / name
         assert oaflow(db, "org", "export", str(exported)).returncode == 0

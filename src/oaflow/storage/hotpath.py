@@ -19,8 +19,9 @@ from typing import Any
 from sqlalchemy import Connection
 
 from oaflow.domain.model import Event, InstanceRecord, TaskRecord
-from oaflow.domain.states import OPEN_TASK_STATES, InstanceState, TaskState
+from oaflow.domain.states import OPEN_TASK_STATES
 from oaflow.storage.org_repo import REVISION
+from oaflow.storage.runtime_repo import instance_record, task_record
 from oaflow.storage.tables import history, instances, tasks
 
 TASK_COLUMNS = [c.name for c in tasks.columns]
@@ -137,44 +138,16 @@ class HotPath:
     def _task(self, m: dict[str, Any]) -> TaskRecord:
         for c in _TASK_TIMES:
             m[c] = self._time_out(m[c])
-        return TaskRecord(
-            id=m["id"],
-            instance_id=m["instance_id"],
-            node_id=m["node_id"],
-            round=m["round"],
-            state=TaskState(m["state"]),
-            created_at=m["created_at"],
-            department=m["department"],
-            assignee=m["assignee"],
-            candidates=tuple(self._json_out(m["candidates"])),
-            due_at=m["due_at"],
-            progress=m["progress"],
-            note=m["note"],
-            outputs=self._json_out(m["outputs"]),
-            acked_at=m["acked_at"],
-            finished_at=m["finished_at"],
-            finished_by=m["finished_by"],
-            version=m["version"],
-        )
+        for c in _TASK_JSON:
+            m[c] = self._json_out(m[c])
+        return task_record(m)
 
     def _instance(self, m: dict[str, Any]) -> InstanceRecord:
-        return InstanceRecord(
-            id=m["id"],
-            business_key=m["business_key"],
-            definition_id=m["definition_id"],
-            definition_key=m["definition_key"],
-            state=InstanceState(m["state"]),
-            title=m["title"],
-            initiator=m["initiator"],
-            department=m["department"],
-            priority=m["priority"],
-            started_at=self._time_out(m["started_at"]),  # type: ignore[arg-type]
-            data=self._json_out(m["data"]),
-            tokens=self._json_out(m["tokens"]),
-            ended_at=self._time_out(m["ended_at"]),
-            version=m["version"],
-            event_seq=m["event_seq"],
-        )
+        for c in _INSTANCE_TIMES:
+            m[c] = self._time_out(m[c])
+        for c in _INSTANCE_JSON:
+            m[c] = self._json_out(m[c])
+        return instance_record(m)
 
     # -- writes -------------------------------------------------------------------------
     def update_task(self, rec: TaskRecord) -> bool:
