@@ -34,10 +34,12 @@ def oaflow_command() -> list[str]:
 OAFLOW = oaflow_command()
 
 
-def clean_env() -> dict[str, str]:
+def clean_env(columns: int = 200) -> dict[str, str]:
     """The environment without OAFLOW_* settings, with a wide terminal for stable tables."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("OAFLOW_")}
-    env.update(COLUMNS="200", LINES="50", PYTHONIOENCODING="utf-8", NO_COLOR="1", TERM="dumb")
+    env.update(
+        COLUMNS=str(columns), LINES="50", PYTHONIOENCODING="utf-8", NO_COLOR="1", TERM="dumb"
+    )
     return env
 
 
@@ -57,11 +59,14 @@ class Result:
         )
 
 
-def run_oaflow(args: Sequence[str], cwd: Path, expect: int | None = 0) -> Result:
+def run_oaflow(
+    args: Sequence[str], cwd: Path, expect: int | None = 0, columns: int = 200
+) -> Result:
+    """Run `oaflow ARGS` in ``cwd``; check the exit code unless ``expect`` is None."""
     done = subprocess.run(
         [*OAFLOW, *args],
         cwd=cwd,
-        env=clean_env(),
+        env=clean_env(columns),
         capture_output=True,
         text=True,
         encoding="utf-8",
@@ -125,6 +130,12 @@ class Cli:
             return list(conn.iterdump())
         finally:
             conn.close()
+
+
+@pytest.fixture(scope="session")
+def oaflow_run() -> Callable[..., Result]:
+    """`run_oaflow(args, cwd, expect=0, columns=200)`: the command without a bound database."""
+    return run_oaflow
 
 
 @pytest.fixture(scope="session")

@@ -212,7 +212,7 @@ def check_step(t: Tables, definition: ProcessDefinition, iid: int, new: list[Row
         if rejection_decided(t, definition, event):
             check_rejection(definition, iid, event, after)
         if event["kind"] == "task_cancelled":
-            assert any(e["kind"] in ENDING | {"returned_to"} for e in new[:i]), (
+            assert any(e["kind"] in ENDING | {"returned_to"} for e in new), (
                 f"instance {iid}: task {event['task_id']} cancelled without a reason"
             )
         check_has_cause(t, definition, iid, event, new[:i])

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import hypothesis.strategies as st
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, event, settings
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
 from oaflow.domain.clock import FixedClock
@@ -120,6 +120,8 @@ class EngineMachine(RuleBasedStateMachine):
         return App(db=Database(self.url), clock=self.clock, calendar=CALENDAR)
 
     def teardown(self) -> None:
+        for inst in self.tables().instances.values():  # see --hypothesis-show-statistics
+            event(f"{inst['definition_key']} {inst['state']}")
         self.app.db.dispose()
         self.workdir.cleanup()
 

@@ -168,21 +168,9 @@ class WorkingCalendar:
                     raise _no_working_time()
             day = _next_day(day)
 
-    def _periods_on(self, day: date) -> Iterator[tuple[datetime, datetime]]:
-        """The working periods of ``day`` as UTC instants, in order, never overlapping.
-
-        On a day when clocks change, a period lasts the real time that elapses in it.
-        """
-        zone = _zone(self.tz)
-        previous_end: datetime | None = None
-        for start, end in self.periods:
-            seg_start = datetime.combine(day, start, zone).astimezone(UTC)
-            seg_end = datetime.combine(day, end, zone).astimezone(UTC)
-            if previous_end is not None:
-                seg_start = max(seg_start, previous_end)
-            if seg_start < seg_end:
-                yield seg_start, seg_end
-                previous_end = seg_end
+    def _periods_on(self, day: date) -> tuple[tuple[datetime, datetime], ...]:
+        """The working periods of ``day`` as UTC instants, in order, never overlapping."""
+        return _day_periods(self.tz, self.periods, day)
 
     def _working_time(self, first: datetime, last: datetime) -> timedelta:
         """Working time between two UTC instants, ``first <= last``."""
@@ -192,6 +180,26 @@ class WorkingCalendar:
                 break
             total += min(seg_end, last) - seg_start
         return total
+
+
+@lru_cache(maxsize=8192)
+def _day_periods(
+    tz: str, periods: tuple[Period, ...], day: date
+) -> tuple[tuple[datetime, datetime], ...]:
+    """A day's working periods in UTC (memoised: deadlines revisit the same days).
+
+    On a day when clocks change, a period lasts the real time that elapses in it.
+    """
+    zone = _zone(tz)
+    found: list[tuple[datetime, datetime]] = []
+    for start, end in periods:
+        seg_start = datetime.combine(day, start, zone).astimezone(UTC)
+        seg_end = datetime.combine(day, end, zone).astimezone(UTC)
+        if found:
+            seg_start = max(seg_start, found[-1][1])
+        if seg_start < seg_end:
+            found.append((seg_start, seg_end))
+    return tuple(found)
 
 
 def add_calendar_hours(start: datetime, hours: float) -> datetime:

@@ -40,6 +40,21 @@ class App:
             self._definitions[definition_id] = found
         return found
 
+    def cached_definition(self, definition_id: int) -> ProcessDefinition:
+        """Like ``definition``, reading on a connection of its own when not cached."""
+        found = self._definitions.get(definition_id)
+        if found is not None:
+            return found
+        with self.db.read() as conn:
+            return self.definition(conn, definition_id)
+
+    def cached_org(self, revision: int) -> Organisation:
+        """The organisation at ``revision``, reading on a connection of its own when stale."""
+        if self._org is not None and self._org[0] == revision:
+            return self._org[1]
+        with self.db.read() as conn:
+            return self.org(conn)
+
     def org(self, conn: Connection, revision: int | None = None) -> Organisation:
         """The organisation, reloaded only when its revision changed."""
         if revision is None:

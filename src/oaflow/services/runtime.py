@@ -50,7 +50,7 @@ def start(app: App, key: str, actor: str, form: Mapping[str, Any]) -> InstanceRe
         instance = _new_instance(app, conn, definition, stored.id, actor, department, form)
         repo.insert_instance(conn, instance)
         decision = engine.start(_world(app, definition, org), instance)
-        _write(HotPath(conn), decision, app, expected_version=1)
+        _write(HotPath.on(conn), decision, app, expected_version=1)
         return decision.instance
 
 
@@ -116,8 +116,8 @@ def act(app: App, task_id: int, command: Command) -> TaskRecord:
     """Apply ``command`` to task ``task_id``; returns the task as it is afterwards."""
     for _ in range(RETRIES):
         try:
-            with app.db.write() as conn:
-                return _act_once(app, conn, task_id, command)
+            with app.db.raw_write() as dbapi:
+                return _act_once(app, HotPath(dbapi, app.db.dialect), task_id, command)
         except _InstanceMoved:
             continue
     raise ConflictError(
@@ -126,8 +126,7 @@ def act(app: App, task_id: int, command: Command) -> TaskRecord:
     )
 
 
-def _act_once(app: App, conn: Connection, task_id: int, command: Command) -> TaskRecord:
-    hot = HotPath(conn)
+def _act_once(app: App, hot: HotPath, task_id: int, command: Command) -> TaskRecord:
     found = hot.load_tasks(task_id)
     if not found or found[0].id != task_id:
         raise NotFoundError(f"task {task_id} does not exist", "see `oaflow tasks --as YOU`")
@@ -135,11 +134,11 @@ def _act_once(app: App, conn: Connection, task_id: int, command: Command) -> Tas
     loaded = hot.load_instance(task.instance_id)
     assert loaded is not None
     instance, org_revision = loaded
-    definition = app.definition(conn, instance.definition_id)
+    definition = app.cached_definition(instance.definition_id)
     if definition.node(task.node_id).type is NodeType.MULTI_INSTANCE:
-        related += repo.round_tasks(conn, instance.id or 0, task.node_id, task.round)
+        related += hot.round_tasks(instance.id or 0, task.node_id, task.round)
     version = instance.version
-    world = _world(app, definition, app.org(conn, org_revision))
+    world = _world(app, definition, app.cached_org(org_revision))
     decision = engine.act(world, instance, task, command, related)
     _write(hot, decision, app, expected_version=version, acted=task)
     return task

@@ -41,6 +41,26 @@ class Database:
                 self.before_commit()
 
     @contextmanager
+    def raw_write(self) -> Iterator[Any]:
+        """A write transaction on the driver connection itself (the engine's hot path,
+        docs/adr/0002): the same pool, the same BEGIN IMMEDIATE on SQLite, no per-statement
+        SQLAlchemy work."""
+        pooled = self.engine.raw_connection()
+        dbapi: Any = pooled.dbapi_connection
+        try:
+            if self.dialect == "sqlite":
+                dbapi.execute("BEGIN IMMEDIATE")
+            yield dbapi
+            if self.before_commit is not None:
+                self.before_commit()
+            dbapi.commit()
+        except BaseException:
+            dbapi.rollback()
+            raise
+        finally:
+            pooled.close()
+
+    @contextmanager
     def read(self) -> Iterator[Connection]:
         with (
             self.engine.connect().execution_options(oaflow_read=True) as conn,

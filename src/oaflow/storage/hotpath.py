@@ -66,6 +66,8 @@ def _statements(dialect: str) -> dict[str, str]:
     sql = {
         "load_tasks": f"SELECT {task_cols} FROM tasks WHERE instance_id = (SELECT instance_id "
         f"FROM tasks WHERE id = :tid) AND (id = :tid OR state IN ({_OPEN})) ORDER BY id",
+        "round_tasks": f"SELECT {task_cols} FROM tasks WHERE instance_id = :iid AND node_id = "
+        ":node AND round = :round ORDER BY id",
         "load_instance": f"SELECT {', '.join(INSTANCE_COLUMNS)}, (SELECT value FROM settings "
         f"WHERE name = '{REVISION}') FROM instances WHERE id = :iid",
         "update_task": f"UPDATE tasks SET {_assignments(_TASK_WRITABLE, _TASK_JSON, dialect)}, "
@@ -91,13 +93,16 @@ _SQL = {name: _statements(name) for name in ("sqlite", "postgresql")}
 class HotPath:
     """The hot path's reads and writes on one connection's driver cursor."""
 
-    def __init__(self, conn: Connection) -> None:
-        self.dialect = conn.dialect.name
-        self.sql = _SQL[self.dialect]
-        dbapi = conn.connection.dbapi_connection
-        assert dbapi is not None
+    def __init__(self, dbapi: Any, dialect: str) -> None:
+        self.dialect = dialect
+        self.sql = _SQL[dialect]
         self.cursor: Any = dbapi.cursor()
-        self.sqlite = self.dialect == "sqlite"
+        self.sqlite = dialect == "sqlite"
+
+    @classmethod
+    def on(cls, conn: Connection) -> HotPath:
+        """The hot path inside a SQLAlchemy connection's transaction."""
+        return cls(conn.connection.dbapi_connection, conn.dialect.name)
 
     # -- conversions --------------------------------------------------------------------
     def _time_in(self, value: datetime | None) -> Any:
@@ -125,6 +130,15 @@ class HotPath:
             self._task(dict(zip(TASK_COLUMNS, row, strict=True))) for row in self.cursor.fetchall()
         ]
         return sorted(found, key=lambda t: t.id != task_id)
+
+    def round_tasks(self, instance_id: int, node_id: str, round_: int) -> list[TaskRecord]:
+        """Every task of one round of a multi-instance node, in creation order."""
+        self.cursor.execute(
+            self.sql["round_tasks"], {"iid": instance_id, "node": node_id, "round": round_}
+        )
+        return [
+            self._task(dict(zip(TASK_COLUMNS, row, strict=True))) for row in self.cursor.fetchall()
+        ]
 
     def load_instance(self, instance_id: int) -> tuple[InstanceRecord, int] | None:
         """The instance and the organisation's revision."""
