@@ -15,8 +15,9 @@ OAFLOW = [sys.executable, "-c", "from oaflow.cli.main import run; run()"]
 
 
 def oaflow(db: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([*OAFLOW, "--db", f"sqlite:///{db}", *args], capture_output=True,
-                          text=True, timeout=60)  # fmt: skip
+    return subprocess.run(
+        [*OAFLOW, "--db", f"sqlite:///{db}", *args], capture_output=True, text=True, timeout=60
+    )
 
 
 def users(db: Path) -> list[dict[str, object]]:

@@ -19,11 +19,19 @@ def an_instance(app: App) -> InstanceRecord:
         stored = catalog_repo.get_definition(conn, "new-product-launch")
     assert stored is not None
     return InstanceRecord(
-        business_key="PROJ20240301", definition_id=stored.id, definition_key="new-product-launch",
-        state=InstanceState.RUNNING, title="新产品A上市推进", initiator="mkt.head", department="mkt",
-        priority="high", started_at=AT, data={"goal": "缩短上市周期30%", "amount": 1.5, "list": [1, "二"]},
-        tokens={"visits": {"n003": 2}}, ended_at=None,
-    )  # fmt: skip
+        business_key="PROJ20240301",
+        definition_id=stored.id,
+        definition_key="new-product-launch",
+        state=InstanceState.RUNNING,
+        title="新产品A上市推进",
+        initiator="mkt.head",
+        department="mkt",
+        priority="high",
+        started_at=AT,
+        data={"goal": "缩短上市周期30%", "amount": 1.5, "list": [1, "二"]},
+        tokens={"visits": {"n003": 2}},
+        ended_at=None,
+    )
 
 
 def test_every_column_round_trips_between_the_two_paths(demo_app: App) -> None:
@@ -31,11 +39,19 @@ def test_every_column_round_trips_between_the_two_paths(demo_app: App) -> None:
     with demo_app.db.write() as conn:
         repo.insert_instance(conn, instance)
     task = TaskRecord(
-        instance_id=instance.id or 0, node_id="n003", round=2, state=TaskState.PENDING,
-        created_at=AT, department="rnd", assignee=None, candidates=("rnd.head", "rnd.staff"),
-        due_at=AT + timedelta(hours=72), progress=0, note="",
+        instance_id=instance.id or 0,
+        node_id="n003",
+        round=2,
+        state=TaskState.PENDING,
+        created_at=AT,
+        department="rnd",
+        assignee=None,
+        candidates=("rnd.head", "rnd.staff"),
+        due_at=AT + timedelta(hours=72),
+        progress=0,
+        note="",
         outputs={"plan_summary": "方案", "deliverables": {"研发方案": "plan.pdf"}},
-    )  # fmt: skip
+    )
     with demo_app.db.raw_write() as dbapi:
         hot = HotPath(dbapi, demo_app.db.dialect)
         hot.insert_task(task)
@@ -73,8 +89,13 @@ def test_a_failed_raw_transaction_leaves_nothing(demo_app: App) -> None:
     instance = an_instance(demo_app)
     with demo_app.db.write() as conn:
         repo.insert_instance(conn, instance)
-    task = TaskRecord(instance_id=instance.id or 0, node_id="n003", round=1,
-                      state=TaskState.PENDING, created_at=AT)  # fmt: skip
+    task = TaskRecord(
+        instance_id=instance.id or 0,
+        node_id="n003",
+        round=1,
+        state=TaskState.PENDING,
+        created_at=AT,
+    )
     try:
         with demo_app.db.raw_write() as dbapi:
             HotPath(dbapi, demo_app.db.dialect).insert_task(task)

@@ -31,8 +31,10 @@ def test_upgrade_head_on_an_empty_database_equals_the_model(db_url: str) -> None
 
 def test_concurrent_starts_get_distinct_consecutive_business_keys(demo_app: App) -> None:
     """Eight people start a complaint at the same moment: TS202403001..008, no gap, no twin."""
-    apps = [App(db=Database(demo_app.db.url), clock=demo_app.clock, calendar=demo_app.calendar)
-            for _ in range(8)]  # fmt: skip
+    apps = [
+        App(db=Database(demo_app.db.url), clock=demo_app.clock, calendar=demo_app.calendar)
+        for _ in range(8)
+    ]
     barrier = threading.Barrier(len(apps))
     keys: list[str] = []
     errors: list[BaseException] = []
@@ -40,7 +42,9 @@ def test_concurrent_starts_get_distinct_consecutive_business_keys(demo_app: App)
     def start(app: App) -> None:
         barrier.wait()
         try:
-            keys.append(runtime.start(app, "customer-complaint", "csd.head", COMPLAINT).business_key)
+            keys.append(
+                runtime.start(app, "customer-complaint", "csd.head", COMPLAINT).business_key
+            )
         except BaseException as exc:
             errors.append(exc)
 
