@@ -196,18 +196,3 @@ def copy_db(tmp_path: Path) -> Callable[[Path], Cli]:
         return Cli(db)
 
     return copy
-
-
-COMPLAINT = {
-    "title": "外壳破裂投诉",
-    "customer": "张三",
-    "phone": "13800000000",
-    "complaint_type": "quality",
-    "description": "收到的产品外壳破裂",
-}
-
-
-@pytest.fixture
-def complaint() -> dict[str, str]:
-    """A quality complaint form (routed to 生产部)."""
-    return dict(COMPLAINT)

@@ -7,11 +7,13 @@ import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, NoReturn
 
 import typer
 from rich.console import Console
 from rich.table import Table
+from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from oaflow.bootstrap import build_app
 from oaflow.config import Settings
@@ -65,13 +67,35 @@ def handled() -> Iterator[None]:
         fail(error)
 
 
-def run_command(body: Callable[[App], None]) -> None:
+def run_command(body: Callable[[App], None], creates: bool = False) -> None:
+    """Run ``body`` with an App; only ``creates`` commands (init) may create a database."""
     with handled():
         app = app_from_options()
         try:
+            if not creates:
+                require_schema(app)
             body(app)
+        except (OperationalError, ProgrammingError) as exc:
+            if "no such table" in str(exc) or "does not exist" in str(exc):
+                raise no_schema(app) from None
+            raise
         finally:
             app.db.dispose()
+
+
+def require_schema(app: App) -> None:
+    url = app.db.engine.url
+    is_file = url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:")
+    if is_file and not Path(str(url.database)).exists():
+        raise no_schema(app)
+
+
+def no_schema(app: App) -> OAFlowError:
+    where = app.db.engine.url.render_as_string()
+    return OAFlowError(
+        f"{where} has no OA-Flow database yet",
+        f"run `oaflow init` on it first: oaflow --db {where} init (--demo adds the demo data)",
+    )
 
 
 def print_json(value: Any) -> None:

@@ -60,7 +60,7 @@ def init(
         for p in published:
             common.console.print(zh("已发布", "published") + f" {p.key} {p.label}")
 
-    run_command(body)
+    run_command(body, creates=True)
 
 
 def run() -> None:

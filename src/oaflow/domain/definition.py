@@ -212,6 +212,7 @@ class ProcessDefinition:
     initiators: tuple[str, ...] = ()  # department codes allowed to start; empty: anyone
     description: Text = Text("")
     file: str = ""
+    initiators_line: int | None = None
 
     @property
     def start(self) -> Node:

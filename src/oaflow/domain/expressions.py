@@ -334,8 +334,8 @@ _BAD_OPERATORS: dict[type[ast.operator], tuple[str, str]] = {
     ast.BitAnd: ("`&`", "use `and`"),
     ast.BitOr: ("`|`", "use `or`"),
     ast.BitXor: ("`^`", "use `!=`"),
-    ast.LShift: ("`<<`", _POWER_HINT),
-    ast.RShift: ("`>>`", _POWER_HINT),
+    ast.LShift: ("`<<`", "shifts are not available; multiply or divide, e.g. `x * 2`"),
+    ast.RShift: ("`>>`", "shifts are not available; compare with `>` or divide, e.g. `x // 2`"),
 }
 _CONSTRUCTS: dict[type[ast.AST], str] = {
     ast.Attribute: "attribute access (`.`)",

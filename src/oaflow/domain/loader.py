@@ -123,6 +123,7 @@ def _definition(r: Reader, top: LineMap, nodes: dict[str, Node]) -> ProcessDefin
         decision_tables=tables,
         tags=r.strings(top, "tags", what),
         initiators=r.strings(top, "initiators", what),
+        initiators_line=top.line_of("initiators"),
         description=(r.text(top, "description", what) if "description" in top else None)
         or Text(""),
         file=r.file,

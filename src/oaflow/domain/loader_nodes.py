@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 from oaflow.domain.definition import Node, NodeType, Route, Text
+from oaflow.domain.expressions import compile_expression
 from oaflow.domain.loader_parts import (
     PICKS,
     compile_in,
@@ -46,6 +47,9 @@ TYPE_KEYS: dict[NodeType, tuple[str, ...]] = {
 }
 _ALL_KEYS = frozenset(key for keys in TYPE_KEYS.values() for key in keys)
 _TASK_KINDS = ("handle", "confirm", "approval")
+
+
+_NEVER = compile_expression("false")  # stands in for a condition that did not compile
 
 
 class NodeReader:
@@ -201,10 +205,11 @@ class NodeReader:
             return None
         to = self.r.string(m, "to", where)
         when = compile_in(self.r, m["when"], f"`when` of {where}", m.line_of("when"))
-        if to is None or when is None:
+        if to is None:
             self.links_broken = True
             return None
-        return Route(to, when, m.line)
+        # a bad condition is already reported; keep the route so its target is checked too
+        return Route(to, when or _NEVER, m.line)
 
     def _default(self, m: LineMap, what: str) -> dict[str, Any]:
         to = self.r.string(m, "default", what)

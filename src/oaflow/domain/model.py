@@ -9,7 +9,7 @@ from typing import Any
 from oaflow.domain.calendar import WorkingCalendar
 from oaflow.domain.definition import ProcessDefinition
 from oaflow.domain.org import Organisation
-from oaflow.domain.states import InstanceState, TaskState
+from oaflow.domain.states import OPEN_TASK_STATES, InstanceState, TaskState
 
 
 @dataclass
@@ -34,8 +34,6 @@ class TaskRecord:
 
     @property
     def is_open(self) -> bool:
-        from oaflow.domain.states import OPEN_TASK_STATES
-
         return self.state in OPEN_TASK_STATES
 
     def may_act(self, login: str) -> bool:

@@ -27,7 +27,9 @@ def org_findings(d: ProcessDefinition, org: OrgNames) -> list[Finding]:
 def _initiators(d: ProcessDefinition, org: OrgNames) -> Iterator[Finding]:
     for code in d.initiators:
         if code not in org.departments:
-            yield _unknown(d, "department", code, "`initiators`", org.departments, None)
+            yield _unknown(
+                d, "department", code, "`initiators`", org.departments, d.initiators_line
+            )
 
 
 def _assignment(

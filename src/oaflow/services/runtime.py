@@ -138,7 +138,10 @@ def _act_once(app: App, hot: HotPath, task_id: int, command: Command) -> TaskRec
     if definition.node(task.node_id).type is NodeType.MULTI_INSTANCE:
         related += hot.round_tasks(instance.id or 0, task.node_id, task.round)
     version = instance.version
-    world = _world(app, definition, app.cached_org(org_revision))
+    org = app.cached_org(org_revision)
+    if command.actor not in org.users:
+        raise NotFoundError(f"user '{command.actor}' does not exist", "see `oaflow org users`")
+    world = _world(app, definition, org)
     decision = engine.act(world, instance, task, command, related)
     _write(hot, decision, app, expected_version=version, acted=task)
     return task
