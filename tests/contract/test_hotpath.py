@@ -75,14 +75,14 @@ def test_every_column_round_trips_between_the_two_paths(demo_app: App) -> None:
         assert hot.update_task(task)
         assert not hot.update_task(task)  # the version moved: a second writer loses
         assert hot.update_instance(instance, expected_version=1)
-        loaded = hot.load_tasks(task.id or 0)
-        again = hot.load_instance(instance.id or 0)
+        loaded = hot.load_action(task.id or 0)
     task.version += 1
     instance.version = 2
     with demo_app.db.read() as conn:
-        assert repo.load_task(conn, task.id or 0) == task == loaded[0]
         assert repo.load_instance(conn, instance.id or 0) == instance
-    assert again is not None and again[0] == instance and again[1] >= 1
+        assert repo.load_task(conn, task.id or 0) == task
+    assert loaded is not None
+    assert loaded[0] == [task] and loaded[1] == instance and loaded[2] >= 1
 
 
 def test_a_failed_raw_transaction_leaves_nothing(demo_app: App) -> None:

@@ -7,7 +7,7 @@ Everything here reads rows; nothing calls the engine, so a bug there cannot hide
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -101,22 +101,15 @@ def rows(conn: Connection, table: Any, *order: Any) -> list[Row]:
     return [dict(r._mapping) for r in conn.execute(select(table).order_by(*order))]
 
 
-def snapshot(conn: Connection) -> tuple[Any, ...]:
-    """Every runtime row: a failed command must leave all of them as they were."""
-    return (
-        rows(conn, instances, instances.c.id),
-        rows(conn, tasks, tasks.c.id),
-        rows(conn, history, history.c.id),
-        rows(conn, task_candidates, task_candidates.c.task_id, task_candidates.c.login),
-        rows(conn, sequences, sequences.c.scope),
-    )
-
-
 @dataclass
 class Tables:
+    """Every runtime row, read in one transaction; equal tables mean nothing changed."""
+
     instances: dict[int, Row]
     tasks: dict[int, Row]
     history: dict[int, list[Row]]  # instance id -> events in seq order
+    candidates: list[Row]
+    sequences: list[Row]
 
     @classmethod
     def read(cls, conn: Connection) -> Tables:
@@ -127,21 +120,23 @@ class Tables:
             {r["id"]: r for r in rows(conn, instances, instances.c.id)},
             {r["id"]: r for r in rows(conn, tasks, tasks.c.id)},
             dict(events),
+            rows(conn, task_candidates, task_candidates.c.task_id, task_candidates.c.login),
+            rows(conn, sequences, sequences.c.scope),
         )
 
 
 # -- invariants ------------------------------------------------------------------------------
-def check_all(t: Tables, definitions: Definitions, checked: Mapping[int, Sequence[Row]]) -> None:
-    """Every invariant; ``checked`` is each instance's history as of the previous step, whose
-    new events (all from one transaction) get the successor checks."""
+def check_all(t: Tables, definitions: Definitions, before: Tables) -> None:
+    """Every invariant. ``before`` holds the tables as of the previous step: the events added
+    since (at most one transaction's) get the successor checks."""
     check_history_is_gapless(t)
     check_tasks_finish_once(t)
     check_open_tasks_run(t)
     check_instance_ends(t)
     for iid, events in t.history.items():
-        before = list(checked.get(iid, ()))
-        assert events[: len(before)] == before, f"instance {iid}: history was rewritten"
-        new = events[len(before) :]
+        known = before.history.get(iid, [])
+        assert events[: len(known)] == known, f"instance {iid}: history was rewritten"
+        new = events[len(known) :]
         if new:
             check_step(t, definitions(t.instances[iid]["definition_id"]), iid, new)
 

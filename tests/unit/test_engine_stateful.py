@@ -16,12 +16,13 @@ from pathlib import Path
 from typing import Any
 
 import hypothesis.strategies as st
+import pytest
 from hypothesis import HealthCheck, event, settings
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
 from oaflow.domain.clock import FixedClock
 from oaflow.domain.definition import FormField, Node, ProcessDefinition
-from oaflow.domain.errors import OAFlowError
+from oaflow.domain.errors import InputError, OAFlowError
 from oaflow.domain.holidays_cn import china_calendar
 from oaflow.domain.states import Action
 from oaflow.engine.runtime import Command
@@ -29,7 +30,7 @@ from oaflow.services import queries, runtime, setup
 from oaflow.services.app import App
 from oaflow.storage.database import Database
 
-from .engine_model import OPEN, Row, Tables, check_all, expected_error, expected_state, snapshot
+from .engine_model import OPEN, Row, Tables, check_all, expected_error, expected_state
 
 CALENDAR = china_calendar()  # slow to build: once per module
 T0 = datetime(2024, 3, 1, 1, 0, tzinfo=UTC)  # Friday 09:00 in Shanghai
@@ -92,6 +93,10 @@ def form_of(process: str, draw: Any) -> dict[str, Any]:
     return {"title": title, "collaborating_departments": draw(collab)}
 
 
+#: (process, node, action) -> the error it wrongly raises; see the xfail test at the end
+KNOWN_BUGS: dict[tuple[str, str, Action], type[OAFlowError]] = {
+    ("annual-budget", "gm_approval", Action.REJECT): InputError,
+}
 STARTERS = {
     "customer-complaint": "csd.head",
     "annual-budget": "fin.head",
@@ -127,16 +132,14 @@ class EngineMachine(RuleBasedStateMachine):
         self.url = f"sqlite:///{path}"
         self.clock = FixedClock(T0)
         self.app = self.open_app()
-        self.checked: dict[int, list[Row]] = {}
-        self.open_ids: list[int] = []  # refreshed after every step by the invariant
-        self.closed_ids: list[int] = []
-        self.running = 0
+        self.t = self.tables()  # the tables after the last step, read by the invariant
+        self.checked = self.t
 
     def open_app(self) -> App:
         return App(db=Database(self.url), clock=self.clock, calendar=CALENDAR)
 
     def teardown(self) -> None:
-        for inst in self.tables().instances.values():  # see --hypothesis-show-statistics
+        for inst in self.t.instances.values():  # see --hypothesis-show-statistics
             event(f"{inst['definition_key']} {inst['state']}")
         self.app.db.dispose()
         self.workdir.cleanup()
@@ -146,13 +149,21 @@ class EngineMachine(RuleBasedStateMachine):
         with self.app.db.read() as conn:
             return Tables.read(conn)
 
-    def snapshot(self) -> tuple[Any, ...]:
-        with self.app.db.read() as conn:
-            return snapshot(conn)
-
     def definition(self, definition_id: int) -> ProcessDefinition:
         with self.app.db.read() as conn:
             return self.app.definition(conn, definition_id)
+
+    @property
+    def open_ids(self) -> list[int]:
+        return [i for i, task in self.t.tasks.items() if task["state"] in OPEN]
+
+    @property
+    def closed_ids(self) -> list[int]:
+        return [i for i, task in self.t.tasks.items() if task["state"] not in OPEN]
+
+    @property
+    def running(self) -> int:
+        return sum(i["state"] == "running" for i in self.t.instances.values())
 
     # -- rules -------------------------------------------------------------------------------
     @precondition(lambda self: self.running < 3)
@@ -161,15 +172,14 @@ class EngineMachine(RuleBasedStateMachine):
         form = form_of(process, data.draw)
         if spoil == 0:  # a form without its title is refused and uses no business number
             del form["title"]
-        before = self.snapshot()
         try:
             started = runtime.start(self.app, process, STARTERS[process], form)
         except OAFlowError as exc:
             assert spoil == 0, f"a valid start of {process} failed: {exc}"
-            assert self.snapshot() == before, "a refused start changed rows"
+            assert self.tables() == self.t, "a refused start changed rows"
             return
         assert spoil != 0, "a start without a title succeeded"
-        assert started.id in self.tables().instances
+        assert started.state.value == "running" or process == "new-product-launch"
 
     @precondition(lambda self: bool(self.open_ids))
     @rule(data=st.data())
@@ -189,8 +199,9 @@ class EngineMachine(RuleBasedStateMachine):
         natural = Action.APPROVE if node.is_decision else Action.COMPLETE
         if task["state"] == "suspended":
             natural = Action.RESUME
-        others = [Action.ACK, Action.PROGRESS, Action.SUSPEND, Action.REJECT]
-        action = data.draw(st.sampled_from([natural] * 8 + others), label="action")
+        receive = Action.ACK if task["state"] == "pending" else Action.PROGRESS
+        others = [receive, receive, Action.SUSPEND, Action.REJECT]
+        action = data.draw(st.sampled_from([natural] * 6 + others), label="action")
         self.act(data, task, node, action, owner(task), spoil=False)
 
     @precondition(lambda self: bool(self.open_ids))
@@ -224,9 +235,8 @@ class EngineMachine(RuleBasedStateMachine):
 
     # -- acting ------------------------------------------------------------------------------
     def task_and_node(self, task_id: int) -> tuple[Row, Node]:
-        t = self.tables()
-        task = t.tasks[task_id]
-        instance = t.instances[task["instance_id"]]
+        task = self.t.tasks[task_id]
+        instance = self.t.instances[task["instance_id"]]
         if task["state"] in OPEN:  # the owner finds it in their task list
             listed = {r["id"] for r in queries.tasks_for(self.app, owner(task))}
             assert task_id in listed, f"open task {task_id} is not listed for {owner(task)}"
@@ -248,15 +258,17 @@ class EngineMachine(RuleBasedStateMachine):
             outputs=outputs,
             deliverables=deliverables,
         )
-        running = self.tables().instances[task["instance_id"]]["state"] == "running"
+        instance = self.t.instances[task["instance_id"]]
+        running = instance["state"] == "running"
         expected = expected_error(task, node, running, action, actor, progress, missing)
+        if expected is None:
+            expected = KNOWN_BUGS.get((instance["definition_key"], node.id, action))
         event(f"{action.value}: {expected.__name__ if expected else 'done'}")
-        before = self.snapshot()
         try:
             runtime.act(self.app, task["id"], command)
         except OAFlowError as exc:
             assert type(exc) is expected, f"{action} on {task} by {actor}: {exc!r}, not {expected}"
-            assert self.snapshot() == before, f"the failed {action} changed rows"
+            assert self.tables() == self.t, f"the failed {action} changed rows"
             return
         assert expected is None, f"{action} on task {task['id']} by {actor} should fail: {expected}"
         after = self.tables().tasks[task["id"]]
@@ -285,18 +297,14 @@ class EngineMachine(RuleBasedStateMachine):
         return outputs, deliverables, bool(left_out)
 
     def definition_of_task(self, task: Row) -> ProcessDefinition:
-        instance = self.tables().instances[task["instance_id"]]
-        return self.definition(instance["definition_id"])
+        return self.definition(self.t.instances[task["instance_id"]]["definition_id"])
 
     # -- invariants --------------------------------------------------------------------------
     @invariant()
     def runtime_invariants_hold(self) -> None:
-        t = self.tables()
-        check_all(t, self.definition, self.checked)
-        self.checked = {iid: list(events) for iid, events in t.history.items()}
-        self.open_ids = [i for i, task in t.tasks.items() if task["state"] in OPEN]
-        self.closed_ids = [i for i, task in t.tasks.items() if task["state"] not in OPEN]
-        self.running = sum(i["state"] == "running" for i in t.instances.values())
+        self.t = self.tables()
+        check_all(self.t, self.definition, self.checked)
+        self.checked = self.t
 
 
 def owner(task: Row) -> str:
@@ -310,3 +318,32 @@ EngineMachine.TestCase.settings = settings(
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
 )
 TestEngineStateful = EngineMachine.TestCase
+
+
+@pytest.mark.xfail(
+    strict=True,
+    raises=InputError,
+    reason="engine bug: graph.upstream ignores the targets of decision-table gateways "
+    "(ProcessDefinition.successors lists only next + routes), so gm_approval, reached "
+    "through `tier: decision: approval_tiers`, seems to have no upstream and its "
+    "on_reject: fin_revise is refused with 'which is not before it'",
+)
+def test_general_manager_can_reject_a_large_budget(tmp_path: Path) -> None:
+    path = tmp_path / "oaflow.db"
+    path.write_bytes(demo_database())
+    app = App(db=Database(f"sqlite:///{path}"), clock=FixedClock(T0), calendar=CALENDAR)
+    try:
+        form = {"title": "预算", "fiscal_year": 2025, "departments": ["rnd"], "total_cap": 9e6}
+        runtime.start(app, "annual-budget", "fin.head", form)
+        amounts = {"budget_amount": 1_200_000, "last_year_amount": 1_100_000, "budget_items": "x"}
+        act_as(app, "rnd.head", "dept_budgets", Action.COMPLETE, outputs=amounts)
+        act_as(app, "vp.admin", "leader_approval", Action.APPROVE)
+        act_as(app, "gm", "gm_approval", Action.REJECT, note="超出预期")
+        assert [t["node_id"] for t in queries.tasks_for(app, "fin.head")] == ["fin_revise"]
+    finally:
+        app.db.dispose()
+
+
+def act_as(app: App, login: str, node: str, action: Action, **kw: Any) -> None:
+    task_id = next(t["id"] for t in queries.tasks_for(app, login) if t["node_id"] == node)
+    runtime.act(app, task_id, Command(action, login, **kw))

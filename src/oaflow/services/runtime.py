@@ -127,13 +127,11 @@ def act(app: App, task_id: int, command: Command) -> TaskRecord:
 
 
 def _act_once(app: App, hot: HotPath, task_id: int, command: Command) -> TaskRecord:
-    found = hot.load_tasks(task_id)
-    if not found or found[0].id != task_id:
+    loaded = hot.load_action(task_id)
+    if loaded is None or loaded[0][0].id != task_id:
         raise NotFoundError(f"task {task_id} does not exist", "see `oaflow tasks --as YOU`")
+    found, instance, org_revision = loaded
     task, related = found[0], found[1:]
-    loaded = hot.load_instance(task.instance_id)
-    assert loaded is not None
-    instance, org_revision = loaded
     definition = app.cached_definition(instance.definition_id)
     if definition.node(task.node_id).type is NodeType.MULTI_INSTANCE:
         related += hot.round_tasks(instance.id or 0, task.node_id, task.round)

@@ -64,12 +64,13 @@ def _values(columns: Sequence[str], json_columns: set[str], dialect: str) -> str
 def _statements(dialect: str) -> dict[str, str]:
     task_cols = ", ".join(TASK_COLUMNS)
     sql = {
-        "load_tasks": f"SELECT {task_cols} FROM tasks WHERE instance_id = (SELECT instance_id "
-        f"FROM tasks WHERE id = :tid) AND (id = :tid OR state IN ({_OPEN})) ORDER BY id",
+        "load_action": f"SELECT {', '.join('t.' + c for c in TASK_COLUMNS)}, "
+        f"{', '.join('i.' + c for c in INSTANCE_COLUMNS)}, (SELECT value FROM settings WHERE "
+        f"name = '{REVISION}') FROM tasks t JOIN instances i ON i.id = t.instance_id "
+        "WHERE t.instance_id = (SELECT instance_id FROM tasks WHERE id = :tid) "
+        f"AND (t.id = :tid OR t.state IN ({_OPEN})) ORDER BY t.id",
         "round_tasks": f"SELECT {task_cols} FROM tasks WHERE instance_id = :iid AND node_id = "
         ":node AND round = :round ORDER BY id",
-        "load_instance": f"SELECT {', '.join(INSTANCE_COLUMNS)}, (SELECT value FROM settings "
-        f"WHERE name = '{REVISION}') FROM instances WHERE id = :iid",
         "update_task": f"UPDATE tasks SET {_assignments(_TASK_WRITABLE, _TASK_JSON, dialect)}, "
         "version = version + 1 WHERE id = :id AND version = :version",
         "update_instance": "UPDATE instances SET "
@@ -108,7 +109,9 @@ class HotPath:
     def _time_in(self, value: datetime | None) -> Any:
         if value is None or not self.sqlite:
             return value
-        return value.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
+        if value.tzinfo is not UTC:
+            value = value.astimezone(UTC)
+        return value.isoformat(" ", "microseconds")[:26]  # SQLAlchemy's SQLite text format
 
     def _time_out(self, value: Any) -> datetime | None:
         if value is None:
@@ -123,13 +126,18 @@ class HotPath:
         return json.loads(value) if isinstance(value, str) else value
 
     # -- reads --------------------------------------------------------------------------
-    def load_tasks(self, task_id: int) -> list[TaskRecord]:
-        """The task (first) and the other open tasks of its instance."""
-        self.cursor.execute(self.sql["load_tasks"], {"tid": task_id})
-        found = [
-            self._task(dict(zip(TASK_COLUMNS, row, strict=True))) for row in self.cursor.fetchall()
-        ]
-        return sorted(found, key=lambda t: t.id != task_id)
+    def load_action(self, task_id: int) -> tuple[list[TaskRecord], InstanceRecord, int] | None:
+        """In one query: the task (first), the other open tasks of its instance, the
+        instance, and the organisation's revision; None if the task does not exist."""
+        self.cursor.execute(self.sql["load_action"], {"tid": task_id})
+        rows = self.cursor.fetchall()
+        if not rows:
+            return None
+        width = len(TASK_COLUMNS)
+        tasks = [self._task(dict(zip(TASK_COLUMNS, row[:width], strict=True))) for row in rows]
+        first = rows[0]
+        instance = self._instance(dict(zip(INSTANCE_COLUMNS, first[width:-1], strict=True)))
+        return sorted(tasks, key=lambda t: t.id != task_id), instance, int(first[-1] or 0)
 
     def round_tasks(self, instance_id: int, node_id: str, round_: int) -> list[TaskRecord]:
         """Every task of one round of a multi-instance node, in creation order."""
@@ -139,15 +147,6 @@ class HotPath:
         return [
             self._task(dict(zip(TASK_COLUMNS, row, strict=True))) for row in self.cursor.fetchall()
         ]
-
-    def load_instance(self, instance_id: int) -> tuple[InstanceRecord, int] | None:
-        """The instance and the organisation's revision."""
-        self.cursor.execute(self.sql["load_instance"], {"iid": instance_id})
-        row = self.cursor.fetchone()
-        if row is None:
-            return None
-        m = dict(zip(INSTANCE_COLUMNS, row[:-1], strict=True))
-        return self._instance(m), int(row[-1] or 0)
 
     def _task(self, m: dict[str, Any]) -> TaskRecord:
         for c in _TASK_TIMES:

@@ -9,6 +9,7 @@ from sqlalchemy import (
     JSON,
     Boolean,
     Column,
+    Date,
     DateTime,
     ForeignKey,
     Index,
@@ -179,3 +180,14 @@ history = Table(
     UniqueConstraint("instance_id", "seq"),
     Index(None, "task_id"),
 )
+
+calendar_days = Table(
+    "calendar_days",
+    metadata,
+    Column("day", Date, primary_key=True),
+    Column("kind", String(8), nullable=False),  # 'off' | 'work'
+    Column("name", String(100), nullable=False, server_default=""),
+    Column("source", String(16), nullable=False),  # 'official' | 'company'
+)
+"""Dated exceptions of the business calendar (TIME-1); its settings live in ``settings``
+under ``calendar.*`` names (services/calendar.py)."""
