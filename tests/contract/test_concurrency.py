@@ -51,18 +51,20 @@ def second_app(app: App) -> App:
     return App(db=Database(app.db.url), clock=app.clock, calendar=app.calendar)
 
 
-def wait_for_lock_waiter(app: App) -> None:
-    """PostgreSQL: until some session waits on a row lock (the second transaction)."""
+def wait_for_lock_waiter(app: App, second: threading.Thread) -> None:
+    """PostgreSQL: until a session of this database waits on a row lock (the second
+    transaction), or the second transaction has already ended (its outcome then tells)."""
     event = threading.Event()
+    query = text(
+        "SELECT count(*) FROM pg_stat_activity "
+        "WHERE wait_event_type = 'Lock' AND datname = current_database()"
+    )
     with app.db.engine.connect() as conn:
         for _ in range(3000):
-            waiting = conn.execute(
-                text("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'")
-            ).scalar_one()
-            if waiting:
+            if conn.execute(query).scalar_one() or not second.is_alive():
                 return
             event.wait(0.01)
-    pytest.fail("the second transaction never waited for the first")
+    pytest.fail("the second transaction neither waited for the first nor ended")
 
 
 def race(
@@ -83,7 +85,7 @@ def race(
     second = threading.Thread(target=run_second)
     second.start()
     if app.db.dialect == "postgresql":
-        wait_for_lock_waiter(app)
+        wait_for_lock_waiter(app, second)
     first.resume.set()
     first.thread.join(WAIT)
     second.join(WAIT)

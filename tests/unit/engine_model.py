@@ -211,6 +211,8 @@ def check_step(t: Tables, definition: ProcessDefinition, iid: int, new: list[Row
                 f"instance {iid}: task {event['task_id']} cancelled without a reason"
             )
         check_has_cause(t, definition, iid, event, new[:i])
+        if event["kind"] == "joined":
+            check_join_is_complete(t, definition, iid, event)
 
 
 def follow_ups(t: Tables, definition: ProcessDefinition, event: Row) -> list[tuple[str, str]]:
@@ -294,6 +296,22 @@ def check_has_cause(
     assert node_id in owed, (
         f"instance {iid}: {brief(event)} has no cause in {[brief(e) for e in before]}"
     )
+
+
+def check_join_is_complete(t: Tables, definition: ProcessDefinition, iid: int, joined: Row) -> None:
+    """A join fires only when every incoming branch arrived since it last fired."""
+    events = t.history[iid]
+    node_id = joined["node_id"]
+    earlier = [e["seq"] for e in events[: joined["seq"] - 1] if e["kind"] == "joined"]
+    last = max((s for s in earlier if events[s - 1]["node_id"] == node_id), default=0)
+    arrived = {
+        came_from
+        for e in events[last : joined["seq"] - 1]
+        for target, came_from in follow_ups(t, definition, e)
+        if target == node_id
+    }
+    expected = {n.id for n in definition.nodes.values() if node_id in n.next}
+    assert arrived >= expected, f"instance {iid}: {brief(joined)} before {expected - arrived}"
 
 
 def brief(event: Row) -> str:

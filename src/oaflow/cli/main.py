@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from oaflow.cli import common, demo_cmd, org_cmds, process_cmds, run_cmds
+from oaflow.cli import calendar_cmds, common, demo_cmd, org_cmds, process_cmds, run_cmds
 from oaflow.cli.common import OPTIONS, run_command, zh
 from oaflow.services import setup
 from oaflow.services.app import App
@@ -20,6 +20,7 @@ cli = typer.Typer(
 )
 cli.add_typer(process_cmds.group, name="process")
 cli.add_typer(org_cmds.group, name="org")
+cli.add_typer(calendar_cmds.group, name="calendar")
 cli.add_typer(run_cmds.task_group, name="task")
 cli.add_typer(run_cmds.instance_group, name="instance")
 run_cmds.register(cli)

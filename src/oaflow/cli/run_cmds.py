@@ -95,7 +95,9 @@ def tasks(as_: AsOpt, json_: JsonOpt = False) -> None:
                     r["business_key"],
                     r["node"],
                     r["state_label"],
-                    r["due_at"],
+                    f"{r['due_at']} {zh('(暂定)', '(provisional)')}"
+                    if r["provisional"]
+                    else r["due_at"],
                     r["remaining_hours"],
                     r["sla_label"],
                 ]

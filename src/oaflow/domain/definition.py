@@ -122,6 +122,47 @@ class Trigger:
     field: str = ""  # planned_date: the form field holding the date
 
 
+#: who SLA messages go to, relative to the task (TIME-2, TIME-5); also `user:LOGIN`, `field:NAME`
+SLA_ROLES = (
+    "responsible",  # the task's assignee (or its candidates)
+    "responsible_head",  # head of the task's department
+    "responsible_leader",  # supervising leader of the task's department
+    "initiator",
+    "initiator_head",  # head of the initiating department
+    "initiator_leader",  # supervising leader of the initiating department
+    "general_manager",
+)
+EscalationAction = Literal["notify", "reassign", "auto_approve", "auto_reject"]
+
+
+@dataclass(frozen=True)
+class Escalation:
+    """One level of a node's escalation chain: ``after`` hours past the deadline."""
+
+    after: float
+    to: tuple[str, ...]
+    action: EscalationAction = "notify"
+    line: int | None = None
+
+
+@dataclass(frozen=True)
+class Sla:
+    """A node's reminders, warnings and escalation (TIME-2..5). Hours are calendar hours
+    counted from dispatch (acknowledgement) or from the deadline (escalation)."""
+
+    remind_after: float = 24.0
+    remind_again_after: float = 36.0
+    escalate_after: float = 48.0
+    escalate_to: tuple[str, ...] = ("initiator_head", "responsible_leader")
+    warn_at: tuple[float, ...] = (0.75,)  # shares of the time limit used
+    escalation: tuple[Escalation, ...] = ()
+    line: int | None = None
+
+    def recipients(self) -> tuple[str, ...]:
+        """Every recipient named by the acknowledgement escalation and the chain."""
+        return (*self.escalate_to, *(name for level in self.escalation for name in level.to))
+
+
 @dataclass(frozen=True)
 class Outputs:
     """What must be supplied to finish a task (RUN-4)."""
@@ -173,6 +214,7 @@ class Node:
     service: str = ""  # service: the integration to call
     notify: tuple[Assignment, ...] = ()  # notify: who is informed
     archive_name: str = ""  # archive: name pattern, e.g. 项目归档-{yyyy}-{title}
+    sla: Sla = Sla()
     line: int | None = None
 
     @property

@@ -17,11 +17,12 @@ from oaflow.domain.loader_parts import (
     parse_time_limit,
     parse_trigger,
 )
+from oaflow.domain.loader_sla import parse_sla
 from oaflow.domain.yaml_lines import LineList, LineMap, Reader, show, suggest
 
 NODE_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 NODE_TYPES = tuple(t.value for t in NodeType)
-_TASK_KEYS = ("assignee", "time_limit", "trigger", "inputs", "outputs", "next")
+_TASK_KEYS = ("assignee", "time_limit", "trigger", "inputs", "outputs", "sla", "next")
 #: the keys each node type takes besides id, type and name
 TYPE_KEYS: dict[NodeType, tuple[str, ...]] = {
     NodeType.INITIATE: ("next", "inputs"),
@@ -292,4 +293,10 @@ _PARTS: dict[str, Callable[[NodeReader, LineMap, str], dict[str, Any]]] = {
     "service": NodeReader._service,
     "notify": NodeReader._notify,
     "archive_name": NodeReader._archive_name,
+    "sla": lambda self, m, what: _sla(self.r, m, what),
 }
+
+
+def _sla(r: Reader, m: LineMap, what: str) -> dict[str, Any]:
+    sla = parse_sla(r, m["sla"], what, m.line_of("sla"))
+    return {"sla": sla} if sla is not None else {}

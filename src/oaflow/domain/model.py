@@ -29,6 +29,9 @@ class TaskRecord:
     acked_at: datetime | None = None
     finished_at: datetime | None = None
     finished_by: str | None = None
+    check_at: datetime | None = None  # next SLA event (ADR 0003); None when closed
+    sla_fired: tuple[str, ...] = ()  # keys of the SLA events already handled
+    exception: str | None = None  # code of the exception record opened on it (ABN…)
     version: int = 1
     id: int | None = None
 
@@ -71,6 +74,29 @@ class Event:
 
 
 @dataclass
+class Message:
+    """An outgoing message (reminder, warning, escalation), written to the outbox in the
+    same transaction as the decision. ``key`` is stable: the same event gives the same key."""
+
+    key: str
+    event: str
+    recipients: tuple[str, ...]
+    task: TaskRecord | None = None
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class ExceptionOpening:
+    """An exception record to open (TIME-4, EXC-1); its code (ABN…) is given when written."""
+
+    task: TaskRecord
+    node_id: str
+    description: str
+    reporter: str = "system"
+    code: str = ""
+
+
+@dataclass
 class Decision:
     """Everything one command changes; the service writes it in one transaction."""
 
@@ -78,6 +104,8 @@ class Decision:
     changed_tasks: list[TaskRecord] = field(default_factory=list)
     new_tasks: list[TaskRecord] = field(default_factory=list)
     events: list[Event] = field(default_factory=list)
+    messages: list[Message] = field(default_factory=list)
+    exceptions: list[ExceptionOpening] = field(default_factory=list)
 
 
 @dataclass(frozen=True)

@@ -143,6 +143,16 @@ def _task_rules(d: ProcessDefinition, node: Node) -> Iterator[Finding]:
     if node.time_limit is None and node.trigger.kind != "planned_date":
         hint = f"add e.g. `time_limit: {{hours: 24}}` to `{node.id}`"
         yield _finding(d, node, "has no time limit", hint, "time_limit")
+    yield from _sla_fields(d, node)
+
+
+def _sla_fields(d: ProcessDefinition, node: Node) -> Iterator[Finding]:
+    """`field:NAME` recipients of the SLA settings must name a user field of the form."""
+    for name in node.sla.recipients():
+        kind, _, field_name = name.partition(":")
+        if kind == "field" and getattr(d.form_field(field_name), "type", None) != "user":
+            hint = f"add `- {{name: {field_name}, type: user}}` to `form`, or fix the name"
+            yield _finding(d, node, f"escalates to `{name}`, which is not a user field", hint)
 
 
 def _kind_rules(d: ProcessDefinition, node: Node) -> Iterator[Finding]:

@@ -18,6 +18,19 @@ def org_findings(d: ProcessDefinition, org: OrgNames) -> list[Finding]:
         recipients = (node.assignee, *node.notify) if node.assignee else node.notify
         for a in recipients:
             found += _assignment(d, org, a, f"node `{node.id}`", node.id)
+        for name in node.sla.recipients():
+            if name.startswith("user:") and name[5:] not in org.users:
+                found.append(
+                    _unknown(
+                        d,
+                        "user",
+                        name[5:],
+                        f"node `{node.id}` escalation",
+                        org.users,
+                        node.sla.line or node.line,
+                        node.id,
+                    )
+                )
     for table in d.decision_tables.values():
         for then, line in table_results(table):
             found += _result(d, org, then, f"decision table `{table.name}`", line)

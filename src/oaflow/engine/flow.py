@@ -15,6 +15,7 @@ from oaflow.domain.states import InstanceState, TaskState
 from oaflow.engine.assign import Party, context_of, in_department, resolve
 from oaflow.engine.graph import downstream, predecessors
 from oaflow.engine.rules import choose_route
+from oaflow.engine.sla import next_check
 
 MAX_AUTOMATIC_STEPS = 500
 
@@ -107,6 +108,7 @@ class Flow:
             candidates=party.candidates,
             due_at=self.due_time(node, now),
         )
+        task.check_at = next_check(node, task, self.world.calendar)
         self.decision.new_tasks.append(task)
         self.open_tasks.append(task)
         who = party.assignee or ",".join(party.candidates)
@@ -186,7 +188,7 @@ class Flow:
             if not task.is_open:
                 continue
             task.state = TaskState.CANCELLED
-            task.finished_at = self.world.now
+            task.finished_at, task.check_at = self.world.now, None
             self.changed(task)
             self.record("task_cancelled", task.node_id, task, reason=reason)
         self.open_tasks = [t for t in self.open_tasks if t.is_open]

@@ -12,6 +12,7 @@ from oaflow.domain.model import Decision, InstanceRecord, TaskRecord, World
 from oaflow.domain.states import Action, InstanceState, TaskState, next_state, resume_state
 from oaflow.engine.flow import Flow
 from oaflow.engine.graph import upstream
+from oaflow.engine.sla import next_check
 
 PASSED = frozenset({TaskState.DONE, TaskState.APPROVED})
 
@@ -96,6 +97,7 @@ def _ack(flow: Flow, node: Node, task: TaskRecord, cmd: Command, state: TaskStat
         task.assignee = cmd.actor  # claiming a candidate-group task
     task.acked_at = flow.world.now
     _touch(flow, task, state)
+    task.check_at = next_check(node, task, flow.world.calendar)  # no more ack reminders
     flow.record("task_acknowledged", node.id, task, cmd.actor)
 
 
@@ -112,12 +114,19 @@ def _progress(flow: Flow, node: Node, task: TaskRecord, cmd: Command, state: Tas
 
 def _suspend(flow: Flow, node: Node, task: TaskRecord, cmd: Command, state: TaskState) -> None:
     _touch(flow, task, state)
+    task.check_at = None  # the SLA clock waits while the task is suspended
     flow.record("task_suspended", node.id, task, cmd.actor, note=cmd.note)
 
 
 def _resume(flow: Flow, node: Node, task: TaskRecord, cmd: Command, state: TaskState) -> None:
     _touch(flow, task, resume_state(task.acked_at is not None, task.progress))
+    task.check_at = next_check(node, task, flow.world.calendar)
     flow.record("task_resumed", node.id, task, cmd.actor)
+
+
+def finish_task(flow: Flow, node: Node, task: TaskRecord, cmd: Command) -> None:
+    """Finish ``task`` by ``cmd`` without the actor check (system decisions, escalation)."""
+    _finish(flow, node, task, cmd, next_state(task.state, cmd.action))
 
 
 def _finish(flow: Flow, node: Node, task: TaskRecord, cmd: Command, state: TaskState) -> None:
@@ -128,6 +137,7 @@ def _finish(flow: Flow, node: Node, task: TaskRecord, cmd: Command, state: TaskS
     task.note = cmd.note  # the completion's note (delay reason); progress notes stay in history
     if cmd.action is Action.COMPLETE:
         task.progress = 100
+    task.check_at = None
     _touch(flow, task, state)
     flow.record(f"task_{state.value}", node.id, task, cmd.actor, note=cmd.note)
     flow.open_tasks = [t for t in flow.open_tasks if t.is_open]

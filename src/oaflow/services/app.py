@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import Connection
@@ -13,18 +12,45 @@ from oaflow.domain.definition import ProcessDefinition
 from oaflow.domain.errors import NotFoundError
 from oaflow.domain.loader import load_definition
 from oaflow.domain.org import Organisation
+from oaflow.services.calendar import stored_calendar
 from oaflow.storage import catalog_repo, org_repo
 from oaflow.storage.database import Database
 
 
-@dataclass
 class App:
-    db: Database
-    clock: Clock
-    calendar: WorkingCalendar
-    lang: str = "zh"
-    _definitions: dict[int, ProcessDefinition] = field(default_factory=dict)
-    _org: tuple[int, Organisation] | None = None
+    """What every use case needs. A ``calendar`` given here is used as it is (tests, the
+    demo); otherwise the calendar is loaded from the database at first use and again after
+    it changed there (``forget_calendar``)."""
+
+    def __init__(
+        self,
+        db: Database,
+        clock: Clock,
+        calendar: WorkingCalendar | None = None,
+        lang: str = "zh",
+        default_timezone: str = "Asia/Shanghai",
+    ) -> None:
+        self.db = db
+        self.clock = clock
+        self.lang = lang
+        #: the time zone of a database that has none stored yet (OAFLOW_TIMEZONE)
+        self.default_timezone = default_timezone
+        self._calendar = calendar
+        self._calendar_pinned = calendar is not None
+        self._definitions: dict[int, ProcessDefinition] = {}
+        self._org: tuple[int, Organisation] | None = None
+
+    @property
+    def calendar(self) -> WorkingCalendar:
+        """The business calendar (TIME-1), loaded from the database at first use."""
+        if self._calendar is None:
+            self._calendar = stored_calendar(self.db, self.default_timezone)
+        return self._calendar
+
+    def forget_calendar(self) -> None:
+        """Load the calendar again at next use (after it changed in the database)."""
+        if not self._calendar_pinned:
+            self._calendar = None
 
     def now(self) -> datetime:
         return self.clock.now()

@@ -69,6 +69,9 @@ def task_view(
         "note": task.note,
         "created_at": local_text(app, task.created_at),
         "due_at": local_text(app, task.due_at),
+        # the deadline touches a year whose official holiday schedule is not in the calendar
+        "provisional": task.due_at is not None
+        and app.calendar.is_provisional(task.created_at, task.due_at),
         "sla": clock.state,
         "sla_label": labels.SLA_STATES[clock.state].get(lang),
         "remaining_hours": None

@@ -29,9 +29,10 @@ from oaflow.storage import runtime_repo as repo
 from oaflow.storage.hotpath import HotPath
 
 RETRIES = 5
+EXCEPTION_KEY = "ABN{yyyy}{MM}{seq:02}"
 
 
-class _InstanceMoved(Exception):
+class InstanceMoved(Exception):
     """The instance changed under us: decide again on fresh state."""
 
 
@@ -50,7 +51,7 @@ def start(app: App, key: str, actor: str, form: Mapping[str, Any]) -> InstanceRe
         instance = _new_instance(app, conn, definition, stored.id, actor, department, form)
         repo.insert_instance(conn, instance)
         decision = engine.start(_world(app, definition, org), instance)
-        _write(HotPath.on(conn), decision, app, expected_version=1)
+        write_decision(HotPath.on(conn), decision, app, expected_version=1)
         return decision.instance
 
 
@@ -118,7 +119,7 @@ def act(app: App, task_id: int, command: Command) -> TaskRecord:
         try:
             with app.db.raw_write() as dbapi:
                 return _act_once(app, HotPath(dbapi, app.db.dialect), task_id, command)
-        except _InstanceMoved:
+        except InstanceMoved:
             continue
     raise ConflictError(
         f"task {task_id}'s process was busy with other changes",
@@ -127,6 +128,19 @@ def act(app: App, task_id: int, command: Command) -> TaskRecord:
 
 
 def _act_once(app: App, hot: HotPath, task_id: int, command: Command) -> TaskRecord:
+    world, instance, task, related = load_world(app, hot, task_id)
+    if command.actor not in world.org.users:
+        raise NotFoundError(f"user '{command.actor}' does not exist", "see `oaflow org users`")
+    version = instance.version
+    decision = engine.act(world, instance, task, command, related)
+    write_decision(hot, decision, app, expected_version=version, acted=task)
+    return task
+
+
+def load_world(
+    app: App, hot: HotPath, task_id: int
+) -> tuple[World, InstanceRecord, TaskRecord, list[TaskRecord]]:
+    """Everything the engine needs to decide about task ``task_id``, in one read."""
     loaded = hot.load_action(task_id)
     if loaded is None or loaded[0][0].id != task_id:
         raise NotFoundError(f"task {task_id} does not exist", "see `oaflow tasks --as YOU`")
@@ -135,21 +149,15 @@ def _act_once(app: App, hot: HotPath, task_id: int, command: Command) -> TaskRec
     definition = app.cached_definition(instance.definition_id)
     if definition.node(task.node_id).type is NodeType.MULTI_INSTANCE:
         related += hot.round_tasks(instance.id or 0, task.node_id, task.round)
-    version = instance.version
-    org = app.cached_org(org_revision)
-    if command.actor not in org.users:
-        raise NotFoundError(f"user '{command.actor}' does not exist", "see `oaflow org users`")
-    world = _world(app, definition, org)
-    decision = engine.act(world, instance, task, command, related)
-    _write(hot, decision, app, expected_version=version, acted=task)
-    return task
+    world = _world(app, definition, app.cached_org(org_revision))
+    return world, instance, task, related
 
 
 def _world(app: App, definition: ProcessDefinition, org: Organisation) -> World:
     return World(definition, org, app.calendar, app.now())
 
 
-def _write(
+def write_decision(
     hot: HotPath,
     decision: Decision,
     app: App,
@@ -157,6 +165,7 @@ def _write(
     acted: TaskRecord | None = None,
 ) -> None:
     """Write everything ``decision`` holds, or nothing."""
+    _number_exceptions(hot, decision, app)
     for task in decision.changed_tasks:
         if not hot.update_task(task):
             if task is acted:
@@ -164,15 +173,27 @@ def _write(
                     f"task {task.id} was changed by someone else at the same time",
                     "look at it again with `oaflow task show ID`; nothing was changed",
                 )
-            raise _InstanceMoved
+            raise InstanceMoved
         task.version += 1
     instance = decision.instance
     first_seq = instance.event_seq + 1
     instance.event_seq += len(decision.events)
     if not hot.update_instance(instance, expected_version):  # the serialisation point
-        raise _InstanceMoved
+        raise InstanceMoved
     instance.version = expected_version + 1
     for task in decision.new_tasks:
         task.instance_id = instance.id or 0
         hot.insert_task(task)
     hot.insert_events(instance.id or 0, first_seq, decision.events, app.now())
+    hot.insert_messages(instance.id or 0, decision.messages, app.now())
+    for opening in decision.exceptions:
+        hot.insert_exception(instance.id or 0, opening, app.now())
+
+
+def _number_exceptions(hot: HotPath, decision: Decision, app: App) -> None:
+    """Give each exception to open its code, ``ABN{yyyy}{MM}{seq:02}`` (EXC-1)."""
+    for opening in decision.exceptions:
+        local = app.now().astimezone(ZoneInfo(app.calendar.tz))
+        scope = key_scope(EXCEPTION_KEY, local)
+        opening.code = scope.format(hot.next_sequence(scope.prefix))
+        opening.task.exception = opening.code

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from oaflow.processes import builtin_keys, builtin_source, demo_organisation
-from oaflow.services import catalog
+from oaflow.services import calendar, catalog
 from oaflow.services.app import App
 from oaflow.services.catalog import Published
 from oaflow.services.organisation import store
@@ -11,11 +11,13 @@ from oaflow.storage import catalog_repo
 
 
 def init(app: App, demo: bool = False) -> list[Published]:
-    """Create or upgrade the schema; with ``demo``, add the demo organisation and the
-    built-in processes (a built-in already published unchanged is left as it is)."""
+    """Create or upgrade the schema and seed the business calendar (company days are
+    kept); with ``demo``, add the demo organisation and the built-in processes (a built-in
+    already published unchanged is left as it is)."""
     from oaflow.storage.migrate import upgrade  # Alembic loads slowly; only init needs it
 
     upgrade(app.db)
+    calendar.seed(app)
     if not demo:
         return []
     store(app, demo_organisation())

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import Connection, Engine, delete, inspect, insert, select
+from sqlalchemy import Connection, Engine, delete, insert, inspect, select
 
 from oaflow.storage.tables import calendar_days, settings
 
@@ -34,7 +34,9 @@ def has_calendar(engine: Engine) -> bool:
     return inspect(engine).has_table(calendar_days.name)
 
 
-def days(conn: Connection, first: date | None = None, last: date | None = None) -> list[CalendarDay]:
+def days(
+    conn: Connection, first: date | None = None, last: date | None = None
+) -> list[CalendarDay]:
     """The stored days from ``first`` to ``last`` (both included; open ends: all), in order."""
     query = select(calendar_days).order_by(calendar_days.c.day)
     if first is not None:

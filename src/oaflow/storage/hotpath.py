@@ -18,7 +18,7 @@ from typing import Any
 
 from sqlalchemy import Connection
 
-from oaflow.domain.model import Event, InstanceRecord, TaskRecord
+from oaflow.domain.model import Event, ExceptionOpening, InstanceRecord, Message, TaskRecord
 from oaflow.domain.states import OPEN_TASK_STATES
 from oaflow.storage.org_repo import REVISION
 from oaflow.storage.runtime_repo import instance_record, task_record
@@ -26,9 +26,9 @@ from oaflow.storage.tables import history, instances, tasks
 
 TASK_COLUMNS = [c.name for c in tasks.columns]
 INSTANCE_COLUMNS = [c.name for c in instances.columns]
-_TASK_JSON = {"candidates", "outputs"}
+_TASK_JSON = {"candidates", "outputs", "sla_fired"}
 _INSTANCE_JSON = {"data", "tokens"}
-_TASK_TIMES = {"created_at", "due_at", "acked_at", "finished_at"}
+_TASK_TIMES = {"created_at", "due_at", "acked_at", "finished_at", "check_at"}
 _INSTANCE_TIMES = {"started_at", "ended_at"}
 _OPEN = ", ".join(f"'{s.value}'" for s in sorted(OPEN_TASK_STATES))
 _TASK_WRITABLE = [
@@ -41,10 +41,35 @@ _TASK_WRITABLE = [
     "finished_at",
     "finished_by",
     "due_at",
+    "check_at",
+    "sla_fired",
+    "exception",
 ]
 _INSTANCE_WRITABLE = ["state", "data", "tokens", "ended_at", "event_seq"]
 _NEW_TASK = [c for c in TASK_COLUMNS if c != "id"]
 _EVENT = ["instance_id", "seq", "at", "kind", "node_id", "task_id", "actor", "data"]
+_MESSAGE = [
+    "message_id",
+    "event",
+    "recipients",
+    "data",
+    "instance_id",
+    "task_id",
+    "created_at",
+    "status",
+    "attempts",
+    "next_attempt_at",
+]
+_EXCEPTION = [
+    "code",
+    "instance_id",
+    "task_id",
+    "node_id",
+    "description",
+    "reporter",
+    "reported_at",
+    "state",
+]
 
 
 def _json_param(name: str, dialect: str) -> str:
@@ -82,7 +107,20 @@ def _statements(dialect: str) -> dict[str, str]:
         "VALUES (:task_id, :login)",
         "insert_event": f"INSERT INTO {history.name} ({', '.join(_EVENT)}) VALUES "
         f"({_values(_EVENT, {'data'}, dialect)})",
+        "insert_message": f"INSERT INTO outbox ({', '.join(_MESSAGE)}) VALUES "
+        f"({_values(_MESSAGE, {'recipients', 'data'}, dialect)}) "
+        "ON CONFLICT (message_id) DO NOTHING",
+        "insert_exception": f"INSERT INTO exceptions ({', '.join(_EXCEPTION)}) VALUES "
+        f"({_values(_EXCEPTION, set(), dialect)})",
+        "next_sequence": "INSERT INTO sequences (scope, value) VALUES (:scope, 1) ON CONFLICT "
+        "(scope) DO UPDATE SET value = sequences.value + 1 RETURNING value",
     }
+    claim = (
+        "SELECT id FROM tasks WHERE check_at IS NOT NULL AND check_at <= :now "
+        "ORDER BY check_at LIMIT 1"
+    )
+    sql["claim_due"] = claim + (" FOR UPDATE SKIP LOCKED" if dialect == "postgresql" else "")
+    sql["next_due"] = "SELECT min(check_at) FROM tasks WHERE check_at IS NOT NULL"
     if dialect == "postgresql":
         sql = {k: re.sub(r"(?<!:):(\w+)", r"%(\1)s", v) for k, v in sql.items()}
     return sql
@@ -170,6 +208,7 @@ class HotPath:
             version=rec.version,
             state=rec.state.value,
             outputs=json.dumps(rec.outputs, ensure_ascii=False),
+            sla_fired=json.dumps(list(rec.sla_fired)),
         )
         for c in _TASK_TIMES & params.keys():
             params[c] = self._time_in(params[c])
@@ -197,6 +236,7 @@ class HotPath:
             state=rec.state.value,
             candidates=json.dumps(list(rec.candidates)),
             outputs=json.dumps(rec.outputs, ensure_ascii=False),
+            sla_fired=json.dumps(list(rec.sla_fired)),
         )
         for c in _TASK_TIMES:
             params[c] = self._time_in(params[c])
@@ -224,3 +264,55 @@ class HotPath:
         ]
         if rows:
             self.cursor.executemany(self.sql["insert_event"], rows)
+
+    def next_sequence(self, scope: str) -> int:
+        """The next number of ``scope`` (gap-free: it commits with what uses it)."""
+        self.cursor.execute(self.sql["next_sequence"], {"scope": scope})
+        return int(self.cursor.fetchone()[0])
+
+    def insert_messages(self, instance_id: int, messages: Sequence[Message], at: datetime) -> None:
+        """Outgoing messages into the outbox; a message id already there is left as it is."""
+        when = self._time_in(at)
+        for m in messages:
+            self.cursor.execute(
+                self.sql["insert_message"],
+                {
+                    "message_id": m.key,
+                    "event": m.event,
+                    "recipients": json.dumps(list(m.recipients)),
+                    "data": json.dumps(m.data, ensure_ascii=False, default=str),
+                    "instance_id": instance_id,
+                    "task_id": m.task.id if m.task else None,
+                    "created_at": when,
+                    "status": "pending",
+                    "attempts": 0,
+                    "next_attempt_at": when,
+                },
+            )
+
+    def insert_exception(self, instance_id: int, opening: ExceptionOpening, at: datetime) -> None:
+        self.cursor.execute(
+            self.sql["insert_exception"],
+            {
+                "code": opening.code,
+                "instance_id": instance_id,
+                "task_id": opening.task.id,
+                "node_id": opening.node_id,
+                "description": opening.description,
+                "reporter": opening.reporter,
+                "reported_at": self._time_in(at),
+                "state": "open",
+            },
+        )
+
+    def claim_due(self, now: datetime) -> int | None:
+        """A task whose SLA check is due at ``now``, locked for this transaction (PostgreSQL:
+        rows other workers hold are skipped; SQLite: the write lock serialises workers)."""
+        self.cursor.execute(self.sql["claim_due"], {"now": self._time_in(now)})
+        row = self.cursor.fetchone()
+        return int(row[0]) if row else None
+
+    def next_due(self) -> datetime | None:
+        self.cursor.execute(self.sql["next_due"])
+        row = self.cursor.fetchone()
+        return self._time_out(row[0]) if row else None

@@ -53,6 +53,9 @@ def task_record(m: Mapping[str, Any]) -> TaskRecord:
         acked_at=m["acked_at"],
         finished_at=m["finished_at"],
         finished_by=m["finished_by"],
+        check_at=m["check_at"],
+        sla_fired=tuple(m["sla_fired"]),
+        exception=m["exception"],
         version=m["version"],
     )
 

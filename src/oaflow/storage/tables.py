@@ -19,6 +19,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
@@ -151,10 +152,20 @@ tasks = Table(
     Column("acked_at", UTCDateTime, nullable=True),
     Column("finished_at", UTCDateTime, nullable=True),
     Column("finished_by", String(64), nullable=True),
+    Column("check_at", UTCDateTime, nullable=True),
+    Column("sla_fired", JSON, nullable=False, server_default="[]"),
+    Column("exception", String(32), nullable=True),
     Column("version", Integer, nullable=False),
     Index(None, "instance_id", "state"),
     Index(None, "assignee", "state"),
     Index(None, "department", "state"),
+    # the worker's scan of due SLA checks (ADR 0003): only tasks that have one
+    Index(
+        "ix_tasks_check_at",
+        "check_at",
+        sqlite_where=text("check_at IS NOT NULL"),
+        postgresql_where=text("check_at IS NOT NULL"),
+    ),
 )
 
 task_candidates = Table(
@@ -191,3 +202,38 @@ calendar_days = Table(
 )
 """Dated exceptions of the business calendar (TIME-1); its settings live in ``settings``
 under ``calendar.*`` names (services/calendar.py)."""
+
+outbox = Table(
+    "outbox",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("message_id", String(200), nullable=False, unique=True),
+    Column("event", String(40), nullable=False),
+    Column("recipients", JSON, nullable=False),
+    Column("data", JSON, nullable=False),
+    Column("instance_id", Integer, nullable=True),
+    Column("task_id", Integer, nullable=True),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("attempts", Integer, nullable=False, server_default="0"),
+    Column("next_attempt_at", UTCDateTime, nullable=True),
+    Column("sent_at", UTCDateTime, nullable=True),
+    Index(None, "status", "next_attempt_at"),
+    Index(None, "task_id"),
+)
+
+exceptions = Table(
+    "exceptions",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("code", String(32), nullable=False, unique=True),
+    Column("instance_id", Integer, ForeignKey("instances.id"), nullable=False),
+    Column("task_id", Integer, ForeignKey("tasks.id"), nullable=True),
+    Column("node_id", String(64), nullable=False),
+    Column("description", Text, nullable=False),
+    Column("reporter", String(64), nullable=False),
+    Column("reported_at", UTCDateTime, nullable=False),
+    Column("state", String(16), nullable=False),
+    Index(None, "instance_id"),
+    Index(None, "state", "reported_at"),
+)

@@ -1,0 +1,117 @@
+"""The SLA check of one task: reminders, warnings, the overdue exception, escalation."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from oaflow.domain.definition import Node
+from oaflow.domain.model import (
+    Decision,
+    ExceptionOpening,
+    InstanceRecord,
+    Message,
+    TaskRecord,
+    World,
+)
+from oaflow.domain.states import Action, InstanceState, TaskState
+from oaflow.engine.flow import Flow
+from oaflow.engine.runtime import Command, finish_task
+from oaflow.engine.sla import SlaEvent, due_events, next_check, recipients
+
+SYSTEM = "system"
+
+
+def check_sla(
+    world: World, instance: InstanceRecord, task: TaskRecord, related: Sequence[TaskRecord] = ()
+) -> Decision:
+    """Handle every SLA event of ``task`` due at ``world.now``, once each, and reschedule."""
+    decision = Decision(instance)
+    flow = Flow(world, decision, [task, *related])
+    node = world.definition.node(task.node_id)
+    if task.is_open and instance.state is InstanceState.RUNNING:
+        for event in due_events(node, task, world.calendar, world.now):
+            if not task.is_open:
+                break  # an escalation decided the task
+            task.sla_fired = (*task.sla_fired, event.key)
+            _EFFECTS[event.kind](flow, node, task, event)
+    task.check_at = next_check(node, task, world.calendar) if task.is_open else None
+    flow.changed(task)
+    return decision
+
+
+def _send(
+    flow: Flow, task: TaskRecord, event: SlaEvent, names: tuple[str, ...], **data: object
+) -> None:
+    instance = flow.instance
+    people = recipients(names, task, instance, flow.world.org)
+    node = flow.world.definition.node(task.node_id)
+    flow.decision.messages.append(
+        Message(
+            key=f"{instance.business_key}/{task.id}/{event.key}",
+            event=event.kind,
+            recipients=people,
+            task=task,
+            data={
+                "business_key": instance.business_key,
+                "title": instance.title,
+                "task_id": task.id,
+                "node_zh": node.name.zh,
+                "node_en": node.name.en,
+                "due_at": task.due_at.isoformat() if task.due_at else None,
+                "event_key": event.key,
+                **data,
+            },
+        )
+    )
+    flow.record(
+        f"sla_{event.kind}", task.node_id, task, None, to=list(people), key=event.key, **data
+    )
+
+
+def _ack_reminder(flow: Flow, node: Node, task: TaskRecord, event: SlaEvent) -> None:
+    _send(flow, task, event, ("responsible",), reminder=1 if event.key == "ack1" else 2)
+
+
+def _ack_escalation(flow: Flow, node: Node, task: TaskRecord, event: SlaEvent) -> None:
+    _send(flow, task, event, (*node.sla.escalate_to, "responsible"), hours=node.sla.escalate_after)
+
+
+def _warning(flow: Flow, node: Node, task: TaskRecord, event: SlaEvent) -> None:
+    _send(flow, task, event, ("responsible",), share=event.key.removeprefix("warn"))
+
+
+def _overdue(flow: Flow, node: Node, task: TaskRecord, event: SlaEvent) -> None:
+    description = f"{node.name.zh}({task.department or ''}) 超过时限未完成 / missed its time limit"
+    flow.decision.exceptions.append(ExceptionOpening(task, node.id, description))
+    _send(flow, task, event, ("responsible", "responsible_head"))
+
+
+def _escalation(flow: Flow, node: Node, task: TaskRecord, event: SlaEvent) -> None:
+    level = node.sla.escalation[event.level - 1]
+    _send(flow, task, event, level.to, level=event.level, action=level.action)
+    if level.action == "reassign":
+        _reassign(flow, task, recipients(level.to, task, flow.instance, flow.world.org))
+    elif level.action in ("auto_approve", "auto_reject") and node.is_decision:
+        action = Action.APPROVE if level.action == "auto_approve" else Action.REJECT
+        verb = "通过" if action is Action.APPROVE else "驳回"
+        note = f"超时自动{verb} (escalation level {event.level})"
+        finish_task(flow, node, task, Command(action, SYSTEM, note=note))
+
+
+def _reassign(flow: Flow, task: TaskRecord, people: tuple[str, ...]) -> None:
+    if not people or task.assignee == people[0]:
+        return
+    before = task.assignee
+    task.assignee, task.candidates = people[0], ()
+    if task.state is TaskState.ACKNOWLEDGED or task.state is TaskState.IN_PROGRESS:
+        task.state, task.acked_at = TaskState.PENDING, None
+    flow.record("task_reassigned", task.node_id, task, SYSTEM, before=before, after=people[0])
+
+
+_EFFECTS: dict[str, Callable[[Flow, Node, TaskRecord, SlaEvent], None]] = {
+    "ack_reminder": _ack_reminder,
+    "ack_escalation": _ack_escalation,
+    "deadline_warning": _warning,
+    "overdue": _overdue,
+    "escalation": _escalation,
+}

@@ -1,0 +1,108 @@
+"""A task's SLA schedule and what a due check does (TIME-2..6, ADR 0003). Pure."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from oaflow.domain.calendar import WorkingCalendar
+from oaflow.domain.definition import Node
+from oaflow.domain.model import InstanceRecord, TaskRecord
+from oaflow.domain.org import Organisation
+
+
+@dataclass(frozen=True)
+class SlaEvent:
+    key: str  # stable within the task: ack1, ack2, ack_escalation, warn75, overdue, escalation1…
+    at: datetime
+    kind: str  # ack_reminder | ack_escalation | deadline_warning | overdue | escalation
+    level: int = 0  # escalation level (1-based), 0 otherwise
+
+
+def schedule(node: Node, task: TaskRecord, calendar: WorkingCalendar) -> list[SlaEvent]:
+    """Every SLA event of an open task, in time order."""
+    sla, events = node.sla, []
+    if task.acked_at is None:
+        start = task.created_at
+        events += [
+            SlaEvent("ack1", start + _hours(sla.remind_after), "ack_reminder"),
+            SlaEvent("ack2", start + _hours(sla.remind_again_after), "ack_reminder"),
+            SlaEvent("ack_escalation", start + _hours(sla.escalate_after), "ack_escalation"),
+        ]
+    if task.due_at is not None:
+        events += [
+            SlaEvent(
+                f"warn{round(share * 100)}", _point(node, task, share, calendar), "deadline_warning"
+            )
+            for share in sla.warn_at
+        ]
+        events.append(SlaEvent("overdue", task.due_at, "overdue"))
+        events += [
+            SlaEvent(f"escalation{i}", task.due_at + _hours(level.after), "escalation", i)
+            for i, level in enumerate(sla.escalation, start=1)
+        ]
+    return sorted(events, key=lambda e: (e.at, e.key))
+
+
+def next_check(node: Node, task: TaskRecord, calendar: WorkingCalendar) -> datetime | None:
+    """When the task's next unhandled SLA event is due; None for a closed task."""
+    if not task.is_open or task.state.value == "suspended":
+        return None
+    pending = [e.at for e in schedule(node, task, calendar) if e.key not in task.sla_fired]
+    return min(pending, default=None)
+
+
+def due_events(
+    node: Node, task: TaskRecord, calendar: WorkingCalendar, now: datetime
+) -> list[SlaEvent]:
+    """The unhandled events due at or before ``now``, oldest first."""
+    return [
+        e for e in schedule(node, task, calendar) if e.at <= now and e.key not in task.sla_fired
+    ]
+
+
+def _point(node: Node, task: TaskRecord, share: float, calendar: WorkingCalendar) -> datetime:
+    """When ``share`` of the task's time has been used."""
+    assert task.due_at is not None
+    limit = node.time_limit
+    if limit is not None and limit.basis == "working" and node.trigger.kind != "planned_date":
+        return calendar.add_working_hours(task.created_at, limit.hours * share)
+    return task.created_at + (task.due_at - task.created_at) * share
+
+
+def _hours(value: float) -> timedelta:
+    return timedelta(hours=value)
+
+
+def recipients(
+    names: tuple[str, ...], task: TaskRecord, instance: InstanceRecord, org: Organisation
+) -> tuple[str, ...]:
+    """Logins for recipient names relative to the task (unresolvable names give nobody)."""
+    found: list[str] = []
+    for name in names:
+        found += _resolve(name, task, instance, org)
+    return tuple(dict.fromkeys(login for login in found if login))
+
+
+def _resolve(name: str, task: TaskRecord, instance: InstanceRecord, org: Organisation) -> list[str]:
+    kind, _, rest = name.partition(":")
+    if kind == "user":
+        return [rest] if rest in org.users else []
+    if kind == "field":
+        value = instance.data.get(rest)
+        return [value] if isinstance(value, str) and value in org.users else []
+    department = task.department or ""
+    one = {
+        "responsible_head": org.head_of(department),
+        "responsible_leader": org.leader_of(department),
+        "initiator": instance.initiator,
+        "initiator_head": org.head_of(instance.department),
+        "initiator_leader": org.leader_of(instance.department),
+    }
+    if name in one:
+        return [one[name] or ""]
+    if name == "responsible":
+        return [task.assignee] if task.assignee else list(task.candidates)
+    if name == "general_manager":
+        return list(org.users_with_role("general_manager"))
+    return []
