@@ -26,7 +26,7 @@ from oaflow.domain.errors import InputError, OAFlowError
 from oaflow.domain.holidays_cn import china_calendar
 from oaflow.domain.states import Action
 from oaflow.engine.runtime import Command
-from oaflow.services import queries, runtime, setup
+from oaflow.services import queries, runtime, setup, timers
 from oaflow.services.app import App
 from oaflow.storage.database import Database
 
@@ -141,6 +141,8 @@ class EngineMachine(RuleBasedStateMachine):
     def teardown(self) -> None:
         for inst in self.t.instances.values():  # see --hypothesis-show-statistics
             event(f"{inst['definition_key']} {inst['state']}")
+        for kind in {e["kind"] for e in self.t.everything["history"]}:
+            event(f"history has {kind}")
         self.app.db.dispose()
         self.workdir.cleanup()
 
@@ -228,6 +230,12 @@ class EngineMachine(RuleBasedStateMachine):
         self.clock.advance(timedelta(hours=hours))
 
     @rule()
+    def fire_a_due_check(self) -> None:
+        """What the worker does: handle one SLA check due by now (one transaction)."""
+        task_id = timers.fire_one(self.app, self.clock.now())
+        event("sla check fired" if task_id is not None else "no sla check due")
+
+    @rule()
     def restart(self) -> None:
         """A new process on the same file: no cached definitions or organisation survive."""
         self.app.db.dispose()
@@ -260,7 +268,8 @@ class EngineMachine(RuleBasedStateMachine):
         )
         instance = self.t.instances[task["instance_id"]]
         running = instance["state"] == "running"
-        expected = expected_error(task, node, running, action, actor, progress, missing)
+        known = actor != "nobody"
+        expected = expected_error(task, node, running, action, actor, progress, missing, known)
         if expected is None:
             expected = KNOWN_BUGS.get((instance["definition_key"], node.id, action))
         event(f"{action.value}: {expected.__name__ if expected else 'done'}")

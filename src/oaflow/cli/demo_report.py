@@ -46,6 +46,11 @@ def print_instance(view: dict[str, Any]) -> None:
             f"  {event['at']}  {who:<8} {event['event']} {event['node']}{_detail(event)}",
             markup=False,
         )
+    for record in view["exceptions"]:
+        console.print(
+            "  " + zh("异常记录 (模板4): ", "Exception (Template 4): ") + exception_line(record),
+            markup=False,
+        )
     console.print("  " + zh("执行进度跟踪表 (模板3):", "Progress table (Template 3):"))
     for row in view["progress"]:
         console.print("    " + progress_line(row), markup=False)
@@ -65,8 +70,24 @@ def progress_line(row: dict[str, Any]) -> str:
     return " · ".join(parts)
 
 
+def exception_line(record: dict[str, Any]) -> str:
+    """``ABN20240301 · PROJ20240301 · 研发方案输出(研发部) · 2024-03-18 18:00 · 系统 · …``."""
+    return " · ".join(
+        [
+            record["code"],
+            record["business_key"],
+            f"{record['node']}({record['department']})",
+            record["reported_at"],
+            record["reporter_name"],
+            record["description"],
+        ]
+    )
+
+
 def _detail(event: dict[str, Any]) -> str:
     data = event["data"]
+    if event["to_names"]:
+        return " → " + "、".join(event["to_names"])
     if event["kind"] == "task_progress":
         return f" {data.get('percent')}% {data.get('note', '')}"
     if event["kind"] == "routed":

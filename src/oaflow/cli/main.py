@@ -6,7 +6,16 @@ from typing import Annotated
 
 import typer
 
-from oaflow.cli import calendar_cmds, common, demo_cmd, org_cmds, process_cmds, run_cmds
+from oaflow.cli import (
+    calendar_cmds,
+    common,
+    demo_cmd,
+    notice_cmds,
+    org_cmds,
+    process_cmds,
+    run_cmds,
+    worker_cmds,
+)
 from oaflow.cli.common import OPTIONS, run_command, zh
 from oaflow.services import setup
 from oaflow.services.app import App
@@ -23,8 +32,11 @@ cli.add_typer(org_cmds.group, name="org")
 cli.add_typer(calendar_cmds.group, name="calendar")
 cli.add_typer(run_cmds.task_group, name="task")
 cli.add_typer(run_cmds.instance_group, name="instance")
+cli.add_typer(notice_cmds.outbox_group, name="outbox")
+cli.add_typer(notice_cmds.exception_group, name="exception")
 run_cmds.register(cli)
 demo_cmd.register(cli)
+worker_cmds.register(cli)
 
 
 @cli.callback()

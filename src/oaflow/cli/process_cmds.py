@@ -7,7 +7,8 @@ from typing import Annotated
 
 import typer
 
-from oaflow.cli.common import console, print_json, print_table, run_command, zh
+from oaflow.cli.common import console, print_json, print_table, require_schema, run_command, zh
+from oaflow.domain.errors import OAFlowError
 from oaflow.services import catalog
 from oaflow.services.app import App
 from oaflow.services.organisation import read_text
@@ -25,15 +26,27 @@ def validate(file: FileArg) -> None:
     """Check a definition; report every problem with file:line and a fix hint."""
 
     def body(app: App) -> None:
-        definition = catalog.validate(app, read_text(file), str(file))
+        try:
+            require_schema(app)
+        except OAFlowError:
+            definition = catalog.validate(None, read_text(file), str(file))
+            console.print(
+                zh(
+                    "(无数据库：未核对组织架构中的部门和人员)",
+                    "(no database: departments and users were not checked)",
+                )
+            )
+        else:
+            definition = catalog.validate(app, read_text(file), str(file))
+        nodes = len(definition.nodes)
         console.print(
             zh(
-                f"{file}: 校验通过 ({definition.key}, {len(definition.nodes)} 个节点)",
-                f"{file}: valid ({definition.key}, {len(definition.nodes)} nodes)",
+                f"{file}: 校验通过 ({definition.key}, {nodes} 个节点)",
+                f"{file}: valid ({definition.key}, {nodes} nodes)",
             )
         )
 
-    run_command(body)
+    run_command(body, creates=True)
 
 
 @group.command()

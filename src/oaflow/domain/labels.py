@@ -28,6 +28,7 @@ SLA_STATES: dict[str, Text] = {
     "on_track": Text("正常", "on track"),
     "at_risk": Text("临近截止", "at risk"),
     "overdue": Text("已逾期", "overdue"),
+    "exception": Text("异常", "exception"),
     "none": Text("无时限", "no limit"),
 }
 
@@ -56,4 +57,10 @@ EVENTS: dict[str, Text] = {
     "instance_completed": Text("流程完成", "process completed"),
     "instance_rejected": Text("流程驳回结束", "process ended by rejection"),
     "instance_cancelled": Text("流程取消", "process cancelled"),
+    "sla_ack_reminder": Text("提醒确认接收", "reminded to acknowledge"),
+    "sla_ack_escalation": Text("未确认接收，升级", "escalated: not acknowledged"),
+    "sla_deadline_warning": Text("临近截止提醒", "deadline approaching"),
+    "sla_overdue": Text("超时，标记异常", "overdue: marked as exception"),
+    "sla_escalation": Text("超时升级", "escalated after the deadline"),
+    "task_reassigned": Text("改派", "reassigned"),
 }

@@ -81,7 +81,8 @@ def _warning(flow: Flow, node: Node, task: TaskRecord, event: SlaEvent) -> None:
 
 
 def _overdue(flow: Flow, node: Node, task: TaskRecord, event: SlaEvent) -> None:
-    description = f"{node.name.zh}({task.department or ''}) 超过时限未完成 / missed its time limit"
+    department = flow.world.org.department_name(task.department or "", "zh")
+    description = f"{node.name.zh}（{department}）超过时限未完成"
     flow.decision.exceptions.append(ExceptionOpening(task, node.id, description))
     _send(flow, task, event, ("responsible", "responsible_head"))
 

@@ -21,8 +21,11 @@ class Published:
     label: str
 
 
-def validate(app: App, text: str, file: str) -> ProcessDefinition:
-    """Check a definition against the organisation; raises ValidationError with every problem."""
+def validate(app: App | None, text: str, file: str) -> ProcessDefinition:
+    """Check a definition, against the organisation when there is a database (``app``);
+    raises ValidationError with every problem."""
+    if app is None:
+        return check_definition(text, file, None)
     with app.db.read() as conn:
         names = app.org(conn).names()
     return check_definition(text, file, names)

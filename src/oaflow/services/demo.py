@@ -19,7 +19,7 @@ from oaflow.domain.calendar import WorkingCalendar
 from oaflow.domain.clock import FixedClock, parse_instant
 from oaflow.domain.states import Action
 from oaflow.engine.runtime import Command
-from oaflow.services import queries, runtime, setup
+from oaflow.services import queries, runtime, setup, timers
 from oaflow.services.app import App
 from oaflow.storage.database import Database
 
@@ -33,16 +33,28 @@ class Replay:
     keys: list[str] = field(default_factory=list)
 
     def at(self, local: str) -> Replay:
-        self.clock.set(parse_instant(local, self.app.calendar.tz))
+        """Move the clock to ``local``, handling every SLA check due on the way (TIME-8)."""
+        timers.tick(self.app, self.clock, parse_instant(local, self.app.calendar.tz))
         return self
+
+    def ack(self, login: str, node: str) -> None:
+        self.do(login, node, Action.ACK)
 
     def start(self, key: str, actor: str, form: Mapping[str, Any]) -> str:
         business_key = runtime.start(self.app, key, actor, form).business_key
         self.keys.append(business_key)
         return business_key
 
-    def _task(self, login: str, node: str) -> int:
-        found = [t for t in queries.tasks_for(self.app, login) if t["node_id"] == node]
+    def do_in(self, business_key: str, login: str, node: str, action: Action, **kw: Any) -> None:
+        """Act on ``login``'s task at ``node`` of one particular instance."""
+        runtime.act(self.app, self._task(login, node, business_key), Command(action, login, **kw))
+
+    def _task(self, login: str, node: str, business_key: str | None = None) -> int:
+        found = [
+            t
+            for t in queries.tasks_for(self.app, login)
+            if t["node_id"] == node and business_key in (None, t["business_key"])
+        ]
         if not found:
             raise LookupError(f"demo: {login} has no open task at {node}")
         return int(found[0]["id"])
@@ -82,12 +94,15 @@ def launch(r: Replay) -> None:
             "deliverables": ["研发方案", "产能确认单", "上市材料", "培训记录"],
         },
     )
+    for code in ("rnd", "prd", "sal", "leg"):
+        r.at("2024-03-12 14:00").ack(f"{code}.head", "confirm_requirements")
     for hour, code in zip((10, 11, 14, 15), ("rnd", "prd", "sal", "leg"), strict=True):
         r.at(f"2024-03-13 {hour}:00").approve(
             f"{code}.head", "confirm_requirements", "确认需求无异议"
         )
+    r.at("2024-03-13 16:00").ack("vp.market", "n002")
     r.at("2024-03-15 18:00").approve("vp.market", "n002", "同意立项")
-    r.at("2024-03-18 09:30").do("rnd.head", "n003", Action.ACK)
+    r.at("2024-03-15 18:30").ack("rnd.head", "n003")
     r.at("2024-03-18 16:00").do(
         "rnd.head", "n003", Action.PROGRESS, progress=60, note="研发方案初稿已完成"
     )
@@ -98,7 +113,9 @@ def launch(r: Replay) -> None:
         files={"研发方案": "研发方案-V2.pdf"},
         plan_summary="模块化设计，分两期交付",
     )
+    r.at("2024-03-19 14:00").ack("prd.head", "capacity")
     r.at("2024-03-20 16:00").complete("prd.head", "capacity", note="产能可满足首批5000台")
+    r.at("2024-03-21 09:00").ack("sal.head", "sales_training")
     r.at("2024-03-21 11:00").approve("leg.head", "legal_review", "上市材料合规")
     r.at("2024-03-22 17:00").complete("sal.head", "sales_training", note="已完成两场销售培训")
 
@@ -111,25 +128,99 @@ COMPLAINTS = [
 
 
 def complaints(r: Replay) -> None:
-    """S2 客户投诉: one of each type, routed to 生产部 / 物流部 / 客服部."""
-    for day, (kind, handler, cause, solution) in enumerate(COMPLAINTS, start=4):
-        r.at(f"2024-03-{day:02d} 09:00").start(
-            "customer-complaint",
-            "csd.staff",
-            {
-                "title": f"客户投诉-{kind}",
-                "customer": "华东某经销商",
-                "phone": "021-00000000",
-                "complaint_type": kind,
-                "description": "客户来电投诉",
-            },
-        )
-        r.at(f"2024-03-{day:02d} 10:00").approve("csd.head", "triage", "受理")
-        r.at(f"2024-03-{day:02d} 15:00").complete(handler, "handle", cause=cause, solution=solution)
-        r.at(f"2024-03-{day + 1:02d} 10:00").approve("csd.head", "review", "处理结果认可")
-        r.at(f"2024-03-{day + 1:02d} 14:00").complete(
-            "csd.staff", "reply", reply="已回复客户", satisfaction=5
-        )
+    """S2 客户投诉: one of each type, routed to 生产部 / 物流部 / 客服部, and one whose handling
+    department does not acknowledge: reminded at 24 h and 36 h, escalated at 48 h (TIME-2).
+    The complaints overlap in time; their steps run in time order."""
+    steps: list[tuple[str, Callable[[], object]]] = []
+    for number, (kind, handler, cause, solution) in enumerate(COMPLAINTS, start=1):
+        steps += _complaint_steps(r, number, kind, handler, cause, solution)
+    key = "TS202403004"
+    steps += [
+        (
+            "2024-03-07 09:00",
+            lambda: r.start(
+                "customer-complaint",
+                "csd.staff",
+                _complaint_form("客户投诉-物流延迟(未及时接收)", "logistics"),
+            ),
+        ),
+        (
+            "2024-03-07 10:00",
+            lambda: r.do_in(key, "csd.head", "triage", Action.APPROVE, note="受理"),
+        ),
+        ("2024-03-09 11:00", lambda: r.do_in(key, "log.head", "handle", Action.ACK)),
+        (
+            "2024-03-11 15:00",
+            lambda: r.do_in(
+                key,
+                "log.head",
+                "handle",
+                Action.COMPLETE,
+                outputs={"cause": "仓库交接遗漏", "solution": "补发并优化交接"},
+            ),
+        ),
+        (
+            "2024-03-11 16:00",
+            lambda: r.do_in(key, "csd.head", "review", Action.APPROVE, note="认可"),
+        ),
+        (
+            "2024-03-11 17:00",
+            lambda: r.do_in(
+                key,
+                "csd.staff",
+                "reply",
+                Action.COMPLETE,
+                outputs={"reply": "已致歉并补偿", "satisfaction": 4},
+            ),
+        ),
+    ]
+    for when, step in sorted(steps, key=lambda item: item[0]):
+        r.at(when)
+        step()
+
+
+def _complaint_form(title: str, kind: str) -> dict[str, Any]:
+    return {
+        "title": title,
+        "customer": "华东某经销商",
+        "phone": "021-00000000",
+        "complaint_type": kind,
+        "description": "客户来电投诉",
+    }
+
+
+def _complaint_steps(
+    r: Replay, number: int, kind: str, handler: str, cause: str, solution: str
+) -> list[tuple[str, Callable[[], object]]]:
+    key, day = f"TS202403{number:03d}", number + 3
+
+    def act(login: str, node: str, action: Action, **kw: Any) -> Callable[[], object]:
+        return lambda: r.do_in(key, login, node, action, **kw)
+
+    outputs = {"cause": cause, "solution": solution}
+    return [
+        (
+            f"2024-03-{day:02d} 09:00",
+            lambda: r.start(
+                "customer-complaint", "csd.staff", _complaint_form(f"客户投诉-{kind}", kind)
+            ),
+        ),
+        (f"2024-03-{day:02d} 10:00", act("csd.head", "triage", Action.APPROVE, note="受理")),
+        (f"2024-03-{day:02d} 15:00", act(handler, "handle", Action.COMPLETE, outputs=outputs)),
+        (
+            f"2024-03-{day + 1:02d} 10:00",
+            act("csd.head", "review", Action.APPROVE, note="处理结果认可"),
+        ),
+        (
+            f"2024-03-{day + 1:02d} 14:00",
+            act(
+                "csd.staff",
+                "reply",
+                Action.COMPLETE,
+                outputs={"reply": "已回复客户", "satisfaction": 5},
+            ),
+        ),
+    ]
 
 
 def budgets(r: Replay) -> None:
@@ -146,6 +237,8 @@ def budgets(r: Replay) -> None:
                 "growth_threshold": 0.8,
             },
         )
+        for code in ("mkt", "rnd", "prd"):
+            r.at(f"2024-{month}-08 14:00").ack(f"{code}.head", "dept_budgets")
         for hour, (code, amount) in zip(
             (10, 14, 16), (("mkt", 800_000), ("rnd", rnd_amount), ("prd", 700_000)), strict=True
         ):
@@ -177,17 +270,25 @@ def milestones(r: Replay) -> None:
             "m3_department": "prd",
         },
     )
+    r.at("2024-05-06 10:00").ack("mkt.head", "m1")
     r.at("2024-05-17 15:00").complete("mkt.head", "m1", files={"需求确认书": "需求确认书.docx"})
+    r.at("2024-05-17 16:00").ack("itd.head", "m2")
     r.at("2024-06-12 11:00").complete(
         "itd.head",
         "m2",
         note="评审专家时间冲突，会议顺延",
         files={"方案评审报告": "方案评审报告.pdf"},
     )
+    r.at("2024-06-12 14:00").ack("prd.head", "m3")
     r.at("2024-06-28 17:00").complete("prd.head", "m3", files={"试点上线报告": "试点上线报告.pdf"})
 
 
-SCENARIOS: list[Callable[[Replay], None]] = [launch, complaints, budgets, milestones]
+SCENARIOS: list[Callable[[Replay], None]] = [
+    complaints,
+    launch,
+    milestones,
+    budgets,
+]  # in time order
 
 
 @contextmanager

@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from oaflow.domain import labels
-from oaflow.domain.definition import ProcessDefinition
+from oaflow.domain.definition import ProcessDefinition, Text
 from oaflow.domain.errors import NotFoundError
 from oaflow.domain.model import InstanceRecord, TaskRecord
 from oaflow.domain.org import Organisation
 from oaflow.domain.sla import countdown, delay_hours
 from oaflow.domain.states import TaskState
 from oaflow.services.app import App
+from oaflow.storage import notices_repo
 from oaflow.storage import runtime_repo as repo
+
+SYSTEM = Text("系统", "system")
 
 
 def local_text(app: App, at: datetime | None) -> str | None:
@@ -50,6 +54,8 @@ def task_view(
     clock = countdown(node, task.created_at, task.due_at, app.now(), app.calendar)
     if not task.is_open:
         clock = countdown(node, task.created_at, None, app.now(), app.calendar)
+    elif task.exception:
+        clock = replace(clock, state="exception")
     return {
         "id": task.id,
         "business_key": instance.business_key,
@@ -79,6 +85,7 @@ def task_view(
         else round(clock.remaining_hours, 1),
         "finished_at": local_text(app, task.finished_at),
         "finished_by": task.finished_by,
+        "exception": task.exception,
     }
 
 
@@ -116,6 +123,7 @@ def instance_detail(app: App, business_key: str) -> dict[str, Any]:
         org = app.org(conn)
         tasks = repo.instance_tasks(conn, instance.id or 0)
         events = repo.history_of(conn, instance.id or 0)
+        opened = notices_repo.exceptions_of(conn, instance.id)
     return {
         "business_key": instance.business_key,
         "process": definition.key,
@@ -130,7 +138,63 @@ def instance_detail(app: App, business_key: str) -> dict[str, Any]:
         "ended_at": local_text(app, instance.ended_at),
         "progress": [progress_row(app, t, instance, definition, org) for t in tasks],
         "timeline": [_event_view(app, e, definition, org) for e in events],
+        "exceptions": [exception_view(app, e, definition, org) for e in opened],
     }
+
+
+def exception_view(
+    app: App, row: dict[str, Any], definition: ProcessDefinition | None, org: Organisation
+) -> dict[str, Any]:
+    """One row of Template 4 (异常处理记录表, EXC-1) as far as it is filled."""
+    node = definition.nodes.get(row["node_id"]) if definition else None
+    reporter = row["reporter"]
+    return {
+        "code": row["code"],
+        "business_key": row["business_key"],
+        "node": node.name.get(app.lang) if node else row["node_id"],
+        "department": org.department_name(row["department"], app.lang) if row["department"] else "",
+        "description": row["description"],
+        "reporter": reporter,
+        "reporter_name": org.user_name(reporter, app.lang)
+        if reporter != "system"
+        else SYSTEM.get(app.lang),
+        "reported_at": local_text(app, row["reported_at"]),
+        "state": row["state"],
+    }
+
+
+def exceptions(app: App) -> list[dict[str, Any]]:
+    with app.db.read() as conn:
+        rows = notices_repo.exceptions_of(conn)
+        org = app.org(conn)
+    return [exception_view(app, r, None, org) for r in rows]
+
+
+def outbox(
+    app: App, recipient: str | None = None, status: str | None = None
+) -> list[dict[str, Any]]:
+    """Outgoing messages (delivery comes with the notification channels)."""
+    with app.db.read() as conn:
+        rows = notices_repo.messages(conn, recipient=recipient, status=status)
+        org = app.org(conn)
+    return [
+        {
+            "message_id": r["message_id"],
+            "event": r["event"],
+            "event_label": labels.EVENTS.get(f"sla_{r['event']}", labels.EVENTS["routed"]).get(
+                app.lang
+            ),
+            "recipients": r["recipients"],
+            "recipient_names": [org.user_name(p, app.lang) for p in r["recipients"]],
+            "business_key": r["business_key"],
+            "task_id": r["task_id"],
+            "node": r["data"].get("node_en" if app.lang == "en" else "node_zh"),
+            "created_at": local_text(app, r["created_at"]),
+            "status": r["status"],
+            "data": r["data"],
+        }
+        for r in rows
+    ]
 
 
 def progress_row(
@@ -200,5 +264,6 @@ def _event_view(
         "task_id": event["task_id"],
         "actor": event["actor"],
         "actor_name": org.user_name(event["actor"], lang) if event["actor"] else "",
+        "to_names": [org.user_name(login, lang) for login in event["data"].get("to", [])],
         "data": event["data"],
     }
