@@ -167,7 +167,7 @@ def exceptions(app: App) -> list[dict[str, Any]]:
     with app.db.read() as conn:
         rows = notices_repo.exceptions_of(conn)
         org = app.org(conn)
-    return [exception_view(app, r, None, org) for r in rows]
+        return [exception_view(app, r, app.definition(conn, r["definition_id"]), org) for r in rows]
 
 
 def outbox(

@@ -12,7 +12,7 @@ from oaflow.storage.tables import exceptions, instances, outbox, tasks
 def exceptions_of(conn: Connection, instance_id: int | None = None) -> list[dict[str, Any]]:
     """Exception records, newest first, with the instance's business key and the task."""
     query = (
-        select(exceptions, instances.c.business_key, tasks.c.department)
+        select(exceptions, instances.c.business_key, instances.c.definition_id, tasks.c.department)
         .join(instances, instances.c.id == exceptions.c.instance_id)
         .outerjoin(tasks, tasks.c.id == exceptions.c.task_id)
         .order_by(exceptions.c.reported_at.desc(), exceptions.c.id.desc())

@@ -1,0 +1,146 @@
+"""The SLA clock on a real database: reminders, escalation, exceptions (TIME-2..5, TIME-7)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from oaflow.domain.clock import FixedClock, parse_instant
+from oaflow.domain.states import Action
+from oaflow.services import catalog, queries, runtime, timers
+from oaflow.services.app import App
+
+from .driver import COMPLAINT, Driver
+
+
+def at(local: str) -> datetime:
+    return parse_instant(local)
+
+
+def hourly(app: App, clock: FixedClock, start: str, end: str) -> None:
+    """Tick every hour, as cron would run `oaflow tick --until now`."""
+    moment, last = at(start), at(end)
+    while moment <= last:
+        timers.tick(app, clock, moment)
+        moment += timedelta(hours=1)
+
+
+def sent(app: App, event: str) -> list[dict[str, object]]:
+    return [m for m in queries.outbox(app) if m["event"] == event]
+
+
+def start_quality_complaint(app: App, clock: FixedClock) -> Driver:
+    d = Driver(app)
+    clock.set(at("2024-03-04T09:00"))
+    d.start("customer-complaint", "csd.staff", COMPLAINT)
+    clock.set(at("2024-03-04T10:00"))
+    d.approve("csd.head", "triage")  # the handling task for 生产部 is dispatched at 10:00
+    return d
+
+
+def test_unacknowledged_task_is_reminded_twice_then_escalated_then_overdue(
+    demo_app: App, clock: FixedClock
+) -> None:
+    start_quality_complaint(demo_app, clock)
+    hourly(demo_app, clock, "2024-03-04T11:00", "2024-03-12T18:00")
+    reminders = sent(demo_app, "ack_reminder")
+    assert [(m["created_at"], m["recipients"]) for m in reminders] == [
+        ("2024-03-05 10:00", ["prd.head"]),  # 24 h
+        ("2024-03-05 22:00", ["prd.head"]),  # the second reminder, 36 h
+    ]
+    (escalation,) = sent(demo_app, "ack_escalation")
+    assert escalation["created_at"] == "2024-03-06 10:00"  # 48 h
+    # the initiating department's head, the responsible department's leader, the assignee
+    assert escalation["recipients"] == ["csd.head", "vp.ops", "prd.head"]
+    (warning,) = sent(demo_app, "deadline_warning")  # 75 % of 48 working hours
+    assert warning["created_at"] == "2024-03-08 17:30"  # 6.5 + 4 x 7.5 = 36.5 h by Fri 18:00
+    (overdue,) = sent(demo_app, "overdue")
+    assert overdue["created_at"] == "2024-03-12 14:30"  # 48 working hours after 03-04 10:00
+    (record,) = queries.exceptions(demo_app)
+    assert (record["code"], record["business_key"], record["node"]) == (
+        "ABN20240301", "TS202403001", "原因分析与处理")  # fmt: skip
+    assert (record["reported_at"], record["reporter"], record["state"]) == (
+        "2024-03-12 14:30", "system", "open")  # fmt: skip
+    (task,) = queries.tasks_for(demo_app, "prd.head")
+    assert (task["sla"], task["exception"]) == ("exception", "ABN20240301")
+    assert len({m["message_id"] for m in queries.outbox(demo_app)}) == len(queries.outbox(demo_app))
+
+
+def test_acknowledging_cancels_the_pending_reminders(demo_app: App, clock: FixedClock) -> None:
+    d = start_quality_complaint(demo_app, clock)
+    hourly(demo_app, clock, "2024-03-04T11:00", "2024-03-05T11:00")
+    assert len(sent(demo_app, "ack_reminder")) == 1
+    d.ack("prd.head", "handle")
+    hourly(demo_app, clock, "2024-03-05T12:00", "2024-03-08T18:00")
+    assert len(sent(demo_app, "ack_reminder")) == 1
+    assert sent(demo_app, "ack_escalation") == []
+
+
+def test_a_task_finished_before_its_reminder_gets_nothing(demo_app: App, clock: FixedClock) -> None:
+    d = start_quality_complaint(demo_app, clock)
+    clock.set(at("2024-03-05T10:00"))  # the very instant of the first reminder
+    d.complete("prd.head", "handle", cause="包装", solution="补发")
+    hourly(demo_app, clock, "2024-03-05T10:00", "2024-03-13T18:00")
+    handle_messages = [m for m in queries.outbox(demo_app) if m["node"] == "原因分析与处理"]
+    assert handle_messages == []
+
+
+def test_checks_missed_during_downtime_fire_once_on_restart(
+    demo_app: App, clock: FixedClock
+) -> None:
+    start_quality_complaint(demo_app, clock)
+    clock.set(at("2024-03-07T09:00"))  # the worker was down for three days
+    assert timers.fire_due(demo_app, clock.now()) == 1  # one task, all its due events
+    assert [m["event"] for m in queries.outbox(demo_app)] == [
+        "ack_reminder", "ack_reminder", "ack_escalation"]  # fmt: skip
+    assert timers.fire_due(demo_app, clock.now()) == 0
+
+
+CHAIN = """
+key: chain-test
+name: {zh: 升级链测试, en: Escalation chain test}
+business_key: "CT{yyyy}{seq:03}"
+nodes:
+  - {id: start, type: initiate, name: {zh: 发起}, next: decide}
+  - id: decide
+    type: approval
+    name: {zh: 部门审批, en: Department approval}
+    assignee: {department: prd}
+    time_limit: {hours: 4, basis: calendar}
+    sla:
+      acknowledge: {remind_after: 100, remind_again_after: 100, escalate_after: 100}
+      warn_at: []
+      escalation:
+        - {after: 1, to: [responsible_leader], action: notify}
+        - {after: 2, to: ["user:prd.staff"], action: reassign}
+        - {after: 3, to: [general_manager], action: auto_approve}
+    next: done
+  - {id: done, type: end, name: {zh: 结束}}
+"""
+
+
+def test_escalation_chain_notifies_reassigns_then_auto_approves(
+    demo_app: App, clock: FixedClock
+) -> None:
+    catalog.publish(demo_app, CHAIN, "chain.yaml")
+    clock.set(at("2024-03-04T09:00"))
+    key = runtime.start(demo_app, "chain-test", "csd.head", {"title": "升级测试"}).business_key
+    timers.tick(demo_app, clock, at("2024-03-04T14:30"))  # due 13:00; levels at 14:00, 15:00, 16:00
+    (level1,) = sent(demo_app, "escalation")
+    assert level1["recipients"] == ["vp.ops"]
+    timers.tick(demo_app, clock, at("2024-03-04T15:30"))
+    (task,) = queries.tasks_for(demo_app, "prd.staff")  # reassigned to the staff member
+    assert queries.tasks_for(demo_app, "prd.head") == []
+    timers.tick(demo_app, clock, at("2024-03-04T16:30"))
+    view = queries.instance_detail(demo_app, key)
+    assert view["state"] == "completed"
+    approved = [e for e in view["timeline"] if e["kind"] == "task_approved"]
+    assert approved[0]["actor"] == "system" and "超时自动通过" in approved[0]["data"]["note"]
+    assert task["node_id"] == "decide"
+
+
+def test_person_can_still_act_on_an_overdue_task(demo_app: App, clock: FixedClock) -> None:
+    d = start_quality_complaint(demo_app, clock)
+    hourly(demo_app, clock, "2024-03-04T11:00", "2024-03-12T16:00")
+    task_id = d.task("prd.head", "handle")
+    d.do(task_id, Action.COMPLETE, "prd.head", outputs={"cause": "迟到", "solution": "补发"})
+    assert d.task("csd.head", "review") > 0
