@@ -16,13 +16,12 @@ from pathlib import Path
 from typing import Any
 
 import hypothesis.strategies as st
-import pytest
 from hypothesis import HealthCheck, event, settings
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
 from oaflow.domain.clock import FixedClock
 from oaflow.domain.definition import FormField, Node, ProcessDefinition
-from oaflow.domain.errors import InputError, OAFlowError
+from oaflow.domain.errors import OAFlowError
 from oaflow.domain.holidays_cn import china_calendar
 from oaflow.domain.states import Action
 from oaflow.engine.runtime import Command
@@ -93,10 +92,6 @@ def form_of(process: str, draw: Any) -> dict[str, Any]:
     return {"title": title, "collaborating_departments": draw(collab)}
 
 
-#: (process, node, action) -> the error it wrongly raises; see the xfail test at the end
-KNOWN_BUGS: dict[tuple[str, str, Action], type[OAFlowError]] = {
-    ("annual-budget", "gm_approval", Action.REJECT): InputError,
-}
 STARTERS = {
     "customer-complaint": "csd.head",
     "annual-budget": "fin.head",
@@ -270,8 +265,6 @@ class EngineMachine(RuleBasedStateMachine):
         running = instance["state"] == "running"
         known = actor != "nobody"
         expected = expected_error(task, node, running, action, actor, progress, missing, known)
-        if expected is None:
-            expected = KNOWN_BUGS.get((instance["definition_key"], node.id, action))
         event(f"{action.value}: {expected.__name__ if expected else 'done'}")
         try:
             runtime.act(self.app, task["id"], command)
@@ -329,14 +322,6 @@ EngineMachine.TestCase.settings = settings(
 TestEngineStateful = EngineMachine.TestCase
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=InputError,
-    reason="engine bug: graph.upstream ignores the targets of decision-table gateways "
-    "(ProcessDefinition.successors lists only next + routes), so gm_approval, reached "
-    "through `tier: decision: approval_tiers`, seems to have no upstream and its "
-    "on_reject: fin_revise is refused with 'which is not before it'",
-)
 def test_general_manager_can_reject_a_large_budget(tmp_path: Path) -> None:
     path = tmp_path / "oaflow.db"
     path.write_bytes(demo_database())

@@ -264,8 +264,15 @@ class ProcessDefinition:
         return self.nodes[node_id]
 
     def successors(self, node_id: str) -> tuple[str, ...]:
+        """Every node ``node_id`` can lead to: `next`, routes, and the `to` of the decision
+        table that routes a gateway."""
         node = self.nodes[node_id]
-        return node.next + tuple(r.to for r in node.routes)
+        found = node.next + tuple(r.to for r in node.routes)
+        table = self.decision_tables.get(node.decision) if node.decision else None
+        if table is not None:
+            results = [rule.then for rule in table.rules] + ([table.default] if table.default else [])
+            found += tuple(str(then["to"]) for then in results if isinstance(then.get("to"), str))
+        return tuple(dict.fromkeys(found))
 
     def form_field(self, name: str) -> FormField | None:
         return next((f for f in self.form if f.name == name), None)
