@@ -11,6 +11,16 @@ import pytest
 pytestmark = pytest.mark.acceptance
 
 OAFLOW = [sys.executable, "-c", "from oaflow.cli.main import run; run()"]
+TEMPLATE_4_ROW = (
+    "异常记录 (模板4): ABN20240301 · PROJ20240301 · 研发方案输出(研发部) · "
+    "2024-03-18 18:00 · 系统 · "
+    "研发方案输出（研发部）超过时限未完成"
+)
+UNACKNOWLEDGED = (
+    "2024-03-08 10:00  系统       提醒确认接收 原因分析与处理 → 胡海峰",
+    "2024-03-08 22:00  系统       提醒确认接收 原因分析与处理 → 胡海峰",
+    "2024-03-09 10:00  系统       未确认接收，升级 原因分析与处理 → 马丽娟、韩振宇、胡海峰",
+)
 TEMPLATE_3_ROW = (
     "PROJ20240301 · 研发方案输出(研发部) · 计划 2024-03-18 18:00 · 实际 2024-03-19 10:00 · "
     "已完成(延迟16小时) · 客户需求临时变更"
@@ -22,6 +32,9 @@ def test_demo_replays_every_scenario_and_reproduces_template_3() -> None:
         [*OAFLOW, "demo"], capture_output=True, text=True, timeout=120, check=True
     )
     assert TEMPLATE_3_ROW in result.stdout
+    assert TEMPLATE_4_ROW in result.stdout
+    for line in UNACKNOWLEDGED:  # TIME-2: reminders at 24 h and 36 h, escalation at 48 h
+        assert line in result.stdout
     for key in (
         "PROJ20240301",
         "TS202403001",
@@ -32,7 +45,7 @@ def test_demo_replays_every_scenario_and_reproduces_template_3() -> None:
         "XM20240501",
     ):
         assert f"{key} ·" in result.stdout
-    assert result.stdout.count("· 已完成 ─") == 7  # every instance ran to its end
+    assert result.stdout.count("· 已完成 ─") == 8  # every instance ran to its end
 
 
 def test_demo_in_english_as_json() -> None:
@@ -44,8 +57,9 @@ def test_demo_in_english_as_json() -> None:
         check=True,
     )
     views = json.loads(result.stdout)
-    assert [v["state"] for v in views] == ["completed"] * 7
-    row = next(r for r in views[0]["progress"] if r["node"] == "R&D plan")
+    assert [v["state"] for v in views] == ["completed"] * 8
+    launch = next(v for v in views if v["business_key"] == "PROJ20240301")
+    row = next(r for r in launch["progress"] if r["node"] == "R&D plan")
     assert (row["planned"], row["actual"], row["status"]) == (
         "2024-03-18 18:00",
         "2024-03-19 10:00",

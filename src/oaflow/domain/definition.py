@@ -270,7 +270,9 @@ class ProcessDefinition:
         found = node.next + tuple(r.to for r in node.routes)
         table = self.decision_tables.get(node.decision) if node.decision else None
         if table is not None:
-            results = [rule.then for rule in table.rules] + ([table.default] if table.default else [])
+            results = [rule.then for rule in table.rules] + (
+                [table.default] if table.default else []
+            )
             found += tuple(str(then["to"]) for then in results if isinstance(then.get("to"), str))
         return tuple(dict.fromkeys(found))
 

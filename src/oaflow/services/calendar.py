@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
 from datetime import date, time
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
@@ -103,15 +104,17 @@ def seed(app: App) -> int:
     return written
 
 
-def official_rows(year: int) -> list[CalendarDay]:
-    """The library's schedule of ``year`` as official rows."""
+@lru_cache(maxsize=256)
+def official_rows(year: int) -> tuple[CalendarDay, ...]:
+    """The library's schedule of ``year`` as official rows (the library's data is fixed for
+    the life of the process, so it is worked out once per year)."""
     schedule = china_schedule(year)
     rows = [CalendarDay(d, OFF, name, OFFICIAL) for d, name in schedule.days_off.items()]
     for day in sorted(schedule.extra_workdays):
         swapped = [d for d, name in schedule.days_off.items() if day.isoformat() in name]
         name = f"调休上班（{swapped[0].isoformat()} 休息）" if swapped else "调休上班"
         rows.append(CalendarDay(day, WORK, name, OFFICIAL))
-    return sorted(rows, key=lambda r: r.day)
+    return tuple(sorted(rows, key=lambda r: r.day))
 
 
 def _defaults(app: App) -> dict[str, str]:
@@ -140,7 +143,8 @@ def reset_day(app: App, day: date) -> CalendarDay | None:
     (the official row, if the year is seeded). Returns the row now stored, if any."""
     with _change(app) as conn:
         repo.remove_day(conn, day)
-        seeded = repo.days(conn, date(day.year, 1, 1), date(day.year, 12, 31))
+        year = repo.days(conn, date(day.year, 1, 1), date(day.year, 12, 31))
+        seeded = any(r.source == OFFICIAL for r in year)
         official = [r for r in official_rows(day.year) if r.day == day] if seeded else []
         repo.put_days(conn, official)
     return official[0] if official else None
@@ -162,7 +166,7 @@ def import_days(app: App, path: Path) -> list[CalendarDay]:
 
 def set_hours(app: App, periods: str) -> tuple[Period, ...]:
     """The daily working periods, e.g. ``09:00-12:00,13:30-18:00``."""
-    parsed = WorkingCalendar(periods=parse_periods(periods)).periods
+    parsed = parse_periods(periods)
     with _change(app) as conn:
         repo.put_setting(conn, "periods", periods_text(parsed))
     return parsed
@@ -274,7 +278,12 @@ def parse_weekend(text: str) -> frozenset[int]:
             f"{', '.join(unknown)} is not a day of the week",
             "name the weekly days off like sat,sun (mon tue wed thu fri sat sun)",
         )
-    return frozenset(WEEKDAYS.index(name) for name in names)
+    weekend = frozenset(WEEKDAYS.index(name) for name in names)
+    if len(weekend) == len(WEEKDAYS):
+        raise InputError(
+            "every day of the week would be a day off", "leave at least one working weekday"
+        )
+    return weekend
 
 
 def weekend_text(weekend: frozenset[int]) -> str:

@@ -9,6 +9,7 @@ when the task itself changed, the caller gets a conflict.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -138,9 +139,10 @@ def _act_once(app: App, hot: HotPath, task_id: int, command: Command) -> TaskRec
 
 
 def load_world(
-    app: App, hot: HotPath, task_id: int
+    app: App, hot: HotPath, task_id: int, now: datetime | None = None
 ) -> tuple[World, InstanceRecord, TaskRecord, list[TaskRecord]]:
-    """Everything the engine needs to decide about task ``task_id``, in one read."""
+    """Everything the engine needs to decide about task ``task_id`` at ``now`` (default:
+    the app's clock), in one read."""
     loaded = hot.load_action(task_id)
     if loaded is None or loaded[0][0].id != task_id:
         raise NotFoundError(f"task {task_id} does not exist", "see `oaflow tasks --as YOU`")
@@ -149,7 +151,7 @@ def load_world(
     definition = app.cached_definition(instance.definition_id)
     if definition.node(task.node_id).type is NodeType.MULTI_INSTANCE:
         related += hot.round_tasks(instance.id or 0, task.node_id, task.round)
-    world = _world(app, definition, app.cached_org(org_revision))
+    world = World(definition, app.cached_org(org_revision), app.calendar, now or app.now())
     return world, instance, task, related
 
 
@@ -163,9 +165,12 @@ def write_decision(
     app: App,
     expected_version: int,
     acted: TaskRecord | None = None,
+    at: datetime | None = None,
 ) -> None:
-    """Write everything ``decision`` holds, or nothing."""
-    _number_exceptions(hot, decision, app)
+    """Write everything ``decision`` holds, or nothing; ``at`` is when it was decided
+    (default: the app's clock)."""
+    at = at or app.now()
+    _number_exceptions(hot, decision, app, at)
     for task in decision.changed_tasks:
         if not hot.update_task(task):
             if task is acted:
@@ -184,16 +189,16 @@ def write_decision(
     for task in decision.new_tasks:
         task.instance_id = instance.id or 0
         hot.insert_task(task)
-    hot.insert_events(instance.id or 0, first_seq, decision.events, app.now())
-    hot.insert_messages(instance.id or 0, decision.messages, app.now())
+    hot.insert_events(instance.id or 0, first_seq, decision.events, at)
+    hot.insert_messages(instance.id or 0, decision.messages, at)
     for opening in decision.exceptions:
-        hot.insert_exception(instance.id or 0, opening, app.now())
+        hot.insert_exception(instance.id or 0, opening, at)
 
 
-def _number_exceptions(hot: HotPath, decision: Decision, app: App) -> None:
+def _number_exceptions(hot: HotPath, decision: Decision, app: App, at: datetime) -> None:
     """Give each exception to open its code, ``ABN{yyyy}{MM}{seq:02}`` (EXC-1)."""
     for opening in decision.exceptions:
-        local = app.now().astimezone(ZoneInfo(app.calendar.tz))
+        local = at.astimezone(ZoneInfo(app.calendar.tz))
         scope = key_scope(EXCEPTION_KEY, local)
         opening.code = scope.format(hot.next_sequence(scope.prefix))
         opening.task.exception = opening.code

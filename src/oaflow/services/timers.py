@@ -31,10 +31,10 @@ def fire_one(app: App, now: datetime) -> int | None:
                 task_id = hot.claim_due(now)
                 if task_id is None:
                     return None
-                world, instance, task, related = load_world(app, hot, task_id)
+                world, instance, task, related = load_world(app, hot, task_id, now)
                 version = instance.version
                 decision = check_sla(world, instance, task, related)
-                write_decision(hot, decision, app, expected_version=version)
+                write_decision(hot, decision, app, expected_version=version, at=now)
                 return task_id
         except (InstanceMoved, ConflictError):
             continue  # a person acted on it meanwhile: look again
@@ -63,8 +63,8 @@ def tick(
     progress: Callable[[datetime, int], None] | None = None,
 ) -> int:
     """Replay time up to ``until``: handle each due check at its own instant, in order."""
-    last = settings_repo.get_instant(app.db, LAST_TICK)
-    if last is not None and until < last:
+    last = max(settings_repo.get_instant(app.db, LAST_TICK) or clock.now(), clock.now())
+    if until < last:
         raise InputError(
             f"cannot tick back to {until.isoformat()}: "
             f"time was already ticked to {last.isoformat()}",
