@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+import pytest
+
 from oaflow.domain.clock import FixedClock, parse_instant
+from oaflow.domain.errors import InputError
 from oaflow.domain.states import Action
 from oaflow.services import catalog, queries, runtime, timers
 from oaflow.services.app import App
@@ -144,3 +147,45 @@ def test_person_can_still_act_on_an_overdue_task(demo_app: App, clock: FixedCloc
     task_id = d.task("prd.head", "handle")
     d.do(task_id, Action.COMPLETE, "prd.head", outputs={"cause": "迟到", "solution": "补发"})
     assert d.task("csd.head", "review") > 0
+
+
+def handle_task(app: App) -> dict[str, object]:
+    (task,) = queries.tasks_for(app, "prd.head")
+    return task
+
+
+def test_a_suspended_task_keeps_the_time_it_had_left(demo_app: App, clock: FixedClock) -> None:
+    d = start_quality_complaint(demo_app, clock)
+    clock.set(at("2024-03-04T12:00"))
+    task_id = d.ack("prd.head", "handle")  # 2 of 48 working hours used
+    d.do(task_id, Action.SUSPEND, "prd.head", note="等待质检报告")
+    hourly(demo_app, clock, "2024-03-04T13:00", "2024-03-13T12:00")  # past the old deadline
+    assert queries.outbox(demo_app) == []  # no warning, no exception while suspended
+    d.do(task_id, Action.RESUME, "prd.head")
+    expected = demo_app.calendar.add_working_hours(clock.now(), 46)
+    assert handle_task(demo_app)["due_at"] == queries.local_text(demo_app, expected)
+    assert handle_task(demo_app)["sla"] == "on_track"
+
+
+def test_waiting_on_the_customer_stops_the_clock_when_the_node_allows(
+    demo_app: App, clock: FixedClock
+) -> None:
+    d = start_quality_complaint(demo_app, clock)
+    clock.set(at("2024-03-05T10:00"))  # 7.5 of 48 working hours used
+    task_id = d.ack("prd.head", "handle")
+    before = handle_task(demo_app)["due_at"]
+    d.do(task_id, Action.PROGRESS, "prd.head", progress=30, note="等待客户提供照片", waiting=True)
+    clock.set(at("2024-03-07T10:00"))  # the customer answers two working days later
+    d.do(task_id, Action.PROGRESS, "prd.head", progress=60, note="已收到照片")
+    assert before == "2024-03-12 14:30"
+    assert handle_task(demo_app)["due_at"] == "2024-03-14 14:30"  # moved by 15 working hours
+    kinds = [e["kind"] for e in queries.instance_detail(demo_app, "TS202403001")["timeline"]]
+    assert kinds.count("sla_paused") == kinds.count("sla_resumed") == 1
+
+
+def test_a_node_that_does_not_allow_waiting_refuses_it(demo_app: App, clock: FixedClock) -> None:
+    d = start_quality_complaint(demo_app, clock)
+    d.complete("prd.head", "handle", cause="包装", solution="补发")
+    task_id = d.ack("csd.head", "review")
+    with pytest.raises(InputError, match="does not stop its clock"):
+        d.do(task_id, Action.PROGRESS, "csd.head", progress=10, waiting=True)

@@ -149,11 +149,28 @@ def task_progress(
     task_id: TaskArg,
     as_: AsOpt,
     percent: Annotated[int, typer.Option("--percent", help="0–100.")],
+    waiting: Annotated[
+        bool, typer.Option("--waiting", help="Waiting on an external party: pause the SLA clock.")
+    ] = False,
     note: NoteOpt = "",
     json_: JsonOpt = False,
 ) -> None:
-    """Report progress: a percentage and a note (e.g. 研发方案初稿已完成)."""
-    _act(task_id, Command(Action.PROGRESS, as_, progress=percent, note=note), json_)
+    """Report progress: a percentage and a note (e.g. 研发方案初稿已完成); --waiting stops the
+    SLA clock while an external party is awaited (when the node allows it)."""
+    command = Command(Action.PROGRESS, as_, progress=percent, note=note, waiting=waiting)
+    _act(task_id, command, json_)
+
+
+@task_group.command("suspend")
+def task_suspend(task_id: TaskArg, as_: AsOpt, note: NoteOpt = "", json_: JsonOpt = False) -> None:
+    """Suspend a task (挂起): its SLA clock stops until it is resumed."""
+    _act(task_id, Command(Action.SUSPEND, as_, note=note), json_)
+
+
+@task_group.command("resume")
+def task_resume(task_id: TaskArg, as_: AsOpt, json_: JsonOpt = False) -> None:
+    """Resume a suspended task; its deadline moves by the time it was suspended."""
+    _act(task_id, Command(Action.RESUME, as_), json_)
 
 
 @task_group.command("complete")

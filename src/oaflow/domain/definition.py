@@ -156,6 +156,7 @@ class Sla:
     escalate_to: tuple[str, ...] = ("initiator_head", "responsible_leader")
     warn_at: tuple[float, ...] = (0.75,)  # shares of the time limit used
     escalation: tuple[Escalation, ...] = ()
+    pause_when_waiting: bool = False  # the clock stops while waiting on an external party
     line: int | None = None
 
     def recipients(self) -> tuple[str, ...]:

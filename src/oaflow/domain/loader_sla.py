@@ -26,9 +26,12 @@ def recipient_problem(name: str) -> str | None:
 def parse_sla(r: Reader, value: object, what: str, line: int | None) -> Sla | None:
     where = f"`sla` of {what}"
     m = r.mapping(value, where, line, EXAMPLE)
-    if m is None or not r.keys(m, where, ("acknowledge", "warn_at", "escalation"), ()):
+    keys = ("acknowledge", "warn_at", "escalation", "pause_when_waiting")
+    if m is None or not r.keys(m, where, keys, ()):
         return None
     parts: dict[str, Any] = {"line": m.line}
+    if "pause_when_waiting" in m:
+        parts["pause_when_waiting"] = r.flag(m, "pause_when_waiting", where)
     if "acknowledge" in m:
         parts.update(_acknowledge(r, m["acknowledge"], where, m.line_of("acknowledge")))
     if "warn_at" in m:

@@ -30,6 +30,7 @@ class TaskRecord:
     finished_at: datetime | None = None
     finished_by: str | None = None
     check_at: datetime | None = None  # next SLA event (ADR 0003); None when closed
+    paused_at: datetime | None = None  # SLA clock stopped (suspended, waiting on others)
     sla_fired: tuple[str, ...] = ()  # keys of the SLA events already handled
     exception: str | None = None  # code of the exception record opened on it (ABN…)
     version: int = 1

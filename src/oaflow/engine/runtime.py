@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from datetime import datetime
 from typing import Any
 
 from oaflow.domain.definition import Node, NodeType
@@ -12,7 +13,7 @@ from oaflow.domain.model import Decision, InstanceRecord, TaskRecord, World
 from oaflow.domain.states import Action, InstanceState, TaskState, next_state, resume_state
 from oaflow.engine.flow import Flow
 from oaflow.engine.graph import upstream
-from oaflow.engine.sla import next_check
+from oaflow.engine.sla import next_check, pause, unpause
 
 PASSED = frozenset({TaskState.DONE, TaskState.APPROVED})
 
@@ -25,6 +26,7 @@ class Command:
     note: str = ""
     outputs: Mapping[str, Any] = field(default_factory=dict)
     deliverables: Mapping[str, str] = field(default_factory=dict)
+    waiting: bool = False  # progress: waiting on an external party (stops the SLA clock)
 
 
 def start(world: World, instance: InstanceRecord) -> Decision:
@@ -110,18 +112,37 @@ def _progress(flow: Flow, node: Node, task: TaskRecord, cmd: Command, state: Tas
     task.progress, task.note = cmd.progress, cmd.note
     _touch(flow, task, state)
     flow.record("task_progress", node.id, task, cmd.actor, percent=cmd.progress, note=cmd.note)
+    if cmd.waiting:
+        _wait(flow, node, task, cmd)
+    elif task.paused_at is not None:  # the external party answered: the clock runs again
+        unpause(node, task, flow.world.now, flow.world.calendar)
+        flow.record("sla_resumed", node.id, task, cmd.actor, due_at=_iso(task.due_at))
+
+
+def _wait(flow: Flow, node: Node, task: TaskRecord, cmd: Command) -> None:
+    if not node.sla.pause_when_waiting:
+        raise InputError(
+            f"'{node.name.zh}' does not stop its clock while waiting on others",
+            "report progress without --waiting; the node's sla needs pause_when_waiting: true",
+        )
+    pause(task, flow.world.now)
+    flow.record("sla_paused", node.id, task, cmd.actor, note=cmd.note)
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None
 
 
 def _suspend(flow: Flow, node: Node, task: TaskRecord, cmd: Command, state: TaskState) -> None:
     _touch(flow, task, state)
-    task.check_at = None  # the SLA clock waits while the task is suspended
+    pause(task, flow.world.now)  # the SLA clock waits while the task is suspended
     flow.record("task_suspended", node.id, task, cmd.actor, note=cmd.note)
 
 
 def _resume(flow: Flow, node: Node, task: TaskRecord, cmd: Command, state: TaskState) -> None:
     _touch(flow, task, resume_state(task.acked_at is not None, task.progress))
-    task.check_at = next_check(node, task, flow.world.calendar)
-    flow.record("task_resumed", node.id, task, cmd.actor)
+    unpause(node, task, flow.world.now, flow.world.calendar)
+    flow.record("task_resumed", node.id, task, cmd.actor, due_at=_iso(task.due_at))
 
 
 def finish_task(flow: Flow, node: Node, task: TaskRecord, cmd: Command) -> None:
@@ -137,7 +158,7 @@ def _finish(flow: Flow, node: Node, task: TaskRecord, cmd: Command, state: TaskS
     task.note = cmd.note  # the completion's note (delay reason); progress notes stay in history
     if cmd.action is Action.COMPLETE:
         task.progress = 100
-    task.check_at = None
+    task.check_at = task.paused_at = None
     _touch(flow, task, state)
     flow.record(f"task_{state.value}", node.id, task, cmd.actor, note=cmd.note)
     flow.open_tasks = [t for t in flow.open_tasks if t.is_open]

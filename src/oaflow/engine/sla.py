@@ -45,11 +45,36 @@ def schedule(node: Node, task: TaskRecord, calendar: WorkingCalendar) -> list[Sl
 
 
 def next_check(node: Node, task: TaskRecord, calendar: WorkingCalendar) -> datetime | None:
-    """When the task's next unhandled SLA event is due; None for a closed task."""
-    if not task.is_open or task.state.value == "suspended":
+    """When the task's next unhandled SLA event is due; None for a closed or paused task."""
+    if not task.is_open or task.paused_at is not None or task.state.value == "suspended":
         return None
     pending = [e.at for e in schedule(node, task, calendar) if e.key not in task.sla_fired]
     return min(pending, default=None)
+
+
+def pause(task: TaskRecord, now: datetime) -> None:
+    """Stop the task's SLA clock (suspended, or waiting on an external party)."""
+    task.paused_at = task.paused_at or now
+    task.check_at = None
+
+
+def unpause(node: Node, task: TaskRecord, now: datetime, calendar: WorkingCalendar) -> None:
+    """Start the clock again: the deadline moves by the paused time, so the time that was
+    left when it stopped is left now (working time for working-hour limits)."""
+    paused, task.paused_at = task.paused_at, None
+    if paused is not None and task.due_at is not None and now > paused:
+        task.due_at = _moved_deadline(node, task.due_at, paused, now, calendar)
+    task.check_at = next_check(node, task, calendar)
+
+
+def _moved_deadline(
+    node: Node, due: datetime, paused: datetime, now: datetime, calendar: WorkingCalendar
+) -> datetime:
+    working = node.time_limit is not None and node.time_limit.basis == "working"
+    left = calendar.working_hours_between(paused, due) if working else 0.0
+    if working and left > 0 and node.trigger.kind != "planned_date":
+        return calendar.add_working_hours(now, left)
+    return due + (now - paused)
 
 
 def due_events(

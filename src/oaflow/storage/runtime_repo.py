@@ -54,6 +54,7 @@ def task_record(m: Mapping[str, Any]) -> TaskRecord:
         finished_at=m["finished_at"],
         finished_by=m["finished_by"],
         check_at=m["check_at"],
+        paused_at=m["paused_at"],
         sla_fired=tuple(m["sla_fired"]),
         exception=m["exception"],
         version=m["version"],

@@ -153,6 +153,7 @@ tasks = Table(
     Column("finished_at", UTCDateTime, nullable=True),
     Column("finished_by", String(64), nullable=True),
     Column("check_at", UTCDateTime, nullable=True),
+    Column("paused_at", UTCDateTime, nullable=True),
     Column("sla_fired", JSON, nullable=False, server_default="[]"),
     Column("exception", String(32), nullable=True),
     Column("version", Integer, nullable=False),
