@@ -144,6 +144,7 @@ def test_hours_timezone_and_weekend(seeded: App) -> None:
         (lambda app: calendar.set_hours(app, "09:00-25:00"), "is not HH:MM-HH:MM"),
         (lambda app: calendar.set_timezone(app, "Asia/Beijing"), "unknown time zone"),
         (lambda app: calendar.set_weekend(app, "sat,holiday"), "not a day of the week"),
+        (lambda app: calendar.set_weekend(app, ",".join(calendar.WEEKDAYS)), "every day"),
         (lambda app: calendar.set_day(app, date(2026, 3, 3), "holiday"), "unknown kind"),
         (lambda app: calendar.confirm_year(app, 1900), "outside"),
     ],
