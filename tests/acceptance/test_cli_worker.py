@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import json
+import os
 import queue
+import shutil
 import signal
 import sqlite3
 import subprocess
+import sys
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
-
-from .conftest import OAFLOW, Cli, clean_env
 
 pytestmark = pytest.mark.acceptance
 
@@ -25,6 +27,13 @@ FORM = {
     "description": "收到的产品外壳破裂",
 }
 WAIT = 30  # seconds: an upper bound for a stuck process, never a pause
+Cli = Any  # the `cli` fixture (tests/acceptance/conftest.py): `oaflow` on a demo database
+Run = Callable[..., Any]  # the `oaflow_run` fixture: `oaflow` without a bound --now
+
+
+def oaflow_command() -> list[str]:
+    found = shutil.which("oaflow", path=str(Path(sys.executable).parent))
+    return [found] if found else [sys.executable, "-c", "from oaflow.cli.main import run; run()"]
 
 
 def complaint_waiting_for_production(cli: Cli) -> None:
@@ -62,14 +71,13 @@ def test_tick_sends_the_reminders_at_their_instants_and_never_goes_back(cli: Cli
     assert cli.dump() == before
 
 
-def test_tick_without_now_starts_at_the_earliest_due_check(cli: Cli) -> None:
+def test_tick_without_now_starts_at_the_earliest_due_check(cli: Cli, oaflow_run: Run) -> None:
     complaint_waiting_for_production(cli)
-    unclocked = Cli(cli.db, now=None)
-    first = unclocked.json("tick", "--until", "2024-03-02T10:00")
+    tick = ["--db", cli.url, "tick", "--until", "2024-03-02T10:00", "--json"]
+    first = oaflow_run(tick, cli.db.parent).json()
     assert first == {"from": "2024-03-02 09:00:00", "until": "2024-03-02 10:00:00", "handled": 1}
     assert [m for m, _ in outbox(cli.db)] == ["TS202403001/2/ack1"]
-    again = unclocked.json("tick", "--until", "2024-03-02T10:00")
-    assert again["handled"] == 0
+    assert oaflow_run(tick, cli.db.parent).json()["handled"] == 0
 
 
 def test_worker_refuses_simulated_time(cli: Cli) -> None:
@@ -77,15 +85,15 @@ def test_worker_refuses_simulated_time(cli: Cli) -> None:
     assert "--now" in result.err and "tick" in result.err, str(result)
 
 
-def test_worker_catches_up_and_exits_when_idle(cli: Cli) -> None:
+def test_worker_catches_up_and_exits_when_idle(cli: Cli, oaflow_run: Run) -> None:
     complaint_waiting_for_production(cli)  # in 2024: every event of it is long due
-    worker = Cli(cli.db, now=None)
-    first = worker("worker", "--exit-when-idle")
+    worker = ["--db", cli.url, "worker", "--exit-when-idle"]
+    first = oaflow_run(worker, cli.db.parent)
     assert "已处理 1" in first.out and "共处理 1 个检查" in first.out, str(first)
     sent = [m for m, _ in outbox(cli.db)]
     assert sent[:3] == [f"TS202403001/2/{k}" for k in ("ack1", "ack2", "ack_escalation")]
     assert len(sent) == len(set(sent))
-    second = worker("worker", "--exit-when-idle")
+    second = oaflow_run(worker, cli.db.parent)
     assert "共处理 0 个检查" in second.out, str(second)
     assert [m for m, _ in outbox(cli.db)] == sent
 
@@ -98,9 +106,9 @@ def read_lines(stream: Any, into: queue.Queue[str]) -> None:
 def test_worker_stops_cleanly_on_sigterm(cli: Cli) -> None:
     complaint_waiting_for_production(cli)
     proc = subprocess.Popen(
-        [*OAFLOW, "--db", cli.url, "worker", "--poll", "60"],
+        [*oaflow_command(), "--db", cli.url, "worker", "--poll", "60"],
         cwd=cli.db.parent,
-        env=clean_env(),
+        env={k: v for k, v in os.environ.items() if not k.startswith("OAFLOW_")},
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,

@@ -11,9 +11,6 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 
-import pytest
-from sqlalchemy import text
-
 from oaflow.domain.errors import ConflictError
 from oaflow.domain.states import Action
 from oaflow.engine.runtime import Command
@@ -22,6 +19,7 @@ from oaflow.services.app import App
 from oaflow.storage.database import Database
 
 from .driver import COMPLAINT, Driver
+from .races import wait_for_lock_waiter
 
 WAIT = 30  # seconds: an upper bound for a stuck test, never a pause
 
@@ -49,22 +47,6 @@ class Paused:
 
 def second_app(app: App) -> App:
     return App(db=Database(app.db.url), clock=app.clock, calendar=app.calendar)
-
-
-def wait_for_lock_waiter(app: App, second: threading.Thread) -> None:
-    """PostgreSQL: until a session of this database waits on a row lock (the second
-    transaction), or the second transaction has already ended (its outcome then tells)."""
-    event = threading.Event()
-    query = text(
-        "SELECT count(*) FROM pg_stat_activity "
-        "WHERE wait_event_type = 'Lock' AND datname = current_database()"
-    )
-    with app.db.engine.connect() as conn:
-        for _ in range(3000):
-            if conn.execute(query).scalar_one() or not second.is_alive():
-                return
-            event.wait(0.01)
-    pytest.fail("the second transaction neither waited for the first nor ended")
 
 
 def race(

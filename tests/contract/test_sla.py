@@ -189,3 +189,52 @@ def test_a_node_that_does_not_allow_waiting_refuses_it(demo_app: App, clock: Fix
     task_id = d.ack("csd.head", "review")
     with pytest.raises(InputError, match="does not stop its clock"):
         d.do(task_id, Action.PROGRESS, "csd.head", progress=10, waiting=True)
+
+
+POISON = """
+key: poison-test
+name: {zh: 失败检查测试}
+business_key: "PT{yyyy}{seq:03}"
+nodes:
+  - {id: start, type: initiate, name: {zh: 发起}, next: decide}
+  - id: decide
+    type: approval
+    name: {zh: 审批}
+    assignee: {department: prd}
+    time_limit: {hours: 1, basis: calendar}
+    sla:
+      acknowledge: {remind_after: 100, remind_again_after: 100, escalate_after: 100}
+      warn_at: []
+      escalation: [{after: 0, to: [general_manager], action: auto_approve}]
+    next: legal
+  - {id: legal, type: handle, name: {zh: 法务处理}, assignee: {department: leg},
+     time_limit: {hours: 8}, next: done}
+  - {id: done, type: end, name: {zh: 结束}}
+"""
+
+
+def test_a_failing_check_is_set_aside_and_the_others_still_fire(
+    demo_app: App, clock: FixedClock
+) -> None:
+    from dataclasses import replace
+
+    from oaflow.processes import demo_organisation
+    from oaflow.services.organisation import store
+
+    catalog.publish(demo_app, POISON, "poison.yaml")
+    clock.set(at("2024-03-04T09:00"))
+    runtime.start(demo_app, "poison-test", "csd.head", {"title": "会失败"})
+    start_quality_complaint(demo_app, clock)  # its handling task is reminded at 03-05 10:00
+    org = demo_organisation()  # 法务部 loses its head: auto-approval cannot assign the next step
+    store(
+        demo_app,
+        replace(
+            org, departments={**org.departments, "leg": replace(org.departments["leg"], head=None)}
+        ),
+    )
+    clock.set(at("2024-03-05T10:00"))
+    assert timers.fire_due(demo_app, clock.now()) == 2  # the failing one (set aside), the reminder
+    assert [m["event"] for m in queries.outbox(demo_app)] == ["ack_reminder"]
+    (decide,) = queries.tasks_for(demo_app, "prd.head")[:1]
+    assert decide["node_id"] == "decide" and decide["state"] == "pending"
+    assert timers.next_due(demo_app) == clock.now() + timers.RETRY_FAILED

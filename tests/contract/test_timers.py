@@ -29,6 +29,7 @@ from oaflow.services.app import App
 from oaflow.storage.tables import UTCDateTime, history, instances, outbox, tasks
 
 from .driver import COMPLAINT, Driver
+from .races import wait_for_lock_waiter
 from .test_concurrency import WAIT, Paused, second_app
 
 T0 = datetime(2024, 3, 1, 1, 0, tzinfo=UTC)  # the `clock` fixture's start (tests/conftest.py)
@@ -104,17 +105,18 @@ def test_nothing_fires_before_it_is_due(demo_app: App, clock: FixedClock) -> Non
     assert task_row(demo_app, task_id)["check_at"] == T0 + 36 * H
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="services/timers.fire_one claims with the `now` it is given but the engine decides "
-    "with app.now() (runtime.load_world -> World(now=app.now())): with `now` ahead of the "
-    "app's clock a due task is claimed, nothing is handled, its version is bumped and it is "
-    "counted as handled; fire_due(limit=None) then loops forever on it",
-)
-def test_fire_due_decides_at_the_instant_it_is_given(demo_app: App, clock: FixedClock) -> None:
+def test_fire_due_decides_and_writes_at_the_instant_it_is_given(
+    demo_app: App, clock: FixedClock
+) -> None:
+    """The worker claims with one `now` and may decide a moment later: the check uses the
+    instant it was given, not the app's clock (here left at T0)."""
     key, task_id = unacknowledged_handle_task(demo_app)
-    handled = timers.fire_due(demo_app, T0 + 50 * H, limit=3)  # the app's clock stays at T0
-    assert (handled, messages_of(demo_app, task_id)[:1]) == (1, [f"{key}/{task_id}/ack1"])
+    assert timers.fire_due(demo_app, T0 + 50 * H) == 1
+    query = select(outbox.c.message_id, outbox.c.created_at).where(outbox.c.task_id == task_id)
+    with demo_app.db.read() as conn:
+        sent = conn.execute(query.order_by(outbox.c.id)).all()
+    assert [(m, at) for m, at in sent] == [(f"{key}/{task_id}/{k}", T0 + 50 * H) for k in ACK_KEYS]
+    assert timers.fire_due(demo_app, T0 + 50 * H) == 0
 
 
 def test_tick_handles_each_check_at_its_own_instant_and_never_goes_back(
@@ -136,13 +138,6 @@ def test_tick_handles_each_check_at_its_own_instant_and_never_goes_back(
     assert len(messages_of(demo_app, task_id)) == 3
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="services/timers.tick refuses an `until` earlier than the last recorded tick only: "
-    "with the clock already past `until` (e.g. `oaflow --now LATE tick --until EARLY` on a "
-    "database never ticked) it handles the checks due by `until` at the later clock time, "
-    "including events due after `until`, and records `until` as the last tick",
-)
 def test_tick_refuses_an_until_before_the_clock(demo_app: App, clock: FixedClock) -> None:
     _, task_id = unacknowledged_handle_task(demo_app)
     clock.set(T0 + 50 * H)
@@ -179,27 +174,6 @@ def test_a_check_due_when_the_task_was_just_completed_sends_nothing(
     assert messages_of(demo_app, task_id) == []
     assert task_row(demo_app, task_id)["check_at"] is None
     assert review_tasks(demo_app, key) == 1
-
-
-def wait_for_lock_waiter(app: App, second: threading.Thread) -> None:
-    """PostgreSQL: until a session of this database waits on a lock, or ``second`` ended.
-
-    Each look is its own transaction: PostgreSQL keeps one snapshot of pg_stat_activity
-    for a whole transaction, so looking again inside one would never see the wait begin.
-    """
-    event = threading.Event()
-    query = text(
-        "SELECT count(*) FROM pg_stat_activity "
-        "WHERE wait_event_type = 'Lock' AND datname = current_database()"
-    )
-    with app.db.engine.connect() as conn:
-        for _ in range(3000):
-            waiting = conn.execute(query).scalar_one()
-            conn.commit()
-            if waiting or not second.is_alive():
-                return
-            event.wait(0.01)
-    pytest.fail("the second transaction neither waited for the first nor ended")
 
 
 def run_against_paused(

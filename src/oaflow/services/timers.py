@@ -8,11 +8,12 @@ in between has no ``check_at`` any more, or loses the version check: nothing is 
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from oaflow.domain.clock import FixedClock
-from oaflow.domain.errors import ConflictError, InputError
+from oaflow.domain.errors import ConflictError, InputError, OAFlowError
 from oaflow.engine.checks import check_sla
 from oaflow.services.app import App
 from oaflow.services.runtime import InstanceMoved, load_world, write_decision
@@ -20,10 +21,17 @@ from oaflow.storage import settings_repo
 from oaflow.storage.hotpath import HotPath
 
 LAST_TICK = "last_tick"
+RETRY_FAILED = timedelta(minutes=15)
+log = logging.getLogger(__name__)
 
 
 def fire_one(app: App, now: datetime) -> int | None:
-    """Handle one due check; the task's id, or None when nothing is due at ``now``."""
+    """Handle one due check; the task's id, or None when nothing is due at ``now``.
+
+    A check that fails (say, a definition that cannot resolve a recipient any more) is set
+    aside for ``RETRY_FAILED`` and logged, so that it does not block the checks behind it.
+    """
+    task_id: int | None = None
     for _ in range(5):
         try:
             with app.db.raw_write() as dbapi:
@@ -38,7 +46,17 @@ def fire_one(app: App, now: datetime) -> int | None:
                 return task_id
         except (InstanceMoved, ConflictError):
             continue  # a person acted on it meanwhile: look again
+        except OAFlowError as error:
+            assert task_id is not None
+            _set_aside(app, task_id, now, error)
+            return task_id
     return None
+
+
+def _set_aside(app: App, task_id: int, now: datetime, error: OAFlowError) -> None:
+    log.warning("SLA check of task %s failed, retried in %s: %s", task_id, RETRY_FAILED, error)
+    with app.db.raw_write() as dbapi:
+        HotPath(dbapi, app.db.dialect).defer_check(task_id, now + RETRY_FAILED)
 
 
 def fire_due(app: App, now: datetime, limit: int | None = None) -> int:

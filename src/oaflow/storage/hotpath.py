@@ -121,6 +121,7 @@ def _statements(dialect: str) -> dict[str, str]:
         "ORDER BY check_at LIMIT 1"
     )
     sql["claim_due"] = claim + (" FOR UPDATE SKIP LOCKED" if dialect == "postgresql" else "")
+    sql["defer_check"] = "UPDATE tasks SET check_at = :at WHERE id = :id AND check_at IS NOT NULL"
     sql["next_due"] = "SELECT min(check_at) FROM tasks WHERE check_at IS NOT NULL"
     if dialect == "postgresql":
         sql = {k: re.sub(r"(?<!:):(\w+)", r"%(\1)s", v) for k, v in sql.items()}
@@ -317,3 +318,7 @@ class HotPath:
         self.cursor.execute(self.sql["next_due"])
         row = self.cursor.fetchone()
         return self._time_out(row[0]) if row else None
+
+    def defer_check(self, task_id: int, at: datetime) -> None:
+        """Move a task's pending SLA check to ``at`` (a check that failed)."""
+        self.cursor.execute(self.sql["defer_check"], {"id": task_id, "at": self._time_in(at)})

@@ -1,0 +1,238 @@
+"""SLA checks ("timers") fired per second by several `oaflow worker` processes (TIME-7).
+
+    python bench/timers.py [--due 100000] [--future 1000] [--workers 4] [--batch 500]
+                           [--pg URL | env OAFLOW_TEST_DATABASE_URL] [--no-sqlite] [--no-pg]
+
+QUALITY.md: "4 workers, 100k due timers, 0 duplicates, 0 missing", never early. For each
+backend — a SQLite file in a temporary directory, and PostgreSQL in a database of its own
+created through the admin URL and dropped afterwards — it:
+
+1. initialises the demo database and starts one real customer complaint, 30 hours in the
+   past, whose handling task nobody acknowledges: its first reminder (`ack1`, 24 h) is due,
+   the second (`ack2`, 36 h) is 6 hours away;
+2. copies that task (each copy in its own copy of the instance) in one INSERT ... SELECT:
+   ``--due`` tasks due in all, plus ``--future`` tasks created an hour ago (nothing due);
+3. runs ``--workers`` real `oaflow worker --exit-when-idle` processes at once and waits;
+4. counts, from the history (the outbox ignores a repeated message id, so it cannot show a
+   double): duplicates (a task reminded more than once), missing (a due task not reminded,
+   or not rescheduled to its `ack2` time) and early (a future task that fired).
+
+Prints per backend the timers per second — over the span between the first and the last
+message written, and over the wall time including the workers' start-up — then the three
+counts. Exits 1 if any count is not 0.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from sqlalchemy import bindparam, create_engine, func, select, text
+
+from oaflow.domain.clock import FixedClock, SystemClock
+from oaflow.domain.holidays_cn import china_calendar
+from oaflow.domain.states import Action
+from oaflow.engine.runtime import Command
+from oaflow.services import runtime, setup
+from oaflow.services.app import App
+from oaflow.storage.database import Database, normalise_url
+from oaflow.storage.tables import UTCDateTime, history, outbox, tasks
+
+H = timedelta(hours=1)
+FORM = {
+    "title": "投诉",
+    "customer": "某公司",
+    "phone": "13800000000",
+    "complaint_type": "quality",
+    "description": "包装破损",
+}
+COPY_INSTANCES = """
+WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < :count)
+INSERT INTO instances (business_key, definition_id, definition_key, state, title, initiator,
+    department, priority, data, tokens, started_at, ended_at, version, event_seq)
+SELECT :prefix || n.i, definition_id, definition_key, state, title, initiator, department,
+    priority, data, tokens, :created, ended_at, version, event_seq
+FROM instances, n WHERE instances.id = :instance_id
+"""
+COPY_TASKS = """
+INSERT INTO tasks (instance_id, node_id, round, state, department, assignee, candidates,
+    created_at, due_at, progress, note, outputs, acked_at, finished_at, finished_by, check_at,
+    sla_fired, exception, version)
+SELECT i.id, t.node_id, t.round, t.state, t.department, t.assignee, t.candidates, :created,
+    :due, t.progress, t.note, t.outputs, t.acked_at, t.finished_at, t.finished_by, :check,
+    t.sla_fired, t.exception, t.version
+FROM instances i, tasks t WHERE t.id = :task_id AND i.business_key LIKE :prefix || '%'
+"""
+
+
+@dataclass
+class Outcome:
+    backend: str
+    due: int
+    seconds_firing: float
+    seconds_wall: float
+    duplicates: int
+    missing: int
+    early: int
+
+    def line(self, workers: int) -> str:
+        return (
+            f"{self.backend:<10} {self.due} due, {workers} workers: "
+            f"{self.due / self.seconds_firing:,.0f} timers/s "
+            f"(wall {self.due / self.seconds_wall:,.0f}/s, {self.seconds_wall:.1f} s) · "
+            f"duplicates {self.duplicates} · missing {self.missing} · early {self.early}"
+        )
+
+
+def oaflow_command() -> list[str]:
+    found = shutil.which("oaflow", path=str(Path(sys.executable).parent))
+    return [found] if found else [sys.executable, "-c", "from oaflow.cli.main import run; run()"]
+
+
+def prepare(url: str, due: int, future: int, now: datetime) -> App:
+    """The demo database with ``due`` unacknowledged tasks whose ``ack1`` is due at ``now``
+    and ``future`` tasks with nothing due."""
+    app = App(db=Database(url), clock=FixedClock(now - 30 * H), calendar=china_calendar())
+    setup.init(app, demo=True)
+    instance = runtime.start(app, "customer-complaint", "csd.head", FORM)
+    with app.db.read() as conn:
+        triage = conn.execute(
+            select(tasks.c.id).where(tasks.c.instance_id == instance.id)
+        ).scalar_one()
+    runtime.act(app, triage, Command(Action.APPROVE, "csd.head"))
+    with app.db.read() as conn:
+        template = conn.execute(
+            select(tasks.c.id).where(tasks.c.node_id == "handle", tasks.c.state == "pending")
+        ).scalar_one()
+    copy_task(app, template, due - 1, "BENCH-DUE-", now - 30 * H)
+    copy_task(app, template, future, "BENCH-LATER-", now - 1 * H)
+    return app
+
+
+def copy_task(app: App, template: int, count: int, prefix: str, created: datetime) -> None:
+    if count <= 0:
+        return
+    with app.db.read() as conn:
+        row = conn.execute(select(tasks).where(tasks.c.id == template)).one()
+    times = {"created": created, "due": created + (row.due_at - row.created_at)}
+    times["check"] = created + 24 * H
+    typed = [bindparam(name, type_=UTCDateTime) for name in times]
+    with app.db.write() as conn:
+        conn.execute(
+            text(COPY_INSTANCES).bindparams(typed[0]),
+            {"count": count, "prefix": prefix, "created": created, "instance_id": row.instance_id},
+        )
+        conn.execute(
+            text(COPY_TASKS).bindparams(*typed), {**times, "task_id": template, "prefix": prefix}
+        )
+
+
+def run_workers(url: str, workers: int, batch: int) -> float:
+    """Seconds from starting ``workers`` worker processes until the last one exited."""
+    command = [*oaflow_command(), "--db", url, "worker", "--exit-when-idle", "--batch", str(batch)]
+    env = {k: v for k, v in os.environ.items() if not k.startswith("OAFLOW_")}
+    started = time.perf_counter()
+    procs = [
+        subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        for _ in range(workers)
+    ]
+    for proc in procs:
+        _, err = proc.communicate()
+        if proc.returncode != 0:
+            raise SystemExit(f"a worker failed ({proc.returncode}):\n{err.decode()}")
+    return time.perf_counter() - started
+
+
+def verify(app: App, backend: str, now: datetime, wall: float) -> Outcome:
+    due_created, later_created = now - 30 * H, now - 1 * H
+    with app.db.read() as conn:
+        rows = conn.execute(
+            select(tasks.c.id, tasks.c.created_at, tasks.c.check_at, tasks.c.sla_fired).where(
+                tasks.c.node_id == "handle"
+            )
+        ).all()
+        reminded = conn.execute(
+            select(history.c.task_id, func.count())
+            .where(history.c.kind == "sla_ack_reminder")
+            .group_by(history.c.task_id)
+        ).all()
+        first, last = conn.execute(
+            select(func.min(outbox.c.created_at), func.max(outbox.c.created_at))
+        ).one()
+    times = {task_id: n for task_id, n in reminded}
+    due = [r for r in rows if r.created_at == due_created]
+    later = [r for r in rows if r.created_at == later_created]
+    duplicates = sum(n - 1 for n in times.values() if n > 1)
+    missing = sum(
+        r.id not in times or (r.sla_fired, r.check_at) != (["ack1"], r.created_at + 36 * H)
+        for r in due
+    )
+    early = sum(r.id in times or r.sla_fired != [] for r in later)
+    firing = (last - first).total_seconds() if first and last else wall
+    return Outcome(backend, len(due), max(firing, 1e-6), wall, duplicates, missing, early)
+
+
+def measure(backend: str, url: str, args: argparse.Namespace) -> Outcome:
+    now = SystemClock().now()
+    app = prepare(url, args.due, args.future, now)
+    try:
+        wall = run_workers(url, args.workers, args.batch)
+        return verify(app, backend, now, wall)
+    finally:
+        app.db.dispose()
+
+
+@contextmanager
+def pg_database(admin_url: str) -> Iterator[str]:
+    """A fresh database next to ``admin_url``'s, dropped afterwards."""
+    admin_url = normalise_url(admin_url)
+    name = f"oaflow_bench_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield admin_url.rsplit("/", 1)[0] + f"/{name}"
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--due", type=int, default=100_000, help="due checks (default 100000)")
+    parser.add_argument("--future", type=int, default=1000, help="checks not yet due")
+    parser.add_argument("--workers", type=int, default=4, help="worker processes (default 4)")
+    parser.add_argument("--batch", type=int, default=500, help="the workers' --batch")
+    parser.add_argument("--pg", default=os.environ.get("OAFLOW_TEST_DATABASE_URL", ""))
+    parser.add_argument("--no-sqlite", action="store_true", help="skip SQLite")
+    parser.add_argument("--no-pg", action="store_true", help="skip PostgreSQL")
+    args = parser.parse_args()
+    outcomes = []
+    if not args.no_sqlite:
+        with tempfile.TemporaryDirectory() as tmp:
+            outcomes.append(measure("sqlite", f"sqlite:///{Path(tmp) / 'bench.db'}", args))
+            print(outcomes[-1].line(args.workers), flush=True)
+    if not args.no_pg and args.pg:
+        with pg_database(args.pg) as url:
+            outcomes.append(measure("postgresql", url, args))
+            print(outcomes[-1].line(args.workers), flush=True)
+    elif not args.no_pg:
+        print("postgresql skipped: give --pg URL or set OAFLOW_TEST_DATABASE_URL", flush=True)
+    if any(o.duplicates or o.missing or o.early for o in outcomes):
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()
