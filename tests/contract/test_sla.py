@@ -60,9 +60,15 @@ def test_unacknowledged_task_is_reminded_twice_then_escalated_then_overdue(
     assert overdue["created_at"] == "2024-03-12 14:30"  # 48 working hours after 03-04 10:00
     (record,) = queries.exceptions(demo_app)
     assert (record["code"], record["business_key"], record["node"]) == (
-        "ABN20240301", "TS202403001", "原因分析与处理")  # fmt: skip
+        "ABN20240301",
+        "TS202403001",
+        "原因分析与处理",
+    )
     assert (record["reported_at"], record["reporter"], record["state"]) == (
-        "2024-03-12 14:30", "system", "open")  # fmt: skip
+        "2024-03-12 14:30",
+        "system",
+        "open",
+    )
     (task,) = queries.tasks_for(demo_app, "prd.head")
     assert (task["sla"], task["exception"]) == ("exception", "ABN20240301")
     assert len({m["message_id"] for m in queries.outbox(demo_app)}) == len(queries.outbox(demo_app))
@@ -94,7 +100,10 @@ def test_checks_missed_during_downtime_fire_once_on_restart(
     clock.set(at("2024-03-07T09:00"))  # the worker was down for three days
     assert timers.fire_due(demo_app, clock.now()) == 1  # one task, all its due events
     assert [m["event"] for m in queries.outbox(demo_app)] == [
-        "ack_reminder", "ack_reminder", "ack_escalation"]  # fmt: skip
+        "ack_reminder",
+        "ack_reminder",
+        "ack_escalation",
+    ]
     assert timers.fire_due(demo_app, clock.now()) == 0
 
 
@@ -238,3 +247,34 @@ def test_a_failing_check_is_set_aside_and_the_others_still_fire(
     (decide,) = queries.tasks_for(demo_app, "prd.head")[:1]
     assert decide["node_id"] == "decide" and decide["state"] == "pending"
     assert timers.next_due(demo_app) == clock.now() + timers.RETRY_FAILED
+
+
+def test_template_4_example_b_reported_by_hand(demo_app: App, clock: FixedClock) -> None:
+    """The manual's example (b): ABN20240301 on PROJ20240301 · 研发方案输出, reported by
+    市场部 on 2024-03-20 09:00 (its plan, completion and verification: the exceptions work)."""
+    from oaflow.services.exceptions import open_exception
+
+    d = Driver(demo_app)
+    clock.set(at("2024-03-12T09:00"))
+    key = d.start(
+        "new-product-launch",
+        "mkt.head",
+        {"title": "新产品A上市推进", "collaborating_departments": ["rnd"]},
+    )
+    d.approve("rnd.head", "confirm_requirements")
+    clock.set(at("2024-03-15T18:00"))
+    d.approve("vp.market", "n002")
+    clock.set(at("2024-03-20T09:00"))
+    code = open_exception(demo_app, key, "n003", "mkt.head", "研发方案未按计划提交，影响后续节点")
+    (record,) = queries.exceptions(demo_app)
+    assert (code, record["business_key"], record["node"], record["department"]) == (
+        "ABN20240301",
+        "PROJ20240301",
+        "研发方案输出",
+        "研发部",
+    )
+    assert (record["reported_at"], record["reporter_department"]) == ("2024-03-20 09:00", "市场部")
+    (task,) = queries.tasks_for(demo_app, "rnd.head")
+    assert task["exception"] == "ABN20240301" and task["sla"] == "exception"
+    with pytest.raises(InputError, match="not been reached"):
+        open_exception(demo_app, key, "capacity", "mkt.head", "x")

@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from oaflow.cli.common import print_json, print_table, run_command, zh
-from oaflow.services import queries
+from oaflow.services import exceptions, queries
 from oaflow.services.app import App
 
 outbox_group = typer.Typer(
@@ -91,5 +91,20 @@ def exception_list(json_: JsonOpt = False) -> None:
                 for r in rows
             ],
         )
+
+    run_command(body)
+
+
+@exception_group.command("open")
+def exception_open(
+    business_key: Annotated[str, typer.Argument(help="e.g. PROJ20240301")],
+    node: Annotated[str, typer.Option("--node", help="The node's id, e.g. n003.")],
+    as_: Annotated[str, typer.Option("--as", help="Your login.")],
+    description: Annotated[str, typer.Option("--description", help="What went wrong.")],
+) -> None:
+    """Report an exception by hand (异常上报); prints its ID, e.g. ABN20240301."""
+
+    def body(app: App) -> None:
+        print(exceptions.open_exception(app, business_key, node, as_, description))
 
     run_command(body)

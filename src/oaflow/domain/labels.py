@@ -63,6 +63,7 @@ EVENTS: dict[str, Text] = {
     "sla_overdue": Text("超时，标记异常", "overdue: marked as exception"),
     "sla_escalation": Text("超时升级", "escalated after the deadline"),
     "task_reassigned": Text("改派", "reassigned"),
+    "exception_opened": Text("上报异常", "exception reported"),
     "sla_paused": Text("等待外部，计时暂停", "waiting on others: clock paused"),
     "sla_resumed": Text("恢复计时", "clock running again"),
 }

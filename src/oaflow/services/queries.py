@@ -148,6 +148,7 @@ def exception_view(
     """One row of Template 4 (异常处理记录表, EXC-1) as far as it is filled."""
     node = definition.nodes.get(row["node_id"]) if definition else None
     reporter = row["reporter"]
+    by_person = reporter != "system"
     return {
         "code": row["code"],
         "business_key": row["business_key"],
@@ -155,9 +156,10 @@ def exception_view(
         "department": org.department_name(row["department"], app.lang) if row["department"] else "",
         "description": row["description"],
         "reporter": reporter,
-        "reporter_name": org.user_name(reporter, app.lang)
-        if reporter != "system"
-        else SYSTEM.get(app.lang),
+        "reporter_name": org.user_name(reporter, app.lang) if by_person else SYSTEM.get(app.lang),
+        "reporter_department": org.department_name(org.primary_department(reporter) or "", app.lang)
+        if by_person
+        else "",
         "reported_at": local_text(app, row["reported_at"]),
         "state": row["state"],
     }
