@@ -209,6 +209,52 @@ def task_reject(task_id: TaskArg, as_: AsOpt, note: NoteOpt = "", json_: JsonOpt
     _act(task_id, Command(Action.REJECT, as_, note=note), json_)
 
 
+ToOpt = Annotated[list[str], typer.Option("--to", help="A login (repeat for several).")]
+
+
+def _annotate(task_id: int, action: Action, actor: str, people: list[str], note: str) -> None:
+    def body(app: App) -> None:
+        runtime.annotate(app, task_id, action, actor, tuple(people), note)
+        view = queries.task_detail(app, task_id, None)
+        done = {
+            Action.TRANSFER: zh("已转交", "transferred"),
+            Action.COMMENT: zh("已评论", "commented"),
+            Action.URGE: zh("已催办", "urged"),
+            Action.CC: zh("已抄送", "copied"),
+        }[action]
+        console.print(f"{zh('任务', 'task')} {task_id} {view['node']}: {done}", markup=False)
+
+    run_command(body)
+
+
+@task_group.command("transfer")
+def task_transfer(task_id: TaskArg, as_: AsOpt, to: ToOpt, note: NoteOpt = "") -> None:
+    """Transfer (转交) your task to a colleague; it waits for their acknowledgement."""
+    if len(to) != 1:
+        raise typer.BadParameter("give exactly one --to LOGIN", param_hint="--to")
+    _annotate(task_id, Action.TRANSFER, as_, to, note)
+
+
+@task_group.command("comment")
+def task_comment(
+    task_id: TaskArg, as_: AsOpt, note: Annotated[str, typer.Option("--note")]
+) -> None:
+    """Comment (评论) on a task you take part in (open or closed)."""
+    _annotate(task_id, Action.COMMENT, as_, [], note)
+
+
+@task_group.command("urge")
+def task_urge(task_id: TaskArg, as_: AsOpt, note: NoteOpt = "") -> None:
+    """Urge (催办): the initiator sends the assignee a reminder now (once an hour at most)."""
+    _annotate(task_id, Action.URGE, as_, [], note)
+
+
+@task_group.command("cc")
+def task_cc(task_id: TaskArg, as_: AsOpt, to: ToOpt, note: NoteOpt = "") -> None:
+    """Copy (抄送) people in on a task: they are informed, they get no task."""
+    _annotate(task_id, Action.CC, as_, to, note)
+
+
 def _pairs(items: list[str], option: str) -> list[tuple[str, str]]:
     pairs = []
     for item in items:

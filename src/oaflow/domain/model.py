@@ -29,6 +29,7 @@ class TaskRecord:
     acked_at: datetime | None = None
     finished_at: datetime | None = None
     finished_by: str | None = None
+    dispatched_at: datetime | None = None  # when it reached its current assignee (transfer)
     check_at: datetime | None = None  # next SLA event (ADR 0003); None when closed
     paused_at: datetime | None = None  # SLA clock stopped (suspended, waiting on others)
     sla_fired: tuple[str, ...] = ()  # keys of the SLA events already handled

@@ -29,6 +29,10 @@ class Action(StrEnum):
     SUSPEND = "suspend"
     RESUME = "resume"
     CANCEL = "cancel"
+    TRANSFER = "transfer"  # 转交
+    COMMENT = "comment"  # 评论
+    URGE = "urge"  # 催办
+    CC = "cc"  # 抄送
 
 
 class InstanceState(StrEnum):
@@ -54,6 +58,7 @@ TRANSITIONS: dict[tuple[TaskState, Action], TaskState] = {
     **{(s, Action.RETURN): TaskState.RETURNED for s in _WORKING},
     **{(s, Action.SUSPEND): TaskState.SUSPENDED for s in _WORKING},
     (TaskState.SUSPENDED, Action.RESUME): TaskState.PENDING,
+    **{(s, Action.TRANSFER): TaskState.PENDING for s in _WORKING},
     **{(s, Action.CANCEL): TaskState.CANCELLED for s in OPEN_TASK_STATES},
 }
 

@@ -23,7 +23,7 @@ def schedule(node: Node, task: TaskRecord, calendar: WorkingCalendar) -> list[Sl
     """Every SLA event of an open task, in time order."""
     sla, events = node.sla, []
     if task.acked_at is None:
-        start = task.created_at
+        start = task.dispatched_at or task.created_at
         events += [
             SlaEvent("ack1", start + _hours(sla.remind_after), "ack_reminder"),
             SlaEvent("ack2", start + _hours(sla.remind_again_after), "ack_reminder"),

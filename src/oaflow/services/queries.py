@@ -165,6 +165,12 @@ def exception_view(
     }
 
 
+def event_label(event: str) -> Text:
+    """The label of an outbox event: an SLA event, or urge / cc."""
+    kind = {"urge": "task_urged", "cc": "task_copied"}.get(event, f"sla_{event}")
+    return labels.EVENTS.get(kind, Text(event, event))
+
+
 def exceptions(app: App) -> list[dict[str, Any]]:
     with app.db.read() as conn:
         rows = notices_repo.exceptions_of(conn)
@@ -183,9 +189,7 @@ def outbox(
         {
             "message_id": r["message_id"],
             "event": r["event"],
-            "event_label": labels.EVENTS.get(f"sla_{r['event']}", labels.EVENTS["routed"]).get(
-                app.lang
-            ),
+            "event_label": event_label(r["event"]).get(app.lang),
             "recipients": r["recipients"],
             "recipient_names": [org.user_name(p, app.lang) for p in r["recipients"]],
             "business_key": r["business_key"],

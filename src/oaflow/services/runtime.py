@@ -21,8 +21,9 @@ from oaflow.domain.forms import STANDARD_FIELDS, check_values
 from oaflow.domain.ids import key_scope
 from oaflow.domain.model import Decision, InstanceRecord, TaskRecord, World
 from oaflow.domain.org import Organisation
-from oaflow.domain.states import InstanceState
+from oaflow.domain.states import Action, InstanceState
 from oaflow.engine import runtime as engine
+from oaflow.engine import task_actions
 from oaflow.engine.runtime import Command
 from oaflow.services.app import App
 from oaflow.storage import catalog_repo
@@ -136,6 +137,31 @@ def _act_once(app: App, hot: HotPath, task_id: int, command: Command) -> TaskRec
     decision = engine.act(world, instance, task, command, related)
     write_decision(hot, decision, app, expected_version=version, acted=task)
     return task
+
+
+def annotate(
+    app: App,
+    task_id: int,
+    action: Action,
+    actor: str,
+    people: tuple[str, ...] = (),
+    note: str = "",
+) -> None:
+    """Transfer, comment on, urge or copy a task (APR-2), in one transaction."""
+    for _ in range(RETRIES):
+        try:
+            with app.db.raw_write() as dbapi:
+                hot = HotPath(dbapi, app.db.dialect)
+                world, instance, task, _ = load_world(app, hot, task_id)
+                if actor not in world.org.users:
+                    raise NotFoundError(f"user '{actor}' does not exist", "see `oaflow org users`")
+                version = instance.version
+                decision = task_actions.annotate(world, instance, task, action, actor, people, note)
+                write_decision(hot, decision, app, expected_version=version, acted=task)
+                return
+        except InstanceMoved:
+            continue
+    raise ConflictError(f"task {task_id}'s process was busy", "try again in a moment")
 
 
 def load_world(

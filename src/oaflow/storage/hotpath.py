@@ -28,7 +28,15 @@ TASK_COLUMNS = [c.name for c in tasks.columns]
 INSTANCE_COLUMNS = [c.name for c in instances.columns]
 _TASK_JSON = {"candidates", "outputs", "sla_fired"}
 _INSTANCE_JSON = {"data", "tokens"}
-_TASK_TIMES = {"created_at", "due_at", "acked_at", "finished_at", "check_at", "paused_at"}
+_TASK_TIMES = {
+    "created_at",
+    "due_at",
+    "acked_at",
+    "finished_at",
+    "check_at",
+    "paused_at",
+    "dispatched_at",
+}
 _INSTANCE_TIMES = {"started_at", "ended_at"}
 _OPEN = ", ".join(f"'{s.value}'" for s in sorted(OPEN_TASK_STATES))
 _TASK_WRITABLE = [
@@ -43,6 +51,7 @@ _TASK_WRITABLE = [
     "due_at",
     "check_at",
     "paused_at",
+    "dispatched_at",
     "sla_fired",
     "exception",
 ]

@@ -53,6 +53,7 @@ def task_record(m: Mapping[str, Any]) -> TaskRecord:
         acked_at=m["acked_at"],
         finished_at=m["finished_at"],
         finished_by=m["finished_by"],
+        dispatched_at=m["dispatched_at"],
         check_at=m["check_at"],
         paused_at=m["paused_at"],
         sla_fired=tuple(m["sla_fired"]),

@@ -152,6 +152,7 @@ tasks = Table(
     Column("acked_at", UTCDateTime, nullable=True),
     Column("finished_at", UTCDateTime, nullable=True),
     Column("finished_by", String(64), nullable=True),
+    Column("dispatched_at", UTCDateTime, nullable=True),
     Column("check_at", UTCDateTime, nullable=True),
     Column("paused_at", UTCDateTime, nullable=True),
     Column("sla_fired", JSON, nullable=False, server_default="[]"),
