@@ -1,4 +1,4 @@
-"""Organisation use cases: import and export (YAML/CSV), list users (ORG-1)."""
+"""Organisation use cases: import and export (YAML/CSV/Excel), list users (ORG-1)."""
 
 from __future__ import annotations
 
@@ -8,17 +8,19 @@ from typing import Any
 from oaflow.domain.errors import InputError
 from oaflow.domain.org import Organisation
 from oaflow.domain.orgfile import org_to_csv, org_to_yaml, parse_org_csv, parse_org_yaml
+from oaflow.domain.orgfile_xlsx import org_to_xlsx, parse_org_xlsx
 from oaflow.services.app import App
 from oaflow.storage import org_repo
 
-FORMATS = {".yaml": "yaml", ".yml": "yaml", ".csv": "csv"}
+FORMATS = {".yaml": "yaml", ".yml": "yaml", ".csv": "csv", ".xlsx": "xlsx"}
 
 
 def file_format(path: Path) -> str:
     fmt = FORMATS.get(path.suffix.lower())
     if fmt is None:
         raise InputError(
-            f"cannot tell the format of '{path.name}'", "name the file *.yaml, *.yml or *.csv"
+            f"cannot tell the format of '{path.name}'",
+            "name the file *.yaml, *.yml, *.csv or *.xlsx",
         )
     return fmt
 
@@ -31,8 +33,10 @@ def parse(text: str, path: Path) -> Organisation:
 
 def import_org(app: App, path: Path) -> Organisation:
     """Replace the organisation by the file's; nothing changes if the file has problems."""
-    text = read_text(path)
-    org = parse(text, path)
+    if file_format(path) == "xlsx":
+        org = parse_org_xlsx(read_bytes(path), str(path))
+    else:
+        org = parse(read_text(path), path)
     with app.db.write() as conn:
         org_repo.replace_org(conn, org)
     return org
@@ -47,7 +51,9 @@ def export_org(app: App, path: Path) -> Organisation:
     fmt = file_format(path)
     with app.db.read() as conn:
         org = app.org(conn)
-    if fmt == "csv":
+    if fmt == "xlsx":
+        path.write_bytes(org_to_xlsx(org))
+    elif fmt == "csv":
         path.write_text(org_to_csv(org), encoding="utf-8-sig", newline="")
     else:
         path.write_text(org_to_yaml(org), encoding="utf-8")
@@ -93,3 +99,10 @@ def read_text(path: Path) -> str:
         raise InputError(f"file '{path}' does not exist", "check the path") from None
     except UnicodeDecodeError:
         raise InputError(f"file '{path}' is not UTF-8 text", "save it as UTF-8") from None
+
+
+def read_bytes(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise InputError(f"file '{path}' does not exist", "check the path") from None

@@ -1,0 +1,83 @@
+"""转交 / 评论 / 催办 / 抄送 through the real `oaflow` command, in Chinese data (APR-2)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+pytestmark = pytest.mark.acceptance
+
+FORM = {
+    "title": "物流延迟投诉",
+    "customer": "华南某门店",
+    "complaint_type": "logistics",
+    "description": "到货延迟五天",
+}
+
+
+def handling_task(cli: Any) -> str:
+    cli(
+        "start",
+        "customer-complaint",
+        "--as",
+        "csd.staff",
+        "--data",
+        json.dumps(FORM, ensure_ascii=False),
+    )
+    cli("task", "approve", cli.task_id("csd.head", "triage"), "--as", "csd.head")
+    return str(cli.task_id("log.head", "handle"))
+
+
+def kinds(cli: Any) -> list[str]:
+    return [e["kind"] for e in cli.json("instance", "show", "TS202403001")["timeline"]]
+
+
+def test_transfer_comment_urge_and_cc_through_the_command(cli: Any) -> None:
+    task = handling_task(cli)
+    cli("task", "comment", task, "--as", "log.head", "--note", "已联系承运商核实")
+    cli("task", "urge", task, "--as", "csd.staff", "--note", "客户催促，请今天给出结论")
+    cli(
+        "task",
+        "cc",
+        task,
+        "--as",
+        "log.head",
+        "--to",
+        "vp.ops",
+        "--to",
+        "csd.head",
+        "--note",
+        "抄送领导",
+    )
+    result = cli(
+        "task", "transfer", task, "--as", "log.head", "--to", "log.staff", "--note", "请跟进"
+    )
+    assert "已转交" in result.out
+    assert cli.tasks("log.head") == []
+    assert [t["id"] for t in cli.tasks("log.staff")] == [int(task)]
+    assert kinds(cli)[-4:] == ["task_commented", "task_urged", "task_copied", "task_transferred"]
+    outbox = cli.json("outbox", "list")
+    assert [(m["event"], m["recipients"]) for m in outbox] == [
+        ("urge", ["log.head"]),
+        ("cc", ["vp.ops", "csd.head"]),
+    ]
+    table = cli("--lang", "zh", "outbox", "list", "--to", "vp.ops").out
+    assert "抄送" in table and "韩振宇" in table
+
+
+def test_refusals_exit_1_and_change_nothing(cli: Any) -> None:
+    task = handling_task(cli)
+    before = cli.dump()
+    for args, text in [
+        (("transfer", task, "--as", "log.head", "--to", "log.head"), "oneself"),
+        (("transfer", task, "--as", "prd.head", "--to", "log.staff"), "not yours"),
+        (("urge", task, "--as", "log.staff"), "initiator"),
+        (("comment", task, "--as", "sal.head", "--note", "路过"), "does not take part"),
+        (("cc", task, "--as", "log.head", "--to", "nobody"), "nobody"),
+    ]:
+        result = cli("task", *args, expect=1)
+        assert text in result.err, (args, result.err)
+    assert cli.dump() == before
+    assert cli("task", "transfer", task, "--as", "log.head", expect=2).code == 2  # --to missing
