@@ -109,3 +109,71 @@ def test_copying_informs_people_without_giving_them_a_task(demo_app: App) -> Non
     assert queries.tasks_for(demo_app, "vp.ops") == [] and queries.tasks_for(demo_app, "gm") == []
     with pytest.raises(InputError, match="nobody"):
         runtime.annotate(demo_app, task_id, Action.CC, "prd.head", ("nobody",))
+
+
+def test_return_lists_reached_earlier_steps_and_goes_back_to_one(demo_app: App) -> None:
+    d, task_id = dispatched(demo_app)
+    d.complete("prd.head", "handle", cause="未查清", solution="待定")
+    review = d.task("csd.head", "review")
+    detail = queries.task_detail(demo_app, review, "csd.head")
+    assert [n["node_id"] for n in detail["returnable"]] == ["triage", "handle"]
+    d.do(review, Action.RETURN, "csd.head", target="handle", note="原因分析不充分，请补充")
+    again = d.task("prd.head", "handle")
+    assert again != task_id
+    assert timeline(demo_app)[-3:] == ["task_returned", "returned_to", "task_created"]
+    with pytest.raises(InputError, match="reached"):
+        d.do(again, Action.RETURN, "prd.head", target="reply")  # later, never reached
+
+
+def test_return_from_a_parallel_branch_to_before_the_fork_cancels_the_other_branch(
+    demo_app: App,
+) -> None:
+    d = Driver(demo_app)
+    key = d.start(
+        "new-product-launch", "mkt.head", {"title": "新产品C", "collaborating_departments": ["rnd"]}
+    )
+    d.approve("rnd.head", "confirm_requirements")
+    d.approve("vp.market", "n002")
+    d.complete("rnd.head", "n003", plan_summary="方案", deliverables={"研发方案": "v1.pdf"})
+    d.complete("prd.head", "capacity")
+    legal = d.task("leg.head", "legal_review")
+    d.do(legal, Action.RETURN, "leg.head", target="n003", note="上市材料与方案不一致")
+    view = queries.instance_detail(demo_app, key)
+    states = {r["node"]: r["status"] for r in view["progress"] if r["node"] == "销售培训"}
+    assert states == {"销售培训": "已取消"}
+    assert d.task("rnd.head", "n003") > 0  # n003 again; after it, both branches start anew
+    d.complete("rnd.head", "n003", plan_summary="方案V2", deliverables={"研发方案": "v2.pdf"})
+    d.complete("prd.head", "capacity")
+    d.approve("leg.head", "legal_review")
+    d.complete("sal.head", "sales_training")
+    view = queries.instance_detail(demo_app, key)
+    assert view["state"] == "completed"
+    assert [e["kind"] for e in view["timeline"]].count("joined") == 1
+
+
+def test_the_initiator_withdraws_only_while_nobody_else_has_acted(demo_app: App) -> None:
+    d = Driver(demo_app)
+    first = d.start("customer-complaint", "csd.staff", COMPLAINT)
+    with pytest.raises(ForbiddenError, match="initiator"):
+        runtime.withdraw(demo_app, first, "csd.head")
+    instance = runtime.withdraw(demo_app, first, "csd.staff")
+    assert instance.state.value == "cancelled"
+    assert queries.tasks_for(demo_app, "csd.head") == []
+    second = d.start("customer-complaint", "csd.staff", COMPLAINT)
+    d.ack("csd.head", "triage")
+    with pytest.raises(InputError, match="acted on"):
+        runtime.withdraw(demo_app, second, "csd.staff")
+
+
+def test_batch_approve_reports_each_item_and_a_failure_leaves_the_others(demo_app: App) -> None:
+    d = Driver(demo_app)
+    for _ in range(3):
+        d.start("customer-complaint", "csd.staff", COMPLAINT)
+    ids = [t["id"] for t in queries.tasks_for(demo_app, "csd.head")]
+    handle = 999_999
+    results = runtime.approve_batch(
+        demo_app, [ids[0], handle, ids[1], ids[1]], "csd.head", "同意受理"
+    )
+    assert [r["ok"] for r in results] == [True, False, True, False]
+    assert "does not exist" in results[1]["error"] and "closed" in results[3]["hint"]
+    assert [t["id"] for t in queries.tasks_for(demo_app, "csd.head")] == [ids[2]]

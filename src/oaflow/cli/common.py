@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -10,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NoReturn
 
+import psycopg
 import typer
 from rich.console import Console
 from rich.table import Table
@@ -75,8 +77,8 @@ def run_command(body: Callable[[App], None], creates: bool = False) -> None:
             if not creates:
                 require_schema(app)
             body(app)
-        except (OperationalError, ProgrammingError) as exc:
-            if "no such table" in str(exc) or "does not exist" in str(exc):
+        except (OperationalError, ProgrammingError, sqlite3.OperationalError, psycopg.Error) as exc:
+            if any(sign in str(exc) for sign in SCHEMA_SIGNS):
                 raise no_schema(app) from None
             raise
         finally:
@@ -90,11 +92,15 @@ def require_schema(app: App) -> None:
         raise no_schema(app)
 
 
+#: what the databases say when tables or columns are missing: no schema yet, or an old one
+SCHEMA_SIGNS = ("no such table", "no such column", "does not exist")
+
+
 def no_schema(app: App) -> OAFlowError:
     where = app.db.engine.url.render_as_string()
     return OAFlowError(
-        f"{where} has no OA-Flow database yet",
-        f"run `oaflow init` on it first: oaflow --db {where} init (--demo adds the demo data)",
+        f"{where} has no OA-Flow database yet, or one from an older version",
+        f"run `oaflow init` on it to create or upgrade it: oaflow --db {where} init",
     )
 
 

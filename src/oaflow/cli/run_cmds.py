@@ -28,9 +28,15 @@ NoteOpt = Annotated[str, typer.Option("--note", help="A note or reason (e.g. 客
 TaskArg = Annotated[int, typer.Argument(help="Task ID.")]
 
 
+tasks_group = typer.Typer(
+    help="Your open tasks (oaflow tasks --as LOGIN), and batch approval.",
+    invoke_without_command=True,
+)
+
+
 def register(cli: typer.Typer) -> None:
     cli.command("start")(start)
-    cli.command("tasks")(tasks)
+    cli.add_typer(tasks_group, name="tasks")
 
 
 def start(
@@ -70,8 +76,17 @@ def _form(data: str | None, form: Path | None) -> dict[str, Any]:
     return value
 
 
-def tasks(as_: AsOpt, json_: JsonOpt = False) -> None:
+@tasks_group.callback()
+def tasks(
+    ctx: typer.Context,
+    as_: Annotated[str | None, typer.Option("--as", help="Your login.")] = None,
+    json_: JsonOpt = False,
+) -> None:
     """Your open tasks, soonest deadline first, with their SLA countdown."""
+    if ctx.invoked_subcommand is not None:
+        return
+    if as_ is None:
+        raise typer.BadParameter("give --as LOGIN", param_hint="--as")
 
     def body(app: App) -> None:
         rows = queries.tasks_for(app, as_)
@@ -104,6 +119,60 @@ def tasks(as_: AsOpt, json_: JsonOpt = False) -> None:
                 for r in rows
             ],
         )
+
+    run_command(body)
+
+
+@tasks_group.command("approve-batch")
+def approve_batch(
+    task_ids: Annotated[list[int], typer.Argument(help="Task IDs.")],
+    as_: AsOpt,
+    note: NoteOpt = "",
+    json_: JsonOpt = False,
+) -> None:
+    """Approve several tasks at once (批量审批); each item's outcome is listed, a failed item
+    leaves the others as they are; exit 1 if any item failed."""
+    failed = False
+
+    def body(app: App) -> None:
+        nonlocal failed
+        results = runtime.approve_batch(app, task_ids, as_, note)
+        failed = not all(r["ok"] for r in results)
+        if json_:
+            print_json(results)
+            return
+        for r in results:
+            outcome = (
+                zh("已通过", "approved") if r["ok"] else f"{zh('失败', 'failed')}: {r['error']}"
+            )
+            console.print(f"{zh('任务', 'task')} {r['task_id']}: {outcome}", markup=False)
+
+    run_command(body)
+    if failed:
+        raise typer.Exit(1)
+
+
+@task_group.command("return")
+def task_return(
+    task_id: TaskArg,
+    as_: AsOpt,
+    to: Annotated[str, typer.Option("--to", help="The earlier node's id (see task show).")],
+    note: NoteOpt = "",
+    json_: JsonOpt = False,
+) -> None:
+    """Return (退回) the process to an earlier step that was reached; work after it is cancelled."""
+    _act(task_id, Command(Action.RETURN, as_, note=note, target=to), json_)
+
+
+@instance_group.command("withdraw")
+def instance_withdraw(
+    business_key: Annotated[str, typer.Argument(help="e.g. TS202403001")], as_: AsOpt
+) -> None:
+    """The initiator withdraws (撤回) an instance nobody else has acted on yet."""
+
+    def body(app: App) -> None:
+        instance = runtime.withdraw(app, business_key, as_)
+        console.print(f"{instance.business_key}: {zh('已撤回', 'withdrawn')}", markup=False)
 
     run_command(body)
 

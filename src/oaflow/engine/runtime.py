@@ -7,7 +7,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
-from oaflow.domain.definition import Node, NodeType
+from oaflow.domain.definition import Node, NodeType, ProcessDefinition
 from oaflow.domain.errors import ForbiddenError, InputError, MissingOutputsError
 from oaflow.domain.model import Decision, InstanceRecord, TaskRecord, World
 from oaflow.domain.states import Action, InstanceState, TaskState, next_state, resume_state
@@ -27,6 +27,7 @@ class Command:
     outputs: Mapping[str, Any] = field(default_factory=dict)
     deliverables: Mapping[str, str] = field(default_factory=dict)
     waiting: bool = False  # progress: waiting on an external party (stops the SLA clock)
+    target: str = ""  # return: the earlier node to go back to
 
 
 def start(world: World, instance: InstanceRecord) -> Decision:
@@ -199,6 +200,60 @@ def _after_multi(flow: Flow, node: Node, task: TaskRecord) -> None:
     flow.leave(node)
 
 
+def returnable(definition: ProcessDefinition, instance: InstanceRecord, node_id: str) -> list[str]:
+    """The earlier task nodes this node's task may be returned to: reached ones only."""
+    visits = instance.tokens.get("visits", {})
+    before = upstream(definition, node_id)
+    return [
+        n
+        for n, node in definition.nodes.items()
+        if n in before and node.is_task and visits.get(n, 0) > 0
+    ]
+
+
+def _return(flow: Flow, node: Node, task: TaskRecord, cmd: Command, state: TaskState) -> None:
+    allowed = returnable(flow.world.definition, flow.instance, node.id)
+    if cmd.target not in allowed:
+        names = [f"{n} ({flow.world.definition.node(n).name.zh})" for n in allowed]
+        raise InputError(
+            f"cannot return to '{cmd.target}': it is not an earlier step that was reached",
+            f"return to one of: {', '.join(names)}" if names else "this task has no earlier step",
+        )
+    task.finished_at, task.finished_by, task.note = flow.world.now, cmd.actor, cmd.note
+    task.check_at = task.paused_at = None
+    _touch(flow, task, state)
+    flow.record("task_returned", node.id, task, cmd.actor, to=cmd.target, note=cmd.note)
+    flow.open_tasks = [t for t in flow.open_tasks if t.is_open]
+    flow.return_to(cmd.target, node.id)
+
+
+def withdraw(
+    world: World, instance: InstanceRecord, tasks: Sequence[TaskRecord], actor: str
+) -> Decision:
+    """The initiator takes the instance back (撤回) while nobody else has acted on it yet."""
+    if actor != instance.initiator:
+        raise ForbiddenError(
+            f"only the initiator may withdraw {instance.business_key}",
+            "ask the person who started it",
+        )
+    if instance.state is not InstanceState.RUNNING:
+        raise InputError(
+            f"{instance.business_key} is {instance.state.value}",
+            "only a running instance can be withdrawn",
+        )
+    acted = [t for t in tasks if t.finished_by not in (None, actor) or t.acked_at or t.progress]
+    if acted:
+        raise InputError(
+            f"{instance.business_key} cannot be withdrawn: task {acted[0].id} has been acted on",
+            "ask that step to return it to you instead (oaflow task return)",
+        )
+    decision = Decision(instance)
+    flow = Flow(world, decision, tasks)
+    flow.record("instance_withdrawn", None, actor=actor)
+    flow.finish(InstanceState.CANCELLED, None)
+    return decision
+
+
 def _after_reject(flow: Flow, node: Node) -> None:
     if node.on_reject == "end":
         flow.finish(InstanceState.REJECTED, node.id)
@@ -215,6 +270,7 @@ _HANDLERS = {
     Action.ACK: _ack,
     Action.PROGRESS: _progress,
     Action.COMPLETE: _finish,
+    Action.RETURN: _return,
     Action.APPROVE: _finish,
     Action.REJECT: _finish,
     Action.SUSPEND: _suspend,

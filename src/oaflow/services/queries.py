@@ -14,6 +14,7 @@ from oaflow.domain.model import InstanceRecord, TaskRecord
 from oaflow.domain.org import Organisation
 from oaflow.domain.sla import countdown, delay_hours
 from oaflow.domain.states import TaskState
+from oaflow.engine.runtime import returnable
 from oaflow.services.app import App
 from oaflow.storage import notices_repo
 from oaflow.storage import runtime_repo as repo
@@ -103,6 +104,14 @@ def task_detail(app: App, task_id: int, login: str | None) -> dict[str, Any]:
     view["required_fields"] = [f.name for f in node.outputs.fields if f.required]
     view["required_deliverables"] = list(node.outputs.deliverables)
     view["outputs"] = task.outputs
+    view["returnable"] = (
+        [
+            {"node_id": n, "node": definition.node(n).name.get(app.lang)}
+            for n in returnable(definition, instance, task.node_id)
+        ]
+        if task.is_open
+        else []
+    )
     return view
 
 

@@ -8,7 +8,7 @@ when the task itself changed, the caller gets a conflict.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -16,7 +16,13 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Connection
 
 from oaflow.domain.definition import NodeType, ProcessDefinition
-from oaflow.domain.errors import ConflictError, ForbiddenError, InputError, NotFoundError
+from oaflow.domain.errors import (
+    ConflictError,
+    ForbiddenError,
+    InputError,
+    NotFoundError,
+    OAFlowError,
+)
 from oaflow.domain.forms import STANDARD_FIELDS, check_values
 from oaflow.domain.ids import key_scope
 from oaflow.domain.model import Decision, InstanceRecord, TaskRecord, World
@@ -162,6 +168,38 @@ def annotate(
         except InstanceMoved:
             continue
     raise ConflictError(f"task {task_id}'s process was busy", "try again in a moment")
+
+
+def withdraw(app: App, business_key: str, actor: str) -> InstanceRecord:
+    """The initiator withdraws an instance nobody else has acted on yet (撤回)."""
+    with app.db.write() as conn:
+        instance = repo.find_instance(conn, business_key)
+        if instance is None:
+            raise NotFoundError(f"instance {business_key} does not exist", "check the business key")
+        definition = app.definition(conn, instance.definition_id)
+        world = _world(app, definition, app.org(conn))
+        tasks = repo.instance_tasks(conn, instance.id or 0)
+        version = instance.version
+        decision = engine.withdraw(world, instance, tasks, actor)
+        write_decision(HotPath.on(conn), decision, app, expected_version=version)
+        return decision.instance
+
+
+def approve_batch(
+    app: App, task_ids: Sequence[int], actor: str, note: str = ""
+) -> list[dict[str, Any]]:
+    """Approve several tasks (APR-4), each in its own transaction: one item's failure leaves
+    the others as they are. Returns each item's outcome."""
+    results: list[dict[str, Any]] = []
+    for task_id in task_ids:
+        try:
+            task = act(app, task_id, Command(Action.APPROVE, actor, note=note))
+            results.append({"task_id": task_id, "ok": True, "state": task.state.value})
+        except OAFlowError as error:
+            results.append(
+                {"task_id": task_id, "ok": False, "error": error.message, "hint": error.hint}
+            )
+    return results
 
 
 def load_world(
