@@ -81,3 +81,47 @@ def test_refusals_exit_1_and_change_nothing(cli: Any) -> None:
         assert text in result.err, (args, result.err)
     assert cli.dump() == before
     assert cli("task", "transfer", task, "--as", "log.head", expect=2).code == 2  # --to missing
+
+
+def test_return_withdraw_and_batch_approve_through_the_command(cli: Any) -> None:
+    task = handling_task(cli)
+    cli(
+        "task",
+        "complete",
+        task,
+        "--as",
+        "log.head",
+        "--field",
+        "cause=承运商延误",
+        "--field",
+        "solution=改派",
+    )
+    review = cli.task_id("csd.head", "review")
+    shown = cli.json("task", "show", review, "--as", "csd.head")
+    assert [n["node"] for n in shown["returnable"]] == ["投诉受理确认", "原因分析与处理"]
+    cli("task", "return", review, "--as", "csd.head", "--to", "handle", "--note", "请补充证据")
+    assert cli.task_id("log.head", "handle") != task
+    again = cli("task", "return", review, "--as", "csd.head", "--to", "handle", expect=1)
+    assert "cannot return a task that is returned" in again.err  # it was already returned
+    for _ in range(2):
+        cli(
+            "start",
+            "customer-complaint",
+            "--as",
+            "csd.staff",
+            "--data",
+            json.dumps(FORM, ensure_ascii=False),
+        )
+    triage = [str(t["id"]) for t in cli.tasks("csd.head") if t["node_id"] == "triage"]
+    result = cli("tasks", "approve-batch", *triage, "999", "--as", "csd.head", "--json", expect=1)
+    assert [r["ok"] for r in result.json()] == [True, True, False]
+    fresh = cli(
+        "start",
+        "customer-complaint",
+        "--as",
+        "csd.staff",
+        "--data",
+        json.dumps(FORM, ensure_ascii=False),
+    ).out.strip()
+    assert "已撤回" in cli("instance", "withdraw", fresh, "--as", "csd.staff").out
+    assert cli.json("instance", "show", fresh)["state"] == "cancelled"

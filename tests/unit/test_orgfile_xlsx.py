@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from collections.abc import Mapping, Sequence
 
@@ -15,10 +16,10 @@ from oaflow.domain.definition import Text
 from oaflow.domain.errors import ValidationError
 from oaflow.domain.org import Department, Organisation, User
 from oaflow.domain.orgfile import parse_org_yaml
-from oaflow.domain.orgfile_xlsx import org_to_xlsx, parse_org_xlsx
+from oaflow.domain.orgfile_xlsx import LAYOUTS, org_to_xlsx, parse_org_xlsx
 from oaflow.processes import demo_organisation
 
-from .test_orgfile import SMALL_YAML, organisations
+from .test_orgfile import DOC, SMALL_YAML, organisations
 
 DEPARTMENT_HEADER = ["代码", "名称", "英文名称", "上级部门", "负责人", "接口人", "分管领导"]
 USER_HEADER = ["登录名", "姓名", "英文名", "邮箱", "部门", "角色", "启用"]
@@ -275,3 +276,20 @@ def test_a_file_that_is_not_a_workbook(data: bytes) -> None:
         None,
     )
     assert ".xlsx" in problem.hint
+
+
+def test_the_documented_columns_are_the_exported_ones() -> None:
+    rows = re.findall(r"^\| (\S+ \S+) \| (`.*) \|$", DOC.read_text(encoding="utf-8"), re.M)
+    documented = {
+        sheet: [documented_column(c) for c in cells.split(" · ")] for sheet, cells in rows
+    }
+    assert documented == {
+        layout.title: [(column.key, column.title) for column in layout.columns]
+        for layout in LAYOUTS
+    }
+
+
+def documented_column(text: str) -> tuple[str, str]:
+    match = re.fullmatch(r"`(\w+)`: (.+)", text)
+    assert match, text
+    return match.group(1), match.group(2)

@@ -307,7 +307,8 @@ class _SheetReader:
         row = int(cells[0].row)
         given: dict[str, object] = {}
         bad = False
-        for cell, key in zip(cells, [*keys, *[None] * (len(cells) - len(keys))], strict=True):
+        for index, cell in enumerate(cells):
+            key = keys[index] if index < len(keys) else None
             if _empty(cell.value):
                 continue
             if cell.data_type in ("f", "e"):
