@@ -16,7 +16,7 @@ group = typer.Typer(help="The organisation: departments, users, roles.", no_args
 
 @group.command("import")
 def import_(
-    file: Annotated[Path, typer.Argument(help="An organisation file (.yaml or .csv).")],
+    file: Annotated[Path, typer.Argument(help="An organisation file (.yaml, .csv or .xlsx).")],
 ) -> None:
     """Replace the organisation by the file's (nothing changes if it has problems)."""
 
@@ -33,8 +33,8 @@ def import_(
 
 
 @group.command()
-def export(file: Annotated[Path, typer.Argument(help="Where to write (.yaml or .csv).")]) -> None:
-    """Write the organisation to a YAML or CSV file (CSV opens in Excel)."""
+def export(file: Annotated[Path, typer.Argument(help="Where to write (.yaml, .csv or .xlsx).")]) -> None:
+    """Write the organisation to a YAML, CSV or Excel (.xlsx) file."""
 
     def body(app: App) -> None:
         org = organisation.export_org(app, file)
