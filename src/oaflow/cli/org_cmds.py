@@ -33,7 +33,9 @@ def import_(
 
 
 @group.command()
-def export(file: Annotated[Path, typer.Argument(help="Where to write (.yaml, .csv or .xlsx).")]) -> None:
+def export(
+    file: Annotated[Path, typer.Argument(help="Where to write (.yaml, .csv or .xlsx).")],
+) -> None:
     """Write the organisation to a YAML, CSV or Excel (.xlsx) file."""
 
     def body(app: App) -> None:

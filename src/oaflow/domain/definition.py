@@ -81,8 +81,10 @@ class FormField:
 
 
 AssignmentKind = Literal[
-    "department", "head_of", "leader_of", "role", "user", "initiator", "field", "decision"
+    "department", "head_of", "leader_of", "role", "user", "users", "initiator", "field", "decision"
 ]
+#: how several approvers of one approval node decide (APR-1); "" means one task
+ApprovalMode = Literal["", "all", "any", "sequence", "ratio"]
 
 
 @dataclass(frozen=True)
@@ -103,6 +105,7 @@ class Assignment:
     relative_to: str = "initiator"
     role: str = ""
     user: str = ""
+    users: tuple[str, ...] = ()  # users: an explicit list of approvers, in order
     field: str = ""
     table: str = ""
     line: int | None = None
@@ -216,6 +219,8 @@ class Node:
     notify: tuple[Assignment, ...] = ()  # notify: who is informed
     archive_name: str = ""  # archive: name pattern, e.g. 项目归档-{yyyy}-{title}
     sla: Sla = Sla()
+    mode: ApprovalMode = ""  # approval/confirm: all (会签), any (或签), sequence (依次), ratio
+    pass_ratio: float = 1.0  # mode ratio: the share of approvals that passes the node
     line: int | None = None
 
     @property

@@ -106,6 +106,8 @@ def describe(a: Assignment, lang: str = "zh") -> str:
         return _of(role, whose, lang)
     if a.kind == "initiator":
         return _word("initiator", lang)
+    if a.kind == "users":
+        return "、".join(a.users)
     value = {"role": a.role, "user": a.user, "field": a.field, "decision": a.table}[a.kind]
     return f"{_word(a.kind, lang)} {value}"
 

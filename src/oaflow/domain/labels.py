@@ -63,6 +63,8 @@ EVENTS: dict[str, Text] = {
     "sla_overdue": Text("超时，标记异常", "overdue: marked as exception"),
     "sla_escalation": Text("超时升级", "escalated after the deadline"),
     "task_reassigned": Text("改派", "reassigned"),
+    "signers_passed": Text("多人审批通过", "approvers passed the step"),
+    "signers_rejected": Text("多人审批未通过", "approvers rejected the step"),
     "task_returned": Text("退回", "returned to an earlier step"),
     "instance_withdrawn": Text("发起人撤回", "withdrawn by the initiator"),
     "task_transferred": Text("转交", "transferred"),

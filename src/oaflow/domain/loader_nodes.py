@@ -26,8 +26,8 @@ _TASK_KEYS = ("assignee", "time_limit", "trigger", "inputs", "outputs", "sla", "
 #: the keys each node type takes besides id, type and name
 TYPE_KEYS: dict[NodeType, tuple[str, ...]] = {
     NodeType.INITIATE: ("next", "inputs"),
-    NodeType.APPROVAL: (*_TASK_KEYS, "on_reject"),
-    NodeType.CONFIRM: (*_TASK_KEYS, "on_reject"),
+    NodeType.APPROVAL: (*_TASK_KEYS, "on_reject", "mode", "pass_ratio"),
+    NodeType.CONFIRM: (*_TASK_KEYS, "on_reject", "mode", "pass_ratio"),
     NodeType.HANDLE: _TASK_KEYS,
     NodeType.FEEDBACK: _TASK_KEYS,
     NodeType.MILESTONE: _TASK_KEYS,
@@ -256,6 +256,21 @@ class NodeReader:
         over = compile_in(self.r, m["over"], f"`over` of {what}", m.line_of("over"))
         return {"over": over} if over else {}
 
+    def _mode(self, m: LineMap, what: str) -> dict[str, Any]:
+        mode = self.r.choice(m, "mode", what, ("all", "any", "sequence", "ratio"))
+        return {"mode": mode} if mode else {}
+
+    def _pass_ratio(self, m: LineMap, what: str) -> dict[str, Any]:
+        ratio = self.r.number(m, "pass_ratio", what)
+        if ratio is not None and not 0 < ratio <= 1:
+            self.r.add(
+                f"`pass_ratio` of {what} must be above 0 and at most 1; got {ratio:g}",
+                "e.g. `pass_ratio: 0.6` passes when 60 % have approved",
+                m.line_of("pass_ratio"),
+            )
+            return {}
+        return {"pass_ratio": ratio} if ratio is not None else {}
+
     def _pick(self, m: LineMap, what: str) -> dict[str, Any]:
         pick = self.r.choice(m, "pick", what, PICKS)
         return {"pick": pick} if pick else {}
@@ -294,6 +309,8 @@ _PARTS: dict[str, Callable[[NodeReader, LineMap, str], dict[str, Any]]] = {
     "notify": NodeReader._notify,
     "archive_name": NodeReader._archive_name,
     "sla": lambda self, m, what: _sla(self.r, m, what),
+    "mode": NodeReader._mode,
+    "pass_ratio": NodeReader._pass_ratio,
 }
 
 

@@ -173,6 +173,8 @@ def parse_assignment(r: Reader, value: object, what: str, line: int | None) -> A
 
 
 def _assignment_from_map(r: Reader, m: LineMap, what: str) -> Assignment | None:
+    if "users" in m and len(m) == 1:
+        return _users(r, m, what)
     kinds = [key for key in m if key in _ASSIGNEE_KEYS]
     if len(kinds) != 1:
         named = ", ".join(f"`{k}`" for k in kinds) or "none"
@@ -192,6 +194,18 @@ def _assignment_from_map(r: Reader, m: LineMap, what: str) -> Assignment | None:
     assignment = Assignment(kind, pick=cast(Pick, pick), line=m.line)
     value: dict[str, Any] = {attribute: target}
     return replace(assignment, **value)
+
+
+def _users(r: Reader, m: LineMap, what: str) -> Assignment | None:
+    users = r.strings(m, "users", what)
+    if not users:
+        r.add(
+            f"`users` of {what} is empty",
+            "list the approvers: `{users: [gm, vp.admin]}`",
+            m.line_of("users"),
+        )
+        return None
+    return Assignment("users", users=users, line=m.line)
 
 
 def parse_recipients(

@@ -34,6 +34,7 @@ class TaskRecord:
     paused_at: datetime | None = None  # SLA clock stopped (suspended, waiting on others)
     sla_fired: tuple[str, ...] = ()  # keys of the SLA events already handled
     exception: str | None = None  # code of the exception record opened on it (ABN…)
+    on_behalf_of: str | None = None  # ORG-3: the person the assignee stands in for (代理)
     version: int = 1
     id: int | None = None
 

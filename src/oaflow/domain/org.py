@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 
 from oaflow.domain.definition import OrgNames, Text
 from oaflow.domain.errors import Problem
@@ -48,6 +49,24 @@ class User:
     departments: tuple[str, ...] = ()
     roles: frozenset[str] = frozenset()
     active: bool = True
+
+
+@dataclass(frozen=True)
+class Delegation:
+    """ORG-3 (代理): ``deputy`` acts for ``user`` from ``starts`` (inclusive) until ``ends``."""
+
+    user: str
+    deputy: str
+    starts: datetime
+    ends: datetime
+
+    def active_at(self, at: datetime) -> bool:
+        return self.starts <= at < self.ends
+
+
+def deputy_at(delegations: tuple[Delegation, ...], login: str, at: datetime) -> str | None:
+    """The deputy acting for ``login`` at ``at``, or None."""
+    return next((d.deputy for d in delegations if d.user == login and d.active_at(at)), None)
 
 
 @dataclass(frozen=True)

@@ -56,6 +56,7 @@ def _assignment(
         checks.append(("department", a.relative_to, org.departments))
     if a.kind == "user":
         checks.append(("user", a.user, org.users))
+    checks += [("user", login, org.users) for login in a.users]
     if a.kind == "role":
         checks.append(("role", a.role, org.roles))
     return [

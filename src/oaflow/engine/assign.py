@@ -60,6 +60,8 @@ def _resolve(
         return _group(None, org.users_with_role(a.role), f"role {a.role}")
     if a.kind == "user":
         return Party(org.primary_department(a.user), a.user)
+    if a.kind == "users":
+        return _group(None, a.users, "the approver list")
     if a.kind == "initiator":
         return Party(instance.department, instance.initiator)
     if a.kind == "field":

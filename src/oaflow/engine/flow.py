@@ -79,7 +79,19 @@ class Flow:
     def _enter_task(self, node: Node, came_from: str | None) -> None:
         assert node.assignee is not None
         party = resolve(node.assignee, node, self.instance, self.world.definition, self.world.org)
-        self.create_task(node, party)
+        if not node.mode:
+            self.create_task(node, party)
+            return
+        signers = [party.assignee] if party.assignee else list(party.candidates)
+        if node.mode == "sequence":  # 依次: one after the other, in order
+            self.instance.tokens.setdefault("sequence", {})[node.id] = signers[1:]
+            signers = signers[:1]
+        for login in signers:
+            self.create_task(node, self.signer(login, party))
+
+    def signer(self, login: str, party: Party) -> Party:
+        """One approver of a multi-approver node, in their own department."""
+        return Party(party.department or self.world.org.primary_department(login), login)
 
     def _enter_multi(self, node: Node, came_from: str | None) -> None:
         assert node.over is not None

@@ -11,6 +11,7 @@ from oaflow.domain.definition import Node, NodeType, ProcessDefinition
 from oaflow.domain.errors import ForbiddenError, InputError, MissingOutputsError
 from oaflow.domain.model import Decision, InstanceRecord, TaskRecord, World
 from oaflow.domain.states import Action, InstanceState, TaskState, next_state, resume_state
+from oaflow.engine.assign import Party
 from oaflow.engine.flow import Flow
 from oaflow.engine.graph import upstream
 from oaflow.engine.sla import next_check, pause, unpause
@@ -165,6 +166,8 @@ def _finish(flow: Flow, node: Node, task: TaskRecord, cmd: Command, state: TaskS
     flow.open_tasks = [t for t in flow.open_tasks if t.is_open]
     if node.type is NodeType.MULTI_INSTANCE:
         _after_multi(flow, node, task)
+    elif node.mode:
+        _after_signer(flow, node, task)
     elif state is TaskState.REJECTED:
         _after_reject(flow, node)
     else:
@@ -252,6 +255,41 @@ def withdraw(
     flow.record("instance_withdrawn", None, actor=actor)
     flow.finish(InstanceState.CANCELLED, None)
     return decision
+
+
+def _after_signer(flow: Flow, node: Node, task: TaskRecord) -> None:
+    """One approver of a multi-approver node decided (APR-1): does the node pass, fail, or
+    wait for the others?"""
+    signers = flow.decision_round(node.id, task)
+    approved = sum(t.state is TaskState.APPROVED for t in signers)
+    rejected = sum(t.state is TaskState.REJECTED for t in signers)
+    waiting = [t for t in signers if t.is_open]
+    if node.mode == "sequence":
+        _next_signer(flow, node, task, rejected > 0)
+        return
+    needed = {"all": len(signers), "any": 1}.get(node.mode) or node.pass_ratio * len(signers)
+    if node.mode == "any" and rejected:  # 或签: the first decision decides, either way
+        needed = len(signers) + 1
+    if approved >= needed - 1e-9:
+        flow.cancel_tasks(waiting, reason="node decided")
+        flow.record("signers_passed", node.id, approved=approved, of=len(signers))
+        flow.leave(node)
+    elif len(signers) - rejected < needed - 1e-9:
+        flow.cancel_tasks(waiting, reason="node decided")
+        flow.record("signers_rejected", node.id, rejected=rejected, of=len(signers))
+        _after_reject(flow, node)
+
+
+def _next_signer(flow: Flow, node: Node, task: TaskRecord, rejected: bool) -> None:
+    queue: list[str] = flow.instance.tokens.get("sequence", {}).get(node.id, [])
+    if rejected:
+        _after_reject(flow, node)
+    elif queue:
+        login = queue.pop(0)
+        same = task.department and login in flow.world.org.members_of(task.department)
+        flow.create_task(node, flow.signer(login, Party(task.department if same else None, login)))
+    else:
+        flow.leave(node)
 
 
 def _after_reject(flow: Flow, node: Node) -> None:

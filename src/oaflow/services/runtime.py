@@ -31,6 +31,7 @@ from oaflow.domain.states import Action, InstanceState
 from oaflow.engine import runtime as engine
 from oaflow.engine import task_actions
 from oaflow.engine.runtime import Command
+from oaflow.engine.deputies import delegate_new_tasks
 from oaflow.services.app import App
 from oaflow.storage import catalog_repo
 from oaflow.storage import runtime_repo as repo
@@ -213,7 +214,8 @@ def load_world(
     found, instance, org_revision = loaded
     task, related = found[0], found[1:]
     definition = app.cached_definition(instance.definition_id)
-    if definition.node(task.node_id).type is NodeType.MULTI_INSTANCE:
+    node = definition.node(task.node_id)
+    if node.type is NodeType.MULTI_INSTANCE or node.mode:
         related += hot.round_tasks(instance.id or 0, task.node_id, task.round)
     world = World(definition, app.cached_org(org_revision), app.calendar, now or app.now())
     return world, instance, task, related
@@ -234,6 +236,8 @@ def write_decision(
     """Write everything ``decision`` holds, or nothing; ``at`` is when it was decided
     (default: the app's clock)."""
     at = at or app.now()
+    if decision.new_tasks:
+        delegate_new_tasks(decision, hot.deputies_at(at))
     _number_exceptions(hot, decision, app, at)
     for task in decision.changed_tasks:
         if not hot.update_task(task):

@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy import Connection
 
 from oaflow.domain.model import Event, ExceptionOpening, InstanceRecord, Message, TaskRecord
+from oaflow.domain.org import Delegation
 from oaflow.domain.states import OPEN_TASK_STATES
 from oaflow.storage.org_repo import REVISION
 from oaflow.storage.runtime_repo import instance_record, task_record
@@ -104,6 +105,8 @@ def _statements(dialect: str) -> dict[str, str]:
         f"name = '{REVISION}') FROM tasks t JOIN instances i ON i.id = t.instance_id "
         "WHERE t.instance_id = (SELECT instance_id FROM tasks WHERE id = :tid) "
         f"AND (t.id = :tid OR t.state IN ({_OPEN})) ORDER BY t.id",
+        "active_deputies": "SELECT login, deputy, starts_at, ends_at FROM deputies "
+        "WHERE starts_at <= :at AND ends_at > :at ORDER BY id",
         "round_tasks": f"SELECT {task_cols} FROM tasks WHERE instance_id = :iid AND node_id = "
         ":node AND round = :round ORDER BY id",
         "update_task": f"UPDATE tasks SET {_assignments(_TASK_WRITABLE, _TASK_JSON, dialect)}, "
@@ -196,6 +199,19 @@ class HotPath:
         return [
             self._task(dict(zip(TASK_COLUMNS, row, strict=True))) for row in self.cursor.fetchall()
         ]
+
+    def deputies_at(self, at: datetime) -> tuple[Delegation, ...]:
+        """The delegations (ORG-3) in force at ``at``."""
+        self.cursor.execute(self.sql["active_deputies"], {"at": self._time_in(at)})
+        return tuple(
+            Delegation(login, deputy, self._utc(starts), self._utc(ends))
+            for login, deputy, starts, ends in self.cursor.fetchall()
+        )
+
+    def _utc(self, value: Any) -> datetime:
+        found = self._time_out(value)
+        assert found is not None
+        return found
 
     def _task(self, m: dict[str, Any]) -> TaskRecord:
         for c in _TASK_TIMES:

@@ -58,6 +58,7 @@ def task_record(m: Mapping[str, Any]) -> TaskRecord:
         paused_at=m["paused_at"],
         sla_fired=tuple(m["sla_fired"]),
         exception=m["exception"],
+        on_behalf_of=m["on_behalf_of"],
         version=m["version"],
     )
 
@@ -153,14 +154,17 @@ def history_of(conn: Connection, instance_id: int) -> list[dict[str, Any]]:
 
 
 def open_tasks_for(conn: Connection, login: str) -> list[TaskRecord]:
-    """The user's open tasks: assigned to them, or offered to them as a candidate."""
+    """The user's open tasks: assigned to them, offered to them as a candidate, or given to
+    their deputy on their behalf (ORG-3; they see those, the deputy acts)."""
     offered = select(task_candidates.c.task_id).where(task_candidates.c.login == login)
     rows = conn.execute(
         select(tasks)
         .where(tasks.c.state.in_(OPEN))
         .where(
             or_(
-                tasks.c.assignee == login, and_(tasks.c.assignee.is_(None), tasks.c.id.in_(offered))
+                tasks.c.assignee == login,
+                and_(tasks.c.assignee.is_(None), tasks.c.id.in_(offered)),
+                tasks.c.on_behalf_of == login,
             )
         )
         .order_by(tasks.c.due_at.is_(None), tasks.c.due_at, tasks.c.id)

@@ -158,6 +158,7 @@ tasks = Table(
     Column("sla_fired", JSON, nullable=False, server_default="[]"),
     Column("exception", String(32), nullable=True),
     Column("version", Integer, nullable=False),
+    Column("on_behalf_of", String(64), nullable=True),
     Index(None, "instance_id", "state"),
     Index(None, "assignee", "state"),
     Index(None, "department", "state"),
@@ -193,6 +194,19 @@ history = Table(
     UniqueConstraint("instance_id", "seq"),
     Index(None, "task_id"),
 )
+
+deputies = Table(
+    "deputies",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("login", String(64), nullable=False),
+    Column("deputy", String(64), nullable=False),
+    Column("starts_at", UTCDateTime, nullable=False),
+    Column("ends_at", UTCDateTime, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Index(None, "login"),
+)
+"""Out-of-office delegations (ORG-3, 代理): ``deputy`` acts for ``login`` in [starts, ends)."""
 
 calendar_days = Table(
     "calendar_days",
