@@ -115,5 +115,5 @@ def test_bad_modes_are_reported(demo_app: App, mode: str, ratio: float, expected
 
 def test_an_unknown_approver_is_reported_at_publish(demo_app: App) -> None:
     text = TEMPLATE.replace("MODE", "all").replace("RATIO", "1").replace("vp.ops", "vp.nobody")
-    with pytest.raises(ValidationError, match="bad.yaml:10: .*unknown user `vp.nobody`"):
+    with pytest.raises(ValidationError, match=r"bad\.yaml:10: .*unknown user `vp\.nobody`"):
         catalog.publish(demo_app, text, "bad.yaml")

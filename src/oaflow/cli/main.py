@@ -10,6 +10,7 @@ from oaflow.cli import (
     calendar_cmds,
     common,
     demo_cmd,
+    deputy_cmds,
     notice_cmds,
     org_cmds,
     process_cmds,
@@ -30,6 +31,7 @@ cli = typer.Typer(
 cli.add_typer(process_cmds.group, name="process")
 cli.add_typer(org_cmds.group, name="org")
 cli.add_typer(calendar_cmds.group, name="calendar")
+cli.add_typer(deputy_cmds.group, name="deputy")
 cli.add_typer(run_cmds.task_group, name="task")
 cli.add_typer(run_cmds.instance_group, name="instance")
 cli.add_typer(notice_cmds.outbox_group, name="outbox")

@@ -39,8 +39,16 @@ def tasks_for(app: App, login: str) -> list[dict[str, Any]]:
             instance = repo.load_instance(conn, task.instance_id)
             assert instance is not None
             definition = app.definition(conn, instance.definition_id)
-            rows.append(task_view(app, task, instance, definition, org))
+            rows.append(_mark_delegation(task_view(app, task, instance, definition, org), login))
         return rows
+
+
+def _mark_delegation(view: dict[str, Any], login: str) -> dict[str, Any]:
+    """ORG-3: the deputy holds the task ``as_deputy_of`` its person, who sees it read-only
+    as ``delegated_to`` the deputy."""
+    view["as_deputy_of"] = view["on_behalf_of"] if view["assignee"] == login else None
+    view["delegated_to"] = view["assignee"] if view["on_behalf_of"] == login else None
+    return view
 
 
 def task_view(
@@ -68,7 +76,9 @@ def task_view(
         "department": task.department,
         "department_name": org.department_name(task.department, lang) if task.department else "",
         "assignee": task.assignee,
-        "assignee_name": org.user_name(task.assignee, lang) if task.assignee else "",
+        "assignee_name": _assignee_name(task, org, lang),
+        "on_behalf_of": task.on_behalf_of,
+        "on_behalf_of_name": org.user_name(task.on_behalf_of, lang) if task.on_behalf_of else "",
         "candidates": list(task.candidates),
         "state": task.state.value,
         "state_label": labels.TASK_STATES[task.state].get(lang),
@@ -88,6 +98,17 @@ def task_view(
         "finished_by": task.finished_by,
         "exception": task.exception,
     }
+
+
+def _assignee_name(task: TaskRecord, org: Organisation, lang: str) -> str:
+    """``张三 (代 李四)`` / ``Zhang San (for Li Si)`` when a deputy holds the task (ORG-3)."""
+    if not task.assignee:
+        return ""
+    name = org.user_name(task.assignee, lang)
+    if task.on_behalf_of:
+        person = org.user_name(task.on_behalf_of, lang)
+        return f"{name} (代 {person})" if lang == "zh" else f"{name} (for {person})"
+    return name
 
 
 def task_detail(app: App, task_id: int, login: str | None) -> dict[str, Any]:
@@ -116,7 +137,11 @@ def task_detail(app: App, task_id: int, login: str | None) -> dict[str, Any]:
 
 
 def _may_see(task: TaskRecord, login: str) -> bool:
-    return task.may_act(login) or task.finished_by == login or login in task.candidates
+    return (
+        task.may_act(login)
+        or login in (task.finished_by, task.on_behalf_of)
+        or login in task.candidates
+    )
 
 
 def instance_detail(app: App, business_key: str) -> dict[str, Any]:

@@ -30,8 +30,8 @@ from oaflow.domain.org import Organisation
 from oaflow.domain.states import Action, InstanceState
 from oaflow.engine import runtime as engine
 from oaflow.engine import task_actions
-from oaflow.engine.runtime import Command
 from oaflow.engine.deputies import delegate_new_tasks
+from oaflow.engine.runtime import Command
 from oaflow.services.app import App
 from oaflow.storage import catalog_repo
 from oaflow.storage import runtime_repo as repo

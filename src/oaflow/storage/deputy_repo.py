@@ -16,8 +16,9 @@ def _delegation(login: str, deputy: str, starts: datetime, ends: datetime) -> De
 
 def all_delegations(conn: Connection) -> list[Delegation]:
     rows = conn.execute(
-        select(deputies.c.login, deputies.c.deputy, deputies.c.starts_at, deputies.c.ends_at)
-        .order_by(deputies.c.starts_at, deputies.c.id)
+        select(
+            deputies.c.login, deputies.c.deputy, deputies.c.starts_at, deputies.c.ends_at
+        ).order_by(deputies.c.starts_at, deputies.c.id)
     ).all()
     return [_delegation(*row) for row in rows]
 
