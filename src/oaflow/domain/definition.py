@@ -221,6 +221,9 @@ class Node:
     sla: Sla = Sla()
     mode: ApprovalMode = ""  # approval/confirm: all (会签), any (或签), sequence (依次), ratio
     pass_ratio: float = 1.0  # mode ratio: the share of approvals that passes the node
+    on_empty: Literal["fail", "pass", "admin"] = "fail"  # APR-3: nobody to assign
+    if_initiator: Literal["", "pass", "head"] = ""  # APR-3: the approver is the initiator
+    dedupe: bool = False  # APR-3: the same approver as the step before approves at once
     line: int | None = None
 
     @property

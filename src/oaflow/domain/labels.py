@@ -63,6 +63,13 @@ EVENTS: dict[str, Text] = {
     "sla_overdue": Text("超时，标记异常", "overdue: marked as exception"),
     "sla_escalation": Text("超时升级", "escalated after the deadline"),
     "task_reassigned": Text("改派", "reassigned"),
+    "node_auto_passed": Text("自动通过", "passed automatically"),
+    "assigned_to_administrator": Text(
+        "无人可分配，转管理员", "nobody to assign: sent to the administrator"
+    ),
+    "sent_to_initiator_head": Text(
+        "发起人审批转其负责人", "initiator's own approval sent to their head"
+    ),
     "signers_passed": Text("多人审批通过", "approvers passed the step"),
     "signers_rejected": Text("多人审批未通过", "approvers rejected the step"),
     "task_returned": Text("退回", "returned to an earlier step"),

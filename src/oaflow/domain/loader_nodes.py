@@ -22,12 +22,13 @@ from oaflow.domain.yaml_lines import LineList, LineMap, Reader, show, suggest
 
 NODE_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 NODE_TYPES = tuple(t.value for t in NodeType)
-_TASK_KEYS = ("assignee", "time_limit", "trigger", "inputs", "outputs", "sla", "next")
+_TASK_KEYS = ("assignee", "time_limit", "trigger", "inputs", "outputs", "sla", "on_empty", "next")
+_DECISION_KEYS = ("on_reject", "mode", "pass_ratio", "if_initiator", "dedupe")
 #: the keys each node type takes besides id, type and name
 TYPE_KEYS: dict[NodeType, tuple[str, ...]] = {
     NodeType.INITIATE: ("next", "inputs"),
-    NodeType.APPROVAL: (*_TASK_KEYS, "on_reject", "mode", "pass_ratio"),
-    NodeType.CONFIRM: (*_TASK_KEYS, "on_reject", "mode", "pass_ratio"),
+    NodeType.APPROVAL: (*_TASK_KEYS, *_DECISION_KEYS),
+    NodeType.CONFIRM: (*_TASK_KEYS, *_DECISION_KEYS),
     NodeType.HANDLE: _TASK_KEYS,
     NodeType.FEEDBACK: _TASK_KEYS,
     NodeType.MILESTONE: _TASK_KEYS,
@@ -310,8 +311,20 @@ _PARTS: dict[str, Callable[[NodeReader, LineMap, str], dict[str, Any]]] = {
     "archive_name": NodeReader._archive_name,
     "sla": lambda self, m, what: _sla(self.r, m, what),
     "mode": NodeReader._mode,
+    "on_empty": lambda self, m, what: _choice(
+        self.r, m, what, "on_empty", ("fail", "pass", "admin")
+    ),
+    "if_initiator": lambda self, m, what: _choice(
+        self.r, m, what, "if_initiator", ("pass", "head")
+    ),
+    "dedupe": lambda self, m, what: {"dedupe": self.r.flag(m, "dedupe", what)},
     "pass_ratio": NodeReader._pass_ratio,
 }
+
+
+def _choice(r: Reader, m: LineMap, what: str, key: str, choices: tuple[str, ...]) -> dict[str, Any]:
+    value = r.choice(m, key, what, choices)
+    return {key: value} if value else {}
 
 
 def _sla(r: Reader, m: LineMap, what: str) -> dict[str, Any]:

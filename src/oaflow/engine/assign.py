@@ -41,8 +41,8 @@ def resolve(
 ) -> Party:
     try:
         return _resolve(assignment, instance, definition, org)
-    except InputError as exc:
-        raise InputError(
+    except NobodyError as exc:
+        raise NobodyError(
             f"node '{node.id}' ({node.name.zh}) cannot be assigned: {exc.message}", exc.hint
         ) from None
 
@@ -105,8 +105,12 @@ def _group(code: str | None, people: tuple[str, ...], what: str) -> Party:
     return Party(code, None, people)
 
 
+class NobodyError(InputError):
+    """Nobody can be assigned (APR-3: the node's `on_empty` decides what happens)."""
+
+
 def _nobody(reason: str) -> InputError:
-    return InputError(reason, "complete the organisation (oaflow org import FILE) and try again")
+    return NobodyError(reason, "complete the organisation (oaflow org import FILE) and try again")
 
 
 def context_of(instance: InstanceRecord) -> Mapping[str, Any]:

@@ -12,6 +12,7 @@ from oaflow.domain.definition import Node, NodeType
 from oaflow.domain.errors import InputError
 from oaflow.domain.model import Decision, Event, TaskRecord, World
 from oaflow.domain.states import InstanceState, TaskState
+from oaflow.engine import policies
 from oaflow.engine.assign import Party, context_of, in_department, resolve
 from oaflow.engine.graph import downstream, predecessors
 from oaflow.engine.rules import choose_route
@@ -77,8 +78,10 @@ class Flow:
         return int(self.instance.tokens.get("visits", {}).get(node_id, 0))
 
     def _enter_task(self, node: Node, came_from: str | None) -> None:
-        assert node.assignee is not None
-        party = resolve(node.assignee, node, self.instance, self.world.definition, self.world.org)
+        party = policies.party_for(self, node)
+        if party is None:  # passed by a policy (APR-3)
+            self.leave(node)
+            return
         if not node.mode:
             self.create_task(node, party)
             return

@@ -163,6 +163,8 @@ def _finish(flow: Flow, node: Node, task: TaskRecord, cmd: Command, state: TaskS
     task.check_at = task.paused_at = None
     _touch(flow, task, state)
     flow.record(f"task_{state.value}", node.id, task, cmd.actor, note=cmd.note)
+    if state is TaskState.APPROVED:
+        flow.instance.tokens["last_approver"] = cmd.actor  # for `dedupe` (APR-3)
     flow.open_tasks = [t for t in flow.open_tasks if t.is_open]
     if node.type is NodeType.MULTI_INSTANCE:
         _after_multi(flow, node, task)
