@@ -11,10 +11,12 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 
-from oaflow.domain.errors import ConflictError
+import pytest
+
+from oaflow.domain.errors import ConflictError, OAFlowError
 from oaflow.domain.states import Action
 from oaflow.engine.runtime import Command
-from oaflow.services import runtime
+from oaflow.services import queries, runtime
 from oaflow.services.app import App
 from oaflow.storage.database import Database
 
@@ -50,8 +52,13 @@ def second_app(app: App) -> App:
 
 
 def race(
-    app: App, make: Callable[[App], Callable[[], object]]
+    app: App,
+    make: Callable[[App], Callable[[], object]],
+    make_second: Callable[[App], Callable[[], object]] | None = None,
 ) -> tuple[BaseException | None, BaseException | None]:
+    """Run ``make``'s command paused before its commit, then ``make_second``'s (default: the
+    same command) against it, then let the first commit; each one's error, if any."""
+    make_second = make_second or make
     other = second_app(app)
     first = Paused(app, make(app))
     first.thread.start()
@@ -60,7 +67,7 @@ def race(
 
     def run_second() -> None:
         try:
-            make(other)()
+            make_second(other)()
         except BaseException as exc:
             outcome[0] = exc
 
@@ -134,3 +141,72 @@ def test_last_two_countersigners_at_once_the_node_finishes_once(demo_app: App) -
     assert first_error is None and second_error is None  # different tasks: both succeed
     approvals = [r for r in d.instance(key)["progress"] if r["node"] == "分管领导审批"]
     assert len(approvals) == 1
+
+
+def withdraw_by(business_key: str) -> Callable[[App], Callable[[], object]]:
+    return lambda app: lambda: runtime.withdraw(app, business_key, "csd.staff")
+
+
+def approve_task(task_id: int, login: str) -> Callable[[App], Callable[[], object]]:
+    return lambda app: lambda: runtime.act(app, task_id, Command(Action.APPROVE, login))
+
+
+@pytest.mark.parametrize("withdraw_first", [True, False])
+def test_withdraw_against_approve_exactly_one_wins(demo_app: App, withdraw_first: bool) -> None:
+    d = Driver(demo_app)
+    key = d.start("customer-complaint", "csd.staff", COMPLAINT)
+    triage = d.task("csd.head", "triage")
+    withdraw, approve = withdraw_by(key), approve_task(triage, "csd.head")
+    first, second = (withdraw, approve) if withdraw_first else (approve, withdraw)
+    first_error, second_error = race(demo_app, first, second)
+    assert first_error is None and isinstance(second_error, OAFlowError)
+    view = d.instance(key)
+    if withdraw_first:
+        assert view["state"] == "cancelled" and queries.tasks_for(demo_app, "prd.head") == []
+    else:
+        assert view["state"] == "running" and d.task("prd.head", "handle") > 0
+
+
+def return_to_plan(task_id: int) -> Callable[[App], Callable[[], object]]:
+    command = Command(Action.RETURN, "leg.head", target="n003", note="材料与方案不一致")
+    return lambda app: lambda: runtime.act(app, task_id, command)
+
+
+def finish_training(task_id: int) -> Callable[[App], Callable[[], object]]:
+    return lambda app: lambda: runtime.act(app, task_id, Command(Action.COMPLETE, "sal.head"))
+
+
+@pytest.mark.parametrize("return_first", [True, False])
+def test_return_in_one_branch_against_completion_in_the_other(
+    demo_app: App, return_first: bool
+) -> None:
+    """Legal returns to the R&D plan (before the split) while sales finishes its branch: in
+    either order the process ends up back at the plan with nothing else open, and the join
+    fires once when both branches are done again."""
+    d = Driver(demo_app)
+    key = d.start(
+        "new-product-launch", "mkt.head", {"title": "新产品D", "collaborating_departments": ["rnd"]}
+    )
+    d.approve("rnd.head", "confirm_requirements")
+    d.approve("vp.market", "n002")
+    d.complete("rnd.head", "n003", plan_summary="方案", deliverables={"研发方案": "v1.pdf"})
+    d.complete("prd.head", "capacity")
+    legal, sales = d.task("leg.head", "legal_review"), d.task("sal.head", "sales_training")
+    first, second = return_to_plan(legal), finish_training(sales)
+    if not return_first:
+        first, second = second, first
+    first_error, second_error = race(demo_app, first, second)
+    assert first_error is None
+    assert second_error is None or isinstance(second_error, OAFlowError)
+    open_rows = [
+        r for r in d.instance(key)["progress"] if r["actual"] is None and r["status"] != "已取消"
+    ]
+    assert [r["node"] for r in open_rows] == ["研发方案输出"]
+    d.complete("rnd.head", "n003", plan_summary="方案V2", deliverables={"研发方案": "v2.pdf"})
+    d.complete("prd.head", "capacity")
+    d.approve("leg.head", "legal_review")
+    d.complete("sal.head", "sales_training")
+    view = d.instance(key)
+    assert (
+        view["state"] == "completed" and [e["kind"] for e in view["timeline"]].count("joined") == 1
+    )

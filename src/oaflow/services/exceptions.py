@@ -6,10 +6,10 @@ verification and reopening — the closed loop of EXC-3/4 — come with the exce
 
 from __future__ import annotations
 
-from oaflow.domain.errors import ForbiddenError, InputError, NotFoundError
+from oaflow.domain.errors import ConflictError, ForbiddenError, InputError, NotFoundError
 from oaflow.domain.model import Decision, Event, ExceptionOpening, InstanceRecord, TaskRecord
 from oaflow.services.app import App
-from oaflow.services.runtime import write_decision
+from oaflow.services.runtime import RETRIES, InstanceMoved, write_decision
 from oaflow.storage import runtime_repo as repo
 from oaflow.storage.hotpath import HotPath
 
@@ -18,6 +18,15 @@ def open_exception(app: App, business_key: str, node_id: str, actor: str, descri
     """Open an exception on ``node_id`` of an instance; returns its code (ABN…)."""
     if not description.strip():
         raise InputError("an exception needs a description", "say what went wrong: --description …")
+    for _ in range(RETRIES):
+        try:
+            return _open_once(app, business_key, node_id, actor, description)
+        except InstanceMoved:
+            continue  # the instance moved meanwhile: look again
+    raise ConflictError(f"{business_key} was busy with other changes", "try again in a moment")
+
+
+def _open_once(app: App, business_key: str, node_id: str, actor: str, description: str) -> str:
     with app.db.write() as conn:
         instance = repo.find_instance(conn, business_key)
         if instance is None:

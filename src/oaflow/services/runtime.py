@@ -173,6 +173,15 @@ def annotate(
 
 def withdraw(app: App, business_key: str, actor: str) -> InstanceRecord:
     """The initiator withdraws an instance nobody else has acted on yet (撤回)."""
+    for _ in range(RETRIES):
+        try:
+            return _withdraw_once(app, business_key, actor)
+        except InstanceMoved:
+            continue  # someone acted meanwhile: decide again on what they did
+    raise ConflictError(f"{business_key} was busy with other changes", "try again in a moment")
+
+
+def _withdraw_once(app: App, business_key: str, actor: str) -> InstanceRecord:
     with app.db.write() as conn:
         instance = repo.find_instance(conn, business_key)
         if instance is None:
