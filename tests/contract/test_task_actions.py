@@ -177,3 +177,60 @@ def test_batch_approve_reports_each_item_and_a_failure_leaves_the_others(demo_ap
     assert [r["ok"] for r in results] == [True, False, True, False]
     assert "does not exist" in results[1]["error"] and "closed" in results[3]["hint"]
     assert [t["id"] for t in queries.tasks_for(demo_app, "csd.head")] == [ids[2]]
+
+
+def review_waiting(app: App) -> tuple[Driver, int]:
+    """A complaint at its review step (csd.head), after 生产部 handled it."""
+    d, _ = dispatched(app)
+    d.complete("prd.head", "handle", cause="包装", solution="补发")
+    return d, d.task("csd.head", "review")
+
+
+def add(app: App, task_id: int, signer: str, position: str, actor: str = "csd.head") -> None:
+    runtime.annotate(app, task_id, Action.ADD_SIGNER, actor, (signer,), position)
+
+
+def test_a_signer_added_before_decides_first(demo_app: App) -> None:
+    d, review = review_waiting(demo_app)
+    add(demo_app, review, "vp.market", "before")
+    with pytest.raises(InputError, match="waits for"):
+        d.do(review, Action.APPROVE, "csd.head")
+    d.approve("vp.market", "review", "同意")
+    d.do(review, Action.APPROVE, "csd.head")
+    assert d.task("csd.staff", "reply") > 0
+    assert timeline(demo_app).count("signer_added") == 1
+
+
+def test_a_signer_added_after_decides_last(demo_app: App) -> None:
+    d, review = review_waiting(demo_app)
+    add(demo_app, review, "vp.market", "after")
+    d.do(review, Action.APPROVE, "csd.head")
+    assert queries.tasks_for(demo_app, "csd.staff") == []  # not past the step yet
+    d.approve("vp.market", "review")
+    assert d.task("csd.staff", "reply") > 0
+
+
+def test_a_rejecting_added_signer_rejects_the_step(demo_app: App) -> None:
+    d, review = review_waiting(demo_app)
+    add(demo_app, review, "vp.market", "before")
+    d.reject("vp.market", "review", "处理不充分")
+    assert queries.tasks_for(demo_app, "csd.head") == []  # the approver's task is withdrawn
+    assert d.task("prd.head", "handle") > 0  # the review's on_reject: back to handling
+
+
+@pytest.mark.parametrize(
+    ("signer", "actor", "error"),
+    [
+        ("csd.head", "csd.head", InputError),
+        ("nobody", "csd.head", InputError),
+        ("vp.market", "prd.head", ForbiddenError),
+    ],
+)
+def test_bad_signers_change_nothing(
+    demo_app: App, signer: str, actor: str, error: type[Exception]
+) -> None:
+    _, review = review_waiting(demo_app)
+    before = timeline(demo_app)
+    with pytest.raises(error):
+        add(demo_app, review, signer, "before", actor)
+    assert timeline(demo_app) == before

@@ -289,6 +289,7 @@ def _annotate(task_id: int, action: Action, actor: str, people: list[str], note:
             Action.TRANSFER: zh("已转交", "transferred"),
             Action.COMMENT: zh("已评论", "commented"),
             Action.URGE: zh("已催办", "urged"),
+            Action.ADD_SIGNER: zh("已加签", "signer added"),
             Action.CC: zh("已抄送", "copied"),
         }[action]
         console.print(f"{zh('任务', 'task')} {task_id} {view['node']}: {done}", markup=False)
@@ -310,6 +311,20 @@ def task_comment(
 ) -> None:
     """Comment (评论) on a task you take part in (open or closed)."""
     _annotate(task_id, Action.COMMENT, as_, [], note)
+
+
+@task_group.command("add-signer")
+def task_add_signer(
+    task_id: TaskArg,
+    as_: AsOpt,
+    to: Annotated[str, typer.Option("--to", help="The signer's login.")],
+    after: Annotated[
+        bool,
+        typer.Option("--after/--before", help="后加签 after you (default: 前加签 before you)."),
+    ] = False,
+) -> None:
+    """Add a signer before (前加签) or after (后加签) yourself on an approval step."""
+    _annotate(task_id, Action.ADD_SIGNER, as_, [to], "after" if after else "before")
 
 
 @task_group.command("urge")

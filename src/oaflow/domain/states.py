@@ -33,6 +33,7 @@ class Action(StrEnum):
     COMMENT = "comment"  # 评论
     URGE = "urge"  # 催办
     CC = "cc"  # 抄送
+    ADD_SIGNER = "add_signer"  # 加签
 
 
 class InstanceState(StrEnum):

@@ -11,6 +11,7 @@ from oaflow.domain.definition import Node, NodeType, ProcessDefinition
 from oaflow.domain.errors import ForbiddenError, InputError, MissingOutputsError
 from oaflow.domain.model import Decision, InstanceRecord, TaskRecord, World
 from oaflow.domain.states import Action, InstanceState, TaskState, next_state, resume_state
+from oaflow.engine import added_signers
 from oaflow.engine.assign import Party
 from oaflow.engine.flow import Flow
 from oaflow.engine.graph import upstream
@@ -62,11 +63,26 @@ def act(
         )
     node = world.definition.node(task.node_id)
     new_state = next_state(task.state, command.action)
+    _check_not_waiting(world, instance, node, task, command)
     _check_fits_node(node, command.action)
     decision = Decision(instance)
     flow = Flow(world, decision, [task, *related])
     _HANDLERS[command.action](flow, node, task, command, new_state)
     return decision
+
+
+def _check_not_waiting(
+    world: World, instance: InstanceRecord, node: Node, task: TaskRecord, command: Command
+) -> None:
+    added = instance.tokens.get("added_signers", {}).get(node.id, [])
+    signer = next(
+        (e["login"] for e in added if e["for"] == task.id and e["kind"] == "before"), None
+    )
+    if signer and command.action in (Action.APPROVE, Action.REJECT):
+        raise InputError(
+            f"task {task.id} waits for {world.org.user_name(signer)} ({signer}), added before you",
+            "decide after they have approved (前加签)",
+        )
 
 
 def _check_actor(task: TaskRecord, actor: str) -> None:
@@ -170,6 +186,8 @@ def _finish(flow: Flow, node: Node, task: TaskRecord, cmd: Command, state: TaskS
         _after_multi(flow, node, task)
     elif node.mode:
         _after_signer(flow, node, task)
+    elif node.is_decision and added_signers.after_decision(flow, node, task):
+        return
     elif state is TaskState.REJECTED:
         _after_reject(flow, node)
     else:

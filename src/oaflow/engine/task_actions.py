@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from oaflow.domain.errors import ForbiddenError, InputError
 from oaflow.domain.model import Decision, InstanceRecord, Message, TaskRecord, World
 from oaflow.domain.states import Action, InstanceState, TaskState, next_state
+from oaflow.engine.added_signers import add_signer
 from oaflow.engine.flow import Flow
 from oaflow.engine.sla import next_check
 
@@ -25,6 +26,11 @@ def annotate(
 ) -> Decision:
     decision = Decision(instance)
     flow = Flow(world, decision, [task])
+    if action is Action.ADD_SIGNER:  # note carries the position: before | after
+        (login,) = people or ("",)
+        node = world.definition.node(task.node_id)
+        add_signer(flow, node, task, actor, login, note)
+        return decision
     _ACTIONS[action](flow, task, actor, people, note)
     return decision
 
