@@ -234,3 +234,22 @@ def test_bad_signers_change_nothing(
     with pytest.raises(error):
         add(demo_app, review, signer, "before", actor)
     assert timeline(demo_app) == before
+
+
+def test_an_administrator_moves_someones_open_tasks(demo_app: App) -> None:
+    d = Driver(demo_app)
+    for _ in range(2):
+        d.start("customer-complaint", "csd.staff", COMPLAINT)
+        d.approve("csd.head", "triage")
+    moved = runtime.move_open_tasks(demo_app, "prd.head", "prd.staff", "admin")
+    assert len(moved) == 2
+    assert queries.tasks_for(demo_app, "prd.head") == []
+    assert sorted(t["id"] for t in queries.tasks_for(demo_app, "prd.staff")) == sorted(moved)
+    events = queries.instance_detail(demo_app, "TS202403001")["timeline"]
+    (reassigned,) = [e for e in events if e["kind"] == "task_reassigned"]
+    assert (reassigned["actor"], reassigned["data"]["after"]) == ("admin", "prd.staff")
+    with pytest.raises(ForbiddenError, match="administrator"):
+        runtime.move_open_tasks(demo_app, "prd.staff", "prd.head", "prd.head")
+    with pytest.raises(InputError, match="no such active user"):
+        runtime.move_open_tasks(demo_app, "prd.staff", "nobody", "admin")
+    assert len(queries.tasks_for(demo_app, "prd.staff")) == 2  # the refused moves changed nothing

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from oaflow.cli.common import console, print_json, print_table, run_command, zh
-from oaflow.services import organisation
+from oaflow.services import organisation, runtime
 from oaflow.services.app import App
 
 group = typer.Typer(help="The organisation: departments, users, roles.", no_args_is_help=True)
@@ -66,6 +66,26 @@ def users(json_: Annotated[bool, typer.Option("--json")] = False) -> None:
                 [r["login"], r["name"], "、".join(r["department_names"]), ", ".join(r["roles"])]
                 for r in rows
             ],
+        )
+
+    run_command(body)
+
+
+@group.command("move-tasks")
+def move_tasks(
+    from_: Annotated[str, typer.Option("--from", help="Whose open tasks (e.g. someone who left).")],
+    to: Annotated[str, typer.Option("--to", help="Who gets them.")],
+    as_: Annotated[str, typer.Option("--as", help="An administrator's login.")],
+) -> None:
+    """Move every open task of one person to another (administrators; ORG-2)."""
+
+    def body(app: App) -> None:
+        moved = runtime.move_open_tasks(app, from_, to, as_)
+        console.print(
+            zh(
+                f"已将 {len(moved)} 个待办从 {from_} 转给 {to}",
+                f"moved {len(moved)} open task(s) from {from_} to {to}",
+            )
         )
 
     run_command(body)

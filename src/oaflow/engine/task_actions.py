@@ -61,6 +61,29 @@ def _transfer(flow: Flow, task: TaskRecord, actor: str, people: tuple[str, ...],
     )
 
 
+def move(world: World, instance: InstanceRecord, task: TaskRecord, admin: str, to: str) -> Decision:
+    """An administrator moves an open task to another person (ORG-2), e.g. someone who left."""
+    if admin not in world.org.users_with_role("administrator"):
+        raise ForbiddenError(f"{admin} is not an administrator", "ask an administrator")
+    user = world.org.users.get(to)
+    if user is None or not user.active:
+        raise InputError(
+            f"cannot move tasks to '{to}': no such active user", "see `oaflow org users`"
+        )
+    decision = Decision(instance)
+    flow = Flow(world, decision, [task])
+    before = task.assignee or "、".join(task.candidates)
+    task.assignee, task.candidates = to, ()
+    task.state, task.acked_at, task.dispatched_at = TaskState.PENDING, None, world.now
+    task.sla_fired = tuple(k for k in task.sla_fired if not k.startswith("ack"))
+    task.check_at = next_check(world.definition.node(task.node_id), task, world.calendar)
+    flow.changed(task)
+    flow.record(
+        "task_reassigned", task.node_id, task, admin, before=before, after=to, by="administrator"
+    )
+    return decision
+
+
 def _comment(flow: Flow, task: TaskRecord, actor: str, people: tuple[str, ...], note: str) -> None:
     if not note.strip():
         raise InputError("a comment needs text", "pass --note '...'")

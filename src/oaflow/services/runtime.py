@@ -212,6 +212,38 @@ def approve_batch(
     return results
 
 
+def move_open_tasks(app: App, from_login: str, to_login: str, admin: str) -> list[int]:
+    """An administrator moves every open task of ``from_login`` to ``to_login`` (ORG-2), each
+    in its own transaction with a history entry; the ids of the tasks moved."""
+    with app.db.read() as conn:
+        org = app.org(conn)
+        if admin not in org.users_with_role("administrator"):
+            raise ForbiddenError(f"{admin} is not an administrator", "ask an administrator")
+        if from_login not in org.users:
+            raise NotFoundError(f"user '{from_login}' does not exist", "see `oaflow org users`")
+        ids = [t.id or 0 for t in repo.open_tasks_for(conn, from_login) if t.assignee == from_login]
+    return [task_id for task_id in ids if _move_one(app, task_id, from_login, to_login, admin)]
+
+
+def _move_one(app: App, task_id: int, from_login: str, to_login: str, admin: str) -> bool:
+    for _ in range(RETRIES):
+        try:
+            with app.db.raw_write() as dbapi:
+                hot = HotPath(dbapi, app.db.dialect)
+                world, instance, task, _ = load_world(app, hot, task_id)
+                if task.assignee != from_login or not task.is_open:
+                    return False  # acted on meanwhile
+                version = instance.version
+                decision = task_actions.move(world, instance, task, admin, to_login)
+                write_decision(hot, decision, app, expected_version=version, acted=task)
+                return True
+        except InstanceMoved:
+            continue
+        except ConflictError:
+            return False  # the task itself changed meanwhile
+    return False
+
+
 def load_world(
     app: App, hot: HotPath, task_id: int, now: datetime | None = None
 ) -> tuple[World, InstanceRecord, TaskRecord, list[TaskRecord]]:
