@@ -63,3 +63,36 @@ def test_a_bad_organisation_file_changes_nothing(tmp_path: Path) -> None:
     assert users(db) == before
     assert oaflow(db, "org", "import", str(tmp_path / "missing.csv")).returncode == 1
     assert oaflow(db, "org", "import", str(tmp_path / "org.txt")).returncode == 1
+
+
+def test_a_dated_import_applies_from_its_date(tmp_path: Path) -> None:
+    db = tmp_path / "a.db"
+    assert oaflow(db, "init", "--demo").returncode == 0
+    exported = tmp_path / "org.yaml"
+    assert oaflow(db, "org", "export", str(exported)).returncode == 0
+    text = exported.read_text(encoding="utf-8").replace("head: prd.head", "head: prd.staff", 1)
+    exported.write_text(text, encoding="utf-8")
+    result = oaflow(
+        db,
+        "--now",
+        "2024-03-01T09:00",
+        "org",
+        "import",
+        str(exported),
+        "--effective",
+        "2024-04-01T00:00",
+    )
+    assert result.returncode == 0, result.stderr
+
+    def roles(now: str) -> list[str]:
+        out = subprocess.run(
+            [*OAFLOW, "--db", f"sqlite:///{db}", "--now", now, "org", "users", "--json"],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=True,
+        ).stdout
+        return next(u["roles"] for u in json.loads(out) if u["login"] == "prd.staff")
+
+    assert "head" not in roles("2024-03-31T23:00")
+    assert "head" in roles("2024-04-01T09:00")

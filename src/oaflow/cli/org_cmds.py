@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from oaflow.cli.common import console, print_json, print_table, run_command, zh
+from oaflow.domain.clock import parse_instant
 from oaflow.services import organisation, runtime
 from oaflow.services.app import App
 
@@ -17,11 +18,16 @@ group = typer.Typer(help="The organisation: departments, users, roles.", no_args
 @group.command("import")
 def import_(
     file: Annotated[Path, typer.Argument(help="An organisation file (.yaml, .csv or .xlsx).")],
+    effective: Annotated[
+        str | None, typer.Option("--effective", help="Apply from this instant on (ISO-8601).")
+    ] = None,
 ) -> None:
-    """Replace the organisation by the file's (nothing changes if it has problems)."""
+    """Replace the organisation by the file's, now or from --effective on (tasks created
+    after that resolve to the new heads and members); nothing changes if it has problems."""
 
     def body(app: App) -> None:
-        org = organisation.import_org(app, file)
+        when = parse_instant(effective, app.calendar.tz) if effective else None
+        org = organisation.import_org(app, file, when)
         console.print(
             zh(
                 f"已导入 {len(org.departments)} 个部门、{len(org.users)} 个用户",

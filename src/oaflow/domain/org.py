@@ -228,3 +228,20 @@ def _cycle_from(org: Organisation, code: str) -> list[str]:
         path.append(current)
         current = org.departments[current].parent
     return []
+
+
+@dataclass(frozen=True)
+class OrgTimeline:
+    """The organisation as it is and as it will be (ORG-2): dated changes, oldest first,
+    each the whole organisation from its instant on."""
+
+    base: Organisation
+    changes: tuple[tuple[datetime, Organisation], ...] = ()
+
+    def at(self, moment: datetime) -> Organisation:
+        """The organisation in effect at ``moment``."""
+        current = self.base
+        for effective, org in self.changes:
+            if effective <= moment:
+                current = org
+        return current

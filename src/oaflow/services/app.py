@@ -11,7 +11,8 @@ from oaflow.domain.clock import Clock
 from oaflow.domain.definition import ProcessDefinition
 from oaflow.domain.errors import NotFoundError
 from oaflow.domain.loader import load_definition
-from oaflow.domain.org import Organisation
+from oaflow.domain.org import Organisation, OrgTimeline
+from oaflow.domain.orgfile import parse_org_yaml
 from oaflow.services.calendar import stored_calendar
 from oaflow.storage import catalog_repo, org_repo
 from oaflow.storage.database import Database
@@ -38,7 +39,7 @@ class App:
         self._calendar = calendar
         self._calendar_pinned = calendar is not None
         self._definitions: dict[int, ProcessDefinition] = {}
-        self._org: tuple[int, Organisation] | None = None
+        self._org: tuple[int, OrgTimeline] | None = None
 
     @property
     def calendar(self) -> WorkingCalendar:
@@ -75,16 +76,22 @@ class App:
             return self.definition(conn, definition_id)
 
     def cached_org(self, revision: int) -> Organisation:
-        """The organisation at ``revision``, reading on a connection of its own when stale."""
+        """The organisation in effect now, at ``revision``; reads on a connection of its own
+        when stale."""
         if self._org is not None and self._org[0] == revision:
-            return self._org[1]
+            return self._org[1].at(self.now())
         with self.db.read() as conn:
             return self.org(conn)
 
     def org(self, conn: Connection, revision: int | None = None) -> Organisation:
-        """The organisation, reloaded only when its revision changed."""
+        """The organisation in effect now (ORG-2: dated changes apply from their instant),
+        reloaded only when its revision changed."""
         if revision is None:
             revision = org_repo.org_revision(conn)
         if self._org is None or self._org[0] != revision:
-            self._org = (revision, org_repo.load_org(conn))
-        return self._org[1]
+            changes = [
+                (at, parse_org_yaml(text, "org change"))
+                for at, text in org_repo.org_changes_of(conn)
+            ]
+            self._org = (revision, OrgTimeline(org_repo.load_org(conn), tuple(changes)))
+        return self._org[1].at(self.now())

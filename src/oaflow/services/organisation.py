@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -31,14 +32,19 @@ def parse(text: str, path: Path) -> Organisation:
     return parse_org_yaml(text, str(path))
 
 
-def import_org(app: App, path: Path) -> Organisation:
-    """Replace the organisation by the file's; nothing changes if the file has problems."""
+def import_org(app: App, path: Path, effective: datetime | None = None) -> Organisation:
+    """Replace the organisation by the file's — now, or from ``effective`` on (ORG-2: a
+    task created after that instant resolves to the people of the new organisation).
+    Nothing changes if the file has problems."""
     if file_format(path) == "xlsx":
         org = parse_org_xlsx(read_bytes(path), str(path))
     else:
         org = parse(read_text(path), path)
     with app.db.write() as conn:
-        org_repo.replace_org(conn, org)
+        if effective is not None and effective > app.now():
+            org_repo.add_org_change(conn, effective, org_to_yaml(org), app.now())
+        else:
+            org_repo.replace_org(conn, org)
     return org
 
 

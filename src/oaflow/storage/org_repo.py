@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import Connection, delete, insert, select, update
 
 from oaflow.domain.definition import Text
 from oaflow.domain.org import Department, Organisation, User
-from oaflow.storage.tables import departments, settings, users
+from oaflow.storage.tables import departments, org_changes, settings, users
 
 REVISION = "org_revision"
 
@@ -43,6 +45,24 @@ def load_org(conn: Connection) -> Organisation:
         for r in conn.execute(select(users).order_by(users.c.position)).all()
     }
     return Organisation(departments=depts, users=people)
+
+
+def org_changes_of(conn: Connection) -> list[tuple[datetime, str]]:
+    """Dated changes of the organisation (ORG-2): when each takes effect, and the whole
+    organisation from then on as YAML; oldest first."""
+    rows = conn.execute(
+        select(org_changes.c.effective_at, org_changes.c.source).order_by(
+            org_changes.c.effective_at
+        )
+    ).all()
+    return [(r.effective_at, r.source) for r in rows]
+
+
+def add_org_change(conn: Connection, effective_at: datetime, source: str, now: datetime) -> int:
+    conn.execute(
+        insert(org_changes).values(effective_at=effective_at, source=source, created_at=now)
+    )
+    return _bump_revision(conn)
 
 
 def replace_org(conn: Connection, org: Organisation) -> int:

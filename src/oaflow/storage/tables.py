@@ -253,3 +253,13 @@ exceptions = Table(
     Index(None, "instance_id"),
     Index(None, "state", "reported_at"),
 )
+
+org_changes = Table(
+    "org_changes",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("effective_at", UTCDateTime, nullable=False),
+    Column("source", Text, nullable=False),  # the whole organisation as of then (YAML)
+    Column("created_at", UTCDateTime, nullable=False),
+    Index(None, "effective_at"),
+)
