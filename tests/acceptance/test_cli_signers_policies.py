@@ -89,3 +89,69 @@ def test_any_one_leader_decides_and_sequence_goes_in_order(cli: Any, tmp_path: P
         "vp.market",
     )
     assert [t["process"] for t in cli.tasks("vp.tech")] == ["leaders-seq"]
+
+
+POLICIES = """\
+key: policy-demo
+name: {zh: 审批策略演示, en: Approval policies}
+business_key: "PD{yyyy}{MM}{seq:03}"
+form:
+  - {name: reviewers, type: list, label: {zh: 评审人}}
+nodes:
+  - {id: start, type: initiate, name: {zh: 发起}, next: audit}
+  - id: audit
+    type: approval
+    name: {zh: 审计审批}
+    assignee: {role: auditor}
+    on_empty: EMPTY
+    time_limit: {hours: 8}
+    next: own
+  - id: own
+    type: approval
+    name: {zh: 发起人本人审批}
+    assignee: initiator
+    if_initiator: head
+    time_limit: {hours: 8}
+    next: review
+  - id: review
+    type: approval
+    name: {zh: 评审人会签}
+    assignee: {field: reviewers}
+    mode: all
+    time_limit: {hours: 8}
+    next: again
+  - id: again
+    type: approval
+    name: {zh: 复核}
+    assignee: {user: vp.tech}
+    dedupe: true
+    time_limit: {hours: 8}
+    next: done
+  - {id: done, type: end, name: {zh: 结束}}
+"""
+
+
+@pytest.mark.parametrize("empty", ["pass", "admin", "fail"])
+def test_policies_through_the_command(cli: Any, tmp_path: Path, empty: str) -> None:
+    path = tmp_path / "policies.yaml"
+    path.write_text(POLICIES.replace("EMPTY", empty), encoding="utf-8")
+    cli("process", "publish", str(path))
+    form = json.dumps(
+        {"title": "策略演示", "reviewers": ["vp.market", "vp.tech"]}, ensure_ascii=False
+    )
+    if empty == "fail":  # nobody holds the auditor role: the start is refused, with the reason
+        result = cli("start", "policy-demo", "--as", "mkt.staff", "--data", form, expect=1)
+        assert "auditor" in result.err
+        return
+    key = cli("start", "policy-demo", "--as", "mkt.staff", "--data", form).out.strip()
+    if empty == "admin":
+        cli("task", "approve", cli.task_id("admin", "audit"), "--as", "admin")
+    own = cli.task_id("mkt.head", "own")  # the initiator's own approval went to their head
+    cli("task", "approve", own, "--as", "mkt.head")
+    for login in ("vp.market", "vp.tech"):  # the reviewers from the form field, all must approve
+        cli("task", "approve", cli.task_id(login, "review"), "--as", login)
+    view = cli.json("instance", "show", key)  # vp.tech approved last: `again` passed by dedupe
+    assert view["state"] == "completed"
+    assert [
+        e["data"].get("reason") for e in view["timeline"] if e["kind"] == "node_auto_passed"
+    ] == (["empty", "same_approver"] if empty == "pass" else ["same_approver"])

@@ -164,6 +164,18 @@ def task_return(
     _act(task_id, Command(Action.RETURN, as_, note=note, target=to), json_)
 
 
+@task_group.command("withdraw")
+def task_withdraw(task_id: TaskArg, as_: AsOpt) -> None:
+    """The initiator withdraws (撤回) the process of this task while nobody else has acted."""
+
+    def body(app: App) -> None:
+        key = queries.task_detail(app, task_id, None)["business_key"]
+        instance = runtime.withdraw(app, key, as_)
+        console.print(f"{instance.business_key}: {zh('已撤回', 'withdrawn')}", markup=False)
+
+    run_command(body)
+
+
 @instance_group.command("withdraw")
 def instance_withdraw(
     business_key: Annotated[str, typer.Argument(help="e.g. TS202403001")], as_: AsOpt

@@ -25,7 +25,7 @@ DEFAULT_POLICIES: Mapping[str, tuple[str, ...]] = {
     "data-use": ("leg", "cmp"),
 }
 _DATE_TYPES = ("date", "datetime")
-_ASSIGNEE_FIELD_TYPES = ("string", "department", "user", "enum")
+_ASSIGNEE_FIELD_TYPES = ("string", "department", "user", "enum", "list")  # list: several approvers
 
 
 def validate_definition(

@@ -84,6 +84,8 @@ def _from_table(
 
 
 def _from_value(org: Organisation, value: Any, pick: str, source: str) -> Party:
+    if isinstance(value, list) and value and all(v in org.users for v in value):
+        return _group(None, tuple(value), source)  # a list of logins: several approvers
     if isinstance(value, str) and value in org.departments:
         return in_department(org, value, pick)
     if isinstance(value, str) and value in org.users:
