@@ -253,3 +253,32 @@ def test_an_administrator_moves_someones_open_tasks(demo_app: App) -> None:
     with pytest.raises(InputError, match="no such active user"):
         runtime.move_open_tasks(demo_app, "prd.staff", "nobody", "admin")
     assert len(queries.tasks_for(demo_app, "prd.staff")) == 2  # the refused moves changed nothing
+
+
+def test_return_into_a_multi_instance_step_opens_a_new_round_for_every_department(
+    demo_app: App,
+) -> None:
+    d = Driver(demo_app)
+    form = {
+        "title": "预算",
+        "fiscal_year": 2025,
+        "departments": ["mkt", "rnd"],
+        "total_cap": 9e6,
+        "growth_threshold": 0.5,
+    }
+    key = d.start("annual-budget", "fin.head", form)
+    amounts = {"budget_amount": 500_000, "last_year_amount": 480_000, "budget_items": "差旅"}
+    for code in ("mkt", "rnd"):
+        d.complete(f"{code}.head", "dept_budgets", **amounts)
+    leader = d.task("vp.admin", "leader_approval")
+    d.do(leader, Action.RETURN, "vp.admin", target="dept_budgets", note="请细化预算明细")
+    rows = [
+        r
+        for r in queries.instance_detail(demo_app, key)["progress"]
+        if r["node"] == "各部门提交预算"
+    ]
+    assert len(rows) == 4 and [r["actual"] is None for r in rows].count(True) == 2  # a new round
+    for code in ("mkt", "rnd"):
+        d.complete(f"{code}.head", "dept_budgets", **{**amounts, "budget_items": "差旅、培训"})
+    d.approve("vp.admin", "leader_approval")
+    assert queries.instance_detail(demo_app, key)["state"] == "completed"
