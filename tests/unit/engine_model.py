@@ -6,9 +6,11 @@ Everything here reads rows; nothing calls the engine, so a bug there cannot hide
 
 from __future__ import annotations
 
+import itertools
 from collections import defaultdict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, select
@@ -34,8 +36,26 @@ CLOSING = {
     "task_approved": "approved",
     "task_rejected": "rejected",
     "task_cancelled": "cancelled",
+    "task_returned": "returned",
 }
 ENDING = frozenset({"instance_completed", "instance_rejected", "instance_cancelled"})
+#: annotations that may still be written on the tasks of an ended instance
+AFTER_END = frozenset({"task_commented", "task_copied"})
+#: what someone does to a task (as opposed to commenting on it, copying or urging it)
+ACTING = frozenset(
+    {
+        "task_acknowledged",
+        "task_progress",
+        "task_done",
+        "task_approved",
+        "task_rejected",
+        "task_returned",
+        "task_suspended",
+        "task_resumed",
+        "task_transferred",
+    }
+)
+URGE_INTERVAL = timedelta(hours=1)
 _TASK_ENTRY = frozenset({"task_created"})
 #: the history event that shows a node was entered
 ENTRY_KINDS: dict[NodeType, frozenset[str]] = {
@@ -100,6 +120,122 @@ def expected_state(task: Row, action: Action) -> str:
     return TRANSITIONS[(TaskState(task["state"]), action)].value
 
 
+# -- the expected outcome of the other commands (APR-2, 撤回) ------------------------------------
+def transfer_error(
+    task: Row, instance_running: bool, actor: str, target: str, users: Mapping[str, bool]
+) -> type[OAFlowError] | None:
+    """``users``: every login of the organisation -> whether it is active."""
+    if actor not in users:
+        return NotFoundError
+    if not may_act(task, actor):
+        return ForbiddenError
+    if not instance_running:
+        return InputError
+    if not users.get(target, False) or target == actor:
+        return InputError
+    if (TaskState(task["state"]), Action.TRANSFER) not in TRANSITIONS:
+        return InvalidTransitionError
+    return None
+
+
+def return_error(
+    task: Row, instance_running: bool, actor: str, target: str, allowed: list[str], known: bool
+) -> type[OAFlowError] | None:
+    if not known:
+        return NotFoundError
+    if not may_act(task, actor):
+        return ForbiddenError
+    if not instance_running:
+        return InputError
+    if (TaskState(task["state"]), Action.RETURN) not in TRANSITIONS:
+        return InvalidTransitionError
+    return None if target in allowed else InputError
+
+
+def returnable(definition: ProcessDefinition, instance: Row, node_id: str) -> list[str]:
+    """The earlier task nodes that were reached, in definition order."""
+    visits = instance["tokens"].get("visits", {})
+    before = {n for n in definition.nodes if n != node_id and node_id in reachable(definition, n)}
+    return [
+        n
+        for n, node in definition.nodes.items()
+        if n in before and node.is_task and visits.get(n, 0) > 0
+    ]
+
+
+def reachable(definition: ProcessDefinition, node_id: str) -> set[str]:
+    """Every node reachable from ``node_id``, itself included."""
+    seen, stack = {node_id}, [node_id]
+    while stack:
+        for nxt in definition.successors(stack.pop()):
+            if nxt not in seen:
+                seen.add(nxt)
+                stack.append(nxt)
+    return seen
+
+
+def takes_part(task: Row, instance: Row, login: str) -> bool:
+    return (
+        may_act(task, login)
+        or login in (task["finished_by"], instance["initiator"])
+        or login in task["candidates"]
+    )
+
+
+def comment_error(
+    task: Row, instance: Row, actor: str, note: str, known: bool
+) -> type[OAFlowError] | None:
+    if not known:
+        return NotFoundError
+    if not note.strip():
+        return InputError
+    return None if takes_part(task, instance, actor) else ForbiddenError
+
+
+def cc_error(
+    task: Row, instance: Row, actor: str, people: tuple[str, ...], users: Mapping[str, bool]
+) -> type[OAFlowError] | None:
+    if actor not in users:
+        return NotFoundError
+    if not takes_part(task, instance, actor):
+        return ForbiddenError
+    if not people or any(p not in users for p in people):
+        return InputError
+    return None
+
+
+def urge_error(
+    task: Row, instance: Row, actor: str, known: bool, history: list[Row], now: datetime
+) -> type[OAFlowError] | None:
+    if not known:
+        return NotFoundError
+    if actor != instance["initiator"]:
+        return ForbiddenError
+    if task["state"] not in OPEN:
+        return InputError
+    urged = [e["at"] for e in history if e["kind"] == "task_urged" and e["task_id"] == task["id"]]
+    if urged and now < max(urged) + URGE_INTERVAL:
+        return InputError
+    return None
+
+
+def withdraw_error(
+    instance: Row | None, actor: str, history: list[Row]
+) -> type[OAFlowError] | None:
+    """Only the initiator, only a running instance, only while nobody else has acted on it:
+    no acknowledgement, progress, decision, return, transfer, suspension or added signer by
+    anyone but the initiator in its history."""
+    if instance is None:
+        return NotFoundError
+    if actor != instance["initiator"]:
+        return ForbiddenError
+    if instance["state"] != "running":
+        return InputError
+    if any(e["kind"] in ACTING and e["actor"] not in (None, actor) for e in history):
+        return InputError
+    return None
+
+
 # -- reading the tables ----------------------------------------------------------------------
 #: set up by `oaflow init`, never written by running processes
 REFERENCE_TABLES = frozenset({"calendar_days", "definitions", "departments", "users"})
@@ -145,6 +281,10 @@ def check_all(t: Tables, definitions: Definitions, before: Tables) -> None:
     check_tasks_finish_once(t)
     check_open_tasks_run(t)
     check_instance_ends(t)
+    check_withdrawn(t)
+    check_transfers(t)
+    check_urges(t)
+    check_outbox(t)
     for iid, events in t.history.items():
         known = before.history.get(iid, [])
         assert events[: len(known)] == known, f"instance {iid}: history was rewritten"
@@ -202,8 +342,68 @@ def check_instance_ends(t: Tables) -> None:
             assert not endings and inst["ended_at"] is None, f"running instance {iid} ended"
         else:
             assert endings == [f"instance_{inst['state']}"], f"instance {iid}: {endings}"
-            assert kinds[-1] == endings[0], f"instance {iid} has events after its end"
+            after = kinds[kinds.index(endings[0]) + 1 :]
+            assert set(after) <= AFTER_END, f"instance {iid} has events after its end: {after}"
             assert inst["ended_at"] is not None, f"instance {iid} has no ended_at"
+
+
+def check_withdrawn(t: Tables) -> None:
+    open_ones = {task["instance_id"] for task in t.tasks.values() if task["state"] in OPEN}
+    for iid, events in t.history.items():
+        kinds = [e["kind"] for e in events]
+        if "instance_withdrawn" not in kinds:
+            continue
+        assert kinds.count("instance_withdrawn") == 1, f"instance {iid} withdrawn twice"
+        assert t.instances[iid]["state"] == "cancelled", f"withdrawn instance {iid} not cancelled"
+        assert iid not in open_ones, f"withdrawn instance {iid} has an open task"
+        rest = kinds[kinds.index("instance_withdrawn") + 1 :]
+        closing = [k for k in rest if k not in AFTER_END]
+        assert closing[-1:] == ["instance_cancelled"], f"instance {iid}: withdrawn, then {rest}"
+        assert set(closing[:-1]) <= {"task_cancelled"}, f"instance {iid}: withdrawn, then {rest}"
+
+
+def check_transfers(t: Tables) -> None:
+    """After a transfer the task is its ``after``'s, whatever happens to it later."""
+    last: dict[int, Row] = {}
+    for events in t.history.values():
+        for e in events:
+            if e["kind"] == "task_transferred":
+                last[e["task_id"]] = e
+    for tid, e in last.items():
+        task = t.tasks[tid]
+        assert task["assignee"] == e["data"]["after"], f"task {tid}: transferred, {task}"
+        assert e["data"]["before"] != e["data"]["after"], f"task {tid}: transferred to the same"
+
+
+def check_urges(t: Tables) -> None:
+    urged: dict[int, list[datetime]] = defaultdict(list)
+    for events in t.history.values():
+        for e in events:
+            if e["kind"] == "task_urged":
+                urged[e["task_id"]].append(e["at"])
+    for tid, times in urged.items():
+        gaps = [b - a for a, b in itertools.pairwise(times)]
+        assert all(g >= URGE_INTERVAL for g in gaps), f"task {tid} urged at {times}"
+
+
+def check_outbox(t: Tables) -> None:
+    """Message ids are unique, and every urge and copy in the history has its own message."""
+    outbox = t.everything["outbox"]
+    ids = [m["message_id"] for m in outbox]
+    assert len(ids) == len(set(ids)), f"duplicate message ids in {sorted(ids)}"
+    sent = sorted(
+        (m["task_id"], m["event"], tuple(m["recipients"]))
+        for m in outbox
+        if m["event"] in ("urge", "cc")
+    )
+    kinds = {"task_urged": "urge", "task_copied": "cc"}
+    recorded = sorted(
+        (e["task_id"], kinds[e["kind"]], tuple(e["data"]["to"]))
+        for events in t.history.values()
+        for e in events
+        if e["kind"] in kinds
+    )
+    assert sent == recorded, f"urges and copies recorded {recorded}, but the outbox has {sent}"
 
 
 # -- one transaction's events: every finished node is followed by its successors -----------
@@ -222,6 +422,10 @@ def check_step(t: Tables, definition: ProcessDefinition, iid: int, new: list[Row
             assert any(e["kind"] in ENDING | {"returned_to"} for e in new), (
                 f"instance {iid}: task {event['task_id']} cancelled without a reason"
             )
+        if event["kind"] == "task_returned":
+            check_return(definition, iid, event, after)
+        if event["kind"] == "returned_to":
+            check_return_cancels_downstream(definition, iid, event, new[:i])
         check_has_cause(t, definition, iid, event, new[:i])
         if event["kind"] == "joined":
             check_join_is_complete(t, definition, iid, event)
@@ -289,6 +493,31 @@ def check_rejection(definition: ProcessDefinition, iid: int, event: Row, after: 
     assert ok, (
         f"instance {iid}: {brief(event)} was not followed by its on_reject ({node.on_reject})"
     )
+
+
+def check_return(definition: ProcessDefinition, iid: int, event: Row, after: list[Row]) -> None:
+    """A returned task: ``returned_to`` its target next (after the cancellations it makes),
+    then the target's entry (checked through ``follow_ups``)."""
+    target = event["data"]["to"]
+    rest = [e for e in after if e["kind"] != "task_cancelled"]
+    ok = bool(rest) and rest[0]["kind"] == "returned_to"
+    ok = ok and rest[0]["node_id"] == event["node_id"] and rest[0]["data"]["target"] == target
+    assert ok, (
+        f"instance {iid}: {brief(event)} to {target} was followed by {list(map(brief, after))}"
+    )
+
+
+def check_return_cancels_downstream(
+    definition: ProcessDefinition, iid: int, event: Row, before: list[Row]
+) -> None:
+    """The cancellations written just before ``returned_to`` are of tasks below its target."""
+    below = reachable(definition, event["data"]["target"])
+    for e in reversed(before):
+        if e["kind"] != "task_cancelled" or e["data"].get("reason") != "returned":
+            break
+        assert e["node_id"] in below, (
+            f"instance {iid}: return to {event['data']['target']} cancelled {brief(e)}"
+        )
 
 
 def entered(node: Node, came_from: str, after: list[Row], joins: Mapping[str, list[str]]) -> bool:

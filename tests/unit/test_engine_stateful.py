@@ -2,7 +2,9 @@
 
 Random starts of the built-in processes, acknowledgements, progress reports, completions
 (sometimes with outputs missing), approvals, rejections, suspensions, acts by the wrong
-person, clock steps and restarts (a new App with fresh caches on the same file). After
+person, clock steps and restarts (a new App with fresh caches on the same file); and the
+actions around a task (APR-2): transfers, returns to earlier steps, withdrawals, urges,
+copies, comments and batch approvals (APR-4), by the right people and by others. After
 every step the invariants of tests/unit/engine_model.py must hold; a command that fails
 must fail with the error the reference predicts and change no row at all.
 """
@@ -16,20 +18,44 @@ from pathlib import Path
 from typing import Any
 
 import hypothesis.strategies as st
+import pytest
 from hypothesis import HealthCheck, event, settings
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
+from sqlalchemy import select, update
 
 from oaflow.domain.clock import FixedClock
 from oaflow.domain.definition import FormField, Node, ProcessDefinition
-from oaflow.domain.errors import OAFlowError
+from oaflow.domain.errors import (
+    ForbiddenError,
+    InputError,
+    InvalidTransitionError,
+    NotFoundError,
+    OAFlowError,
+)
 from oaflow.domain.holidays_cn import china_calendar
 from oaflow.domain.states import Action
 from oaflow.engine.runtime import Command
 from oaflow.services import queries, runtime, setup, timers
 from oaflow.services.app import App
+from oaflow.storage import org_repo
 from oaflow.storage.database import Database
+from oaflow.storage.tables import users as users_table
 
-from .engine_model import OPEN, Row, Tables, check_all, expected_error, expected_state
+from .engine_model import (
+    OPEN,
+    Row,
+    Tables,
+    cc_error,
+    check_all,
+    comment_error,
+    expected_error,
+    expected_state,
+    return_error,
+    returnable,
+    transfer_error,
+    urge_error,
+    withdraw_error,
+)
 
 CALENDAR = china_calendar()  # slow to build: once per module
 T0 = datetime(2024, 3, 1, 1, 0, tzinfo=UTC)  # Friday 09:00 in Shanghai
@@ -62,6 +88,9 @@ ACTIONS = (
     Action.SUSPEND,
     Action.RESUME,
 )
+INACTIVE = "itd.staff"  # deactivated in the template: no transfers to them
+PEOPLE = (*LOGINS, INACTIVE, "ghost")  # transfer targets and copy recipients
+NOTES = st.sampled_from(["催一下", "已安排质检复核", "", "  "])
 WORDS = st.sampled_from(["研发方案初稿已完成", "包装破损", "ok", "x", "第二版"])
 AMOUNTS = st.one_of(
     st.integers(0, 2_000_000), st.sampled_from([999_999, 1_000_000, 1_000_001, 1_500_000])
@@ -106,6 +135,11 @@ def demo_database() -> bytes:
         path = Path(folder) / "template.db"
         app = App(db=Database(f"sqlite:///{path}"), clock=FixedClock(T0), calendar=CALENDAR)
         setup.init(app, demo=True)
+        with app.db.write() as conn:  # someone who left: transfers to them are refused
+            conn.execute(
+                update(users_table).where(users_table.c.login == INACTIVE).values(active=False)
+            )
+            org_repo._bump_revision(conn)
         app.db.dispose()  # the last connection checkpoints the WAL into the file
         return path.read_bytes()
 
@@ -127,6 +161,9 @@ class EngineMachine(RuleBasedStateMachine):
         self.url = f"sqlite:///{path}"
         self.clock = FixedClock(T0)
         self.app = self.open_app()
+        with self.app.db.read() as conn:
+            self.users = {r.login: r.active for r in conn.execute(select(users_table))}
+        assert self.users[INACTIVE] is False and "ghost" not in self.users
         self.t = self.tables()  # the tables after the last step, read by the invariant
         self.checked = self.t
 
@@ -236,6 +273,202 @@ class EngineMachine(RuleBasedStateMachine):
         self.app.db.dispose()
         self.app = self.open_app()
 
+    @precondition(lambda self: bool(self.t.tasks))
+    @rule(data=st.data(), by=st.integers(0, 3), to=st.integers(0, 5))
+    def transfer(self, data: st.DataObject, by: int, to: int) -> None:
+        """转交: the owner hands a task over, sometimes to themselves, to someone who left or
+        to nobody known; or someone else tries."""
+        task, instance = self.pick_task(data)
+        actor = data.draw(st.sampled_from(LOGINS), label="actor") if by == 0 else owner(task)
+        target = {0: actor, 1: INACTIVE, 2: "ghost"}.get(to) or data.draw(
+            st.sampled_from(LOGINS[:-1]), label="to"
+        )
+        running = instance["state"] == "running"
+        expected = transfer_error(task, running, actor, target, self.users)
+        note = data.draw(WORDS)
+        outcome = self.attempt(
+            "transfer",
+            expected,
+            lambda: runtime.annotate(self.app, task["id"], Action.TRANSFER, actor, (target,), note),
+        )
+        if outcome:
+            after = outcome.tasks[task["id"]]
+            assert (after["assignee"], after["candidates"]) == (target, []), after
+            assert after["state"] == "pending" and after["acked_at"] is None, after
+            last = outcome.history[instance["id"]][-1]
+            assert (last["kind"], last["data"]["after"]) == ("task_transferred", target), last
+
+    @precondition(lambda self: bool(self.t.tasks))
+    @rule(data=st.data(), by=st.integers(0, 4), listed=st.integers(0, 3))
+    def return_task(self, data: st.DataObject, by: int, listed: int) -> None:
+        """退回: back to an earlier step that was reached, or to one that is not allowed."""
+        task, instance = self.pick_task(data)
+        definition = self.definition(instance["definition_id"])
+        allowed = returnable(definition, instance, task["node_id"])
+        detail = queries.task_detail(self.app, task["id"], None)
+        shown = [r["node_id"] for r in detail["returnable"]]
+        assert shown == (allowed if task["state"] in OPEN else []), (task, shown, allowed)
+        if allowed and listed > 0:
+            target = data.draw(st.sampled_from(allowed), label="target")
+        else:
+            target = data.draw(st.sampled_from([*definition.nodes, "nowhere"]), label="target")
+        actor = data.draw(st.sampled_from(LOGINS), label="actor") if by == 0 else owner(task)
+        running = instance["state"] == "running"
+        expected = return_error(task, running, actor, target, allowed, actor != "nobody")
+        command = Command(Action.RETURN, actor, note=data.draw(WORDS), target=target)
+        outcome = self.attempt(
+            "return", expected, lambda: runtime.act(self.app, task["id"], command)
+        )
+        if outcome:
+            assert outcome.tasks[task["id"]]["state"] == "returned"
+            kinds = [e["kind"] for e in outcome.history[instance["id"]]]
+            assert "task_returned" in kinds[len(self.t.history[instance["id"]]) :]
+
+    @precondition(lambda self: bool(self.t.instances))
+    @rule(data=st.data(), by=st.integers(0, 2))
+    def withdraw(self, data: st.DataObject, by: int) -> None:
+        """撤回: by the initiator while nobody else acted, by others, of ended instances."""
+        iid = data.draw(st.sampled_from([*sorted(self.t.instances), 0]), label="instance")
+        instance = self.t.instances.get(iid)
+        key = instance["business_key"] if instance else "NOPE-1"
+        if by > 0 and instance:
+            actor = instance["initiator"]
+        else:
+            actor = data.draw(st.sampled_from(LOGINS), label="actor")
+        expected = withdraw_error(instance, actor, self.t.history.get(iid, []))
+        done = [
+            (e["kind"], e["actor"], e["task_id"])
+            for e in self.t.history.get(iid, [])
+            if e["actor"] not in (None, actor)
+        ]
+        outcome = self.attempt(
+            f"withdraw by {actor} after {done}",
+            expected,
+            lambda: runtime.withdraw(self.app, key, actor),
+        )
+        if outcome:
+            assert outcome.instances[iid]["state"] == "cancelled"
+
+    @precondition(lambda self: bool(self.t.tasks))
+    @rule(data=st.data(), by=st.integers(0, 3))
+    def urge(self, data: st.DataObject, by: int) -> None:
+        """催办: the initiator, at most once an hour per task; others may not."""
+        task, instance = self.pick_task(data)
+        if by > 0:
+            actor = instance["initiator"]
+        else:
+            actor = data.draw(st.sampled_from(LOGINS), label="actor")
+        history = self.t.history[instance["id"]]
+        expected = urge_error(task, instance, actor, actor != "nobody", history, self.clock.now())
+        note = data.draw(NOTES)
+        outcome = self.attempt(
+            "urge",
+            expected,
+            lambda: runtime.annotate(self.app, task["id"], Action.URGE, actor, (), note),
+        )
+        if outcome:
+            new = outcome.everything["outbox"][len(self.t.everything["outbox"]) :]
+            assert [(m["event"], m["task_id"]) for m in new] == [("urge", task["id"])], new
+
+    @precondition(lambda self: bool(self.t.tasks))
+    @rule(data=st.data(), by=st.integers(0, 2))
+    def copy(self, data: st.DataObject, by: int) -> None:
+        """抄送: to some people (maybe none, maybe someone unknown)."""
+        task, instance = self.pick_task(data)
+        actor = self.participant(data, task, instance, by)
+        people = tuple(data.draw(st.lists(st.sampled_from(PEOPLE), max_size=3), label="to"))
+        expected = cc_error(task, instance, actor, people, self.users)
+        note = data.draw(WORDS)
+        self.attempt(
+            "cc",
+            expected,
+            lambda: runtime.annotate(self.app, task["id"], Action.CC, actor, people, note),
+        )
+
+    @precondition(lambda self: bool(self.t.tasks))
+    @rule(data=st.data(), by=st.integers(0, 2))
+    def comment(self, data: st.DataObject, by: int) -> None:
+        """评论: by those who take part, also on closed tasks; never empty."""
+        task, instance = self.pick_task(data)
+        actor = self.participant(data, task, instance, by)
+        note = data.draw(NOTES)
+        expected = comment_error(task, instance, actor, note, actor != "nobody")
+        self.attempt(
+            "comment",
+            expected,
+            lambda: runtime.annotate(self.app, task["id"], Action.COMMENT, actor, (), note),
+        )
+
+    @precondition(lambda self: bool(self.open_ids))
+    @rule(data=st.data(), stranger=st.integers(0, 3))
+    def approve_batch(self, data: st.DataObject, stranger: int) -> None:
+        """批量审批: a random subset of a user's tasks, with some that are not theirs (at most
+        one per instance, so that the items do not depend on each other)."""
+        first = self.t.tasks[data.draw(st.sampled_from(self.open_ids), label="task")]
+        actor = owner(first)
+        if stranger == 0:
+            actor = data.draw(st.sampled_from(LOGINS), label="actor")
+        mine = [i for i in self.open_ids if may_act_row(self.t.tasks[i], actor)]
+        pool = [*mine, *mine, *self.t.tasks, 10**6]
+        picked = data.draw(st.lists(st.sampled_from(pool), max_size=5, unique=True), label="ids")
+        ids: list[int] = []
+        for tid in picked:
+            iid = self.t.tasks[tid]["instance_id"] if tid in self.t.tasks else None
+            if iid is None or all(self.t.tasks.get(o, {}).get("instance_id") != iid for o in ids):
+                ids.append(tid)
+        expected = [self.approve_error(tid, actor) for tid in ids]
+        for error in expected:
+            event(f"batch approve: {error.__name__ if error else 'done'}")
+        results = runtime.approve_batch(self.app, ids, actor, note="同意")
+        assert [r["task_id"] for r in results] == ids
+        after = self.tables()
+        for tid, error, result in zip(ids, expected, results, strict=True):
+            if error is None:
+                assert result["ok"], f"batch approve of {tid} by {actor}: {result}"
+                assert after.tasks[tid]["state"] == "approved"
+                continue
+            assert not result["ok"], f"batch approve of {tid} by {actor} should fail: {error}"
+            assert BATCH_ERRORS[error] in result["error"], (error, result)
+            if tid in self.t.tasks:
+                assert after.tasks[tid] == self.t.tasks[tid], f"failed item {tid} changed"
+
+    def approve_error(self, task_id: int, actor: str) -> type[OAFlowError] | None:
+        if task_id not in self.t.tasks:
+            return NotFoundError
+        task, node = self.task_and_node(task_id)
+        running = self.t.instances[task["instance_id"]]["state"] == "running"
+        known = actor != "nobody"
+        return expected_error(task, node, running, Action.APPROVE, actor, None, False, known)
+
+    @rule(minutes=st.integers(1, 90))
+    def advance_clock_a_little(self, minutes: int) -> None:
+        """Steps of less than an hour, for the urge rate limit."""
+        self.clock.advance(timedelta(minutes=minutes))
+
+    def pick_task(self, data: st.DataObject) -> tuple[Row, Row]:
+        """Mostly an open task, sometimes a closed one; with its instance."""
+        pool = self.open_ids * 3 + self.closed_ids
+        task = self.t.tasks[data.draw(st.sampled_from(pool), label="task")]
+        return task, self.t.instances[task["instance_id"]]
+
+    def participant(self, data: st.DataObject, task: Row, instance: Row, by: int) -> str:
+        if by == 0:
+            return str(data.draw(st.sampled_from(LOGINS), label="actor"))
+        return instance["initiator"] if by == 1 else str(task["finished_by"] or owner(task))
+
+    def attempt(self, what: str, expected: type[OAFlowError] | None, call: Any) -> Tables | None:
+        """Run ``call``; it must fail with ``expected`` and change nothing, or succeed (then
+        the tables after it are returned)."""
+        event(f"{what}: {expected.__name__ if expected else 'done'}")
+        try:
+            call()
+        except OAFlowError as exc:
+            assert type(exc) is expected, f"{what}: {exc!r}, not {expected}"
+            assert self.tables() == self.t, f"the failed {what} changed rows"
+            return None
+        assert expected is None, f"{what} should fail with {expected.__name__}"
+        return self.tables()
+
     # -- acting ------------------------------------------------------------------------------
     def task_and_node(self, task_id: int) -> tuple[Row, Node]:
         task = self.t.tasks[task_id]
@@ -309,6 +542,18 @@ class EngineMachine(RuleBasedStateMachine):
         self.checked = self.t
 
 
+BATCH_ERRORS: dict[type[OAFlowError], str] = {
+    NotFoundError: "does not exist",
+    ForbiddenError: "is not yours",
+    InputError: " is ",
+    InvalidTransitionError: "cannot approve a task that is",
+}
+
+
+def may_act_row(task: Row, login: str) -> bool:
+    return login == task["assignee"] or (task["assignee"] is None and login in task["candidates"])
+
+
 def owner(task: Row) -> str:
     return str(task["assignee"] or task["candidates"][0])
 
@@ -341,3 +586,44 @@ def test_general_manager_can_reject_a_large_budget(tmp_path: Path) -> None:
 def act_as(app: App, login: str, node: str, action: Action, **kw: Any) -> None:
     task_id = next(t["id"] for t in queries.tasks_for(app, login) if t["node_id"] == node)
     runtime.act(app, task_id, Command(action, login, **kw))
+
+
+def test_a_second_copy_in_the_same_instant_reaches_its_people(tmp_path: Path) -> None:
+    """Two copies of one task at the same instant share the outbox message id
+    ``{key}/{task}/cc/{now}``: the second message is dropped (insert_messages leaves an
+    existing id as it is), though history records task_copied to its people."""
+    app = demo_app(tmp_path)
+    try:
+        runtime.start(app, "customer-complaint", "csd.head", COMPLAINT)
+        (task,) = queries.tasks_for(app, "csd.staff") or queries.tasks_for(app, "csd.head")
+        runtime.annotate(app, task["id"], Action.CC, "csd.head", ("gm",), "一")
+        runtime.annotate(app, task["id"], Action.CC, "csd.head", ("vp.ops",), "二")
+        sent = [m["recipients"] for m in queries.outbox(app) if m["event"] == "cc"]
+        assert sorted(sent) == [["gm"], ["vp.ops"]], sent
+    finally:
+        app.db.dispose()
+
+
+def test_acknowledged_then_transferred_instance_cannot_be_withdrawn(tmp_path: Path) -> None:
+    """Withdraw reads acked_at to see whether someone acted; a transfer resets it, so an
+    instance whose task was acknowledged by its assignee and then transferred is withdrawn."""
+    app = demo_app(tmp_path)
+    try:
+        started = runtime.start(app, "annual-budget", "fin.head", BUDGET)
+        (task,) = queries.tasks_for(app, "rnd.head")
+        runtime.act(app, task["id"], Command(Action.ACK, "rnd.head"))
+        runtime.annotate(app, task["id"], Action.TRANSFER, "rnd.head", ("rnd.staff",))
+        with pytest.raises(InputError):
+            runtime.withdraw(app, started.business_key, "fin.head")
+    finally:
+        app.db.dispose()
+
+
+COMPLAINT = {"title": "破损", "customer": "某公司", "complaint_type": "quality", "description": "x"}
+BUDGET = {"title": "预算", "fiscal_year": 2025, "departments": ["rnd"], "total_cap": 9e6}
+
+
+def demo_app(tmp_path: Path) -> App:
+    path = tmp_path / "oaflow.db"
+    path.write_bytes(demo_database())
+    return App(db=Database(f"sqlite:///{path}"), clock=FixedClock(T0), calendar=CALENDAR)

@@ -250,10 +250,31 @@ def _return(flow: Flow, node: Node, task: TaskRecord, cmd: Command, state: TaskS
     flow.return_to(cmd.target, node.id)
 
 
+#: what counts as acting on a process: after any of these by someone else, no withdrawal
+ACTING = frozenset(
+    {
+        "task_acknowledged",
+        "task_progress",
+        "task_done",
+        "task_approved",
+        "task_rejected",
+        "task_returned",
+        "task_transferred",
+        "task_suspended",
+        "signer_added",
+    }
+)
+
+
 def withdraw(
-    world: World, instance: InstanceRecord, tasks: Sequence[TaskRecord], actor: str
+    world: World,
+    instance: InstanceRecord,
+    tasks: Sequence[TaskRecord],
+    actor: str,
+    acted_by: Sequence[tuple[str, str | None]] = (),
 ) -> Decision:
-    """The initiator takes the instance back (撤回) while nobody else has acted on it yet."""
+    """The initiator takes the instance back (撤回) while nobody else has acted on it yet.
+    ``acted_by`` holds the (kind, actor) of the instance's history entries."""
     if actor != instance.initiator:
         raise ForbiddenError(
             f"only the initiator may withdraw {instance.business_key}",
@@ -264,10 +285,10 @@ def withdraw(
             f"{instance.business_key} is {instance.state.value}",
             "only a running instance can be withdrawn",
         )
-    acted = [t for t in tasks if t.finished_by not in (None, actor) or t.acked_at or t.progress]
-    if acted:
+    others = [who for kind, who in acted_by if kind in ACTING and who not in (None, actor)]
+    if others:
         raise InputError(
-            f"{instance.business_key} cannot be withdrawn: task {acted[0].id} has been acted on",
+            f"{instance.business_key} cannot be withdrawn: {others[0]} has already acted on it",
             "ask that step to return it to you instead (oaflow task return)",
         )
     decision = Decision(instance)

@@ -39,7 +39,9 @@ def _transfer(flow: Flow, task: TaskRecord, actor: str, people: tuple[str, ...],
     if not task.may_act(actor):
         raise ForbiddenError(f"task {task.id} is not yours to transfer", "only its assignee may")
     _running(flow.instance)
-    (target,) = people or ("",)
+    if len(people) != 1:
+        raise InputError("a task is transferred to exactly one person", "give one --to LOGIN")
+    (target,) = people
     user = flow.world.org.users.get(target)
     if user is None or not user.active:
         raise InputError(
@@ -138,9 +140,10 @@ def _copy(flow: Flow, task: TaskRecord, actor: str, people: tuple[str, ...], not
 
 def _message(flow: Flow, task: TaskRecord, event: str, people: tuple[str, ...], note: str) -> None:
     instance, node = flow.instance, flow.world.definition.node(task.node_id)
+    seq = instance.event_seq + len(flow.decision.events) + 1  # the history entry it belongs to
     flow.decision.messages.append(
         Message(
-            key=f"{instance.business_key}/{task.id}/{event}/{flow.world.now.isoformat()}",
+            key=f"{instance.business_key}/{task.id}/{event}/{seq}",
             event=event,
             recipients=people,
             task=task,

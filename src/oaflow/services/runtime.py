@@ -189,8 +189,9 @@ def _withdraw_once(app: App, business_key: str, actor: str) -> InstanceRecord:
         definition = app.definition(conn, instance.definition_id)
         world = _world(app, definition, app.org(conn))
         tasks = repo.instance_tasks(conn, instance.id or 0)
+        acted_by = [(e["kind"], e["actor"]) for e in repo.history_of(conn, instance.id or 0)]
         version = instance.version
-        decision = engine.withdraw(world, instance, tasks, actor)
+        decision = engine.withdraw(world, instance, tasks, actor, acted_by)
         write_decision(HotPath.on(conn), decision, app, expected_version=version)
         return decision.instance
 
