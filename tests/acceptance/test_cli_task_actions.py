@@ -125,3 +125,39 @@ def test_return_withdraw_and_batch_approve_through_the_command(cli: Any) -> None
     ).out.strip()
     assert "已撤回" in cli("instance", "withdraw", fresh, "--as", "csd.staff").out
     assert cli.json("instance", "show", fresh)["state"] == "cancelled"
+
+
+def test_add_signer_before_and_after_through_the_command(cli: Any) -> None:
+    task = handling_task(cli)
+    cli(
+        "task",
+        "complete",
+        task,
+        "--as",
+        "log.head",
+        "--field",
+        "cause=承运商延误",
+        "--field",
+        "solution=改派",
+    )
+    review = cli.task_id("csd.head", "review")
+    cli("task", "add-signer", review, "--as", "csd.head", "--to", "vp.ops", "--before")
+    waiting = cli("task", "approve", review, "--as", "csd.head", expect=1)
+    assert "waits for" in waiting.err and "vp.ops" in waiting.err  # 前加签: the signer goes first
+    cli("task", "approve", cli.task_id("vp.ops", "review"), "--as", "vp.ops", "--note", "同意")
+    cli("task", "add-signer", review, "--as", "csd.head", "--to", "vp.market", "--after")
+    cli("task", "approve", review, "--as", "csd.head")
+    assert cli.tasks("csd.staff") == []  # 后加签: not past the step before vp.market approves
+    cli("task", "approve", cli.task_id("vp.market", "review"), "--as", "vp.market")
+    assert [t["node_id"] for t in cli.tasks("csd.staff")] == ["reply"]
+    bad = cli(
+        "task",
+        "add-signer",
+        cli.task_id("csd.staff", "reply"),
+        "--as",
+        "csd.staff",
+        "--to",
+        "gm",
+        expect=1,
+    )
+    assert "not a single-approver approval step" in bad.err  # a feedback step has no signers
