@@ -143,7 +143,9 @@ def test_add_signer_before_and_after_through_the_command(cli: Any) -> None:
     review = cli.task_id("csd.head", "review")
     cli("task", "add-signer", review, "--as", "csd.head", "--to", "vp.ops", "--before")
     waiting = cli("task", "approve", review, "--as", "csd.head", expect=1)
-    assert "waits for" in waiting.err and "vp.ops" in waiting.err  # 前加签: the signer goes first
+    assert (
+        "is waiting for" in waiting.err and "vp.ops" in waiting.err
+    )  # 前加签: the signer goes first
     cli("task", "approve", cli.task_id("vp.ops", "review"), "--as", "vp.ops", "--note", "同意")
     cli("task", "add-signer", review, "--as", "csd.head", "--to", "vp.market", "--after")
     cli("task", "approve", review, "--as", "csd.head")

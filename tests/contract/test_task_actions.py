@@ -193,7 +193,7 @@ def add(app: App, task_id: int, signer: str, position: str, actor: str = "csd.he
 def test_a_signer_added_before_decides_first(demo_app: App) -> None:
     d, review = review_waiting(demo_app)
     add(demo_app, review, "vp.market", "before")
-    with pytest.raises(InputError, match="waits for"):
+    with pytest.raises(InputError, match="is waiting for"):
         d.do(review, Action.APPROVE, "csd.head")
     d.approve("vp.market", "review", "同意")
     d.do(review, Action.APPROVE, "csd.head")

@@ -77,6 +77,8 @@ LEAVING_TOO = frozenset({"joined", "node_skipped"})
 
 
 # -- the expected outcome of one command ---------------------------------------------------
+
+
 def may_act(task: Row, login: str) -> bool:
     assignee = task["assignee"]
     return login == assignee or (assignee is None and login in task["candidates"])
@@ -91,6 +93,7 @@ def expected_error(
     progress: int | None,
     outputs_missing: bool,
     actor_known: bool = True,
+    waiting: bool = False,
 ) -> type[OAFlowError] | None:
     """The error the command must fail with, in the order RUN-3/RUN-4 name them; None: success."""
     if not actor_known:  # the service looks the actor up before the engine sees the command
@@ -101,6 +104,8 @@ def expected_error(
         return InputError
     if (TaskState(task["state"]), action) not in TRANSITIONS:
         return InvalidTransitionError
+    if waiting and action in (Action.APPROVE, Action.REJECT):  # 前加签: the signer goes first
+        return InputError
     if action in (Action.APPROVE, Action.REJECT) and not node.is_decision:
         return InputError
     if action is Action.COMPLETE and node.is_decision:
@@ -135,6 +140,29 @@ def transfer_error(
         return InputError
     if (TaskState(task["state"]), Action.TRANSFER) not in TRANSITIONS:
         return InvalidTransitionError
+    return None
+
+
+def waits_for_signer(instance: Row, task: Row) -> bool:
+    """Whether ``task`` waits for a signer added before its approver (前加签)."""
+    added = instance["tokens"].get("added_signers", {}).get(task["node_id"], [])
+    return any(e["for"] == task["id"] and e["kind"] == "before" for e in added)
+
+
+def add_signer_error(
+    task: Row, node: Node, instance: Row, actor: str, signer: str, users: Mapping[str, bool]
+) -> type[OAFlowError] | None:
+    """加签: the approver of an open single-approver approval step adds an active colleague
+    who does not sign the step yet."""
+    if actor not in users:
+        return NotFoundError
+    if not node.is_decision or node.mode:
+        return InputError
+    if not may_act(task, actor) or task["state"] not in OPEN:
+        return ForbiddenError
+    added = instance["tokens"].get("added_signers", {}).get(task["node_id"], [])
+    if not users.get(signer, False) or signer == actor or any(e["login"] == signer for e in added):
+        return InputError
     return None
 
 
@@ -411,6 +439,8 @@ def check_step(t: Tables, definition: ProcessDefinition, iid: int, new: list[Row
     joins = t.instances[iid]["tokens"].get("joins", {})
     for i, event in enumerate(new):
         after = new[i + 1 :]
+        if stays_for_signers(event, after):
+            continue  # an added signer's step: it passes when the signers have approved
         for target, came_from in follow_ups(t, definition, event):
             assert entered(definition.node(target), came_from, after, joins), (
                 f"instance {iid}: after {brief(event)} node '{target}' was not entered; "
@@ -431,6 +461,17 @@ def check_step(t: Tables, definition: ProcessDefinition, iid: int, new: list[Row
             check_join_is_complete(t, definition, iid, event)
 
 
+def stays_for_signers(event: Row, after: list[Row]) -> bool:
+    """An approval that does not leave its step because of added signers (加签): a
+    before-signer approved (``signer_done``), or an after-signer now gets the step's task."""
+    if event["kind"] != "task_approved":
+        return False
+    same = [e for e in after if e["node_id"] == event["node_id"]]
+    return any(e["kind"] == "signer_done" for e in same) or (
+        bool(same) and same[0]["kind"] == "task_created"
+    )
+
+
 def follow_ups(t: Tables, definition: ProcessDefinition, event: Row) -> list[tuple[str, str]]:
     """(node to be entered next, node it is entered from) owed by ``event``."""
     kind, node_id = event["kind"], event["node_id"]
@@ -442,6 +483,8 @@ def follow_ups(t: Tables, definition: ProcessDefinition, event: Row) -> list[tup
         return [(event["data"]["target"], "")]
     if kind in LEAVING or kind in LEAVING_TOO:
         return [(n, node_id) for n in definition.node(node_id).next]
+    if kind == "signer_added" and event["data"].get("position") == "before":
+        return [(node_id, node_id)]  # the signer's own task at the same step
     if kind in ("task_done", "task_approved"):
         node = definition.node(node_id)
         if node.type is NodeType.MULTI_INSTANCE:
@@ -534,6 +577,10 @@ def check_has_cause(
     if node_id is None or event["kind"] not in ENTRY_KINDS[definition.node(node_id).type]:
         return
     owed = {target for e in before for target, _ in follow_ups(t, definition, e)}
+    # 后加签: the approver's approval hands the same step to the next added signer
+    owed |= {
+        e["node_id"] for e in before if e["kind"] == "task_approved" and e["node_id"] == node_id
+    }
     assert node_id in owed, (
         f"instance {iid}: {brief(event)} has no cause in {[brief(e) for e in before]}"
     )

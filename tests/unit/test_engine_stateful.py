@@ -45,6 +45,7 @@ from .engine_model import (
     OPEN,
     Row,
     Tables,
+    add_signer_error,
     cc_error,
     check_all,
     comment_error,
@@ -54,6 +55,7 @@ from .engine_model import (
     returnable,
     transfer_error,
     urge_error,
+    waits_for_signer,
     withdraw_error,
 )
 
@@ -349,6 +351,35 @@ class EngineMachine(RuleBasedStateMachine):
         if outcome:
             assert outcome.instances[iid]["state"] == "cancelled"
 
+    @precondition(lambda self: bool(self.open_ids))
+    @rule(data=st.data(), by=st.integers(0, 3), who=st.integers(0, 5), after=st.booleans())
+    def add_signer(self, data: st.DataObject, by: int, who: int, after: bool) -> None:
+        """加签: the approver adds a colleague before or after themself; sometimes themself,
+        someone who left, nobody known, or someone else tries."""
+        task_id = data.draw(st.sampled_from(self.open_ids), label="task")
+        task, node = self.task_and_node(task_id)
+        instance = self.t.instances[task["instance_id"]]
+        actor = data.draw(st.sampled_from(LOGINS), label="actor") if by == 0 else owner(task)
+        signer = {0: actor, 1: INACTIVE, 2: "ghost"}.get(who) or data.draw(
+            st.sampled_from(LOGINS[:-1]), label="signer"
+        )
+        expected = add_signer_error(task, node, instance, actor, signer, self.users)
+        position = "after" if after else "before"
+        outcome = self.attempt(
+            f"add {position} signer",
+            expected,
+            lambda: runtime.annotate(
+                self.app, task["id"], Action.ADD_SIGNER, actor, (signer,), position
+            ),
+        )
+        if outcome:
+            events = outcome.history[instance["id"]][len(self.t.history[instance["id"]]) :]
+            assert events[0]["kind"] == "signer_added", events
+            assert (events[0]["data"]["signer"], events[0]["data"]["position"]) == (
+                signer,
+                position,
+            )
+
     @precondition(lambda self: bool(self.t.tasks))
     @rule(data=st.data(), by=st.integers(0, 3))
     def urge(self, data: st.DataObject, by: int) -> None:
@@ -436,9 +467,13 @@ class EngineMachine(RuleBasedStateMachine):
         if task_id not in self.t.tasks:
             return NotFoundError
         task, node = self.task_and_node(task_id)
-        running = self.t.instances[task["instance_id"]]["state"] == "running"
+        instance = self.t.instances[task["instance_id"]]
+        running = instance["state"] == "running"
         known = actor != "nobody"
-        return expected_error(task, node, running, Action.APPROVE, actor, None, False, known)
+        waiting = waits_for_signer(instance, task)
+        return expected_error(
+            task, node, running, Action.APPROVE, actor, None, False, known, waiting
+        )
 
     @rule(minutes=st.integers(1, 90))
     def advance_clock_a_little(self, minutes: int) -> None:
@@ -497,7 +532,10 @@ class EngineMachine(RuleBasedStateMachine):
         instance = self.t.instances[task["instance_id"]]
         running = instance["state"] == "running"
         known = actor != "nobody"
-        expected = expected_error(task, node, running, action, actor, progress, missing, known)
+        waiting = waits_for_signer(instance, task)
+        expected = expected_error(
+            task, node, running, action, actor, progress, missing, known, waiting
+        )
         event(f"{action.value}: {expected.__name__ if expected else 'done'}")
         try:
             runtime.act(self.app, task["id"], command)

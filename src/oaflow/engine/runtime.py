@@ -80,7 +80,8 @@ def _check_not_waiting(
     )
     if signer and command.action in (Action.APPROVE, Action.REJECT):
         raise InputError(
-            f"task {task.id} waits for {world.org.user_name(signer)} ({signer}), added before you",
+            f"task {task.id} is waiting for {world.org.user_name(signer)} ({signer}), "
+            "added before you",
             "decide after they have approved (前加签)",
         )
 
