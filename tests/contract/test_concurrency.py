@@ -210,3 +210,73 @@ def test_return_in_one_branch_against_completion_in_the_other(
     assert (
         view["state"] == "completed" and [e["kind"] for e in view["timeline"]].count("joined") == 1
     )
+
+
+@pytest.mark.parametrize("return_first", [True, False])
+def test_return_in_one_branch_against_an_approval_in_the_other(
+    demo_app: App, return_first: bool
+) -> None:
+    """Sales returns to the R&D plan while legal approves the launch materials: either way
+    the process is back at the plan with nothing else open."""
+    d = Driver(demo_app)
+    key = d.start(
+        "new-product-launch", "mkt.head", {"title": "新产品E", "collaborating_departments": ["rnd"]}
+    )
+    d.approve("rnd.head", "confirm_requirements")
+    d.approve("vp.market", "n002")
+    d.complete("rnd.head", "n003", plan_summary="方案", deliverables={"研发方案": "v1.pdf"})
+    d.complete("prd.head", "capacity")
+    legal, sales = d.task("leg.head", "legal_review"), d.task("sal.head", "sales_training")
+    back = Command(Action.RETURN, "sal.head", target="n003", note="培训材料需要新方案")
+
+    def returning(app: App) -> Callable[[], object]:
+        return lambda: runtime.act(app, sales, back)
+
+    approving = approve_task(legal, "leg.head")
+    first, second = (returning, approving) if return_first else (approving, returning)
+    first_error, second_error = race(demo_app, first, second)
+    assert first_error is None
+    assert second_error is None or isinstance(second_error, OAFlowError)
+    open_rows = [
+        r for r in d.instance(key)["progress"] if r["actual"] is None and r["status"] != "已取消"
+    ]
+    assert [r["node"] for r in open_rows] == ["研发方案输出"]
+
+
+COUNTERSIGN = """
+key: countersign-race
+name: {zh: 会签并发}
+business_key: "CR{yyyy}{seq:03}"
+nodes:
+  - {id: start, type: initiate, name: {zh: 发起}, next: sign}
+  - id: sign
+    type: approval
+    name: {zh: 会签}
+    assignee: {users: [vp.market, vp.tech]}
+    mode: all
+    time_limit: {hours: 8}
+    next: gm
+  - id: gm
+    type: approval
+    name: {zh: 总经理审批}
+    assignee: {user: gm}
+    time_limit: {hours: 8}
+    next: done
+  - {id: done, type: end, name: {zh: 结束}}
+"""
+
+
+def test_two_countersigners_approving_at_once_pass_the_step_once(demo_app: App) -> None:
+    from oaflow.services import catalog
+
+    catalog.publish(demo_app, COUNTERSIGN, "countersign.yaml")
+    d = Driver(demo_app)
+    key = d.start("countersign-race", "mkt.head", {"title": "会签"})
+    market, tech = d.task("vp.market", "sign"), d.task("vp.tech", "sign")
+    first_error, second_error = race(
+        demo_app, approve_task(market, "vp.market"), approve_task(tech, "vp.tech")
+    )
+    assert first_error is None and second_error is None  # different tasks: both succeed
+    kinds = [e["kind"] for e in d.instance(key)["timeline"]]
+    assert kinds.count("signers_passed") == 1
+    assert d.task("gm", "gm") > 0  # exactly one successor task
