@@ -163,3 +163,14 @@ def test_add_signer_before_and_after_through_the_command(cli: Any) -> None:
         expect=1,
     )
     assert "not a single-approver approval step" in bad.err  # a feedback step has no signers
+
+
+def test_the_inbox_shows_the_urge_and_marks_it_read(cli: Any) -> None:
+    task = handling_task(cli)
+    cli("task", "urge", task, "--as", "csd.staff", "--note", "客户催促")
+    mine = cli.json("inbox", "--as", "log.head")
+    assert mine["unread"] == 1 and mine["items"][0]["event"] == "urge"
+    assert "催办" in cli("inbox", "--as", "log.head").out
+    cli("inbox", "read", "--all", "--as", "log.head")
+    assert cli.json("inbox", "--as", "log.head", "--unread")["items"] == []
+    assert cli("inbox", expect=2).code == 2  # --as missing

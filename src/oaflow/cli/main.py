@@ -11,6 +11,7 @@ from oaflow.cli import (
     common,
     demo_cmd,
     deputy_cmds,
+    inbox_cmds,
     notice_cmds,
     org_cmds,
     process_cmds,
@@ -35,6 +36,7 @@ cli.add_typer(deputy_cmds.group, name="deputy")
 cli.add_typer(run_cmds.task_group, name="task")
 cli.add_typer(run_cmds.instance_group, name="instance")
 cli.add_typer(notice_cmds.outbox_group, name="outbox")
+cli.add_typer(inbox_cmds.group, name="inbox")
 cli.add_typer(notice_cmds.exception_group, name="exception")
 run_cmds.register(cli)
 demo_cmd.register(cli)

@@ -123,6 +123,8 @@ def _statements(dialect: str) -> dict[str, str]:
         "insert_message": f"INSERT INTO outbox ({', '.join(_MESSAGE)}) VALUES "
         f"({_values(_MESSAGE, {'recipients', 'data'}, dialect)}) "
         "ON CONFLICT (message_id) DO NOTHING",
+        "insert_inbox": "INSERT INTO inbox (message_id, login, created_at) VALUES "
+        "(:message_id, :login, :created_at) ON CONFLICT (message_id, login) DO NOTHING",
         "insert_exception": f"INSERT INTO exceptions ({', '.join(_EXCEPTION)}) VALUES "
         f"({_values(_EXCEPTION, set(), dialect)})",
         "next_sequence": "INSERT INTO sequences (scope, value) VALUES (:scope, 1) ON CONFLICT "
@@ -316,6 +318,11 @@ class HotPath:
                     "next_attempt_at": when,
                 },
             )
+            for login in m.recipients:  # the in-app notification centre (NTF-2)
+                self.cursor.execute(
+                    self.sql["insert_inbox"],
+                    {"message_id": m.key, "login": login, "created_at": when},
+                )
 
     def insert_exception(self, instance_id: int, opening: ExceptionOpening, at: datetime) -> None:
         self.cursor.execute(

@@ -263,3 +263,15 @@ org_changes = Table(
     Column("created_at", UTCDateTime, nullable=False),
     Index(None, "effective_at"),
 )
+
+inbox = Table(
+    "inbox",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("message_id", String(200), nullable=False),
+    Column("login", String(64), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("read_at", UTCDateTime, nullable=True),
+    UniqueConstraint("message_id", "login"),
+    Index(None, "login", "read_at"),
+)

@@ -1,0 +1,79 @@
+"""`oaflow inbox --as LOGIN` and `oaflow inbox read ID… --as LOGIN`."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from oaflow.cli.common import console, print_json, print_table, run_command, zh
+from oaflow.services import inbox
+from oaflow.services.app import App
+
+group = typer.Typer(
+    help="Your notifications (站内消息): list and mark read.", invoke_without_command=True
+)
+
+
+@group.callback()
+def show(
+    ctx: typer.Context,
+    as_: Annotated[str | None, typer.Option("--as", help="Your login.")] = None,
+    unread: Annotated[bool, typer.Option("--unread", help="Only unread ones.")] = False,
+    json_: Annotated[bool, typer.Option("--json", help="Print one JSON document.")] = False,
+) -> None:
+    """Your notifications, newest first, with the unread count."""
+    if ctx.invoked_subcommand is not None:
+        return
+    if as_ is None:
+        raise typer.BadParameter("give --as LOGIN", param_hint="--as")
+
+    def body(app: App) -> None:
+        view = inbox.notifications(app, as_, unread)
+        if json_:
+            print_json(view)
+            return
+        print_table(
+            zh(
+                f"{as_} 的消息（未读 {view['unread']}）",
+                f"Notifications of {as_} ({view['unread']} unread)",
+            ),
+            [
+                "ID",
+                zh("时间", "time"),
+                zh("事件", "event"),
+                zh("业务编号", "key"),
+                zh("节点", "node"),
+                "",
+            ],
+            [
+                [
+                    i["id"],
+                    i["at"],
+                    i["event_label"],
+                    i["business_key"],
+                    i["node"],
+                    "" if i["read"] else zh("未读", "unread"),
+                ]
+                for i in view["items"]
+            ],
+        )
+
+    run_command(body)
+
+
+@group.command("read")
+def read(
+    ids: Annotated[list[int] | None, typer.Argument(help="Notification IDs.")] = None,
+    as_: Annotated[str, typer.Option("--as", help="Your login.")] = "",
+    all_: Annotated[bool, typer.Option("--all", help="Every unread notification.")] = False,
+) -> None:
+    """Mark notifications as read."""
+    if not as_:
+        raise typer.BadParameter("give --as LOGIN", param_hint="--as")
+
+    def body(app: App) -> None:
+        changed = inbox.mark_read(app, as_, None if all_ else list(ids or []))
+        console.print(zh(f"已读 {changed} 条", f"{changed} marked read"))
+
+    run_command(body)
