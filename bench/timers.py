@@ -38,7 +38,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import bindparam, create_engine, func, select, text
+from sqlalchemy import create_engine, func, select, text
 
 from oaflow.domain.clock import FixedClock, SystemClock
 from oaflow.domain.holidays_cn import china_calendar
@@ -46,8 +46,9 @@ from oaflow.domain.states import Action
 from oaflow.engine.runtime import Command
 from oaflow.services import runtime, setup
 from oaflow.services.app import App
+from oaflow.storage.bulk import copy_task
 from oaflow.storage.database import Database, normalise_url
-from oaflow.storage.tables import UTCDateTime, history, outbox, tasks
+from oaflow.storage.tables import history, outbox, tasks
 
 H = timedelta(hours=1)
 FORM = {
@@ -57,23 +58,6 @@ FORM = {
     "complaint_type": "quality",
     "description": "包装破损",
 }
-COPY_INSTANCES = """
-WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < :count)
-INSERT INTO instances (business_key, definition_id, definition_key, state, title, initiator,
-    department, priority, data, tokens, started_at, ended_at, version, event_seq)
-SELECT :prefix || n.i, definition_id, definition_key, state, title, initiator, department,
-    priority, data, tokens, :created, ended_at, version, event_seq
-FROM instances, n WHERE instances.id = :instance_id
-"""
-COPY_TASKS = """
-INSERT INTO tasks (instance_id, node_id, round, state, department, assignee, candidates,
-    created_at, due_at, progress, note, outputs, acked_at, finished_at, finished_by, check_at,
-    sla_fired, exception, version)
-SELECT i.id, t.node_id, t.round, t.state, t.department, t.assignee, t.candidates, :created,
-    :due, t.progress, t.note, t.outputs, t.acked_at, t.finished_at, t.finished_by, :check,
-    t.sla_fired, t.exception, t.version
-FROM instances i, tasks t WHERE t.id = :task_id AND i.business_key LIKE :prefix || '%'
-"""
 
 
 @dataclass
@@ -115,27 +99,9 @@ def prepare(url: str, due: int, future: int, now: datetime) -> App:
         template = conn.execute(
             select(tasks.c.id).where(tasks.c.node_id == "handle", tasks.c.state == "pending")
         ).scalar_one()
-    copy_task(app, template, due - 1, "BENCH-DUE-", now - 30 * H)
-    copy_task(app, template, future, "BENCH-LATER-", now - 1 * H)
+    copy_task(app.db, template, due - 1, "BENCH-DUE-", now - 30 * H, now - 6 * H)  # ack1 due
+    copy_task(app.db, template, future, "BENCH-LATER-", now - 1 * H, now + 23 * H)
     return app
-
-
-def copy_task(app: App, template: int, count: int, prefix: str, created: datetime) -> None:
-    if count <= 0:
-        return
-    with app.db.read() as conn:
-        row = conn.execute(select(tasks).where(tasks.c.id == template)).one()
-    times = {"created": created, "due": created + (row.due_at - row.created_at)}
-    times["check"] = created + 24 * H
-    typed = [bindparam(name, type_=UTCDateTime) for name in times]
-    with app.db.write() as conn:
-        conn.execute(
-            text(COPY_INSTANCES).bindparams(typed[0]),
-            {"count": count, "prefix": prefix, "created": created, "instance_id": row.instance_id},
-        )
-        conn.execute(
-            text(COPY_TASKS).bindparams(*typed), {**times, "task_id": template, "prefix": prefix}
-        )
 
 
 def run_workers(url: str, workers: int, batch: int) -> float:

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import bindparam, func, select, text
+from sqlalchemy import func, select
 
 from oaflow.domain.clock import FixedClock, SystemClock
 from oaflow.domain.errors import ConflictError, InputError
@@ -26,7 +26,8 @@ from oaflow.domain.states import Action
 from oaflow.engine.runtime import Command
 from oaflow.services import runtime, timers
 from oaflow.services.app import App
-from oaflow.storage.tables import UTCDateTime, history, instances, outbox, tasks
+from oaflow.storage import bulk
+from oaflow.storage.tables import history, instances, outbox, tasks
 
 from .driver import COMPLAINT, Driver
 from .races import wait_for_lock_waiter
@@ -247,49 +248,11 @@ FUTURE = 500
 REAL = 5
 WORKERS = 4
 
-_COPY_INSTANCES = """
-WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < :count)
-INSERT INTO instances (business_key, definition_id, definition_key, state, title, initiator,
-    department, priority, data, tokens, started_at, ended_at, version, event_seq)
-SELECT :prefix || n.i, definition_id, definition_key, state, title, initiator, department,
-    priority, data, tokens, :created, ended_at, version, event_seq
-FROM instances, n WHERE instances.id = :instance_id
-"""
-_COPY_TASKS = """
-INSERT INTO tasks (instance_id, node_id, round, state, department, assignee, candidates,
-    created_at, due_at, progress, note, outputs, acked_at, finished_at, finished_by, check_at,
-    sla_fired, exception, version)
-SELECT i.id, t.node_id, t.round, t.state, t.department, t.assignee, t.candidates, :created,
-    :due, t.progress, t.note, t.outputs, t.acked_at, t.finished_at, t.finished_by, :check,
-    t.sla_fired, t.exception, t.version
-FROM instances i, tasks t WHERE t.id = :task_id AND i.business_key LIKE :prefix || '%'
-"""
-
 
 def copy_task(app: App, template_id: int, count: int, prefix: str, created: datetime) -> None:
     """``count`` copies of an open task, each in its own copy of the task's instance (as
     many independent processes waiting on one step), created at ``created``."""
-    row = task_row(app, template_id)
-    times = {
-        "created": created,
-        "due": created + (row["due_at"] - row["created_at"]),
-        "check": created + 24 * H,  # the first acknowledgement reminder
-    }
-    typed = [bindparam(name, type_=UTCDateTime) for name in times]
-    with app.db.write() as conn:
-        conn.execute(
-            text(_COPY_INSTANCES).bindparams(typed[0]),
-            {
-                "count": count,
-                "prefix": prefix,
-                "created": created,
-                "instance_id": row["instance_id"],
-            },
-        )
-        conn.execute(
-            text(_COPY_TASKS).bindparams(*typed),
-            {**times, "task_id": template_id, "prefix": prefix},
-        )
+    bulk.copy_task(app.db, template_id, count, prefix, created, created + 24 * H)  # ack1
 
 
 def oaflow_command() -> list[str]:
