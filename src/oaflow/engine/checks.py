@@ -13,7 +13,7 @@ from oaflow.domain.model import (
     TaskRecord,
     World,
 )
-from oaflow.domain.states import Action, InstanceState, TaskState
+from oaflow.domain.states import Action, InstanceState
 from oaflow.engine.flow import Flow
 from oaflow.engine.runtime import Command, finish_task
 from oaflow.engine.sla import SlaEvent, due_events, next_check, recipients
@@ -102,10 +102,7 @@ def _escalation(flow: Flow, node: Node, task: TaskRecord, event: SlaEvent) -> No
 def _reassign(flow: Flow, task: TaskRecord, people: tuple[str, ...]) -> None:
     if not people or task.assignee == people[0]:
         return
-    before = task.assignee
-    task.assignee, task.candidates = people[0], ()
-    if task.state is TaskState.ACKNOWLEDGED or task.state is TaskState.IN_PROGRESS:
-        task.state, task.acked_at = TaskState.PENDING, None
+    before = flow.hand_over(task, people[0])
     flow.record("task_reassigned", task.node_id, task, SYSTEM, before=before, after=people[0])
 
 

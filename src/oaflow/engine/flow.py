@@ -198,6 +198,18 @@ class Flow:
         self.instance.ended_at = self.world.now
         self.record(f"instance_{state.value}", node_id)
 
+    def hand_over(self, task: TaskRecord, login: str) -> str:
+        """Give ``task`` to ``login`` (transfer, administrator's move, escalation): it waits
+        for their acknowledgement, whose reminders start again. Returns who had it."""
+        before = task.assignee or "、".join(task.candidates)
+        task.assignee, task.candidates = login, ()
+        task.state, task.acked_at, task.dispatched_at = TaskState.PENDING, None, self.world.now
+        task.sla_fired = tuple(k for k in task.sla_fired if not k.startswith("ack"))
+        node = self.world.definition.node(task.node_id)
+        task.check_at = next_check(node, task, self.world.calendar)
+        self.changed(task)
+        return before
+
     def cancel_tasks(self, tasks: Iterable[TaskRecord], reason: str) -> None:
         for task in list(tasks):
             if not task.is_open:

@@ -7,10 +7,9 @@ from datetime import datetime, timedelta
 
 from oaflow.domain.errors import ForbiddenError, InputError
 from oaflow.domain.model import Decision, InstanceRecord, Message, TaskRecord, World
-from oaflow.domain.states import Action, InstanceState, TaskState, next_state
+from oaflow.domain.states import Action, InstanceState, next_state
 from oaflow.engine.added_signers import add_signer
 from oaflow.engine.flow import Flow
-from oaflow.engine.sla import next_check
 
 URGE_INTERVAL = timedelta(hours=1)  # 催办 at most once an hour per task
 
@@ -51,13 +50,7 @@ def _transfer(flow: Flow, task: TaskRecord, actor: str, people: tuple[str, ...],
     if target == actor:
         raise InputError("a task cannot be transferred to oneself", "name another person")
     next_state(task.state, Action.TRANSFER)  # only an open, not suspended task
-    before = task.assignee or "、".join(task.candidates)
-    task.assignee, task.candidates = target, ()
-    task.state, task.acked_at, task.dispatched_at = TaskState.PENDING, None, flow.world.now
-    task.sla_fired = tuple(k for k in task.sla_fired if not k.startswith("ack"))
-    node = flow.world.definition.node(task.node_id)
-    task.check_at = next_check(node, task, flow.world.calendar)
-    flow.changed(task)
+    before = flow.hand_over(task, target)
     flow.record(
         "task_transferred", task.node_id, task, actor, before=before, after=target, note=note
     )
@@ -74,12 +67,7 @@ def move(world: World, instance: InstanceRecord, task: TaskRecord, admin: str, t
         )
     decision = Decision(instance)
     flow = Flow(world, decision, [task])
-    before = task.assignee or "、".join(task.candidates)
-    task.assignee, task.candidates = to, ()
-    task.state, task.acked_at, task.dispatched_at = TaskState.PENDING, None, world.now
-    task.sla_fired = tuple(k for k in task.sla_fired if not k.startswith("ack"))
-    task.check_at = next_check(world.definition.node(task.node_id), task, world.calendar)
-    flow.changed(task)
+    before = flow.hand_over(task, to)
     flow.record(
         "task_reassigned", task.node_id, task, admin, before=before, after=to, by="administrator"
     )
