@@ -44,10 +44,13 @@ def complaint_waiting_for_production(cli: Cli) -> None:
 
 
 def outbox(db: Path) -> list[tuple[str, str]]:
-    """(message id, created at in UTC) of every message, oldest first."""
+    """(message id, created at in UTC) of every SLA message, oldest first."""
     conn = sqlite3.connect(db)
     try:
-        rows = conn.execute("SELECT message_id, created_at FROM outbox ORDER BY created_at, id")
+        rows = conn.execute(
+            "SELECT message_id, created_at FROM outbox WHERE event NOT IN "
+            "('task_assigned', 'task_returned') ORDER BY created_at, id"
+        )
         return [(str(m), str(at)[:16]) for m, at in rows]
     finally:
         conn.close()

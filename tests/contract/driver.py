@@ -81,3 +81,21 @@ class Driver:
         self.approve("csd.head", "review")
         self.complete("csd.head", "reply", reply="已致歉并补发新品", satisfaction=5)
         return key
+
+
+#: messages of NTF-1 written with every dispatch and ending, besides the SLA and people's ones
+NOTICES = frozenset(
+    {
+        "task_assigned",
+        "task_returned",
+        "task_rejected",
+        "instance_completed",
+        "instance_rejected",
+        "exception_opened",
+    }
+)
+
+
+def sla_outbox(app: App) -> list[dict[str, Any]]:
+    """The outbox without the NTF-1 notices: reminders, warnings, escalations, urges, copies."""
+    return [m for m in queries.outbox(app) if m["event"] not in NOTICES]

@@ -27,8 +27,9 @@ def test_every_recipient_sees_their_notifications_unread_first(
 ) -> None:
     reminded(demo_app, clock)
     mine = inbox.notifications(demo_app, "prd.head")
-    assert mine["unread"] == 3
-    assert [i["event"] for i in mine["items"]] == ["ack_escalation", "ack_reminder", "ack_reminder"]
+    assert mine["unread"] == 4
+    events = [i["event"] for i in mine["items"]]
+    assert events == ["ack_escalation", "ack_reminder", "ack_reminder", "task_assigned"]
     assert (
         mine["items"][0]["node"] == "原因分析与处理"
         and mine["items"][0]["business_key"] == "TS202403001"
@@ -43,9 +44,9 @@ def test_marking_read_one_or_all_of_ones_own(demo_app: App, clock: FixedClock) -
     first = inbox.notifications(demo_app, "prd.head")["items"][-1]["id"]
     assert inbox.mark_read(demo_app, "vp.ops", [first]) == 0  # not theirs: nothing changes
     assert inbox.mark_read(demo_app, "prd.head", [first]) == 1
-    assert inbox.notifications(demo_app, "prd.head")["unread"] == 2
-    assert len(inbox.notifications(demo_app, "prd.head", unread_only=True)["items"]) == 2
-    assert inbox.mark_read(demo_app, "prd.head", None) == 2
+    assert inbox.notifications(demo_app, "prd.head")["unread"] == 3
+    assert len(inbox.notifications(demo_app, "prd.head", unread_only=True)["items"]) == 3
+    assert inbox.mark_read(demo_app, "prd.head", None) == 3
     assert inbox.notifications(demo_app, "prd.head")["unread"] == 0
     with pytest.raises(InputError):
         inbox.mark_read(demo_app, "prd.head", [])

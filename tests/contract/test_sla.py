@@ -12,7 +12,7 @@ from oaflow.domain.states import Action
 from oaflow.services import catalog, queries, runtime, timers
 from oaflow.services.app import App
 
-from .driver import COMPLAINT, Driver
+from .driver import COMPLAINT, Driver, sla_outbox
 
 
 def at(local: str) -> datetime:
@@ -71,7 +71,7 @@ def test_unacknowledged_task_is_reminded_twice_then_escalated_then_overdue(
     )
     (task,) = queries.tasks_for(demo_app, "prd.head")
     assert (task["sla"], task["exception"]) == ("exception", "ABN20240301")
-    assert len({m["message_id"] for m in queries.outbox(demo_app)}) == len(queries.outbox(demo_app))
+    assert len({m["message_id"] for m in sla_outbox(demo_app)}) == len(sla_outbox(demo_app))
 
 
 def test_acknowledging_cancels_the_pending_reminders(demo_app: App, clock: FixedClock) -> None:
@@ -89,7 +89,7 @@ def test_a_task_finished_before_its_reminder_gets_nothing(demo_app: App, clock: 
     clock.set(at("2024-03-05T10:00"))  # the very instant of the first reminder
     d.complete("prd.head", "handle", cause="包装", solution="补发")
     hourly(demo_app, clock, "2024-03-05T10:00", "2024-03-13T18:00")
-    handle_messages = [m for m in queries.outbox(demo_app) if m["node"] == "原因分析与处理"]
+    handle_messages = [m for m in sla_outbox(demo_app) if m["node"] == "原因分析与处理"]
     assert handle_messages == []
 
 
@@ -99,7 +99,7 @@ def test_checks_missed_during_downtime_fire_once_on_restart(
     start_quality_complaint(demo_app, clock)
     clock.set(at("2024-03-07T09:00"))  # the worker was down for three days
     assert timers.fire_due(demo_app, clock.now()) == 1  # one task, all its due events
-    assert [m["event"] for m in queries.outbox(demo_app)] == [
+    assert [m["event"] for m in sla_outbox(demo_app)] == [
         "ack_reminder",
         "ack_reminder",
         "ack_escalation",
@@ -169,7 +169,7 @@ def test_a_suspended_task_keeps_the_time_it_had_left(demo_app: App, clock: Fixed
     task_id = d.ack("prd.head", "handle")  # 2 of 48 working hours used
     d.do(task_id, Action.SUSPEND, "prd.head", note="等待质检报告")
     hourly(demo_app, clock, "2024-03-04T13:00", "2024-03-13T12:00")  # past the old deadline
-    assert queries.outbox(demo_app) == []  # no warning, no exception while suspended
+    assert sla_outbox(demo_app) == []  # no warning, no exception while suspended
     d.do(task_id, Action.RESUME, "prd.head")
     expected = demo_app.calendar.add_working_hours(clock.now(), 46)
     assert handle_task(demo_app)["due_at"] == queries.local_text(demo_app, expected)
@@ -243,7 +243,7 @@ def test_a_failing_check_is_set_aside_and_the_others_still_fire(
     )
     clock.set(at("2024-03-05T10:00"))
     assert timers.fire_due(demo_app, clock.now()) == 2  # the failing one (set aside), the reminder
-    assert [m["event"] for m in queries.outbox(demo_app)] == ["ack_reminder"]
+    assert [m["event"] for m in sla_outbox(demo_app)] == ["ack_reminder"]
     (decide,) = queries.tasks_for(demo_app, "prd.head")[:1]
     assert decide["node_id"] == "decide" and decide["state"] == "pending"
     assert timers.next_due(demo_app) == clock.now() + timers.RETRY_FAILED

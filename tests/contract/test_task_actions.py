@@ -12,7 +12,7 @@ from oaflow.domain.states import Action
 from oaflow.services import queries, runtime, timers
 from oaflow.services.app import App
 
-from .driver import COMPLAINT, Driver
+from .driver import COMPLAINT, Driver, sla_outbox
 
 
 def dispatched(app: App) -> tuple[Driver, int]:
@@ -37,9 +37,9 @@ def test_transfer_hands_the_task_over_and_restarts_its_acknowledgement_clock(
     (task,) = queries.tasks_for(demo_app, "prd.staff")
     assert (task["id"], task["state"], task["assignee_name"]) == (task_id, "pending", "杨丽")
     timers.tick(demo_app, clock, clock.now() + timedelta(hours=23))
-    assert [m for m in queries.outbox(demo_app) if m["event"] == "ack_reminder"] == []
+    assert [m for m in sla_outbox(demo_app) if m["event"] == "ack_reminder"] == []
     timers.tick(demo_app, clock, clock.now() + timedelta(hours=2))  # 24 h after the transfer
-    (reminder,) = [m for m in queries.outbox(demo_app) if m["event"] == "ack_reminder"]
+    (reminder,) = [m for m in sla_outbox(demo_app) if m["event"] == "ack_reminder"]
     assert reminder["recipients"] == ["prd.staff"]
     assert "task_transferred" in timeline(demo_app)
     d.complete("prd.staff", "handle", cause="包装", solution="补发")
@@ -85,7 +85,7 @@ def test_comments_by_those_who_take_part_even_on_closed_tasks(demo_app: App) -> 
 def test_urging_sends_a_reminder_now_at_most_once_an_hour(demo_app: App, clock: FixedClock) -> None:
     _, task_id = dispatched(demo_app)
     runtime.annotate(demo_app, task_id, Action.URGE, "csd.staff", note="客户很着急")
-    (urge,) = queries.outbox(demo_app)
+    (urge,) = sla_outbox(demo_app)
     assert (urge["event"], urge["recipients"], urge["data"]["note"]) == (
         "urge",
         ["prd.head"],
@@ -98,13 +98,13 @@ def test_urging_sends_a_reminder_now_at_most_once_an_hour(demo_app: App, clock: 
         runtime.annotate(demo_app, task_id, Action.URGE, "log.head")
     clock.advance(timedelta(minutes=31))
     runtime.annotate(demo_app, task_id, Action.URGE, "csd.staff")
-    assert len(queries.outbox(demo_app)) == 2
+    assert len(sla_outbox(demo_app)) == 2
 
 
 def test_copying_informs_people_without_giving_them_a_task(demo_app: App) -> None:
     _, task_id = dispatched(demo_app)
     runtime.annotate(demo_app, task_id, Action.CC, "prd.head", ("vp.ops", "gm"), "质量问题抄送领导")
-    (cc,) = queries.outbox(demo_app)
+    (cc,) = sla_outbox(demo_app)
     assert (cc["event"], cc["recipients"]) == ("cc", ["vp.ops", "gm"])
     assert queries.tasks_for(demo_app, "vp.ops") == [] and queries.tasks_for(demo_app, "gm") == []
     with pytest.raises(InputError, match="nobody"):

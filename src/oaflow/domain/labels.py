@@ -82,3 +82,22 @@ EVENTS: dict[str, Text] = {
     "sla_paused": Text("等待外部，计时暂停", "waiting on others: clock paused"),
     "sla_resumed": Text("恢复计时", "clock running again"),
 }
+
+#: the events of outgoing messages (NTF-1), as people read them in lists and subjects
+MESSAGE_EVENTS: dict[str, Text] = {
+    "task_assigned": Text("新待办", "new task"),
+    "task_returned": Text("退回待办", "task returned to you"),
+    "task_rejected": Text("被驳回", "rejected"),
+    "ack_reminder": Text("提醒确认接收", "reminder to acknowledge"),
+    "ack_escalation": Text("未确认接收，升级", "escalated: not acknowledged"),
+    "deadline_warning": Text("临近截止提醒", "deadline approaching"),
+    "overdue": Text("已超时", "overdue"),
+    "escalation": Text("超时升级", "escalated after the deadline"),
+    "exception_opened": Text("异常已登记", "exception opened"),
+    "instance_completed": Text("流程已完成", "process completed"),
+    "instance_rejected": Text("流程被驳回", "process rejected"),
+    "definition_changed": Text("流程定义已更新", "process definition changed"),
+    "urge": Text("催办", "urged"),
+    "cc": Text("抄送", "copied"),
+    "digest": Text("每日待办汇总", "daily to-do digest"),
+}

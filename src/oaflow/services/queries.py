@@ -200,9 +200,8 @@ def exception_view(
 
 
 def event_label(event: str) -> Text:
-    """The label of an outbox event: an SLA event, or urge / cc."""
-    kind = {"urge": "task_urged", "cc": "task_copied"}.get(event, f"sla_{event}")
-    return labels.EVENTS.get(kind, Text(event, event))
+    """The label of an outbox event (NTF-1)."""
+    return labels.MESSAGE_EVENTS.get(event, Text(event, event))
 
 
 def exceptions(app: App) -> list[dict[str, Any]]:

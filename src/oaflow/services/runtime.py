@@ -31,6 +31,7 @@ from oaflow.domain.states import Action, InstanceState
 from oaflow.engine import runtime as engine
 from oaflow.engine import task_actions
 from oaflow.engine.deputies import delegate_new_tasks
+from oaflow.engine.notices import notices_for
 from oaflow.engine.runtime import Command
 from oaflow.services.app import App
 from oaflow.storage import catalog_repo
@@ -300,7 +301,9 @@ def write_decision(
         task.instance_id = instance.id or 0
         hot.insert_task(task)
     hot.insert_events(instance.id or 0, first_seq, decision.events, at)
-    hot.insert_messages(instance.id or 0, decision.messages, at)
+    definition = app.cached_definition(instance.definition_id)
+    notices = notices_for(decision, definition, first_seq)
+    hot.insert_messages(instance.id or 0, [*decision.messages, *notices], at)
     for opening in decision.exceptions:
         hot.insert_exception(instance.id or 0, opening, at)
 

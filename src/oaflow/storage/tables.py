@@ -275,3 +275,71 @@ inbox = Table(
     UniqueConstraint("message_id", "login"),
     Index(None, "login", "read_at"),
 )
+
+endpoints = Table(
+    "endpoints",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("name", String(100), nullable=False, unique=True),
+    Column("kind", String(16), nullable=False),  # notify/channels/base.py KINDS
+    Column("settings", JSON, nullable=False),
+    Column("department", String(32), nullable=True),  # a department's group robot
+    Column("events", JSON, nullable=False),  # the events it takes; [] = its defaults
+    Column("per_minute", Integer, nullable=False, server_default="0"),  # 0 = no throttle
+    Column("enabled", Boolean, nullable=False, server_default="1"),
+    Column("disabled_reason", Text, nullable=False, server_default=""),
+    Column("created_at", UTCDateTime, nullable=False),
+)
+"""Configured channels (NTF-2): the SMTP server, group robots, webhooks."""
+
+preferences = Table(
+    "preferences",
+    metadata,
+    Column("login", String(64), primary_key=True),
+    Column("channels", JSON, nullable=False),  # of 'inapp', 'email'
+    Column("muted", JSON, nullable=False),  # events the user does not want
+    Column("digest_hour", Integer, nullable=True),  # local hour of the daily digest
+    Column("locale", String(8), nullable=False, server_default="zh"),
+)
+"""Per-user notification preferences; a user without a row gets the defaults."""
+
+deliveries = Table(
+    "deliveries",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("message_id", String(200), nullable=False),
+    Column("endpoint_id", Integer, ForeignKey("endpoints.id"), nullable=False),
+    Column("login", String(64), nullable=True),  # None for group robots and webhooks
+    Column("address", String(200), nullable=False, server_default=""),
+    Column("status", String(16), nullable=False),  # pending | sending | sent | dead | discarded
+    Column("attempts", Integer, nullable=False, server_default="0"),
+    Column("next_attempt_at", UTCDateTime, nullable=False),
+    Column("last_error", Text, nullable=False, server_default=""),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("sent_at", UTCDateTime, nullable=True),
+    UniqueConstraint("message_id", "endpoint_id", "address"),
+    Index(None, "status", "next_attempt_at"),
+    Index(None, "endpoint_id", "sent_at"),
+)
+"""One outbox message to one endpoint (and address): the unit of delivery (NTF-5)."""
+
+notify_templates = Table(
+    "notify_templates",
+    metadata,
+    Column("event", String(40), primary_key=True),
+    Column("locale", String(8), primary_key=True),
+    Column("subject", Text, nullable=False),
+    Column("body", Text, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    Column("updated_by", String(64), nullable=False),
+)
+"""Administrators' versions of the notification templates (the defaults ship in notify/)."""
+
+used_links = Table(
+    "used_links",
+    metadata,
+    Column("nonce", String(64), primary_key=True),
+    Column("task_id", Integer, nullable=False),
+    Column("used_at", UTCDateTime, nullable=False),
+)
+"""Action links already used: a link works once (NTF-5 signed action links)."""
