@@ -16,4 +16,6 @@ def build_app(settings: Settings, clock: Clock | None = None, url: str | None = 
         clock=clock or SystemClock(),
         lang=settings.lang,
         default_timezone=settings.timezone,
+        base_url=settings.base_url,
+        secret_key=settings.secret_key,
     )

@@ -11,3 +11,7 @@ class Settings(BaseSettings):
     database_url: str = "sqlite:///oaflow.db"
     lang: str = "zh"
     timezone: str = "Asia/Shanghai"
+    #: where people open OA-Flow; the links in messages start with it
+    base_url: str = "http://127.0.0.1:8000"
+    #: the key that signs action links; empty: one is made per database and kept in it
+    secret_key: str = ""

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from oaflow.domain.definition import NodeType, ProcessDefinition
+from oaflow.domain.definition import ProcessDefinition
 from oaflow.domain.model import Decision, Event, InstanceRecord, Message, TaskRecord
 
 #: history events that put a task in front of someone
@@ -88,7 +88,7 @@ def _message(
             node_en=node.name.en,
             department=task.department,
             due_at=task.due_at.isoformat() if task.due_at else None,
-            action="approve" if node.type is NodeType.APPROVAL else "handle",
+            action="approve" if node.is_decision else "handle",
         )
     return Message(
         key=f"{instance.business_key}/{seq}/{kind}",

@@ -30,12 +30,16 @@ class App:
         calendar: WorkingCalendar | None = None,
         lang: str = "zh",
         default_timezone: str = "Asia/Shanghai",
+        base_url: str = "http://127.0.0.1:8000",
+        secret_key: str = "",
     ) -> None:
         self.db = db
         self.clock = clock
         self.lang = lang
         #: the time zone of a database that has none stored yet (OAFLOW_TIMEZONE)
         self.default_timezone = default_timezone
+        self.base_url = base_url  # links in messages start with it
+        self.secret_key = secret_key  # signs action links; empty: one kept in the database
         self._calendar = calendar
         self._calendar_pinned = calendar is not None
         self._definitions: dict[int, ProcessDefinition] = {}

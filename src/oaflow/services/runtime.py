@@ -8,7 +8,7 @@ when the task itself changed, the caller gets a conflict.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -123,12 +123,19 @@ def _new_instance(
     )
 
 
-def act(app: App, task_id: int, command: Command) -> TaskRecord:
-    """Apply ``command`` to task ``task_id``; returns the task as it is afterwards."""
+def act(
+    app: App, task_id: int, command: Command, also: Callable[[HotPath], None] | None = None
+) -> TaskRecord:
+    """Apply ``command`` to task ``task_id``; returns the task as it is afterwards. ``also``
+    runs in the same transaction after the decision is written (an action link's use)."""
     for _ in range(RETRIES):
         try:
             with app.db.raw_write() as dbapi:
-                return _act_once(app, HotPath(dbapi, app.db.dialect), task_id, command)
+                hot = HotPath(dbapi, app.db.dialect)
+                task = _act_once(app, hot, task_id, command)
+                if also is not None:
+                    also(hot)
+                return task
         except InstanceMoved:
             continue
     raise ConflictError(

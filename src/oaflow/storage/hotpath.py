@@ -125,6 +125,8 @@ def _statements(dialect: str) -> dict[str, str]:
         "ON CONFLICT (message_id) DO NOTHING",
         "insert_inbox": "INSERT INTO inbox (message_id, login, created_at) VALUES "
         "(:message_id, :login, :created_at) ON CONFLICT (message_id, login) DO NOTHING",
+        "use_link": "INSERT INTO used_links (nonce, task_id, used_at) VALUES "
+        "(:nonce, :task_id, :used_at) ON CONFLICT (nonce) DO NOTHING",
         "insert_exception": f"INSERT INTO exceptions ({', '.join(_EXCEPTION)}) VALUES "
         f"({_values(_EXCEPTION, set(), dialect)})",
         "next_sequence": "INSERT INTO sequences (scope, value) VALUES (:scope, 1) ON CONFLICT "
@@ -323,6 +325,12 @@ class HotPath:
                     self.sql["insert_inbox"],
                     {"message_id": m.key, "login": login, "created_at": when},
                 )
+
+    def use_link(self, nonce: str, task_id: int, at: datetime) -> bool:
+        """Record an action link's single use; False when it was used before."""
+        params = {"nonce": nonce, "task_id": task_id, "used_at": self._time_in(at)}
+        self.cursor.execute(self.sql["use_link"], params)
+        return bool(self.cursor.rowcount == 1)
 
     def insert_exception(self, instance_id: int, opening: ExceptionOpening, at: datetime) -> None:
         self.cursor.execute(

@@ -1,0 +1,97 @@
+"""Signed action links (NTF-5): a message that asks for an action carries a link that
+acknowledges or approves the task once, for the person it was sent to, until it expires.
+
+Using a link checks the person's rights again (the engine decides as for any other caller)
+and records the link's nonce in the same transaction as the action: a second use, or a use
+racing the first, changes nothing.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Connection, insert, select
+
+from oaflow.domain.errors import ConflictError, InputError
+from oaflow.domain.model import TaskRecord
+from oaflow.domain.states import Action
+from oaflow.engine.runtime import Command
+from oaflow.notify import links
+from oaflow.services import runtime
+from oaflow.services.app import App
+from oaflow.storage.hotpath import HotPath
+from oaflow.storage.tables import instances, settings
+
+LINK_SECRET = "action_link_secret"
+LINK_LIFETIME = timedelta(hours=72)
+
+
+def link_secret(app: App, conn: Connection) -> str:
+    """The key that signs links: OAFLOW_SECRET_KEY, else one made for this database on first
+    use and kept in it (never in the repository)."""
+    if app.secret_key:
+        return app.secret_key
+    query = select(settings.c.value).where(settings.c.name == LINK_SECRET)
+    found = conn.execute(query).scalar()
+    if found is None:
+        found = secrets.token_urlsafe(32)
+        conn.execute(insert(settings).values(name=LINK_SECRET, value=found))
+    return str(found)
+
+
+def link_for(
+    app: App,
+    conn: Connection,
+    task: TaskRecord,
+    login: str | None,
+    now: datetime,
+    actionable: bool,
+) -> str:
+    """A signed action link for ``login`` when the message asks them to act, else the
+    address of the task's page."""
+    base = app.base_url.rstrip("/")
+    if not actionable or login is None or task.id is None:
+        return f"{base}/tasks/{task.id}"
+    definition = app.definition(conn, _definition_id(conn, task))
+    node = definition.node(task.node_id)
+    action = "approve" if node.is_decision else "ack"
+    token = links.make_action_token(
+        link_secret(app, conn),
+        task_id=task.id,
+        login=login,
+        action=action,
+        nonce=links.new_nonce(),
+        issued_at=now,
+    )
+    return links.action_url(base, token)
+
+
+def _definition_id(conn: Connection, task: TaskRecord) -> int:
+    query = select(instances.c.definition_id).where(instances.c.id == task.instance_id)
+    return int(conn.execute(query).scalar_one())
+
+
+def use_link(app: App, token: str) -> dict[str, Any]:
+    """Apply the action a link carries, as the person it was made for; once."""
+    now = app.now()
+    with app.db.write() as conn:
+        secret = link_secret(app, conn)
+    try:
+        claim = links.read_action_token(secret, token, now, LINK_LIFETIME)
+    except links.LinkError as error:
+        raise InputError(f"this link cannot be used: {error}", _HINT) from error
+
+    def record_use(hot: HotPath) -> None:
+        if not hot.use_link(claim.nonce, claim.task_id, now):
+            raise ConflictError("this link was used already; a link works once", _HINT)
+
+    command = Command(Action(claim.action), claim.login, note=_NOTE)
+    task = runtime.act(app, claim.task_id, command, also=record_use)
+    state = task.state.value
+    return {"task_id": task.id, "action": claim.action, "login": claim.login, "state": state}
+
+
+_HINT = "open the task in OA-Flow instead (`oaflow task show ID`)"
+_NOTE = "通过消息链接 / via message link"

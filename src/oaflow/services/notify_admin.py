@@ -1,0 +1,258 @@
+"""Setting notifications up (NTF-1..3): channels, people's preferences and the templates.
+
+Channels and templates are administrators' business; a person sets their own preferences
+(an administrator may set anyone's). Every change is checked before it is saved: a bad
+channel setting or a template that does not compile changes nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from sqlalchemy import Connection
+
+from oaflow.domain.errors import ConflictError, ForbiddenError, InputError, NotFoundError
+from oaflow.notify import templates
+from oaflow.notify.channels.base import KINDS
+from oaflow.notify.channels.registry import check_endpoint_settings
+from oaflow.services.app import App
+from oaflow.storage import notify_repo
+
+#: what a user gets when they have set nothing
+PERSONAL_CHANNELS = ("inapp", "email")
+DEFAULT_PREFERENCES: dict[str, Any] = {
+    "channels": list(PERSONAL_CHANNELS),
+    "muted": [],
+    "digest_hour": None,
+    "locale": "",
+}
+#: the platforms' documented limits, messages per minute (0: none)
+DEFAULT_PER_MINUTE = {"wecom": 20, "dingtalk": 20, "feishu": 100}
+#: the events a department's group robot takes unless told otherwise
+EVENTS = templates.EVENTS
+GROUP_EVENTS = ("task_assigned", "deadline_warning", "overdue", "escalation", "exception_opened")
+_SECRET_NAMES = ("secret", "password")
+
+
+def require_administrator(app: App, conn: Connection, login: str) -> None:
+    if login not in app.org(conn).users_with_role("administrator"):
+        raise ForbiddenError(
+            f"{login} is not an administrator", "ask an administrator (role administrator)"
+        )
+
+
+# -- channels -----------------------------------------------------------------------------
+def add_channel(
+    app: App,
+    admin: str,
+    name: str,
+    kind: str,
+    settings: Mapping[str, Any],
+    department: str | None = None,
+    events: Sequence[str] = (),
+    per_minute: int | None = None,
+) -> int:
+    """Configure a channel: the SMTP server, a department's group robot or a webhook."""
+    problems = _channel_problems(kind, settings, events, per_minute)
+    if problems:
+        raise InputError("the channel is not valid: " + " ".join(problems), "fix it and add again")
+    with app.db.write() as conn:
+        require_administrator(app, conn, admin)
+        if department is not None and department not in app.org(conn).departments:
+            raise NotFoundError(
+                f"department '{department}' does not exist", "see `oaflow org export`"
+            )
+        if notify_repo.endpoint_named(conn, name) is not None:
+            raise ConflictError(f"a channel named '{name}' exists", "choose another name")
+        return notify_repo.add_endpoint(
+            conn,
+            name=name,
+            kind=kind,
+            settings=dict(settings),
+            department=department,
+            events=list(events),
+            per_minute=DEFAULT_PER_MINUTE.get(kind, 0) if per_minute is None else per_minute,
+            enabled=True,
+            disabled_reason="",
+            created_at=app.now(),
+        )
+
+
+def _channel_problems(
+    kind: str, settings: Mapping[str, Any], events: Sequence[str], per_minute: int | None
+) -> list[str]:
+    if kind not in KINDS:
+        return [f"kind '{kind}' is not known; use one of {', '.join(KINDS)}."]
+    problems = check_endpoint_settings(kind, settings)
+    problems += [
+        f"event '{e}' is not known; use one of {', '.join(templates.EVENTS)}."
+        for e in events
+        if e not in templates.EVENTS
+    ]
+    if per_minute is not None and per_minute < 0:
+        problems.append("--per-minute must be 0 (no limit) or more.")
+    return problems
+
+
+def channels(app: App) -> list[dict[str, Any]]:
+    """The configured channels, secrets masked."""
+    with app.db.read() as conn:
+        rows = notify_repo.endpoint_list(conn)
+    return [{**r, "settings": masked_settings(r["settings"])} for r in rows]
+
+
+def masked_settings(settings: Mapping[str, Any]) -> dict[str, Any]:
+    def mask(name: str, value: Any) -> Any:
+        if any(s in name for s in _SECRET_NAMES) and value:
+            return "******"
+        if name == "url" and isinstance(value, str) and ("key=" in value or "token=" in value):
+            return value.split("?", 1)[0] + "?******"
+        return value
+
+    return {name: mask(name, value) for name, value in settings.items()}
+
+
+def set_channel_enabled(app: App, admin: str, name: str, enabled: bool) -> None:
+    with app.db.write() as conn:
+        require_administrator(app, conn, admin)
+        found = _channel(conn, name)
+        reason = "" if enabled else f"disabled by {admin}"
+        notify_repo.set_endpoint_enabled(conn, found["id"], enabled, reason)
+
+
+def remove_channel(app: App, admin: str, name: str) -> None:
+    with app.db.write() as conn:
+        require_administrator(app, conn, admin)
+        notify_repo.remove_endpoint(conn, _channel(conn, name)["id"])
+
+
+def _channel(conn: Connection, name: str) -> dict[str, Any]:
+    found = notify_repo.endpoint_named(conn, name)
+    if found is None:
+        raise NotFoundError(f"channel '{name}' does not exist", "see `oaflow notify channel list`")
+    return found
+
+
+# -- preferences --------------------------------------------------------------------------
+def preferences(app: App, login: str) -> dict[str, Any]:
+    with app.db.read() as conn:
+        _user(app, conn, login)
+        stored = notify_repo.preferences_of(conn, [login]).get(login)
+    found = {**DEFAULT_PREFERENCES, **(stored or {})}
+    found["locale"] = found["locale"] or app.lang
+    return {k: found[k] for k in ("channels", "muted", "digest_hour", "locale")}
+
+
+def set_preferences(app: App, actor: str, login: str, **changes: Any) -> dict[str, Any]:
+    """Change ``login``'s preferences (channels, muted, digest_hour, locale) — their own, or
+    anyone's for an administrator."""
+    _check_preferences(changes)
+    with app.db.write() as conn:
+        _user(app, conn, login)
+        if actor != login:
+            require_administrator(app, conn, actor)
+        stored = notify_repo.preferences_of(conn, [login]).get(login) or {}
+        merged = {**DEFAULT_PREFERENCES, **stored, **changes}
+        merged.pop("login", None)
+        notify_repo.save_preferences(conn, login, **merged)
+    return preferences(app, login)
+
+
+def _check_preferences(changes: Mapping[str, Any]) -> None:
+    problems = [
+        f"channel '{c}' is not a personal channel ({', '.join(PERSONAL_CHANNELS)})"
+        for c in changes.get("channels", ())
+        if c not in PERSONAL_CHANNELS
+    ]
+    problems += [f"event '{e}' is not known" for e in changes.get("muted", ()) if e not in EVENTS]
+    hour = changes.get("digest_hour")
+    if hour is not None and not 0 <= hour <= 23:
+        problems.append(f"digest hour {hour} is not an hour of the day (0–23)")
+    if changes.get("locale", "zh") not in templates.LOCALES:
+        problems.append(f"locale '{changes['locale']}' is not one of {templates.LOCALES}")
+    if problems:
+        raise InputError("; ".join(problems), f"events: {', '.join(EVENTS)}")
+
+
+def _user(app: App, conn: Connection, login: str) -> None:
+    if login not in app.org(conn).users:
+        raise NotFoundError(f"user '{login}' does not exist", "see `oaflow org users`")
+
+
+# -- templates ----------------------------------------------------------------------------
+def template_list(app: App) -> list[dict[str, Any]]:
+    with app.db.read() as conn:
+        stored = notify_repo.stored_templates(conn)
+    return [
+        {
+            "event": event,
+            "locale": locale,
+            "label": templates.event_label(event, locale),
+            "customised": (event, locale) in stored,
+        }
+        for event in templates.EVENTS
+        for locale in templates.LOCALES
+    ]
+
+
+def template(app: App, event: str, locale: str) -> dict[str, Any]:
+    """The template in use for ``event`` in ``locale``: the administrator's, or the default."""
+    _check_event(event, locale)
+    with app.db.read() as conn:
+        stored = notify_repo.stored_templates(conn).get((event, locale))
+    subject, body = templates.default_template(event, locale)
+    if stored is not None:
+        subject, body = stored["subject"], stored["body"]
+    customised = stored is not None
+    return {
+        "event": event,
+        "locale": locale,
+        "subject": subject,
+        "body": body,
+        "customised": customised,
+    }
+
+
+def set_template(
+    app: App, admin: str, event: str, locale: str, subject: str, body: str
+) -> dict[str, Any]:
+    """Save an administrator's template after checking it compiles, uses only known
+    variables and renders the sample; a bad one changes nothing."""
+    _check_event(event, locale)
+    problems = templates.check_template(subject, body)
+    if problems:
+        raise InputError(
+            "the template is not valid: " + " ".join(problems),
+            f"variables you may use: {', '.join(sorted(templates.VARIABLES))}",
+        )
+    with app.db.write() as conn:
+        require_administrator(app, conn, admin)
+        notify_repo.save_template(
+            conn, event, locale, subject=subject, body=body, updated_at=app.now(), updated_by=admin
+        )
+    return template(app, event, locale)
+
+
+def reset_template(app: App, admin: str, event: str, locale: str) -> bool:
+    _check_event(event, locale)
+    with app.db.write() as conn:
+        require_administrator(app, conn, admin)
+        return notify_repo.reset_template(conn, event, locale) > 0
+
+
+def preview(app: App, event: str, locale: str) -> templates.Rendered:
+    """The template in use, rendered with the sample values."""
+    found = template(app, event, locale)
+    return templates.render(
+        found["subject"], found["body"], templates.SAMPLE_CONTEXT, locale=locale
+    )
+
+
+def _check_event(event: str, locale: str) -> None:
+    if event not in templates.EVENTS:
+        raise NotFoundError(
+            f"event '{event}' has no template", f"events: {', '.join(templates.EVENTS)}"
+        )
+    if locale not in templates.LOCALES:
+        raise InputError(f"locale '{locale}' is not known", "use zh or en")
