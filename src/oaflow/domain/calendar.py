@@ -5,7 +5,9 @@ Pure arithmetic, no I/O and no clock. Every instant handed in must be timezone-a
 the calendar's own time zone (default Asia/Shanghai) and days are local dates there;
 the hours counted are real elapsed time inside those periods (this only matters in
 zones with daylight saving time, where a period crossing the change is an hour
-shorter or longer that day). Long limits cost one step per working day, not per minute.
+shorter or longer that day). Each local date is worked out once per calendar
+(:mod:`oaflow.domain.calendar_index`), so a limit costs a lookup per day, not per minute,
+and long limits cross whole blocks of days at once.
 
 Rules, in the order they decide a day:
 
@@ -20,12 +22,13 @@ A date may not be in both sets; use :meth:`WorkingCalendar.with_days_off` and
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from oaflow.domain.calendar_index import CalendarIndex
 from oaflow.domain.errors import InputError
 
 Period = tuple[time, time]
@@ -33,9 +36,6 @@ Period = tuple[time, time]
 DEFAULT_PERIODS: tuple[Period, ...] = ((time(9), time(12)), (time(13, 30), time(18)))
 MAX_HOURS = 100_000.0
 """Largest time limit accepted (about 50 working years): longer ones are input mistakes."""
-_MAX_IDLE_DAYS = 3660
-"""A calendar with no working day in ten years has no working time at all."""
-_ONE_DAY = timedelta(days=1)
 _ONE_HOUR = timedelta(hours=1)
 
 
@@ -109,20 +109,15 @@ class WorkingCalendar:
         remaining = _duration(hours)
         if not remaining:
             return begin
-        for seg_start, seg_end in self._segments_from(begin, None):
-            available = seg_end - seg_start
-            if remaining <= available:
-                return seg_start + remaining
-            remaining -= available
-        raise AssertionError("unreachable: _segments_from never ends")  # pragma: no cover
+        return self._index.add(begin, remaining)
 
     def working_hours_between(self, start: datetime, end: datetime) -> float:
         """Working hours from ``start`` to ``end``; negative if ``end`` is before ``start``."""
         first = _aware(start, "start").astimezone(UTC)
         last = _aware(end, "end").astimezone(UTC)
         if last < first:
-            return -self._working_time(last, first) / _ONE_HOUR
-        return self._working_time(first, last) / _ONE_HOUR
+            return -self._index.between(last, first) / _ONE_HOUR
+        return self._index.between(first, last) / _ONE_HOUR
 
     def is_provisional(self, start: datetime, end: datetime) -> bool:
         """True if the span touches a year whose official schedule is not in the calendar.
@@ -141,65 +136,10 @@ class WorkingCalendar:
         """Naive local wall time in the calendar's zone."""
         return moment.astimezone(_zone(self.tz)).replace(tzinfo=None)
 
-    def _segments_from(
-        self, begin: datetime, until: datetime | None
-    ) -> Iterator[tuple[datetime, datetime]]:
-        """Working periods (UTC) from ``begin`` on, the first one clipped to ``begin``.
-
-        Without ``until`` the periods never end (or an error is raised if a very long run
-        of days has none); with it they stop at the last day ``until`` touches.
-        """
-        last_day = None if until is None else self._to_local(until).date()
-        for day in self._working_days(self._to_local(begin).date(), last_day):
-            for seg_start, seg_end in self._periods_on(day):
-                if seg_end > begin:
-                    yield max(seg_start, begin), seg_end
-
-    def _working_days(self, first: date, last: date | None) -> Iterator[date]:
-        """Working days from ``first`` up to ``last`` (for ever if ``last`` is None)."""
-        day, idle = first, 0
-        while last is None or day <= last:
-            if self.is_working_day(day):
-                yield day
-                idle = 0
-            elif last is None:
-                idle += 1
-                if idle > _MAX_IDLE_DAYS:
-                    raise _no_working_time()
-            day = _next_day(day)
-
-    def _periods_on(self, day: date) -> tuple[tuple[datetime, datetime], ...]:
-        """The working periods of ``day`` as UTC instants, in order, never overlapping."""
-        return _day_periods(self.tz, self.periods, day)
-
-    def _working_time(self, first: datetime, last: datetime) -> timedelta:
-        """Working time between two UTC instants, ``first <= last``."""
-        total = timedelta()
-        for seg_start, seg_end in self._segments_from(first, last):
-            if seg_start >= last:
-                break
-            total += min(seg_end, last) - seg_start
-        return total
-
-
-@lru_cache(maxsize=8192)
-def _day_periods(
-    tz: str, periods: tuple[Period, ...], day: date
-) -> tuple[tuple[datetime, datetime], ...]:
-    """A day's working periods in UTC (memoised: deadlines revisit the same days).
-
-    On a day when clocks change, a period lasts the real time that elapses in it.
-    """
-    zone = _zone(tz)
-    found: list[tuple[datetime, datetime]] = []
-    for start, end in periods:
-        seg_start = datetime.combine(day, start, zone).astimezone(UTC)
-        seg_end = datetime.combine(day, end, zone).astimezone(UTC)
-        if found:
-            seg_start = max(seg_start, found[-1][1])
-        if seg_start < seg_end:
-            found.append((seg_start, seg_end))
-    return tuple(found)
+    @cached_property
+    def _index(self) -> CalendarIndex:
+        """The calendar's days, worked out once (kept outside the dataclass fields)."""
+        return CalendarIndex(self)
 
 
 def add_calendar_hours(start: datetime, hours: float) -> datetime:
@@ -251,6 +191,12 @@ def _duration(hours: float) -> timedelta:
             f"hours {hours} is more than the largest time limit ({MAX_HOURS:g} hours)",
             "check the unit of the time limit: it is counted in hours",
         )
+    return _hours(hours)
+
+
+@lru_cache(maxsize=1024)
+def _hours(hours: float) -> timedelta:
+    """``timedelta(hours=...)``, memoised: it is slow-ish and time limits repeat."""
     return timedelta(hours=hours)
 
 
@@ -299,20 +245,3 @@ def _check_exceptions(days_off: frozenset[date], extra_workdays: frozenset[date]
 def _length(period: Period) -> timedelta:
     start, end = period
     return datetime.combine(date.min, end) - datetime.combine(date.min, start)
-
-
-def _next_day(day: date) -> date:
-    try:
-        return day + _ONE_DAY
-    except OverflowError as exc:
-        raise InputError(
-            "the result is beyond the last date the calendar can represent",
-            "use a shorter time limit or an earlier start",
-        ) from exc
-
-
-def _no_working_time() -> InputError:
-    return InputError(
-        f"the calendar has no working day in {_MAX_IDLE_DAYS} days",
-        "check the weekend, days off and working periods of the calendar",
-    )
