@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+import httpx
+
 from oaflow.config import Settings
 from oaflow.domain.clock import Clock, SystemClock
+from oaflow.notify.channels.base import Channel
+from oaflow.notify.channels.registry import channel_for
 from oaflow.services.app import App
 from oaflow.storage.database import Database
 
@@ -19,3 +26,17 @@ def build_app(settings: Settings, clock: Clock | None = None, url: str | None = 
         base_url=settings.base_url,
         secret_key=settings.secret_key,
     )
+
+
+@contextmanager
+def build_channels() -> Iterator[Callable[[str], Channel]]:
+    """The real channels, sharing one HTTP client for the worker's life."""
+    with httpx.Client(timeout=10.0, follow_redirects=False) as http:
+        made: dict[str, Channel] = {}
+
+        def channel(kind: str) -> Channel:
+            if kind not in made:
+                made[kind] = channel_for(kind, http)
+            return made[kind]
+
+        yield channel

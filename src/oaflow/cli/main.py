@@ -13,6 +13,7 @@ from oaflow.cli import (
     deputy_cmds,
     inbox_cmds,
     notice_cmds,
+    notify_cmds,
     org_cmds,
     process_cmds,
     run_cmds,
@@ -38,6 +39,8 @@ cli.add_typer(run_cmds.instance_group, name="instance")
 cli.add_typer(notice_cmds.outbox_group, name="outbox")
 cli.add_typer(inbox_cmds.group, name="inbox")
 cli.add_typer(notice_cmds.exception_group, name="exception")
+cli.add_typer(notify_cmds.group, name="notify")
+cli.add_typer(notify_cmds.link_group, name="link")
 run_cmds.register(cli)
 demo_cmd.register(cli)
 worker_cmds.register(cli)

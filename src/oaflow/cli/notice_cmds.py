@@ -1,4 +1,4 @@
-"""`oaflow outbox list` and `oaflow exception list`."""
+"""`oaflow outbox list|retry|discard` and `oaflow exception list`."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from oaflow.cli.common import print_json, print_table, run_command, zh
-from oaflow.services import exceptions, queries
+from oaflow.services import delivery, exceptions, queries
 from oaflow.services.app import App
 
 outbox_group = typer.Typer(
@@ -22,13 +22,21 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON document."
 @outbox_group.command("list")
 def outbox_list(
     to: Annotated[str | None, typer.Option("--to", help="Only messages to this login.")] = None,
-    status: Annotated[str | None, typer.Option("--status", help="pending, sent or dead.")] = None,
+    deliveries: Annotated[
+        bool, typer.Option("--deliveries", help="Each message's deliveries to channels instead.")
+    ] = False,
+    dead: Annotated[
+        bool, typer.Option("--dead", help="Only dead deliveries (the dead-letter list).")
+    ] = False,
     json_: JsonOpt = False,
 ) -> None:
-    """The messages written to the outbox (delivery comes with the notification channels)."""
+    """The messages written to the outbox; with --deliveries or --dead, where each went."""
 
     def body(app: App) -> None:
-        rows = queries.outbox(app, recipient=to, status=status)
+        if deliveries or dead:
+            _deliveries(app, "dead" if dead else None, json_)
+            return
+        rows = queries.outbox(app, recipient=to)
         if json_:
             print_json(rows)
             return
@@ -54,6 +62,70 @@ def outbox_list(
                 for r in rows
             ],
         )
+
+    run_command(body)
+
+
+def _deliveries(app: App, status: str | None, json_: bool) -> None:
+    rows = queries.deliveries(app, status)
+    if json_:
+        print_json(rows)
+        return
+    print_table(
+        zh("投递记录", "Deliveries") if status is None else zh("死信", "Dead letters"),
+        [
+            "ID",
+            zh("事件", "event"),
+            zh("业务编号", "key"),
+            zh("渠道", "channel"),
+            zh("收件人", "to"),
+            zh("状态", "status"),
+            zh("次数", "tries"),
+            zh("时间", "sent / next"),
+            zh("错误", "error"),
+        ],
+        [
+            [
+                r["id"],
+                r["event_label"],
+                r["business_key"],
+                f"{r['endpoint']} ({r['kind']})",
+                r["to"],
+                r["status_label"],
+                r["attempts"],
+                r["sent_at"] or r["next_attempt_at"],
+                r["last_error"],
+            ]
+            for r in rows
+        ],
+    )
+
+
+@outbox_group.command("retry")
+def outbox_retry(
+    ids: Annotated[list[int] | None, typer.Argument(help="Delivery IDs (see --dead).")] = None,
+    all_: Annotated[bool, typer.Option("--all", help="Every dead delivery.")] = False,
+    as_: Annotated[str, typer.Option("--as", help="An administrator's login.")] = "",
+) -> None:
+    """Send dead deliveries again (re-drive), with their attempts counted anew."""
+
+    def body(app: App) -> None:
+        count = delivery.redrive(app, as_, None if all_ else list(ids or []))
+        print(zh(f"已重新排队 {count} 条", f"{count} queued again"))
+
+    run_command(body)
+
+
+@outbox_group.command("discard")
+def outbox_discard(
+    ids: Annotated[list[int], typer.Argument(help="Delivery IDs (see --dead).")],
+    as_: Annotated[str, typer.Option("--as", help="An administrator's login.")] = "",
+) -> None:
+    """Give up on deliveries: they stay listed as discarded and are never sent."""
+
+    def body(app: App) -> None:
+        count = delivery.discard(app, as_, ids)
+        print(zh(f"已放弃 {count} 条", f"{count} discarded"))
 
     run_command(body)
 

@@ -21,10 +21,12 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from sqlalchemy import inspect
 from sqlalchemy.exc import DBAPIError
 
+from oaflow.bootstrap import build_channels
 from oaflow.cli.common import OPTIONS, console, errors, no_schema, print_json, run_command, zh
 from oaflow.domain.clock import FixedClock, parse_instant
-from oaflow.services import timers
+from oaflow.services import delivery, digest, timers
 from oaflow.services.app import App
+from oaflow.services.delivery import Channels
 
 #: with nothing claimable but a check already due, other workers hold it: look again soon
 BUSY_RETRY = 0.05
@@ -57,18 +59,22 @@ def worker(
 
     def body(app: App) -> None:
         require_tables(app)
-        with stop_on_signals() as stop:
-            total = Worker(app, poll, batch, exit_when_idle).run(stop)
+        with stop_on_signals() as stop, build_channels() as channels:
+            total = Worker(app, channels, poll, batch, exit_when_idle).run(stop)
         say(zh(f"工作进程已停止：共处理 {total} 个检查", f"worker stopped: {total} checks handled"))
 
     run_command(body)
 
 
 class Worker:
-    """The loop: handle what is due, then wait until the next check or the poll interval."""
+    """The loop: handle due checks, write due digests, deliver due messages, then wait until
+    the next thing is due or the poll interval has passed."""
 
-    def __init__(self, app: App, poll: float, batch: int, exit_when_idle: bool) -> None:
+    def __init__(
+        self, app: App, channels: Channels, poll: float, batch: int, exit_when_idle: bool
+    ) -> None:
         self.app, self.poll, self.batch, self.exit_when_idle = app, poll, batch, exit_when_idle
+        self.channels = channels
         dbapi: Any = app.db.engine.dialect.loaded_dbapi
         self.db_errors: tuple[type[BaseException], ...] = (DBAPIError, dbapi.Error)
 
@@ -90,11 +96,17 @@ class Worker:
         """Handle one batch; how many, and how long to wait (None: idle, stop)."""
         now = self.app.now()
         handled = timers.fire_due(self.app, now, limit=self.batch)
-        if handled:
-            say(f"{local(self.app, now)} {zh('已处理', 'handled')} {handled}")
-        if handled == self.batch:
+        digest.write_digests(self.app, now)
+        sent = delivery.deliver_due(self.app, self.channels, now, limit=self.batch)
+        if handled or sent:
+            done = f"{zh('已处理', 'handled')} {handled} {zh('已投递', 'delivered')} {sent}"
+            say(f"{local(self.app, now)} {done}")
+        if self.batch in (handled, sent):
             return handled, 0.0  # there may be more
-        due = timers.next_due(self.app)
+        due = min(
+            (d for d in (timers.next_due(self.app), delivery.next_due(self.app)) if d),
+            default=None,
+        )
         if due is None or due > self.app.now():
             if self.exit_when_idle:
                 return handled, None

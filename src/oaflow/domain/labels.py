@@ -101,3 +101,11 @@ MESSAGE_EVENTS: dict[str, Text] = {
     "cc": Text("抄送", "copied"),
     "digest": Text("每日待办汇总", "daily to-do digest"),
 }
+
+DELIVERY_STATES: dict[str, Text] = {
+    "pending": Text("待发送", "waiting"),
+    "sending": Text("发送中", "sending"),
+    "sent": Text("已送达", "sent"),
+    "dead": Text("失败（死信）", "dead"),
+    "discarded": Text("已放弃", "discarded"),
+}

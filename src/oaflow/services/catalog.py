@@ -6,12 +6,16 @@ from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import Connection
+
 from oaflow.domain.definition import ProcessDefinition
 from oaflow.domain.errors import NotFoundError
+from oaflow.domain.model import Message
 from oaflow.domain.validate import check_definition
 from oaflow.services.app import App
 from oaflow.storage import catalog_repo
 from oaflow.storage.catalog_repo import StoredDefinition
+from oaflow.storage.hotpath import HotPath
 
 
 @dataclass(frozen=True)
@@ -51,7 +55,26 @@ def publish(app: App, text: str, file: str, actor: str = "") -> Published:
                 "published_by": actor,
             },
         )
+        if version > 1:
+            _tell_administrators(app, conn, definition, label, actor)
     return Published(definition.key, version, label)
+
+
+def _tell_administrators(
+    app: App, conn: Connection, definition: ProcessDefinition, label: str, actor: str
+) -> None:
+    """A changed process definition is news for the administrators (NTF-1)."""
+    people = tuple(sorted(app.org(conn).users_with_role("administrator")))
+    data = {
+        "process_zh": definition.name.zh,
+        "process_en": definition.name.en,
+        "title": label,
+        "business_key": definition.key,
+        "actor": actor or None,
+        "note": label,
+    }
+    message = Message(f"definition/{label}", "definition_changed", people, None, data)
+    HotPath.on(conn).insert_messages(None, [message], app.now())
 
 
 def version_label(version: int, local: Any, definition: ProcessDefinition) -> str:

@@ -98,7 +98,7 @@ def _context(
     data, event = message["data"], message["event"]
     en = locale == "en"
     context: dict[str, Any] = {
-        "recipient": org.user_name(login, locale) if login else "",
+        "recipient": org.user_name(login, locale) if login else ("all" if en else "各位同事"),
         "event_label": MESSAGE_EVENTS[event].get(locale) if event in MESSAGE_EVENTS else event,
         "business_key": data.get("business_key", ""),
         "title": data.get("title", ""),
@@ -151,8 +151,8 @@ def _remaining(hours: float | None, is_open: bool, locale: str) -> str:
     if hours is None:
         return "no deadline" if en else "无时限"
     if hours < 0:
-        return f"{-hours:.1f} h overdue" if en else f"已超时 {-hours:.1f} 小时"
-    return f"{hours:.1f} h left" if en else f"剩余 {hours:.1f} 小时"
+        return f"none, {-hours:.1f} h overdue" if en else f"已超时 {-hours:.1f} 小时"
+    return f"{hours:.1f} h" if en else f"{hours:.1f} 小时"
 
 
 def _action(event: str, data: dict[str, Any], en: bool) -> str:

@@ -16,7 +16,7 @@ from oaflow.domain.sla import countdown, delay_hours
 from oaflow.domain.states import TaskState
 from oaflow.engine.runtime import returnable
 from oaflow.services.app import App
-from oaflow.storage import notices_repo
+from oaflow.storage import notices_repo, notify_repo
 from oaflow.storage import runtime_repo as repo
 
 SYSTEM = Text("系统", "system")
@@ -231,6 +231,36 @@ def outbox(
             "created_at": local_text(app, r["created_at"]),
             "status": r["status"],
             "data": r["data"],
+        }
+        for r in rows
+    ]
+
+
+def deliveries(app: App, status: str | None = None) -> list[dict[str, Any]]:
+    """Where each outbox message went (NTF-5), oldest first; ``status='dead'``: dead letters."""
+    with app.db.read() as conn:
+        rows = notify_repo.delivery_list(conn, status)
+        org = app.org(conn)
+    return [
+        {
+            "id": r["id"],
+            "message_id": r["message_id"],
+            "event": r["event"],
+            "event_label": event_label(r["event"]).get(app.lang),
+            "business_key": r["data"].get("business_key"),
+            "endpoint": r["endpoint"],
+            "kind": r["kind"],
+            "login": r["login"],
+            "to": org.user_name(r["login"], app.lang) if r["login"] else r["address"],
+            "address": r["address"],
+            "status": r["status"],
+            "status_label": labels.DELIVERY_STATES.get(r["status"], Text(r["status"], "")).get(
+                app.lang
+            ),
+            "attempts": r["attempts"],
+            "sent_at": local_text(app, r["sent_at"]),
+            "next_attempt_at": local_text(app, r["next_attempt_at"]),
+            "last_error": r["last_error"],
         }
         for r in rows
     ]

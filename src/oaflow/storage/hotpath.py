@@ -301,9 +301,13 @@ class HotPath:
         self.cursor.execute(self.sql["next_sequence"], {"scope": scope})
         return int(self.cursor.fetchone()[0])
 
-    def insert_messages(self, instance_id: int, messages: Sequence[Message], at: datetime) -> None:
-        """Outgoing messages into the outbox; a message id already there is left as it is."""
+    def insert_messages(
+        self, instance_id: int | None, messages: Sequence[Message], at: datetime
+    ) -> int:
+        """Outgoing messages into the outbox; a message id already there is left as it is.
+        How many were new."""
         when = self._time_in(at)
+        new = 0
         for m in messages:
             self.cursor.execute(
                 self.sql["insert_message"],
@@ -320,11 +324,13 @@ class HotPath:
                     "next_attempt_at": when,
                 },
             )
+            new += max(self.cursor.rowcount, 0)
             for login in m.recipients:  # the in-app notification centre (NTF-2)
                 self.cursor.execute(
                     self.sql["insert_inbox"],
                     {"message_id": m.key, "login": login, "created_at": when},
                 )
+        return new
 
     def use_link(self, nonce: str, task_id: int, at: datetime) -> bool:
         """Record an action link's single use; False when it was used before."""

@@ -152,12 +152,12 @@ def sent_since(conn: Connection, endpoint_id: int, since: datetime) -> list[date
 
 
 def update_delivery(
-    conn: Connection, delivery_id: int, attempts: int | None = None, **values: Any
+    conn: Connection, delivery_id: int, expected_attempts: int | None = None, **values: Any
 ) -> bool:
-    """Change a delivery; with ``attempts``, only if nobody claimed it again meanwhile."""
+    """Change a delivery; with ``expected_attempts``, only if nobody claimed it again since."""
     query = update(deliveries).where(deliveries.c.id == delivery_id)
-    if attempts is not None:
-        query = query.where(deliveries.c.attempts == attempts)
+    if expected_attempts is not None:
+        query = query.where(deliveries.c.attempts == expected_attempts)
     return bool(conn.execute(query.values(**values)).rowcount)
 
 

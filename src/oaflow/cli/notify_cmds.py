@@ -1,0 +1,260 @@
+"""`oaflow notify channel|prefs|template …` and `oaflow link use TOKEN` (NTF-1..5)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from oaflow.cli.common import console, print_json, print_table, run_command, zh
+from oaflow.domain.errors import InputError
+from oaflow.services import action_links, notify_admin
+from oaflow.services.app import App
+
+group = typer.Typer(help="Notification channels, preferences and templates.", no_args_is_help=True)
+channel_group = typer.Typer(
+    help="Channels: the SMTP server, group robots (WeCom, DingTalk, Feishu), webhooks.",
+    no_args_is_help=True,
+)
+template_group = typer.Typer(help="Message templates per event and language.", no_args_is_help=True)
+link_group = typer.Typer(help="Signed action links from messages.", no_args_is_help=True)
+group.add_typer(channel_group, name="channel")
+group.add_typer(template_group, name="template")
+
+AsOpt = Annotated[str, typer.Option("--as", help="An administrator's login.")]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON document.")]
+LocaleOpt = Annotated[str, typer.Option("--locale", help="zh or en.")]
+
+
+def _settings(pairs: list[str]) -> dict[str, Any]:
+    """``--set host=smtp.example.com --set port=465`` as a dict; numbers stay numbers."""
+    found: dict[str, Any] = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep or not name:
+            raise InputError(f"--set {pair!r} is not NAME=VALUE", "e.g. --set url=https://…")
+        found[name.strip()] = int(value) if value.isdigit() else value
+    return found
+
+
+@channel_group.command("add")
+def channel_add(
+    name: Annotated[str, typer.Argument(help="A name of your choice, e.g. csd-dingtalk.")],
+    kind: Annotated[str, typer.Option("--kind", help="email, wecom, dingtalk, feishu, webhook.")],
+    as_: AsOpt,
+    set_: Annotated[
+        list[str] | None, typer.Option("--set", help="A setting NAME=VALUE (url, secret, host…).")
+    ] = None,
+    department: Annotated[
+        str | None, typer.Option("--department", help="The department whose group it is.")
+    ] = None,
+    events: Annotated[
+        list[str] | None, typer.Option("--event", help="An event it takes (default: its usual).")
+    ] = None,
+    per_minute: Annotated[
+        int | None, typer.Option("--per-minute", help="Messages per minute at most (0: no limit).")
+    ] = None,
+) -> None:
+    """Configure a channel; its settings are checked before anything is saved."""
+
+    def body(app: App) -> None:
+        settings = _settings(set_ or [])
+        notify_admin.add_channel(
+            app, as_, name, kind, settings, department, events or [], per_minute
+        )
+        console.print(zh(f"已添加渠道 {name}", f"channel {name} added"))
+
+    run_command(body)
+
+
+@channel_group.command("list")
+def channel_list(json_: JsonOpt = False) -> None:
+    """The channels, secrets masked."""
+
+    def body(app: App) -> None:
+        rows = notify_admin.channels(app)
+        if json_:
+            print_json(rows)
+            return
+        print_table(
+            zh("通知渠道", "Channels"),
+            [
+                zh("名称", "name"),
+                zh("类型", "kind"),
+                zh("部门", "department"),
+                zh("设置", "settings"),
+                zh("每分钟", "per min"),
+                zh("状态", "state"),
+            ],
+            [
+                [
+                    r["name"],
+                    r["kind"],
+                    r["department"] or zh("全公司", "company"),
+                    json.dumps(r["settings"], ensure_ascii=False),
+                    r["per_minute"] or "-",
+                    zh("启用", "enabled") if r["enabled"] else r["disabled_reason"],
+                ]
+                for r in rows
+            ],
+        )
+
+    run_command(body)
+
+
+@channel_group.command("enable")
+def channel_enable(name: str, as_: AsOpt) -> None:
+    """Enable a channel again (after a 410 disabled it, say)."""
+    run_command(lambda app: notify_admin.set_channel_enabled(app, as_, name, True))
+
+
+@channel_group.command("disable")
+def channel_disable(name: str, as_: AsOpt) -> None:
+    """Stop sending to a channel; its deliveries are dead-lettered."""
+    run_command(lambda app: notify_admin.set_channel_enabled(app, as_, name, False))
+
+
+@channel_group.command("remove")
+def channel_remove(name: str, as_: AsOpt) -> None:
+    """Remove a channel and its delivery records."""
+    run_command(lambda app: notify_admin.remove_channel(app, as_, name))
+
+
+@group.command("prefs")
+def prefs(
+    login: Annotated[str, typer.Argument(help="Whose preferences.")],
+    as_: Annotated[str | None, typer.Option("--as", help="You (default: LOGIN).")] = None,
+    channels: Annotated[
+        str | None, typer.Option("--channels", help="Comma-separated: inapp,email.")
+    ] = None,
+    mute: Annotated[list[str] | None, typer.Option("--mute", help="An event to mute.")] = None,
+    unmute_all: Annotated[bool, typer.Option("--unmute-all", help="Mute nothing.")] = False,
+    digest_hour: Annotated[
+        int | None, typer.Option("--digest-hour", help="Daily digest at this hour (0–23).")
+    ] = None,
+    no_digest: Annotated[bool, typer.Option("--no-digest", help="No daily digest.")] = False,
+    locale: Annotated[str | None, typer.Option("--locale", help="zh or en.")] = None,
+    json_: JsonOpt = False,
+) -> None:
+    """Show or change a person's notification preferences."""
+
+    def body(app: App) -> None:
+        changes: dict[str, Any] = {}
+        if channels is not None:
+            changes["channels"] = [c.strip() for c in channels.split(",") if c.strip()]
+        if mute or unmute_all:
+            changes["muted"] = list(mute or [])
+        if digest_hour is not None or no_digest:
+            changes["digest_hour"] = None if no_digest else digest_hour
+        if locale is not None:
+            changes["locale"] = locale
+        view = (
+            notify_admin.set_preferences(app, as_ or login, login, **changes)
+            if changes
+            else notify_admin.preferences(app, login)
+        )
+        if json_:
+            print_json(view)
+            return
+        for name, value in view.items():
+            console.print(f"{name}: {value}", markup=False)
+
+    run_command(body)
+
+
+@template_group.command("list")
+def template_list(json_: JsonOpt = False) -> None:
+    """Every event's template per language; which ones an administrator changed."""
+
+    def body(app: App) -> None:
+        rows = notify_admin.template_list(app)
+        if json_:
+            print_json(rows)
+            return
+        print_table(
+            zh("消息模板", "Templates"),
+            [zh("事件", "event"), zh("语言", "locale"), zh("名称", "label"), zh("来源", "source")],
+            [[r["event"], r["locale"], r["label"], _source(r["customised"])] for r in rows],
+        )
+
+    run_command(body)
+
+
+def _source(customised: bool) -> str:
+    return zh("已修改", "customised") if customised else zh("默认", "default")
+
+
+@template_group.command("show")
+def template_show(event: str, locale: LocaleOpt = "zh", json_: JsonOpt = False) -> None:
+    """The subject and body in use for EVENT."""
+
+    def body(app: App) -> None:
+        found = notify_admin.template(app, event, locale)
+        if json_:
+            print_json(found)
+            return
+        console.print(found["subject"], markup=False)
+        console.print(found["body"], markup=False)
+
+    run_command(body)
+
+
+@template_group.command("set")
+def template_set(
+    event: str,
+    as_: AsOpt,
+    subject: Annotated[str, typer.Option("--subject", help="The subject template.")],
+    body_file: Annotated[Path, typer.Option("--body-file", help="A file with the body template.")],
+    locale: LocaleOpt = "zh",
+) -> None:
+    """Replace EVENT's template after checking it; a bad one changes nothing."""
+
+    def body(app: App) -> None:
+        try:
+            text = body_file.read_text(encoding="utf-8")
+        except OSError as error:
+            raise InputError(
+                f"cannot read {body_file}: {error.strerror}", "check the path"
+            ) from None
+        notify_admin.set_template(app, as_, event, locale, subject, text)
+        console.print(zh(f"已保存模板 {event}/{locale}", f"template {event}/{locale} saved"))
+
+    run_command(body)
+
+
+@template_group.command("reset")
+def template_reset(event: str, as_: AsOpt, locale: LocaleOpt = "zh") -> None:
+    """Go back to the default template of EVENT."""
+
+    def body(app: App) -> None:
+        notify_admin.reset_template(app, as_, event, locale)
+
+    run_command(body)
+
+
+@template_group.command("preview")
+def template_preview(event: str, locale: LocaleOpt = "zh", json_: JsonOpt = False) -> None:
+    """EVENT's template rendered with sample values."""
+
+    def body(app: App) -> None:
+        rendered = notify_admin.preview(app, event, locale)
+        if json_:
+            print_json({"subject": rendered.subject, "text": rendered.text, "html": rendered.html})
+            return
+        console.print(rendered.subject, markup=False)
+        console.print(rendered.text, markup=False)
+
+    run_command(body)
+
+
+@link_group.command("use")
+def link_use(token: Annotated[str, typer.Argument(help="The token or the whole link.")]) -> None:
+    """Apply an action link from a message (what opening it in a browser will do)."""
+
+    def body(app: App) -> None:
+        done = action_links.use_link(app, token.rstrip("/").rsplit("/", 1)[-1])
+        print_json(done)
+
+    run_command(body)
