@@ -21,6 +21,7 @@ from oaflow.engine.runtime import Command
 from oaflow.notify import links
 from oaflow.services import runtime
 from oaflow.services.app import App
+from oaflow.storage import notify_repo
 from oaflow.storage.hotpath import HotPath
 from oaflow.storage.tables import instances, settings
 
@@ -83,9 +84,14 @@ def use_link(app: App, token: str) -> dict[str, Any]:
     except links.LinkError as error:
         raise InputError(f"this link cannot be used: {error}", _HINT) from error
 
+    used = ConflictError("this link was used already; a link works once", _HINT)
+    with app.db.read() as conn:
+        if notify_repo.link_used(conn, claim.nonce):
+            raise used
+
     def record_use(hot: HotPath) -> None:
-        if not hot.use_link(claim.nonce, claim.task_id, now):
-            raise ConflictError("this link was used already; a link works once", _HINT)
+        if not hot.use_link(claim.nonce, claim.task_id, now):  # a use racing this one
+            raise used
 
     command = Command(Action(claim.action), claim.login, note=_NOTE)
     task = runtime.act(app, claim.task_id, command, also=record_use)

@@ -212,3 +212,8 @@ def discard(conn: Connection, ids: Sequence[int]) -> int:
 def use_link(conn: Connection, nonce: str, task_id: int, at: datetime) -> None:
     """Record that a link was used; a second use violates the primary key."""
     conn.execute(insert(used_links).values(nonce=nonce, task_id=task_id, used_at=at))
+
+
+def link_used(conn: Connection, nonce: str) -> bool:
+    query = select(used_links.c.nonce).where(used_links.c.nonce == nonce)
+    return conn.execute(query).first() is not None
