@@ -46,6 +46,16 @@ def test_demo_replays_every_scenario_and_reproduces_template_3() -> None:
     ):
         assert f"{key} ·" in result.stdout
     assert result.stdout.count("· 已完成 ─") == 8  # every instance ran to its end
+    # NTF: which messages went where — in-app, the mailbox and the department's group robot
+    assert result.stdout.count("消息去向") == 8
+    assert (
+        "2024-03-04 09:00 新待办 投诉受理确认 → 站内: 马丽娟 · 企业邮箱(马丽娟) · 客户服务部钉钉群"
+        in result.stdout
+    )
+    assert "未确认接收，升级 原因分析与处理 → 站内: 马丽娟、韩振宇、胡海峰 · 企业邮箱(马丽娟)" in (
+        result.stdout
+    )
+    assert "研发部飞书群" in result.stdout and "生产部企业微信群" in result.stdout
 
 
 def test_demo_in_english_as_json() -> None:
@@ -65,6 +75,11 @@ def test_demo_in_english_as_json() -> None:
         "2024-03-19 10:00",
         "done (16 h late)",
     )
+    messages = [m for v in views for m in v["messages"]]
+    assert any(
+        m["event"] == "new task" and "企业邮箱(Ma Lijuan)" in m["channels"] for m in messages
+    )
+    assert all(m["in_app"] for m in messages)
     budgets = [v for v in views if v["process"] == "annual-budget"]
     steps = [{e["data"].get("to") for e in v["timeline"]} for v in budgets]
     assert ["gm_approval" in s for s in steps] == [False, True]  # under and over the GM threshold

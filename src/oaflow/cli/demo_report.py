@@ -54,6 +54,17 @@ def print_instance(view: dict[str, Any]) -> None:
     console.print("  " + zh("执行进度跟踪表 (模板3):", "Progress table (Template 3):"))
     for row in view["progress"]:
         console.print("    " + progress_line(row), markup=False)
+    if view.get("messages"):
+        console.print("  " + zh("消息去向:", "Where the messages went:"))
+    for message in view.get("messages", []):
+        console.print("    " + message_line(message), markup=False)
+
+
+def message_line(message: dict[str, Any]) -> str:
+    """``2024-03-01 09:00 新待办 投诉受理确认 → 站内: 马丽娟 · 企业邮箱(马丽娟) · 客服钉钉群``."""
+    places = [zh("站内: ", "in-app: ") + "、".join(message["in_app"]), *message["channels"]]
+    what = " ".join(p for p in (message["at"], message["event"], message["node"]) if p)
+    return f"{what} → " + " · ".join(places)
 
 
 def progress_line(row: dict[str, Any]) -> str:

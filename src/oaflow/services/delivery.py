@@ -85,7 +85,7 @@ def _deliveries_of(
         wants = event not in mine["muted"] and "email" in mine["channels"]
         if email is not None and wants and user is not None and user.email:
             found.append(_delivery(message, email, now, login, user.email))
-    department = message["data"].get("department") or _task_department(message, org)
+    department = message["task_department"] or message["data"].get("department")
     for endpoint in endpoints:
         if endpoint["kind"] == "email":
             continue
@@ -95,12 +95,6 @@ def _deliveries_of(
         if endpoint["department"] is None or endpoint["department"] == department:
             found.append(_delivery(message, endpoint, now))
     return found
-
-
-def _task_department(message: dict[str, Any], org: Organisation) -> str | None:
-    """SLA messages carry no department: the first recipient's."""
-    people = message["recipients"]
-    return org.primary_department(people[0]) if people else None
 
 
 def _delivery(

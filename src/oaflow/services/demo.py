@@ -19,7 +19,8 @@ from oaflow.domain.calendar import WorkingCalendar
 from oaflow.domain.clock import FixedClock, parse_instant
 from oaflow.domain.states import Action
 from oaflow.engine.runtime import Command
-from oaflow.services import queries, runtime, setup, timers
+from oaflow.notify.channels.recording import RecordingChannel
+from oaflow.services import delivery, notify_admin, queries, runtime, setup, timers
 from oaflow.services.app import App
 from oaflow.storage.database import Database
 
@@ -31,11 +32,18 @@ class Replay:
     app: App
     clock: FixedClock
     keys: list[str] = field(default_factory=list)
+    sent: RecordingChannel = field(default_factory=RecordingChannel)
 
     def at(self, local: str) -> Replay:
-        """Move the clock to ``local``, handling every SLA check due on the way (TIME-8)."""
+        """Move the clock to ``local``, handling every SLA check due on the way (TIME-8),
+        and deliver the messages written so far."""
+        self.deliver()
         timers.tick(self.app, self.clock, parse_instant(local, self.app.calendar.tz))
+        self.deliver()
         return self
+
+    def deliver(self) -> None:
+        delivery.deliver_due(self.app, lambda kind: self.sent, self.clock.now())
 
     def ack(self, login: str, node: str) -> None:
         self.do(login, node, Action.ACK)
@@ -304,14 +312,75 @@ def demo_app(calendar: WorkingCalendar, lang: str) -> Iterator[Replay]:
         )
         try:
             setup.init(app, demo=True)
+            add_demo_channels(app)
             yield Replay(app, clock)
         finally:
             app.db.dispose()
 
 
+#: the demo company's channels; the demo delivers through the recording channel, so nothing
+#: leaves the machine, and shows where each message went
+DEMO_CHANNELS: list[tuple[str, str, dict[str, Any], str | None]] = [
+    (
+        "企业邮箱",
+        "email",
+        {"host": "smtp.demo.oaflow.local", "sender": "oa@demo.oaflow.local"},
+        None,
+    ),
+    (
+        "客户服务部钉钉群",
+        "dingtalk",
+        {"url": "https://oapi.dingtalk.com/robot/send?access_token=demo", "secret": "SECdemo"},
+        "csd",
+    ),
+    (
+        "研发部飞书群",
+        "feishu",
+        {"url": "https://open.feishu.cn/open-apis/bot/v2/hook/demo", "secret": "demo"},
+        "rnd",
+    ),
+    (
+        "生产部企业微信群",
+        "wecom",
+        {"url": "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=demo"},
+        "prd",
+    ),
+]
+
+
+def add_demo_channels(app: App) -> None:
+    for name, kind, settings, department in DEMO_CHANNELS:
+        notify_admin.add_channel(app, "admin", name, kind, settings, department)
+
+
 def replay(calendar: WorkingCalendar, lang: str = "zh") -> list[dict[str, Any]]:
-    """Run S1–S4 and return each instance's view (timeline and progress table)."""
+    """Run S1–S4 and return each instance's view (timeline, progress table and where its
+    messages went)."""
     with demo_app(calendar, lang) as r:
         for scenario in SCENARIOS:
             scenario(r)
-        return [queries.instance_detail(r.app, key) for key in r.keys]
+        r.deliver()
+        messages = messages_by_instance(r.app)
+        views = [queries.instance_detail(r.app, key) for key in r.keys]
+        return [{**view, "messages": messages.get(view["business_key"], [])} for view in views]
+
+
+def messages_by_instance(app: App) -> dict[str, list[dict[str, Any]]]:
+    """Each instance's messages: when, what, to whom in the app, and where else they went."""
+    where: dict[str, list[str]] = {}
+    for d in queries.deliveries(app):
+        where.setdefault(d["message_id"], []).append(
+            f"{d['endpoint']}({d['to']})" if d["login"] else d["endpoint"]
+        )
+    found: dict[str, list[dict[str, Any]]] = {}
+    for m in queries.outbox(app):
+        found.setdefault(m["business_key"], []).append(
+            {
+                "at": m["created_at"],
+                "event": m["event_label"],
+                "node": m["node"] or "",
+                "in_app": m["recipient_names"],
+                "channels": where.get(m["message_id"], []),
+            }
+        )
+    return found

@@ -16,6 +16,7 @@ from oaflow.storage.tables import (
     notify_templates,
     outbox,
     preferences,
+    tasks,
     used_links,
 )
 
@@ -106,8 +107,17 @@ def reset_template(conn: Connection, event: str, locale: str) -> int:
 
 # -- outbox -> deliveries -----------------------------------------------------------------
 def unrouted_messages(conn: Connection, limit: int) -> list[Row]:
-    query = select(outbox).where(outbox.c.status == "pending").order_by(outbox.c.id).limit(limit)
-    return [dict(r._mapping) for r in conn.execute(_locked(conn, query))]
+    """New outbox messages, with the department of the task each is about."""
+    query = (
+        select(outbox, tasks.c.department.label("task_department"))
+        .outerjoin(tasks, tasks.c.id == outbox.c.task_id)
+        .where(outbox.c.status == "pending")
+        .order_by(outbox.c.id)
+        .limit(limit)
+    )
+    if conn.dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True, of=outbox)
+    return [dict(r._mapping) for r in conn.execute(query)]
 
 
 def add_deliveries(conn: Connection, rows: Sequence[Row]) -> None:
