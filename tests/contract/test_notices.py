@@ -1,0 +1,82 @@
+"""Who hears of what (NTF-1): the messages written with the transitions themselves, and
+several workers delivering the same outbox (each delivery sent once)."""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+from oaflow.domain.clock import FixedClock
+from oaflow.domain.states import Action
+from oaflow.notify.channels.recording import RecordingChannel
+from oaflow.processes import builtin_source
+from oaflow.services import catalog, delivery, notify_admin, queries
+from oaflow.services.app import App
+
+from .driver import COMPLAINT, Driver
+
+
+def told(app: App) -> list[tuple[str, list[str], str | None]]:
+    return [(m["event"], m["recipients"], m["node"]) for m in queries.outbox(app)]
+
+
+def test_a_rejection_tells_the_initiator_and_the_end_of_the_process(demo_app: App) -> None:
+    d = Driver(demo_app)
+    d.start("customer-complaint", "csd.staff", COMPLAINT)
+    d.reject("csd.head", "triage", note="不属于投诉")
+    assert told(demo_app) == [
+        ("task_assigned", ["csd.head"], "投诉受理确认"),
+        ("task_rejected", ["csd.staff"], "投诉受理确认"),
+        ("instance_rejected", ["csd.staff"], None),
+    ]
+    (rejected,) = [m for m in queries.outbox(demo_app) if m["event"] == "task_rejected"]
+    assert rejected["data"]["note"] == "不属于投诉" and rejected["data"]["actor"] == "csd.head"
+
+
+def test_a_returned_task_says_so_and_completion_tells_the_initiator(demo_app: App) -> None:
+    d = Driver(demo_app)
+    d.start("customer-complaint", "csd.staff", COMPLAINT)
+    d.approve("csd.head", "triage")
+    d.complete("prd.head", "handle", cause="包装材料批次问题", solution="更换供应商")
+    review = d.task("csd.head", "review")
+    d.do(review, Action.RETURN, "csd.head", target="handle", note="请补充")
+    assert told(demo_app)[-1] == ("task_returned", ["prd.head"], "原因分析与处理")
+    d.complete("prd.head", "handle", cause="包装材料批次问题", solution="更换供应商")
+    d.approve("csd.head", "review")
+    d.complete("csd.staff", "reply", reply="已致电客户并补发")
+    assert told(demo_app)[-1] == ("instance_completed", ["csd.staff"], None)
+    keys = [m["message_id"] for m in queries.outbox(demo_app)]
+    assert len(keys) == len(set(keys))
+
+
+def test_a_new_version_of_a_process_is_news_for_the_administrators(demo_app: App) -> None:
+    source, file = builtin_source("customer-complaint")
+    catalog.publish(demo_app, source, file, actor="admin")
+    (message,) = [m for m in queries.outbox(demo_app) if m["event"] == "definition_changed"]
+    assert message["recipients"] == ["admin"]
+    assert message["data"]["title"].startswith("V2.0-")
+
+
+def test_two_workers_send_every_delivery_exactly_once(demo_app: App, clock: FixedClock) -> None:
+    notify_admin.add_channel(demo_app, "admin", "hook", "webhook", {"url": "https://h.example/"})
+    d = Driver(demo_app)
+    for _ in range(12):
+        d.start("customer-complaint", "csd.staff", COMPLAINT)
+    recorder = RecordingChannel()
+    errors: list[BaseException] = []
+
+    def work() -> None:
+        try:
+            delivery.deliver_due(demo_app, lambda kind: recorder, clock.now())
+        except BaseException as error:  # pragma: no cover - shown by the assertion
+            errors.append(error)
+
+    workers = [threading.Thread(target=work) for _ in range(2)]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join()
+    assert errors == []
+    sent: list[Any] = [r.message.message_id for r in recorder.deliveries]
+    assert len(sent) == 12 and len(set(sent)) == 12
+    assert {r["status"] for r in delivery.deliveries(demo_app)} == {"sent"}
