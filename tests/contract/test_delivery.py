@@ -212,3 +212,15 @@ def test_a_broken_channel_setting_or_template_is_refused_and_changes_nothing(
         notify_admin.set_template(demo_app, "csd.staff", "overdue", "zh", "{{ task }}", "ok")
     assert notify_admin.channels(demo_app) == []
     assert not any(t["customised"] for t in notify_admin.template_list(demo_app))
+
+
+def test_an_administrator_tries_a_channel_before_relying_on_it(demo_app: App) -> None:
+    setup_channels(demo_app)
+    recorder = RecordingChannel([SendResult("failed", "535 authentication failed")])
+    result = delivery.try_channel(demo_app, "admin", "mail", channels_of(recorder))
+    assert (result.outcome, result.detail) == ("failed", "535 authentication failed")
+    assert delivery.try_channel(demo_app, "admin", "mail", channels_of(recorder)).outcome == "sent"
+    assert [d.message.address for d in recorder.deliveries] == ["admin@demo.oaflow.local"] * 2
+    assert delivery.deliveries(demo_app) == []  # nothing written
+    with pytest.raises(ForbiddenError):
+        delivery.try_channel(demo_app, "csd.staff", "mail", channels_of(recorder))

@@ -8,9 +8,10 @@ from typing import Annotated, Any
 
 import typer
 
+from oaflow.bootstrap import build_channels
 from oaflow.cli.common import console, print_json, print_table, run_command, zh
-from oaflow.domain.errors import InputError
-from oaflow.services import action_links, notify_admin
+from oaflow.domain.errors import InputError, OAFlowError
+from oaflow.services import action_links, delivery, notify_admin
 from oaflow.services.app import App
 
 group = typer.Typer(help="Notification channels, preferences and templates.", no_args_is_help=True)
@@ -100,6 +101,23 @@ def channel_list(json_: JsonOpt = False) -> None:
                 for r in rows
             ],
         )
+
+    run_command(body)
+
+
+@channel_group.command("test")
+def channel_test(name: str, as_: AsOpt) -> None:
+    """Send a test message through a channel now and say what happened (exit 1 if it failed)."""
+
+    def body(app: App) -> None:
+        with build_channels() as channels:
+            result = delivery.try_channel(app, as_, name, channels)
+        if result.outcome != "sent":
+            raise OAFlowError(
+                f"channel {name}: {result.outcome} — {result.detail}",
+                "check the channel's settings with `oaflow notify channel list`",
+            )
+        console.print(zh(f"渠道 {name} 测试消息已发送", f"channel {name}: test message sent"))
 
     run_command(body)
 

@@ -27,7 +27,12 @@ from oaflow.domain.errors import InputError
 from oaflow.domain.org import Organisation
 from oaflow.notify.channels.base import Channel, Endpoint, Outgoing, SendResult
 from oaflow.services.app import App
-from oaflow.services.notify_admin import DEFAULT_PREFERENCES, GROUP_EVENTS, require_administrator
+from oaflow.services.notify_admin import (
+    DEFAULT_PREFERENCES,
+    GROUP_EVENTS,
+    channel_named,
+    require_administrator,
+)
 from oaflow.services.notify_content import outgoing_for
 from oaflow.storage import notify_repo
 
@@ -245,6 +250,29 @@ def deliver_due(
 def next_due(app: App) -> datetime | None:
     with app.db.read() as conn:
         return notify_repo.next_delivery_due(conn)
+
+
+def try_channel(app: App, admin: str, name: str, channels: Channels) -> SendResult:
+    """Send a test message through channel ``name`` now (to the administrator's own address
+    for e-mail) and say what happened; nothing is written."""
+    with app.db.read() as conn:
+        require_administrator(app, conn, admin)
+        row = channel_named(conn, name)
+        user = app.org(conn).users[admin]
+    now = app.now()
+    subject = "OA-Flow 测试消息 / test message"
+    text = f"{subject}: {row['name']} ({row['kind']})"
+    message = Outgoing(
+        message_id=f"test/{row['id']}/{now.timestamp():.0f}",
+        event="test",
+        subject=subject,
+        text=text,
+        html=f"<p>{text}</p>",
+        address=user.email if row["kind"] == "email" else "",
+        address_name=user.name.get(app.lang),
+    )
+    endpoint = Endpoint(row["id"], row["kind"], row["name"], row["settings"])
+    return channels(row["kind"]).send(endpoint, message, now)
 
 
 # -- the administrator's view -------------------------------------------------------------

@@ -116,7 +116,7 @@ def masked_settings(settings: Mapping[str, Any]) -> dict[str, Any]:
 def set_channel_enabled(app: App, admin: str, name: str, enabled: bool) -> None:
     with app.db.write() as conn:
         require_administrator(app, conn, admin)
-        found = _channel(conn, name)
+        found = channel_named(conn, name)
         reason = "" if enabled else f"disabled by {admin}"
         notify_repo.set_endpoint_enabled(conn, found["id"], enabled, reason)
 
@@ -124,10 +124,10 @@ def set_channel_enabled(app: App, admin: str, name: str, enabled: bool) -> None:
 def remove_channel(app: App, admin: str, name: str) -> None:
     with app.db.write() as conn:
         require_administrator(app, conn, admin)
-        notify_repo.remove_endpoint(conn, _channel(conn, name)["id"])
+        notify_repo.remove_endpoint(conn, channel_named(conn, name)["id"])
 
 
-def _channel(conn: Connection, name: str) -> dict[str, Any]:
+def channel_named(conn: Connection, name: str) -> dict[str, Any]:
     found = notify_repo.endpoint_named(conn, name)
     if found is None:
         raise NotFoundError(f"channel '{name}' does not exist", "see `oaflow notify channel list`")
