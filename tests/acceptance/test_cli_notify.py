@@ -219,17 +219,40 @@ def start_complaint(cli: Cli) -> str:
 
 def add_email(cli: Cli, port: int) -> None:
     cli(
-        "notify", "channel", "add", "company-mail", "--kind", "email",
-        "--set", "host=127.0.0.1", "--set", f"port={port}", "--set", "tls=none",
-        "--set", "sender=oa@demo.oaflow.local", "--as", "admin",
-    )  # fmt: skip
+        "notify",
+        "channel",
+        "add",
+        "company-mail",
+        "--kind",
+        "email",
+        "--set",
+        "host=127.0.0.1",
+        "--set",
+        f"port={port}",
+        "--set",
+        "tls=none",
+        "--set",
+        "sender=oa@demo.oaflow.local",
+        "--as",
+        "admin",
+    )
 
 
 def add_webhook(cli: Cli, name: str, url: str, secret: str = HOOK_SECRET) -> None:
     cli(
-        "notify", "channel", "add", name, "--kind", "webhook",
-        "--set", f"url={url}", "--set", f"secret={secret}", "--as", "admin",
-    )  # fmt: skip
+        "notify",
+        "channel",
+        "add",
+        name,
+        "--kind",
+        "webhook",
+        "--set",
+        f"url={url}",
+        "--set",
+        f"secret={secret}",
+        "--as",
+        "admin",
+    )
 
 
 def deliveries(cli: Cli) -> list[dict[str, Any]]:
@@ -265,11 +288,21 @@ def delivered(fresh_cli: Any) -> Iterator[Delivered]:
     with smtp_server() as (mailbox, port), http_server() as httpd:
         add_email(cli, port)
         cli(
-            "notify", "channel", "add", "csd-dingtalk", "--kind", "dingtalk",
-            "--department", "csd",
-            "--set", f"url={httpd.base}/robot/send?access_token=t",
-            "--set", f"secret={DING_SECRET}", "--as", "admin",
-        )  # fmt: skip
+            "notify",
+            "channel",
+            "add",
+            "csd-dingtalk",
+            "--kind",
+            "dingtalk",
+            "--department",
+            "csd",
+            "--set",
+            f"url={httpd.base}/robot/send?access_token=t",
+            "--set",
+            f"secret={DING_SECRET}",
+            "--as",
+            "admin",
+        )
         add_webhook(cli, "erp-hook", f"{httpd.base}/hook")
         key = start_complaint(cli)
         worker = cli(*WORKER)
@@ -404,10 +437,6 @@ def test_failed_deliveries_wait_die_and_are_managed_by_administrators(cli: Cli) 
         assert sorted(s.path for s in httpd.receivers.seen) == ["/status/410", "/status/500"]
 
 
-@pytest.mark.skip(
-    reason="BUG: `outbox retry --all` re-drives discarded deliveries too "
-    "(storage/notify_repo.py redrive selects status in ('dead', 'discarded') when ids is None)"
-)
 def test_retry_all_leaves_discarded_deliveries_alone(cli: Cli) -> None:
     cli = on_real_clock(cli)
     with http_server() as httpd:
@@ -441,9 +470,18 @@ def test_bad_channels_and_templates_are_refused_and_change_nothing(
     body = tmp_path / "body.txt"
     body.write_text("{{ recipient }}，您好：{{ secret_code }}\n{{ link }}\n", encoding="utf-8")
     result = cli(
-        "notify", "template", "set", "task_assigned", "--as", "admin",
-        "--subject", "【待处理】{{ task }}", "--body-file", str(body), expect=1,
-    )  # fmt: skip
+        "notify",
+        "template",
+        "set",
+        "task_assigned",
+        "--as",
+        "admin",
+        "--subject",
+        "【待处理】{{ task }}",
+        "--body-file",
+        str(body),
+        expect=1,
+    )
     assert "secret_code" in result.err, str(result)
     assert cli.dump() == before
 
@@ -451,15 +489,23 @@ def test_bad_channels_and_templates_are_refused_and_change_nothing(
     assert "待处理" in preview and "投诉受理" in preview, preview  # the sample task
 
 
-@pytest.mark.skip(
-    reason="BUG: cli/notify_cmds.py _settings turns every all-digit --set value into an int, "
-    "so a numeric secret is refused as 'The secret must be text'"
-)
 def test_a_numeric_secret_is_text(cli: Cli) -> None:
     cli(
-        "notify", "channel", "add", "erp-hook", "--kind", "webhook",
-        "--set", "url=http://127.0.0.1:9/hook", "--set", "secret=20240301", "--as", "admin",
-    )  # fmt: skip
+        "notify",
+        "channel",
+        "add",
+        "erp-hook",
+        "--kind",
+        "webhook",
+        "--set",
+        "url=http://127.0.0.1:9/hook",
+        "--set",
+        "secret=20240301",
+        "--as",
+        "admin",
+    )
+    (hook,) = cli.json("notify", "channel", "list", "--json")
+    assert hook["settings"]["secret"] == "******"  # kept, as text, and never shown
 
 
 def test_a_person_who_wants_no_mail_gets_none(cli: Cli) -> None:

@@ -103,9 +103,9 @@ def _deliveries(app: App, status: str | None, json_: bool) -> None:
 
 @outbox_group.command("retry")
 def outbox_retry(
+    as_: Annotated[str, typer.Option("--as", help="An administrator's login.")],
     ids: Annotated[list[int] | None, typer.Argument(help="Delivery IDs (see --dead).")] = None,
     all_: Annotated[bool, typer.Option("--all", help="Every dead delivery.")] = False,
-    as_: Annotated[str, typer.Option("--as", help="An administrator's login.")] = "",
 ) -> None:
     """Send dead deliveries again (re-drive), with their attempts counted anew."""
 
@@ -119,7 +119,7 @@ def outbox_retry(
 @outbox_group.command("discard")
 def outbox_discard(
     ids: Annotated[list[int], typer.Argument(help="Delivery IDs (see --dead).")],
-    as_: Annotated[str, typer.Option("--as", help="An administrator's login.")] = "",
+    as_: Annotated[str, typer.Option("--as", help="An administrator's login.")],
 ) -> None:
     """Give up on deliveries: they stay listed as discarded and are never sent."""
 

@@ -29,14 +29,19 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON document."
 LocaleOpt = Annotated[str, typer.Option("--locale", help="zh or en.")]
 
 
+NUMERIC_SETTINGS = frozenset({"port", "timeout"})
+
+
 def _settings(pairs: list[str]) -> dict[str, Any]:
-    """``--set host=smtp.example.com --set port=465`` as a dict; numbers stay numbers."""
+    """``--set host=smtp.example.com --set port=465`` as a dict; the numeric settings become
+    numbers, everything else (a secret of digits, say) stays text."""
     found: dict[str, Any] = {}
     for pair in pairs:
         name, sep, value = pair.partition("=")
+        name = name.strip()
         if not sep or not name:
             raise InputError(f"--set {pair!r} is not NAME=VALUE", "e.g. --set url=https://…")
-        found[name.strip()] = int(value) if value.isdigit() else value
+        found[name] = int(value) if name in NUMERIC_SETTINGS and value.isdigit() else value
     return found
 
 

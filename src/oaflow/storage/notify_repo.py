@@ -202,10 +202,14 @@ def delivery_list(
 
 
 def redrive(conn: Connection, ids: Sequence[int] | None, now: datetime) -> int:
-    """Dead (or discarded) deliveries back to waiting, with their attempts counted anew."""
-    query = update(deliveries).where(deliveries.c.status.in_(("dead", "discarded")))
-    if ids is not None:
-        query = query.where(deliveries.c.id.in_(list(ids)))
+    """Dead deliveries (all of them when ``ids`` is None; discarded ones too when named)
+    back to waiting, with their attempts counted anew."""
+    if ids is None:
+        query = update(deliveries).where(deliveries.c.status == "dead")
+    else:
+        query = update(deliveries).where(
+            deliveries.c.status.in_(("dead", "discarded")), deliveries.c.id.in_(list(ids))
+        )
     values = {"status": "pending", "attempts": 0, "next_attempt_at": now, "last_error": ""}
     return int(conn.execute(query.values(**values)).rowcount)
 
