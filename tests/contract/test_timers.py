@@ -8,6 +8,7 @@ last test runs four real `oaflow worker` processes over 10,000 due checks on Pos
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -299,8 +300,8 @@ def test_four_workers_fire_ten_thousand_due_checks_exactly_once(
     results = run_workers(demo_app.db.url, WORKERS)
     for result in results:
         assert result.returncode == 0 and "Traceback" not in result.stderr, result
-    assert sum(int(line.rsplit(" ", 1)[1]) for r in results for line in r.stdout.splitlines()
-               if " 已处理 " in line) == DUE  # fmt: skip
+    counts = [int(n) for r in results for n in re.findall(r"已处理 (\d+)", r.stdout)]
+    assert sum(counts) == DUE
 
     with demo_app.db.read() as conn:
         rows = conn.execute(
