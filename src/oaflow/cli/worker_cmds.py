@@ -30,6 +30,8 @@ from oaflow.services.delivery import Channels
 
 #: with nothing claimable but a check already due, other workers hold it: look again soon
 BUSY_RETRY = 0.05
+#: how often the worker looks whose daily digest is due
+DIGEST_EVERY = timedelta(minutes=1)
 
 
 def register(cli: typer.Typer) -> None:
@@ -75,6 +77,7 @@ class Worker:
     ) -> None:
         self.app, self.poll, self.batch, self.exit_when_idle = app, poll, batch, exit_when_idle
         self.channels = channels
+        self.digests_looked: datetime | None = None
         dbapi: Any = app.db.engine.dialect.loaded_dbapi
         self.db_errors: tuple[type[BaseException], ...] = (DBAPIError, dbapi.Error)
 
@@ -96,7 +99,9 @@ class Worker:
         """Handle one batch; how many, and how long to wait (None: idle, stop)."""
         now = self.app.now()
         handled = timers.fire_due(self.app, now, limit=self.batch)
-        digest.write_digests(self.app, now)
+        if self.digests_looked is None or now - self.digests_looked >= DIGEST_EVERY:
+            digest.write_digests(self.app, now)
+            self.digests_looked = now
         sent = delivery.deliver_due(self.app, self.channels, now, limit=self.batch)
         if handled or sent:
             done = f"{zh('已处理', 'handled')} {handled} {zh('已投递', 'delivered')} {sent}"

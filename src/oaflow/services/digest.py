@@ -20,15 +20,23 @@ def write_digests(app: App, now: datetime) -> int:
     local = now.astimezone(ZoneInfo(app.calendar.tz))
     if not app.calendar.is_working_day(local.date()):
         return 0
+    day = local.date().isoformat()
     with app.db.read() as conn:
-        due = [p for p in notify_repo.digest_subscribers(conn) if p["digest_hour"] <= local.hour]
+        hour_come = [
+            p["login"]
+            for p in notify_repo.digest_subscribers(conn)
+            if p["digest_hour"] <= local.hour
+        ]
+        keys = {f"digest/{login}/{day}": login for login in hour_come}
+        done = notify_repo.existing_messages(conn, list(keys))
     written = 0
-    for subscriber in due:
-        items = [_item(app, t) for t in queries.tasks_for(app, subscriber["login"])]
+    for key, login in keys.items():
+        if key in done:
+            continue  # today's is written: the worker looks every round, this stays cheap
+        items = [_item(app, t) for t in queries.tasks_for(app, login)]
         if not items:
             continue
-        key = f"digest/{subscriber['login']}/{local.date().isoformat()}"
-        message = Message(key, "digest", (subscriber["login"],), None, {"items": items})
+        message = Message(key, "digest", (login,), None, {"items": items})
         with app.db.write() as conn:
             written += HotPath.on(conn).insert_messages(None, [message], now)
     return written

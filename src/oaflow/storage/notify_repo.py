@@ -120,6 +120,11 @@ def unrouted_messages(conn: Connection, limit: int) -> list[Row]:
     return [dict(r._mapping) for r in conn.execute(query)]
 
 
+def existing_messages(conn: Connection, message_ids: Sequence[str]) -> set[str]:
+    query = select(outbox.c.message_id).where(outbox.c.message_id.in_(list(message_ids)))
+    return set(conn.execute(query).scalars())
+
+
 def add_deliveries(conn: Connection, rows: Sequence[Row]) -> None:
     """New deliveries; one already there for the same message, endpoint and address stays."""
     _insert_ignoring_duplicates(conn, deliveries, rows)
