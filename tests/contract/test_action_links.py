@@ -91,3 +91,20 @@ def test_the_digest_comes_once_a_working_day_at_the_chosen_hour(
     delivery.deliver_due(demo_app, lambda kind: recorder, clock.now())
     (mail,) = [d.message for d in recorder.deliveries if d.message.event == "digest"]
     assert "TS202403001" in mail.text and "投诉受理确认" in mail.text
+    assert "小时" in mail.text and mail.link.endswith("/tasks") and mail.link in mail.text
+
+
+def test_an_urge_on_an_acknowledged_task_links_to_the_task_not_to_an_action(
+    demo_app: App, clock: FixedClock
+) -> None:
+    d = Driver(demo_app)
+    d.start("customer-complaint", "csd.staff", COMPLAINT)
+    d.approve("csd.head", "triage")
+    task = d.ack("prd.head", "handle")
+    runtime.annotate(demo_app, task, Action.URGE, "csd.staff", (), "客户在等")
+    smtp = {"host": "127.0.0.1", "port": 2525, "tls": "none", "sender": "oa@demo.oaflow.local"}
+    notify_admin.add_channel(demo_app, "admin", "mail", "email", smtp)
+    recorder = RecordingChannel()
+    delivery.deliver_due(demo_app, lambda kind: recorder, clock.now())
+    (urge,) = [d.message for d in recorder.deliveries if d.message.event == "urge"]
+    assert urge.link.endswith(f"/tasks/{task}")

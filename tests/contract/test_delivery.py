@@ -101,18 +101,19 @@ def test_a_failing_endpoint_is_retried_with_backoff_then_dead_lettered_and_redri
 ) -> None:
     notify_admin.add_channel(demo_app, "admin", "hook", "webhook", {"url": "https://h.example/"})
     started(demo_app)
-    recorder = RecordingChannel([SendResult("retry", "503")] * 6)
+    recorder = RecordingChannel([SendResult("retry", "503")] * 10)
     channels, start = channels_of(recorder), clock.now()
-    for _ in range(10):  # run the worker at every instant something is due
+    for _ in range(20):  # run the worker at every instant something is due
         delivery.deliver_due(demo_app, channels, clock.now(), draw=lambda: HALF)
         due = delivery.next_due(demo_app)
         if due is None:
             break
         clock.set(due)
     offsets = [(d.now - start).total_seconds() for d in recorder.deliveries]
-    assert offsets == [0, 30, 90, 210, 450, 930]  # 30 s doubling each time
+    # 30 s doubling each time, at most an hour: about three hours in all
+    assert offsets == [0, 30, 90, 210, 450, 930, 1890, 3810, 7410, 11010]
     (dead,) = delivery.deliveries(demo_app, "dead")
-    assert dead["attempts"] == 6 and dead["last_error"] == "503"
+    assert dead["attempts"] == 10 and dead["last_error"] == "503"
     with pytest.raises(ForbiddenError):
         delivery.redrive(demo_app, "csd.staff", None)
     assert delivery.redrive(demo_app, "admin", [dead["id"]]) == 1
@@ -224,3 +225,41 @@ def test_an_administrator_tries_a_channel_before_relying_on_it(demo_app: App) ->
     assert delivery.deliveries(demo_app) == []  # nothing written
     with pytest.raises(ForbiddenError):
         delivery.try_channel(demo_app, "csd.staff", "mail", channels_of(recorder))
+
+
+def test_a_channel_fixed_after_failing_sends_its_dead_letters_again(
+    demo_app: App, clock: FixedClock
+) -> None:
+    url = "https://open.feishu.cn/open-apis/bot/v2/hook/abc-token"
+    notify_admin.add_channel(demo_app, "admin", "fs", "feishu", {"url": url, "secret": "old"})
+    (shown,) = notify_admin.channels(demo_app)
+    assert "abc-token" not in str(shown["settings"]) and "old" not in str(shown["settings"])
+    started(demo_app)
+    recorder = RecordingChannel([SendResult("failed", "19021 sign match fail")])
+    delivery.deliver_due(demo_app, channels_of(recorder), clock.now())
+    (dead,) = delivery.deliveries(demo_app, "dead")
+    assert "sign match fail" in dead["last_error"]
+    with pytest.raises(InputError):  # checked like a new channel; nothing changes
+        notify_admin.change_channel(demo_app, "admin", "fs", {"url": "ftp://x"})
+    notify_admin.change_channel(demo_app, "admin", "fs", {"secret": "new"})
+    assert delivery.redrive(demo_app, "admin", None) == 1
+    delivery.deliver_due(demo_app, channels_of(recorder), clock.now())
+    assert recorder.deliveries[-1].endpoint.settings["secret"] == "new"
+    assert [d["status"] for d in delivery.deliveries(demo_app)] == ["sent"]
+
+
+def test_company_wide_channels_skip_personal_messages_unless_asked(
+    demo_app: App, clock: FixedClock
+) -> None:
+    notify_admin.add_channel(demo_app, "admin", "all", "webhook", {"url": "https://h.example/"})
+    notify_admin.add_channel(
+        demo_app, "admin", "urges", "webhook", {"url": "https://u.example/"}, events=["urge"]
+    )
+    started(demo_app)
+    task = Driver(demo_app).task("csd.head", "triage")
+    runtime.annotate(demo_app, task, Action.URGE, "csd.staff", (), "请尽快")
+    delivery.deliver_due(demo_app, channels_of(RecordingChannel()), clock.now())
+    assert sorted(by_endpoint(demo_app)) == [
+        ("all", "task_assigned", None),
+        ("urges", "urge", None),
+    ]

@@ -55,6 +55,14 @@ def test_a_new_version_of_a_process_is_news_for_the_administrators(demo_app: App
     (message,) = [m for m in queries.outbox(demo_app) if m["event"] == "definition_changed"]
     assert message["recipients"] == ["admin"]
     assert message["data"]["title"].startswith("V2.0-")
+    assert message["message_id"] == "definition/customer-complaint/v2"  # ASCII, for headers
+    smtp = {"host": "127.0.0.1", "port": 2525, "tls": "none", "sender": "oa@demo.oaflow.local"}
+    notify_admin.add_channel(demo_app, "admin", "mail", "email", smtp)
+    recorder = RecordingChannel()
+    delivery.deliver_due(demo_app, lambda kind: recorder, demo_app.now())
+    (mail,) = [d.message for d in recorder.deliveries]
+    assert "客户投诉" in mail.subject + mail.text
+    assert mail.link.endswith("/processes/customer-complaint") and mail.link in mail.text
 
 
 def test_two_workers_send_every_delivery_exactly_once(demo_app: App, clock: FixedClock) -> None:

@@ -75,6 +75,29 @@ def channel_add(
     run_command(body)
 
 
+@channel_group.command("set")
+def channel_set(
+    name: Annotated[str, typer.Argument(help="The channel's name.")],
+    as_: AsOpt,
+    set_: Annotated[
+        list[str] | None, typer.Option("--set", help="A setting NAME=VALUE to change.")
+    ] = None,
+    events: Annotated[
+        list[str] | None, typer.Option("--event", help="The events it takes (replaces them).")
+    ] = None,
+    per_minute: Annotated[
+        int | None, typer.Option("--per-minute", help="Messages per minute at most (0: no limit).")
+    ] = None,
+) -> None:
+    """Change a channel's settings, checked before saving (then `outbox retry` its dead ones)."""
+
+    def body(app: App) -> None:
+        notify_admin.change_channel(app, as_, name, _settings(set_ or []), events, per_minute)
+        console.print(zh(f"已修改渠道 {name}", f"channel {name} changed"))
+
+    run_command(body)
+
+
 @channel_group.command("list")
 def channel_list(json_: JsonOpt = False) -> None:
     """The channels, secrets masked."""

@@ -16,7 +16,7 @@ from sqlalchemy import Connection, insert, select
 
 from oaflow.domain.errors import ConflictError, InputError
 from oaflow.domain.model import TaskRecord
-from oaflow.domain.states import Action
+from oaflow.domain.states import Action, TaskState
 from oaflow.engine.runtime import Command
 from oaflow.notify import links
 from oaflow.services import runtime
@@ -58,6 +58,8 @@ def link_for(
     definition = app.definition(conn, _definition_id(conn, task))
     node = definition.node(task.node_id)
     action = "approve" if node.is_decision else "ack"
+    if action == "ack" and task.state is not TaskState.PENDING:
+        return f"{base}/tasks/{task.id}"  # acknowledged already: nothing a link can do
     token = links.make_action_token(
         link_secret(app, conn),
         task_id=task.id,

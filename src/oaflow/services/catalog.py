@@ -56,12 +56,17 @@ def publish(app: App, text: str, file: str, actor: str = "") -> Published:
             },
         )
         if version > 1:
-            _tell_administrators(app, conn, definition, label, actor)
+            _tell_administrators(app, conn, definition, version, label, actor)
     return Published(definition.key, version, label)
 
 
 def _tell_administrators(
-    app: App, conn: Connection, definition: ProcessDefinition, label: str, actor: str
+    app: App,
+    conn: Connection,
+    definition: ProcessDefinition,
+    version: int,
+    label: str,
+    actor: str,
 ) -> None:
     """A changed process definition is news for the administrators (NTF-1)."""
     people = tuple(sorted(app.org(conn).users_with_role("administrator")))
@@ -73,7 +78,8 @@ def _tell_administrators(
         "actor": actor or None,
         "note": label,
     }
-    message = Message(f"definition/{label}", "definition_changed", people, None, data)
+    key = f"definition/{definition.key}/v{version}"  # ASCII: it travels in mail and HTTP headers
+    message = Message(key, "definition_changed", people, None, data)
     HotPath.on(conn).insert_messages(None, [message], app.now())
 
 

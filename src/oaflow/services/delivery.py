@@ -28,6 +28,7 @@ from oaflow.domain.org import Organisation
 from oaflow.notify.channels.base import Channel, Endpoint, Outgoing, SendResult
 from oaflow.services.app import App
 from oaflow.services.notify_admin import (
+    COMPANY_EVENTS,
     DEFAULT_PREFERENCES,
     GROUP_EVENTS,
     channel_named,
@@ -42,7 +43,7 @@ Channels = Callable[[str], Channel]
 
 @dataclass(frozen=True)
 class RetryPolicy:
-    attempts: int = 6  # sends before a delivery is dead
+    attempts: int = 10  # sends before a delivery is dead: about 3 h of waiting in all
     first_delay: timedelta = timedelta(seconds=30)
     longest_delay: timedelta = timedelta(hours=1)
     jitter: float = 0.2  # each delay is stretched or shrunk by up to this share
@@ -94,8 +95,8 @@ def _deliveries_of(
     for endpoint in endpoints:
         if endpoint["kind"] == "email":
             continue
-        takes = endpoint["events"] or (GROUP_EVENTS if endpoint["department"] else ())
-        if takes and event not in takes:
+        takes = endpoint["events"] or (GROUP_EVENTS if endpoint["department"] else COMPANY_EVENTS)
+        if event not in takes:
             continue
         if endpoint["department"] is None or endpoint["department"] == department:
             found.append(_delivery(message, endpoint, now))
@@ -203,7 +204,7 @@ def record(
             wait = max(wait, timedelta(seconds=result.retry_after))
         values.update(status="pending", next_attempt_at=now + wait)
     else:
-        values.update(status="dead")
+        values.update(status="dead", next_attempt_at=now)
     with app.db.write() as conn:
         if result.outcome == "gone":
             reason = f"the receiver answered 410 Gone: {result.detail}"

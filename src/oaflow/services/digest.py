@@ -43,11 +43,10 @@ def write_digests(app: App, now: datetime) -> int:
 
 
 def _item(app: App, task: dict[str, Any]) -> dict[str, Any]:
-    hours = task["remaining_hours"]
     return {
         "task": f"{task['title']} · {task['node']}",
         "business_key": task["business_key"],
         "deadline": task["due_at"] or "",
-        "remaining": "" if hours is None else f"{hours} h",
+        "remaining_hours": task["remaining_hours"],  # said in the reader's language when sent
         "link": f"{app.base_url.rstrip('/')}/tasks/{task['id']}",
     }

@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import Connection
 
 from oaflow.domain.errors import ConflictError, ForbiddenError, InputError, NotFoundError
+from oaflow.domain.labels import MESSAGE_EVENTS
 from oaflow.notify import templates
 from oaflow.notify.channels.base import KINDS
 from oaflow.notify.channels.registry import check_endpoint_settings
@@ -31,6 +32,9 @@ DEFAULT_PREFERENCES: dict[str, Any] = {
 DEFAULT_PER_MINUTE = {"wecom": 20, "dingtalk": 20, "feishu": 100}
 #: the events a department's group robot takes unless told otherwise
 EVENTS = templates.EVENTS
+#: events meant for one person: company-wide channels take them only when told to
+PERSONAL_EVENTS = ("digest", "urge", "cc")
+COMPANY_EVENTS = tuple(e for e in EVENTS if e not in PERSONAL_EVENTS)
 GROUP_EVENTS = ("task_assigned", "deadline_warning", "overdue", "escalation", "exception_opened")
 _SECRET_NAMES = ("secret", "password")
 
@@ -79,6 +83,32 @@ def add_channel(
         )
 
 
+def change_channel(
+    app: App,
+    admin: str,
+    name: str,
+    settings: Mapping[str, Any],
+    events: Sequence[str] | None = None,
+    per_minute: int | None = None,
+) -> None:
+    """Change some of a channel's settings (a new secret, say), checked like a new channel;
+    its dead letters can then be re-driven with `oaflow outbox retry`."""
+    with app.db.write() as conn:
+        require_administrator(app, conn, admin)
+        found = channel_named(conn, name)
+        merged = {**found["settings"], **settings}
+        chosen = found["events"] if events is None else list(events)
+        problems = _channel_problems(found["kind"], merged, chosen, per_minute)
+        if problems:
+            raise InputError(
+                "the channel is not valid: " + " ".join(problems), "nothing was changed"
+            )
+        limit = found["per_minute"] if per_minute is None else per_minute
+        notify_repo.update_endpoint(
+            conn, found["id"], settings=merged, events=chosen, per_minute=limit
+        )
+
+
 def _channel_problems(
     kind: str, settings: Mapping[str, Any], events: Sequence[str], per_minute: int | None
 ) -> list[str]:
@@ -106,11 +136,20 @@ def masked_settings(settings: Mapping[str, Any]) -> dict[str, Any]:
     def mask(name: str, value: Any) -> Any:
         if any(s in name for s in _SECRET_NAMES) and value:
             return "******"
-        if name == "url" and isinstance(value, str) and ("key=" in value or "token=" in value):
-            return value.split("?", 1)[0] + "?******"
+        if name == "url" and isinstance(value, str):
+            return _masked_url(value)
         return value
 
     return {name: mask(name, value) for name, value in settings.items()}
+
+
+def _masked_url(url: str) -> str:
+    """A robot's url without its key: the query (WeCom, DingTalk) and what follows
+    ``/hook/`` (Feishu) are hidden."""
+    base, query = url.split("?", 1) if "?" in url else (url, "")
+    if "/hook/" in base:
+        base = base.split("/hook/", 1)[0] + "/hook/******"
+    return base + ("?******" if query else "")
 
 
 def set_channel_enabled(app: App, admin: str, name: str, enabled: bool) -> None:
@@ -188,7 +227,7 @@ def template_list(app: App) -> list[dict[str, Any]]:
         {
             "event": event,
             "locale": locale,
-            "label": templates.event_label(event, locale),
+            "label": MESSAGE_EVENTS[event].get(locale),
             "customised": (event, locale) in stored,
         }
         for event in templates.EVENTS

@@ -7,6 +7,7 @@ no template can show them.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -49,7 +50,7 @@ def outgoing_for(
     org = app.org(conn)
     login = delivery["login"]
     locale = _locale(app, conn, login)
-    context = _context(app, conn, message, org, login, locale, now)
+    context = _context(app, conn, message, _Reader(org, login, locale, now))
     rendered = render_event(app, conn, message["event"], locale, context)
     outgoing = Outgoing(
         message_id=message["message_id"],
@@ -86,15 +87,20 @@ def _locale(app: App, conn: Connection, login: str | None) -> str:
     return str(stored["locale"]) if stored and stored["locale"] else app.lang
 
 
+@dataclass(frozen=True)
+class _Reader:
+    """Who a delivery is for (None: a group or a system), in which language, and when."""
+
+    org: Organisation
+    login: str | None
+    locale: str
+    now: datetime
+
+
 def _context(
-    app: App,
-    conn: Connection,
-    message: dict[str, Any],
-    org: Organisation,
-    login: str | None,
-    locale: str,
-    now: datetime,
+    app: App, conn: Connection, message: dict[str, Any], reader: _Reader
 ) -> dict[str, Any]:
+    org, login, locale = reader.org, reader.login, reader.locale
     data, event = message["data"], message["event"]
     en = locale == "en"
     context: dict[str, Any] = {
@@ -106,26 +112,21 @@ def _context(
         "note": str(data.get("note") or ""),
         "actor": org.user_name(data["actor"], locale) if data.get("actor") else "",
         "action": _action(event, data, en),
-        "link": "",
-        "items": data.get("items", []),
+        "process": data.get("process_en" if en else "process_zh", ""),
+        "link": _page(app, event, data),
+        "items": [_item(i, locale) for i in data.get("items", [])],
         "count": len(data.get("items", [])),
     }
     context["node"] = context["task"]
     if message["definition_id"] is not None:
-        _add_instance(app, conn, message, org, login, locale, now, context)
+        _add_instance(app, conn, message, reader, context)
     return context
 
 
 def _add_instance(
-    app: App,
-    conn: Connection,
-    message: dict[str, Any],
-    org: Organisation,
-    login: str | None,
-    locale: str,
-    now: datetime,
-    context: dict[str, Any],
+    app: App, conn: Connection, message: dict[str, Any], reader: _Reader, context: dict[str, Any]
 ) -> None:
+    org, login, locale, now = reader.org, reader.login, reader.locale, reader.now
     definition = app.definition(conn, message["definition_id"])
     context["process"] = definition.name.get(locale)
     sensitive = [f.name for f in definition.form if f.sensitive]
@@ -142,6 +143,27 @@ def _add_instance(
     may_act = login is not None and task.is_open and task.may_act(login)
     actionable = message["event"] in ACTIONABLE and may_act
     context["link"] = link_for(app, conn, task, login, now, actionable)
+
+
+def _page(app: App, event: str, data: dict[str, Any]) -> str:
+    """The page a message without a task points to."""
+    base = app.base_url.rstrip("/")
+    if event == "definition_changed":
+        return f"{base}/processes/{data.get('business_key', '')}"
+    if event == "digest":
+        return f"{base}/tasks"
+    return ""
+
+
+def _item(item: dict[str, Any], locale: str) -> dict[str, Any]:
+    """One task of a digest, its remaining time said like in the other messages."""
+    return {
+        "task": item.get("task", ""),
+        "business_key": item.get("business_key", ""),
+        "deadline": item.get("deadline", ""),
+        "remaining": _remaining(item.get("remaining_hours"), True, locale),
+        "link": item.get("link", ""),
+    }
 
 
 def _remaining(hours: float | None, is_open: bool, locale: str) -> str:

@@ -65,6 +65,10 @@ def set_endpoint_enabled(conn: Connection, endpoint_id: int, enabled: bool, reas
     )
 
 
+def update_endpoint(conn: Connection, endpoint_id: int, **values: Any) -> None:
+    conn.execute(update(endpoints).where(endpoints.c.id == endpoint_id).values(**values))
+
+
 def remove_endpoint(conn: Connection, endpoint_id: int) -> None:
     conn.execute(delete(deliveries).where(deliveries.c.endpoint_id == endpoint_id))
     conn.execute(delete(endpoints).where(endpoints.c.id == endpoint_id))
