@@ -23,7 +23,7 @@ from oaflow.notify import links, templates
 from oaflow.notify.channels import webhook
 from oaflow.notify.channels.base import Endpoint, Outgoing
 from oaflow.notify.channels.registry import KNOWN_SETTINGS
-from oaflow.services import action_links, delivery, notify_admin
+from oaflow.services import action_links, catalog, delivery, notify_admin, queries
 
 pytestmark = pytest.mark.acceptance
 
@@ -137,6 +137,7 @@ def test_the_doc_shows_every_channel_kind_and_the_commands_it_explains() -> None
     starts = {tuple(argv(s)[:3]) for s in session}
     for wanted in (
         ("notify", "channel", "list"),
+        ("notify", "channel", "set"),
         ("notify", "template", "show"),
         ("notify", "template", "preview"),
         ("notify", "template", "set"),
@@ -156,12 +157,32 @@ def test_the_doc_shows_every_channel_kind_and_the_commands_it_explains() -> None
     assert any(s.exit_code == 1 for s in session), "the session shows refusals"
 
 
+def secrets_given(session: list[Step]) -> set[str]:
+    """What the session's channels were given that `channel list` must not show: secrets,
+    passwords and the keys in robot urls (the query, or what follows ``/hook/``)."""
+    found: set[str] = set()
+    for step in session:
+        args = argv(step)
+        if args[:2] != ["notify", "channel"] or args[2] not in ("add", "set") or step.exit_code:
+            continue  # a refused channel keeps nothing
+        for setting in option_values(args, "--set"):
+            name, _, value = setting.partition("=")
+            if name in ("secret", "password"):
+                found.add(value)
+            elif name == "url" and ("?" in value or "/hook/" in value):
+                found.add(re.split(r"\?|/hook/", value, maxsplit=1)[1])
+    return found
+
+
 def test_the_example_session_runs_as_written(
     tmp_path: Path, oaflow_run: Callable[..., Any]
 ) -> None:
     for name, content in files(TEXT).items():
         (tmp_path / name).write_text(content, encoding="utf-8")
-    for step in steps(TEXT):
+    session = steps(TEXT)
+    secrets = secrets_given(session)
+    assert len(secrets) >= 6, secrets  # a password, three robot keys, three secrets
+    for step in session:
         result = oaflow_run(argv(step), tmp_path, expect=None, columns=100)
         where = f"docs/notifications.md:{step.line}: $ {step.command}\n{result}"
         assert result.code == step.exit_code, where
@@ -172,6 +193,9 @@ def test_the_example_session_runs_as_written(
             assert any(wanted in line for line in lines), (
                 f"missing output line {expected!r}\n{where}"
             )
+        if argv(step)[:3] == ["notify", "channel", "list"]:
+            shown = [s for s in secrets if s in output]
+            assert not shown, f"{where}\nunmasked: {shown}"
     assert_routed_as_the_doc_says(tmp_path / "oaflow.db")
 
 
@@ -188,6 +212,33 @@ def assert_routed_as_the_doc_says(db: Path) -> None:
         app.db.dispose()
     assert routed == {("mail", "csd.head"), ("csd-dingtalk", None), ("audit-hook", None)}
     assert "becomes three deliveries: an e-mail to 马丽娟 (`csd.head`)" in squeeze(TEXT)
+    assert_definition_change_as_the_doc_says(db)
+
+
+def assert_definition_change_as_the_doc_says(db: Path) -> None:
+    """A new version of the complaint process: its message has the id the page shows, names
+    the process and reaches the administrators by e-mail only (no department robot, and
+    audit-hook does not take it)."""
+    source = Path(catalog.__file__).parent.parent / "processes" / "customer-complaint.yaml"
+    app = build_app(
+        Settings(), FixedClock(datetime(2024, 3, 1, 1, 10, tzinfo=UTC)), f"sqlite:///{db}"
+    )
+    try:
+        catalog.publish(app, source.read_text(encoding="utf-8"), source.name, actor="admin")
+        (message,) = [m for m in queries.outbox(app) if m["event"] == "definition_changed"]
+        assert delivery.route_pending(app, app.now()) == 1
+        routed = {
+            (d["endpoint"], d["login"])
+            for d in delivery.deliveries(app)
+            if d["message_id"] == message["message_id"]
+        }
+    finally:
+        app.db.dispose()
+    assert message["message_id"] == "definition/customer-complaint/v2"
+    assert message["message_id"].isascii()
+    assert message["data"]["process_zh"] == "客户投诉"
+    assert f"e.g. `{message['message_id']}`" in TEXT
+    assert routed == {("mail", "admin")}, routed
 
 
 # -- the webhook verification snippet ----------------------------------------------------------
@@ -264,6 +315,12 @@ def table_rows(first_cell: str) -> dict[str, list[str]]:
 
 
 def test_the_events_recipients_table_matches_the_code() -> None:
+    personal = [f"`{e}`" for e in notify_admin.PERSONAL_EVENTS]
+    named = f"{', '.join(personal[:-1])} and {personal[-1]}"
+    assert f"every message except the personal ones — {named}" in squeeze(TEXT)
+    assert set(notify_admin.COMPANY_EVENTS) | set(notify_admin.PERSONAL_EVENTS) == set(
+        templates.EVENTS
+    )
     rows = table_rows(r"`[a-z_]+`")
     for event in templates.EVENTS:
         assert event in rows, f"no row for {event}"
@@ -314,10 +371,19 @@ def test_the_delivery_numbers_are_the_code_s() -> None:
     assert f"after the {policy.attempts}th failure it is dead" in text
     assert f"a lease of {policy.lease.seconds // 60} minutes" in text
     waits = [policy.delay(n, lambda: 0.5) for n in range(1, policy.attempts)]  # no jitter
-    shown = [f"{w.seconds} s" if w.seconds < 60 else f"{w.seconds // 60} min" for w in waits]
+    shown = [
+        f"{w.seconds} s"
+        if w.seconds < 60
+        else f"{w.seconds // 60} min"
+        if w.seconds < 3600
+        else f"{w.seconds // 3600} h"
+        for w in waits
+    ]
+    assert all(w.seconds % 60 == 0 or w.seconds < 60 for w in waits), waits
     assert f"{', '.join(shown[:-1])} and {shown[-1]} apart" in text, shown
     total = sum(waits, timedelta()).total_seconds() / 60
     assert f"{total:g} minutes from the first to the last" in text
+    assert f"away for about {round(total / 60)} hours" in text
     assert f"for {action_links.LINK_LIFETIME.days * 24} hours" in text
     assert f"more than {links.MAX_FUTURE_SKEW.seconds // 60} minutes in the future" in text
     assert f"the timeout is {webhook.DEFAULT_TIMEOUT:g} seconds" in text
