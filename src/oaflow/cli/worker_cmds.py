@@ -1,4 +1,5 @@
-"""`oaflow worker` (fire due SLA checks on the real clock) and `oaflow tick` (simulated time).
+"""`oaflow worker` (SLA checks, digests and delivery on the real clock) and `oaflow tick`
+(simulated time).
 
 Both are thin: the work is ``services.timers`` (TIME-7, TIME-8, ADR 0003). Several workers
 may run against one PostgreSQL database; each check is claimed by exactly one of them.
@@ -50,8 +51,9 @@ def worker(
         int, typer.Option("--batch", min=1, help="Checks handled per round at most.")
     ] = 100,
 ) -> None:
-    """Fire due SLA checks (reminders, warnings, escalations) on the real clock, until
-    stopped (SIGTERM / Ctrl-C). Several workers may share one PostgreSQL database."""
+    """Fire due SLA checks (reminders, warnings, escalations), write due daily digests and
+    deliver the outbox (e-mail, robots, webhooks) on the real clock, until stopped
+    (SIGTERM / Ctrl-C). Several workers may share one PostgreSQL database."""
     if OPTIONS.now is not None:
         raise typer.BadParameter(
             "the worker runs on the real clock; replay simulated time with "

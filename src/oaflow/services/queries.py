@@ -214,7 +214,7 @@ def exceptions(app: App) -> list[dict[str, Any]]:
 def outbox(
     app: App, recipient: str | None = None, status: str | None = None
 ) -> list[dict[str, Any]]:
-    """Outgoing messages (delivery comes with the notification channels)."""
+    """Outgoing messages, oldest first; where each went is in ``deliveries``."""
     with app.db.read() as conn:
         rows = notices_repo.messages(conn, recipient=recipient, status=status)
         org = app.org(conn)
