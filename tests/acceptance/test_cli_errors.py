@@ -8,8 +8,11 @@ approved, so task 2 (原因分析与处理, a handle task) waits for prd.head.
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
+import subprocess
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -299,3 +302,22 @@ def test_a_database_that_was_never_initialised_gets_a_clear_message(fresh_cli) -
     cli.db.unlink()
     result = cli("tasks", "--as", "csd.head", expect=None)
     assert result.code == 1 and "oaflow init" in result.err, str(result)
+
+
+def test_oaflow_lang_in_the_environment_chooses_the_language(tmp_path: Path) -> None:
+    command = [sys.executable, "-c", "from oaflow.cli.main import run; run()"]
+    plain = {k: v for k, v in os.environ.items() if not k.startswith("OAFLOW_")}
+
+    def first_err_line(**env: str) -> str:
+        done = subprocess.run(
+            [*command, "--db", f"sqlite:///{tmp_path / 'none.db'}", "tasks", "--as", "x"],
+            env={**plain, **env},
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert done.returncode == 1, done
+        return done.stderr.splitlines()[0]
+
+    assert first_err_line(OAFLOW_LANG="en").startswith("error:")
+    assert first_err_line().startswith("错误")

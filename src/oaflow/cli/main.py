@@ -57,7 +57,9 @@ def main(
     now: Annotated[
         str | None, typer.Option("--now", help="Run as of this ISO-8601 instant (simulated time).")
     ] = None,
-    lang: Annotated[str, typer.Option("--lang", help="zh or en.")] = "zh",
+    lang: Annotated[
+        str, typer.Option("--lang", envvar="OAFLOW_LANG", help="zh or en (default zh).")
+    ] = "zh",
 ) -> None:
     if lang not in ("zh", "en"):
         raise typer.BadParameter("use zh or en", param_hint="--lang")
