@@ -19,7 +19,7 @@ from oaflow.bootstrap import build_app
 from oaflow.config import Settings
 from oaflow.domain.clock import FixedClock
 from oaflow.domain.labels import MESSAGE_EVENTS
-from oaflow.notify import links, templates
+from oaflow.notify import links, sandbox, templates
 from oaflow.notify.channels import webhook
 from oaflow.notify.channels.base import Endpoint, Outgoing
 from oaflow.notify.channels.registry import KNOWN_SETTINGS
@@ -348,17 +348,17 @@ def test_the_variables_and_sandbox_limits_are_the_code_s() -> None:
     section = TEXT.split("### Variables", 1)[1].split("### The sandbox", 1)[0]
     names = {m for m in re.findall(r"^\| `([a-z_]+)` \|", section, re.MULTILINE)}
     assert names == set(templates.VARIABLES)
-    sandbox = squeeze(TEXT.split("### The sandbox", 1)[1].split("### Changing", 1)[0])
-    assert ", ".join(f"`{f}`" for f in sorted(templates._ENV.filters)) in sandbox
+    section_text = squeeze(TEXT.split("### The sandbox", 1)[1].split("### Changing", 1)[0])
+    assert ", ".join(f"`{f}`" for f in sorted(sandbox.ENV.filters)) in section_text
     for number, what in (
-        (templates.INT_BITS_LIMIT, "bits"),
-        (templates.VALUE_LIMIT, "items"),
+        (sandbox.INT_BITS_LIMIT, "bits"),
+        (sandbox.VALUE_LIMIT, "items"),
         (templates.SOURCE_LIMIT, "characters"),
         (templates.SUBJECT_LIMIT, "characters"),
         (templates.BODY_LIMIT, "characters"),
     ):
-        assert f"{number} {what}" in sandbox, (number, what)
-    assert f"nested {templates.MAX_LOOP_DEPTH} deep" in sandbox
+        assert f"{number} {what}" in section_text, (number, what)
+    assert f"nested {sandbox.MAX_LOOP_DEPTH} deep" in section_text
 
 
 def test_the_delivery_numbers_are_the_code_s() -> None:
