@@ -7,13 +7,13 @@ from __future__ import annotations
 import re
 import shlex
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
+from doc_session import Step, blocks, check, files, squeeze, steps
 
 from oaflow.bootstrap import build_app
 from oaflow.config import Settings
@@ -29,80 +29,7 @@ pytestmark = pytest.mark.acceptance
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "notifications.md"
 TEXT = DOC.read_text(encoding="utf-8")
-FILE_MARK = re.compile(r"^<!-- file: (\S+) -->$")
-EXIT_LINE = re.compile(r"^\[exit (\d+)\]$")
-SKIP_LINES = {"…", "..."}
-
-
-@dataclass
-class Step:
-    command: str
-    line: int  # in docs/notifications.md
-    exit_code: int = 0
-    expected: list[str] = field(default_factory=list)
-
-
-@dataclass
-class Block:
-    info: str  # what follows the opening ```
-    line: int  # of the first line inside
-    lines: list[str]
-    file: str | None = None  # from a preceding <!-- file: NAME -->
-
-
-def blocks(text: str) -> list[Block]:
-    """Every fenced block of ``text``, in order."""
-    found: list[Block] = []
-    current: Block | None = None
-    file: str | None = None
-    for number, line in enumerate(text.splitlines(), start=1):
-        if current is None:
-            if line.startswith("```"):
-                current = Block(line[3:].strip(), number + 1, [], file)
-                file = None
-            elif (m := FILE_MARK.match(line.strip())) is not None:
-                file = m.group(1)
-            elif line.strip():
-                file = None
-        elif line.strip() == "```":
-            found.append(current)
-            current = None
-        else:
-            current.lines.append(line)
-    assert current is None, "a fenced block is not closed"
-    return found
-
-
-def steps(text: str) -> list[Step]:
-    """The commands of the ```console blocks with their expected exit codes and output."""
-    found: list[Step] = []
-    for block in (b for b in blocks(text) if b.info == "console"):
-        continued = False
-        for number, line in enumerate(block.lines, start=block.line):
-            where = f"docs/notifications.md:{number}"
-            if continued:
-                found[-1].command += " " + line.strip().removesuffix("\\")
-                continued = line.rstrip().endswith("\\")
-            elif line.startswith("$ "):
-                command = line[2:].strip()
-                assert command.startswith("oaflow "), f"{where}: not an oaflow command"
-                continued = command.endswith("\\")
-                found.append(Step(command.removesuffix("\\").strip(), number))
-            elif (m := EXIT_LINE.match(line.strip())) is not None:
-                assert found, f"{where}: output before any command"
-                found[-1].exit_code = int(m.group(1))
-            elif line.strip() and line.strip() not in SKIP_LINES:
-                assert found, f"{where}: output before any command"
-                found[-1].expected.append(line)
-    return found
-
-
-def files(text: str) -> dict[str, str]:
-    return {b.file: "\n".join(b.lines) + "\n" for b in blocks(text) if b.file}
-
-
-def squeeze(text: str) -> str:
-    return " ".join(text.split())
+PAGE = "docs/notifications.md"
 
 
 def argv(step: Step) -> list[str]:
@@ -115,7 +42,7 @@ def option_values(args: list[str], option: str) -> list[str]:
 
 # -- the example session ---------------------------------------------------------------------
 def test_the_doc_shows_every_channel_kind_and_the_commands_it_explains() -> None:
-    session = steps(TEXT)
+    session = steps(TEXT, PAGE)
     commands = [s.command for s in session]
     assert commands[0] == "oaflow --now 2024-03-01T09:00 init --demo"
     added = [argv(s) for s in session if argv(s)[:3] == ["notify", "channel", "add"]]
@@ -179,23 +106,15 @@ def test_the_example_session_runs_as_written(
 ) -> None:
     for name, content in files(TEXT).items():
         (tmp_path / name).write_text(content, encoding="utf-8")
-    session = steps(TEXT)
+    session = steps(TEXT, PAGE)
     secrets = secrets_given(session)
     assert len(secrets) >= 6, secrets  # a password, three robot keys, three secrets
     for step in session:
         result = oaflow_run(argv(step), tmp_path, expect=None, columns=100)
-        where = f"docs/notifications.md:{step.line}: $ {step.command}\n{result}"
-        assert result.code == step.exit_code, where
-        output = result.out if step.exit_code == 0 else result.out + result.err
-        lines = [squeeze(line) for line in output.splitlines()]
-        for expected in step.expected:
-            wanted = squeeze(expected)
-            assert any(wanted in line for line in lines), (
-                f"missing output line {expected!r}\n{where}"
-            )
+        check(step, result, PAGE)
         if argv(step)[:3] == ["notify", "channel", "list"]:
-            shown = [s for s in secrets if s in output]
-            assert not shown, f"{where}\nunmasked: {shown}"
+            shown = [s for s in secrets if s in result.out + result.err]
+            assert not shown, f"{PAGE}:{step.line}: $ {step.command}\nunmasked: {shown}"
     assert_routed_as_the_doc_says(tmp_path / "oaflow.db")
 
 
