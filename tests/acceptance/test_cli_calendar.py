@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
+from doc_session import check, steps
 
 if TYPE_CHECKING:  # the fixture's type (tests/acceptance has no package)
     from conftest import Cli
@@ -177,18 +178,12 @@ def test_missing_file(cli: Cli, tmp_path: Path) -> None:
 
 
 def test_the_calendar_doc_example_runs_as_written(tmp_path: Path, oaflow_run) -> None:  # type: ignore[no-untyped-def]
-    from test_cli_docs import squeeze, steps  # tests/acceptance is on sys.path
-
-    doc = (Path(__file__).resolve().parents[2] / "docs" / "calendar.md").read_text("utf-8")
+    page = "docs/calendar.md"
+    doc = (Path(__file__).resolve().parents[2] / page).read_text("utf-8")
     csv_block = doc.split("```csv\n", 1)[1].split("```", 1)[0]
     (tmp_path / "days.csv").write_text(csv_block, encoding="utf-8")
-    session = steps(doc)
+    session = steps(doc, page)
     assert len(session) >= 8
     for step in session:
         result = oaflow_run(shlex.split(step.command)[1:], tmp_path, expect=None, columns=100)
-        where = f"docs/calendar.md:{step.line}: $ {step.command}\n{result}"
-        assert result.code == step.exit_code, where
-        output = result.out if step.exit_code == 0 else result.out + result.err
-        lines = [squeeze(line) for line in output.splitlines()]
-        for expected in step.expected:
-            assert any(squeeze(expected) in line for line in lines), f"{expected!r}\n{where}"
+        check(step, result, page)
