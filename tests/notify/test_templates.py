@@ -9,7 +9,7 @@ import pytest
 from jinja2.exceptions import SecurityError, UndefinedError
 
 from oaflow.domain.labels import MESSAGE_EVENTS
-from oaflow.notify import sandbox
+from oaflow.notify import sandbox, templates
 from oaflow.notify.templates import (
     BODY_LIMIT,
     EVENTS,
@@ -320,3 +320,12 @@ def test_the_html_part_of_an_english_message() -> None:
 def test_a_javascript_address_is_not_made_a_link() -> None:
     rendered = render("{{ task }}", "{{ link }}", sample(link="javascript:alert(1)"))
     assert "<a " not in rendered.html
+
+
+def test_english_previews_have_english_sample_values() -> None:
+    sample = templates.sample_context("en")
+    assert set(sample) == VARIABLES
+    subject, body = default_template("task_assigned", "en")
+    rendered = render(subject, body, sample, locale="en")
+    assert "Accept complaint" in rendered.subject + rendered.text
+    assert not any("\u4e00" <= ch <= "\u9fff" for ch in rendered.text.replace("***", ""))

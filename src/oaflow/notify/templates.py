@@ -132,6 +132,46 @@ SAMPLE_CONTEXT: Mapping[str, Any] = MappingProxyType(
     }
 )
 
+#: the same sample in English, for previews in English
+SAMPLE_CONTEXT_EN: Mapping[str, Any] = MappingProxyType(
+    {
+        **SAMPLE_CONTEXT,
+        "recipient": "Li Na",
+        "event_label": "new task",
+        "title": "Complaint: late delivery of a Hengda Trading order",
+        "process": "Customer complaint",
+        "task": "Accept complaint",
+        "node": "Service desk intake",
+        "department": "Service Desk",
+        "remaining": "6.0 h",
+        "action": "check the complaint and accept it",
+        "note": "The customer called three times today; please handle it first.",
+        "actor": "Zhang Wei",
+        "items": [
+            {**item, "task": name, "remaining": left}
+            for item, name, left in zip(
+                SAMPLE_CONTEXT["items"],
+                ("Accept complaint", "Expense claim approval"),
+                ("6.0 h", "11.0 h"),
+                strict=True,
+            )
+        ],
+        "form": {
+            **_SAMPLE_FORM,
+            "customer": "Shanghai Hengda Trading Co., Ltd.",
+            "contact": "Mr Chen",
+            "category": "late delivery",
+            "summary": "Promised for 28 February, not delivered yet; the customer wants a reason.",
+        },
+    }
+)
+
+
+def sample_context(locale: str) -> Mapping[str, Any]:
+    """The sample values a preview renders in ``locale``."""
+    return SAMPLE_CONTEXT_EN if locale == "en" else SAMPLE_CONTEXT
+
+
 _EMPTY: Mapping[str, Any] = MappingProxyType(
     {**{name: "" for name in VARIABLES}, "items": (), "count": 0, "form": MappingProxyType({})}
 )

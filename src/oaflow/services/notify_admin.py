@@ -283,9 +283,8 @@ def reset_template(app: App, admin: str, event: str, locale: str) -> bool:
 def preview(app: App, event: str, locale: str) -> templates.Rendered:
     """The template in use, rendered with the sample values."""
     found = template(app, event, locale)
-    return templates.render(
-        found["subject"], found["body"], templates.SAMPLE_CONTEXT, locale=locale
-    )
+    sample = templates.sample_context(locale)
+    return templates.render(found["subject"], found["body"], sample, locale=locale)
 
 
 def _check_event(event: str, locale: str) -> None:
