@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy import Connection, insert, select
 
+from oaflow.domain.definition import Node
 from oaflow.domain.errors import ConflictError, InputError
 from oaflow.domain.model import TaskRecord
 from oaflow.domain.states import Action, TaskState
@@ -23,7 +24,7 @@ from oaflow.services import runtime
 from oaflow.services.app import App
 from oaflow.storage import notify_repo
 from oaflow.storage.hotpath import HotPath
-from oaflow.storage.tables import instances, settings
+from oaflow.storage.tables import settings
 
 LINK_SECRET = "action_link_secret"
 LINK_LIFETIME = timedelta(hours=72)
@@ -46,17 +47,16 @@ def link_for(
     app: App,
     conn: Connection,
     task: TaskRecord,
+    node: Node,
     login: str | None,
     now: datetime,
     actionable: bool,
 ) -> str:
-    """A signed action link for ``login`` when the message asks them to act, else the
-    address of the task's page."""
+    """A signed action link for ``login`` when the message asks them to act on ``task``
+    (at ``node``), else the address of the task's page."""
     base = app.base_url.rstrip("/")
     if not actionable or login is None or task.id is None:
         return f"{base}/tasks/{task.id}"
-    definition = app.definition(conn, _definition_id(conn, task))
-    node = definition.node(task.node_id)
     action = "approve" if node.is_decision else "ack"
     if action == "ack" and task.state is not TaskState.PENDING:
         return f"{base}/tasks/{task.id}"  # acknowledged already: nothing a link can do
@@ -69,11 +69,6 @@ def link_for(
         issued_at=now,
     )
     return links.action_url(base, token)
-
-
-def _definition_id(conn: Connection, task: TaskRecord) -> int:
-    query = select(instances.c.definition_id).where(instances.c.id == task.instance_id)
-    return int(conn.execute(query).scalar_one())
 
 
 def use_link(app: App, token: str) -> dict[str, Any]:

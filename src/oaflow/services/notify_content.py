@@ -142,7 +142,7 @@ def _add_instance(
     context["remaining"] = _remaining(clock.remaining_hours, task.is_open, locale)
     may_act = login is not None and task.is_open and task.may_act(login)
     actionable = message["event"] in ACTIONABLE and may_act
-    context["link"] = link_for(app, conn, task, login, now, actionable)
+    context["link"] = link_for(app, conn, task, node, login, now, actionable)
 
 
 def _page(app: App, event: str, data: dict[str, Any]) -> str:

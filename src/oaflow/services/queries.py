@@ -211,12 +211,10 @@ def exceptions(app: App) -> list[dict[str, Any]]:
         return [exception_view(app, r, app.definition(conn, r["definition_id"]), org) for r in rows]
 
 
-def outbox(
-    app: App, recipient: str | None = None, status: str | None = None
-) -> list[dict[str, Any]]:
+def outbox(app: App, recipient: str | None = None) -> list[dict[str, Any]]:
     """Outgoing messages, oldest first; where each went is in ``deliveries``."""
     with app.db.read() as conn:
-        rows = notices_repo.messages(conn, recipient=recipient, status=status)
+        rows = notices_repo.messages(conn, recipient=recipient)
         org = app.org(conn)
     return [
         {

@@ -26,7 +26,6 @@ def messages(
     conn: Connection,
     instance_id: int | None = None,
     recipient: str | None = None,
-    status: str | None = None,
     limit: int = 200,
 ) -> list[dict[str, Any]]:
     """Outbox messages, oldest first."""
@@ -35,8 +34,6 @@ def messages(
     )
     if instance_id is not None:
         query = query.where(outbox.c.instance_id == instance_id)
-    if status is not None:
-        query = query.where(outbox.c.status == status)
     rows = [dict(r._mapping) for r in conn.execute(query.order_by(outbox.c.id))]
     if recipient is not None:  # recipients is a JSON list: filter here, portable on both DBs
         rows = [r for r in rows if recipient in r["recipients"]]
