@@ -10,12 +10,12 @@ executed inside the caller's SQLAlchemy transaction.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
+import orjson
 from sqlalchemy import Connection
 
 from oaflow.domain.model import Event, ExceptionOpening, InstanceRecord, Message, TaskRecord
@@ -83,6 +83,20 @@ _EXCEPTION = [
 ]
 
 
+_JSON_OPTIONS = orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS
+
+
+def json_text(value: Any) -> str:
+    """``value`` as JSON text: UTF-8 as it is (no \\u escapes), anything else through
+    ``str`` (dates, datetimes, dataclasses), as ``json.dumps(..., default=str)`` did."""
+    try:
+        return orjson.dumps(value, default=str, option=_JSON_OPTIONS).decode()
+    except TypeError:  # keys that are not strings
+        return orjson.dumps(
+            value, default=str, option=_JSON_OPTIONS | orjson.OPT_NON_STR_KEYS
+        ).decode()
+
+
 def _json_param(name: str, dialect: str) -> str:
     return f"CAST(:{name} AS JSON)" if dialect == "postgresql" else f":{name}"
 
@@ -109,11 +123,6 @@ def _statements(dialect: str) -> dict[str, str]:
         "WHERE starts_at <= :at AND ends_at > :at ORDER BY id",
         "round_tasks": f"SELECT {task_cols} FROM tasks WHERE instance_id = :iid AND node_id = "
         ":node AND round = :round ORDER BY id",
-        "update_task": f"UPDATE tasks SET {_assignments(_TASK_WRITABLE, _TASK_JSON, dialect)}, "
-        "version = version + 1 WHERE id = :id AND version = :version",
-        "update_instance": "UPDATE instances SET "
-        f"{_assignments(_INSTANCE_WRITABLE, _INSTANCE_JSON, dialect)}, version = version + 1 "
-        "WHERE id = :id AND version = :version",
         "insert_task": f"INSERT INTO tasks ({', '.join(_NEW_TASK)}) VALUES "
         f"({_values(_NEW_TASK, _TASK_JSON, dialect)}) RETURNING id",
         "insert_candidate": "INSERT INTO task_candidates (task_id, login) "
@@ -145,16 +154,51 @@ def _statements(dialect: str) -> dict[str, str]:
 
 
 _SQL = {name: _statements(name) for name in ("sqlite", "postgresql")}
+_JSON_COLUMNS = {"tasks": _TASK_JSON, "instances": _INSTANCE_JSON}
+_UPDATES: dict[tuple[str, str, tuple[str, ...]], str] = {}
+
+
+def _update_sql(dialect: str, table: str, columns: tuple[str, ...]) -> str:
+    """``UPDATE table SET columns…, version = version + 1`` checking id and version, made
+    once per dialect, table and set of columns."""
+    key = (dialect, table, columns)
+    found = _UPDATES.get(key)
+    if found is None:
+        sets = [_assignments(columns, _JSON_COLUMNS[table], dialect)] if columns else []
+        found = (
+            f"UPDATE {table} SET {', '.join([*sets, 'version = version + 1'])} "
+            "WHERE id = :id AND version = :version"
+        )
+        if dialect == "postgresql":
+            found = re.sub(r"(?<!:):(\w+)", r"%(\1)s", found)
+        _UPDATES[key] = found
+    return found
+
+
+def _json_out(value: Any) -> Any:
+    return orjson.loads(value) if isinstance(value, str) else value
+
+
+def _same(new: Any, stored: Any, is_json: bool) -> bool:
+    """Whether a column's new value (as it is written) equals the one read; JSON texts that
+    differ only in spacing or key order are the same value."""
+    if new == stored:
+        return True
+    return is_json and isinstance(stored, str) and orjson.loads(stored) == orjson.loads(new)
 
 
 class HotPath:
-    """The hot path's reads and writes on one connection's driver cursor."""
+    """The hot path's reads and writes on one connection's driver cursor, for one
+    transaction. It remembers the rows it read, so that an update writes only the columns
+    that changed (an unchanged indexed column costs its index pages at commit)."""
 
     def __init__(self, dbapi: Any, dialect: str) -> None:
         self.dialect = dialect
         self.sql = _SQL[dialect]
         self.cursor: Any = dbapi.cursor()
         self.sqlite = dialect == "sqlite"
+        #: (table, id) -> the stored values of the row as read (JSON as text)
+        self._read: dict[tuple[str, int], dict[str, Any]] = {}
 
     @classmethod
     def on(cls, conn: Connection) -> HotPath:
@@ -177,10 +221,6 @@ class HotPath:
         assert isinstance(value, datetime)
         return value.astimezone(UTC)
 
-    @staticmethod
-    def _json_out(value: Any) -> Any:
-        return json.loads(value) if isinstance(value, str) else value
-
     # -- reads --------------------------------------------------------------------------
     def load_action(self, task_id: int) -> tuple[list[TaskRecord], InstanceRecord, int] | None:
         """In one query: the task (first), the other open tasks of its instance, the
@@ -190,9 +230,9 @@ class HotPath:
         if not rows:
             return None
         width = len(TASK_COLUMNS)
-        tasks = [self._task(dict(zip(TASK_COLUMNS, row[:width], strict=True))) for row in rows]
+        tasks = [self._task(row[:width]) for row in rows]
         first = rows[0]
-        instance = self._instance(dict(zip(INSTANCE_COLUMNS, first[width:-1], strict=True)))
+        instance = self._instance(first[width:-1])
         return sorted(tasks, key=lambda t: t.id != task_id), instance, int(first[-1] or 0)
 
     def round_tasks(self, instance_id: int, node_id: str, round_: int) -> list[TaskRecord]:
@@ -200,9 +240,7 @@ class HotPath:
         self.cursor.execute(
             self.sql["round_tasks"], {"iid": instance_id, "node": node_id, "round": round_}
         )
-        return [
-            self._task(dict(zip(TASK_COLUMNS, row, strict=True))) for row in self.cursor.fetchall()
-        ]
+        return [self._task(row) for row in self.cursor.fetchall()]
 
     def deputies_at(self, at: datetime) -> tuple[Delegation, ...]:
         """The delegations (ORG-3) in force at ``at``."""
@@ -217,57 +255,79 @@ class HotPath:
         assert found is not None
         return found
 
-    def _task(self, m: dict[str, Any]) -> TaskRecord:
+    def _remember(self, table: str, stored: dict[str, Any], json_columns: set[str]) -> None:
+        if not self.sqlite:  # psycopg hands JSON over parsed: keep its text
+            stored = {**stored, **{c: json_text(stored[c]) for c in json_columns}}
+        self._read[table, stored["id"]] = stored
+
+    def _task(self, row: Sequence[Any]) -> TaskRecord:
+        stored = dict(zip(TASK_COLUMNS, row, strict=True))
+        self._remember("tasks", stored, _TASK_JSON)
+        m = dict(stored)
         for c in _TASK_TIMES:
             m[c] = self._time_out(m[c])
         for c in _TASK_JSON:
-            m[c] = self._json_out(m[c])
+            m[c] = _json_out(m[c])
         return task_record(m)
 
-    def _instance(self, m: dict[str, Any]) -> InstanceRecord:
+    def _instance(self, row: Sequence[Any]) -> InstanceRecord:
+        stored = dict(zip(INSTANCE_COLUMNS, row, strict=True))
+        self._remember("instances", stored, _INSTANCE_JSON)
+        m = dict(stored)
         for c in _INSTANCE_TIMES:
             m[c] = self._time_out(m[c])
         for c in _INSTANCE_JSON:
-            m[c] = self._json_out(m[c])
+            m[c] = _json_out(m[c])
         return instance_record(m)
 
     # -- writes -------------------------------------------------------------------------
+    def _update(self, table: str, params: dict[str, Any], columns: list[str]) -> bool:
+        """UPDATE the row ``params["id"]`` at ``params["version"]``: the ``columns`` whose
+        value differs from the one read in this transaction (all of them for a row not
+        read), and the version."""
+        stored = self._read.get((table, params["id"]))
+        if stored is not None:
+            json_columns = _JSON_COLUMNS[table]
+            columns = [c for c in columns if not _same(params[c], stored[c], c in json_columns)]
+        self.cursor.execute(_update_sql(self.dialect, table, tuple(columns)), params)
+        if self.cursor.rowcount != 1:
+            return False
+        if stored is not None:
+            stored.update({c: params[c] for c in columns}, version=params["version"] + 1)
+        return True
+
     def update_task(self, rec: TaskRecord) -> bool:
         params = {c: getattr(rec, c) for c in _TASK_WRITABLE}
         params.update(
             id=rec.id,
             version=rec.version,
             state=rec.state.value,
-            outputs=json.dumps(rec.outputs, ensure_ascii=False),
-            sla_fired=json.dumps(list(rec.sla_fired)),
+            outputs=json_text(rec.outputs),
+            sla_fired=json_text(list(rec.sla_fired)),
         )
         for c in _TASK_TIMES & params.keys():
             params[c] = self._time_in(params[c])
-        self.cursor.execute(self.sql["update_task"], params)
-        return bool(self.cursor.rowcount == 1)
+        return self._update("tasks", params, _TASK_WRITABLE)
 
     def update_instance(self, rec: InstanceRecord, expected_version: int) -> bool:
-        self.cursor.execute(
-            self.sql["update_instance"],
-            {
-                "id": rec.id,
-                "version": expected_version,
-                "state": rec.state.value,
-                "data": json.dumps(rec.data, ensure_ascii=False),
-                "tokens": json.dumps(rec.tokens, ensure_ascii=False),
-                "ended_at": self._time_in(rec.ended_at),
-                "event_seq": rec.event_seq,
-            },
-        )
-        return bool(self.cursor.rowcount == 1)
+        params = {
+            "id": rec.id,
+            "version": expected_version,
+            "state": rec.state.value,
+            "data": json_text(rec.data),
+            "tokens": json_text(rec.tokens),
+            "ended_at": self._time_in(rec.ended_at),
+            "event_seq": rec.event_seq,
+        }
+        return self._update("instances", params, _INSTANCE_WRITABLE)
 
     def insert_task(self, rec: TaskRecord) -> None:
         params = {c: getattr(rec, c) for c in _NEW_TASK}
         params.update(
             state=rec.state.value,
-            candidates=json.dumps(list(rec.candidates)),
-            outputs=json.dumps(rec.outputs, ensure_ascii=False),
-            sla_fired=json.dumps(list(rec.sla_fired)),
+            candidates=json_text(list(rec.candidates)),
+            outputs=json_text(rec.outputs),
+            sla_fired=json_text(list(rec.sla_fired)),
         )
         for c in _TASK_TIMES:
             params[c] = self._time_in(params[c])
@@ -289,7 +349,7 @@ class HotPath:
                 "node_id": e.node_id,
                 "task_id": e.task.id if e.task else None,
                 "actor": e.actor,
-                "data": json.dumps(e.data, ensure_ascii=False, default=str),
+                "data": json_text(e.data),
             }
             for i, e in enumerate(events)
         ]
@@ -314,8 +374,8 @@ class HotPath:
                 {
                     "message_id": m.key,
                     "event": m.event,
-                    "recipients": json.dumps(list(m.recipients)),
-                    "data": json.dumps(m.data, ensure_ascii=False, default=str),
+                    "recipients": json_text(list(m.recipients)),
+                    "data": json_text(m.data),
                     "instance_id": instance_id,
                     "task_id": m.task.id if m.task else None,
                     "created_at": when,
