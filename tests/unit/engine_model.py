@@ -53,6 +53,7 @@ ACTING = frozenset(
         "task_suspended",
         "task_resumed",
         "task_transferred",
+        "signer_added",
     }
 )
 URGE_INTERVAL = timedelta(hours=1)

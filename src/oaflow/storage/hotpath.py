@@ -133,7 +133,7 @@ def _statements(dialect: str) -> dict[str, str]:
         f"({_values(_MESSAGE, {'recipients', 'data'}, dialect)}) "
         "ON CONFLICT (message_id) DO NOTHING",
         "insert_inbox": "INSERT INTO inbox (message_id, login, created_at) VALUES "
-        "(:message_id, :login, :created_at) ON CONFLICT (message_id, login) DO NOTHING",
+        "(:message_id, :login, :created_at)",
         "use_link": "INSERT INTO used_links (nonce, task_id, used_at) VALUES "
         "(:nonce, :task_id, :used_at) ON CONFLICT (nonce) DO NOTHING",
         "insert_exception": f"INSERT INTO exceptions ({', '.join(_EXCEPTION)}) VALUES "
@@ -384,11 +384,16 @@ class HotPath:
                     "next_attempt_at": when,
                 },
             )
-            new += max(self.cursor.rowcount, 0)
-            for login in m.recipients:  # the in-app notification centre (NTF-2)
-                self.cursor.execute(
+            if self.cursor.rowcount != 1:
+                continue  # already there, with its in-app copies
+            new += 1
+            if m.recipients:  # the in-app notification centre (NTF-2)
+                self.cursor.executemany(
                     self.sql["insert_inbox"],
-                    {"message_id": m.key, "login": login, "created_at": when},
+                    [
+                        {"message_id": m.key, "login": r, "created_at": when}
+                        for r in dict.fromkeys(m.recipients)
+                    ],
                 )
         return new
 

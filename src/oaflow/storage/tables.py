@@ -192,7 +192,6 @@ history = Table(
     Column("actor", String(64), nullable=True),
     Column("data", JSON, nullable=False),
     UniqueConstraint("instance_id", "seq"),
-    Index(None, "task_id"),
 )
 
 deputies = Table(
@@ -235,7 +234,7 @@ outbox = Table(
     Column("next_attempt_at", UTCDateTime, nullable=True),
     Column("sent_at", UTCDateTime, nullable=True),
     Index(None, "status", "next_attempt_at"),
-    Index(None, "task_id"),
+    Index(None, "instance_id"),
 )
 
 exceptions = Table(
@@ -272,9 +271,10 @@ inbox = Table(
     Column("login", String(64), nullable=False),
     Column("created_at", UTCDateTime, nullable=False),
     Column("read_at", UTCDateTime, nullable=True),
-    UniqueConstraint("message_id", "login"),
     Index(None, "login", "read_at"),
 )
+"""One recipient's copy of an outbox message, written with the message (at most once: only
+when the message itself was new)."""
 
 endpoints = Table(
     "endpoints",
