@@ -161,7 +161,6 @@ tasks = Table(
     Column("on_behalf_of", String(64), nullable=True),
     Index(None, "instance_id", "state"),
     Index(None, "assignee", "state"),
-    Index(None, "department", "state"),
     # the worker's scan of due SLA checks (ADR 0003): only tasks that have one
     Index(
         "ix_tasks_check_at",

@@ -1,4 +1,5 @@
-"""leaner hot-path indexes: no history.task_id index (nothing looks history up by task),
+"""leaner hot-path indexes: no history.task_id and tasks (department, state) indexes
+(no query uses them; each cost its pages at every completion's commit),
 the outbox indexed by instance (its list) instead of task, the inbox without its unique
 (message_id, login) constraint (a copy is written only with a new message)
 
@@ -18,6 +19,8 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
+    with op.batch_alter_table("tasks", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_tasks_department_state"))
     with op.batch_alter_table("history", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_history_task_id"))
     with op.batch_alter_table("outbox", schema=None) as batch_op:
@@ -37,3 +40,7 @@ def downgrade() -> None:
         batch_op.create_index(batch_op.f("ix_outbox_task_id"), ["task_id"], unique=False)
     with op.batch_alter_table("history", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_history_task_id"), ["task_id"], unique=False)
+    with op.batch_alter_table("tasks", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_tasks_department_state"), ["department", "state"], unique=False
+        )
