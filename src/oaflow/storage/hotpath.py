@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any
 
 import orjson
@@ -175,6 +176,20 @@ def _update_sql(dialect: str, table: str, columns: tuple[str, ...]) -> str:
     return found
 
 
+@lru_cache(maxsize=1024)
+def _sqlite_time(value: datetime) -> str:
+    """A UTC time in SQLAlchemy's SQLite text format (one action writes the same instant
+    several times: each conversion is made once)."""
+    if value.tzinfo is not UTC:
+        value = value.astimezone(UTC)
+    return value.isoformat(" ", "microseconds")[:26]
+
+
+@lru_cache(maxsize=4096)
+def _parse_sqlite_time(text: str) -> datetime:
+    return datetime.fromisoformat(text).replace(tzinfo=UTC)
+
+
 def _json_out(value: Any) -> Any:
     return orjson.loads(value) if isinstance(value, str) else value
 
@@ -209,15 +224,13 @@ class HotPath:
     def _time_in(self, value: datetime | None) -> Any:
         if value is None or not self.sqlite:
             return value
-        if value.tzinfo is not UTC:
-            value = value.astimezone(UTC)
-        return value.isoformat(" ", "microseconds")[:26]  # SQLAlchemy's SQLite text format
+        return _sqlite_time(value)
 
     def _time_out(self, value: Any) -> datetime | None:
         if value is None:
             return None
         if isinstance(value, str):
-            return datetime.fromisoformat(value).replace(tzinfo=UTC)
+            return _parse_sqlite_time(value)
         assert isinstance(value, datetime)
         return value.astimezone(UTC)
 
