@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from oaflow.domain.model import Event, InstanceRecord, TaskRecord
 from oaflow.domain.states import InstanceState, TaskState
@@ -104,3 +105,65 @@ def test_a_failed_raw_transaction_leaves_nothing(demo_app: App) -> None:
         pass
     with demo_app.db.read() as conn:
         assert repo.instance_tasks(conn, instance.id or 0) == []
+
+
+class NotingCursor:
+    """A driver cursor that notes the statements run through it."""
+
+    def __init__(self, cursor: Any) -> None:
+        self.cursor = cursor
+        self.statements: list[str] = []
+
+    def execute(self, sql: str, parameters: Any = ()) -> Any:
+        self.statements.append(sql)
+        return self.cursor.execute(sql, parameters)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.cursor, name)
+
+
+def test_an_update_writes_only_the_columns_that_changed_since_the_read(demo_app: App) -> None:
+    """An unchanged indexed column (the instance's state) is not written again: it would
+    cost its index pages at commit. A row not read in the transaction is written whole."""
+    instance = an_instance(demo_app)
+    with demo_app.db.write() as conn:
+        repo.insert_instance(conn, instance)
+    task = TaskRecord(
+        instance_id=instance.id or 0,
+        node_id="n003",
+        round=1,
+        state=TaskState.PENDING,
+        created_at=AT,
+    )
+    with demo_app.db.raw_write() as dbapi:
+        HotPath(dbapi, demo_app.db.dialect).insert_task(task)
+    with demo_app.db.raw_write() as dbapi:
+        hot = HotPath(dbapi, demo_app.db.dialect)
+        noted = hot.cursor = NotingCursor(hot.cursor)
+        loaded = hot.load_action(task.id or 0)
+        assert loaded is not None
+        (read_task,), read_instance, _ = loaded
+        read_task.state, read_task.progress = TaskState.IN_PROGRESS, 50
+        read_instance.tokens["visits"]["n003"] = 3
+        read_instance.event_seq = 1
+        assert hot.update_task(read_task)
+        assert hot.update_instance(read_instance, expected_version=1)
+        assert hot.update_instance(read_instance, expected_version=2)  # nothing but seq
+    task_update, first, second = noted.statements[1:]
+    assert "state =" in task_update and "progress =" in task_update
+    assert "note =" not in task_update and "outputs =" not in task_update
+    assert "tokens =" in first and "event_seq =" in first
+    assert "state =" not in first and "data =" not in first
+    assert "tokens =" not in second
+    with demo_app.db.read() as conn:
+        stored = repo.load_instance(conn, instance.id or 0)
+        assert stored is not None and stored.tokens == {"visits": {"n003": 3}}
+        assert stored.version == 3 and stored.state is InstanceState.RUNNING
+        stored_task = repo.load_task(conn, task.id or 0)
+        assert stored_task is not None and stored_task.progress == 50
+    task.state, task.version = TaskState.DONE, 2  # a row not read here: every column
+    with demo_app.db.raw_write() as dbapi:
+        hot = HotPath(dbapi, demo_app.db.dialect)
+        noted = hot.cursor = NotingCursor(hot.cursor)
+        assert hot.update_task(task)
+    assert all(f"{c} =" in noted.statements[0] for c in ("state", "note", "outputs"))

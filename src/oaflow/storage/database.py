@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import threading
 from collections.abc import Callable, Iterator
@@ -94,21 +95,26 @@ class HeldConnections:
         self._engine = engine
         self._local = threading.local()
         self._lock = threading.Lock()
-        self._by_thread: dict[int, sqlite3.Connection] = {}
+        self._by_thread: dict[threading.Thread, sqlite3.Connection] = {}
+        self._pid = os.getpid()
 
     def mine(self) -> sqlite3.Connection:
+        """This thread's connection."""
+        if self._pid != os.getpid():  # a forked child never touches its parent's
+            self._pid, self._by_thread, self._local = os.getpid(), {}, threading.local()
         conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
-        if conn is None:
-            args, kwargs = self._engine.dialect.create_connect_args(self._engine.url)
-            options: dict[str, Any] = {**kwargs, "check_same_thread": False}
-            conn = sqlite3.connect(str(args[0]), **options)
-            _sqlite_connect(conn, None)
-            self._local.conn = conn
-            with self._lock:
-                alive = {t.ident for t in threading.enumerate()}
-                for ident in [i for i in self._by_thread if i not in alive]:
-                    self._by_thread.pop(ident).close()
-                self._by_thread[threading.get_ident()] = conn
+        return conn if conn is not None else self._connect()
+
+    def _connect(self) -> sqlite3.Connection:
+        args, kwargs = self._engine.dialect.create_connect_args(self._engine.url)
+        options: dict[str, Any] = {**kwargs, "check_same_thread": False}
+        conn: sqlite3.Connection = sqlite3.connect(str(args[0]), **options)
+        _sqlite_connect(conn, None)
+        self._local.conn = conn
+        with self._lock:
+            for ended in [t for t in self._by_thread if not t.is_alive()]:
+                self._by_thread.pop(ended).close()
+            self._by_thread[threading.current_thread()] = conn
         return conn
 
     def close_all(self) -> None:
