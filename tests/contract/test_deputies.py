@@ -11,6 +11,7 @@ from oaflow.domain.errors import ForbiddenError, InputError, NotFoundError
 from oaflow.domain.states import Action
 from oaflow.services import deputies, queries
 from oaflow.services.app import App
+from oaflow.storage.database import Database
 
 from .driver import COMPLAINT, Driver
 
@@ -122,3 +123,27 @@ def test_an_inactive_deputy_is_refused(demo_app: App, clock: FixedClock) -> None
     with pytest.raises(InputError, match="not an active user"):
         away(demo_app, clock)
     assert deputies.list_deputies(demo_app) == []
+
+
+def test_a_delegation_made_elsewhere_reaches_an_app_that_already_read_the_organisation(
+    demo_app: App, clock: FixedClock
+) -> None:
+    """The hot path keeps the delegations with the organisation it caches; another process
+    (here another App on the same database) setting or clearing one makes it read them
+    again."""
+    other = App(db=Database(demo_app.db.url), clock=clock, calendar=demo_app.calendar)
+    d = Driver(demo_app)
+    d.start("customer-complaint", "csd.staff", COMPLAINT)
+    d.approve("csd.head", "triage")  # the organisation is cached now
+    now = clock.now()
+    deputies.set_deputy(other, "csd.head", "vp.market", now - DAY, now + DAY)
+    d.complete("prd.head", "handle", cause="包装", solution="补发")
+    (review,) = queries.tasks_for(demo_app, "vp.market")
+    assert (review["node_id"], review["on_behalf_of"]) == ("review", "csd.head")
+    deputies.clear_deputy(other, "csd.head")
+    d.start("customer-complaint", "csd.staff", COMPLAINT)
+    d.approve("csd.head", "triage")
+    d.complete("prd.head", "handle", cause="包装", solution="补发")
+    own = [t for t in queries.tasks_for(demo_app, "csd.head") if t["assignee"] == "csd.head"]
+    assert [(t["node_id"], t["on_behalf_of"]) for t in own] == [("review", None)]
+    other.db.dispose()

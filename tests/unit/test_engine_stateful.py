@@ -141,7 +141,7 @@ def demo_database() -> bytes:
             conn.execute(
                 update(users_table).where(users_table.c.login == INACTIVE).values(active=False)
             )
-            org_repo._bump_revision(conn)
+            org_repo.bump_revision(conn)
         app.db.dispose()  # the last connection checkpoints the WAL into the file
         return path.read_bytes()
 

@@ -11,10 +11,10 @@ from oaflow.domain.clock import Clock
 from oaflow.domain.definition import ProcessDefinition
 from oaflow.domain.errors import NotFoundError
 from oaflow.domain.loader import load_definition
-from oaflow.domain.org import Organisation, OrgTimeline
+from oaflow.domain.org import Delegation, Organisation, OrgTimeline
 from oaflow.domain.orgfile import parse_org_yaml
 from oaflow.services.calendar import stored_calendar
-from oaflow.storage import catalog_repo, org_repo
+from oaflow.storage import catalog_repo, deputy_repo, org_repo
 from oaflow.storage.database import Database
 
 
@@ -43,7 +43,8 @@ class App:
         self._calendar = calendar
         self._calendar_pinned = calendar is not None
         self._definitions: dict[int, ProcessDefinition] = {}
-        self._org: tuple[int, OrgTimeline] | None = None
+        #: the organisation at a revision: its timeline and its delegations (ORG-3)
+        self._org: tuple[int, OrgTimeline, tuple[Delegation, ...]] | None = None
 
     @property
     def calendar(self) -> WorkingCalendar:
@@ -97,5 +98,14 @@ class App:
                 (at, parse_org_yaml(text, "org change"))
                 for at, text in org_repo.org_changes_of(conn)
             ]
-            self._org = (revision, OrgTimeline(org_repo.load_org(conn), tuple(changes)))
+            timeline = OrgTimeline(org_repo.load_org(conn), tuple(changes))
+            self._org = (revision, timeline, tuple(deputy_repo.all_delegations(conn)))
         return self._org[1].at(self.now())
+
+    def delegations_at(self, revision: int, at: datetime) -> tuple[Delegation, ...]:
+        """The delegations in force at ``at`` in the organisation at ``revision``."""
+        if self._org is None or self._org[0] != revision:
+            with self.db.read() as conn:
+                self.org(conn, revision)
+        assert self._org is not None
+        return tuple(d for d in self._org[2] if d.active_at(at))

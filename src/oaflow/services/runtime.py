@@ -287,7 +287,9 @@ def write_decision(
     (default: the app's clock)."""
     at = at or app.now()
     if decision.new_tasks:
-        delegate_new_tasks(decision, hot.deputies_at(at))
+        known = hot.org_revision  # read in this transaction: its cache is current
+        delegations = hot.deputies_at(at) if known is None else app.delegations_at(known, at)
+        delegate_new_tasks(decision, delegations)
     _number_exceptions(hot, decision, app, at)
     for task in decision.changed_tasks:
         if not hot.update_task(task):

@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy import Connection, and_, delete, insert, select
 
 from oaflow.domain.org import Delegation
+from oaflow.storage.org_repo import bump_revision
 from oaflow.storage.tables import deputies
 
 
@@ -34,6 +35,8 @@ def overlapping(conn: Connection, login: str, starts: datetime, ends: datetime) 
 
 
 def add(conn: Connection, delegation: Delegation, created_at: datetime) -> None:
+    """Record a delegation (a new revision of the organisation: caches of it reload)."""
+    bump_revision(conn)
     conn.execute(
         insert(deputies).values(
             login=delegation.user,
@@ -47,4 +50,7 @@ def add(conn: Connection, delegation: Delegation, created_at: datetime) -> None:
 
 def clear(conn: Connection, login: str) -> int:
     """Remove every delegation of ``login``; returns how many there were."""
-    return int(conn.execute(delete(deputies).where(deputies.c.login == login)).rowcount)
+    removed = int(conn.execute(delete(deputies).where(deputies.c.login == login)).rowcount)
+    if removed:
+        bump_revision(conn)
+    return removed

@@ -214,6 +214,8 @@ class HotPath:
         self.sqlite = dialect == "sqlite"
         #: (table, id) -> the stored values of the row as read (JSON as text)
         self._read: dict[tuple[str, int], dict[str, Any]] = {}
+        #: the organisation's revision as read by ``load_action`` in this transaction
+        self.org_revision: int | None = None
 
     @classmethod
     def on(cls, conn: Connection) -> HotPath:
@@ -246,7 +248,8 @@ class HotPath:
         tasks = [self._task(row[:width]) for row in rows]
         first = rows[0]
         instance = self._instance(first[width:-1])
-        return sorted(tasks, key=lambda t: t.id != task_id), instance, int(first[-1] or 0)
+        self.org_revision = int(first[-1] or 0)
+        return sorted(tasks, key=lambda t: t.id != task_id), instance, self.org_revision
 
     def round_tasks(self, instance_id: int, node_id: str, round_: int) -> list[TaskRecord]:
         """Every task of one round of a multi-instance node, in creation order."""
@@ -256,7 +259,7 @@ class HotPath:
         return [self._task(row) for row in self.cursor.fetchall()]
 
     def deputies_at(self, at: datetime) -> tuple[Delegation, ...]:
-        """The delegations (ORG-3) in force at ``at``."""
+        """The delegations (ORG-3) in force at ``at``, read from the table."""
         self.cursor.execute(self.sql["active_deputies"], {"at": self._time_in(at)})
         return tuple(
             Delegation(login, deputy, self._utc(starts), self._utc(ends))

@@ -62,7 +62,7 @@ def add_org_change(conn: Connection, effective_at: datetime, source: str, now: d
     conn.execute(
         insert(org_changes).values(effective_at=effective_at, source=source, created_at=now)
     )
-    return _bump_revision(conn)
+    return bump_revision(conn)
 
 
 def replace_org(conn: Connection, org: Organisation) -> int:
@@ -99,10 +99,12 @@ def replace_org(conn: Connection, org: Organisation) -> int:
         conn.execute(insert(departments), dept_rows)
     if user_rows:
         conn.execute(insert(users), user_rows)
-    return _bump_revision(conn)
+    return bump_revision(conn)
 
 
-def _bump_revision(conn: Connection) -> int:
+def bump_revision(conn: Connection) -> int:
+    """A new revision of the organisation (its people, departments and delegations): caches
+    of it are read again."""
     revision = org_revision(conn) + 1
     changed = conn.execute(
         update(settings).where(settings.c.name == REVISION).values(value=str(revision))
