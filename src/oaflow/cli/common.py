@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NoReturn
 
-import psycopg
 import typer
 from rich.console import Console
 from rich.markup import escape
@@ -78,12 +77,20 @@ def run_command(body: Callable[[App], None], creates: bool = False) -> None:
             if not creates:
                 require_schema(app)
             body(app)
-        except (OperationalError, ProgrammingError, sqlite3.OperationalError, psycopg.Error) as exc:
+        except database_errors() as exc:
             if any(sign in str(exc) for sign in SCHEMA_SIGNS):
                 raise no_schema(app) from None
             raise
         finally:
             app.db.dispose()
+
+
+def database_errors() -> tuple[type[Exception], ...]:
+    """The drivers' errors that can say the schema is missing; psycopg's only when it was
+    loaded (it is not imported for SQLite: a tenth of the command's start-up)."""
+    psycopg = sys.modules.get("psycopg")
+    loaded: tuple[type[Exception], ...] = (psycopg.Error,) if psycopg is not None else ()
+    return (OperationalError, ProgrammingError, sqlite3.OperationalError, *loaded)
 
 
 def require_schema(app: App) -> None:

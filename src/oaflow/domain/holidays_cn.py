@@ -31,9 +31,6 @@ from dataclasses import dataclass, replace
 from datetime import date, time
 from typing import TypedDict, Unpack
 
-from holidays import country_holidays
-from holidays.countries.china import ChinaStaticHolidays
-
 from oaflow.domain.calendar import WorkingCalendar
 from oaflow.domain.errors import InputError
 
@@ -62,6 +59,8 @@ class CalendarOverrides(TypedDict, total=False):
 
 def library_confirmed_years() -> frozenset[int]:
     """Years for which the library carries the State Council's official schedule."""
+    from holidays.countries.china import ChinaStaticHolidays  # ~0.1 s: loaded when used
+
     return frozenset(
         year for year in ChinaStaticHolidays.special_public_holidays if year >= FIRST_OFFICIAL_YEAR
     )
@@ -76,6 +75,8 @@ def default_years() -> frozenset[int]:
 def china_schedule(year: int) -> YearSchedule:
     """Public holidays and 调休 working days of one year, from the library."""
     _check_year(year)
+    from holidays import country_holidays  # ~0.1 s: loaded when used
+
     table = country_holidays("CN", years=year, language="zh_CN")
     days_off = {day: str(name) for day, name in sorted(table.items()) if day.year == year}
     workdays = frozenset(day for day in table.weekend_workdays if day.year == year)

@@ -9,7 +9,6 @@ from typing import Any
 from oaflow.domain.errors import InputError
 from oaflow.domain.org import Organisation
 from oaflow.domain.orgfile import org_to_csv, org_to_yaml, parse_org_csv, parse_org_yaml
-from oaflow.domain.orgfile_xlsx import org_to_xlsx, parse_org_xlsx
 from oaflow.services.app import App
 from oaflow.storage import org_repo
 
@@ -37,6 +36,8 @@ def import_org(app: App, path: Path, effective: datetime | None = None) -> Organ
     task created after that instant resolves to the people of the new organisation).
     Nothing changes if the file has problems."""
     if file_format(path) == "xlsx":
+        from oaflow.domain.orgfile_xlsx import parse_org_xlsx  # openpyxl: loaded when used
+
         org = parse_org_xlsx(read_bytes(path), str(path))
     else:
         org = parse(read_text(path), path)
@@ -58,6 +59,8 @@ def export_org(app: App, path: Path) -> Organisation:
     with app.db.read() as conn:
         org = app.org(conn)
     if fmt == "xlsx":
+        from oaflow.domain.orgfile_xlsx import org_to_xlsx  # openpyxl: loaded when used
+
         path.write_bytes(org_to_xlsx(org))
     elif fmt == "csv":
         path.write_text(org_to_csv(org), encoding="utf-8-sig", newline="")
