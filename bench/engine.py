@@ -13,6 +13,11 @@ Then, to show where the rest of the time goes, it records the statements the eng
 executes for the same completions (on a copy of the database, untimed) and replays them
 through stdlib sqlite3 on another copy, one transaction per completion: the rate of the
 engine's own rows without any engine logic, measured against the bare loop again.
+
+    python bench/engine.py --postgres postgresql://root@127.0.0.1:5432/postgres
+
+also runs the same completions on a fresh database of that PostgreSQL server (created and
+dropped by the run) and prints its rate: a standing figure, with no bare limit to compare.
 """
 
 from __future__ import annotations
@@ -24,11 +29,14 @@ import sqlite3
 import sys
 import tempfile
 import time
+import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+
+from sqlalchemy import create_engine, make_url, text
 
 from oaflow.domain.clock import FixedClock
 from oaflow.domain.holidays_cn import china_calendar
@@ -37,7 +45,7 @@ from oaflow.engine.runtime import Command
 from oaflow.services import runtime, setup
 from oaflow.services.app import App
 from oaflow.storage import hotpath, runtime_repo
-from oaflow.storage.database import SQLITE_PRAGMAS, Database
+from oaflow.storage.database import SQLITE_PRAGMAS, Database, normalise_url
 
 FORM = {
     "title": "投诉",
@@ -59,10 +67,47 @@ STEPS: list[tuple[str, str, Command]] = [
 
 
 def make_app(path: Path) -> App:
+    return app_on(f"sqlite:///{path}")
+
+
+def app_on(url: str) -> App:
     clock = FixedClock(datetime(2025, 3, 3, 1, 0, tzinfo=UTC))
-    app = App(db=Database(f"sqlite:///{path}"), clock=clock, calendar=china_calendar())
+    app = App(db=Database(url), clock=clock, calendar=china_calendar())
     setup.init(app, demo=True)
     return app
+
+
+@contextmanager
+def fresh_postgres(server: str) -> Iterator[str]:
+    """The URL of a new database on the PostgreSQL ``server`` (a URL of any database there),
+    dropped afterwards."""
+    name = f"oaflow_bench_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(normalise_url(server), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield make_url(normalise_url(server)).set(database=name).render_as_string(False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def postgres_rate(server: str, instances: int) -> float:
+    """Completions per second of the same work on a fresh PostgreSQL database."""
+    with fresh_postgres(server) as url:
+        app = app_on(url)
+        try:
+            start_instances(app, instances)
+            begin = time.perf_counter()
+            done = 0
+            for ids, command in steps(app):
+                for task_id in ids:
+                    runtime.act(app, task_id, command)
+                done += len(ids)
+            return done / (time.perf_counter() - begin)
+        finally:
+            app.db.dispose()
 
 
 def open_task_ids(app: App, login: str, node: str) -> list[int]:
@@ -245,6 +290,7 @@ def copy_database(app: App, to: Path) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else "")
     parser.add_argument("--instances", type=int, default=2000)
+    parser.add_argument("--postgres", metavar="URL", help="also run on this PostgreSQL server")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
@@ -265,6 +311,9 @@ def main(argv: list[str] | None = None) -> int:
         rows_rate, rows_limit = replay(folder / "replayed.db", chunks, bare)
     report(args.instances, rate, limit, peak)
     report_rows(rate, rows_rate, rows_limit)
+    if args.postgres:
+        pg_rate = postgres_rate(args.postgres, args.instances)
+        print(f"PostgreSQL completions/s:  {pg_rate:,.0f}  (the same work, one transaction each)")
     return 0
 
 

@@ -10,15 +10,20 @@ from pathlib import Path
 BENCH = Path(__file__).parents[2] / "bench" / "engine.py"
 
 
-def test_the_engine_benchmark_runs_and_prints_every_figure() -> None:
+def figures_of(*args: str) -> dict[str, float]:
     done = subprocess.run(
-        [sys.executable, str(BENCH), "--instances", "3"],
+        [sys.executable, str(BENCH), "--instances", "3", *args],
         capture_output=True,
         text=True,
         timeout=300,
         check=True,
     )
-    figures = dict(re.findall(r"^\s*([^:\n]+?):\s+([\d,.]+)", done.stdout, re.MULTILINE))
+    found = re.findall(r"^\s*([^:\n]+?):\s+([\d,.]+)", done.stdout, re.MULTILINE)
+    return {label: float(value.replace(",", "")) for label, value in found}
+
+
+def test_the_engine_benchmark_runs_and_prints_every_figure() -> None:
+    figures = figures_of()
     for label in (
         "engine completions/s",
         "bare SQLite limit/s",
@@ -27,4 +32,8 @@ def test_the_engine_benchmark_runs_and_prints_every_figure() -> None:
         "the engine's own statements, replayed by stdlib sqlite3/s",
         "ratio replay / bare (the most the engine's rows allow)",
     ):
-        assert float(figures[label].replace(",", "")) > 0, (label, done.stdout)
+        assert figures[label] > 0, (label, figures)
+
+
+def test_it_runs_the_same_work_on_postgresql_when_given_a_server(pg_admin_url: str) -> None:
+    assert figures_of("--postgres", pg_admin_url)["PostgreSQL completions/s"] > 0
