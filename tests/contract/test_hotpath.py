@@ -35,16 +35,30 @@ def an_instance(app: App) -> InstanceRecord:
     )
 
 
-def test_every_column_round_trips_between_the_two_paths(demo_app: App) -> None:
-    instance = an_instance(demo_app)
-    with demo_app.db.write() as conn:
+def stored_instance(app: App) -> InstanceRecord:
+    instance = an_instance(app)
+    with app.db.write() as conn:
         repo.insert_instance(conn, instance)
-    task = TaskRecord(
+    return instance
+
+
+def a_task(instance: InstanceRecord, **fields: Any) -> TaskRecord:
+    """A pending task of ``instance`` at node n003 (round 1 unless given)."""
+    values: dict[str, Any] = {"round": 1, **fields}
+    return TaskRecord(
         instance_id=instance.id or 0,
         node_id="n003",
-        round=2,
         state=TaskState.PENDING,
         created_at=AT,
+        **values,
+    )
+
+
+def test_every_column_round_trips_between_the_two_paths(demo_app: App) -> None:
+    instance = stored_instance(demo_app)
+    task = a_task(
+        instance,
+        round=2,
         department="rnd",
         assignee=None,
         candidates=("rnd.head", "rnd.staff"),
@@ -87,16 +101,8 @@ def test_every_column_round_trips_between_the_two_paths(demo_app: App) -> None:
 
 
 def test_a_failed_raw_transaction_leaves_nothing(demo_app: App) -> None:
-    instance = an_instance(demo_app)
-    with demo_app.db.write() as conn:
-        repo.insert_instance(conn, instance)
-    task = TaskRecord(
-        instance_id=instance.id or 0,
-        node_id="n003",
-        round=1,
-        state=TaskState.PENDING,
-        created_at=AT,
-    )
+    instance = stored_instance(demo_app)
+    task = a_task(instance)
     try:
         with demo_app.db.raw_write() as dbapi:
             HotPath(dbapi, demo_app.db.dialect).insert_task(task)
@@ -125,16 +131,8 @@ class NotingCursor:
 def test_an_update_writes_only_the_columns_that_changed_since_the_read(demo_app: App) -> None:
     """An unchanged indexed column (the instance's state) is not written again: it would
     cost its index pages at commit. A row not read in the transaction is written whole."""
-    instance = an_instance(demo_app)
-    with demo_app.db.write() as conn:
-        repo.insert_instance(conn, instance)
-    task = TaskRecord(
-        instance_id=instance.id or 0,
-        node_id="n003",
-        round=1,
-        state=TaskState.PENDING,
-        created_at=AT,
-    )
+    instance = stored_instance(demo_app)
+    task = a_task(instance)
     with demo_app.db.raw_write() as dbapi:
         HotPath(dbapi, demo_app.db.dialect).insert_task(task)
     with demo_app.db.raw_write() as dbapi:
