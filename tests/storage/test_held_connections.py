@@ -74,10 +74,13 @@ def test_connections_of_ended_threads_are_closed_and_dispose_closes_the_rest(
     assert count(db) == 3  # a new connection after dispose
 
 
-def test_an_in_memory_database_uses_the_pool() -> None:
+def test_an_in_memory_database_uses_the_pool_in_one_transaction_too() -> None:
     memory = Database("sqlite://")
     with memory.raw_write() as dbapi:
         dbapi.execute("CREATE TABLE numbers (n INTEGER)")
+    with pytest.raises(RuntimeError), memory.raw_write() as dbapi:
+        dbapi.execute("INSERT INTO numbers (n) VALUES (1)")
+        raise RuntimeError("crash before commit")
     with memory.raw_write() as dbapi:
         assert dbapi.execute("SELECT count(*) FROM numbers").fetchone()[0] == 0
     memory.dispose()

@@ -58,6 +58,8 @@ class Database:
             return
         pooled = self.engine.raw_connection()
         try:
+            if self.dialect == "sqlite":  # an in-memory database
+                pooled.dbapi_connection.execute("BEGIN IMMEDIATE")
             yield from self._finish(pooled.dbapi_connection)
         finally:
             pooled.close()
