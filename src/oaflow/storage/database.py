@@ -58,9 +58,10 @@ class Database:
             return
         pooled = self.engine.raw_connection()
         try:
+            dbapi = pooled.dbapi_connection
             if self.dialect == "sqlite":  # an in-memory database
-                pooled.dbapi_connection.execute("BEGIN IMMEDIATE")
-            yield from self._finish(pooled.dbapi_connection)
+                dbapi.execute("BEGIN IMMEDIATE")
+            yield from self._finish(dbapi)
         finally:
             pooled.close()
 
