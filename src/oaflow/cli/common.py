@@ -116,6 +116,16 @@ def print_json(value: Any) -> None:
     sys.stdout.write(json.dumps(value, ensure_ascii=False, indent=2, default=str) + "\n")
 
 
+def print_rows(
+    json_: bool, rows: Any, title: str, columns: Sequence[str], cells: Sequence[Sequence[Any]]
+) -> None:
+    """A list command's answer: ``rows`` as JSON with --json, else a table of ``cells``."""
+    if json_:
+        print_json(rows)
+    else:
+        print_table(title, columns, cells)
+
+
 def print_table(title: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
     table = Table(title=title, title_justify="left")
     for column in columns:

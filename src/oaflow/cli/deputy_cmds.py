@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from oaflow.cli.common import console, print_json, print_table, run_command, zh
+from oaflow.cli.common import console, print_rows, run_command, zh
 from oaflow.domain.clock import parse_instant
 from oaflow.services import deputies
 from oaflow.services.app import App
@@ -50,10 +50,9 @@ def list_(
 
     def body(app: App) -> None:
         rows = deputies.list_deputies(app)
-        if json_:
-            print_json(rows)
-            return
-        print_table(
+        print_rows(
+            json_,
+            rows,
             zh("代理", "Deputies"),
             [zh("用户", "user"), zh("代理人", "deputy"), zh("开始", "from"), zh("结束", "until")],
             [

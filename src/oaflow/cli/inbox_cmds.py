@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from oaflow.cli.common import console, print_json, print_table, run_command, zh
+from oaflow.cli.common import console, print_rows, run_command, zh
 from oaflow.services import inbox
 from oaflow.services.app import App
 
@@ -30,10 +30,9 @@ def show(
 
     def body(app: App) -> None:
         view = inbox.notifications(app, as_, unread)
-        if json_:
-            print_json(view)
-            return
-        print_table(
+        print_rows(
+            json_,
+            view,
             zh(
                 f"{as_} 的消息（未读 {view['unread']}）",
                 f"Notifications of {as_} ({view['unread']} unread)",

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from oaflow.cli.common import print_json, print_table, run_command, zh
+from oaflow.cli.common import print_rows, run_command, zh
 from oaflow.services import delivery, exceptions, queries
 from oaflow.services.app import App
 
@@ -37,10 +37,9 @@ def outbox_list(
             _deliveries(app, "dead" if dead else None, json_)
             return
         rows = queries.outbox(app, recipient=to)
-        if json_:
-            print_json(rows)
-            return
-        print_table(
+        print_rows(
+            json_,
+            rows,
             zh("发件箱", "Outbox"),
             [
                 zh("时间", "time"),
@@ -68,10 +67,9 @@ def outbox_list(
 
 def _deliveries(app: App, status: str | None, json_: bool) -> None:
     rows = queries.deliveries(app, status)
-    if json_:
-        print_json(rows)
-        return
-    print_table(
+    print_rows(
+        json_,
+        rows,
         zh("投递记录", "Deliveries") if status is None else zh("死信", "Dead letters"),
         [
             "ID",
@@ -136,10 +134,9 @@ def exception_list(json_: JsonOpt = False) -> None:
 
     def body(app: App) -> None:
         rows = queries.exceptions(app)
-        if json_:
-            print_json(rows)
-            return
-        print_table(
+        print_rows(
+            json_,
+            rows,
             zh("异常处理记录", "Exceptions"),
             [
                 zh("异常编号", "ID"),

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 import typer
 
 from oaflow.bootstrap import build_channels
-from oaflow.cli.common import console, print_json, print_table, run_command, zh
+from oaflow.cli.common import console, print_json, print_rows, run_command, zh
 from oaflow.domain.errors import InputError, OAFlowError
 from oaflow.services import action_links, delivery, notify_admin
 from oaflow.services.app import App
@@ -104,10 +104,9 @@ def channel_list(json_: JsonOpt = False) -> None:
 
     def body(app: App) -> None:
         rows = notify_admin.channels(app)
-        if json_:
-            print_json(rows)
-            return
-        print_table(
+        print_rows(
+            json_,
+            rows,
             zh("通知渠道", "Channels"),
             [
                 zh("名称", "name"),
@@ -216,10 +215,9 @@ def template_list(json_: JsonOpt = False) -> None:
 
     def body(app: App) -> None:
         rows = notify_admin.template_list(app)
-        if json_:
-            print_json(rows)
-            return
-        print_table(
+        print_rows(
+            json_,
+            rows,
             zh("消息模板", "Templates"),
             [zh("事件", "event"), zh("语言", "locale"), zh("名称", "label"), zh("来源", "source")],
             [[r["event"], r["locale"], r["label"], _source(r["customised"])] for r in rows],

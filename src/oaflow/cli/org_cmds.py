@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from oaflow.cli.common import console, print_json, print_table, run_command, zh
+from oaflow.cli.common import console, print_rows, run_command, zh
 from oaflow.domain.clock import parse_instant
 from oaflow.services import organisation, runtime
 from oaflow.services.app import App
@@ -57,10 +57,9 @@ def users(json_: Annotated[bool, typer.Option("--json")] = False) -> None:
 
     def body(app: App) -> None:
         rows = organisation.users(app)
-        if json_:
-            print_json(rows)
-            return
-        print_table(
+        print_rows(
+            json_,
+            rows,
             zh("用户", "Users"),
             [
                 zh("登录名", "login"),

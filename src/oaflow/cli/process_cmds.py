@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from oaflow.cli.common import console, print_json, print_table, require_schema, run_command, zh
+from oaflow.cli.common import console, print_json, print_rows, require_schema, run_command, zh
 from oaflow.domain.errors import OAFlowError
 from oaflow.services import catalog
 from oaflow.services.app import App
@@ -79,18 +79,11 @@ def list_(json_: JsonOpt = False) -> None:
             }
             for d in catalog.list_published(app)
         ]
-        if json_:
-            print_json(rows)
-            return
-        columns = [
-            zh("流程", "key"),
-            zh("版本", "version"),
-            zh("名称", "name"),
-            zh("版本号", "label"),
-        ]
-        print_table(
+        print_rows(
+            json_,
+            rows,
             zh("已发布流程", "Published processes"),
-            columns,
+            [zh("流程", "key"), zh("版本", "version"), zh("名称", "name"), zh("版本号", "label")],
             [[r["key"], r["version"], r["name"], r["label"]] for r in rows],
         )
 

@@ -9,7 +9,15 @@ from typing import Annotated, Any
 import typer
 import yaml
 
-from oaflow.cli.common import console, headline, print_json, print_table, run_command, zh
+from oaflow.cli.common import (
+    console,
+    headline,
+    print_json,
+    print_rows,
+    print_table,
+    run_command,
+    zh,
+)
 from oaflow.domain.errors import InputError
 from oaflow.domain.states import Action
 from oaflow.engine.runtime import Command
@@ -90,10 +98,9 @@ def tasks(
 
     def body(app: App) -> None:
         rows = queries.tasks_for(app, as_)
-        if json_:
-            print_json(rows)
-            return
-        print_table(
+        print_rows(
+            json_,
+            rows,
             zh(f"{as_} 的待办任务", f"Open tasks of {as_}"),
             [
                 "ID",
