@@ -287,9 +287,7 @@ def write_decision(
     (default: the app's clock)."""
     at = at or app.now()
     if decision.new_tasks:
-        known = hot.org_revision  # read in this transaction: its cache is current
-        delegations = hot.deputies_at(at) if known is None else app.delegations_at(known, at)
-        delegate_new_tasks(decision, delegations)
+        delegate_new_tasks(decision, app.delegations_at(hot.org_revision_now(), at))
     _number_exceptions(hot, decision, app, at)
     for task in decision.changed_tasks:
         if not hot.update_task(task):

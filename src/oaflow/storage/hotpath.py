@@ -20,7 +20,6 @@ import orjson
 from sqlalchemy import Connection
 
 from oaflow.domain.model import Event, ExceptionOpening, InstanceRecord, Message, TaskRecord
-from oaflow.domain.org import Delegation
 from oaflow.domain.states import OPEN_TASK_STATES
 from oaflow.storage.org_repo import REVISION
 from oaflow.storage.runtime_repo import instance_record, task_record
@@ -120,8 +119,7 @@ def _statements(dialect: str) -> dict[str, str]:
         f"name = '{REVISION}') FROM tasks t JOIN instances i ON i.id = t.instance_id "
         "WHERE t.instance_id = (SELECT instance_id FROM tasks WHERE id = :tid) "
         f"AND (t.id = :tid OR t.state IN ({_OPEN})) ORDER BY t.id",
-        "active_deputies": "SELECT login, deputy, starts_at, ends_at FROM deputies "
-        "WHERE starts_at <= :at AND ends_at > :at ORDER BY id",
+        "org_revision": f"SELECT value FROM settings WHERE name = '{REVISION}'",
         "round_tasks": f"SELECT {task_cols} FROM tasks WHERE instance_id = :iid AND node_id = "
         ":node AND round = :round ORDER BY id",
         "insert_task": f"INSERT INTO tasks ({', '.join(_NEW_TASK)}) VALUES "
@@ -258,18 +256,14 @@ class HotPath:
         )
         return [self._task(row) for row in self.cursor.fetchall()]
 
-    def deputies_at(self, at: datetime) -> tuple[Delegation, ...]:
-        """The delegations (ORG-3) in force at ``at``, read from the table."""
-        self.cursor.execute(self.sql["active_deputies"], {"at": self._time_in(at)})
-        return tuple(
-            Delegation(login, deputy, self._utc(starts), self._utc(ends))
-            for login, deputy, starts, ends in self.cursor.fetchall()
-        )
-
-    def _utc(self, value: Any) -> datetime:
-        found = self._time_out(value)
-        assert found is not None
-        return found
+    def org_revision_now(self) -> int:
+        """The organisation's revision in this transaction (as ``load_action`` read it, or
+        read now): the key of the organisation and delegations the services cache."""
+        if self.org_revision is None:
+            self.cursor.execute(self.sql["org_revision"])
+            row = self.cursor.fetchone()
+            self.org_revision = int(row[0]) if row else 0
+        return self.org_revision
 
     def _remember(self, table: str, stored: dict[str, Any], json_columns: set[str]) -> None:
         if not self.sqlite:  # psycopg hands JSON over parsed: keep its text
