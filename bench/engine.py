@@ -278,8 +278,7 @@ def peak_rss_mib() -> float:
 
 def copy_database(app: App, to: Path) -> None:
     """A copy of ``app``'s SQLite file as it is now (WAL checkpointed first)."""
-    with app.db.raw_write() as dbapi:
-        source = Path(dbapi.execute("PRAGMA database_list").fetchone()[2])
+    source = Path(str(app.db.engine.url.database))
     app.db.dispose()
     checkpoint = sqlite3.connect(source)
     checkpoint.execute("PRAGMA wal_checkpoint(TRUNCATE)")
