@@ -169,7 +169,7 @@ def test_lists_and_sets_from_configuration_are_accepted() -> None:
 def test_bad_hours_are_rejected(hours: float) -> None:
     with pytest.raises(InputError) as caught:
         CN.add_working_hours(sh(2025, 3, 12, 9), hours)
-    assert caught.value.hint
+    assert caught.value.hint("en")
     with pytest.raises(InputError):
         add_calendar_hours(sh(2025, 3, 12, 9), hours)
 
@@ -187,7 +187,7 @@ def test_naive_datetimes_are_rejected_with_a_hint() -> None:
     for call in calls:
         with pytest.raises(InputError, match="no time zone") as caught:
             call()
-        assert "timezone-aware" in caught.value.hint
+        assert "timezone-aware" in caught.value.hint("en")
 
 
 @pytest.mark.parametrize(
@@ -207,7 +207,7 @@ def test_naive_datetimes_are_rejected_with_a_hint() -> None:
 def test_bad_calendars_are_rejected(kwargs: dict[str, object]) -> None:
     with pytest.raises(InputError) as caught:
         WorkingCalendar(**kwargs)  # type: ignore[arg-type]
-    assert caught.value.hint
+    assert caught.value.hint("en")
 
 
 def test_a_calendar_without_working_days_fails_instead_of_looping() -> None:

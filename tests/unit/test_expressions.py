@@ -189,7 +189,7 @@ def test_disallowed_constructs_are_rejected_when_compiled(text: str, fragment: s
         compile_expression(text)
 
     assert fragment in caught.value.message
-    assert caught.value.hint
+    assert caught.value.hint("en")
 
 
 @pytest.mark.parametrize(
@@ -268,14 +268,14 @@ def test_evaluation_errors_say_what_is_wrong(
     error = rejected(text, context)
 
     assert fragment in error.message
-    assert error.hint
+    assert error.hint("en")
 
 
 def test_an_unknown_name_lists_the_available_names() -> None:
     error = rejected("amout > 5", {"amount": 1, "dept": "x"})
 
     assert "unknown name `amout`" in error.message
-    assert "amount, dept" in error.hint
+    assert "amount, dept" in error.hint("en")
     assert error.offset == 0
 
 

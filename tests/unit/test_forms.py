@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from oaflow.domain.definition import FormField, Text
+from oaflow.domain.definition import FormField
 from oaflow.domain.forms import STANDARD_FIELDS, check_values
+from oaflow.domain.text import Text
 
 COMPLAINT = FormField("complaint_type", "enum", values=("quality", "logistics", "service"))
 

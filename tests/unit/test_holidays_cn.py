@@ -200,4 +200,4 @@ def test_confirmed_years_can_be_overridden_once_a_schedule_is_entered_by_hand() 
 def test_bad_seed_requests_are_rejected(call: Callable[[], object], message: str) -> None:
     with pytest.raises(InputError, match=message) as caught:
         call()
-    assert caught.value.hint
+    assert caught.value.hint("en")

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from oaflow.domain.definition import Text
 from oaflow.domain.errors import Problem
 from oaflow.domain.org import ROLES, Department, Organisation, User, organisation_problems
+from oaflow.domain.text import Text
 
 
 def dept(code: str, parent: str | None = None, **kw: object) -> Department:
@@ -123,7 +123,7 @@ def test_reference_problems_are_all_reported_with_lines() -> None:
         (2, "departments form a cycle: b → c → b"),
         (None, "departments form a cycle: self → self"),
     }
-    assert all(isinstance(p, Problem) and p.hint and p.file == "org.yaml" for p in problems)
+    assert all(isinstance(p, Problem) and p.hint() and p.file == "org.yaml" for p in problems)
 
 
 def test_a_sound_organisation_has_no_problems(org: Organisation) -> None:

@@ -9,10 +9,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from oaflow.domain.definition import Text
 from oaflow.domain.errors import ValidationError
 from oaflow.domain.org import ROLES, Department, Organisation, User
 from oaflow.domain.orgfile import org_to_csv, org_to_yaml, parse_org_csv, parse_org_yaml
+from oaflow.domain.text import Text
 
 DOC = Path(__file__).parents[2] / "docs" / "organisation.md"
 
@@ -121,7 +121,7 @@ def test_yaml_reports_every_problem_with_its_line() -> None:
         (13, "user u2: department 'mars' is not a known department"),
         (14, "user u3: active 'maybe' is not true or false"),
     }
-    assert all(p.hint and p.file == "org.yaml" for p in error.value.problems)
+    assert all(p.hint() and p.file == "org.yaml" for p in error.value.problems)
 
 
 def test_csv_reports_every_problem_with_its_line() -> None:

@@ -12,11 +12,11 @@ from hypothesis import given, settings
 from openpyxl import Workbook, load_workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
-from oaflow.domain.definition import Text
 from oaflow.domain.errors import ValidationError
 from oaflow.domain.org import Department, Organisation, User
 from oaflow.domain.orgfile import parse_org_yaml
 from oaflow.domain.orgfile_xlsx import LAYOUTS, org_to_xlsx, parse_org_xlsx
+from oaflow.domain.text import Text
 from oaflow.processes import demo_organisation
 
 from .test_orgfile import DOC, SMALL_YAML, organisations

@@ -107,7 +107,7 @@ def test_check_definition_reports_shape_and_meaning_without_follow_ups() -> None
 def test_problems_carry_file_line_and_hint() -> None:
     problem = problems_of(START + "- {id: a, type: handle, name: a, next: done}\n" + END)[0]
     assert (problem.file, problem.line) == ("t.yaml", 11)
-    assert problem.hint == "add e.g. `assignee: {department: rnd}` to `a`"
+    assert problem.hint() == "add e.g. `assignee: {department: rnd}` to `a`"
     assert str(problem).startswith("t.yaml:11: node `a` has no responsible party")
 
 
@@ -138,7 +138,7 @@ def test_unknown_node_references(nodes: str, message: str) -> None:
 
 def test_unknown_reference_suggests_a_close_id() -> None:
     problem = problems_of(START + task("a", "don") + END)[0]
-    assert problem.hint == "did you mean `done`?"
+    assert problem.hint() == "did you mean `done`?"
 
 
 def test_decision_table_routes_must_name_known_nodes() -> None:
@@ -160,7 +160,7 @@ def test_known_references_pass() -> None:
 def test_unreachable_node() -> None:
     found = problems_of(START + task("a") + task("lost") + END)
     assert [p.message for p in found] == ["node `lost` cannot be reached from the start `s`"]
-    assert found[0].hint == "lead an earlier node to it (`next: lost`) or remove it"
+    assert found[0].hint() == "lead an earlier node to it (`next: lost`) or remove it"
 
 
 def test_dead_end_without_next() -> None:
@@ -205,7 +205,7 @@ def test_exclusive_gateway_without_default() -> None:
     gateway = "- {id: a, type: exclusive, name: g, routes: [{when: 'amount > 5', to: done}]}\n"
     found = problems_of(START + gateway + END)
     assert [p.message for p in found] == ["node `a` is an exclusive gateway without `default`"]
-    assert found[0].hint == "add `default: <node>` to gateway `a`"
+    assert found[0].hint() == "add `default: <node>` to gateway `a`"
 
 
 def test_exclusive_gateway_without_rules() -> None:
@@ -290,7 +290,7 @@ def test_task_without_time_limit() -> None:
     node = "- {id: a, type: confirm, name: a, assignee: {user: gm}, next: done}\n"
     found = problems_of(START + node + END)
     assert [p.message for p in found] == ["node `a` has no time limit"]
-    assert found[0].hint == "add e.g. `time_limit: {hours: 24}` to `a`"
+    assert found[0].hint() == "add e.g. `time_limit: {hours: 24}` to `a`"
 
 
 def test_planned_date_trigger_replaces_the_time_limit() -> None:
@@ -304,7 +304,7 @@ def test_planned_date_must_be_a_date_field() -> None:
     assert [p.message for p in found] == [
         "node `a` has `planned_date: DUE`, which is not a form field"
     ]
-    assert found[0].hint == "did you mean `due`?"
+    assert found[0].hint() == "did you mean `due`?"
     wrong = node.replace("DUE", "note")
     assert messages(START + wrong + END) == [
         "node `a` has `planned_date: note`, a field of type text"
@@ -360,8 +360,8 @@ def test_expression_names_must_be_known() -> None:
         "a route of gateway `a` uses unknown name `amout` in 'amout > 5 and x'",
         "a route of gateway `a` uses unknown name `x` in 'amout > 5 and x'",
     ]
-    assert found[0].hint == "did you mean `amount`?"
-    assert "add a form field `x`" in found[1].hint
+    assert found[0].hint() == "did you mean `amount`?"
+    assert "add a form field `x`" in found[1].hint()
 
 
 def test_expression_names_may_be_form_standard_output_and_context_names() -> None:
@@ -399,7 +399,7 @@ def test_unknown_decision_tables() -> None:
         "node `a` uses unknown decision table `route_tabel`",
         "node `g` uses unknown decision table `nothing`",
     ]
-    assert found[0].hint == "did you mean `route_table`?"
+    assert found[0].hint() == "did you mean `route_table`?"
 
 
 def test_decision_tables_must_give_what_their_user_needs() -> None:
@@ -465,7 +465,7 @@ def test_contract_needs_legal_or_compliance_approval_before_handling() -> None:
     assert [p.message for p in found] == [
         "node `a` is reached without an approval by leg or cmp (policy `contract`)"
     ]
-    assert "`assignee: {department: leg}`" in found[0].hint
+    assert "`assignee: {department: leg}`" in found[0].hint()
 
 
 def test_approval_by_legal_first_passes() -> None:

@@ -49,14 +49,16 @@ def zh(zh_text: str, en_text: str) -> str:
 
 
 def fail(error: OAFlowError) -> NoReturn:
+    lang = OPTIONS.lang
     if isinstance(error, ValidationError):
         for problem in error.problems:
-            errors.print(str(problem), markup=False)
+            errors.print(problem.text(lang), markup=False)
         errors.print(zh(f"共 {len(error.problems)} 个问题", f"{len(error.problems)} problem(s)"))
     else:
-        errors.print(f"{zh('错误', 'error')}: {error.message}", markup=False)
-        if error.hint:
-            errors.print(f"{zh('提示', 'hint')}: {error.hint}", markup=False)
+        errors.print(f"{zh('错误', 'error')}: {error.text(lang)}", markup=False)
+        hint = error.hint(lang)
+        if hint:
+            errors.print(f"{zh('提示', 'hint')}: {hint}", markup=False)
     raise typer.Exit(error.exit_code)
 
 

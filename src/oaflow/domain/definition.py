@@ -8,6 +8,7 @@ from enum import StrEnum
 from typing import Any, Literal
 
 from oaflow.domain.expressions import Expression
+from oaflow.domain.text import Text
 
 
 class NodeType(StrEnum):
@@ -40,17 +41,6 @@ TASK_NODES = frozenset(
 )
 #: task nodes decided by approve / reject; the others finish with complete
 DECISION_NODES = frozenset({NodeType.APPROVAL, NodeType.CONFIRM})
-
-
-@dataclass(frozen=True)
-class Text:
-    """A text in Chinese and English."""
-
-    zh: str
-    en: str = ""
-
-    def get(self, lang: str = "zh") -> str:
-        return self.en or self.zh if lang == "en" else self.zh
 
 
 FieldType = Literal[

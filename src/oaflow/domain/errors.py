@@ -1,101 +1,183 @@
-"""One root error type. Every error says what was wrong and how to fix it."""
+"""One root error type. Every error is a stable code with parameters; what it says, in
+Chinese and English, comes from one catalogue (``domain/texts``), so that each caller — the
+CLI, the API, a page — can present it in its user's language and add its own way out."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+from oaflow.domain import texts
+
+
+@dataclass(frozen=True)
+class Fault:
+    """One thing that is wrong: a code of the catalogue and the values its text names."""
+
+    code: str
+    params: Mapping[str, Any] = field(default_factory=dict)
+
+    def text(self, lang: str = "en") -> str:
+        return texts.message(self.code, self.params, lang)
+
+    def hint(self, lang: str = "en") -> str:
+        return texts.hint(self.code, self.params, lang)
+
+    def __str__(self) -> str:
+        return self.text("en")
+
+
+#: TRANSITIONAL: an error still raised as (message, hint), not yet given a code
+LEGACY = "legacy"
+
+
+def fault(code: str, /, **params: Any) -> Fault:
+    return Fault(code, params)
 
 
 class OAFlowError(Exception):
-    """Root of every error OA-Flow raises on purpose.
+    """Root of every error OA-Flow raises on purpose: ``code`` (stable, machine-readable)
+    and ``params``. ``kind`` says what sort of failure it is (an API answers 404 for
+    ``not_found``, 409 for ``conflict`` …)."""
 
-    ``message`` names the problem, ``hint`` the way out. ``code`` is a stable
-    machine-readable identifier (used by the CLI's --json output and the API).
-    """
+    kind: ClassVar[str] = "error"
+    exit_code: ClassVar[int] = 1
 
-    code = "error"
-    exit_code = 1
+    def __init__(self, code: str, /, *legacy: str, **params: Any) -> None:
+        if legacy or " " in code:  # TRANSITIONAL (message, hint) form; goes when all have codes
+            params = {"message": code, "hint": legacy[0] if legacy else ""}
+            code = LEGACY
+        self.fault = Fault(code, params)
+        super().__init__(code)
 
-    def __init__(self, message: str, hint: str = "") -> None:
-        super().__init__(message)
-        self.message = message
-        self.hint = hint
+    @property
+    def code(self) -> str:
+        return self.fault.code
+
+    @property
+    def params(self) -> Mapping[str, Any]:
+        return self.fault.params
+
+    def text(self, lang: str = "en") -> str:
+        return self.fault.text(lang)
+
+    def hint(self, lang: str = "en") -> str:
+        return self.fault.hint(lang)
+
+    @property
+    def message(self) -> str:
+        """The English text (logs, tests)."""
+        return self.text("en")
 
     def __str__(self) -> str:
-        return f"{self.message} ({self.hint})" if self.hint else self.message
+        hint = self.hint("en")
+        return f"{self.text('en')} ({hint})" if hint else self.text("en")
 
 
 class NotFoundError(OAFlowError):
-    code = "not_found"
+    """The object does not exist — or is outside the caller's scope (no existence leak)."""
+
+    kind = "not_found"
 
 
 class ForbiddenError(OAFlowError):
-    """The caller may not do this. Objects outside the caller's scope are reported as NotFound."""
+    """The caller may see the object but may not do this to it."""
 
-    code = "forbidden"
+    kind = "forbidden"
 
 
 class ConflictError(OAFlowError):
     """The object changed under the caller (optimistic concurrency) or is in the wrong state."""
 
-    code = "conflict"
+    kind = "conflict"
 
 
 class InvalidTransitionError(ConflictError):
-    code = "invalid_transition"
+    kind = "conflict"
 
 
 class MissingOutputsError(OAFlowError):
-    code = "missing_outputs"
+    kind = "unprocessable"
 
 
 class InputError(OAFlowError):
     """Bad input from a person or another system."""
 
-    code = "bad_input"
+    kind = "bad_input"
 
 
 class ExpressionError(InputError):
     """A rule expression that is malformed or not allowed."""
 
-    code = "bad_expression"
-
-    def __init__(self, message: str, hint: str = "", offset: int | None = None) -> None:
-        super().__init__(message, hint)
+    def __init__(
+        self, code: str, /, *legacy: str, offset: int | None = None, **params: Any
+    ) -> None:
+        super().__init__(code, *legacy, **params)
         self.offset = offset
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, init=False)
 class Problem:
-    """One problem found in a definition or import file, with its place and a fix hint."""
+    """One problem found in a definition or import file: its fault and its place."""
 
-    message: str
-    hint: str = ""
+    fault: Fault
     file: str = ""
     line: int | None = None
+
+    def __init__(
+        self, fault: Fault | str, *place: Any, file: str = "", line: int | None = None
+    ) -> None:
+        if isinstance(fault, str):  # TRANSITIONAL (message, hint, file, line) form
+            hint, place = (place[0], place[1:]) if place else ("", ())
+            fault = Fault(LEGACY, {"message": fault, "hint": hint})
+        if place:
+            file = place[0]
+        if len(place) > 1:
+            line = place[1]
+        object.__setattr__(self, "fault", fault)
+        object.__setattr__(self, "file", file)
+        object.__setattr__(self, "line", line)
+
+    @property
+    def code(self) -> str:
+        return self.fault.code
+
+    def hint(self, lang: str = "en") -> str:
+        return self.fault.hint(lang)
 
     def where(self) -> str:
         if self.line is None:
             return self.file or "<definition>"
         return f"{self.file or '<definition>'}:{self.line}"
 
+    def text(self, lang: str = "en") -> str:
+        text = f"{self.where()}: {self.fault.text(lang)}"
+        hint = self.fault.hint(lang)
+        if not hint:
+            return text
+        return f"{text} — {'提示' if lang == 'zh' else 'hint'}: {hint}"
+
+    @property
+    def message(self) -> str:
+        return self.fault.text("en")
+
     def __str__(self) -> str:
-        text = f"{self.where()}: {self.message}"
-        return f"{text} — hint: {self.hint}" if self.hint else text
+        return self.text("en")
 
 
-@dataclass
+def problem(code: str, file: str = "", line: int | None = None, /, **params: Any) -> Problem:
+    return Problem(Fault(code, params), file, line)
+
+
 class ValidationError(OAFlowError):
     """Several problems reported at once (definition validation, imports)."""
 
-    problems: list[Problem] = field(default_factory=list)
-    code = "invalid_definition"
+    kind = "unprocessable"
 
-    def __post_init__(self) -> None:
-        count = len(self.problems)
-        super().__init__(
-            f"{count} problem(s) found",
-            "fix every problem listed, then run the command again",
-        )
+    def __init__(self, problems: Sequence[Problem]) -> None:
+        super().__init__("validation.problems", count=len(problems))
+        self.problems = list(problems)
 
     def __str__(self) -> str:
         return "\n".join(str(p) for p in self.problems)

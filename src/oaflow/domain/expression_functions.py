@@ -24,7 +24,7 @@ SMALLER = "use numbers within ±10^18"
 
 
 def fail(message: str, hint: str = "", offset: int | None = None) -> ExpressionError:
-    return ExpressionError(message, hint, offset)
+    return ExpressionError(message, hint, offset=offset)
 
 
 def kind_of(value: object) -> str:

@@ -12,7 +12,8 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime
 
-from oaflow.domain.definition import FormField, Text
+from oaflow.domain.definition import FormField
+from oaflow.domain.text import Text
 
 #: Template 1 (多部门协同任务需求表): taken by every process, whatever its own form says
 STANDARD_FIELDS: tuple[FormField, ...] = (

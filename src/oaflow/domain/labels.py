@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from oaflow.domain.definition import Text
 from oaflow.domain.states import InstanceState, TaskState
+from oaflow.domain.text import Text
 
 TASK_STATES: dict[TaskState, Text] = {
     TaskState.PENDING: Text("待接收", "pending"),

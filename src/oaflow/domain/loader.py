@@ -13,10 +13,11 @@ from typing import Any
 
 import yaml
 
-from oaflow.domain.definition import DecisionRule, DecisionTable, Node, ProcessDefinition, Text
+from oaflow.domain.definition import DecisionRule, DecisionTable, Node, ProcessDefinition
 from oaflow.domain.errors import Problem, ValidationError
 from oaflow.domain.loader_nodes import NodeReader
 from oaflow.domain.loader_parts import compile_in, is_field_name, parse_fields
+from oaflow.domain.text import Text
 from oaflow.domain.yaml_lines import LineList, LineMap, Reader, read_yaml, show, yaml_problem
 
 _TOP_KEYS = (

@@ -6,7 +6,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from oaflow.domain.definition import Node, NodeType, Route, Text
+from oaflow.domain.definition import Node, NodeType, Route
 from oaflow.domain.expressions import compile_expression
 from oaflow.domain.loader_parts import (
     PICKS,
@@ -18,6 +18,7 @@ from oaflow.domain.loader_parts import (
     parse_trigger,
 )
 from oaflow.domain.loader_sla import parse_sla
+from oaflow.domain.text import Text
 from oaflow.domain.yaml_lines import LineList, LineMap, Reader, show, suggest
 
 NODE_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")

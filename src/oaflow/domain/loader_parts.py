@@ -59,7 +59,8 @@ def compile_in(r: Reader, value: object, what: str, line: int | None) -> Express
         at = f" at offset {error.offset}" if error.offset is not None else ""
         r.add(
             f"bad expression in {what}{at}: {error.message} (in {value!r})",
-            error.hint or "use comparisons, and/or/not, literals, names and the allowed functions",
+            error.hint("en")
+            or "use comparisons, and/or/not, literals, names and the allowed functions",
             line,
         )
         return None

@@ -18,8 +18,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
-from oaflow.domain.definition import OrgNames, Text
+from oaflow.domain.definition import OrgNames
 from oaflow.domain.errors import Problem
+from oaflow.domain.text import Text
 
 ROLES = frozenset(
     {"member", "head", "supervising_leader", "general_manager", "administrator", "auditor"}

@@ -17,7 +17,6 @@ from typing import Literal
 
 import yaml
 
-from oaflow.domain.definition import Text
 from oaflow.domain.errors import Problem, ValidationError
 from oaflow.domain.org import (
     CODE_PATTERN,
@@ -28,6 +27,7 @@ from oaflow.domain.org import (
     User,
     organisation_problems,
 )
+from oaflow.domain.text import Text
 
 Kind = Literal["department", "user"]
 

@@ -190,7 +190,7 @@ def _placed(problem: Problem, places: dict[int, tuple[str, int]]) -> Problem:
         return f"(first at {where[0]}!{where[1]})" if where else match.group(0)
 
     message = _FIRST_AT.sub(first_at, problem.message)
-    return Problem(f"{sheet}!{row}: {message}", problem.hint, problem.file, row)
+    return Problem(f"{sheet}!{row}: {message}", problem.fault.hint("en"), problem.file, row)
 
 
 _FIRST_AT = re.compile(r"\(first at line (\d+)\)")

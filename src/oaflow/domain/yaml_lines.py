@@ -15,8 +15,8 @@ from typing import Any
 
 import yaml
 
-from oaflow.domain.definition import Text
 from oaflow.domain.errors import Problem
+from oaflow.domain.text import Text
 
 
 class LineMap(dict[Any, Any]):

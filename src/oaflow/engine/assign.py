@@ -43,7 +43,7 @@ def resolve(
         return _resolve(assignment, instance, definition, org)
     except NobodyError as exc:
         raise NobodyError(
-            f"node '{node.id}' ({node.name.zh}) cannot be assigned: {exc.message}", exc.hint
+            f"node '{node.id}' ({node.name.zh}) cannot be assigned: {exc.message}", exc.hint("en")
         ) from None
 
 

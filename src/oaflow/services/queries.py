@@ -8,12 +8,13 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from oaflow.domain import labels
-from oaflow.domain.definition import ProcessDefinition, Text
+from oaflow.domain.definition import ProcessDefinition
 from oaflow.domain.errors import NotFoundError
 from oaflow.domain.model import InstanceRecord, TaskRecord
 from oaflow.domain.org import Organisation
 from oaflow.domain.sla import countdown, delay_hours
 from oaflow.domain.states import TaskState
+from oaflow.domain.text import Text
 from oaflow.engine.runtime import returnable
 from oaflow.services.app import App
 from oaflow.storage import notices_repo, notify_repo

@@ -216,7 +216,7 @@ def approve_batch(
             results.append({"task_id": task_id, "ok": True, "state": task.state.value})
         except OAFlowError as error:
             results.append(
-                {"task_id": task_id, "ok": False, "error": error.message, "hint": error.hint}
+                {"task_id": task_id, "ok": False, "error": error.message, "hint": error.hint("en")}
             )
     return results
 

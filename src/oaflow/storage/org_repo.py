@@ -6,8 +6,8 @@ from datetime import datetime
 
 from sqlalchemy import Connection, delete, insert, select, update
 
-from oaflow.domain.definition import Text
 from oaflow.domain.org import Department, Organisation, User
+from oaflow.domain.text import Text
 from oaflow.storage.tables import departments, org_changes, settings, users
 
 REVISION = "org_revision"

@@ -1,0 +1,82 @@
+"""The one catalogue of what errors and problems say, in Chinese and English.
+
+Each area keeps its entries in a module of this package; a code appears once. A text names
+its parameters as ``{name}``; lists are joined the way each language joins them. Hints here
+are ways out any caller can give; hints that name a command of the CLI live in the CLI.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from oaflow.domain.text import fill
+
+
+@dataclass(frozen=True)
+class Entry:
+    zh: str
+    en: str
+    hint_zh: str = ""
+    hint_en: str = ""
+
+
+def _merged(*parts: Mapping[str, Entry]) -> dict[str, Entry]:
+    merged: dict[str, Entry] = {}
+    for part in parts:
+        twice = merged.keys() & part.keys()
+        if twice:
+            raise AssertionError(f"error codes defined twice: {sorted(twice)}")
+        merged.update(part)
+    return merged
+
+
+def _catalogue() -> dict[str, Entry]:
+    from oaflow.domain.texts import (
+        access,
+        calendar,
+        definition,
+        engine,
+        expressions,
+        forms,
+        general,
+        notify,
+        org,
+        services,
+    )
+
+    return _merged(
+        *(
+            m.TEXTS
+            for m in (
+                general,
+                access,
+                calendar,
+                definition,
+                engine,
+                expressions,
+                forms,
+                notify,
+                org,
+                services,
+            )
+        )
+    )
+
+
+CATALOGUE: dict[str, Entry] = _catalogue()
+
+
+def message(code: str, params: Mapping[str, Any], lang: str) -> str:
+    entry = CATALOGUE.get(code)
+    if entry is None:  # never fails: a test checks every code is here
+        return f"{code} {dict(params)}" if params else code
+    return fill(entry.zh if lang == "zh" else entry.en, params, lang)
+
+
+def hint(code: str, params: Mapping[str, Any], lang: str) -> str:
+    entry = CATALOGUE.get(code)
+    if entry is None:
+        return ""
+    return fill(entry.hint_zh if lang == "zh" else entry.hint_en, params, lang)
