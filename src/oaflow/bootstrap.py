@@ -21,7 +21,7 @@ def build_app(settings: Settings, clock: Clock | None = None, url: str | None = 
     return App(
         db=Database(url or settings.database_url),
         clock=clock or SystemClock(),
-        lang=settings.lang,
+        default_locale=settings.lang,
         default_timezone=settings.timezone,
         base_url=settings.base_url,
         secret_key=settings.secret_key,

@@ -8,8 +8,9 @@ import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
@@ -21,7 +22,23 @@ from oaflow.bootstrap import build_app
 from oaflow.config import Settings
 from oaflow.domain.clock import FixedClock, parse_instant
 from oaflow.domain.errors import OAFlowError, ValidationError
+from oaflow.domain.security import Principal
+from oaflow.domain.text import Text
+from oaflow.present.json_view import jsonable
+from oaflow.present.words import local_time, state_label
+from oaflow.services import authz
 from oaflow.services.app import App
+from oaflow.services.views import InstanceSummary
+
+AsOpt = Annotated[
+    str,
+    typer.Option(
+        "--as",
+        envvar="OAFLOW_AS",
+        help="Your login: the identity you state as an operator (the API proves it).",
+    ),
+]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON document.")]
 
 console = Console(highlight=False, soft_wrap=True)
 errors = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -39,7 +56,6 @@ OPTIONS = Options()
 
 def app_from_options() -> App:
     settings = Settings()
-    settings.lang = OPTIONS.lang
     clock = FixedClock(parse_instant(OPTIONS.now, settings.timezone)) if OPTIONS.now else None
     return build_app(settings, clock=clock, url=OPTIONS.db)
 
@@ -137,6 +153,36 @@ def print_table(title: str, columns: Sequence[str], rows: Sequence[Sequence[Any]
     console.print(table)
 
 
-def headline(view: dict[str, Any]) -> str:
+def run_as(login: str, body: Callable[[App, Principal], None]) -> None:
+    """Run ``body`` as the person ``login`` states to be (``--as``): the same checks as for
+    a caller the API has signed in (the CLI is the operator's tool, docs/cli.md)."""
+    run_command(lambda app: body(app, authz.principal(app, login)))
+
+
+def lang() -> str:
+    return OPTIONS.lang
+
+
+def as_json(app: App, view: Any) -> Any:
+    """A typed view (or a list of them) as the JSON document --json prints."""
+    return jsonable(view, OPTIONS.lang, app.calendar.tz)
+
+
+def local(app: App, at: datetime | None) -> str | None:
+    return local_time(at, app.calendar.tz)
+
+
+def say(text: Text | None) -> str:
+    return text.get(OPTIONS.lang) if text is not None else ""
+
+
+def headline(summary: InstanceSummary) -> str:
     """``PROJ20240301 · 新产品上市 · 新产品A上市推进 · 已完成``"""
-    return " · ".join(view[k] for k in ("business_key", "process_name", "title", "state_label"))
+    return " · ".join(
+        (
+            summary.business_key,
+            say(summary.process_name),
+            summary.title,
+            state_label(summary.state, OPTIONS.lang),
+        )
+    )

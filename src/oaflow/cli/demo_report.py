@@ -2,22 +2,34 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from rich.rule import Rule
 
-from oaflow.cli.common import OPTIONS, console, handled, headline, print_json, zh
+from oaflow.cli.common import OPTIONS, console, handled, headline, print_json, say, zh
 from oaflow.config import Settings
 from oaflow.domain.holidays_cn import china_calendar
-from oaflow.services.demo import replay
+from oaflow.present.json_view import jsonable
+from oaflow.present.words import event_label, local_time, message_label, status_text
+from oaflow.services.demo import MessageTrace, ReplayedInstance, replay
+from oaflow.services.views import ExceptionView, ProgressRow, TimelineEntry
+
+QUIET = ("task_created", "instance_started", "initiated")
 
 
 def run_demo(as_json: bool = False) -> None:
     with handled():
         settings = Settings()
-        views = replay(china_calendar(tz=settings.timezone), OPTIONS.lang)
+        replayed = replay(china_calendar(tz=settings.timezone), OPTIONS.lang)
+    tz = settings.timezone
     if as_json:
-        print_json(views)
+        print_json(
+            [
+                {
+                    **jsonable(r.detail, OPTIONS.lang, tz),
+                    "messages": jsonable(r.messages, OPTIONS.lang, tz),
+                }
+                for r in replayed
+            ]
+        )
         return
     console.print(
         zh(
@@ -25,85 +37,100 @@ def run_demo(as_json: bool = False) -> None:
             "OA-Flow demo: the four built-in processes replayed from start to end",
         )
     )
-    for view in views:
-        print_instance(view)
+    for instance in replayed:
+        print_instance(instance, tz)
     console.print(Rule())
     console.print(
         zh(
-            f"共 {len(views)} 个流程实例，全部由真实引擎在临时数据库上执行。",
-            f"{len(views)} instances, all run by the real engine on a temporary database.",
+            f"共 {len(replayed)} 个流程实例，全部由真实引擎在临时数据库上执行。",
+            f"{len(replayed)} instances, all run by the real engine on a temporary database.",
         )
     )
 
 
-def print_instance(view: dict[str, Any]) -> None:
-    console.print(Rule(headline(view)))
-    for event in view["timeline"]:
-        if event["kind"] in ("task_created", "instance_started", "initiated"):
+def print_instance(replayed: ReplayedInstance, tz: str) -> None:
+    view = replayed.detail
+    console.print(Rule(headline(view.summary)))
+    for event in view.timeline:
+        if event.kind in QUIET:
             continue
-        who = event["actor_name"] or zh("系统", "system")
+        who = say(event.actor.name) if event.actor else zh("系统", "system")
+        node = say(event.node.name) if event.node else ""
         console.print(
-            f"  {event['at']}  {who:<8} {event['event']} {event['node']}{_detail(event)}",
+            f"  {local_time(event.at, tz)}  {who:<8} {event_label(event.kind, OPTIONS.lang)} "
+            f"{node}{_detail(event)}",
             markup=False,
         )
-    for record in view["exceptions"]:
+    for record in view.exceptions:
         console.print(
-            "  " + zh("异常记录 (模板4): ", "Exception (Template 4): ") + exception_line(record),
+            "  "
+            + zh("异常记录 (模板4): ", "Exception (Template 4): ")
+            + exception_line(record, tz),
             markup=False,
         )
     console.print("  " + zh("执行进度跟踪表 (模板3):", "Progress table (Template 3):"))
-    for row in view["progress"]:
-        console.print("    " + progress_line(row), markup=False)
-    if view.get("messages"):
+    for row in view.progress:
+        console.print("    " + progress_line(row, tz), markup=False)
+    if replayed.messages:
         console.print("  " + zh("消息去向:", "Where the messages went:"))
-    for message in view.get("messages", []):
-        console.print("    " + message_line(message), markup=False)
+    for message in replayed.messages:
+        console.print("    " + message_line(message, tz), markup=False)
 
 
-def message_line(message: dict[str, Any]) -> str:
+def message_line(message: MessageTrace, tz: str) -> str:
     """``2024-03-01 09:00 新待办 投诉受理确认 → 站内: 马丽娟 · 企业邮箱(马丽娟) · 客服钉钉群``."""
-    places = [zh("站内: ", "in-app: ") + "、".join(message["in_app"]), *message["channels"]]
-    what = " ".join(p for p in (message["at"], message["event"], message["node"]) if p)
+    in_app = "、".join(say(p.name) for p in message.in_app)
+    places = [zh("站内: ", "in-app: ") + in_app, *message.channels]
+    what = " ".join(
+        p
+        for p in (
+            local_time(message.at, tz),
+            message_label(message.event, OPTIONS.lang),
+            say(message.node),
+        )
+        if p
+    )
     return f"{what} → " + " · ".join(places)
 
 
-def progress_line(row: dict[str, Any]) -> str:
+def progress_line(row: ProgressRow, tz: str) -> str:
     """``PROJ20240301 · 研发方案输出(研发部) · 计划 … · 实际 … · 已完成(延迟16小时) · 原因``."""
     parts = [
-        row["business_key"],
-        f"{row['node']}({row['department']})",
-        f"{zh('计划', 'planned')} {row['planned'] or '-'}",
-        f"{zh('实际', 'done')} {row['actual'] or '-'}",
-        row["status"],
+        row.business_key,
+        f"{say(row.node.name)}({say(row.department.name) if row.department else '-'})",
+        f"{zh('计划', 'planned')} {local_time(row.planned, tz) or '-'}",
+        f"{zh('实际', 'done')} {local_time(row.actual, tz) or '-'}",
+        status_text(row, OPTIONS.lang),
     ]
-    if row["delay_reason"]:
-        parts.append(row["delay_reason"])
+    if row.delay_reason:
+        parts.append(row.delay_reason)
     return " · ".join(parts)
 
 
-def exception_line(record: dict[str, Any]) -> str:
+def exception_line(record: ExceptionView, tz: str) -> str:
     """``ABN20240301 · PROJ20240301 · 研发方案输出(研发部) · 2024-03-18 18:00 · 系统 · …``."""
+    department = say(record.department.name) if record.department else "-"
     return " · ".join(
         [
-            record["code"],
-            record["business_key"],
-            f"{record['node']}({record['department']})",
-            record["reported_at"],
-            record["reporter_name"],
-            record["description"],
+            record.code,
+            record.business_key,
+            f"{say(record.node.name)}({department})",
+            local_time(record.reported_at, tz) or "",
+            say(record.reporter.name) if record.reporter else zh("系统", "system"),
+            record.description,
         ]
     )
 
 
-def _detail(event: dict[str, Any]) -> str:
-    data = event["data"]
-    if event["to_names"]:
-        return " → " + "、".join(event["to_names"])
-    if event["kind"] == "task_progress":
+def _detail(event: TimelineEntry) -> str:
+    data = event.data
+    if event.to:
+        return " → " + "、".join(say(p.name) for p in event.to)
+    if event.kind == "task_progress":
         return f" {data.get('percent')}% {data.get('note', '')}"
-    if event["kind"] == "routed":
-        return f" → {data.get('to')}"
-    if event["kind"] == "archived":
+    if event.target is not None:
+        return f" → {say(event.target.name)}"
+    if event.kind == "archived":
         return f" 《{data.get('name')}》"
     note = data.get("note")
     return f"（{note}）" if note else ""

@@ -6,8 +6,10 @@ from typing import Annotated
 
 import typer
 
-from oaflow.cli.common import console, print_rows, run_command, zh
-from oaflow.services import inbox
+from oaflow.cli.common import as_json, console, lang, local, print_rows, run_as, say, zh
+from oaflow.domain.security import Principal
+from oaflow.present.words import message_label
+from oaflow.services import messages
 from oaflow.services.app import App
 
 group = typer.Typer(
@@ -18,7 +20,7 @@ group = typer.Typer(
 @group.callback()
 def show(
     ctx: typer.Context,
-    as_: Annotated[str | None, typer.Option("--as", help="Your login.")] = None,
+    as_: Annotated[str | None, typer.Option("--as", envvar="OAFLOW_AS", help="Your login.")] = None,
     unread: Annotated[bool, typer.Option("--unread", help="Only unread ones.")] = False,
     json_: Annotated[bool, typer.Option("--json", help="Print one JSON document.")] = False,
 ) -> None:
@@ -28,14 +30,14 @@ def show(
     if as_ is None:
         raise typer.BadParameter("give --as LOGIN", param_hint="--as")
 
-    def body(app: App) -> None:
-        view = inbox.notifications(app, as_, unread)
+    def body(app: App, who: Principal) -> None:
+        view = messages.notifications(app, who, unread)
         print_rows(
             json_,
-            view,
+            as_json(app, view),
             zh(
-                f"{as_} 的消息（未读 {view['unread']}）",
-                f"Notifications of {as_} ({view['unread']} unread)",
+                f"{who.login} 的消息（未读 {view.unread}）",
+                f"Notifications of {who.login} ({view.unread} unread)",
             ),
             [
                 "ID",
@@ -47,32 +49,32 @@ def show(
             ],
             [
                 [
-                    i["id"],
-                    i["at"],
-                    i["event_label"],
-                    i["business_key"],
-                    i["node"],
-                    "" if i["read"] else zh("未读", "unread"),
+                    i.id,
+                    local(app, i.at),
+                    message_label(i.event, lang()),
+                    i.business_key,
+                    say(i.node),
+                    "" if i.read else zh("未读", "unread"),
                 ]
-                for i in view["items"]
+                for i in view.items
             ],
         )
 
-    run_command(body)
+    run_as(as_, body)
 
 
 @group.command("read")
 def read(
     ids: Annotated[list[int] | None, typer.Argument(help="Notification IDs.")] = None,
-    as_: Annotated[str, typer.Option("--as", help="Your login.")] = "",
+    as_: Annotated[str, typer.Option("--as", envvar="OAFLOW_AS", help="Your login.")] = "",
     all_: Annotated[bool, typer.Option("--all", help="Every unread notification.")] = False,
 ) -> None:
     """Mark notifications as read."""
     if not as_:
         raise typer.BadParameter("give --as LOGIN", param_hint="--as")
 
-    def body(app: App) -> None:
-        changed = inbox.mark_read(app, as_, None if all_ else list(ids or []))
+    def body(app: App, who: Principal) -> None:
+        changed = messages.mark_read(app, who, None if all_ else list(ids or []))
         console.print(zh(f"已读 {changed} 条", f"{changed} marked read"))
 
-    run_command(body)
+    run_as(as_, body)

@@ -12,6 +12,7 @@ from oaflow.cli import (
     demo_cmd,
     deputy_cmds,
     inbox_cmds,
+    instance_cmds,
     notice_cmds,
     notify_cmds,
     org_cmds,
@@ -35,7 +36,7 @@ cli.add_typer(org_cmds.group, name="org")
 cli.add_typer(calendar_cmds.group, name="calendar")
 cli.add_typer(deputy_cmds.group, name="deputy")
 cli.add_typer(run_cmds.task_group, name="task")
-cli.add_typer(run_cmds.instance_group, name="instance")
+cli.add_typer(instance_cmds.group, name="instance")
 cli.add_typer(notice_cmds.outbox_group, name="outbox")
 cli.add_typer(inbox_cmds.group, name="inbox")
 cli.add_typer(notice_cmds.exception_group, name="exception")

@@ -6,9 +6,12 @@ from typing import Annotated
 
 import typer
 
-from oaflow.cli.common import print_rows, run_command, zh
-from oaflow.services import delivery, exceptions, queries
+from oaflow.cli.common import AsOpt, JsonOpt, as_json, lang, local, print_rows, run_as, say, zh
+from oaflow.domain.security import Principal
+from oaflow.present.words import message_label, state_label
+from oaflow.services import delivery, exceptions, messages, queries
 from oaflow.services.app import App
+from oaflow.services.messages import Delivery
 
 outbox_group = typer.Typer(
     help="Outgoing messages: reminders, warnings, escalations.", no_args_is_help=True
@@ -16,11 +19,11 @@ outbox_group = typer.Typer(
 exception_group = typer.Typer(
     help="Exception records (异常处理记录, Template 4).", no_args_is_help=True
 )
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON document.")]
 
 
 @outbox_group.command("list")
 def outbox_list(
+    as_: AsOpt,
     to: Annotated[str | None, typer.Option("--to", help="Only messages to this login.")] = None,
     deliveries: Annotated[
         bool, typer.Option("--deliveries", help="Each message's deliveries to channels instead.")
@@ -32,14 +35,14 @@ def outbox_list(
 ) -> None:
     """The messages written to the outbox; with --deliveries or --dead, where each went."""
 
-    def body(app: App) -> None:
+    def body(app: App, who: Principal) -> None:
         if deliveries or dead:
-            _deliveries(app, "dead" if dead else None, json_)
+            _deliveries(app, who, "dead" if dead else None, json_)
             return
-        rows = queries.outbox(app, recipient=to)
+        rows = messages.outbox(app, who, recipient=to)
         print_rows(
             json_,
-            rows,
+            as_json(app, rows),
             zh("发件箱", "Outbox"),
             [
                 zh("时间", "time"),
@@ -51,25 +54,25 @@ def outbox_list(
             ],
             [
                 [
-                    r["created_at"],
-                    r["event_label"],
-                    r["business_key"],
-                    r["node"],
-                    "、".join(r["recipient_names"]),
-                    r["status"],
+                    local(app, r.created_at),
+                    message_label(r.event, lang()),
+                    r.business_key,
+                    say(r.node),
+                    "、".join(say(p.name) for p in r.recipients),
+                    r.status,
                 ]
                 for r in rows
             ],
         )
 
-    run_command(body)
+    run_as(as_, body)
 
 
-def _deliveries(app: App, status: str | None, json_: bool) -> None:
-    rows = queries.deliveries(app, status)
+def _deliveries(app: App, who: Principal, status: str | None, json_: bool) -> None:
+    rows = messages.deliveries(app, who, status)
     print_rows(
         json_,
-        rows,
+        as_json(app, rows),
         zh("投递记录", "Deliveries") if status is None else zh("死信", "Dead letters"),
         [
             "ID",
@@ -84,59 +87,71 @@ def _deliveries(app: App, status: str | None, json_: bool) -> None:
         ],
         [
             [
-                r["id"],
-                r["event_label"],
-                r["business_key"],
-                f"{r['endpoint']} ({r['kind']})",
-                r["to"],
-                r["status_label"],
-                r["attempts"],
-                r["sent_at"] or r["next_attempt_at"],
-                r["last_error"],
+                r.id,
+                message_label(r.event, lang()),
+                r.business_key,
+                f"{r.endpoint} ({r.kind})",
+                _to(r),
+                delivery_label(r.status),
+                r.attempts,
+                local(app, r.sent_at or r.next_attempt_at),
+                r.last_error,
             ]
             for r in rows
         ],
     )
 
 
+def _to(row: Delivery) -> str:
+    return say(row.recipient.name) if row.recipient else row.address
+
+
+def delivery_label(status: str) -> str:
+    from oaflow.domain.labels import DELIVERY_STATES
+
+    found = DELIVERY_STATES.get(status)
+    return found.get(lang()) if found else status
+
+
 @outbox_group.command("retry")
 def outbox_retry(
-    as_: Annotated[str, typer.Option("--as", help="An administrator's login.")],
+    as_: AsOpt,
     ids: Annotated[list[int] | None, typer.Argument(help="Delivery IDs (see --dead).")] = None,
     all_: Annotated[bool, typer.Option("--all", help="Every dead delivery.")] = False,
 ) -> None:
     """Send dead deliveries again (re-drive), with their attempts counted anew."""
 
-    def body(app: App) -> None:
-        count = delivery.redrive(app, as_, None if all_ else list(ids or []))
+    def body(app: App, who: Principal) -> None:
+        count = delivery.redrive(app, who, None if all_ else list(ids or []))
         print(zh(f"已重新排队 {count} 条", f"{count} queued again"))
 
-    run_command(body)
+    run_as(as_, body)
 
 
 @outbox_group.command("discard")
 def outbox_discard(
     ids: Annotated[list[int], typer.Argument(help="Delivery IDs (see --dead).")],
-    as_: Annotated[str, typer.Option("--as", help="An administrator's login.")],
+    as_: AsOpt,
 ) -> None:
     """Give up on deliveries: they stay listed as discarded and are never sent."""
 
-    def body(app: App) -> None:
-        count = delivery.discard(app, as_, ids)
+    def body(app: App, who: Principal) -> None:
+        count = delivery.discard(app, who, ids)
         print(zh(f"已放弃 {count} 条", f"{count} discarded"))
 
-    run_command(body)
+    run_as(as_, body)
 
 
 @exception_group.command("list")
-def exception_list(json_: JsonOpt = False) -> None:
-    """Exception records, newest first: ID (ABN…), instance, node, description, reporter."""
+def exception_list(as_: AsOpt, json_: JsonOpt = False) -> None:
+    """The exception records of the instances you may see, newest first: ID (ABN…),
+    instance, node, description, reporter."""
 
-    def body(app: App) -> None:
-        rows = queries.exceptions(app)
+    def body(app: App, who: Principal) -> None:
+        rows = queries.exceptions(app, who)
         print_rows(
             json_,
-            rows,
+            as_json(app, rows),
             zh("异常处理记录", "Exceptions"),
             [
                 zh("异常编号", "ID"),
@@ -149,31 +164,31 @@ def exception_list(json_: JsonOpt = False) -> None:
             ],
             [
                 [
-                    r["code"],
-                    r["business_key"],
-                    r["node"],
-                    r["description"],
-                    r["reporter_name"],
-                    r["reported_at"],
-                    r["state"],
+                    r.code,
+                    r.business_key,
+                    say(r.node.name),
+                    r.description,
+                    say(r.reporter.name) if r.reporter else zh("系统", "system"),
+                    local(app, r.reported_at),
+                    state_label(r.state, lang()),
                 ]
                 for r in rows
             ],
         )
 
-    run_command(body)
+    run_as(as_, body)
 
 
 @exception_group.command("open")
 def exception_open(
     business_key: Annotated[str, typer.Argument(help="e.g. PROJ20240301")],
     node: Annotated[str, typer.Option("--node", help="The node's id, e.g. n003.")],
-    as_: Annotated[str, typer.Option("--as", help="Your login.")],
+    as_: AsOpt,
     description: Annotated[str, typer.Option("--description", help="What went wrong.")],
 ) -> None:
     """Report an exception by hand (异常上报); prints its ID, e.g. ABN20240301."""
 
-    def body(app: App) -> None:
-        print(exceptions.open_exception(app, business_key, node, as_, description))
+    def body(app: App, who: Principal) -> None:
+        print(exceptions.open_exception(app, business_key, node, who.login, description))
 
-    run_command(body)
+    run_as(as_, body)

@@ -9,10 +9,21 @@ from typing import Annotated, Any
 import typer
 
 from oaflow.bootstrap import build_channels
-from oaflow.cli.common import console, print_json, print_rows, run_command, zh
-from oaflow.domain.errors import InputError, OAFlowError
+from oaflow.cli.common import (
+    AsOpt,
+    JsonOpt,
+    console,
+    print_json,
+    print_rows,
+    run_as,
+    run_command,
+    zh,
+)
+from oaflow.domain.errors import ConflictError
+from oaflow.domain.security import Principal
 from oaflow.services import action_links, delivery, notify_admin
 from oaflow.services.app import App
+from oaflow.services.files import read_text
 
 group = typer.Typer(help="Notification channels, preferences and templates.", no_args_is_help=True)
 channel_group = typer.Typer(
@@ -24,8 +35,6 @@ link_group = typer.Typer(help="Signed action links from messages.", no_args_is_h
 group.add_typer(channel_group, name="channel")
 group.add_typer(template_group, name="template")
 
-AsOpt = Annotated[str, typer.Option("--as", help="An administrator's login.")]
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON document.")]
 LocaleOpt = Annotated[str, typer.Option("--locale", help="zh or en.")]
 
 
@@ -40,7 +49,7 @@ def _settings(pairs: list[str]) -> dict[str, Any]:
         name, sep, value = pair.partition("=")
         name = name.strip()
         if not sep or not name:
-            raise InputError(f"--set {pair!r} is not NAME=VALUE", "e.g. --set url=https://…")
+            raise typer.BadParameter(f"{pair!r} is not NAME=VALUE", param_hint="--set")
         found[name] = int(value) if name in NUMERIC_SETTINGS and value.isdigit() else value
     return found
 
@@ -65,14 +74,14 @@ def channel_add(
 ) -> None:
     """Configure a channel; its settings are checked before anything is saved."""
 
-    def body(app: App) -> None:
+    def body(app: App, who: Principal) -> None:
         settings = _settings(set_ or [])
         notify_admin.add_channel(
-            app, as_, name, kind, settings, department, events or [], per_minute
+            app, who, name, kind, settings, department, events or [], per_minute
         )
         console.print(zh(f"已添加渠道 {name}", f"channel {name} added"))
 
-    run_command(body)
+    run_as(as_, body)
 
 
 @channel_group.command("set")
@@ -91,19 +100,19 @@ def channel_set(
 ) -> None:
     """Change a channel's settings, checked before saving (then `outbox retry` its dead ones)."""
 
-    def body(app: App) -> None:
-        notify_admin.change_channel(app, as_, name, _settings(set_ or []), events, per_minute)
+    def body(app: App, who: Principal) -> None:
+        notify_admin.change_channel(app, who, name, _settings(set_ or []), events, per_minute)
         console.print(zh(f"已修改渠道 {name}", f"channel {name} changed"))
 
-    run_command(body)
+    run_as(as_, body)
 
 
 @channel_group.command("list")
-def channel_list(json_: JsonOpt = False) -> None:
+def channel_list(as_: AsOpt, json_: JsonOpt = False) -> None:
     """The channels, secrets masked."""
 
-    def body(app: App) -> None:
-        rows = notify_admin.channels(app)
+    def body(app: App, who: Principal) -> None:
+        rows = notify_admin.channels(app, who)
         print_rows(
             json_,
             rows,
@@ -129,48 +138,50 @@ def channel_list(json_: JsonOpt = False) -> None:
             ],
         )
 
-    run_command(body)
+    run_as(as_, body)
 
 
 @channel_group.command("test")
 def channel_test(name: str, as_: AsOpt) -> None:
     """Send a test message through a channel now and say what happened (exit 1 if it failed)."""
 
-    def body(app: App) -> None:
+    def body(app: App, who: Principal) -> None:
         with build_channels() as channels:
-            result = delivery.try_channel(app, as_, name, channels)
+            result = delivery.try_channel(app, who, name, channels)
         if result.outcome != "sent":
-            raise OAFlowError(
-                f"channel {name}: {result.outcome} — {result.detail}",
-                "check the channel's settings with `oaflow notify channel list`",
+            raise ConflictError(
+                "channel.test_failed", name=name, outcome=result.outcome, detail=result.detail
             )
         console.print(zh(f"渠道 {name} 测试消息已发送", f"channel {name}: test message sent"))
 
-    run_command(body)
+    run_as(as_, body)
 
 
 @channel_group.command("enable")
 def channel_enable(name: str, as_: AsOpt) -> None:
     """Enable a channel again (after a 410 disabled it, say)."""
-    run_command(lambda app: notify_admin.set_channel_enabled(app, as_, name, True))
+    run_as(as_, lambda app, who: notify_admin.set_channel_enabled(app, who, name, True))
 
 
 @channel_group.command("disable")
 def channel_disable(name: str, as_: AsOpt) -> None:
     """Stop sending to a channel; its deliveries are dead-lettered."""
-    run_command(lambda app: notify_admin.set_channel_enabled(app, as_, name, False))
+    run_as(as_, lambda app, who: notify_admin.set_channel_enabled(app, who, name, False))
 
 
 @channel_group.command("remove")
 def channel_remove(name: str, as_: AsOpt) -> None:
     """Remove a channel and its delivery records."""
-    run_command(lambda app: notify_admin.remove_channel(app, as_, name))
+    run_as(as_, lambda app, who: notify_admin.remove_channel(app, who, name))
 
 
 @group.command("prefs")
 def prefs(
-    login: Annotated[str, typer.Argument(help="Whose preferences.")],
-    as_: Annotated[str | None, typer.Option("--as", help="You (default: LOGIN).")] = None,
+    as_: AsOpt,
+    login: Annotated[
+        str | None,
+        typer.Argument(help="Whose preferences (default: yours; others' for administrators)."),
+    ] = None,
     channels: Annotated[
         str | None, typer.Option("--channels", help="Comma-separated: inapp,email.")
     ] = None,
@@ -185,7 +196,7 @@ def prefs(
 ) -> None:
     """Show or change a person's notification preferences."""
 
-    def body(app: App) -> None:
+    def body(app: App, who: Principal) -> None:
         changes: dict[str, Any] = {}
         if channels is not None:
             changes["channels"] = [c.strip() for c in channels.split(",") if c.strip()]
@@ -195,10 +206,11 @@ def prefs(
             changes["digest_hour"] = None if no_digest else digest_hour
         if locale is not None:
             changes["locale"] = locale
+        whose = login or who.login
         view = (
-            notify_admin.set_preferences(app, as_ or login, login, **changes)
+            notify_admin.set_preferences(app, who, whose, **changes)
             if changes
-            else notify_admin.preferences(app, login)
+            else notify_admin.preferences(app, who, whose)
         )
         if json_:
             print_json(view)
@@ -206,15 +218,15 @@ def prefs(
         for name, value in view.items():
             console.print(f"{name}: {value}", markup=False)
 
-    run_command(body)
+    run_as(as_, body)
 
 
 @template_group.command("list")
-def template_list(json_: JsonOpt = False) -> None:
+def template_list(as_: AsOpt, json_: JsonOpt = False) -> None:
     """Every event's template per language; which ones an administrator changed."""
 
-    def body(app: App) -> None:
-        rows = notify_admin.template_list(app)
+    def body(app: App, who: Principal) -> None:
+        rows = notify_admin.template_list(app, who)
         print_rows(
             json_,
             rows,
@@ -223,7 +235,7 @@ def template_list(json_: JsonOpt = False) -> None:
             [[r["event"], r["locale"], r["label"], _source(r["customised"])] for r in rows],
         )
 
-    run_command(body)
+    run_as(as_, body)
 
 
 def _source(customised: bool) -> str:
@@ -231,18 +243,18 @@ def _source(customised: bool) -> str:
 
 
 @template_group.command("show")
-def template_show(event: str, locale: LocaleOpt = "zh", json_: JsonOpt = False) -> None:
+def template_show(event: str, as_: AsOpt, locale: LocaleOpt = "zh", json_: JsonOpt = False) -> None:
     """The subject and body in use for EVENT."""
 
-    def body(app: App) -> None:
-        found = notify_admin.template(app, event, locale)
+    def body(app: App, who: Principal) -> None:
+        found = notify_admin.template(app, who, event, locale)
         if json_:
             print_json(found)
             return
         console.print(found["subject"], markup=False)
         console.print(found["body"], markup=False)
 
-    run_command(body)
+    run_as(as_, body)
 
 
 @template_group.command("set")
@@ -255,47 +267,45 @@ def template_set(
 ) -> None:
     """Replace EVENT's template after checking it; a bad one changes nothing."""
 
-    def body(app: App) -> None:
-        try:
-            text = body_file.read_text(encoding="utf-8")
-        except OSError as error:
-            raise InputError(
-                f"cannot read {body_file}: {error.strerror}", "check the path"
-            ) from None
-        notify_admin.set_template(app, as_, event, locale, subject, text)
+    def body(app: App, who: Principal) -> None:
+        text = read_text(body_file)
+        notify_admin.set_template(app, who, event, locale, subject, text)
         console.print(zh(f"已保存模板 {event}/{locale}", f"template {event}/{locale} saved"))
 
-    run_command(body)
+    run_as(as_, body)
 
 
 @template_group.command("reset")
 def template_reset(event: str, as_: AsOpt, locale: LocaleOpt = "zh") -> None:
     """Go back to the default template of EVENT."""
 
-    def body(app: App) -> None:
-        notify_admin.reset_template(app, as_, event, locale)
+    def body(app: App, who: Principal) -> None:
+        notify_admin.reset_template(app, who, event, locale)
 
-    run_command(body)
+    run_as(as_, body)
 
 
 @template_group.command("preview")
-def template_preview(event: str, locale: LocaleOpt = "zh", json_: JsonOpt = False) -> None:
+def template_preview(
+    event: str, as_: AsOpt, locale: LocaleOpt = "zh", json_: JsonOpt = False
+) -> None:
     """EVENT's template rendered with sample values."""
 
-    def body(app: App) -> None:
-        rendered = notify_admin.preview(app, event, locale)
+    def body(app: App, who: Principal) -> None:
+        rendered = notify_admin.preview(app, who, event, locale)
         if json_:
             print_json({"subject": rendered.subject, "text": rendered.text, "html": rendered.html})
             return
         console.print(rendered.subject, markup=False)
         console.print(rendered.text, markup=False)
 
-    run_command(body)
+    run_as(as_, body)
 
 
 @link_group.command("use")
 def link_use(token: Annotated[str, typer.Argument(help="The token or the whole link.")]) -> None:
-    """Apply an action link from a message (what opening it in a browser will do)."""
+    """Apply an action link from a message (what opening it in a browser will do). The
+    signed link names the person it was sent to: it acts as them, and needs no --as."""
 
     def body(app: App) -> None:
         done = action_links.use_link(app, token.rstrip("/").rsplit("/", 1)[-1])

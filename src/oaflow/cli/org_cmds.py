@@ -7,8 +7,9 @@ from typing import Annotated
 
 import typer
 
-from oaflow.cli.common import console, print_rows, run_command, zh
+from oaflow.cli.common import AsOpt, as_json, console, print_rows, run_as, run_command, say, zh
 from oaflow.domain.clock import parse_instant
+from oaflow.domain.security import Principal
 from oaflow.services import organisation, runtime
 from oaflow.services.app import App
 
@@ -18,16 +19,19 @@ group = typer.Typer(help="The organisation: departments, users, roles.", no_args
 @group.command("import")
 def import_(
     file: Annotated[Path, typer.Argument(help="An organisation file (.yaml, .csv or .xlsx).")],
+    as_: AsOpt,
     effective: Annotated[
         str | None, typer.Option("--effective", help="Apply from this instant on (ISO-8601).")
     ] = None,
 ) -> None:
     """Replace the organisation by the file's, now or from --effective on (tasks created
-    after that resolve to the new heads and members); nothing changes if it has problems."""
+    after that resolve to the new heads and members); nothing changes if it has problems.
+    Administrators import; the first import of an empty database is made by one of the
+    administrators the file names."""
 
     def body(app: App) -> None:
         when = parse_instant(effective, app.calendar.tz) if effective else None
-        org = organisation.import_org(app, file, when)
+        org = organisation.import_org(app, as_, file, when)
         console.print(
             zh(
                 f"已导入 {len(org.departments)} 个部门、{len(org.users)} 个用户",
@@ -41,25 +45,26 @@ def import_(
 @group.command()
 def export(
     file: Annotated[Path, typer.Argument(help="Where to write (.yaml, .csv or .xlsx).")],
+    as_: AsOpt,
 ) -> None:
-    """Write the organisation to a YAML, CSV or Excel (.xlsx) file."""
+    """Write the organisation to a YAML, CSV or Excel (.xlsx) file (auditors, administrators)."""
 
-    def body(app: App) -> None:
-        org = organisation.export_org(app, file)
+    def body(app: App, who: Principal) -> None:
+        org = organisation.export_org(app, who, file)
         console.print(zh(f"已导出到 {file}", f"exported to {file}") + f" ({len(org.users)})")
 
-    run_command(body)
+    run_as(as_, body)
 
 
 @group.command()
-def users(json_: Annotated[bool, typer.Option("--json")] = False) -> None:
+def users(as_: AsOpt, json_: Annotated[bool, typer.Option("--json")] = False) -> None:
     """The users with their departments and roles."""
 
-    def body(app: App) -> None:
-        rows = organisation.users(app)
+    def body(app: App, who: Principal) -> None:
+        rows = organisation.users(app, who)
         print_rows(
             json_,
-            rows,
+            as_json(app, rows),
             zh("用户", "Users"),
             [
                 zh("登录名", "login"),
@@ -68,24 +73,29 @@ def users(json_: Annotated[bool, typer.Option("--json")] = False) -> None:
                 zh("角色", "roles"),
             ],
             [
-                [r["login"], r["name"], "、".join(r["department_names"]), ", ".join(r["roles"])]
+                [
+                    r.login,
+                    say(r.name),
+                    "、".join(say(d.name) for d in r.departments),
+                    ", ".join(r.roles),
+                ]
                 for r in rows
             ],
         )
 
-    run_command(body)
+    run_as(as_, body)
 
 
 @group.command("move-tasks")
 def move_tasks(
     from_: Annotated[str, typer.Option("--from", help="Whose open tasks (e.g. someone who left).")],
     to: Annotated[str, typer.Option("--to", help="Who gets them.")],
-    as_: Annotated[str, typer.Option("--as", help="An administrator's login.")],
+    as_: AsOpt,
 ) -> None:
     """Move every open task of one person to another (administrators; ORG-2)."""
 
-    def body(app: App) -> None:
-        moved = runtime.move_open_tasks(app, from_, to, as_)
+    def body(app: App, who: Principal) -> None:
+        moved = runtime.move_open_tasks(app, from_, to, who.login)
         console.print(
             zh(
                 f"已将 {len(moved)} 个待办从 {from_} 转给 {to}",
@@ -93,4 +103,4 @@ def move_tasks(
             )
         )
 
-    run_command(body)
+    run_as(as_, body)

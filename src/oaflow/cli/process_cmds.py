@@ -7,18 +7,31 @@ from typing import Annotated
 
 import typer
 
-from oaflow.cli.common import console, print_json, print_rows, require_schema, run_command, zh
+from oaflow.cli.common import (
+    AsOpt,
+    JsonOpt,
+    as_json,
+    console,
+    lang,
+    print_json,
+    print_rows,
+    require_schema,
+    run_as,
+    run_command,
+    say,
+    zh,
+)
 from oaflow.domain.errors import OAFlowError
+from oaflow.domain.security import Principal
 from oaflow.services import catalog
 from oaflow.services.app import App
-from oaflow.services.organisation import read_text
+from oaflow.services.files import read_text
 
 group = typer.Typer(
     help="Process definitions: validate, publish, list, show, diagram.", no_args_is_help=True
 )
 
 FileArg = Annotated[Path, typer.Argument(help="A process definition (YAML).")]
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON document.")]
 
 
 @group.command()
@@ -50,82 +63,63 @@ def validate(file: FileArg) -> None:
 
 
 @group.command()
-def publish(
-    file: FileArg, as_: Annotated[str, typer.Option("--as", help="Who publishes.")] = ""
-) -> None:
-    """Validate and publish a definition as a new immutable version."""
+def publish(file: FileArg, as_: AsOpt) -> None:
+    """Validate and publish a definition as a new immutable version (administrators)."""
 
-    def body(app: App) -> None:
-        published = catalog.publish(app, read_text(file), str(file), actor=as_)
+    def body(app: App, who: Principal) -> None:
+        published = catalog.publish(app, who, read_text(file), str(file))
         console.print(
             zh("已发布", "published") + f" {published.key} v{published.version} {published.label}"
         )
 
-    run_command(body)
+    run_as(as_, body)
 
 
 @group.command("list")
-def list_(json_: JsonOpt = False) -> None:
+def list_(as_: AsOpt, json_: JsonOpt = False) -> None:
     """The published processes (newest version of each)."""
 
-    def body(app: App) -> None:
-        rows = [
-            {
-                "key": d.key,
-                "version": d.version,
-                "label": d.label,
-                "name": d.name_en if app.lang == "en" and d.name_en else d.name_zh,
-                "published_at": d.published_at.isoformat(),
-            }
-            for d in catalog.list_published(app)
-        ]
+    def body(app: App, who: Principal) -> None:
+        rows = catalog.list_published(app, who)
         print_rows(
             json_,
-            rows,
+            as_json(app, rows),
             zh("已发布流程", "Published processes"),
             [zh("流程", "key"), zh("版本", "version"), zh("名称", "name"), zh("版本号", "label")],
-            [[r["key"], r["version"], r["name"], r["label"]] for r in rows],
+            [[r.key, r.version, say(r.name), r.label] for r in rows],
         )
 
-    run_command(body)
+    run_as(as_, body)
 
 
 @group.command()
 def show(
     key: str,
+    as_: AsOpt,
     version: Annotated[int | None, typer.Option("--version", help="A version number.")] = None,
     json_: JsonOpt = False,
 ) -> None:
-    """A published definition: its versions' label and YAML text."""
+    """A published definition: its version's label and YAML text."""
 
-    def body(app: App) -> None:
-        stored = catalog.stored(app, key, version)
-        definition = catalog.compiled(app, key, version)
-        nodes = [
-            {"id": n.id, "type": n.type.value, "name": n.name.get(app.lang)}
-            for n in definition.nodes.values()
-        ]
+    def body(app: App, who: Principal) -> None:
+        stored, definition = catalog.shown(app, who, key, version)
         if json_:
-            print_json(
-                {
-                    "key": stored.key,
-                    "version": stored.version,
-                    "label": stored.label,
-                    "name": definition.name.get(app.lang),
-                    "nodes": nodes,
-                    "source": stored.source,
-                }
-            )
+            nodes = [
+                {"id": n.id, "type": n.type.value, "name": say(n.name)}
+                for n in definition.nodes.values()
+            ]
+            print_json({**as_json(app, stored), "nodes": nodes})
             return
         console.print(f"{stored.label}  ({stored.key} v{stored.version})")
         console.print(stored.source, markup=False)
 
-    run_command(body)
+    run_as(as_, body)
 
 
 @group.command()
 def diagram(
     key: str,
+    as_: AsOpt,
     version: Annotated[int | None, typer.Option("--version")] = None,
     format_: Annotated[
         str, typer.Option("--format", help="mermaid (svg comes with the web UI).")
@@ -137,7 +131,7 @@ def diagram(
             "only mermaid is available on the command line", param_hint="--format"
         )
 
-    def body(app: App) -> None:
-        print(catalog.diagram(app, key, version, app.lang))
+    def body(app: App, who: Principal) -> None:
+        print(catalog.diagram(app, who, key, version, lang()))
 
-    run_command(body)
+    run_as(as_, body)

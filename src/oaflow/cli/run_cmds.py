@@ -10,28 +10,32 @@ import typer
 import yaml
 
 from oaflow.cli.common import (
+    AsOpt,
+    JsonOpt,
+    as_json,
     console,
-    headline,
+    lang,
+    local,
     print_json,
     print_rows,
-    print_table,
-    run_command,
+    run_as,
+    say,
     zh,
 )
+from oaflow.cli.task_show import print_task
 from oaflow.domain.errors import InputError
+from oaflow.domain.security import Principal
 from oaflow.domain.states import Action
 from oaflow.engine.runtime import Command
+from oaflow.present.words import state_label
 from oaflow.services import queries, runtime
 from oaflow.services.app import App
-from oaflow.services.organisation import read_text
+from oaflow.services.files import read_text
+from oaflow.services.views import TaskSummary
 
 task_group = typer.Typer(
     help="Act on one task: show, ack, progress, complete, approve, reject.", no_args_is_help=True
 )
-instance_group = typer.Typer(help="Process instances.", no_args_is_help=True)
-
-AsOpt = Annotated[str, typer.Option("--as", help="Your login.")]
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON document.")]
 NoteOpt = Annotated[str, typer.Option("--note", help="A note or reason (e.g. 客户需求临时变更).")]
 TaskArg = Annotated[int, typer.Argument(help="Task ID.")]
 
@@ -58,14 +62,14 @@ def start(
 ) -> None:
     """Start a process; prints the new business key (e.g. PROJ20240301)."""
 
-    def body(app: App) -> None:
-        instance = runtime.start(app, key, as_, _form(data, form))
+    def body(app: App, who: Principal) -> None:
+        instance = runtime.start(app, key, who.login, _form(data, form))
         if json_:
             print_json({"business_key": instance.business_key, "state": instance.state.value})
         else:
             print(instance.business_key)
 
-    run_command(body)
+    run_as(as_, body)
 
 
 def _form(data: str | None, form: Path | None) -> dict[str, Any]:
@@ -87,7 +91,7 @@ def _form(data: str | None, form: Path | None) -> dict[str, Any]:
 @tasks_group.callback()
 def tasks(
     ctx: typer.Context,
-    as_: Annotated[str | None, typer.Option("--as", help="Your login.")] = None,
+    as_: Annotated[str | None, typer.Option("--as", envvar="OAFLOW_AS", help="Your login.")] = None,
     json_: JsonOpt = False,
 ) -> None:
     """Your open tasks, soonest deadline first, with their SLA countdown."""
@@ -96,12 +100,12 @@ def tasks(
     if as_ is None:
         raise typer.BadParameter("give --as LOGIN", param_hint="--as")
 
-    def body(app: App) -> None:
-        rows = queries.tasks_for(app, as_)
+    def body(app: App, who: Principal) -> None:
+        rows = queries.tasks_for(app, who)
         print_rows(
             json_,
-            rows,
-            zh(f"{as_} 的待办任务", f"Open tasks of {as_}"),
+            as_json(app, rows),
+            zh(f"{who.login} 的待办任务", f"Open tasks of {who.login}"),
             [
                 "ID",
                 zh("业务编号", "key"),
@@ -113,21 +117,24 @@ def tasks(
             ],
             [
                 [
-                    r["id"],
-                    r["business_key"],
-                    r["node"],
-                    r["state_label"],
-                    f"{r['due_at']} {zh('(暂定)', '(provisional)')}"
-                    if r["provisional"]
-                    else r["due_at"],
-                    r["remaining_hours"],
-                    r["sla_label"],
+                    r.id,
+                    r.business_key,
+                    say(r.node.name),
+                    state_label(r.state, lang()),
+                    _due(app, r),
+                    r.remaining_hours,
+                    state_label(r.sla, lang()),
                 ]
                 for r in rows
             ],
         )
 
-    run_command(body)
+    run_as(as_, body)
+
+
+def _due(app: App, task: TaskSummary) -> str | None:
+    due = local(app, task.due_at)
+    return f"{due} {zh('(暂定)', '(provisional)')}" if due and task.provisional else due
 
 
 @tasks_group.command("approve-batch")
@@ -141,9 +148,9 @@ def approve_batch(
     leaves the others as they are; exit 1 if any item failed."""
     failed = False
 
-    def body(app: App) -> None:
+    def body(app: App, who: Principal) -> None:
         nonlocal failed
-        results = runtime.approve_batch(app, task_ids, as_, note)
+        results = runtime.approve_batch(app, task_ids, who.login, note)
         failed = not all(r["ok"] for r in results)
         if json_:
             print_json(results)
@@ -154,7 +161,7 @@ def approve_batch(
             )
             console.print(f"{zh('任务', 'task')} {r['task_id']}: {outcome}", markup=False)
 
-    run_command(body)
+    run_as(as_, body)
     if failed:
         raise typer.Exit(1)
 
@@ -175,55 +182,44 @@ def task_return(
 def task_withdraw(task_id: TaskArg, as_: AsOpt) -> None:
     """The initiator withdraws (撤回) the process of this task while nobody else has acted."""
 
-    def body(app: App) -> None:
-        key = queries.task_detail(app, task_id, None)["business_key"]
-        instance = runtime.withdraw(app, key, as_)
+    def body(app: App, who: Principal) -> None:
+        key = queries.task_detail(app, who, task_id).task.business_key
+        instance = runtime.withdraw(app, key, who.login)
         console.print(f"{instance.business_key}: {zh('已撤回', 'withdrawn')}", markup=False)
 
-    run_command(body)
-
-
-@instance_group.command("withdraw")
-def instance_withdraw(
-    business_key: Annotated[str, typer.Argument(help="e.g. TS202403001")], as_: AsOpt
-) -> None:
-    """The initiator withdraws (撤回) an instance nobody else has acted on yet."""
-
-    def body(app: App) -> None:
-        instance = runtime.withdraw(app, business_key, as_)
-        console.print(f"{instance.business_key}: {zh('已撤回', 'withdrawn')}", markup=False)
-
-    run_command(body)
+    run_as(as_, body)
 
 
 @task_group.command("show")
 def task_show(task_id: TaskArg, as_: AsOpt, json_: JsonOpt = False) -> None:
-    """One task: its node, state, deadline and what it needs to finish."""
+    """One task: its node, state and deadline, the form and earlier nodes' outputs it works
+    from (sensitive fields masked unless you may read them), and what it needs to finish."""
 
-    def body(app: App) -> None:
-        view = queries.task_detail(app, task_id, as_)
+    def body(app: App, who: Principal) -> None:
+        view = queries.task_detail(app, who, task_id)
         if json_:
-            print_json(view)
-            return
-        for key, value in view.items():
-            console.print(f"{key}: {value}", markup=False)
+            print_json(as_json(app, view))
+        else:
+            print_task(app, view)
 
-    run_command(body)
+    run_as(as_, body)
 
 
 def _act(task_id: int, command: Command, json_: bool = False) -> None:
-    def body(app: App) -> None:
-        task = runtime.act(app, task_id, command)
-        view = queries.task_detail(app, task_id, None)
+    def body(app: App, who: Principal) -> None:
+        runtime.act(app, task_id, command)
+        view = queries.task_detail(app, who, task_id)
         if json_:
-            print_json(view)
+            print_json(as_json(app, view))
         else:
+            task = view.task
             console.print(
-                f"{zh('任务', 'task')} {task.id} {view['node']}: {view['state_label']}",
+                f"{zh('任务', 'task')} {task.id} {say(task.node.name)}: "
+                f"{state_label(task.state, lang())}",
                 markup=False,
             )
 
-    run_command(body)
+    run_as(command.actor, body)
 
 
 @task_group.command("ack")
@@ -301,9 +297,9 @@ ToOpt = Annotated[list[str], typer.Option("--to", help="A login (repeat for seve
 
 
 def _annotate(task_id: int, action: Action, actor: str, people: list[str], note: str) -> None:
-    def body(app: App) -> None:
-        runtime.annotate(app, task_id, action, actor, tuple(people), note)
-        view = queries.task_detail(app, task_id, None)
+    def body(app: App, who: Principal) -> None:
+        runtime.annotate(app, task_id, action, who.login, tuple(people), note)
+        node = queries.task_detail(app, who, task_id).task.node
         done = {
             Action.TRANSFER: zh("已转交", "transferred"),
             Action.COMMENT: zh("已评论", "commented"),
@@ -311,9 +307,9 @@ def _annotate(task_id: int, action: Action, actor: str, people: list[str], note:
             Action.ADD_SIGNER: zh("已加签", "signer added"),
             Action.CC: zh("已抄送", "copied"),
         }[action]
-        console.print(f"{zh('任务', 'task')} {task_id} {view['node']}: {done}", markup=False)
+        console.print(f"{zh('任务', 'task')} {task_id} {say(node.name)}: {done}", markup=False)
 
-    run_command(body)
+    run_as(actor, body)
 
 
 @task_group.command("transfer")
@@ -373,49 +369,3 @@ def _value(text: str) -> Any:
         return json.loads(text)
     except json.JSONDecodeError:
         return text
-
-
-@instance_group.command("show")
-def instance_show(
-    business_key: Annotated[str, typer.Argument(help="e.g. PROJ20240301")], json_: JsonOpt = False
-) -> None:
-    """The timeline of one instance and its progress table (Template 3)."""
-
-    def body(app: App) -> None:
-        view = queries.instance_detail(app, business_key)
-        if json_:
-            print_json(view)
-            return
-        console.print(
-            headline(view),
-            markup=False,
-        )
-        print_table(
-            zh("时间线", "Timeline"),
-            ["#", zh("时间", "time"), zh("事件", "event"), zh("节点", "node"), zh("人员", "who")],
-            [[e["seq"], e["at"], e["event"], e["node"], e["actor_name"]] for e in view["timeline"]],
-        )
-        print_table(
-            zh("执行进度跟踪表", "Progress"),
-            [
-                zh("节点", "node"),
-                zh("负责部门", "department"),
-                zh("计划完成", "planned"),
-                zh("实际完成", "actual"),
-                zh("状态", "status"),
-                zh("延迟原因", "reason"),
-            ],
-            [
-                [
-                    r["node"],
-                    r["department"],
-                    r["planned"],
-                    r["actual"],
-                    r["status"],
-                    r["delay_reason"],
-                ]
-                for r in view["progress"]
-            ],
-        )
-
-    run_command(body)

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from oaflow.domain import texts
+from oaflow.domain.text import DEFAULT_ZONE
 
 
 @dataclass(frozen=True)
@@ -18,11 +19,11 @@ class Fault:
     code: str
     params: Mapping[str, Any] = field(default_factory=dict)
 
-    def text(self, lang: str = "en") -> str:
-        return texts.message(self.code, self.params, lang)
+    def text(self, lang: str = "en", tz: str = DEFAULT_ZONE) -> str:
+        return texts.message(self.code, self.params, lang, tz)
 
-    def hint(self, lang: str = "en") -> str:
-        return texts.hint(self.code, self.params, lang)
+    def hint(self, lang: str = "en", tz: str = DEFAULT_ZONE) -> str:
+        return texts.hint(self.code, self.params, lang, tz)
 
     def __str__(self) -> str:
         return self.text("en")
@@ -59,11 +60,11 @@ class OAFlowError(Exception):
     def params(self) -> Mapping[str, Any]:
         return self.fault.params
 
-    def text(self, lang: str = "en") -> str:
-        return self.fault.text(lang)
+    def text(self, lang: str = "en", tz: str = DEFAULT_ZONE) -> str:
+        return self.fault.text(lang, tz)
 
-    def hint(self, lang: str = "en") -> str:
-        return self.fault.hint(lang)
+    def hint(self, lang: str = "en", tz: str = DEFAULT_ZONE) -> str:
+        return self.fault.hint(lang, tz)
 
     @property
     def message(self) -> str:

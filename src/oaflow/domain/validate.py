@@ -38,7 +38,10 @@ def validate_definition(
 
 
 def check_definition(
-    text: str, file: str = "<definition>", org: OrgNames | None = None
+    text: str,
+    file: str = "<definition>",
+    org: OrgNames | None = None,
+    policies: Mapping[str, tuple[str, ...]] = DEFAULT_POLICIES,
 ) -> ProcessDefinition:
     """Parse and validate; raise ``ValidationError`` with every problem found."""
     parsed = parse_in_detail(text, file)
@@ -46,7 +49,7 @@ def check_definition(
     if parsed.definition is not None:
         problems += [
             f.problem
-            for f in findings(parsed.definition, org, DEFAULT_POLICIES)
+            for f in findings(parsed.definition, org, policies)
             if not _follows_from_shape(f, parsed.tainted, parsed.dropped, parsed.graph_complete)
         ]
     if problems or parsed.definition is None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import Connection
@@ -13,8 +14,10 @@ from oaflow.domain.errors import NotFoundError
 from oaflow.domain.loader import load_definition
 from oaflow.domain.org import Delegation, Organisation, OrgTimeline
 from oaflow.domain.orgfile import parse_org_yaml
+from oaflow.domain.security import AccessRules
+from oaflow.domain.validate import DEFAULT_POLICIES
 from oaflow.services.calendar import stored_calendar
-from oaflow.storage import catalog_repo, deputy_repo, org_repo
+from oaflow.storage import access_repo, catalog_repo, deputy_repo, org_repo
 from oaflow.storage.database import Database
 
 
@@ -28,14 +31,15 @@ class App:
         db: Database,
         clock: Clock,
         calendar: WorkingCalendar | None = None,
-        lang: str = "zh",
+        default_locale: str = "zh",
         default_timezone: str = "Asia/Shanghai",
         base_url: str = "http://127.0.0.1:8000",
         secret_key: str = "",
     ) -> None:
         self.db = db
         self.clock = clock
-        self.lang = lang
+        #: the language of messages to people who chose none (OAFLOW_LANG)
+        self.default_locale = default_locale
         #: the time zone of a database that has none stored yet (OAFLOW_TIMEZONE)
         self.default_timezone = default_timezone
         self.base_url = base_url  # links in messages start with it
@@ -43,8 +47,8 @@ class App:
         self._calendar = calendar
         self._calendar_pinned = calendar is not None
         self._definitions: dict[int, ProcessDefinition] = {}
-        #: the organisation at a revision: its timeline and its delegations (ORG-3)
-        self._org: tuple[int, OrgTimeline, tuple[Delegation, ...]] | None = None
+        #: the organisation at a revision: its timeline, delegations (ORG-3) and access rules
+        self._org: OrgSnapshot | None = None
 
     @property
     def calendar(self) -> WorkingCalendar:
@@ -83,29 +87,52 @@ class App:
     def cached_org(self, revision: int) -> Organisation:
         """The organisation in effect now, at ``revision``; reads on a connection of its own
         when stale."""
-        if self._org is not None and self._org[0] == revision:
-            return self._org[1].at(self.now())
-        with self.db.read() as conn:
-            return self.org(conn)
+        return self._snapshot_at(revision).timeline.at(self.now())
 
     def org(self, conn: Connection, revision: int | None = None) -> Organisation:
         """The organisation in effect now (ORG-2: dated changes apply from their instant),
         reloaded only when its revision changed."""
+        return self._snapshot(conn, revision).timeline.at(self.now())
+
+    def rules(self, conn: Connection) -> AccessRules:
+        """What administrators configured about access and compliance (SEC-2, DEF-7)."""
+        return self._snapshot(conn).rules
+
+    def cached_rules(self, revision: int) -> AccessRules:
+        return self._snapshot_at(revision).rules
+
+    def delegations_at(self, revision: int, at: datetime) -> tuple[Delegation, ...]:
+        """The delegations in force at ``at`` in the organisation at ``revision``."""
+        return tuple(d for d in self._snapshot_at(revision).delegations if d.active_at(at))
+
+    def _snapshot_at(self, revision: int) -> OrgSnapshot:
+        if self._org is not None and self._org.revision == revision:
+            return self._org
+        with self.db.read() as conn:
+            return self._snapshot(conn)
+
+    def _snapshot(self, conn: Connection, revision: int | None = None) -> OrgSnapshot:
         if revision is None:
             revision = org_repo.org_revision(conn)
-        if self._org is None or self._org[0] != revision:
+        if self._org is None or self._org.revision != revision:
             changes = [
                 (at, parse_org_yaml(text, "org change"))
                 for at, text in org_repo.org_changes_of(conn)
             ]
-            timeline = OrgTimeline(org_repo.load_org(conn), tuple(changes))
-            self._org = (revision, timeline, tuple(deputy_repo.all_delegations(conn)))
-        return self._org[1].at(self.now())
+            self._org = OrgSnapshot(
+                revision,
+                OrgTimeline(org_repo.load_org(conn), tuple(changes)),
+                tuple(deputy_repo.all_delegations(conn)),
+                access_repo.load_rules(conn, DEFAULT_POLICIES),
+            )
+        return self._org
 
-    def delegations_at(self, revision: int, at: datetime) -> tuple[Delegation, ...]:
-        """The delegations in force at ``at`` in the organisation at ``revision``."""
-        if self._org is None or self._org[0] != revision:
-            with self.db.read() as conn:
-                self.org(conn, revision)
-        assert self._org is not None
-        return tuple(d for d in self._org[2] if d.active_at(at))
+
+@dataclass(frozen=True)
+class OrgSnapshot:
+    """The organisation at one revision: its dated timeline, delegations and access rules."""
+
+    revision: int
+    timeline: OrgTimeline
+    delegations: tuple[Delegation, ...]
+    rules: AccessRules

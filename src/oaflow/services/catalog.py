@@ -1,8 +1,10 @@
-"""Process definitions: validate, publish as immutable versions, list, show, diagram."""
+"""Process definitions: validate, publish as immutable versions, list, show, diagram.
+Publishing is the administrators' (SEC-2); everyone who works with processes reads them."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -11,7 +13,10 @@ from sqlalchemy import Connection
 from oaflow.domain.definition import ProcessDefinition
 from oaflow.domain.errors import NotFoundError
 from oaflow.domain.model import Message
+from oaflow.domain.security import Permission, Principal
+from oaflow.domain.text import Text
 from oaflow.domain.validate import check_definition
+from oaflow.services import authz
 from oaflow.services.app import App
 from oaflow.storage import catalog_repo
 from oaflow.storage.catalog_repo import StoredDefinition
@@ -25,19 +30,35 @@ class Published:
     label: str
 
 
+@dataclass(frozen=True)
+class ProcessVersion:
+    """One published version of a process (VER-1)."""
+
+    key: str
+    version: int
+    label: str
+    name: Text
+    published_at: datetime
+    published_by: str
+    source: str = ""
+
+
 def validate(app: App | None, text: str, file: str) -> ProcessDefinition:
-    """Check a definition, against the organisation when there is a database (``app``);
-    raises ValidationError with every problem."""
+    """Check a definition, against the organisation and the configured compliance policies
+    when there is a database (``app``); raises ValidationError with every problem."""
     if app is None:
         return check_definition(text, file, None)
     with app.db.read() as conn:
         names = app.org(conn).names()
-    return check_definition(text, file, names)
+        policies = app.rules(conn).policies
+    return check_definition(text, file, names, policies)
 
 
-def publish(app: App, text: str, file: str, actor: str = "") -> Published:
+def publish(app: App, who: Principal, text: str, file: str) -> Published:
+    """Publish a new immutable version (administrators)."""
     with app.db.write() as conn:
-        definition = check_definition(text, file, app.org(conn).names())
+        authz.authorize(app, conn, who, Permission.ADMINISTER)
+        definition = check_definition(text, file, app.org(conn).names(), app.rules(conn).policies)
         version = catalog_repo.latest_version(conn, definition.key) + 1
         now = app.now()
         label = version_label(version, now.astimezone(ZoneInfo(app.calendar.tz)), definition)
@@ -52,11 +73,11 @@ def publish(app: App, text: str, file: str, actor: str = "") -> Published:
                 "source": text,
                 "file": file,
                 "published_at": now,
-                "published_by": actor,
+                "published_by": who.login,
             },
         )
         if version > 1:
-            _tell_administrators(app, conn, definition, version, label, actor)
+            _tell_administrators(app, conn, definition, version, label, who.login)
     return Published(definition.key, version, label)
 
 
@@ -88,30 +109,47 @@ def version_label(version: int, local: Any, definition: ProcessDefinition) -> st
     return f"V{version}.0-{local.year:04d}{local.month:02d}-{definition.name.zh}"
 
 
-def list_published(app: App) -> list[StoredDefinition]:
-    with app.db.read() as conn:
-        return catalog_repo.list_definitions(conn)
+def _version(stored: StoredDefinition, with_source: bool = False) -> ProcessVersion:
+    return ProcessVersion(
+        key=stored.key,
+        version=stored.version,
+        label=stored.label,
+        name=Text(stored.name_zh, stored.name_en),
+        published_at=stored.published_at,
+        published_by=stored.published_by,
+        source=stored.source if with_source else "",
+    )
 
 
-def stored(app: App, key: str, version: int | None = None) -> StoredDefinition:
+def list_published(app: App, who: Principal) -> list[ProcessVersion]:
+    """The newest version of each published process."""
     with app.db.read() as conn:
-        found = catalog_repo.get_definition(conn, key, version)
+        authz.authorize(app, conn, who, Permission.VIEW)
+        return [_version(d) for d in catalog_repo.list_definitions(conn)]
+
+
+def _stored(
+    app: App, conn: Connection, who: Principal, key: str, version: int | None
+) -> StoredDefinition:
+    authz.authorize(app, conn, who, Permission.VIEW, process=key)
+    found = catalog_repo.get_definition(conn, key, version)
     if found is None:
-        what = f"process '{key}'" + (f" version {version}" if version else "")
-        raise NotFoundError(
-            f"{what} is not published",
-            "see `oaflow process list`, or publish it with `oaflow process publish FILE`",
-        )
+        if version:
+            raise NotFoundError("process.version_not_published", key=key, version=version)
+        raise NotFoundError("process.not_published", key=key)
     return found
 
 
-def compiled(app: App, key: str, version: int | None = None) -> ProcessDefinition:
-    found = stored(app, key, version)
+def shown(
+    app: App, who: Principal, key: str, version: int | None = None
+) -> tuple[ProcessVersion, ProcessDefinition]:
+    """A published version with its YAML text, and what it compiles to."""
     with app.db.read() as conn:
-        return app.definition(conn, found.id)
+        found = _stored(app, conn, who, key, version)
+        return _version(found, with_source=True), app.definition(conn, found.id)
 
 
-def diagram(app: App, key: str, version: int | None = None, lang: str = "zh") -> str:
+def diagram(app: App, who: Principal, key: str, version: int | None, lang: str) -> str:
     from oaflow.domain.diagram import to_mermaid
 
-    return to_mermaid(compiled(app, key, version), lang)
+    return to_mermaid(shown(app, who, key, version)[1], lang)

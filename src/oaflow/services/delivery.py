@@ -25,6 +25,7 @@ from sqlalchemy import Connection
 
 from oaflow.domain.errors import InputError
 from oaflow.domain.org import Organisation
+from oaflow.domain.security import Principal
 from oaflow.notify.channels.base import Channel, Endpoint, Outgoing, SendResult
 from oaflow.services.app import App
 from oaflow.services.notify_admin import (
@@ -253,13 +254,13 @@ def next_due(app: App) -> datetime | None:
         return notify_repo.next_delivery_due(conn)
 
 
-def try_channel(app: App, admin: str, name: str, channels: Channels) -> SendResult:
+def try_channel(app: App, who: Principal, name: str, channels: Channels) -> SendResult:
     """Send a test message through channel ``name`` now (to the administrator's own address
     for e-mail) and say what happened; nothing is written."""
     with app.db.read() as conn:
-        require_administrator(app, conn, admin)
+        require_administrator(app, conn, who)
         row = channel_named(conn, name)
-        user = app.org(conn).users[admin]
+        user = app.org(conn).users[who.login]
     now = app.now()
     subject = "OA-Flow 测试消息 / test message"
     text = f"{subject}: {row['name']} ({row['kind']})"
@@ -270,7 +271,7 @@ def try_channel(app: App, admin: str, name: str, channels: Channels) -> SendResu
         text=text,
         html=f"<p>{text}</p>",
         address=user.email if row["kind"] == "email" else "",
-        address_name=user.name.get(app.lang),
+        address_name=user.name.get(app.default_locale),
     )
     endpoint = Endpoint(row["id"], row["kind"], row["name"], row["settings"])
     return channels(row["kind"]).send(endpoint, message, now)
@@ -282,19 +283,19 @@ def deliveries(app: App, status: str | None = None) -> list[dict[str, Any]]:
         return notify_repo.delivery_list(conn, status)
 
 
-def redrive(app: App, admin: str, ids: Sequence[int] | None) -> int:
+def redrive(app: App, who: Principal, ids: Sequence[int] | None) -> int:
     """Send dead deliveries again (all of them when ``ids`` is None)."""
     if ids is not None and not ids:
-        raise InputError("no delivery given", "give IDs from `oaflow outbox list --dead`, or --all")
+        raise InputError("delivery.nothing_given")
     with app.db.write() as conn:
-        require_administrator(app, conn, admin)
+        require_administrator(app, conn, who)
         return notify_repo.redrive(conn, ids, app.now())
 
 
-def discard(app: App, admin: str, ids: Sequence[int]) -> int:
+def discard(app: App, who: Principal, ids: Sequence[int]) -> int:
     """Give up on deliveries: they stay listed as discarded and are never sent."""
     if not ids:
-        raise InputError("no delivery given", "give IDs from `oaflow outbox list --dead`")
+        raise InputError("delivery.nothing_given")
     with app.db.write() as conn:
-        require_administrator(app, conn, admin)
+        require_administrator(app, conn, who)
         return notify_repo.discard(conn, ids)

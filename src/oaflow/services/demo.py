@@ -12,16 +12,20 @@ import tempfile
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from oaflow.domain.calendar import WorkingCalendar
 from oaflow.domain.clock import FixedClock, parse_instant
+from oaflow.domain.security import SYSTEM
 from oaflow.domain.states import Action
+from oaflow.domain.text import Text
 from oaflow.engine.runtime import Command
 from oaflow.notify.channels.recording import RecordingChannel
-from oaflow.services import delivery, notify_admin, queries, runtime, setup, timers
+from oaflow.services import authz, delivery, messages, notify_admin, queries, runtime, setup, timers
 from oaflow.services.app import App
+from oaflow.services.views import InstanceDetail, Person
 from oaflow.storage.database import Database
 
 
@@ -60,12 +64,12 @@ class Replay:
     def _task(self, login: str, node: str, business_key: str | None = None) -> int:
         found = [
             t
-            for t in queries.tasks_for(self.app, login)
-            if t["node_id"] == node and business_key in (None, t["business_key"])
+            for t in queries.tasks_for(self.app, authz.principal(self.app, login))
+            if t.node.id == node and business_key in (None, t.business_key)
         ]
         if not found:
             raise LookupError(f"demo: {login} has no open task at {node}")
-        return int(found[0]["id"])
+        return found[0].id
 
     def do(self, login: str, node: str, action: Action, **kw: Any) -> None:
         runtime.act(self.app, self._task(login, node), Command(action, login, **kw))
@@ -300,7 +304,7 @@ SCENARIOS: list[Callable[[Replay], None]] = [
 
 
 @contextmanager
-def demo_app(calendar: WorkingCalendar, lang: str) -> Iterator[Replay]:
+def demo_app(calendar: WorkingCalendar, lang: str = "zh") -> Iterator[Replay]:
     """A fresh temporary database with the demo organisation and the built-in processes."""
     with tempfile.TemporaryDirectory(prefix="oaflow-demo-") as folder:
         clock = FixedClock(parse_instant("2024-03-01T08:00", calendar.tz))
@@ -308,7 +312,7 @@ def demo_app(calendar: WorkingCalendar, lang: str) -> Iterator[Replay]:
             db=Database(f"sqlite:///{Path(folder) / 'demo.db'}"),
             clock=clock,
             calendar=calendar,
-            lang=lang,
+            default_locale=lang,
         )
         try:
             setup.init(app, demo=True)
@@ -350,37 +354,55 @@ DEMO_CHANNELS: list[tuple[str, str, dict[str, Any], str | None]] = [
 
 def add_demo_channels(app: App) -> None:
     for name, kind, settings, department in DEMO_CHANNELS:
-        notify_admin.add_channel(app, "admin", name, kind, settings, department)
+        notify_admin.add_channel(app, SYSTEM, name, kind, settings, department)
 
 
-def replay(calendar: WorkingCalendar, lang: str = "zh") -> list[dict[str, Any]]:
+@dataclass(frozen=True)
+class MessageTrace:
+    """Where one message of an instance went: in-app to whom, and through which channels."""
+
+    at: datetime
+    event: str
+    node: Text | None
+    in_app: tuple[Person, ...]
+    channels: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ReplayedInstance:
+    detail: InstanceDetail
+    messages: tuple[MessageTrace, ...]
+
+
+def replay(calendar: WorkingCalendar, lang: str = "zh") -> list[ReplayedInstance]:
     """Run S1–S4 and return each instance's view (timeline, progress table and where its
-    messages went)."""
+    messages went); messages are written in ``lang``."""
     with demo_app(calendar, lang) as r:
         for scenario in SCENARIOS:
             scenario(r)
         r.deliver()
-        messages = messages_by_instance(r.app)
-        views = [queries.instance_detail(r.app, key) for key in r.keys]
-        return [{**view, "messages": messages.get(view["business_key"], [])} for view in views]
+        traces = messages_by_instance(r.app)
+        return [
+            ReplayedInstance(
+                queries.instance_detail(r.app, SYSTEM, key), tuple(traces.get(key, []))
+            )
+            for key in r.keys
+        ]
 
 
-def messages_by_instance(app: App) -> dict[str, list[dict[str, Any]]]:
+def messages_by_instance(app: App) -> dict[str, list[MessageTrace]]:
     """Each instance's messages: when, what, to whom in the app, and where else they went."""
     where: dict[str, list[str]] = {}
-    for d in queries.deliveries(app):
-        where.setdefault(d["message_id"], []).append(
-            f"{d['endpoint']}({d['to']})" if d["login"] else d["endpoint"]
-        )
-    found: dict[str, list[dict[str, Any]]] = {}
-    for m in queries.outbox(app):
-        found.setdefault(m["business_key"], []).append(
-            {
-                "at": m["created_at"],
-                "event": m["event_label"],
-                "node": m["node"] or "",
-                "in_app": m["recipient_names"],
-                "channels": where.get(m["message_id"], []),
-            }
+    names: dict[str, str] = {}
+    for d in messages.deliveries(app, SYSTEM):
+        who = d.recipient.name.zh if d.recipient else ""
+        where.setdefault(d.message_id, []).append(f"{d.endpoint}({who})" if who else d.endpoint)
+        names[d.message_id] = d.business_key or ""
+    found: dict[str, list[MessageTrace]] = {}
+    for m in messages.outbox(app, SYSTEM):
+        found.setdefault(m.business_key or "", []).append(
+            MessageTrace(
+                m.created_at, m.event, m.node, m.recipients, tuple(where.get(m.message_id, []))
+            )
         )
     return found

@@ -1,73 +1,91 @@
-"""Out-of-office delegation (ORG-3, 代理): name, list and clear a user's deputy."""
+"""Out-of-office delegation (ORG-3, 代理): name, list and clear a user's deputy. A person
+names their own deputy; an administrator may name anyone's."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+
+from sqlalchemy import Connection
 
 from oaflow.domain.errors import InputError, NotFoundError
 from oaflow.domain.org import Delegation, Organisation
+from oaflow.domain.security import Permission, Principal, granted
+from oaflow.services import authz
 from oaflow.services.app import App
-from oaflow.services.queries import local_text
+from oaflow.services.view_parts import Names
+from oaflow.services.views import Person
 from oaflow.storage import deputy_repo
 
-USERS_HINT = "see `oaflow org users`"
+
+@dataclass(frozen=True)
+class DelegationView:
+    user: Person
+    deputy: Person
+    starts: datetime
+    ends: datetime
+    active: bool
 
 
-def set_deputy(app: App, login: str, deputy: str, starts: datetime, ends: datetime) -> Delegation:
+def _for_whom(app: App, conn: Connection, who: Principal, login: str) -> None:
+    """``who`` may manage ``login``'s deputies: their own, or anyone's as an administrator."""
+    if login not in app.org(conn).users:
+        raise NotFoundError("access.unknown_user", login=login)
+    if login != who.login:
+        authz.authorize(app, conn, who, Permission.ADMINISTER)
+
+
+def set_deputy(
+    app: App, who: Principal, login: str, deputy: str, starts: datetime, ends: datetime
+) -> Delegation:
     """``deputy`` takes ``login``'s new tasks from ``starts`` until ``ends``; nothing
     changes if the input is wrong."""
     delegation = Delegation(user=login, deputy=deputy, starts=starts, ends=ends)
     with app.db.write() as conn:
+        _for_whom(app, conn, who, login)
         _check(app.org(conn), delegation)
         clash = deputy_repo.overlapping(conn, login, starts, ends)
         if clash:
             raise InputError(
-                f"{login} already has deputy {clash[0].deputy} from "
-                f"{local_text(app, clash[0].starts)} until {local_text(app, clash[0].ends)}",
-                f"choose a period that does not overlap, or `oaflow deputy clear --as {login}`",
+                "deputy.overlaps",
+                login=login,
+                deputy=clash[0].deputy,
+                starts=clash[0].starts,
+                ends=clash[0].ends,
             )
         deputy_repo.add(conn, delegation, app.now())
     return delegation
 
 
 def _check(org: Organisation, d: Delegation) -> None:
-    if d.user not in org.users:
-        raise NotFoundError(f"user '{d.user}' does not exist", USERS_HINT)
     if d.deputy == d.user:
-        raise InputError(f"{d.user} cannot be their own deputy", "name another person")
+        raise InputError("deputy.self", login=d.user)
     found = org.users.get(d.deputy)
-    if found is None:
-        raise InputError(f"deputy '{d.deputy}' is not a known user", USERS_HINT)
-    if not found.active:
-        raise InputError(f"deputy '{d.deputy}' is not an active user", "name an active user")
+    if found is None or not found.active:
+        raise InputError("deputy.unknown", deputy=d.deputy)
     if d.ends <= d.starts:
-        raise InputError("the period ends before it starts", "give --until a time after --from")
+        raise InputError("deputy.period_backwards")
 
 
-def list_deputies(app: App) -> list[dict[str, Any]]:
-    """Every delegation, earliest first, with names and whether it is in force now."""
-    lang, now = app.lang, app.now()
+def list_deputies(app: App, who: Principal) -> list[DelegationView]:
+    """The delegations ``who`` may see — all of them for administrators and auditors, else
+    those they are part of — earliest first, with whether each is in force now."""
+    now = app.now()
     with app.db.read() as conn:
-        org = app.org(conn)
+        names = Names(app.org(conn))
         found = deputy_repo.all_delegations(conn)
+        every = granted(who, Permission.AUDIT)
     return [
-        {
-            "user": d.user,
-            "user_name": org.user_name(d.user, lang),
-            "deputy": d.deputy,
-            "deputy_name": org.user_name(d.deputy, lang),
-            "from": local_text(app, d.starts),
-            "until": local_text(app, d.ends),
-            "active": d.active_at(now),
-        }
+        DelegationView(
+            names.known(d.user), names.known(d.deputy), d.starts, d.ends, d.active_at(now)
+        )
         for d in found
+        if every or who.login in (d.user, d.deputy)
     ]
 
 
-def clear_deputy(app: App, login: str) -> int:
+def clear_deputy(app: App, who: Principal, login: str) -> int:
     """Remove ``login``'s delegations (tasks already given to a deputy stay with them)."""
     with app.db.write() as conn:
-        if login not in app.org(conn).users:
-            raise NotFoundError(f"user '{login}' does not exist", USERS_HINT)
+        _for_whom(app, conn, who, login)
         return deputy_repo.clear(conn, login)

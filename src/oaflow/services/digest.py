@@ -9,8 +9,10 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from oaflow.domain.model import Message
+from oaflow.domain.security import Principal, principal_of
 from oaflow.services import queries
 from oaflow.services.app import App
+from oaflow.services.views import TaskSummary
 from oaflow.storage import notify_repo
 from oaflow.storage.hotpath import HotPath
 
@@ -33,7 +35,7 @@ def write_digests(app: App, now: datetime) -> int:
     for key, login in keys.items():
         if key in done:
             continue  # today's is written: the worker looks every round, this stays cheap
-        items = [_item(app, t) for t in queries.tasks_for(app, login)]
+        items = [_item(app, t) for t in queries.tasks_for(app, _reader(app, login))]
         if not items:
             continue
         message = Message(key, "digest", (login,), None, {"items": items})
@@ -42,11 +44,19 @@ def write_digests(app: App, now: datetime) -> int:
     return written
 
 
-def _item(app: App, task: dict[str, Any]) -> dict[str, Any]:
+def _reader(app: App, login: str) -> Principal:
+    with app.db.read() as conn:
+        return principal_of(app.org(conn), login)
+
+
+def _item(app: App, task: TaskSummary) -> dict[str, Any]:
+    """One open task; its texts are said in the reader's language when it is sent."""
     return {
-        "task": f"{task['title']} · {task['node']}",
-        "business_key": task["business_key"],
-        "deadline": task["due_at"] or "",
-        "remaining_hours": task["remaining_hours"],  # said in the reader's language when sent
-        "link": f"{app.base_url.rstrip('/')}/tasks/{task['id']}",
+        "title": task.title,
+        "node_zh": task.node.name.zh,
+        "node_en": task.node.name.en,
+        "business_key": task.business_key,
+        "due_at": task.due_at.isoformat() if task.due_at else None,
+        "remaining_hours": task.remaining_hours,
+        "link": f"{app.base_url.rstrip('/')}/tasks/{task.id}",
     }

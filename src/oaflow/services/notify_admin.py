@@ -12,11 +12,13 @@ from typing import Any
 
 from sqlalchemy import Connection
 
-from oaflow.domain.errors import ConflictError, ForbiddenError, InputError, NotFoundError
+from oaflow.domain.errors import ConflictError, InputError, NotFoundError, fault
 from oaflow.domain.labels import MESSAGE_EVENTS
+from oaflow.domain.security import Permission, Principal
 from oaflow.notify import templates
 from oaflow.notify.channels.base import KINDS
 from oaflow.notify.channels.registry import check_endpoint_settings
+from oaflow.services import authz
 from oaflow.services.app import App
 from oaflow.storage import notify_repo
 
@@ -39,17 +41,14 @@ GROUP_EVENTS = ("task_assigned", "deadline_warning", "overdue", "escalation", "e
 _SECRET_NAMES = ("secret", "password")
 
 
-def require_administrator(app: App, conn: Connection, login: str) -> None:
-    if login not in app.org(conn).users_with_role("administrator"):
-        raise ForbiddenError(
-            f"{login} is not an administrator", "ask an administrator (role administrator)"
-        )
+def require_administrator(app: App, conn: Connection, who: Principal) -> None:
+    authz.authorize(app, conn, who, Permission.ADMINISTER)
 
 
 # -- channels -----------------------------------------------------------------------------
 def add_channel(
     app: App,
-    admin: str,
+    who: Principal,
     name: str,
     kind: str,
     settings: Mapping[str, Any],
@@ -60,15 +59,13 @@ def add_channel(
     """Configure a channel: the SMTP server, a department's group robot or a webhook."""
     problems = _channel_problems(kind, settings, events, per_minute)
     if problems:
-        raise InputError("the channel is not valid: " + " ".join(problems), "fix it and add again")
+        raise InputError("channel.invalid", problems=problems)
     with app.db.write() as conn:
-        require_administrator(app, conn, admin)
+        require_administrator(app, conn, who)
         if department is not None and department not in app.org(conn).departments:
-            raise NotFoundError(
-                f"department '{department}' does not exist", "see `oaflow org export`"
-            )
+            raise NotFoundError("department.not_found", department=department)
         if notify_repo.endpoint_named(conn, name) is not None:
-            raise ConflictError(f"a channel named '{name}' exists", "choose another name")
+            raise ConflictError("channel.exists", name=name)
         return notify_repo.add_endpoint(
             conn,
             name=name,
@@ -85,24 +82,22 @@ def add_channel(
 
 def change_channel(
     app: App,
-    admin: str,
+    who: Principal,
     name: str,
     settings: Mapping[str, Any],
     events: Sequence[str] | None = None,
     per_minute: int | None = None,
 ) -> None:
     """Change some of a channel's settings (a new secret, say), checked like a new channel;
-    its dead letters can then be re-driven with `oaflow outbox retry`."""
+    its dead letters can then be re-driven."""
     with app.db.write() as conn:
-        require_administrator(app, conn, admin)
+        require_administrator(app, conn, who)
         found = channel_named(conn, name)
         merged = {**found["settings"], **settings}
         chosen = found["events"] if events is None else list(events)
         problems = _channel_problems(found["kind"], merged, chosen, per_minute)
         if problems:
-            raise InputError(
-                "the channel is not valid: " + " ".join(problems), "nothing was changed"
-            )
+            raise InputError("channel.invalid", problems=problems)
         limit = found["per_minute"] if per_minute is None else per_minute
         notify_repo.update_endpoint(
             conn, found["id"], settings=merged, events=chosen, per_minute=limit
@@ -111,23 +106,24 @@ def change_channel(
 
 def _channel_problems(
     kind: str, settings: Mapping[str, Any], events: Sequence[str], per_minute: int | None
-) -> list[str]:
+) -> list[Any]:
     if kind not in KINDS:
-        return [f"kind '{kind}' is not known; use one of {', '.join(KINDS)}."]
-    problems = check_endpoint_settings(kind, settings)
+        return [fault("channel.kind_unknown", kind=kind, known=list(KINDS))]
+    problems: list[Any] = list(check_endpoint_settings(kind, settings))
     problems += [
-        f"event '{e}' is not known; use one of {', '.join(templates.EVENTS)}."
+        fault("event.unknown", event=e, known=list(templates.EVENTS))
         for e in events
         if e not in templates.EVENTS
     ]
     if per_minute is not None and per_minute < 0:
-        problems.append("--per-minute must be 0 (no limit) or more.")
+        problems.append(fault("channel.per_minute_negative"))
     return problems
 
 
-def channels(app: App) -> list[dict[str, Any]]:
-    """The configured channels, secrets masked."""
+def channels(app: App, who: Principal) -> list[dict[str, Any]]:
+    """The configured channels, secrets masked (administrators and auditors)."""
     with app.db.read() as conn:
+        authz.authorize(app, conn, who, Permission.AUDIT)
         rows = notify_repo.endpoint_list(conn)
     return [{**r, "settings": masked_settings(r["settings"])} for r in rows]
 
@@ -152,76 +148,83 @@ def _masked_url(url: str) -> str:
     return base + ("?******" if query else "")
 
 
-def set_channel_enabled(app: App, admin: str, name: str, enabled: bool) -> None:
+def set_channel_enabled(app: App, who: Principal, name: str, enabled: bool) -> None:
     with app.db.write() as conn:
-        require_administrator(app, conn, admin)
+        require_administrator(app, conn, who)
         found = channel_named(conn, name)
-        reason = "" if enabled else f"disabled by {admin}"
+        reason = "" if enabled else f"disabled by {who.login}"
         notify_repo.set_endpoint_enabled(conn, found["id"], enabled, reason)
 
 
-def remove_channel(app: App, admin: str, name: str) -> None:
+def remove_channel(app: App, who: Principal, name: str) -> None:
     with app.db.write() as conn:
-        require_administrator(app, conn, admin)
+        require_administrator(app, conn, who)
         notify_repo.remove_endpoint(conn, channel_named(conn, name)["id"])
 
 
 def channel_named(conn: Connection, name: str) -> dict[str, Any]:
     found = notify_repo.endpoint_named(conn, name)
     if found is None:
-        raise NotFoundError(f"channel '{name}' does not exist", "see `oaflow notify channel list`")
+        raise NotFoundError("channel.not_found", name=name)
     return found
 
 
 # -- preferences --------------------------------------------------------------------------
-def preferences(app: App, login: str) -> dict[str, Any]:
+def preferences(app: App, who: Principal, login: str) -> dict[str, Any]:
+    """``login``'s notification preferences: their own, or anyone's for administrators."""
     with app.db.read() as conn:
-        _user(app, conn, login)
+        _for_whom(app, conn, who, login)
         stored = notify_repo.preferences_of(conn, [login]).get(login)
     found = {**DEFAULT_PREFERENCES, **(stored or {})}
-    found["locale"] = found["locale"] or app.lang
+    found["locale"] = found["locale"] or app.default_locale
     return {k: found[k] for k in ("channels", "muted", "digest_hour", "locale")}
 
 
-def set_preferences(app: App, actor: str, login: str, **changes: Any) -> dict[str, Any]:
+def set_preferences(app: App, who: Principal, login: str, **changes: Any) -> dict[str, Any]:
     """Change ``login``'s preferences (channels, muted, digest_hour, locale) — their own, or
     anyone's for an administrator."""
     _check_preferences(changes)
     with app.db.write() as conn:
-        _user(app, conn, login)
-        if actor != login:
-            require_administrator(app, conn, actor)
+        _for_whom(app, conn, who, login)
         stored = notify_repo.preferences_of(conn, [login]).get(login) or {}
         merged = {**DEFAULT_PREFERENCES, **stored, **changes}
         merged.pop("login", None)
         notify_repo.save_preferences(conn, login, **merged)
-    return preferences(app, login)
+    return preferences(app, who, login)
 
 
 def _check_preferences(changes: Mapping[str, Any]) -> None:
     problems = [
-        f"channel '{c}' is not a personal channel ({', '.join(PERSONAL_CHANNELS)})"
+        fault("prefs.channel_not_personal", channel=c, known=list(PERSONAL_CHANNELS))
         for c in changes.get("channels", ())
         if c not in PERSONAL_CHANNELS
     ]
-    problems += [f"event '{e}' is not known" for e in changes.get("muted", ()) if e not in EVENTS]
+    problems += [
+        fault("event.unknown", event=e, known=list(EVENTS))
+        for e in changes.get("muted", ())
+        if e not in EVENTS
+    ]
     hour = changes.get("digest_hour")
     if hour is not None and not 0 <= hour <= 23:
-        problems.append(f"digest hour {hour} is not an hour of the day (0–23)")
+        problems.append(fault("prefs.digest_hour", hour=hour))
     if changes.get("locale", "zh") not in templates.LOCALES:
-        problems.append(f"locale '{changes['locale']}' is not one of {templates.LOCALES}")
+        problems.append(fault("locale.unknown", locale=changes["locale"]))
     if problems:
-        raise InputError("; ".join(problems), f"events: {', '.join(EVENTS)}")
+        raise InputError("prefs.invalid", problems=problems)
 
 
-def _user(app: App, conn: Connection, login: str) -> None:
+def _for_whom(app: App, conn: Connection, who: Principal, login: str) -> None:
+    """``who`` may manage ``login``'s preferences: their own, or anyone's as administrator."""
     if login not in app.org(conn).users:
-        raise NotFoundError(f"user '{login}' does not exist", "see `oaflow org users`")
+        raise NotFoundError("access.unknown_user", login=login)
+    if login != who.login:
+        require_administrator(app, conn, who)
 
 
 # -- templates ----------------------------------------------------------------------------
-def template_list(app: App) -> list[dict[str, Any]]:
+def template_list(app: App, who: Principal) -> list[dict[str, Any]]:
     with app.db.read() as conn:
+        authz.authorize(app, conn, who, Permission.AUDIT)
         stored = notify_repo.stored_templates(conn)
     return [
         {
@@ -235,10 +238,11 @@ def template_list(app: App) -> list[dict[str, Any]]:
     ]
 
 
-def template(app: App, event: str, locale: str) -> dict[str, Any]:
+def template(app: App, who: Principal, event: str, locale: str) -> dict[str, Any]:
     """The template in use for ``event`` in ``locale``: the administrator's, or the default."""
     _check_event(event, locale)
     with app.db.read() as conn:
+        authz.authorize(app, conn, who, Permission.AUDIT)
         stored = notify_repo.stored_templates(conn).get((event, locale))
     subject, body = templates.default_template(event, locale)
     if stored is not None:
@@ -254,7 +258,7 @@ def template(app: App, event: str, locale: str) -> dict[str, Any]:
 
 
 def set_template(
-    app: App, admin: str, event: str, locale: str, subject: str, body: str
+    app: App, who: Principal, event: str, locale: str, subject: str, body: str
 ) -> dict[str, Any]:
     """Save an administrator's template after checking it compiles, uses only known
     variables and renders the sample; a bad one changes nothing."""
@@ -262,35 +266,38 @@ def set_template(
     problems = templates.check_template(subject, body)
     if problems:
         raise InputError(
-            "the template is not valid: " + " ".join(problems),
-            f"variables you may use: {', '.join(sorted(templates.VARIABLES))}",
+            "template.invalid", problems=problems, variables=sorted(templates.VARIABLES)
         )
     with app.db.write() as conn:
-        require_administrator(app, conn, admin)
+        require_administrator(app, conn, who)
         notify_repo.save_template(
-            conn, event, locale, subject=subject, body=body, updated_at=app.now(), updated_by=admin
+            conn,
+            event,
+            locale,
+            subject=subject,
+            body=body,
+            updated_at=app.now(),
+            updated_by=who.login,
         )
-    return template(app, event, locale)
+    return template(app, who, event, locale)
 
 
-def reset_template(app: App, admin: str, event: str, locale: str) -> bool:
+def reset_template(app: App, who: Principal, event: str, locale: str) -> bool:
     _check_event(event, locale)
     with app.db.write() as conn:
-        require_administrator(app, conn, admin)
+        require_administrator(app, conn, who)
         return notify_repo.reset_template(conn, event, locale) > 0
 
 
-def preview(app: App, event: str, locale: str) -> templates.Rendered:
+def preview(app: App, who: Principal, event: str, locale: str) -> templates.Rendered:
     """The template in use, rendered with the sample values."""
-    found = template(app, event, locale)
+    found = template(app, who, event, locale)
     sample = templates.sample_context(locale)
     return templates.render(found["subject"], found["body"], sample, locale=locale)
 
 
 def _check_event(event: str, locale: str) -> None:
     if event not in templates.EVENTS:
-        raise NotFoundError(
-            f"event '{event}' has no template", f"events: {', '.join(templates.EVENTS)}"
-        )
+        raise NotFoundError("event.no_template", event=event, known=list(templates.EVENTS))
     if locale not in templates.LOCALES:
-        raise InputError(f"locale '{locale}' is not known", "use zh or en")
+        raise InputError("locale.unknown", locale=locale)

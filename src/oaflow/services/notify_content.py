@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection
 
@@ -20,7 +21,6 @@ from oaflow.notify import templates
 from oaflow.notify.channels.base import Outgoing
 from oaflow.services.action_links import link_for
 from oaflow.services.app import App
-from oaflow.services.queries import local_text
 from oaflow.storage import notify_repo
 from oaflow.storage import runtime_repo as repo
 
@@ -81,10 +81,11 @@ def render_event(
 
 
 def _locale(app: App, conn: Connection, login: str | None) -> str:
+    """The reader's chosen language, else the enterprise's (OAFLOW_LANG)."""
     if login is None:
-        return app.lang
+        return app.default_locale
     stored = notify_repo.preferences_of(conn, [login]).get(login)
-    return str(stored["locale"]) if stored and stored["locale"] else app.lang
+    return str(stored["locale"]) if stored and stored["locale"] else app.default_locale
 
 
 @dataclass(frozen=True)
@@ -114,7 +115,7 @@ def _context(
         "action": _action(event, data, en),
         "process": data.get("process_en" if en else "process_zh", ""),
         "link": _page(app, event, data),
-        "items": [_item(i, locale) for i in data.get("items", [])],
+        "items": [_item(app, i, locale) for i in data.get("items", [])],
         "count": len(data.get("items", [])),
     }
     context["node"] = context["task"]
@@ -137,7 +138,7 @@ def _add_instance(
     node = definition.node(task.node_id)
     context["node"] = node.name.get(locale)
     context["department"] = org.department_name(task.department, locale) if task.department else ""
-    context["deadline"] = local_text(app, task.due_at) or ""
+    context["deadline"] = _local(app, task.due_at)
     clock = countdown(node, task.created_at, task.due_at, now, app.calendar)
     context["remaining"] = _remaining(clock.remaining_hours, task.is_open, locale)
     may_act = login is not None and task.is_open and task.may_act(login)
@@ -155,12 +156,21 @@ def _page(app: App, event: str, data: dict[str, Any]) -> str:
     return ""
 
 
-def _item(item: dict[str, Any], locale: str) -> dict[str, Any]:
-    """One task of a digest, its remaining time said like in the other messages."""
+def _local(app: App, at: datetime | None) -> str:
+    """An instant in the enterprise's time zone, as messages show it."""
+    return at.astimezone(ZoneInfo(app.calendar.tz)).strftime("%Y-%m-%d %H:%M") if at else ""
+
+
+def _item(app: App, item: dict[str, Any], locale: str) -> dict[str, Any]:
+    """One task of a digest in the reader's language, its remaining time said like in the
+    other messages. (Digests written before 0.2 carry their texts already made.)"""
+    node = item.get("node_en" if locale == "en" else "node_zh") or item.get("node_zh", "")
+    due = item.get("due_at")
     return {
-        "task": item.get("task", ""),
+        "task": item.get("task") or f"{item.get('title', '')} · {node}",
         "business_key": item.get("business_key", ""),
-        "deadline": item.get("deadline", ""),
+        "deadline": item.get("deadline")
+        or (_local(app, datetime.fromisoformat(due)) if due else ""),
         "remaining": _remaining(item.get("remaining_hours"), True, locale),
         "link": item.get("link", ""),
     }

@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 
-from oaflow.domain.errors import InputError
-from oaflow.domain.org import Organisation
+from sqlalchemy import Connection
+
+from oaflow.domain.errors import ForbiddenError, InputError
+from oaflow.domain.org import ROLES, Organisation
 from oaflow.domain.orgfile import org_to_csv, org_to_yaml, parse_org_csv, parse_org_yaml
+from oaflow.domain.security import Permission, Principal, principal_of
+from oaflow.domain.text import Text
+from oaflow.services import authz
 from oaflow.services.app import App
+from oaflow.services.files import read_bytes, read_text
+from oaflow.services.view_parts import Names
+from oaflow.services.views import Dept
 from oaflow.storage import org_repo
 
 FORMATS = {".yaml": "yaml", ".yml": "yaml", ".csv": "csv", ".xlsx": "xlsx"}
@@ -31,10 +39,13 @@ def parse(text: str, path: Path) -> Organisation:
     return parse_org_yaml(text, str(path))
 
 
-def import_org(app: App, path: Path, effective: datetime | None = None) -> Organisation:
+def import_org(app: App, login: str, path: Path, effective: datetime | None = None) -> Organisation:
     """Replace the organisation by the file's — now, or from ``effective`` on (ORG-2: a
     task created after that instant resolves to the people of the new organisation).
-    Nothing changes if the file has problems."""
+    Nothing changes if the file has problems.
+
+    An administrator imports (SEC-2). A database without anybody yet is founded by its
+    first import, made by one of the administrators that file names."""
     if file_format(path) == "xlsx":
         from oaflow.domain.orgfile_xlsx import parse_org_xlsx  # openpyxl: loaded when used
 
@@ -42,6 +53,7 @@ def import_org(app: App, path: Path, effective: datetime | None = None) -> Organ
     else:
         org = parse(read_text(path), path)
     with app.db.write() as conn:
+        _may_import(app, conn, login, org)
         if effective is not None and effective > app.now():
             org_repo.add_org_change(conn, effective, org_to_yaml(org), app.now())
         else:
@@ -49,14 +61,25 @@ def import_org(app: App, path: Path, effective: datetime | None = None) -> Organ
     return org
 
 
+def _may_import(app: App, conn: Connection, login: str, org: Organisation) -> None:
+    current = app.org(conn)
+    if current.users:
+        authz.authorize(app, conn, principal_of(current, login), Permission.ADMINISTER)
+    elif login not in org.users_with_role("administrator"):
+        raise ForbiddenError("org.founder_not_administrator", login=login)
+
+
 def store(app: App, org: Organisation) -> None:
     with app.db.write() as conn:
         org_repo.replace_org(conn, org)
 
 
-def export_org(app: App, path: Path) -> Organisation:
+def export_org(app: App, who: Principal, path: Path) -> Organisation:
+    """Write the organisation to a file (auditors and administrators: it holds everyone's
+    contact data)."""
     fmt = file_format(path)
     with app.db.read() as conn:
+        authz.authorize(app, conn, who, Permission.AUDIT)
         org = app.org(conn)
     if fmt == "xlsx":
         from oaflow.domain.orgfile_xlsx import org_to_xlsx  # openpyxl: loaded when used
@@ -69,49 +92,30 @@ def export_org(app: App, path: Path) -> Organisation:
     return org
 
 
-def users(app: App) -> list[dict[str, Any]]:
+@dataclass(frozen=True)
+class UserView:
+    login: str
+    name: Text
+    departments: tuple[Dept, ...]
+    roles: tuple[str, ...]
+    email: str
+    active: bool
+
+
+def users(app: App, who: Principal) -> list[UserView]:
+    """Everybody, with their departments and roles (the directory every user may read)."""
     with app.db.read() as conn:
+        authz.authorize(app, conn, who, Permission.VIEW)
         org = app.org(conn)
+    names = Names(org)
     return [
-        {
-            "login": u.login,
-            "name": u.name.get(app.lang),
-            "departments": list(u.departments),
-            "department_names": [org.department_name(d, app.lang) for d in u.departments],
-            "roles": sorted(org_roles(org, u.login)),
-            "email": u.email,
-            "active": u.active,
-        }
+        UserView(
+            login=u.login,
+            name=u.name,
+            departments=tuple(names.known_dept(d) for d in u.departments),
+            roles=tuple(sorted(org.roles_of(u.login) & ROLES)),
+            email=u.email,
+            active=u.active,
+        )
         for u in org.users.values()
     ]
-
-
-def org_roles(org: Organisation, login: str) -> set[str]:
-    return {
-        role
-        for role in (
-            "member",
-            "head",
-            "supervising_leader",
-            "general_manager",
-            "administrator",
-            "auditor",
-        )
-        if login in org.users_with_role(role)
-    }
-
-
-def read_text(path: Path) -> str:
-    try:
-        return path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise InputError(f"file '{path}' does not exist", "check the path") from None
-    except UnicodeDecodeError:
-        raise InputError(f"file '{path}' is not UTF-8 text", "save it as UTF-8") from None
-
-
-def read_bytes(path: Path) -> bytes:
-    try:
-        return path.read_bytes()
-    except FileNotFoundError:
-        raise InputError(f"file '{path}' does not exist", "check the path") from None

@@ -1,337 +1,355 @@
-"""Read use cases: a user's tasks, one task, one instance's timeline and progress table."""
+"""Read use cases: a user's tasks, one task, the instances a user may see, one instance's
+form, timeline and progress table (RUN, MON-1, MON-4). Each takes the reader's Principal:
+what is outside their scope is not found, and lists hold nothing of it (SEC-2)."""
 
 from __future__ import annotations
 
-from dataclasses import replace
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from oaflow.domain import labels
-from oaflow.domain.definition import ProcessDefinition
+from sqlalchemy import Connection
+
+from oaflow.domain.clock import parse_instant
+from oaflow.domain.definition import NodeType, ProcessDefinition
 from oaflow.domain.errors import NotFoundError
 from oaflow.domain.model import InstanceRecord, TaskRecord
-from oaflow.domain.org import Organisation
-from oaflow.domain.sla import countdown, delay_hours
+from oaflow.domain.security import SYSTEM_LOGIN, Permission, Principal
+from oaflow.domain.sla import delay_hours
 from oaflow.domain.states import TaskState
 from oaflow.domain.text import Text
 from oaflow.engine.runtime import returnable
+from oaflow.services import authz
 from oaflow.services.app import App
-from oaflow.storage import notices_repo, notify_repo
+from oaflow.services.view_parts import (
+    Names,
+    field_values,
+    form_fields,
+    holders_of,
+    node_ref,
+    reads_sensitive,
+    sla_of,
+)
+from oaflow.services.views import (
+    EarlierWork,
+    ExceptionView,
+    InstanceDetail,
+    InstanceFilter,
+    InstanceSummary,
+    NodeRef,
+    Page,
+    Person,
+    PlannedDate,
+    ProgressRow,
+    TaskDetail,
+    TaskSummary,
+    TimelineEntry,
+)
+from oaflow.storage import instance_list, notices_repo
 from oaflow.storage import runtime_repo as repo
 
-SYSTEM = Text("系统", "system")
+FINISHED = frozenset({TaskState.DONE, TaskState.APPROVED, TaskState.REJECTED, TaskState.RETURNED})
 
 
-def local_text(app: App, at: datetime | None) -> str | None:
-    if at is None:
-        return None
-    return at.astimezone(ZoneInfo(app.calendar.tz)).strftime("%Y-%m-%d %H:%M")
-
-
-def tasks_for(app: App, login: str) -> list[dict[str, Any]]:
-    """The open tasks of ``login``, soonest deadline first, with their countdown."""
+def tasks_for(app: App, who: Principal) -> list[TaskSummary]:
+    """The open tasks of ``who``, soonest deadline first, with their countdown; those their
+    deputy holds for them are listed too (ORG-3)."""
     with app.db.read() as conn:
-        org = app.org(conn)
-        if login not in org.users:
-            raise NotFoundError(f"user '{login}' does not exist", "see `oaflow org users`")
+        names = Names(app.org(conn))
         rows = []
-        for task in repo.open_tasks_for(conn, login):
+        for task in repo.open_tasks_for(conn, who.login):
             instance = repo.load_instance(conn, task.instance_id)
             assert instance is not None
             definition = app.definition(conn, instance.definition_id)
-            rows.append(_mark_delegation(task_view(app, task, instance, definition, org), login))
+            rows.append(task_summary(app, names, task, instance, definition, who.login))
         return rows
 
 
-def _mark_delegation(view: dict[str, Any], login: str) -> dict[str, Any]:
-    """ORG-3: the deputy holds the task ``as_deputy_of`` its person, who sees it read-only
-    as ``delegated_to`` the deputy."""
-    view["as_deputy_of"] = view["on_behalf_of"] if view["assignee"] == login else None
-    view["delegated_to"] = view["assignee"] if view["on_behalf_of"] == login else None
-    return view
-
-
-def task_view(
+def task_summary(
     app: App,
+    names: Names,
     task: TaskRecord,
     instance: InstanceRecord,
     definition: ProcessDefinition,
-    org: Organisation,
-) -> dict[str, Any]:
-    lang = app.lang
+    reader: str | None = None,
+) -> TaskSummary:
     node = definition.node(task.node_id)
-    clock = countdown(node, task.created_at, task.due_at, app.now(), app.calendar)
-    if not task.is_open:
-        clock = countdown(node, task.created_at, None, app.now(), app.calendar)
-    elif task.exception:
-        clock = replace(clock, state="exception")
-    return {
-        "id": task.id,
-        "business_key": instance.business_key,
-        "process": definition.key,
-        "title": instance.title,
-        "node_id": node.id,
-        "node": node.name.get(lang),
-        "kind": "decide" if node.is_decision else "complete",
-        "department": task.department,
-        "department_name": org.department_name(task.department, lang) if task.department else "",
-        "assignee": task.assignee,
-        "assignee_name": _assignee_name(task, org, lang),
-        "on_behalf_of": task.on_behalf_of,
-        "on_behalf_of_name": org.user_name(task.on_behalf_of, lang) if task.on_behalf_of else "",
-        "candidates": list(task.candidates),
-        "state": task.state.value,
-        "state_label": labels.TASK_STATES[task.state].get(lang),
-        "progress": task.progress,
-        "note": task.note,
-        "created_at": local_text(app, task.created_at),
-        "due_at": local_text(app, task.due_at),
-        # the deadline touches a year whose official holiday schedule is not in the calendar
-        "provisional": task.due_at is not None
+    sla, remaining = sla_of(definition, task, app.now(), app.calendar)
+    holds_for = reader is not None and task.assignee == reader
+    return TaskSummary(
+        id=task.id or 0,
+        business_key=instance.business_key,
+        process=definition.key,
+        process_name=definition.name,
+        title=instance.title,
+        node=node_ref(definition, node.id),
+        kind=_kind(node.type, node.is_decision),
+        state=task.state,
+        department=names.dept(task.department),
+        assignee=names.person(task.assignee),
+        on_behalf_of=names.person(task.on_behalf_of),
+        candidates=names.people(task.candidates),
+        progress=task.progress,
+        note=task.note,
+        created_at=task.created_at,
+        due_at=task.due_at,
+        provisional=task.due_at is not None
         and app.calendar.is_provisional(task.created_at, task.due_at),
-        "sla": clock.state,
-        "sla_label": labels.SLA_STATES[clock.state].get(lang),
-        "remaining_hours": None
-        if clock.remaining_hours is None
-        else round(clock.remaining_hours, 1),
-        "finished_at": local_text(app, task.finished_at),
-        "finished_by": task.finished_by,
-        "exception": task.exception,
-    }
+        sla=sla,
+        remaining_hours=remaining,
+        finished_at=task.finished_at,
+        finished_by=names.person(task.finished_by),
+        exception=task.exception,
+        priority=instance.priority,
+        as_deputy_of=names.person(task.on_behalf_of) if holds_for else None,
+        delegated_to=names.person(task.assignee)
+        if reader is not None and task.on_behalf_of == reader
+        else None,
+    )
 
 
-def _assignee_name(task: TaskRecord, org: Organisation, lang: str) -> str:
-    """``张三 (代 李四)`` / ``Zhang San (for Li Si)`` when a deputy holds the task (ORG-3)."""
-    if not task.assignee:
-        return ""
-    name = org.user_name(task.assignee, lang)
-    if task.on_behalf_of:
-        person = org.user_name(task.on_behalf_of, lang)
-        return f"{name} (代 {person})" if lang == "zh" else f"{name} (for {person})"
-    return name
+def _kind(node_type: NodeType, decides: bool) -> Any:
+    if node_type is NodeType.INITIATE:
+        return "revise"
+    return "decide" if decides else "complete"
 
 
-def task_detail(app: App, task_id: int, login: str | None) -> dict[str, Any]:
+def _missing_task(task_id: int) -> NotFoundError:
+    return NotFoundError("task.not_found", task_id=task_id)
+
+
+def task_detail(app: App, who: Principal, task_id: int) -> TaskDetail:
+    """One task with what its handler needs: the instance's form (sensitive fields masked
+    unless ``who`` may read them), the earlier nodes' outputs and deliverables, what it
+    needs to finish and where it may be returned to."""
     with app.db.read() as conn:
         task = repo.load_task(conn, task_id)
-        if task is None or (login is not None and not _may_see(task, login)):
-            raise NotFoundError(f"task {task_id} does not exist", "see `oaflow tasks --as YOU`")
+        if task is None:
+            raise _missing_task(task_id)
         instance = repo.load_instance(conn, task.instance_id)
         assert instance is not None
+        authz.authorize(
+            app, conn, who, Permission.VIEW, instance=instance, missing=_missing_task(task_id)
+        )
         definition = app.definition(conn, instance.definition_id)
-        view = task_view(app, task, instance, definition, app.org(conn))
+        names = Names(app.org(conn))
+        tasks = repo.instance_tasks(conn, instance.id or 0)
+    may_read = reads_sensitive(who, instance, holders_of(tasks))
     node = definition.node(task.node_id)
-    view["inputs"] = list(node.inputs)
-    view["required_fields"] = [f.name for f in node.outputs.fields if f.required]
-    view["required_deliverables"] = list(node.outputs.deliverables)
-    view["outputs"] = task.outputs
-    view["returnable"] = (
-        [
-            {"node_id": n, "node": definition.node(n).name.get(app.lang)}
-            for n in returnable(definition, instance, task.node_id)
-        ]
+    return TaskDetail(
+        task=task_summary(app, names, task, instance, definition, who.login),
+        inputs=node.inputs,
+        required_fields=tuple(f.name for f in node.outputs.fields if f.required),
+        required_deliverables=tuple(node.outputs.deliverables),
+        outputs=task.outputs,
+        returnable=tuple(
+            node_ref(definition, n) for n in returnable(definition, instance, task.node_id)
+        )
         if task.is_open
-        else []
-    )
-    return view
-
-
-def _may_see(task: TaskRecord, login: str) -> bool:
-    return (
-        task.may_act(login)
-        or login in (task.finished_by, task.on_behalf_of)
-        or login in task.candidates
+        else (),
+        form=field_values(form_fields(definition), instance.data, may_read),
+        earlier=tuple(
+            _earlier(definition, names, t, may_read)
+            for t in tasks
+            if t.id != task.id and t.state in FINISHED and (t.id or 0) < (task.id or 0)
+        ),
     )
 
 
-def instance_detail(app: App, business_key: str) -> dict[str, Any]:
-    lang = app.lang
+def _earlier(
+    definition: ProcessDefinition, names: Names, task: TaskRecord, may_read: bool
+) -> EarlierWork:
+    node = definition.node(task.node_id)
+    outputs = {k: v for k, v in task.outputs.items() if k != "deliverables"}
+    deliverables = task.outputs.get("deliverables") or {}
+    return EarlierWork(
+        task_id=task.id or 0,
+        node=node_ref(definition, task.node_id),
+        state=task.state,
+        finished_by=names.person(task.finished_by),
+        finished_at=task.finished_at,
+        outputs=field_values(node.outputs.fields, outputs, may_read),
+        deliverables=dict(deliverables),
+        note=task.note,
+    )
+
+
+def find_instance(app: App, conn: Connection, who: Principal, business_key: str) -> InstanceRecord:
+    """The instance ``business_key`` if ``who`` may see it; not found otherwise."""
+    missing = NotFoundError("instance.not_found", business_key=business_key)
+    instance = repo.find_instance(conn, business_key)
+    if instance is None:
+        raise missing
+    authz.authorize(app, conn, who, Permission.VIEW, instance=instance, missing=missing)
+    return instance
+
+
+def instance_detail(app: App, who: Principal, business_key: str) -> InstanceDetail:
     with app.db.read() as conn:
-        instance = repo.find_instance(conn, business_key)
-        if instance is None:
-            raise NotFoundError(
-                f"instance {business_key} does not exist",
-                "check the business key (e.g. PROJ20240301)",
-            )
+        instance = find_instance(app, conn, who, business_key)
         definition = app.definition(conn, instance.definition_id)
-        org = app.org(conn)
+        names = Names(app.org(conn))
         tasks = repo.instance_tasks(conn, instance.id or 0)
         events = repo.history_of(conn, instance.id or 0)
         opened = notices_repo.exceptions_of(conn, instance.id)
-    return {
-        "business_key": instance.business_key,
-        "process": definition.key,
-        "process_name": definition.name.get(lang),
-        "title": instance.title,
-        "state": instance.state.value,
-        "state_label": labels.INSTANCE_STATES[instance.state].get(lang),
-        "initiator": instance.initiator,
-        "initiator_name": org.user_name(instance.initiator, lang),
-        "department": instance.department,
-        "started_at": local_text(app, instance.started_at),
-        "ended_at": local_text(app, instance.ended_at),
-        "progress": [progress_row(app, t, instance, definition, org) for t in tasks],
-        "timeline": [_event_view(app, e, definition, org) for e in events],
-        "exceptions": [exception_view(app, e, definition, org) for e in opened],
-    }
+    may_read = reads_sensitive(who, instance, holders_of(tasks))
+    return InstanceDetail(
+        summary=_summary(names, instance, definition, tasks, app.now()),
+        form=field_values(form_fields(definition), instance.data, may_read),
+        progress=tuple(progress_row(app, names, t, instance, definition) for t in tasks),
+        timeline=tuple(_entry(definition, names, e) for e in events),
+        exceptions=tuple(exception_view(names, r, definition) for r in opened),
+        planned=_planned(definition, instance, app.calendar.tz),
+    )
 
 
-def exception_view(
-    app: App, row: dict[str, Any], definition: ProcessDefinition | None, org: Organisation
-) -> dict[str, Any]:
-    """One row of Template 4 (异常处理记录表, EXC-1) as far as it is filled."""
-    node = definition.nodes.get(row["node_id"]) if definition else None
-    reporter = row["reporter"]
-    by_person = reporter != "system"
-    return {
-        "code": row["code"],
-        "business_key": row["business_key"],
-        "node": node.name.get(app.lang) if node else row["node_id"],
-        "department": org.department_name(row["department"], app.lang) if row["department"] else "",
-        "description": row["description"],
-        "reporter": reporter,
-        "reporter_name": org.user_name(reporter, app.lang) if by_person else SYSTEM.get(app.lang),
-        "reporter_department": org.department_name(org.primary_department(reporter) or "", app.lang)
-        if by_person
-        else "",
-        "reported_at": local_text(app, row["reported_at"]),
-        "state": row["state"],
-    }
+def _summary(
+    names: Names,
+    instance: InstanceRecord,
+    definition: ProcessDefinition,
+    open_tasks: Sequence[TaskRecord],
+    now: datetime,
+) -> InstanceSummary:
+    current = [t for t in open_tasks if t.is_open]
+    return InstanceSummary(
+        business_key=instance.business_key,
+        process=definition.key,
+        process_name=definition.name,
+        title=instance.title,
+        state=instance.state,
+        initiator=names.known(instance.initiator),
+        department=names.known_dept(instance.department),
+        priority=instance.priority,
+        started_at=instance.started_at,
+        ended_at=instance.ended_at,
+        current=tuple(node_ref(definition, n) for n in dict.fromkeys(t.node_id for t in current)),
+        overdue=any(t.due_at is not None and t.due_at < now for t in current),
+    )
 
 
-def event_label(event: str) -> Text:
-    """The label of an outbox event (NTF-1)."""
-    return labels.MESSAGE_EVENTS.get(event, Text(event, event))
-
-
-def exceptions(app: App) -> list[dict[str, Any]]:
+def instances(app: App, who: Principal, wanted: InstanceFilter) -> Page:
+    """The instances ``who`` may see that match ``wanted``, newest first, one page."""
     with app.db.read() as conn:
-        rows = notices_repo.exceptions_of(conn)
-        org = app.org(conn)
-        return [exception_view(app, r, app.definition(conn, r["definition_id"]), org) for r in rows]
+        found, total = instance_list.list_instances(
+            conn,
+            authz.scope(who),
+            app.now(),
+            wanted.offset,
+            wanted.limit,
+            process=wanted.process,
+            state=wanted.state.value if wanted.state else None,
+            department=wanted.department,
+            initiator=wanted.initiator,
+            overdue=wanted.overdue,
+            started_from=wanted.started_from,
+            started_until=wanted.started_until,
+        )
+        open_rows = instance_list.open_tasks_of(conn, [i.id or 0 for i in found])
+        names = Names(app.org(conn))
+        items = []
+        for instance in found:
+            definition = app.definition(conn, instance.definition_id)
+            mine = [_open_stub(i, n, d) for i, n, d in open_rows if i == instance.id]
+            items.append(_summary(names, instance, definition, mine, app.now()))
+    return Page(tuple(items), total, wanted.offset, wanted.limit)
 
 
-def outbox(app: App, recipient: str | None = None) -> list[dict[str, Any]]:
-    """Outgoing messages, oldest first; where each went is in ``deliveries``."""
-    with app.db.read() as conn:
-        rows = notices_repo.messages(conn, recipient=recipient)
-        org = app.org(conn)
-    return [
-        {
-            "message_id": r["message_id"],
-            "event": r["event"],
-            "event_label": event_label(r["event"]).get(app.lang),
-            "recipients": r["recipients"],
-            "recipient_names": [org.user_name(p, app.lang) for p in r["recipients"]],
-            "business_key": r["business_key"],
-            "task_id": r["task_id"],
-            "node": r["data"].get("node_en" if app.lang == "en" else "node_zh"),
-            "created_at": local_text(app, r["created_at"]),
-            "status": r["status"],
-            "data": r["data"],
-        }
-        for r in rows
-    ]
-
-
-def deliveries(app: App, status: str | None = None) -> list[dict[str, Any]]:
-    """Where each outbox message went (NTF-5), oldest first; ``status='dead'``: dead letters."""
-    with app.db.read() as conn:
-        rows = notify_repo.delivery_list(conn, status)
-        org = app.org(conn)
-    return [
-        {
-            "id": r["id"],
-            "message_id": r["message_id"],
-            "event": r["event"],
-            "event_label": event_label(r["event"]).get(app.lang),
-            "business_key": r["data"].get("business_key"),
-            "endpoint": r["endpoint"],
-            "kind": r["kind"],
-            "login": r["login"],
-            "to": org.user_name(r["login"], app.lang) if r["login"] else r["address"],
-            "address": r["address"],
-            "status": r["status"],
-            "status_label": labels.DELIVERY_STATES.get(r["status"], Text(r["status"], "")).get(
-                app.lang
-            ),
-            "attempts": r["attempts"],
-            "sent_at": local_text(app, r["sent_at"]),
-            "next_attempt_at": local_text(app, r["next_attempt_at"]),
-            "last_error": r["last_error"],
-        }
-        for r in rows
-    ]
+def _open_stub(instance_id: int, node_id: str, due: datetime | None) -> TaskRecord:
+    return TaskRecord(instance_id, node_id, 0, TaskState.PENDING, due or datetime.min, due_at=due)
 
 
 def progress_row(
     app: App,
+    names: Names,
     task: TaskRecord,
     instance: InstanceRecord,
     definition: ProcessDefinition,
-    org: Organisation,
-) -> dict[str, Any]:
+) -> ProgressRow:
     """One row of Template 3 (执行进度跟踪表, MON-1)."""
-    lang = app.lang
-    node = definition.node(task.node_id)
-    return {
-        "business_key": instance.business_key,
-        "task_id": task.id,
-        "node": node.name.get(lang),
-        "department": org.department_name(task.department, lang) if task.department else "",
-        "owner": org.user_name(task.finished_by or task.assignee or "", lang)
-        if (task.finished_by or task.assignee)
-        else "",
-        "planned": local_text(app, task.due_at),
-        "actual": local_text(app, task.finished_at),
-        "status": status_text(task, app.now(), lang),
-        "delay_hours": round(
-            delay_hours(task.due_at, task.finished_at or (None if not task.is_open else app.now())),
-            1,
-        ),
-        "delay_reason": task.note if delay_hours(task.due_at, task.finished_at) > 0 else "",
-    }
+    late = delay_hours(task.due_at, task.finished_at or (app.now() if task.is_open else None))
+    finished_late = delay_hours(task.due_at, task.finished_at) > 0
+    owner = task.finished_by or task.assignee
+    # a task given to a person by role (总经理) is shown in that person's own department
+    department = task.department or (names.org.primary_department(owner) if owner else None)
+    return ProgressRow(
+        business_key=instance.business_key,
+        task_id=task.id or 0,
+        node=node_ref(definition, task.node_id),
+        department=names.dept(department),
+        owner=names.person(owner),
+        planned=task.due_at,
+        actual=task.finished_at,
+        state=task.state,
+        is_open=task.is_open,
+        delay_hours=round(late, 1),
+        delay_reason=task.note if finished_late else "",
+    )
 
 
-def status_text(task: TaskRecord, now: datetime, lang: str) -> str:
-    """``已完成(延迟16小时)`` and the like."""
-    label = labels.TASK_STATES[task.state].get(lang)
-    if task.is_open:
-        late = delay_hours(task.due_at, now)
-        if late > 0:
-            return f"已逾期({_hours(late)}小时)" if lang == "zh" else f"overdue ({_hours(late)} h)"
-        return label
-    late = delay_hours(task.due_at, task.finished_at)
-    if late > 0 and task.state is not TaskState.CANCELLED:
-        return (
-            f"{label}(延迟{_hours(late)}小时)"
-            if lang == "zh"
-            else f"{label} ({_hours(late)} h late)"
-        )
-    return label
-
-
-def _hours(value: float) -> str:
-    return f"{value:.0f}" if abs(value - round(value)) < 0.05 else f"{value:.1f}"
-
-
-def _event_view(
-    app: App, event: dict[str, Any], definition: ProcessDefinition, org: Organisation
-) -> dict[str, Any]:
-    lang = app.lang
+def _entry(definition: ProcessDefinition, names: Names, event: dict[str, Any]) -> TimelineEntry:
     node_id = event["node_id"]
-    node = definition.nodes.get(node_id) if node_id else None
-    text = labels.EVENTS.get(event["kind"])
-    return {
-        "seq": event["seq"],
-        "at": local_text(app, event["at"]),
-        "kind": event["kind"],
-        "event": text.get(lang) if text else event["kind"],
-        "node": node.name.get(lang) if node else "",
-        "task_id": event["task_id"],
-        "actor": event["actor"],
-        "actor_name": org.user_name(event["actor"], lang) if event["actor"] else "",
-        "to_names": [org.user_name(login, lang) for login in event["data"].get("to", [])],
-        "data": event["data"],
-    }
+    return TimelineEntry(
+        seq=event["seq"],
+        at=event["at"],
+        kind=event["kind"],
+        node=node_ref(definition, node_id) if node_id else None,
+        task_id=event["task_id"],
+        actor=names.person(event["actor"]),
+        to=_recipients(names, event["data"].get("to")),
+        data=event["data"],
+        target=_target(definition, event["data"]),
+    )
+
+
+def _recipients(names: Names, to: Any) -> tuple[Person, ...]:
+    """The people an urge or a copy went to; a route's ``to`` names a node, not people."""
+    return names.people(to) if isinstance(to, list) else ()
+
+
+def _target(definition: ProcessDefinition, data: dict[str, Any]) -> NodeRef | None:
+    node_id = data.get("target") or data.get("to")
+    if isinstance(node_id, str) and node_id in definition.nodes:
+        return node_ref(definition, node_id)
+    return None
+
+
+def _planned(
+    definition: ProcessDefinition, instance: InstanceRecord, tz: str
+) -> tuple[PlannedDate, ...]:
+    """The planned dates the form gave the nodes (milestones, key nodes)."""
+    found = []
+    for node in definition.nodes.values():
+        value = instance.data.get(node.trigger.field) if node.trigger.field else None
+        if node.trigger.kind == "planned_date" and value:
+            found.append(PlannedDate(node_ref(definition, node.id), parse_instant(str(value), tz)))
+    return tuple(sorted(found, key=lambda p: p.planned))
+
+
+def exception_view(
+    names: Names, row: dict[str, Any], definition: ProcessDefinition | None
+) -> ExceptionView:
+    """One row of Template 4 (异常处理记录表, EXC-1) as far as it is filled."""
+    reporter = row["reporter"]
+    by_person = reporter != SYSTEM_LOGIN
+    node_id = row["node_id"]
+    return ExceptionView(
+        code=row["code"],
+        business_key=row["business_key"],
+        node=node_ref(definition, node_id) if definition else NodeRef(node_id, Text(node_id)),
+        department=names.dept(row["department"]),
+        description=row["description"],
+        reporter=names.known(reporter) if by_person else None,
+        reporter_department=names.dept(names.org.primary_department(reporter))
+        if by_person
+        else None,
+        reported_at=row["reported_at"],
+        state=row["state"],
+    )
+
+
+def exceptions(app: App, who: Principal) -> list[ExceptionView]:
+    """The exception records of the instances ``who`` may see, newest first."""
+    with app.db.read() as conn:
+        rows = notices_repo.exceptions_of(conn, scope=authz.scope(who))
+        names = Names(app.org(conn))
+        return [exception_view(names, r, app.definition(conn, r["definition_id"])) for r in rows]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from oaflow.domain.security import SYSTEM
 from oaflow.processes import builtin_keys, builtin_source, demo_organisation
 from oaflow.services import calendar, catalog
 from oaflow.services.app import App
@@ -30,4 +31,4 @@ def _publish_builtin(app: App, key: str) -> Published | None:
         current = catalog_repo.get_definition(conn, key)
     if current is not None and current.source == text:
         return None
-    return catalog.publish(app, text, file, actor="system")
+    return catalog.publish(app, SYSTEM, text, file)

@@ -6,11 +6,16 @@ from typing import Any
 
 from sqlalchemy import Connection, func, select
 
+from oaflow.domain.security import Scope
+from oaflow.storage.scope_sql import visible_clause
 from oaflow.storage.tables import exceptions, instances, outbox, tasks
 
 
-def exceptions_of(conn: Connection, instance_id: int | None = None) -> list[dict[str, Any]]:
-    """Exception records, newest first, with the instance's business key and the task."""
+def exceptions_of(
+    conn: Connection, instance_id: int | None = None, scope: Scope | None = None
+) -> list[dict[str, Any]]:
+    """Exception records, newest first, with the instance's business key and the task's
+    department; only those of instances in ``scope`` when it is given."""
     query = (
         select(exceptions, instances.c.business_key, instances.c.definition_id, tasks.c.department)
         .join(instances, instances.c.id == exceptions.c.instance_id)
@@ -19,6 +24,8 @@ def exceptions_of(conn: Connection, instance_id: int | None = None) -> list[dict
     )
     if instance_id is not None:
         query = query.where(exceptions.c.instance_id == instance_id)
+    if scope is not None and not scope.everything:
+        query = query.where(visible_clause(scope))
     return [dict(r._mapping) for r in conn.execute(query)]
 
 

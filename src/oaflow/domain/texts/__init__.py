@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from oaflow.domain.text import fill
+from oaflow.domain.text import DEFAULT_ZONE, fill
 
 
 @dataclass(frozen=True)
@@ -68,15 +68,15 @@ def _catalogue() -> dict[str, Entry]:
 CATALOGUE: dict[str, Entry] = _catalogue()
 
 
-def message(code: str, params: Mapping[str, Any], lang: str) -> str:
+def message(code: str, params: Mapping[str, Any], lang: str, tz: str = DEFAULT_ZONE) -> str:
     entry = CATALOGUE.get(code)
     if entry is None:  # never fails: a test checks every code is here
         return f"{code} {dict(params)}" if params else code
-    return fill(entry.zh if lang == "zh" else entry.en, params, lang)
+    return fill(entry.zh if lang == "zh" else entry.en, params, lang, tz)
 
 
-def hint(code: str, params: Mapping[str, Any], lang: str) -> str:
+def hint(code: str, params: Mapping[str, Any], lang: str, tz: str = DEFAULT_ZONE) -> str:
     entry = CATALOGUE.get(code)
     if entry is None:
         return ""
-    return fill(entry.hint_zh if lang == "zh" else entry.hint_en, params, lang)
+    return fill(entry.hint_zh if lang == "zh" else entry.hint_en, params, lang, tz)

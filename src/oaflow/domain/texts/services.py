@@ -1,7 +1,147 @@
-"""Texts of the errors and problems of the use cases (services)."""
+"""Texts of the errors of the use cases (services)."""
 
 from __future__ import annotations
 
 from oaflow.domain.texts import Entry
 
-TEXTS: dict[str, Entry] = {}
+TEXTS: dict[str, Entry] = {
+    "task.not_found": Entry("任务 {task_id} 不存在", "task {task_id} does not exist"),
+    "instance.not_found": Entry(
+        "流程实例 {business_key} 不存在",
+        "instance {business_key} does not exist",
+        "请核对业务编号（如 PROJ20240301）",
+        "check the business key (e.g. PROJ20240301)",
+    ),
+    "instance.state_unknown": Entry(
+        "没有“{state}”这种实例状态",
+        "'{state}' is not an instance state",
+        "可用：{known}",
+        "use one of: {known}",
+    ),
+    "process.not_published": Entry("流程 {key} 尚未发布", "process '{key}' is not published"),
+    "process.version_not_published": Entry(
+        "流程 {key} 没有第 {version} 版", "process '{key}' version {version} is not published"
+    ),
+    "inbox.nothing_given": Entry("未指定消息", "no notification given"),
+    "file.not_found": Entry(
+        "文件 {path} 不存在", "file '{path}' does not exist", "请检查路径", "check the path"
+    ),
+    "file.is_directory": Entry(
+        "{path} 是文件夹，不是文件",
+        "'{path}' is a folder, not a file",
+        "请给出文件路径",
+        "name a file",
+    ),
+    "file.not_readable": Entry(
+        "无法读取文件 {path}",
+        "cannot read the file '{path}'",
+        "请检查文件权限",
+        "check its permissions",
+    ),
+    "file.too_large": Entry(
+        "文件 {path} 超过 {limit_mb} MB",
+        "file '{path}' is larger than {limit_mb} MB",
+        "请拆分后分批导入",
+        "split it and import the parts",
+    ),
+    "file.not_utf8": Entry(
+        "文件 {path} 不是 UTF-8 文本",
+        "file '{path}' is not UTF-8 text",
+        "请另存为 UTF-8",
+        "save it as UTF-8",
+    ),
+}
+TEXTS.update(
+    {
+        "deputy.overlaps": Entry(
+            "{login} 在 {starts} 至 {ends} 已有代理人 {deputy}",
+            "{login} already has deputy {deputy} from {starts} until {ends}",
+            "请选择不重叠的时间段，或先清除原有代理",
+            "choose a period that does not overlap, or clear the deputies first",
+        ),
+        "deputy.self": Entry(
+            "{login} 不能做自己的代理人",
+            "{login} cannot be their own deputy",
+            "请指定他人",
+            "name another person",
+        ),
+        "deputy.unknown": Entry(
+            "代理人 {deputy} 不是在职用户",
+            "deputy '{deputy}' is not an active user",
+            "请指定在职的同事",
+            "name an active colleague",
+        ),
+        "deputy.period_backwards": Entry(
+            "代理期限的结束早于开始",
+            "the period ends before it starts",
+            "--until 须晚于 --from",
+            "give an end after the start",
+        ),
+    }
+)
+TEXTS.update(
+    {
+        "department.not_found": Entry(
+            "部门 {department} 不存在", "department '{department}' does not exist"
+        ),
+        "channel.invalid": Entry(
+            "渠道设置有误：{problems}",
+            "the channel is not valid: {problems}",
+            "改正后再保存，未做任何更改",
+            "fix it and save again; nothing was changed",
+        ),
+        "channel.exists": Entry(
+            "已有名为“{name}”的渠道",
+            "a channel named '{name}' exists",
+            "请换一个名字",
+            "choose another name",
+        ),
+        "channel.not_found": Entry("渠道“{name}”不存在", "channel '{name}' does not exist"),
+        "channel.kind_unknown": Entry(
+            "渠道类型“{kind}”未知，可用：{known}", "kind '{kind}' is not known; use one of {known}"
+        ),
+        "channel.per_minute_negative": Entry(
+            "每分钟条数须为 0（不限）或更多", "the messages per minute must be 0 (no limit) or more"
+        ),
+        "event.unknown": Entry(
+            "事件“{event}”未知，可用：{known}", "event '{event}' is not known; use one of {known}"
+        ),
+        "event.no_template": Entry(
+            "事件“{event}”没有消息模板",
+            "event '{event}' has no template",
+            "可用事件：{known}",
+            "events: {known}",
+        ),
+        "locale.unknown": Entry(
+            "语言“{locale}”未知", "locale '{locale}' is not known", "请用 zh 或 en", "use zh or en"
+        ),
+        "prefs.invalid": Entry(
+            "偏好设置有误：{problems}", "the preferences are not valid: {problems}"
+        ),
+        "prefs.channel_not_personal": Entry(
+            "“{channel}”不是个人渠道（{known}）",
+            "channel '{channel}' is not a personal channel ({known})",
+        ),
+        "prefs.digest_hour": Entry(
+            "汇总时间 {hour} 不是一天中的钟点（0–23）",
+            "digest hour {hour} is not an hour of the day (0–23)",
+        ),
+        "template.invalid": Entry(
+            "模板有误：{problems}",
+            "the template is not valid: {problems}",
+            "可用变量：{variables}",
+            "variables you may use: {variables}",
+        ),
+    }
+)
+TEXTS.update(
+    {
+        "delivery.nothing_given": Entry("未指定投递记录", "no delivery given"),
+        "channel.test_failed": Entry(
+            "渠道 {name}：{outcome}——{detail}",
+            "channel {name}: {outcome} — {detail}",
+            "请检查该渠道的设置",
+            "check the channel's settings",
+        ),
+    }
+)
