@@ -8,8 +8,10 @@ from typing import Annotated, Any
 
 import typer
 
-from oaflow.cli.common import console, print_json, print_table, run_command, zh
+from oaflow.cli.common import AsOpt, console, print_json, print_table, run_as, zh
+from oaflow.domain.calendar_text import WEEKDAYS, periods_text, weekend_text
 from oaflow.domain.errors import InputError
+from oaflow.domain.security import Principal
 from oaflow.services import calendar
 from oaflow.services.app import App
 
@@ -31,6 +33,7 @@ def provisional_notice(year: int) -> str:
 
 @group.command()
 def show(
+    as_: AsOpt,
     year: Annotated[
         int | None, typer.Option("--year", help="The year (default: this year).")
     ] = None,
@@ -38,8 +41,8 @@ def show(
 ) -> None:
     """Days off and 调休 working days of a year, working hours and time zone."""
 
-    def body(app: App) -> None:
-        view = calendar.show(app, year)
+    def body(app: App, who: Principal) -> None:
+        view = calendar.show(app, who, year)
         if view["provisional"]:
             view["notice"] = provisional_notice(view["year"])
         if json_:
@@ -47,7 +50,7 @@ def show(
             return
         _print_year(view)
 
-    run_command(body)
+    run_as(as_, body)
 
 
 def _print_year(view: dict[str, Any]) -> None:
@@ -81,6 +84,7 @@ def _print_year(view: dict[str, Any]) -> None:
 
 @group.command("set")
 def set_(
+    as_: AsOpt,
     day: Annotated[str | None, typer.Argument(help="A date, YYYY-MM-DD.")] = None,
     off: Annotated[bool, typer.Option("--off", help="Make DAY a company day off.")] = False,
     work: Annotated[bool, typer.Option("--work", help="Make DAY a working day.")] = False,
@@ -116,20 +120,20 @@ def set_(
     if day is not None and day_actions != 1:
         raise typer.BadParameter("give DAY with exactly one of --off, --work, --reset")
 
-    def body(app: App) -> None:
+    def body(app: App, who: Principal) -> None:
         if day is not None:
-            _set_day(app, _parse_day(day), "off" if off else "work" if work else None, name)
+            _set_day(app, who, _parse_day(day), "off" if off else "work" if work else None, name)
         elif hours is not None:
-            text = calendar.periods_text(calendar.set_hours(app, hours))
+            text = periods_text(calendar.set_hours(app, who, hours))
             console.print(zh("工作时间已设为", "working hours set to") + f" {text}", markup=False)
         elif timezone is not None:
-            zone = calendar.set_timezone(app, timezone)
+            zone = calendar.set_timezone(app, who, timezone)
             console.print(zh("时区已设为", "time zone set to") + f" {zone}", markup=False)
         elif weekend is not None:
-            days = calendar.weekend_text(calendar.set_weekend(app, weekend))
+            days = weekend_text(calendar.set_weekend(app, who, weekend))
             console.print(zh("周末已设为", "weekend set to") + f" {_weekend(days)}", markup=False)
         elif confirm_year is not None:
-            calendar.confirm_year(app, confirm_year)
+            calendar.confirm_year(app, who, confirm_year)
             console.print(
                 zh(
                     f"{confirm_year}年的官方安排已确认", f"the {confirm_year} schedule is confirmed"
@@ -137,16 +141,16 @@ def set_(
                 markup=False,
             )
 
-    run_command(body)
+    run_as(as_, body)
 
 
-def _set_day(app: App, day: date, kind: str | None, name: str) -> None:
+def _set_day(app: App, who: Principal, day: date, kind: str | None, name: str) -> None:
     if kind is None:
-        row = calendar.reset_day(app, day)
+        row = calendar.reset_day(app, who, day)
         now = f"{_kind(row.kind)} {row.name}".strip() if row else zh("按常规", "a plain day")
         console.print(zh(f"{day} 已恢复: {now}", f"{day} reset: {now}"), markup=False)
         return
-    row = calendar.set_day(app, day, kind, name)
+    row = calendar.set_day(app, who, day, kind, name)
     label = f"{_kind(row.kind)}" + (f" ({row.name})" if row.name else "")
     console.print(zh(f"{day} 已设为{label}", f"{day} is now a {label}"), markup=False)
 
@@ -154,14 +158,15 @@ def _set_day(app: App, day: date, kind: str | None, name: str) -> None:
 @group.command("import")
 def import_(
     file: Annotated[Path, typer.Argument(help="A .csv or .xlsx file: date,kind,name.")],
+    as_: AsOpt,
 ) -> None:
-    """Add company days from a file (nothing changes if any row is bad)."""
+    """Add company days from a file (administrators; nothing changes if any row is bad)."""
 
-    def body(app: App) -> None:
-        rows = calendar.import_days(app, file)
+    def body(app: App, who: Principal) -> None:
+        rows = calendar.import_days(app, who, file)
         console.print(zh(f"已导入 {len(rows)} 天", f"imported {len(rows)} days"), markup=False)
 
-    run_command(body)
+    run_as(as_, body)
 
 
 def _parse_day(text: str) -> date:
@@ -181,7 +186,7 @@ def _weekday(iso: str) -> str:
 def _weekend(text: str) -> str:
     if not text:
         return zh("无", "none")
-    indexes = [calendar.WEEKDAYS.index(name) for name in text.split(",")]
+    indexes = [WEEKDAYS.index(name) for name in text.split(",")]
     return zh("、".join(WEEKDAY_ZH[i] for i in indexes), ", ".join(WEEKDAY_EN[i] for i in indexes))
 
 

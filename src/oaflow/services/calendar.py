@@ -9,67 +9,36 @@ left out of the confirmed years, so deadlines touching them are flagged provisio
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import replace
-from datetime import date, time
+from datetime import date
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection
-from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from oaflow.domain.calendar import DEFAULT_PERIODS, Period, WorkingCalendar
+from oaflow.domain.calendar_text import (
+    WEEKDAYS,
+    parse_periods,
+    parse_weekend,
+    parse_years,
+    periods_text,
+    weekend_text,
+    years_text,
+)
 from oaflow.domain.errors import InputError, ValidationError
-from oaflow.domain.holidays_cn import china_calendar, china_schedule, library_confirmed_years
-from oaflow.services import calendar_file
+from oaflow.domain.holidays_cn import china_schedule, library_confirmed_years
+from oaflow.domain.security import Permission, Principal
+from oaflow.services import authz, calendar_file
+from oaflow.services.calendar_store import load_calendar
 from oaflow.storage import calendar_repo as repo
 from oaflow.storage.calendar_repo import COMPANY, OFF, OFFICIAL, WORK, CalendarDay
-from oaflow.storage.database import Database
 
 if TYPE_CHECKING:
     from oaflow.services.app import App
-
-WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-_PERIOD = re.compile(r"\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*")
-
-
-# -- loading ------------------------------------------------------------------------------
-
-
-def load_calendar(conn: Connection, default_tz: str = "Asia/Shanghai") -> WorkingCalendar:
-    """The calendar as stored; a database without calendar days (from before the calendar
-    table was seeded) gets the library's China calendar with the stored settings."""
-    stored = repo.load_settings(conn)
-    base = WorkingCalendar(
-        tz=stored.get("timezone", default_tz),
-        periods=parse_periods(stored["periods"]) if "periods" in stored else DEFAULT_PERIODS,
-        weekend=parse_weekend(stored["weekend"]) if "weekend" in stored else frozenset({5, 6}),
-    )
-    rows = repo.days(conn)
-    if not rows:
-        return china_calendar(tz=base.tz, periods=base.periods, weekend=base.weekend)
-    return replace(
-        base,
-        days_off=frozenset(r.day for r in rows if r.kind == OFF),
-        extra_workdays=frozenset(r.day for r in rows if r.kind == WORK),
-        confirmed_years=parse_years(stored.get("confirmed_years", "")),
-    )
-
-
-def stored_calendar(db: Database, default_tz: str = "Asia/Shanghai") -> WorkingCalendar:
-    """``load_calendar`` on a connection of its own; a schema without the calendar table
-    (not upgraded yet) gets the library's China calendar."""
-    try:
-        with db.read() as conn:
-            return load_calendar(conn, default_tz)
-    except (OperationalError, ProgrammingError):
-        if repo.has_calendar(db.engine):
-            raise
-        return china_calendar(tz=default_tz)
 
 
 # -- seeding ------------------------------------------------------------------------------
@@ -128,20 +97,20 @@ def _defaults(app: App) -> dict[str, str]:
 # -- changes ------------------------------------------------------------------------------
 
 
-def set_day(app: App, day: date, kind: str, name: str = "") -> CalendarDay:
+def set_day(app: App, who: Principal, day: date, kind: str, name: str = "") -> CalendarDay:
     """Make ``day`` a company day off (``kind='off'``) or working day (``'work'``)."""
     if kind not in (OFF, WORK):
-        raise InputError(f"unknown kind of day {kind!r}", "use 'off' or 'work'")
+        raise InputError("calendar.day_kind_unknown", kind=kind)
     row = CalendarDay(day, kind, calendar_file.check_name(name), COMPANY)
-    with _change(app) as conn:
+    with _change(app, who) as conn:
         repo.put_days(conn, [row])
     return row
 
 
-def reset_day(app: App, day: date) -> CalendarDay | None:
+def reset_day(app: App, who: Principal, day: date) -> CalendarDay | None:
     """Drop the company setting of ``day``: it is again what the national schedule says
     (the official row, if the year is seeded). Returns the row now stored, if any."""
-    with _change(app) as conn:
+    with _change(app, who) as conn:
         repo.remove_day(conn, day)
         year = repo.days(conn, date(day.year, 1, 1), date(day.year, 12, 31))
         seeded = any(r.source == OFFICIAL for r in year)
@@ -150,59 +119,61 @@ def reset_day(app: App, day: date) -> CalendarDay | None:
     return official[0] if official else None
 
 
-def import_days(app: App, path: Path) -> list[CalendarDay]:
+def import_days(app: App, who: Principal, path: Path) -> list[CalendarDay]:
     """Company days from a CSV or .xlsx file with the columns date, kind, name. Every bad
     row is reported at once (with its line) and then nothing changes."""
     rows, problems = calendar_file.read_days(path)
     if problems:
         raise ValidationError(problems)
     if not rows:
-        raise InputError(f"'{path.name}' has no days", "add rows below the header date,kind,name")
+        raise InputError("calendar.file_empty", file=path.name)
     stored = [CalendarDay(r.day, r.kind, r.name, COMPANY) for r in rows]
-    with _change(app) as conn:
+    with _change(app, who) as conn:
         repo.put_days(conn, stored)
     return stored
 
 
-def set_hours(app: App, periods: str) -> tuple[Period, ...]:
+def set_hours(app: App, who: Principal, periods: str) -> tuple[Period, ...]:
     """The daily working periods, e.g. ``09:00-12:00,13:30-18:00``."""
     parsed = parse_periods(periods)
-    with _change(app) as conn:
+    with _change(app, who) as conn:
         repo.put_setting(conn, "periods", periods_text(parsed))
     return parsed
 
 
-def set_timezone(app: App, tz: str) -> str:
+def set_timezone(app: App, who: Principal, tz: str) -> str:
     """The enterprise's time zone (an IANA name such as ``Asia/Shanghai``)."""
     WorkingCalendar(tz=tz.strip())  # checks the name
-    with _change(app) as conn:
+    with _change(app, who) as conn:
         repo.put_setting(conn, "timezone", tz.strip())
     return tz.strip()
 
 
-def set_weekend(app: App, weekend: str) -> frozenset[int]:
+def set_weekend(app: App, who: Principal, weekend: str) -> frozenset[int]:
     """The weekly days off, e.g. ``sat,sun`` (or ``sun`` for a six-day week)."""
     parsed = parse_weekend(weekend)
-    with _change(app) as conn:
+    with _change(app, who) as conn:
         repo.put_setting(conn, "weekend", weekend_text(parsed))
     return parsed
 
 
-def confirm_year(app: App, year: int) -> None:
+def confirm_year(app: App, who: Principal, year: int) -> None:
     """Mark ``year``'s official schedule as entered (after importing it by hand, before the
     library has it): deadlines in it are no longer provisional and re-seeding keeps it."""
     _check_year(year)
-    with _change(app) as conn:
+    with _change(app, who) as conn:
         years = parse_years(repo.load_settings(conn).get("confirmed_years", ""))
         repo.put_setting(conn, "confirmed_years", years_text(years | {year}))
 
 
 @contextmanager
-def _change(app: App) -> Iterator[Connection]:
-    """A write transaction that checks the resulting calendar before it commits (a bad
-    result rolls everything back), after which the App loads the new calendar."""
+def _change(app: App, who: Principal) -> Iterator[Connection]:
+    """An administrator's write transaction that checks the resulting calendar before it
+    commits (a bad result rolls everything back), after which the App loads the new
+    calendar."""
     try:
         with app.db.write() as conn:
+            authz.authorize(app, conn, who, Permission.ADMINISTER)
             yield conn
             load_calendar(conn, app.default_timezone)
     finally:
@@ -212,7 +183,7 @@ def _change(app: App) -> Iterator[Connection]:
 # -- reading ------------------------------------------------------------------------------
 
 
-def show(app: App, year: int | None = None) -> dict[str, Any]:
+def show(app: App, who: Principal, year: int | None = None) -> dict[str, Any]:
     """One year of the calendar: its days off and working days, the settings, and whether
     the year's official schedule is confirmed (else deadlines in it are provisional)."""
     calendar = app.calendar
@@ -220,6 +191,7 @@ def show(app: App, year: int | None = None) -> dict[str, Any]:
         year = app.now().astimezone(_zone_of(app)).year
     _check_year(year)
     with app.db.read() as conn:
+        authz.authorize(app, conn, who, Permission.VIEW)
         rows = repo.days(conn, date(year, 1, 1), date(year, 12, 31))
     confirmed = year in calendar.confirmed_years
     return {
@@ -242,65 +214,9 @@ def show(app: App, year: int | None = None) -> dict[str, Any]:
     }
 
 
-# -- text forms of the settings -----------------------------------------------------------
-
-
-def parse_periods(text: str) -> tuple[Period, ...]:
-    """``09:00-12:00,13:30-18:00`` -> ((09:00, 12:00), (13:30, 18:00)), checked."""
-    periods = tuple(_period(part) for part in text.split(","))
-    return WorkingCalendar(periods=periods).periods
-
-
-def _period(text: str) -> Period:
-    found = _PERIOD.fullmatch(text)
-    try:
-        if found is None:
-            raise ValueError(text)
-        h1, m1, h2, m2 = (int(g) for g in found.groups())
-        return time(h1, m1), time(h2, m2)
-    except ValueError:
-        raise InputError(
-            f"working period {text.strip()!r} is not HH:MM-HH:MM",
-            "give the periods like 09:00-12:00,13:30-18:00",
-        ) from None
-
-
-def periods_text(periods: tuple[Period, ...]) -> str:
-    return ",".join(f"{s:%H:%M}-{e:%H:%M}" for s, e in periods)
-
-
-def parse_weekend(text: str) -> frozenset[int]:
-    """``sat,sun`` -> {5, 6}; an empty text means no weekly day off."""
-    names = [part.strip().lower()[:3] for part in text.split(",") if part.strip()]
-    unknown = [name for name in names if name not in WEEKDAYS]
-    if unknown:
-        raise InputError(
-            f"{', '.join(unknown)} is not a day of the week",
-            "name the weekly days off like sat,sun (mon tue wed thu fri sat sun)",
-        )
-    weekend = frozenset(WEEKDAYS.index(name) for name in names)
-    if len(weekend) == len(WEEKDAYS):
-        raise InputError(
-            "every day of the week would be a day off", "leave at least one working weekday"
-        )
-    return weekend
-
-
-def weekend_text(weekend: frozenset[int]) -> str:
-    return ",".join(WEEKDAYS[day] for day in sorted(weekend))
-
-
-def parse_years(text: str) -> frozenset[int]:
-    return frozenset(int(part) for part in text.split(",") if part.strip())
-
-
-def years_text(years: frozenset[int]) -> str:
-    return ",".join(str(year) for year in sorted(years))
-
-
 def _check_year(year: int) -> None:
     if not 1950 <= year <= 2099:
-        raise InputError(f"year {year} is outside 1950–2099", "give a year such as 2027")
+        raise InputError("calendar.year_out_of_range", year=year)
 
 
 def _zone_of(app: App) -> ZoneInfo:

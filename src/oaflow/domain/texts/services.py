@@ -145,3 +145,43 @@ TEXTS.update(
         ),
     }
 )
+TEXTS.update(
+    {
+        "calendar.day_kind_unknown": Entry(
+            "日期类型“{kind}”未知",
+            "unknown kind of day '{kind}'",
+            "请用 off 或 work",
+            "use 'off' or 'work'",
+        ),
+        "calendar.file_empty": Entry(
+            "“{file}”中没有日期",
+            "'{file}' has no days",
+            "在表头 date,kind,name 之下逐行填写",
+            "add rows below the header date,kind,name",
+        ),
+        "calendar.period_malformed": Entry(
+            "工作时段“{period}”不是 HH:MM-HH:MM 格式",
+            "working period '{period}' is not HH:MM-HH:MM",
+            "例如 09:00-12:00,13:30-18:00",
+            "give the periods like 09:00-12:00,13:30-18:00",
+        ),
+        "calendar.weekday_unknown": Entry(
+            "{days} 不是星期几",
+            "{days} is not a day of the week",
+            "用 mon tue wed thu fri sat sun 表示，如 sat,sun",
+            "name the weekly days off like sat,sun (mon tue wed thu fri sat sun)",
+        ),
+        "calendar.no_working_day": Entry(
+            "一周每天都成了休息日",
+            "every day of the week would be a day off",
+            "至少保留一个工作日",
+            "leave at least one working weekday",
+        ),
+        "calendar.year_out_of_range": Entry(
+            "年份 {year} 不在 1950–2099 之间",
+            "year {year} is outside 1950–2099",
+            "例如 2027",
+            "give a year such as 2027",
+        ),
+    }
+)

@@ -1,0 +1,48 @@
+"""Loading the business calendar from the database (TIME-1): the stored days and settings,
+or the library's China calendar for a database that has none yet."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from sqlalchemy import Connection
+from sqlalchemy.exc import OperationalError, ProgrammingError
+
+from oaflow.domain.calendar import DEFAULT_PERIODS, WorkingCalendar
+from oaflow.domain.calendar_text import parse_periods, parse_weekend, parse_years
+from oaflow.domain.holidays_cn import china_calendar
+from oaflow.storage import calendar_repo as repo
+from oaflow.storage.calendar_repo import OFF, WORK
+from oaflow.storage.database import Database
+
+
+def load_calendar(conn: Connection, default_tz: str = "Asia/Shanghai") -> WorkingCalendar:
+    """The calendar as stored; a database without calendar days (from before the calendar
+    table was seeded) gets the library's China calendar with the stored settings."""
+    stored = repo.load_settings(conn)
+    base = WorkingCalendar(
+        tz=stored.get("timezone", default_tz),
+        periods=parse_periods(stored["periods"]) if "periods" in stored else DEFAULT_PERIODS,
+        weekend=parse_weekend(stored["weekend"]) if "weekend" in stored else frozenset({5, 6}),
+    )
+    rows = repo.days(conn)
+    if not rows:
+        return china_calendar(tz=base.tz, periods=base.periods, weekend=base.weekend)
+    return replace(
+        base,
+        days_off=frozenset(r.day for r in rows if r.kind == OFF),
+        extra_workdays=frozenset(r.day for r in rows if r.kind == WORK),
+        confirmed_years=parse_years(stored.get("confirmed_years", "")),
+    )
+
+
+def stored_calendar(db: Database, default_tz: str = "Asia/Shanghai") -> WorkingCalendar:
+    """``load_calendar`` on a connection of its own; a schema without the calendar table
+    (not upgraded yet) gets the library's China calendar."""
+    try:
+        with db.read() as conn:
+            return load_calendar(conn, default_tz)
+    except (OperationalError, ProgrammingError):
+        if repo.has_calendar(db.engine):
+            raise
+        return china_calendar(tz=default_tz)
