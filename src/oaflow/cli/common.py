@@ -19,6 +19,7 @@ from rich.table import Table
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from oaflow.bootstrap import build_app
+from oaflow.cli.hints import cli_hint
 from oaflow.config import Settings
 from oaflow.domain.clock import FixedClock, parse_instant
 from oaflow.domain.errors import OAFlowError, ValidationError
@@ -65,14 +66,14 @@ def zh(zh_text: str, en_text: str) -> str:
 
 
 def fail(error: OAFlowError) -> NoReturn:
-    lang = OPTIONS.lang
+    lang, tz = OPTIONS.lang, Settings().timezone
     if isinstance(error, ValidationError):
         for problem in error.problems:
             errors.print(problem.text(lang), markup=False)
         errors.print(zh(f"共 {len(error.problems)} 个问题", f"{len(error.problems)} problem(s)"))
     else:
-        errors.print(f"{zh('错误', 'error')}: {error.text(lang)}", markup=False)
-        hint = error.hint(lang)
+        errors.print(f"{zh('错误', 'error')}: {error.text(lang, tz)}", markup=False)
+        hint = cli_hint(error.code, lang) or error.hint(lang, tz)
         if hint:
             errors.print(f"{zh('提示', 'hint')}: {hint}", markup=False)
     raise typer.Exit(error.exit_code)

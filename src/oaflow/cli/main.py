@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from oaflow.cli import (
+    access_cmds,
     calendar_cmds,
     common,
     demo_cmd,
@@ -42,6 +43,8 @@ cli.add_typer(inbox_cmds.group, name="inbox")
 cli.add_typer(notice_cmds.exception_group, name="exception")
 cli.add_typer(notify_cmds.group, name="notify")
 cli.add_typer(notify_cmds.link_group, name="link")
+cli.add_typer(access_cmds.access_group, name="access")
+cli.add_typer(access_cmds.policy_group, name="policy")
 run_cmds.register(cli)
 demo_cmd.register(cli)
 worker_cmds.register(cli)

@@ -23,3 +23,23 @@ TEXTS: dict[str, Entry] = {
         "give yourself the role administrator in the file, or import as one of its administrators",
     ),
 }
+TEXTS.update(
+    {
+        "access.permission_unknown": Entry(
+            "没有“{permission}”这种流程权限",
+            "'{permission}' is not a process permission",
+            "可用：{known}",
+            "use one of: {known}",
+        ),
+        "access.role_unknown": Entry(
+            "角色 {roles} 未知", "unknown role(s): {roles}", "可用：{known}", "use one of: {known}"
+        ),
+        "policy.tag_empty": Entry(
+            "合规策略须有标签", "a policy needs a tag", "例如 contract", "e.g. contract"
+        ),
+        "policy.department_unknown": Entry(
+            "部门 {departments} 不在组织架构中",
+            "department(s) {departments} are not in the organisation",
+        ),
+    }
+)
