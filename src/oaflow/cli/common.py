@@ -8,7 +8,7 @@ import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
@@ -22,7 +22,7 @@ from oaflow.bootstrap import build_app
 from oaflow.cli.hints import cli_hint
 from oaflow.config import Settings
 from oaflow.domain.clock import FixedClock, parse_instant
-from oaflow.domain.errors import OAFlowError, ValidationError
+from oaflow.domain.errors import InputError, OAFlowError, ValidationError
 from oaflow.domain.security import Principal
 from oaflow.domain.text import Text
 from oaflow.present.json_view import jsonable
@@ -40,6 +40,8 @@ AsOpt = Annotated[
     ),
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON document.")]
+#: ids are 64-bit integers in both databases: a larger number is wrong usage, not a crash
+MAX_ID = 2**63 - 1
 
 console = Console(highlight=False, soft_wrap=True)
 errors = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -55,9 +57,21 @@ class Options:
 OPTIONS = Options()
 
 
+#: the instants a simulated clock may be set to: the years the working calendar knows
+EARLIEST, LATEST = 1970, 2099
+
+
 def app_from_options() -> App:
     settings = Settings()
-    clock = FixedClock(parse_instant(OPTIONS.now, settings.timezone)) if OPTIONS.now else None
+    clock = None
+    if OPTIONS.now:
+        try:
+            now = parse_instant(OPTIONS.now, settings.timezone)
+        except OverflowError:  # before year 1 or after 9999 in UTC
+            now = datetime.min.replace(tzinfo=UTC)
+        if not EARLIEST <= now.year <= LATEST:
+            raise InputError("clock.out_of_range", now=OPTIONS.now, first=EARLIEST, last=LATEST)
+        clock = FixedClock(now)
     return build_app(settings, clock=clock, url=OPTIONS.db)
 
 
@@ -73,7 +87,7 @@ def fail(error: OAFlowError) -> NoReturn:
         errors.print(zh(f"共 {len(error.problems)} 个问题", f"{len(error.problems)} problem(s)"))
     else:
         errors.print(f"{zh('错误', 'error')}: {error.text(lang, tz)}", markup=False)
-        hint = cli_hint(error.code, lang) or error.hint(lang, tz)
+        hint = cli_hint(error.code, error.params, lang) or error.hint(lang, tz)
         if hint:
             errors.print(f"{zh('提示', 'hint')}: {hint}", markup=False)
     raise typer.Exit(error.exit_code)
@@ -99,9 +113,31 @@ def run_command(body: Callable[[App], None], creates: bool = False) -> None:
         except database_errors() as exc:
             if any(sign in str(exc) for sign in SCHEMA_SIGNS):
                 raise no_schema(app) from None
+            if _cannot_connect(exc):
+                raise OAFlowError(
+                    "database.unreachable",
+                    url=app.db.engine.url.render_as_string(),
+                    reason=str(getattr(exc, "orig", exc)).strip().splitlines()[0],
+                ) from None
             raise
         finally:
             app.db.dispose()
+
+
+def _cannot_connect(exc: Exception) -> bool:
+    """A database that could not be reached or opened at all (server down, wrong host,
+    a file in a folder that does not exist)."""
+    text = str(exc).lower()
+    return any(
+        sign in text
+        for sign in (
+            "connection",
+            "could not connect",
+            "unable to open database",
+            "could not translate host",
+            "timeout",
+        )
+    )
 
 
 def database_errors() -> tuple[type[Exception], ...]:
@@ -124,11 +160,7 @@ SCHEMA_SIGNS = ("no such table", "no such column", "does not exist")
 
 
 def no_schema(app: App) -> OAFlowError:
-    where = app.db.engine.url.render_as_string()
-    return OAFlowError(
-        f"{where} has no OA-Flow database yet, or one from an older version",
-        f"run `oaflow init` on it to create or upgrade it: oaflow --db {where} init",
-    )
+    return OAFlowError("database.no_schema", url=app.db.engine.url.render_as_string())
 
 
 def print_json(value: Any) -> None:

@@ -3,9 +3,15 @@
 
 from __future__ import annotations
 
-from oaflow.domain.text import Text
+from collections.abc import Mapping
+from typing import Any
+
+from oaflow.domain.text import Text, fill
 
 SERVICE_HINTS: dict[str, Text] = {
+    "database.no_schema": Text(
+        "先创建或升级：oaflow --db {url} init", "create or upgrade it: `oaflow --db {url} init`"
+    ),
     "task.not_found": Text(
         "查看你的待办：oaflow tasks --as 你的账号", "see `oaflow tasks --as YOU`"
     ),
@@ -48,6 +54,6 @@ ENGINE_HINTS: dict[str, Text] = {}
 HINTS: dict[str, Text] = {**DOMAIN_HINTS, **ENGINE_HINTS, **SERVICE_HINTS}
 
 
-def cli_hint(code: str, lang: str) -> str:
+def cli_hint(code: str, params: Mapping[str, Any], lang: str) -> str:
     found = HINTS.get(code)
-    return found.get(lang) if found else ""
+    return fill(found.get(lang), params, lang) if found else ""

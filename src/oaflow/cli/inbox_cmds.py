@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from oaflow.cli.common import as_json, console, lang, local, print_rows, run_as, say, zh
+from oaflow.cli.common import MAX_ID, as_json, console, lang, local, print_rows, run_as, say, zh
 from oaflow.domain.security import Principal
 from oaflow.present.words import message_label
 from oaflow.services import messages
@@ -65,7 +65,9 @@ def show(
 
 @group.command("read")
 def read(
-    ids: Annotated[list[int] | None, typer.Argument(help="Notification IDs.")] = None,
+    ids: Annotated[
+        list[int] | None, typer.Argument(help="Notification IDs.", min=1, max=MAX_ID)
+    ] = None,
     as_: Annotated[str, typer.Option("--as", envvar="OAFLOW_AS", help="Your login.")] = "",
     all_: Annotated[bool, typer.Option("--all", help="Every unread notification.")] = False,
 ) -> None:

@@ -6,7 +6,18 @@ from typing import Annotated
 
 import typer
 
-from oaflow.cli.common import AsOpt, JsonOpt, as_json, lang, local, print_rows, run_as, say, zh
+from oaflow.cli.common import (
+    MAX_ID,
+    AsOpt,
+    JsonOpt,
+    as_json,
+    lang,
+    local,
+    print_rows,
+    run_as,
+    say,
+    zh,
+)
 from oaflow.domain.security import Principal
 from oaflow.present.words import message_label, state_label
 from oaflow.services import delivery, exceptions, messages, queries
@@ -116,7 +127,9 @@ def delivery_label(status: str) -> str:
 @outbox_group.command("retry")
 def outbox_retry(
     as_: AsOpt,
-    ids: Annotated[list[int] | None, typer.Argument(help="Delivery IDs (see --dead).")] = None,
+    ids: Annotated[
+        list[int] | None, typer.Argument(help="Delivery IDs (see --dead).", min=1, max=MAX_ID)
+    ] = None,
     all_: Annotated[bool, typer.Option("--all", help="Every dead delivery.")] = False,
 ) -> None:
     """Send dead deliveries again (re-drive), with their attempts counted anew."""
@@ -130,7 +143,7 @@ def outbox_retry(
 
 @outbox_group.command("discard")
 def outbox_discard(
-    ids: Annotated[list[int], typer.Argument(help="Delivery IDs (see --dead).")],
+    ids: Annotated[list[int], typer.Argument(help="Delivery IDs (see --dead).", min=1, max=MAX_ID)],
     as_: AsOpt,
 ) -> None:
     """Give up on deliveries: they stay listed as discarded and are never sent."""

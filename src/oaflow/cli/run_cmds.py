@@ -10,6 +10,7 @@ import typer
 import yaml
 
 from oaflow.cli.common import (
+    MAX_ID,
     AsOpt,
     JsonOpt,
     as_json,
@@ -37,7 +38,7 @@ task_group = typer.Typer(
     help="Act on one task: show, ack, progress, complete, approve, reject.", no_args_is_help=True
 )
 NoteOpt = Annotated[str, typer.Option("--note", help="A note or reason (e.g. 客户需求临时变更).")]
-TaskArg = Annotated[int, typer.Argument(help="Task ID.")]
+TaskArg = Annotated[int, typer.Argument(help="Task ID.", min=1, max=MAX_ID)]
 
 
 tasks_group = typer.Typer(
@@ -139,7 +140,7 @@ def _due(app: App, task: TaskSummary) -> str | None:
 
 @tasks_group.command("approve-batch")
 def approve_batch(
-    task_ids: Annotated[list[int], typer.Argument(help="Task IDs.")],
+    task_ids: Annotated[list[int], typer.Argument(help="Task IDs.", min=1, max=MAX_ID)],
     as_: AsOpt,
     note: NoteOpt = "",
     json_: JsonOpt = False,

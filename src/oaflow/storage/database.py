@@ -11,9 +11,9 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, OperationalError
+from sqlalchemy.exc import ArgumentError
 
-from oaflow.domain.errors import InputError, OAFlowError
+from oaflow.domain.errors import InputError
 
 SQLITE_PRAGMAS = (
     "PRAGMA journal_mode=WAL",
@@ -132,17 +132,11 @@ def normalise_url(url: str) -> str:
     try:
         parsed = make_url(url)
     except ArgumentError as exc:
-        raise InputError(
-            f"'{url}' is not a database URL",
-            "use sqlite:///oaflow.db or postgresql://user@host/dbname",
-        ) from exc
+        raise InputError("database.url_malformed", url=url) from exc
     if parsed.drivername in ("postgresql", "postgres"):
         parsed = parsed.set(drivername="postgresql+psycopg")
     if parsed.get_backend_name() not in ("sqlite", "postgresql"):
-        raise InputError(
-            f"database '{parsed.get_backend_name()}' is not supported",
-            "use SQLite (sqlite:///FILE) or PostgreSQL (postgresql://...)",
-        )
+        raise InputError("database.unsupported", backend=parsed.get_backend_name())
     return parsed.render_as_string(hide_password=False)
 
 
@@ -166,10 +160,3 @@ def _sqlite_connect(dbapi_conn: Any, record: Any) -> None:
 def _sqlite_begin(conn: Connection) -> None:
     readonly = conn.get_execution_options().get("oaflow_read", False)
     conn.exec_driver_sql("BEGIN" if readonly else "BEGIN IMMEDIATE")
-
-
-def unreachable(url: str, exc: OperationalError) -> OAFlowError:
-    return OAFlowError(
-        f"cannot open the database {url}: {exc.orig}",
-        "check --db / OAFLOW_DATABASE_URL and that the server is running",
-    )

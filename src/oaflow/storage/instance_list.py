@@ -40,17 +40,18 @@ def _filtered(
     query = select(instances)
     if not scope.everything:
         query = query.where(visible_clause(scope))
-    conditions = [
-        (process, instances.c.definition_key == process),
-        (state, instances.c.state == state),
-        (department, instances.c.department == department),
-        (initiator, instances.c.initiator == initiator),
-        (started_from, instances.c.started_at >= started_from),
-        (started_until, instances.c.started_at < started_until),
-    ]
-    for given, condition in conditions:
-        if given is not None:
-            query = query.where(condition)
+    if process is not None:
+        query = query.where(instances.c.definition_key == process)
+    if state is not None:
+        query = query.where(instances.c.state == state)
+    if department is not None:
+        query = query.where(instances.c.department == department)
+    if initiator is not None:
+        query = query.where(instances.c.initiator == initiator)
+    if started_from is not None:
+        query = query.where(instances.c.started_at >= started_from)
+    if started_until is not None:
+        query = query.where(instances.c.started_at < started_until)
     if overdue:
         query = query.where(_overdue(now))
     return query

@@ -185,3 +185,35 @@ TEXTS.update(
         ),
     }
 )
+TEXTS.update(
+    {
+        "database.unreachable": Entry(
+            "无法打开数据库 {url}：{reason}",
+            "cannot open the database {url}: {reason}",
+            "请检查数据库地址（--db / OAFLOW_DATABASE_URL）以及服务器是否在运行",
+            "check the database URL (--db / OAFLOW_DATABASE_URL) and that the server is running",
+        ),
+        "database.no_schema": Entry(
+            "{url} 还没有 OA-Flow 数据库，或是旧版本的数据库",
+            "{url} has no OA-Flow database yet, or one from an older version",
+        ),
+        "database.url_malformed": Entry(
+            "“{url}”不是数据库地址",
+            "'{url}' is not a database URL",
+            "例如 sqlite:///oaflow.db 或 postgresql://user@host/dbname",
+            "use sqlite:///oaflow.db or postgresql://user@host/dbname",
+        ),
+        "database.unsupported": Entry(
+            "不支持数据库“{backend}”",
+            "database '{backend}' is not supported",
+            "请用 SQLite（sqlite:///文件）或 PostgreSQL（postgresql://…）",
+            "use SQLite (sqlite:///FILE) or PostgreSQL (postgresql://...)",
+        ),
+        "clock.out_of_range": Entry(
+            "模拟时间 {now} 超出工作日历支持的范围（{first}–{last} 年）",
+            "the simulated time {now} is outside the years the working calendar covers ({first}–{last})",
+            "给出这些年份内的时间，如 2024-03-18T09:00",
+            "give an instant in those years, e.g. 2024-03-18T09:00",
+        ),
+    }
+)
