@@ -5,9 +5,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from oaflow.domain.security import SYSTEM, Principal
 from oaflow.domain.states import Action
 from oaflow.engine.runtime import Command
-from oaflow.services import queries, runtime
+from oaflow.present.json_view import jsonable
+from oaflow.services import authz, messages, queries, runtime
 from oaflow.services.app import App
 
 COMPLAINT = {
@@ -19,6 +21,24 @@ COMPLAINT = {
 }
 
 
+def who(app: App, login: str) -> Principal:
+    """The Principal of ``login`` (as the CLI's --as states it)."""
+    return authz.principal(app, login)
+
+
+def as_dicts(app: App, view: Any) -> Any:
+    """A typed view as the CLI's --json shows it (names and labels in Chinese)."""
+    return jsonable(view, "zh", app.calendar.tz)
+
+
+def tasks_of(app: App, login: str) -> list[dict[str, Any]]:
+    return list(as_dicts(app, queries.tasks_for(app, who(app, login))))
+
+
+def outbox(app: App) -> list[dict[str, Any]]:
+    return list(as_dicts(app, messages.outbox(app, SYSTEM)))
+
+
 class Driver:
     def __init__(self, app: App) -> None:
         self.app = app
@@ -28,7 +48,7 @@ class Driver:
 
     def task(self, login: str, node: str) -> int:
         """The id of ``login``'s one open task at ``node``."""
-        found = [t["id"] for t in queries.tasks_for(self.app, login) if t["node_id"] == node]
+        found = [t["id"] for t in tasks_of(self.app, login) if t["node_id"] == node]
         assert len(found) == 1, f"{login} has {len(found)} open task(s) at {node}"
         return int(found[0])
 
@@ -59,7 +79,7 @@ class Driver:
         return task_id
 
     def instance(self, business_key: str) -> dict[str, Any]:
-        return queries.instance_detail(self.app, business_key)
+        return dict(as_dicts(self.app, queries.instance_detail(self.app, SYSTEM, business_key)))
 
     def open_nodes(self, business_key: str) -> list[str]:
         view = self.instance(business_key)
@@ -98,4 +118,4 @@ NOTICES = frozenset(
 
 def sla_outbox(app: App) -> list[dict[str, Any]]:
     """The outbox without the NTF-1 notices: reminders, warnings, escalations, urges, copies."""
-    return [m for m in queries.outbox(app) if m["event"] not in NOTICES]
+    return [m for m in outbox(app) if m["event"] not in NOTICES]

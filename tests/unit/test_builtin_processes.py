@@ -78,7 +78,7 @@ def test_demo_organisation_follows_the_spec(demo: Organisation) -> None:
 
 
 def test_every_demo_user_has_a_chinese_name_and_a_demo_address(demo: Organisation) -> None:
-    assert len(demo.users) == 2 * len(DEMO_CODES) + 6
+    assert len(demo.users) == 2 * len(DEMO_CODES) + 7
     for user in demo.users.values():
         assert all("\u4e00" <= ch <= "\u9fff" for ch in user.name.zh), user.login
         assert user.name.en and user.email == f"{user.login}@demo.oaflow.local"
