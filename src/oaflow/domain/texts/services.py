@@ -217,3 +217,34 @@ TEXTS.update(
         ),
     }
 )
+TEXTS.update(
+    {
+        "batch.empty": Entry("批量审批未给出任务", "no task given to approve"),
+        "batch.too_large": Entry(
+            "一次最多批量审批 {limit} 个任务，给出了 {count} 个",
+            "at most {limit} tasks can be approved at once; {count} were given",
+            "请分批审批",
+            "approve them in several batches",
+        ),
+        "batch.refused": Entry(
+            "批量审批未执行，{count} 项有问题：{problems}",
+            "nothing was approved: {count} item(s) cannot be: {problems}",
+            "去掉这些任务后再批量审批",
+            "leave those tasks out and approve the batch again",
+        ),
+        "batch.item_not_found": Entry("任务 {task_id} 不存在", "task {task_id} does not exist"),
+        "batch.item_not_yours": Entry("任务 {task_id} 不是你的", "task {task_id} is not yours"),
+        "batch.item_closed": Entry(
+            "任务 {task_id} 处于“{state}”状态，不能审批",
+            "task {task_id} is {state}, not open for approval",
+        ),
+        "batch.item_not_decision": Entry(
+            "任务 {task_id}（{node}）不是审批环节",
+            "task {task_id} ({node}) is not an approval step",
+        ),
+        "batch.item_forbidden": Entry(
+            "你没有审批任务 {task_id} 所属流程的权限",
+            "you may not approve in the process of task {task_id}",
+        ),
+    }
+)
