@@ -10,9 +10,11 @@ import pytest
 from sqlalchemy import delete
 
 from oaflow.domain.calendar import WorkingCalendar
+from oaflow.domain.calendar_text import WEEKDAYS
 from oaflow.domain.clock import FixedClock
 from oaflow.domain.errors import InputError, ValidationError
 from oaflow.domain.holidays_cn import china_calendar, library_confirmed_years
+from oaflow.domain.security import SYSTEM
 from oaflow.services import calendar, setup
 from oaflow.services.app import App
 from oaflow.storage import calendar_repo
@@ -68,7 +70,7 @@ def test_seeding_covers_the_current_and_next_year(db_url: str) -> None:
 
 
 def test_the_2026_schedule_is_stored_with_names_and_sources(seeded: App) -> None:
-    view = calendar.show(seeded, 2026)
+    view = calendar.show(seeded, SYSTEM, 2026)
     assert view["confirmed"] is True and view["provisional"] is False
     days = {d["date"]: d for d in view["days"]}
     assert days["2026-10-01"]["kind"] == "off" and days["2026-10-01"]["name"] == "国庆节"
@@ -81,7 +83,7 @@ def test_the_2026_schedule_is_stored_with_names_and_sources(seeded: App) -> None
 
 
 def test_2027_is_provisional(seeded: App) -> None:
-    view = calendar.show(seeded, 2027)
+    view = calendar.show(seeded, SYSTEM, 2027)
     assert view["provisional"] is True
     assert any(d["name"] == "国庆节" for d in view["days"])  # the library's estimate
     loaded = fresh_calendar(seeded)
@@ -91,8 +93,8 @@ def test_2027_is_provisional(seeded: App) -> None:
 
 
 def test_company_days_win_and_survive_reseeding(seeded: App) -> None:
-    calendar.set_day(seeded, date(2026, 10, 8), "off", "公司团建")  # a plain Thursday
-    calendar.set_day(seeded, date(2026, 10, 1), "work", "值班")  # 国庆节
+    calendar.set_day(seeded, SYSTEM, date(2026, 10, 8), "off", "公司团建")  # a plain Thursday
+    calendar.set_day(seeded, SYSTEM, date(2026, 10, 1), "work", "值班")  # 国庆节
     setup.init(seeded)  # seeds again
     loaded = fresh_calendar(seeded)
     assert not loaded.is_working_day(date(2026, 10, 8))
@@ -107,27 +109,27 @@ def test_company_days_win_and_survive_reseeding(seeded: App) -> None:
 
 
 def test_reset_brings_back_the_official_day(seeded: App) -> None:
-    calendar.set_day(seeded, date(2026, 10, 1), "work", "值班")
-    restored = calendar.reset_day(seeded, date(2026, 10, 1))
+    calendar.set_day(seeded, SYSTEM, date(2026, 10, 1), "work", "值班")
+    restored = calendar.reset_day(seeded, SYSTEM, date(2026, 10, 1))
     assert restored is not None and restored.source == "official" and restored.kind == "off"
-    calendar.set_day(seeded, date(2026, 3, 3), "off")
-    assert calendar.reset_day(seeded, date(2026, 3, 3)) is None
+    calendar.set_day(seeded, SYSTEM, date(2026, 3, 3), "off")
+    assert calendar.reset_day(seeded, SYSTEM, date(2026, 3, 3)) is None
     assert fresh_calendar(seeded) == china_calendar()
 
 
 def test_the_app_sees_changes_it_makes(seeded: App) -> None:
     assert seeded.calendar.is_working_day(date(2026, 3, 3))
-    calendar.set_day(seeded, date(2026, 3, 3), "off", "公司年会")
+    calendar.set_day(seeded, SYSTEM, date(2026, 3, 3), "off", "公司年会")
     assert not seeded.calendar.is_working_day(date(2026, 3, 3))
 
 
 def test_hours_timezone_and_weekend(seeded: App) -> None:
-    assert calendar.set_hours(seeded, " 08:30-12:00, 13:00-17:30 ") == (
+    assert calendar.set_hours(seeded, SYSTEM, " 08:30-12:00, 13:00-17:30 ") == (
         (time(8, 30), time(12)),
         (time(13), time(17, 30)),
     )
-    calendar.set_timezone(seeded, "Asia/Urumqi")
-    calendar.set_weekend(seeded, "sun")
+    calendar.set_timezone(seeded, SYSTEM, "Asia/Urumqi")
+    calendar.set_weekend(seeded, SYSTEM, "sun")
     loaded = fresh_calendar(seeded)
     assert loaded.tz == "Asia/Urumqi"
     assert loaded.day_length.total_seconds() == 8 * 3600
@@ -139,14 +141,14 @@ def test_hours_timezone_and_weekend(seeded: App) -> None:
 @pytest.mark.parametrize(
     ("change", "message"),
     [
-        (lambda app: calendar.set_hours(app, "09:00-12:00,11:00-18:00"), "overlaps"),
-        (lambda app: calendar.set_hours(app, "9-12"), "is not HH:MM-HH:MM"),
-        (lambda app: calendar.set_hours(app, "09:00-25:00"), "is not HH:MM-HH:MM"),
-        (lambda app: calendar.set_timezone(app, "Asia/Beijing"), "unknown time zone"),
-        (lambda app: calendar.set_weekend(app, "sat,holiday"), "not a day of the week"),
-        (lambda app: calendar.set_weekend(app, ",".join(calendar.WEEKDAYS)), "every day"),
-        (lambda app: calendar.set_day(app, date(2026, 3, 3), "holiday"), "unknown kind"),
-        (lambda app: calendar.confirm_year(app, 1900), "outside"),
+        (lambda app: calendar.set_hours(app, SYSTEM, "09:00-12:00,11:00-18:00"), "overlaps"),
+        (lambda app: calendar.set_hours(app, SYSTEM, "9-12"), "is not HH:MM-HH:MM"),
+        (lambda app: calendar.set_hours(app, SYSTEM, "09:00-25:00"), "is not HH:MM-HH:MM"),
+        (lambda app: calendar.set_timezone(app, SYSTEM, "Asia/Beijing"), "unknown time zone"),
+        (lambda app: calendar.set_weekend(app, SYSTEM, "sat,holiday"), "not a day of the week"),
+        (lambda app: calendar.set_weekend(app, SYSTEM, ",".join(WEEKDAYS)), "every day"),
+        (lambda app: calendar.set_day(app, SYSTEM, date(2026, 3, 3), "holiday"), "unknown kind"),
+        (lambda app: calendar.confirm_year(app, SYSTEM, 1900), "outside"),
     ],
 )
 def test_bad_changes_are_refused_and_change_nothing(seeded: App, change, message) -> None:  # type: ignore[no-untyped-def]
@@ -162,7 +164,7 @@ def test_import_csv_stores_company_days(seeded: App, tmp_path: Path) -> None:
         "date,kind,name\r\n2027-02-01,off,公司年会\r\n2027/2/20,work,补班\r\n",
         encoding="utf-8-sig",
     )
-    rows = calendar.import_days(seeded, file)
+    rows = calendar.import_days(seeded, SYSTEM, file)
     assert [(r.day, r.kind, r.source) for r in rows] == [
         (date(2027, 2, 1), "off", "company"),
         (date(2027, 2, 20), "work", "company"),
@@ -184,7 +186,7 @@ def test_import_reports_every_bad_row_and_changes_nothing(seeded: App, tmp_path:
     )
     before = all_rows(seeded)
     with pytest.raises(ValidationError) as caught:
-        calendar.import_days(seeded, file)
+        calendar.import_days(seeded, SYSTEM, file)
     assert [(p.line, p.file) for p in caught.value.problems] == [
         (3, "days.csv"),
         (4, "days.csv"),
@@ -199,7 +201,7 @@ def test_import_reports_every_bad_row_and_changes_nothing(seeded: App, tmp_path:
 def test_import_gbk_csv_with_chinese_headers(seeded: App, tmp_path: Path) -> None:
     file = tmp_path / "days.csv"
     file.write_bytes("日期,类型,名称\n2027-02-02,休息,年会\n".encode("gbk"))
-    assert calendar.import_days(seeded, file)[0].name == "年会"
+    assert calendar.import_days(seeded, SYSTEM, file)[0].name == "年会"
 
 
 def test_import_xlsx(seeded: App, tmp_path: Path) -> None:
@@ -215,11 +217,11 @@ def test_import_xlsx(seeded: App, tmp_path: Path) -> None:
     file = tmp_path / "days.xlsx"
     book.save(file)
     with pytest.raises(ValidationError) as caught:
-        calendar.import_days(seeded, file)
+        calendar.import_days(seeded, SYSTEM, file)
     assert [p.line for p in caught.value.problems] == [4]
     sheet.delete_rows(4)
     book.save(file)
-    assert len(calendar.import_days(seeded, file)) == 2
+    assert len(calendar.import_days(seeded, SYSTEM, file)) == 2
     assert not fresh_calendar(seeded).is_working_day(date(2027, 2, 1))
 
 
@@ -238,17 +240,17 @@ def test_unusable_files(
     file = tmp_path / name
     file.write_bytes(content)
     with pytest.raises(InputError, match=message):
-        calendar.import_days(seeded, file)
+        calendar.import_days(seeded, SYSTEM, file)
 
 
 def test_confirming_a_year_by_hand_survives_reseeding(seeded: App) -> None:
-    calendar.set_day(seeded, date(2027, 2, 20), "work", "调休上班")
-    calendar.confirm_year(seeded, 2027)
-    assert calendar.show(seeded, 2027)["provisional"] is False
+    calendar.set_day(seeded, SYSTEM, date(2027, 2, 20), "work", "调休上班")
+    calendar.confirm_year(seeded, SYSTEM, 2027)
+    assert calendar.show(seeded, SYSTEM, 2027)["provisional"] is False
     with seeded.db.write() as conn:  # an official row of 2027 the administrator deleted
         conn.execute(delete(calendar_days).where(calendar_days.c.day == date(2027, 10, 1)))
     setup.init(seeded)
-    assert calendar.show(seeded, 2027)["confirmed"] is True
+    assert calendar.show(seeded, SYSTEM, 2027)["confirmed"] is True
     assert date(2027, 10, 1) not in {r.day for r in all_rows(seeded)}  # 2027 left alone
 
 
@@ -273,7 +275,7 @@ def test_a_calendar_given_to_the_app_is_kept(seeded: App) -> None:
     given = china_calendar(years=[2024])
     app = App(db=Database(seeded.db.url), clock=FixedClock(T0), calendar=given)
     try:
-        calendar.set_day(app, date(2024, 3, 5), "off")
+        calendar.set_day(app, SYSTEM, date(2024, 3, 5), "off")
         assert app.calendar is given
         assert not fresh_calendar(app).is_working_day(date(2024, 3, 5))
     finally:

@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from oaflow.domain.clock import FixedClock, parse_instant
 from oaflow.domain.errors import InputError, NotFoundError
-from oaflow.services import inbox, timers
+from oaflow.services import messages, timers
 from oaflow.services.app import App
 
-from .driver import COMPLAINT, Driver
+from .driver import COMPLAINT, Driver, as_dicts, who
+
+
+def notes(app: App, login: str, unread_only: bool = False) -> dict[str, Any]:
+    return dict(as_dicts(app, messages.notifications(app, who(app, login), unread_only)))
 
 
 def reminded(app: App, clock: FixedClock) -> None:
@@ -26,7 +32,7 @@ def test_every_recipient_sees_their_notifications_unread_first(
     demo_app: App, clock: FixedClock
 ) -> None:
     reminded(demo_app, clock)
-    mine = inbox.notifications(demo_app, "prd.head")
+    mine = notes(demo_app, "prd.head")
     assert mine["unread"] == 4
     events = [i["event"] for i in mine["items"]]
     assert events == ["ack_escalation", "ack_reminder", "ack_reminder", "task_assigned"]
@@ -34,21 +40,23 @@ def test_every_recipient_sees_their_notifications_unread_first(
         mine["items"][0]["node"] == "原因分析与处理"
         and mine["items"][0]["business_key"] == "TS202403001"
     )
-    leader = inbox.notifications(demo_app, "vp.ops")  # the supervising leader got the escalation
+    leader = notes(demo_app, "vp.ops")  # the supervising leader got the escalation
     assert [i["event"] for i in leader["items"]] == ["ack_escalation"]
-    assert inbox.notifications(demo_app, "sal.head")["items"] == []
+    assert notes(demo_app, "sal.head")["items"] == []
 
 
 def test_marking_read_one_or_all_of_ones_own(demo_app: App, clock: FixedClock) -> None:
     reminded(demo_app, clock)
-    first = inbox.notifications(demo_app, "prd.head")["items"][-1]["id"]
-    assert inbox.mark_read(demo_app, "vp.ops", [first]) == 0  # not theirs: nothing changes
-    assert inbox.mark_read(demo_app, "prd.head", [first]) == 1
-    assert inbox.notifications(demo_app, "prd.head")["unread"] == 3
-    assert len(inbox.notifications(demo_app, "prd.head", unread_only=True)["items"]) == 3
-    assert inbox.mark_read(demo_app, "prd.head", None) == 3
-    assert inbox.notifications(demo_app, "prd.head")["unread"] == 0
+    first = notes(demo_app, "prd.head")["items"][-1]["id"]
+    assert (
+        messages.mark_read(demo_app, who(demo_app, "vp.ops"), [first]) == 0
+    )  # not theirs: nothing changes
+    assert messages.mark_read(demo_app, who(demo_app, "prd.head"), [first]) == 1
+    assert notes(demo_app, "prd.head")["unread"] == 3
+    assert len(notes(demo_app, "prd.head", unread_only=True)["items"]) == 3
+    assert messages.mark_read(demo_app, who(demo_app, "prd.head"), None) == 3
+    assert notes(demo_app, "prd.head")["unread"] == 0
     with pytest.raises(InputError):
-        inbox.mark_read(demo_app, "prd.head", [])
+        messages.mark_read(demo_app, who(demo_app, "prd.head"), [])
     with pytest.raises(NotFoundError):
-        inbox.notifications(demo_app, "nobody")
+        notes(demo_app, "nobody")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from oaflow.cli.common import console, lang, local, print_table, say, zh
-from oaflow.present.words import state_label
+from oaflow.present.words import holder_text, state_label
 from oaflow.services.app import App
 from oaflow.services.views import FieldValue, TaskDetail
 
@@ -40,11 +40,10 @@ def print_task(app: App, view: TaskDetail) -> None:
         if x
     )
     console.print(line, markup=False)
-    people = task.assignee or (task.candidates[0] if task.candidates else None)
     facts = [
         (zh("流程", "process"), say(task.process_name)),
         (zh("负责部门", "department"), say(task.department.name) if task.department else ""),
-        (zh("处理人", "assignee"), say(people.name) if people else ""),
+        (zh("处理人", "assignee"), holder_text(task, lang())),
         (zh("截止", "due"), local(app, task.due_at) or ""),
         (
             zh("剩余(小时)", "left (h)"),

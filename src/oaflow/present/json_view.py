@@ -24,10 +24,10 @@ MERGED = ("task", "summary")
 
 
 def jsonable(value: Any, lang: str, tz: str) -> Any:
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return _record(value, lang, tz)
     if isinstance(value, Text):
         return value.get(lang)
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return _record(value, lang, tz)
     if isinstance(value, Enum):
         return value.value
     if isinstance(value, datetime):

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 from oaflow.domain import labels
 from oaflow.domain.states import InstanceState, TaskState
 from oaflow.domain.text import Text
-from oaflow.services.views import ProgressRow, Sla
+from oaflow.services.views import ProgressRow, Sla, TaskSummary
 
 UNKNOWN = Text("未知", "unknown")
 EXCEPTION_STATES = {"open": Text("发现", "open")}
@@ -55,3 +55,15 @@ def status_text(row: ProgressRow, lang: str) -> str:
     if row.is_open:
         return f"已逾期({late}小时)" if lang == "zh" else f"overdue ({late} h)"
     return f"{label}(延迟{late}小时)" if lang == "zh" else f"{label} ({late} h late)"
+
+
+def holder_text(task: TaskSummary, lang: str) -> str:
+    """Who holds a task: ``张三 (代 李四)`` / ``Zhang San (for Li Si)`` for a deputy (ORG-3),
+    the candidates when nobody has claimed it."""
+    if task.assignee is None:
+        return "、".join(p.name.get(lang) for p in task.candidates)
+    name = task.assignee.name.get(lang)
+    if task.on_behalf_of is None:
+        return name
+    person = task.on_behalf_of.name.get(lang)
+    return f"{name} (代 {person})" if lang == "zh" else f"{name} (for {person})"
