@@ -143,7 +143,7 @@ def assert_definition_change_as_the_doc_says(db: Path) -> None:
         Settings(), FixedClock(datetime(2024, 3, 1, 1, 10, tzinfo=UTC)), f"sqlite:///{db}"
     )
     try:
-        catalog.publish(app, source.read_text(encoding="utf-8"), source.name, actor="admin")
+        catalog.publish(app, who(app, "admin"), source.read_text(encoding="utf-8"), source.name)
         (message,) = [m for m in queries.outbox(app) if m["event"] == "definition_changed"]
         assert delivery.route_pending(app, app.now()) == 1
         routed = {

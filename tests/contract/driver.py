@@ -39,6 +39,10 @@ def outbox(app: App) -> list[dict[str, Any]]:
     return list(as_dicts(app, messages.outbox(app, SYSTEM)))
 
 
+def instance_view(app: App, business_key: str) -> dict[str, Any]:
+    return dict(as_dicts(app, queries.instance_detail(app, SYSTEM, business_key)))
+
+
 class Driver:
     def __init__(self, app: App) -> None:
         self.app = app
@@ -79,7 +83,7 @@ class Driver:
         return task_id
 
     def instance(self, business_key: str) -> dict[str, Any]:
-        return dict(as_dicts(self.app, queries.instance_detail(self.app, SYSTEM, business_key)))
+        return instance_view(self.app, business_key)
 
     def open_nodes(self, business_key: str) -> list[str]:
         view = self.instance(business_key)

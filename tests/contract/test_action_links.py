@@ -8,19 +8,20 @@ import pytest
 
 from oaflow.domain.clock import FixedClock, parse_instant
 from oaflow.domain.errors import ConflictError, ForbiddenError, InputError
+from oaflow.domain.security import SYSTEM
 from oaflow.domain.states import Action
 from oaflow.notify.channels.recording import RecordingChannel
-from oaflow.services import action_links, delivery, digest, notify_admin, queries, runtime
+from oaflow.services import action_links, delivery, digest, notify_admin, runtime
 from oaflow.services.app import App
 
-from .driver import COMPLAINT, Driver
+from .driver import COMPLAINT, Driver, instance_view, outbox, who
 
 
 def mailed_link(app: App, clock: FixedClock, login: str = "csd.head") -> str:
     """The action link in the last mail ``login`` got."""
     smtp = {"host": "127.0.0.1", "port": 2525, "tls": "none", "sender": "oa@demo.oaflow.local"}
-    if not notify_admin.channels(app):
-        notify_admin.add_channel(app, "admin", "mail", "email", smtp)
+    if not notify_admin.channels(app, SYSTEM):
+        notify_admin.add_channel(app, who(app, "admin"), "mail", "email", smtp)
     recorder = RecordingChannel()
     delivery.deliver_due(app, lambda kind: recorder, clock.now())
     mails = [d.message for d in recorder.deliveries if d.message.address.startswith(login)]
@@ -29,7 +30,7 @@ def mailed_link(app: App, clock: FixedClock, login: str = "csd.head") -> str:
 
 
 def triage_state(app: App) -> str:
-    (instance,) = queries.instance_detail(app, "TS202403001")["tasks"][:1]
+    (instance,) = instance_view(app, "TS202403001")["tasks"][:1]
     return str(instance["state"])
 
 
@@ -73,7 +74,7 @@ def test_the_digest_comes_once_a_working_day_at_the_chosen_hour(
     demo_app: App, clock: FixedClock
 ) -> None:
     Driver(demo_app).start("customer-complaint", "csd.staff", COMPLAINT)
-    notify_admin.set_preferences(demo_app, "csd.head", "csd.head", digest_hour=9)
+    notify_admin.set_preferences(demo_app, who(demo_app, "csd.head"), "csd.head", digest_hour=9)
     clock.set(parse_instant("2024-03-02T09:30"))  # a Saturday: no digest
     assert digest.write_digests(demo_app, clock.now()) == 0
     clock.set(parse_instant("2024-03-04T08:59"))  # Monday, before the hour
@@ -81,12 +82,12 @@ def test_the_digest_comes_once_a_working_day_at_the_chosen_hour(
     clock.set(parse_instant("2024-03-04T09:00"))
     assert digest.write_digests(demo_app, clock.now()) == 1
     assert digest.write_digests(demo_app, clock.now() + timedelta(hours=3)) == 0  # once a day
-    (message,) = [m for m in queries.outbox(demo_app) if m["event"] == "digest"]
+    (message,) = [m for m in outbox(demo_app) if m["event"] == "digest"]
     assert message["recipients"] == ["csd.head"]
     (item,) = message["data"]["items"]
-    assert item["business_key"] == "TS202403001" and "投诉受理确认" in item["task"]
+    assert item["business_key"] == "TS202403001" and item["node_zh"] == "投诉受理确认"
     smtp = {"host": "127.0.0.1", "port": 2525, "tls": "none", "sender": "oa@demo.oaflow.local"}
-    notify_admin.add_channel(demo_app, "admin", "mail", "email", smtp)
+    notify_admin.add_channel(demo_app, who(demo_app, "admin"), "mail", "email", smtp)
     recorder = RecordingChannel()
     delivery.deliver_due(demo_app, lambda kind: recorder, clock.now())
     (mail,) = [d.message for d in recorder.deliveries if d.message.event == "digest"]
@@ -103,7 +104,7 @@ def test_an_urge_on_an_acknowledged_task_links_to_the_task_not_to_an_action(
     task = d.ack("prd.head", "handle")
     runtime.annotate(demo_app, task, Action.URGE, "csd.staff", (), "客户在等")
     smtp = {"host": "127.0.0.1", "port": 2525, "tls": "none", "sender": "oa@demo.oaflow.local"}
-    notify_admin.add_channel(demo_app, "admin", "mail", "email", smtp)
+    notify_admin.add_channel(demo_app, who(demo_app, "admin"), "mail", "email", smtp)
     recorder = RecordingChannel()
     delivery.deliver_due(demo_app, lambda kind: recorder, clock.now())
     (urge,) = [d.message for d in recorder.deliveries if d.message.event == "urge"]

@@ -14,6 +14,7 @@ from collections.abc import Callable
 import pytest
 
 from oaflow.domain.errors import ConflictError, OAFlowError
+from oaflow.domain.security import SYSTEM
 from oaflow.domain.states import Action
 from oaflow.engine.runtime import Command
 from oaflow.services import queries, runtime
@@ -269,7 +270,7 @@ nodes:
 def test_two_countersigners_approving_at_once_pass_the_step_once(demo_app: App) -> None:
     from oaflow.services import catalog
 
-    catalog.publish(demo_app, COUNTERSIGN, "countersign.yaml")
+    catalog.publish(demo_app, SYSTEM, COUNTERSIGN, "countersign.yaml")
     d = Driver(demo_app)
     key = d.start("countersign-race", "mkt.head", {"title": "会签"})
     market, tech = d.task("vp.market", "sign"), d.task("vp.tech", "sign")

@@ -10,14 +10,14 @@ from oaflow.domain.clock import FixedClock
 from oaflow.domain.states import Action
 from oaflow.notify.channels.recording import RecordingChannel
 from oaflow.processes import builtin_source
-from oaflow.services import catalog, delivery, notify_admin, queries
+from oaflow.services import catalog, delivery, notify_admin
 from oaflow.services.app import App
 
-from .driver import COMPLAINT, Driver
+from .driver import COMPLAINT, Driver, outbox, who
 
 
 def told(app: App) -> list[tuple[str, list[str], str | None]]:
-    return [(m["event"], m["recipients"], m["node"]) for m in queries.outbox(app)]
+    return [(m["event"], m["recipients"], m["node"]) for m in outbox(app)]
 
 
 def test_a_rejection_tells_the_initiator_and_the_end_of_the_process(demo_app: App) -> None:
@@ -29,7 +29,7 @@ def test_a_rejection_tells_the_initiator_and_the_end_of_the_process(demo_app: Ap
         ("task_rejected", ["csd.staff"], "投诉受理确认"),
         ("instance_rejected", ["csd.staff"], None),
     ]
-    (rejected,) = [m for m in queries.outbox(demo_app) if m["event"] == "task_rejected"]
+    (rejected,) = [m for m in outbox(demo_app) if m["event"] == "task_rejected"]
     assert rejected["data"]["note"] == "不属于投诉" and rejected["data"]["actor"] == "csd.head"
 
 
@@ -45,19 +45,19 @@ def test_a_returned_task_says_so_and_completion_tells_the_initiator(demo_app: Ap
     d.approve("csd.head", "review")
     d.complete("csd.staff", "reply", reply="已致电客户并补发")
     assert told(demo_app)[-1] == ("instance_completed", ["csd.staff"], None)
-    keys = [m["message_id"] for m in queries.outbox(demo_app)]
+    keys = [m["message_id"] for m in outbox(demo_app)]
     assert len(keys) == len(set(keys))
 
 
 def test_a_new_version_of_a_process_is_news_for_the_administrators(demo_app: App) -> None:
     source, file = builtin_source("customer-complaint")
-    catalog.publish(demo_app, source, file, actor="admin")
-    (message,) = [m for m in queries.outbox(demo_app) if m["event"] == "definition_changed"]
+    catalog.publish(demo_app, who(demo_app, "admin"), source, file)
+    (message,) = [m for m in outbox(demo_app) if m["event"] == "definition_changed"]
     assert message["recipients"] == ["admin"]
     assert message["data"]["title"].startswith("V2.0-")
     assert message["message_id"] == "definition/customer-complaint/v2"  # ASCII, for headers
     smtp = {"host": "127.0.0.1", "port": 2525, "tls": "none", "sender": "oa@demo.oaflow.local"}
-    notify_admin.add_channel(demo_app, "admin", "mail", "email", smtp)
+    notify_admin.add_channel(demo_app, who(demo_app, "admin"), "mail", "email", smtp)
     recorder = RecordingChannel()
     delivery.deliver_due(demo_app, lambda kind: recorder, demo_app.now())
     (mail,) = [d.message for d in recorder.deliveries]
@@ -66,7 +66,9 @@ def test_a_new_version_of_a_process_is_news_for_the_administrators(demo_app: App
 
 
 def test_two_workers_send_every_delivery_exactly_once(demo_app: App, clock: FixedClock) -> None:
-    notify_admin.add_channel(demo_app, "admin", "hook", "webhook", {"url": "https://h.example/"})
+    notify_admin.add_channel(
+        demo_app, who(demo_app, "admin"), "hook", "webhook", {"url": "https://h.example/"}
+    )
     d = Driver(demo_app)
     for _ in range(12):
         d.start("customer-complaint", "csd.staff", COMPLAINT)

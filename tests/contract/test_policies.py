@@ -5,10 +5,11 @@ from __future__ import annotations
 import pytest
 
 from oaflow.domain.errors import InputError
-from oaflow.services import catalog, queries, runtime
+from oaflow.domain.security import SYSTEM
+from oaflow.services import catalog, runtime
 from oaflow.services.app import App
 
-from .driver import Driver
+from .driver import Driver, instance_view, tasks_of
 
 BASE = """
 key: policy-KEY
@@ -34,15 +35,15 @@ nodes:
 
 def start(app: App, key: str, first: str, second: str, actor: str = "mkt.head") -> str:
     text = BASE.replace("KEY", key).replace("FIRST", first).replace("SECOND", second)
-    catalog.publish(app, text, f"{key}.yaml")
+    catalog.publish(app, SYSTEM, text, f"{key}.yaml")
     return runtime.start(app, f"policy-{key}", actor, {"title": "策略"}).business_key
 
 
 def kinds(app: App, key: str) -> list[str]:
-    return [e["kind"] for e in queries.instance_detail(app, key)["timeline"]]
+    return [e["kind"] for e in instance_view(app, key)["timeline"]]
 
 
-NOBODY = "assignee: {role: auditor}"  # nobody in the demo organisation holds it
+NOBODY = "assignee: {department: hq, pick: interface}"  # 总部 has no interface person
 GM = "assignee: {user: gm}"
 
 
@@ -58,15 +59,15 @@ def test_empty_assignee_goes_to_the_administrator(demo_app: App) -> None:
 
 
 def test_empty_assignee_fails_the_start_with_a_reason_and_writes_nothing(demo_app: App) -> None:
-    with pytest.raises(InputError, match="nobody holds role auditor"):
+    with pytest.raises(InputError, match="interface"):
         start(demo_app, "fail", NOBODY, GM)
-    assert queries.tasks_for(demo_app, "gm") == []
+    assert tasks_of(demo_app, "gm") == []
 
 
 def test_the_initiator_as_approver_is_passed(demo_app: App) -> None:
     key = start(demo_app, "self-pass", "assignee: initiator\n    if_initiator: pass", GM)
     assert "node_auto_passed" in kinds(demo_app, key)
-    assert [t["node_id"] for t in queries.tasks_for(demo_app, "mkt.head")] == []  # no own task
+    assert [t["node_id"] for t in tasks_of(demo_app, "mkt.head")] == []  # no own task
 
 
 def test_the_initiator_as_approver_is_sent_to_their_head(demo_app: App) -> None:
@@ -74,13 +75,13 @@ def test_the_initiator_as_approver_is_sent_to_their_head(demo_app: App) -> None:
         demo_app, "self-head", "assignee: initiator\n    if_initiator: head", GM, actor="mkt.staff"
     )
     assert Driver(demo_app).task("mkt.head", "first") > 0
-    assert queries.tasks_for(demo_app, "mkt.staff") == []
+    assert tasks_of(demo_app, "mkt.staff") == []
 
 
 def test_the_same_approver_twice_in_a_row_approves_once(demo_app: App) -> None:
     key = start(demo_app, "dedupe", GM, f"{GM}\n    dedupe: true")
     Driver(demo_app).approve("gm", "first")
-    view = queries.instance_detail(demo_app, key)
+    view = instance_view(demo_app, key)
     assert view["state"] == "completed"
     assert kinds(demo_app, key).count("task_approved") == 1
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from oaflow.domain.errors import ValidationError
+from oaflow.domain.security import SYSTEM
 from oaflow.services import catalog, queries, runtime
 from oaflow.services.app import App
 
@@ -31,7 +32,7 @@ nodes:
 
 def publish(app: App, mode: str, ratio: float = 1.0) -> str:
     text = TEMPLATE.replace("MODE", mode).replace("RATIO", str(ratio))
-    catalog.publish(app, text, f"{mode}.yaml")
+    catalog.publish(app, SYSTEM, text, f"{mode}.yaml")
     return runtime.start(app, f"signers-{mode}", "mkt.head", {"title": "三位领导审批"}).business_key
 
 
@@ -109,11 +110,11 @@ def test_ratio_passes_at_two_of_three_and_fails_when_it_cannot_reach_it(demo_app
 def test_bad_modes_are_reported(demo_app: App, mode: str, ratio: float, expected: str) -> None:
     text = TEMPLATE.replace("MODE", mode).replace("RATIO", str(ratio))
     with pytest.raises(ValidationError) as error:
-        catalog.publish(demo_app, text, "bad.yaml")
+        catalog.publish(demo_app, SYSTEM, text, "bad.yaml")
     assert any(expected in p.message and p.line for p in error.value.problems)
 
 
 def test_an_unknown_approver_is_reported_at_publish(demo_app: App) -> None:
     text = TEMPLATE.replace("MODE", "all").replace("RATIO", "1").replace("vp.ops", "vp.nobody")
     with pytest.raises(ValidationError, match=r"bad\.yaml:10: .*unknown user `vp\.nobody`"):
-        catalog.publish(demo_app, text, "bad.yaml")
+        catalog.publish(demo_app, SYSTEM, text, "bad.yaml")

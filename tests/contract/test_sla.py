@@ -8,6 +8,7 @@ import pytest
 
 from oaflow.domain.clock import FixedClock, parse_instant
 from oaflow.domain.errors import InputError
+from oaflow.domain.security import SYSTEM
 from oaflow.domain.states import Action
 from oaflow.services import catalog, queries, runtime, timers
 from oaflow.services.app import App
@@ -133,7 +134,7 @@ nodes:
 def test_escalation_chain_notifies_reassigns_then_auto_approves(
     demo_app: App, clock: FixedClock
 ) -> None:
-    catalog.publish(demo_app, CHAIN, "chain.yaml")
+    catalog.publish(demo_app, SYSTEM, CHAIN, "chain.yaml")
     clock.set(at("2024-03-04T09:00"))
     key = runtime.start(demo_app, "chain-test", "csd.head", {"title": "升级测试"}).business_key
     timers.tick(demo_app, clock, at("2024-03-04T14:30"))  # due 13:00; levels at 14:00, 15:00, 16:00
@@ -230,7 +231,7 @@ def test_a_failing_check_is_set_aside_and_the_others_still_fire(
     from oaflow.processes import demo_organisation
     from oaflow.services.organisation import store
 
-    catalog.publish(demo_app, POISON, "poison.yaml")
+    catalog.publish(demo_app, SYSTEM, POISON, "poison.yaml")
     clock.set(at("2024-03-04T09:00"))
     runtime.start(demo_app, "poison-test", "csd.head", {"title": "会失败"})
     start_quality_complaint(demo_app, clock)  # its handling task is reminded at 03-05 10:00
