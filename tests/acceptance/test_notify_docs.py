@@ -19,11 +19,13 @@ from oaflow.bootstrap import build_app
 from oaflow.config import Settings
 from oaflow.domain.clock import FixedClock
 from oaflow.domain.labels import MESSAGE_EVENTS
+from oaflow.domain.security import SYSTEM
 from oaflow.notify import links, sandbox, templates
 from oaflow.notify.channels import webhook
 from oaflow.notify.channels.base import Endpoint, Outgoing
 from oaflow.notify.channels.registry import KNOWN_SETTINGS
-from oaflow.services import action_links, catalog, delivery, notify_admin, queries
+from oaflow.present.json_view import jsonable
+from oaflow.services import action_links, authz, catalog, delivery, messages, notify_admin
 
 pytestmark = pytest.mark.acceptance
 
@@ -143,8 +145,10 @@ def assert_definition_change_as_the_doc_says(db: Path) -> None:
         Settings(), FixedClock(datetime(2024, 3, 1, 1, 10, tzinfo=UTC)), f"sqlite:///{db}"
     )
     try:
-        catalog.publish(app, who(app, "admin"), source.read_text(encoding="utf-8"), source.name)
-        (message,) = [m for m in queries.outbox(app) if m["event"] == "definition_changed"]
+        admin = authz.principal(app, "admin")
+        catalog.publish(app, admin, source.read_text(encoding="utf-8"), source.name)
+        sent = jsonable(messages.outbox(app, SYSTEM), "zh", app.calendar.tz)
+        (message,) = [m for m in sent if m["event"] == "definition_changed"]
         assert delivery.route_pending(app, app.now()) == 1
         routed = {
             (d["endpoint"], d["login"])

@@ -17,11 +17,11 @@ from oaflow.domain.errors import ConflictError, OAFlowError
 from oaflow.domain.security import SYSTEM
 from oaflow.domain.states import Action
 from oaflow.engine.runtime import Command
-from oaflow.services import queries, runtime
+from oaflow.services import runtime
 from oaflow.services.app import App
 from oaflow.storage.database import Database
 
-from .driver import COMPLAINT, Driver
+from .driver import COMPLAINT, Driver, tasks_of
 from .races import wait_for_lock_waiter
 
 WAIT = 30  # seconds: an upper bound for a stuck test, never a pause
@@ -163,7 +163,7 @@ def test_withdraw_against_approve_exactly_one_wins(demo_app: App, withdraw_first
     assert first_error is None and isinstance(second_error, OAFlowError)
     view = d.instance(key)
     if withdraw_first:
-        assert view["state"] == "cancelled" and queries.tasks_for(demo_app, "prd.head") == []
+        assert view["state"] == "cancelled" and tasks_of(demo_app, "prd.head") == []
     else:
         assert view["state"] == "running" and d.task("prd.head", "handle") > 0
 

@@ -19,7 +19,7 @@ from oaflow.domain.states import Action
 from oaflow.services.app import App
 from oaflow.storage.tables import history, instances, tasks
 
-from .driver import COMPLAINT, Driver
+from .driver import COMPLAINT, Driver, as_dicts, tasks_of, who
 
 
 def snapshot(app: App) -> tuple[int, int, int, list[tuple[object, ...]]]:
@@ -223,7 +223,9 @@ def test_parallel_branches_join_once(demo_app: App, clock: FixedClock) -> None:
 def _finish_capacity(d: Driver) -> None:
     from oaflow.services import queries
 
-    task = queries.task_detail(d.app, d.task("prd.head", "capacity"), "prd.head")
+    task = as_dicts(
+        d.app, queries.task_detail(d.app, who(d.app, "prd.head"), d.task("prd.head", "capacity"))
+    )
     outputs = {name: "产能充足" for name in task["required_fields"]}
     deliverables = {name: "capacity.xlsx" for name in task["required_deliverables"]}
     d.complete("prd.head", "capacity", deliverables=deliverables, **outputs)
@@ -232,16 +234,18 @@ def _finish_capacity(d: Driver) -> None:
 def _finish_sales(d: Driver) -> None:
     from oaflow.services import queries
 
-    task = queries.task_detail(d.app, d.task("sal.head", "sales_training"), "sal.head")
+    task = as_dicts(
+        d.app,
+        queries.task_detail(d.app, who(d.app, "sal.head"), d.task("sal.head", "sales_training")),
+    )
     outputs = {name: "已完成培训" for name in task["required_fields"]}
     deliverables = {name: "training.pptx" for name in task["required_deliverables"]}
     d.complete("sal.head", "sales_training", deliverables=deliverables, **outputs)
 
 
 def test_deadline_counts_working_hours_across_lunch(demo_app: App) -> None:
-    from oaflow.services import queries
 
     Driver(demo_app).start("customer-complaint", "csd.head", COMPLAINT)  # Fri 09:00 Shanghai
-    (task,) = queries.tasks_for(demo_app, "csd.head")
+    (task,) = tasks_of(demo_app, "csd.head")
     assert task["due_at"] == "2024-03-01 14:30"  # 4 working hours: 09:00-12:00, 13:30-14:30
     assert (task["sla"], task["remaining_hours"]) == ("on_track", 4.0)

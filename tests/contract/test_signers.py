@@ -6,10 +6,10 @@ import pytest
 
 from oaflow.domain.errors import ValidationError
 from oaflow.domain.security import SYSTEM
-from oaflow.services import catalog, queries, runtime
+from oaflow.services import catalog, runtime
 from oaflow.services.app import App
 
-from .driver import Driver
+from .driver import Driver, instance_view, tasks_of
 
 TEMPLATE = """
 key: signers-MODE
@@ -41,11 +41,11 @@ def decide(d: Driver, login: str, approve: bool) -> None:
 
 
 def state(app: App, key: str) -> str:
-    return str(queries.instance_detail(app, key)["state"])
+    return str(instance_view(app, key)["state"])
 
 
 def open_signers(app: App) -> list[str]:
-    return [login for login in ("vp.market", "vp.tech", "vp.ops") if queries.tasks_for(app, login)]
+    return [login for login in ("vp.market", "vp.tech", "vp.ops") if tasks_of(app, login)]
 
 
 def test_all_must_approve(demo_app: App) -> None:

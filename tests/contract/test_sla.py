@@ -10,10 +10,11 @@ from oaflow.domain.clock import FixedClock, parse_instant
 from oaflow.domain.errors import InputError
 from oaflow.domain.security import SYSTEM
 from oaflow.domain.states import Action
+from oaflow.present.words import local_time
 from oaflow.services import catalog, queries, runtime, timers
 from oaflow.services.app import App
 
-from .driver import COMPLAINT, Driver, sla_outbox
+from .driver import COMPLAINT, Driver, as_dicts, instance_view, outbox, sla_outbox, tasks_of
 
 
 def at(local: str) -> datetime:
@@ -29,7 +30,7 @@ def hourly(app: App, clock: FixedClock, start: str, end: str) -> None:
 
 
 def sent(app: App, event: str) -> list[dict[str, object]]:
-    return [m for m in queries.outbox(app) if m["event"] == event]
+    return [m for m in outbox(app) if m["event"] == event]
 
 
 def start_quality_complaint(app: App, clock: FixedClock) -> Driver:
@@ -59,7 +60,7 @@ def test_unacknowledged_task_is_reminded_twice_then_escalated_then_overdue(
     assert warning["created_at"] == "2024-03-08 17:30"  # 6.5 + 4 x 7.5 = 36.5 h by Fri 18:00
     (overdue,) = sent(demo_app, "overdue")
     assert overdue["created_at"] == "2024-03-12 14:30"  # 48 working hours after 03-04 10:00
-    (record,) = queries.exceptions(demo_app)
+    (record,) = as_dicts(demo_app, queries.exceptions(demo_app, SYSTEM))
     assert (record["code"], record["business_key"], record["node"]) == (
         "ABN20240301",
         "TS202403001",
@@ -70,7 +71,7 @@ def test_unacknowledged_task_is_reminded_twice_then_escalated_then_overdue(
         "system",
         "open",
     )
-    (task,) = queries.tasks_for(demo_app, "prd.head")
+    (task,) = tasks_of(demo_app, "prd.head")
     assert (task["sla"], task["exception"]) == ("exception", "ABN20240301")
     assert len({m["message_id"] for m in sla_outbox(demo_app)}) == len(sla_outbox(demo_app))
 
@@ -141,10 +142,10 @@ def test_escalation_chain_notifies_reassigns_then_auto_approves(
     (level1,) = sent(demo_app, "escalation")
     assert level1["recipients"] == ["vp.ops"]
     timers.tick(demo_app, clock, at("2024-03-04T15:30"))
-    (task,) = queries.tasks_for(demo_app, "prd.staff")  # reassigned to the staff member
-    assert queries.tasks_for(demo_app, "prd.head") == []
+    (task,) = tasks_of(demo_app, "prd.staff")  # reassigned to the staff member
+    assert tasks_of(demo_app, "prd.head") == []
     timers.tick(demo_app, clock, at("2024-03-04T16:30"))
-    view = queries.instance_detail(demo_app, key)
+    view = instance_view(demo_app, key)
     assert view["state"] == "completed"
     approved = [e for e in view["timeline"] if e["kind"] == "task_approved"]
     assert approved[0]["actor"] == "system" and "超时自动通过" in approved[0]["data"]["note"]
@@ -160,7 +161,7 @@ def test_person_can_still_act_on_an_overdue_task(demo_app: App, clock: FixedCloc
 
 
 def handle_task(app: App) -> dict[str, object]:
-    (task,) = queries.tasks_for(app, "prd.head")
+    (task,) = tasks_of(app, "prd.head")
     return task
 
 
@@ -173,7 +174,7 @@ def test_a_suspended_task_keeps_the_time_it_had_left(demo_app: App, clock: Fixed
     assert sla_outbox(demo_app) == []  # no warning, no exception while suspended
     d.do(task_id, Action.RESUME, "prd.head")
     expected = demo_app.calendar.add_working_hours(clock.now(), 46)
-    assert handle_task(demo_app)["due_at"] == queries.local_text(demo_app, expected)
+    assert handle_task(demo_app)["due_at"] == local_time(expected, demo_app.calendar.tz)
     assert handle_task(demo_app)["sla"] == "on_track"
 
 
@@ -189,7 +190,7 @@ def test_waiting_on_the_customer_stops_the_clock_when_the_node_allows(
     d.do(task_id, Action.PROGRESS, "prd.head", progress=60, note="已收到照片")
     assert before == "2024-03-12 14:30"
     assert handle_task(demo_app)["due_at"] == "2024-03-14 14:30"  # moved by 15 working hours
-    kinds = [e["kind"] for e in queries.instance_detail(demo_app, "TS202403001")["timeline"]]
+    kinds = [e["kind"] for e in instance_view(demo_app, "TS202403001")["timeline"]]
     assert kinds.count("sla_paused") == kinds.count("sla_resumed") == 1
 
 
@@ -245,7 +246,7 @@ def test_a_failing_check_is_set_aside_and_the_others_still_fire(
     clock.set(at("2024-03-05T10:00"))
     assert timers.fire_due(demo_app, clock.now()) == 2  # the failing one (set aside), the reminder
     assert [m["event"] for m in sla_outbox(demo_app)] == ["ack_reminder"]
-    (decide,) = queries.tasks_for(demo_app, "prd.head")[:1]
+    (decide,) = tasks_of(demo_app, "prd.head")[:1]
     assert decide["node_id"] == "decide" and decide["state"] == "pending"
     assert timers.next_due(demo_app) == clock.now() + timers.RETRY_FAILED
 
@@ -267,7 +268,7 @@ def test_template_4_example_b_reported_by_hand(demo_app: App, clock: FixedClock)
     d.approve("vp.market", "n002")
     clock.set(at("2024-03-20T09:00"))
     code = open_exception(demo_app, key, "n003", "mkt.head", "研发方案未按计划提交，影响后续节点")
-    (record,) = queries.exceptions(demo_app)
+    (record,) = as_dicts(demo_app, queries.exceptions(demo_app, SYSTEM))
     assert (code, record["business_key"], record["node"], record["department"]) == (
         "ABN20240301",
         "PROJ20240301",
@@ -275,7 +276,7 @@ def test_template_4_example_b_reported_by_hand(demo_app: App, clock: FixedClock)
         "研发部",
     )
     assert (record["reported_at"], record["reporter_department"]) == ("2024-03-20 09:00", "市场部")
-    (task,) = queries.tasks_for(demo_app, "rnd.head")
+    (task,) = tasks_of(demo_app, "rnd.head")
     assert task["exception"] == "ABN20240301" and task["sla"] == "exception"
     with pytest.raises(InputError, match="not been reached"):
         open_exception(demo_app, key, "capacity", "mkt.head", "x")

@@ -12,7 +12,7 @@ from oaflow.domain.states import Action
 from oaflow.services import queries, runtime, timers
 from oaflow.services.app import App
 
-from .driver import COMPLAINT, Driver, sla_outbox
+from .driver import COMPLAINT, Driver, as_dicts, instance_view, sla_outbox, tasks_of, who
 
 
 def dispatched(app: App) -> tuple[Driver, int]:
@@ -24,7 +24,7 @@ def dispatched(app: App) -> tuple[Driver, int]:
 
 
 def timeline(app: App) -> list[str]:
-    return [e["kind"] for e in queries.instance_detail(app, "TS202403001")["timeline"]]
+    return [e["kind"] for e in instance_view(app, "TS202403001")["timeline"]]
 
 
 def test_transfer_hands_the_task_over_and_restarts_its_acknowledgement_clock(
@@ -33,8 +33,8 @@ def test_transfer_hands_the_task_over_and_restarts_its_acknowledgement_clock(
     d, task_id = dispatched(demo_app)
     clock.advance(timedelta(hours=20))
     runtime.annotate(demo_app, task_id, Action.TRANSFER, "prd.head", ("prd.staff",), "请你来处理")
-    assert queries.tasks_for(demo_app, "prd.head") == []
-    (task,) = queries.tasks_for(demo_app, "prd.staff")
+    assert tasks_of(demo_app, "prd.head") == []
+    (task,) = tasks_of(demo_app, "prd.staff")
     assert (task["id"], task["state"], task["assignee_name"]) == (task_id, "pending", "杨丽")
     timers.tick(demo_app, clock, clock.now() + timedelta(hours=23))
     assert [m for m in sla_outbox(demo_app) if m["event"] == "ack_reminder"] == []
@@ -106,7 +106,7 @@ def test_copying_informs_people_without_giving_them_a_task(demo_app: App) -> Non
     runtime.annotate(demo_app, task_id, Action.CC, "prd.head", ("vp.ops", "gm"), "质量问题抄送领导")
     (cc,) = sla_outbox(demo_app)
     assert (cc["event"], cc["recipients"]) == ("cc", ["vp.ops", "gm"])
-    assert queries.tasks_for(demo_app, "vp.ops") == [] and queries.tasks_for(demo_app, "gm") == []
+    assert tasks_of(demo_app, "vp.ops") == [] and tasks_of(demo_app, "gm") == []
     with pytest.raises(InputError, match="nobody"):
         runtime.annotate(demo_app, task_id, Action.CC, "prd.head", ("nobody",))
 
@@ -115,7 +115,7 @@ def test_return_lists_reached_earlier_steps_and_goes_back_to_one(demo_app: App) 
     d, task_id = dispatched(demo_app)
     d.complete("prd.head", "handle", cause="未查清", solution="待定")
     review = d.task("csd.head", "review")
-    detail = queries.task_detail(demo_app, review, "csd.head")
+    detail = as_dicts(demo_app, queries.task_detail(demo_app, who(demo_app, "csd.head"), review))
     assert [n["node_id"] for n in detail["returnable"]] == ["triage", "handle"]
     d.do(review, Action.RETURN, "csd.head", target="handle", note="原因分析不充分，请补充")
     again = d.task("prd.head", "handle")
@@ -138,7 +138,7 @@ def test_return_from_a_parallel_branch_to_before_the_fork_cancels_the_other_bran
     d.complete("prd.head", "capacity")
     legal = d.task("leg.head", "legal_review")
     d.do(legal, Action.RETURN, "leg.head", target="n003", note="上市材料与方案不一致")
-    view = queries.instance_detail(demo_app, key)
+    view = instance_view(demo_app, key)
     states = {r["node"]: r["status"] for r in view["progress"] if r["node"] == "销售培训"}
     assert states == {"销售培训": "已取消"}
     assert d.task("rnd.head", "n003") > 0  # n003 again; after it, both branches start anew
@@ -146,7 +146,7 @@ def test_return_from_a_parallel_branch_to_before_the_fork_cancels_the_other_bran
     d.complete("prd.head", "capacity")
     d.approve("leg.head", "legal_review")
     d.complete("sal.head", "sales_training")
-    view = queries.instance_detail(demo_app, key)
+    view = instance_view(demo_app, key)
     assert view["state"] == "completed"
     assert [e["kind"] for e in view["timeline"]].count("joined") == 1
 
@@ -158,7 +158,7 @@ def test_the_initiator_withdraws_only_while_nobody_else_has_acted(demo_app: App)
         runtime.withdraw(demo_app, first, "csd.head")
     instance = runtime.withdraw(demo_app, first, "csd.staff")
     assert instance.state.value == "cancelled"
-    assert queries.tasks_for(demo_app, "csd.head") == []
+    assert tasks_of(demo_app, "csd.head") == []
     second = d.start("customer-complaint", "csd.staff", COMPLAINT)
     d.ack("csd.head", "triage")
     with pytest.raises(InputError, match="acted on"):
@@ -169,14 +169,14 @@ def test_batch_approve_reports_each_item_and_a_failure_leaves_the_others(demo_ap
     d = Driver(demo_app)
     for _ in range(3):
         d.start("customer-complaint", "csd.staff", COMPLAINT)
-    ids = [t["id"] for t in queries.tasks_for(demo_app, "csd.head")]
+    ids = [t["id"] for t in tasks_of(demo_app, "csd.head")]
     handle = 999_999
     results = runtime.approve_batch(
         demo_app, [ids[0], handle, ids[1], ids[1]], "csd.head", "同意受理"
     )
     assert [r["ok"] for r in results] == [True, False, True, False]
     assert "does not exist" in results[1]["error"] and "closed" in results[3]["hint"]
-    assert [t["id"] for t in queries.tasks_for(demo_app, "csd.head")] == [ids[2]]
+    assert [t["id"] for t in tasks_of(demo_app, "csd.head")] == [ids[2]]
 
 
 def review_waiting(app: App) -> tuple[Driver, int]:
@@ -205,7 +205,7 @@ def test_a_signer_added_after_decides_last(demo_app: App) -> None:
     d, review = review_waiting(demo_app)
     add(demo_app, review, "vp.market", "after")
     d.do(review, Action.APPROVE, "csd.head")
-    assert queries.tasks_for(demo_app, "csd.staff") == []  # not past the step yet
+    assert tasks_of(demo_app, "csd.staff") == []  # not past the step yet
     d.approve("vp.market", "review")
     assert d.task("csd.staff", "reply") > 0
 
@@ -214,7 +214,7 @@ def test_a_rejecting_added_signer_rejects_the_step(demo_app: App) -> None:
     d, review = review_waiting(demo_app)
     add(demo_app, review, "vp.market", "before")
     d.reject("vp.market", "review", "处理不充分")
-    assert queries.tasks_for(demo_app, "csd.head") == []  # the approver's task is withdrawn
+    assert tasks_of(demo_app, "csd.head") == []  # the approver's task is withdrawn
     assert d.task("prd.head", "handle") > 0  # the review's on_reject: back to handling
 
 
@@ -243,16 +243,16 @@ def test_an_administrator_moves_someones_open_tasks(demo_app: App) -> None:
         d.approve("csd.head", "triage")
     moved = runtime.move_open_tasks(demo_app, "prd.head", "prd.staff", "admin")
     assert len(moved) == 2
-    assert queries.tasks_for(demo_app, "prd.head") == []
-    assert sorted(t["id"] for t in queries.tasks_for(demo_app, "prd.staff")) == sorted(moved)
-    events = queries.instance_detail(demo_app, "TS202403001")["timeline"]
+    assert tasks_of(demo_app, "prd.head") == []
+    assert sorted(t["id"] for t in tasks_of(demo_app, "prd.staff")) == sorted(moved)
+    events = instance_view(demo_app, "TS202403001")["timeline"]
     (reassigned,) = [e for e in events if e["kind"] == "task_reassigned"]
     assert (reassigned["actor"], reassigned["data"]["after"]) == ("admin", "prd.staff")
     with pytest.raises(ForbiddenError, match="administrator"):
         runtime.move_open_tasks(demo_app, "prd.staff", "prd.head", "prd.head")
     with pytest.raises(InputError, match="no such active user"):
         runtime.move_open_tasks(demo_app, "prd.staff", "nobody", "admin")
-    assert len(queries.tasks_for(demo_app, "prd.staff")) == 2  # the refused moves changed nothing
+    assert len(tasks_of(demo_app, "prd.staff")) == 2  # the refused moves changed nothing
 
 
 def test_return_into_a_multi_instance_step_opens_a_new_round_for_every_department(
@@ -272,13 +272,9 @@ def test_return_into_a_multi_instance_step_opens_a_new_round_for_every_departmen
         d.complete(f"{code}.head", "dept_budgets", **amounts)
     leader = d.task("vp.admin", "leader_approval")
     d.do(leader, Action.RETURN, "vp.admin", target="dept_budgets", note="请细化预算明细")
-    rows = [
-        r
-        for r in queries.instance_detail(demo_app, key)["progress"]
-        if r["node"] == "各部门提交预算"
-    ]
+    rows = [r for r in instance_view(demo_app, key)["progress"] if r["node"] == "各部门提交预算"]
     assert len(rows) == 4 and [r["actual"] is None for r in rows].count(True) == 2  # a new round
     for code in ("mkt", "rnd"):
         d.complete(f"{code}.head", "dept_budgets", **{**amounts, "budget_items": "差旅、培训"})
     d.approve("vp.admin", "leader_approval")
-    assert queries.instance_detail(demo_app, key)["state"] == "completed"
+    assert instance_view(demo_app, key)["state"] == "completed"
