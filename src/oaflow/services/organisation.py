@@ -46,6 +46,9 @@ def import_org(app: App, login: str, path: Path, effective: datetime | None = No
 
     An administrator imports (SEC-2). A database without anybody yet is founded by its
     first import, made by one of the administrators that file names."""
+    with app.db.read() as conn:  # a person who may not import learns nothing of the file
+        if app.org(conn).users:
+            _may_import(app, conn, login, None)
     if file_format(path) == "xlsx":
         from oaflow.domain.orgfile_xlsx import parse_org_xlsx  # openpyxl: loaded when used
 
@@ -61,11 +64,11 @@ def import_org(app: App, login: str, path: Path, effective: datetime | None = No
     return org
 
 
-def _may_import(app: App, conn: Connection, login: str, org: Organisation) -> None:
+def _may_import(app: App, conn: Connection, login: str, org: Organisation | None) -> None:
     current = app.org(conn)
     if current.users:
         authz.authorize(app, conn, principal_of(current, login), Permission.ADMINISTER)
-    elif login not in org.users_with_role("administrator"):
+    elif org is not None and login not in org.users_with_role("administrator"):
         raise ForbiddenError("org.founder_not_administrator", login=login)
 
 
