@@ -207,7 +207,7 @@ def test_every_problem_is_reported_with_sheet_and_row() -> None:
         (4, "用户!4: user u2: active 'maybe' is not true or false"),
         (4, "用户!4: user u2: department 'mars' is not a known department"),
     }
-    assert all(p.hint and p.file == "org.xlsx" for p in error.value.problems)
+    assert all(p.hint() and p.file == "org.xlsx" for p in error.value.problems)
 
 
 def test_header_problems() -> None:

@@ -441,10 +441,10 @@ def test_unknown_departments_users_and_roles_with_an_organisation() -> None:
     )
     by_message = {p.message: p for p in found}
     assert (
-        by_message["assignee of node `a` names unknown department `rdn`"].hint
+        by_message["assignee of node `a` names unknown department `rdn`"].hint()
         == "did you mean `rnd`?"
     )
-    assert "general_manager" in by_message["assignee of node `c` names unknown role `ceo`"].hint
+    assert "general_manager" in by_message["assignee of node `c` names unknown role `ceo`"].hint()
     # without an organisation, names are not checked
     assert not problems_of(nodes + END, top)
 

@@ -1,0 +1,48 @@
+"""Parameters that say themselves in the reader's language, besides texts and faults.
+
+A catalogue hint written ``{advice}`` takes a way out as its ``advice`` parameter: the
+suggestion of the closest name (``did_you_mean``), a hint of its own (``fault`` of a
+``….hint.…`` code), or the hint of another fault (``HintOf``) when a problem wraps one.
+``Either`` lists alternatives ("leg or cmp", "leg 或 cmp").
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from oaflow.domain.errors import Fault, fault
+
+
+@dataclass(frozen=True)
+class HintOf:
+    """The hint of ``fault``, as a parameter (says itself in a language like a Fault)."""
+
+    fault: Fault
+
+    def text(self, lang: str = "en") -> str:
+        return self.fault.hint(lang)
+
+
+@dataclass(frozen=True)
+class Either:
+    """Alternatives, joined with "or" in the reader's language."""
+
+    items: tuple[str, ...]
+
+    def text(self, lang: str = "en") -> str:
+        return (" 或 " if lang == "zh" else " or ").join(self.items)
+
+
+def closest(word: str, choices: Iterable[str]) -> str | None:
+    """The choice closest to ``word`` (ignoring case), or None."""
+    by_lower = {choice.lower(): choice for choice in choices}
+    close = difflib.get_close_matches(word.lower(), list(by_lower), n=1, cutoff=0.6)
+    return by_lower[close[0]] if close else None
+
+
+def did_you_mean(word: str, choices: Iterable[str]) -> Fault | None:
+    """'did you mean `x`?' for the choice closest to ``word``, or None."""
+    close = closest(word, choices)
+    return fault("general.did_you_mean", word=close) if close is not None else None
