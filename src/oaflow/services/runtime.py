@@ -22,6 +22,7 @@ from oaflow.domain.errors import (
     InputError,
     NotFoundError,
     OAFlowError,
+    fault,
 )
 from oaflow.domain.forms import STANDARD_FIELDS, check_values
 from oaflow.domain.ids import key_scope
@@ -89,11 +90,13 @@ def _initiating_department(
 def _check_form(definition: ProcessDefinition, form: Mapping[str, Any]) -> None:
     known = {f.name for f in STANDARD_FIELDS} | {f.name for f in definition.form}
     problems = check_values([*STANDARD_FIELDS, *definition.form], form)
-    problems += [f"`{name}` is not a field of this form" for name in form if name not in known]
+    problems += [fault("form.field.unknown", field=name) for name in form if name not in known]
     if problems:
         raise InputError(
-            "the initiation form is not valid: " + "; ".join(problems),
-            f"fields of '{definition.key}': {', '.join(sorted(known))}",
+            "form.initiation.invalid",
+            problems=problems,
+            process=definition.key,
+            fields=", ".join(sorted(known)),
         )
 
 
