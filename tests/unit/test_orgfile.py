@@ -175,7 +175,7 @@ def test_csv_header_problems(text: str, message: str) -> None:
 @pytest.mark.parametrize(
     ("text", "line", "start"),
     [
-        ("departments: [\n  {code: a\n", 3, "not valid YAML"),
+        ("departments: [\n  {code: a\n", 3, "the file is not valid YAML"),
         ("- a\n- b\n", 1, "the file must be a mapping"),
         ("departments: {a: 1}\n", 1, "departments must be a list"),
         ("departments:\n  - just text\n", 2, "a department must be a mapping"),

@@ -275,7 +275,7 @@ def test_a_file_that_is_not_a_workbook(data: bytes) -> None:
         "org.xlsx",
         None,
     )
-    assert ".xlsx" in problem.hint
+    assert ".xlsx" in problem.hint()
 
 
 def test_the_documented_columns_are_the_exported_ones() -> None:
