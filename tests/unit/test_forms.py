@@ -9,6 +9,7 @@ from oaflow.domain.errors import Fault
 from oaflow.domain.forms import STANDARD_FIELDS, check_values
 from oaflow.domain.text import Text
 
+
 def texts(problems: list[Fault], lang: str = "en") -> list[str]:
     return [p.text(lang) for p in problems]
 
@@ -22,7 +23,9 @@ def test_enum_value_outside_the_list() -> None:
     ]
     (problem,) = check_values([COMPLAINT], {"complaint_type": "x"})
     assert problem.code == "form.value.not_allowed"
-    assert problem.text("zh") == "`complaint_type` 必须是 quality, logistics, service 之一；实际是 'x'"
+    assert (
+        problem.text("zh") == "`complaint_type` 必须是 quality, logistics, service 之一；实际是 'x'"
+    )
 
 
 def test_required_field_missing_names_field_and_label() -> None:
@@ -111,5 +114,7 @@ def test_standard_fields_follow_template_1() -> None:
     assert texts(check_values(STANDARD_FIELDS, {"title": "新产品A上市", "priority": "urgent"})) == [
         "`priority` must be one of high, normal, low; got 'urgent'"
     ]
-    assert texts(check_values(STANDARD_FIELDS, {}), "zh") == ["`title`（任务名称）是必填项，但没有填写"]
+    assert texts(check_values(STANDARD_FIELDS, {}), "zh") == [
+        "`title`（任务名称）是必填项，但没有填写"
+    ]
     assert texts(check_values(STANDARD_FIELDS, {})) == ["`title` (Title) is required but missing"]

@@ -177,7 +177,9 @@ def _text(name: str, convert: Callable[[str], str]) -> Function:
     def run(value: object) -> str:
         if isinstance(value, str):
             return convert(value)
-        raise fail("expression.needs_text", function=name, kind=kind_of(value), example=EXAMPLES[name])
+        raise fail(
+            "expression.needs_text", function=name, kind=kind_of(value), example=EXAMPLES[name]
+        )
 
     return run
 

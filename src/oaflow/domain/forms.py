@@ -79,7 +79,9 @@ def _type_problem(field: FormField, value: object) -> Fault | None:
     check, expected = _CHECKS[field.type]
     if check(value):
         return None
-    return fault("form.value.wrong_type", field=field.name, expected=fault(expected), value=_show(value))
+    return fault(
+        "form.value.wrong_type", field=field.name, expected=fault(expected), value=_show(value)
+    )
 
 
 def _is_text(value: object) -> bool:

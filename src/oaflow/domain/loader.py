@@ -13,8 +13,8 @@ from typing import Any
 
 import yaml
 
-from oaflow.domain.definition import DecisionRule, DecisionTable, Node, ProcessDefinition
 from oaflow.domain import places
+from oaflow.domain.definition import DecisionRule, DecisionTable, Node, ProcessDefinition
 from oaflow.domain.errors import Fault, Problem, ValidationError, fault
 from oaflow.domain.loader_nodes import NodeReader
 from oaflow.domain.loader_parts import compile_in, is_field_name, parse_fields
@@ -202,7 +202,9 @@ def _table(r: Reader, name: str, raw: object, line: int | None) -> DecisionTable
 
 def _rules(r: Reader, value: object, what: Place, line: int | None) -> tuple[DecisionRule, ...]:
     if not isinstance(value, LineList) or not value:
-        r.add("definition.table.no_rules", line, what=places.key_of("rules", what), value=show(value))
+        r.add(
+            "definition.table.no_rules", line, what=places.key_of("rules", what), value=show(value)
+        )
         return ()
     found = (_rule(r, item, what, value.line_of(i)) for i, item in enumerate(value))
     return tuple(rule for rule in found if rule is not None)

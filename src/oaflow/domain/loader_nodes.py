@@ -7,7 +7,6 @@ from collections.abc import Callable
 from typing import Any
 
 from oaflow.domain import places
-from oaflow.domain.wording import closest
 from oaflow.domain.definition import Node, NodeType, Route
 from oaflow.domain.errors import fault
 from oaflow.domain.expressions import compile_expression
@@ -23,6 +22,7 @@ from oaflow.domain.loader_parts import (
 from oaflow.domain.loader_sla import parse_sla
 from oaflow.domain.places import Place
 from oaflow.domain.text import Text
+from oaflow.domain.wording import closest
 from oaflow.domain.yaml_lines import LineList, LineMap, Reader, show
 
 NODE_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
@@ -316,7 +316,9 @@ _PARTS: dict[str, Callable[[NodeReader, LineMap, Place], dict[str, Any]]] = {
 }
 
 
-def _choice(r: Reader, m: LineMap, what: Place, key: str, choices: tuple[str, ...]) -> dict[str, Any]:
+def _choice(
+    r: Reader, m: LineMap, what: Place, key: str, choices: tuple[str, ...]
+) -> dict[str, Any]:
     value = r.choice(m, key, what, choices)
     return {key: value} if value else {}
 

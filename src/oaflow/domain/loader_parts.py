@@ -7,6 +7,7 @@ import re
 from dataclasses import replace
 from typing import Any, Literal, cast, get_args
 
+from oaflow.domain import places
 from oaflow.domain.definition import (
     Assignment,
     AssignmentKind,
@@ -16,11 +17,10 @@ from oaflow.domain.definition import (
     TimeLimit,
     Trigger,
 )
-from oaflow.domain import places
-from oaflow.domain.wording import HintOf, did_you_mean
 from oaflow.domain.errors import ExpressionError, fault
 from oaflow.domain.expressions import Expression, compile_expression
 from oaflow.domain.places import Place
+from oaflow.domain.wording import HintOf, did_you_mean
 from oaflow.domain.yaml_lines import LineList, LineMap, Reader, show
 
 Pick = Literal["head", "interface", "members"]
@@ -55,7 +55,9 @@ def compile_in(r: Reader, value: object, what: Place, line: int | None) -> Expre
     try:
         return compile_expression(value)
     except ExpressionError as error:
-        code = "definition.expression.bad" if error.offset is None else "definition.expression.bad_at"
+        code = (
+            "definition.expression.bad" if error.offset is None else "definition.expression.bad_at"
+        )
         r.add(
             code,
             line,
@@ -71,9 +73,7 @@ def compile_in(r: Reader, value: object, what: Place, line: int | None) -> Expre
 # --- form fields -------------------------------------------------------------------------
 
 
-def parse_fields(
-    r: Reader, value: object, where: Place, line: int | None
-) -> tuple[FormField, ...]:
+def parse_fields(r: Reader, value: object, where: Place, line: int | None) -> tuple[FormField, ...]:
     if not isinstance(value, LineList):
         r.add("definition.fields.not_list", line, what=where, value=show(value))
         return ()
@@ -143,9 +143,7 @@ def parse_outputs(r: Reader, value: object, what: Place, line: int | None) -> Ou
 # --- assignments -------------------------------------------------------------------------
 
 
-def parse_assignment(
-    r: Reader, value: object, what: Place, line: int | None
-) -> Assignment | None:
+def parse_assignment(r: Reader, value: object, what: Place, line: int | None) -> Assignment | None:
     if value == "initiator":
         return Assignment("initiator", line=line)
     if isinstance(value, str):
@@ -220,9 +218,7 @@ def parse_recipients(
 # --- time limits and triggers ------------------------------------------------------------
 
 
-def parse_time_limit(
-    r: Reader, value: object, what: Place, line: int | None
-) -> TimeLimit | None:
+def parse_time_limit(r: Reader, value: object, what: Place, line: int | None) -> TimeLimit | None:
     example = fault("definition.hint.time_limit_example")
     where = places.key_of("time_limit", what)
     m = r.mapping(value, where, line, example)
@@ -255,7 +251,9 @@ def parse_trigger(r: Reader, value: object, what: Place, line: int | None) -> Tr
             return Trigger("planned_date", field)
     if isinstance(value, str):
         close = did_you_mean(value, ("auto", "manual"))
-        r.add("definition.trigger.unknown", line, value=repr(value), what=what, advice=close or hint)
+        r.add(
+            "definition.trigger.unknown", line, value=repr(value), what=what, advice=close or hint
+        )
     elif not isinstance(value, LineMap):
         r.add("definition.trigger.bad", line, what=where, value=show(value), advice=hint)
     return Trigger()

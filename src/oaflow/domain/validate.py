@@ -9,11 +9,9 @@ The graph checks (reachability, dead ends, parallel/join balance, policies) live
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-
 from typing import Any
 
 from oaflow.domain import places
-from oaflow.domain.wording import did_you_mean
 from oaflow.domain.definition import Assignment, Node, NodeType, OrgNames, ProcessDefinition
 from oaflow.domain.errors import Problem, ValidationError, fault, problem
 from oaflow.domain.expressions import Expression
@@ -22,6 +20,7 @@ from oaflow.domain.loader import parse_in_detail
 from oaflow.domain.places import Place
 from oaflow.domain.validate_graph import Finding, graph_findings, table_results, table_targets
 from oaflow.domain.validate_org import org_findings
+from oaflow.domain.wording import did_you_mean
 
 #: policy tag -> departments of which one must approve before any handle node (DEF-7)
 DEFAULT_POLICIES: Mapping[str, tuple[str, ...]] = {

@@ -204,9 +204,7 @@ def _parallel(
         yield _finding(d, node, "definition.parallel.no_join")
         return
     if len(joins) > 1:
-        yield _finding(
-            d, node, "definition.parallel.several_joins", joins=", ".join(sorted(joins))
-        )
+        yield _finding(d, node, "definition.parallel.several_joins", joins=", ".join(sorted(joins)))
         return
     join = joins.pop()
     closed_by.setdefault(join, []).append(node.id)
@@ -226,7 +224,9 @@ def _leaks(graph: Graph, node: Node, join: str, branches: list[_Branch]) -> Iter
                 join=join,
             )
         elif not branch.joins:
-            yield _finding(d, node, "definition.parallel.branch_misses_join", branch=first, join=join)
+            yield _finding(
+                d, node, "definition.parallel.branch_misses_join", branch=first, join=join
+            )
     inside = set().union(*(b.inside for b in branches), {node.id})
     for source in graph.predecessors(join):
         if source not in inside:

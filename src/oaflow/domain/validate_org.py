@@ -97,7 +97,13 @@ def _unknown(
         else fault("definition.hint.add_to_org", kind=_KINDS[kind])
     )
     found = problem(
-        "definition.org.unknown", d.file, line, what=where, kind=_KINDS[kind], name=name, advice=advice
+        "definition.org.unknown",
+        d.file,
+        line,
+        what=where,
+        kind=_KINDS[kind],
+        name=name,
+        advice=advice,
     )
     return Finding(found, node=node_id)
 

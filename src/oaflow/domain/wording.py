@@ -3,7 +3,8 @@
 A catalogue hint written ``{advice}`` takes a way out as its ``advice`` parameter: the
 suggestion of the closest name (``did_you_mean``), a hint of its own (``fault`` of a
 ``….hint.…`` code), or the hint of another fault (``HintOf``) when a problem wraps one.
-``Either`` lists alternatives ("leg or cmp", "leg 或 cmp").
+``Either`` lists alternatives ("leg or cmp", "leg 或 cmp"); ``Joined`` says several faults
+one after another (sentences: a space between them in English, nothing in Chinese).
 """
 
 from __future__ import annotations
@@ -11,8 +12,10 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from oaflow.domain.errors import Fault, fault
+from oaflow.domain.text import say
 
 
 @dataclass(frozen=True)
@@ -33,6 +36,23 @@ class Either:
 
     def text(self, lang: str = "en") -> str:
         return (" 或 " if lang == "zh" else " or ").join(self.items)
+
+
+@dataclass(frozen=True)
+class Joined:
+    """Several faults (or texts) said one after another, with ``en`` or ``zh`` between."""
+
+    items: tuple[Any, ...]
+    en: str = " "
+    zh: str = ""
+
+    def text(self, lang: str = "en") -> str:
+        return (self.zh if lang == "zh" else self.en).join(say(item, lang) for item in self.items)
+
+
+def sentences(items: Iterable[Any]) -> Joined:
+    """Whole sentences (each ends with its full stop) one after another."""
+    return Joined(tuple(items))
 
 
 def closest(word: str, choices: Iterable[str]) -> str | None:

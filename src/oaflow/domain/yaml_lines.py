@@ -15,10 +15,10 @@ from typing import Any
 
 import yaml
 
-from oaflow.domain.wording import did_you_mean
 from oaflow.domain.errors import Fault, Problem, fault, problem
 from oaflow.domain.places import Place, key_of
 from oaflow.domain.text import Text
+from oaflow.domain.wording import did_you_mean
 
 #: deepest nesting of mappings and lists a definition or organisation file may have
 MAX_DEPTH = 64
@@ -65,12 +65,13 @@ class BoundedLoader(yaml.SafeLoader):
         super().__init__(stream)
         self._depth = 0
 
-    def compose_node(self, parent: yaml.Node | None, index: object) -> yaml.Node | None:
+    def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
         self._depth += 1
         try:
             if self._depth > MAX_DEPTH:
-                raise TooDeep(self.peek_event().start_mark)
-            return super().compose_node(parent, index)  # type: ignore[no-untyped-call]
+                event = self.peek_event()  # type: ignore[no-untyped-call]
+                raise TooDeep(event.start_mark)
+            return super().compose_node(parent, index)
         finally:
             self._depth -= 1
 
@@ -180,10 +181,14 @@ class Reader:
     ) -> LineMap | None:
         if isinstance(value, LineMap):
             return value
-        self.add("definition.value.not_mapping", line, what=what, value=show(value), example=example)
+        self.add(
+            "definition.value.not_mapping", line, what=what, value=show(value), example=example
+        )
         return None
 
-    def keys(self, m: LineMap, what: Place, allowed: Iterable[str], required: Iterable[str]) -> bool:
+    def keys(
+        self, m: LineMap, what: Place, allowed: Iterable[str], required: Iterable[str]
+    ) -> bool:
         """Report unknown and missing keys; True if there were none.
 
         A missing key that an unknown key resembles (a typo) is reported once, as the typo.
@@ -205,7 +210,13 @@ class Reader:
             if close
             else fault("definition.hint.remove_key", what=what, known=known)
         )
-        self.add("definition.key.unknown", m.key_lines.get(key, m.line), key=key, what=what, advice=advice)
+        self.add(
+            "definition.key.unknown",
+            m.key_lines.get(key, m.line),
+            key=key,
+            what=what,
+            advice=advice,
+        )
         return close[0] if close else ""
 
     def string(self, m: LineMap, key: str, what: Place) -> str | None:
@@ -215,7 +226,13 @@ class Reader:
         value = m[key]
         if isinstance(value, str) and value.strip():
             return value
-        self.add("definition.value.not_text", m.line_of(key), what=key_of(key, what), key=key, value=show(value))
+        self.add(
+            "definition.value.not_text",
+            m.line_of(key),
+            what=key_of(key, what),
+            key=key,
+            value=show(value),
+        )
         return None
 
     def choice(self, m: LineMap, key: str, what: Place, choices: tuple[str, ...]) -> str | None:
@@ -241,21 +258,39 @@ class Reader:
             value = [value]
         if isinstance(value, list) and all(isinstance(v, str) and v for v in value):
             return tuple(value)
-        self.add("definition.value.not_texts", m.line_of(key), what=key_of(key, what), key=key, value=show(value))
+        self.add(
+            "definition.value.not_texts",
+            m.line_of(key),
+            what=key_of(key, what),
+            key=key,
+            value=show(value),
+        )
         return ()
 
     def flag(self, m: LineMap, key: str, what: Place) -> bool:
         value = m.get(key, False)
         if isinstance(value, bool):
             return value
-        self.add("definition.value.not_flag", m.line_of(key), what=key_of(key, what), key=key, value=show(value))
+        self.add(
+            "definition.value.not_flag",
+            m.line_of(key),
+            what=key_of(key, what),
+            key=key,
+            value=show(value),
+        )
         return False
 
     def number(self, m: LineMap, key: str, what: Place) -> float | None:
         value = m.get(key)
         if isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value):
             return float(value)
-        self.add("definition.value.not_number", m.line_of(key), what=key_of(key, what), key=key, value=show(value))
+        self.add(
+            "definition.value.not_number",
+            m.line_of(key),
+            what=key_of(key, what),
+            key=key,
+            value=show(value),
+        )
         return None
 
     def text(self, m: LineMap, key: str, what: Place) -> Text | None:
@@ -276,4 +311,10 @@ class Reader:
         return Text(zh, en)
 
     def _bad_text(self, key: str, what: Place, value: object, line: int | None) -> None:
-        self.add("definition.value.not_bilingual", line, what=key_of(key, what), key=key, value=show(value))
+        self.add(
+            "definition.value.not_bilingual",
+            line,
+            what=key_of(key, what),
+            key=key,
+            value=show(value),
+        )

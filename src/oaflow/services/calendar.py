@@ -22,10 +22,10 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Connection
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
+from oaflow.domain import calendar_file
 from oaflow.domain.calendar import DEFAULT_PERIODS, Period, WorkingCalendar
 from oaflow.domain.errors import InputError, ValidationError
 from oaflow.domain.holidays_cn import china_calendar, china_schedule, library_confirmed_years
-from oaflow.services import calendar_file
 from oaflow.storage import calendar_repo as repo
 from oaflow.storage.calendar_repo import COMPANY, OFF, OFFICIAL, WORK, CalendarDay
 from oaflow.storage.database import Database
@@ -153,7 +153,7 @@ def reset_day(app: App, day: date) -> CalendarDay | None:
 def import_days(app: App, path: Path) -> list[CalendarDay]:
     """Company days from a CSV or .xlsx file with the columns date, kind, name. Every bad
     row is reported at once (with its line) and then nothing changes."""
-    rows, problems = calendar_file.read_days(path)
+    rows, problems = calendar_file.read_days(path.name, _file_bytes(path))
     if problems:
         raise ValidationError(problems)
     if not rows:
@@ -162,6 +162,15 @@ def import_days(app: App, path: Path) -> list[CalendarDay]:
     with _change(app) as conn:
         repo.put_days(conn, stored)
     return stored
+
+
+def _file_bytes(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise InputError("calendar.file.missing", path=str(path)) from None
+    except OSError as exc:
+        raise InputError("calendar.file.unreadable", path=str(path), detail=exc.strerror) from None
 
 
 def set_hours(app: App, periods: str) -> tuple[Period, ...]:

@@ -12,8 +12,16 @@ from typing import Any
 
 from sqlalchemy import Connection
 
-from oaflow.domain.errors import ConflictError, ForbiddenError, InputError, NotFoundError
+from oaflow.domain.errors import (
+    ConflictError,
+    Fault,
+    ForbiddenError,
+    InputError,
+    NotFoundError,
+    fault,
+)
 from oaflow.domain.labels import MESSAGE_EVENTS
+from oaflow.domain.wording import Joined, sentences
 from oaflow.notify import templates
 from oaflow.notify.channels.base import KINDS
 from oaflow.notify.channels.registry import check_endpoint_settings
@@ -60,7 +68,7 @@ def add_channel(
     """Configure a channel: the SMTP server, a department's group robot or a webhook."""
     problems = _channel_problems(kind, settings, events, per_minute)
     if problems:
-        raise InputError("the channel is not valid: " + " ".join(problems), "fix it and add again")
+        raise InputError("channel.invalid", problems=sentences(problems))
     with app.db.write() as conn:
         require_administrator(app, conn, admin)
         if department is not None and department not in app.org(conn).departments:
@@ -100,9 +108,7 @@ def change_channel(
         chosen = found["events"] if events is None else list(events)
         problems = _channel_problems(found["kind"], merged, chosen, per_minute)
         if problems:
-            raise InputError(
-                "the channel is not valid: " + " ".join(problems), "nothing was changed"
-            )
+            raise InputError("channel.invalid_change", problems=sentences(problems))
         limit = found["per_minute"] if per_minute is None else per_minute
         notify_repo.update_endpoint(
             conn, found["id"], settings=merged, events=chosen, per_minute=limit
@@ -111,17 +117,17 @@ def change_channel(
 
 def _channel_problems(
     kind: str, settings: Mapping[str, Any], events: Sequence[str], per_minute: int | None
-) -> list[str]:
+) -> list[Fault]:
     if kind not in KINDS:
-        return [f"kind '{kind}' is not known; use one of {', '.join(KINDS)}."]
+        return check_endpoint_settings(kind, settings)  # names the kinds
     problems = check_endpoint_settings(kind, settings)
     problems += [
-        f"event '{e}' is not known; use one of {', '.join(templates.EVENTS)}."
+        fault("channel.unknown_event", event=e, events=", ".join(templates.EVENTS))
         for e in events
         if e not in templates.EVENTS
     ]
     if per_minute is not None and per_minute < 0:
-        problems.append("--per-minute must be 0 (no limit) or more.")
+        problems.append(fault("channel.negative_per_minute"))
     return problems
 
 
@@ -261,9 +267,9 @@ def set_template(
     _check_event(event, locale)
     problems = templates.check_template(subject, body)
     if problems:
+        variables = ", ".join(sorted(templates.VARIABLES))
         raise InputError(
-            "the template is not valid: " + " ".join(problems),
-            f"variables you may use: {', '.join(sorted(templates.VARIABLES))}",
+            "template.invalid", problems=Joined(tuple(problems), " ", " "), variables=variables
         )
     with app.db.write() as conn:
         require_administrator(app, conn, admin)

@@ -22,9 +22,7 @@ PLACES = {
     "definition.place.rule_of": Entry("{of} 的一条规则", "a rule of {of}"),
     "definition.place.route_of": Entry("{of} 的一条路由", "a route of {of}"),
     "definition.place.field_of": Entry("{of} 中的字段", "a field of {of}"),
-    "definition.place.named_field_of": Entry(
-        "{of} 中的字段 `{field}`", "field `{field}` of {of}"
-    ),
+    "definition.place.named_field_of": Entry("{of} 中的字段 `{field}`", "field `{field}` of {of}"),
     "definition.place.outputs_of": Entry("{of} 的输出", "the outputs of {of}"),
     "definition.place.assignee_of": Entry("{of} 的处理人", "assignee of {of}"),
     "definition.place.recipient_of": Entry("{of} 的接收人", "recipient of {of}"),
@@ -36,7 +34,9 @@ HINTS = {
     "definition.hint.top_example": Entry(
         "以 `key: my-process` 开头的映射", "a mapping that starts with `key: my-process`"
     ),
-    "definition.hint.remove_key": Entry("删除它；{what} 可用的键有 {known}", "remove it; {what} takes {known}"),
+    "definition.hint.remove_key": Entry(
+        "删除它；{what} 可用的键有 {known}", "remove it; {what} takes {known}"
+    ),
     "definition.hint.write_choice": Entry("写成 `{key}: {choice}`", "write `{key}: {choice}`"),
     "definition.hint.no_keys": Entry("没有其他键", "no other keys"),
     "definition.hint.none": Entry("一个也没有", "none"),
@@ -73,7 +73,9 @@ HINTS = {
         "define it under `decision_tables: {{{table}: {{rules: [...]}}}}`",
     ),
     "definition.hint.use_one_of": Entry("可选：{choices}", "use one of {choices}"),
-    "definition.hint.add_to_org": Entry("先在组织架构中添加该{kind}", "add the {kind} to the organisation"),
+    "definition.hint.add_to_org": Entry(
+        "先在组织架构中添加该{kind}", "add the {kind} to the organisation"
+    ),
 }
 
 SHAPE = {
@@ -84,7 +86,10 @@ SHAPE = {
         "remove one; YAML keeps only the last",
     ),
     "definition.key.missing": Entry(
-        "{what} 缺少 `{key}`", "{what} has no `{key}`", "在{what}中加上 `{key}: ...`", "add `{key}: ...` to {what}"
+        "{what} 缺少 `{key}`",
+        "{what} has no `{key}`",
+        "在{what}中加上 `{key}: ...`",
+        "add `{key}: ...` to {what}",
     ),
     "definition.key.unknown": Entry(
         "{what} 中有未知的键 `{key}`", "unknown key `{key}` in {what}", "{advice}", "{advice}"
@@ -145,7 +150,9 @@ SHAPE = {
         "write a prefix, date tokens {{yyyy}} {{yy}} {{MM}} {{dd}} and one `{{seq:0N}}` at the "
         'end, e.g. "PROJ{{yyyy}}{{MM}}{{seq:02}}"',
     ),
-    "definition.business_key.unknown_token": Entry("未知的占位符 {tokens}", "unknown token {tokens}"),
+    "definition.business_key.unknown_token": Entry(
+        "未知的占位符 {tokens}", "unknown token {tokens}"
+    ),
     "definition.business_key.stray_brace": Entry(
         "占位符之外有 '{{' 或 '}}'", "a '{{' or '}}' outside a token"
     ),
@@ -156,6 +163,18 @@ SHAPE = {
     ),
     "definition.business_key.sequence_not_last": Entry(
         "{{seq:0N}} 必须放在最后", "{{seq:0N}} must come last"
+    ),
+    "definition.business_key.no_sequence": Entry(
+        "业务编号格式 '{pattern}' 的末尾没有 {{seq:0N}}",
+        "business-key pattern '{pattern}' has no {{seq:0N}} at its end",
+        "以序号结尾，例如 PROJ{{yyyy}}{{MM}}{{seq:02}}",
+        "end the pattern with a sequence, e.g. PROJ{{yyyy}}{{MM}}{{seq:02}}",
+    ),
+    "definition.builtin.unknown": Entry(
+        "没有内置流程 {key}",
+        "no built-in process {key}",
+        "内置流程有：{keys}",
+        "built-in processes are: {keys}",
     ),
     "definition.table.bad_name": Entry(
         "决策表名称 {name} 不合规",
@@ -317,7 +336,10 @@ SHAPE = {
         "give the limit in hours, e.g. `hours: 24`",
     ),
     "definition.trigger.unknown": Entry(
-        "{what} 的触发方式 {value} 未知", "unknown trigger {value} of {what}", "{advice}", "{advice}"
+        "{what} 的触发方式 {value} 未知",
+        "unknown trigger {value} of {what}",
+        "{advice}",
+        "{advice}",
     ),
     "definition.trigger.bad": Entry(
         "{what} 必须是 auto、manual 或映射；实际是 {value}",
@@ -352,8 +374,7 @@ SHAPE = {
     ),
     "definition.sla.reminders_after_escalation": Entry(
         "{what}：提醒必须早于升级（{remind} ≤ {again} ≤ {escalate} 小时）",
-        "{what}: reminders must come before the escalation "
-        "({remind} ≤ {again} ≤ {escalate} hours)",
+        "{what}: reminders must come before the escalation ({remind} ≤ {again} ≤ {escalate} hours)",
         "按 remind_after ≤ remind_again_after ≤ escalate_after 的顺序设置",
         "order remind_after ≤ remind_again_after ≤ escalate_after",
     ),

@@ -196,7 +196,8 @@ NAMES = {
         "give `{field}` the type department or user",
     ),
     "definition.table.assignment_without_party": Entry(
-        "决策表 `{table}` 为节点 `{node}` 指定处理人，但有一个 `then` 既没有 `department` 也没有 `user`",
+        "决策表 `{table}` 为节点 `{node}` 指定处理人，"
+        "但有一个 `then` 既没有 `department` 也没有 `user`",
         "decision table `{table}` assigns node `{node}` but a `then` has no `department` or `user`",
         "写成 `then: {{department: <部门代码>}}` 或 `then: {{user: <登录名>}}`",
         "write `then: {{department: <code>}}` or `then: {{user: <login>}}`",

@@ -124,7 +124,9 @@ COMPILING = {
         ("逻辑运算请用 `not`", "use `not` for logic"),
     ),
     "expression.operator_not_allowed": _entry(
-        "不允许使用运算符 {symbol}", "the operator {symbol} is not allowed", ("{advice}", "{advice}")
+        "不允许使用运算符 {symbol}",
+        "the operator {symbol} is not allowed",
+        ("{advice}", "{advice}"),
     ),
     "expression.is_not_allowed": _entry(
         "不允许使用 `is` / `is not`",

@@ -57,7 +57,9 @@ _DEPARTMENT_HINT = ("每个部门要有自己的代码", "every department needs
 _USER_HINT = ("每个用户要有自己的登录名", "every user needs its own login")
 
 RECORDS = {
-    "org.department.duplicate": Entry("部门 {name} 重复", "duplicate department {name}", *_DEPARTMENT_HINT),
+    "org.department.duplicate": Entry(
+        "部门 {name} 重复", "duplicate department {name}", *_DEPARTMENT_HINT
+    ),
     "org.department.duplicate_at": Entry(
         "部门 {name} 重复（第一次出现在第 {first} 行）",
         "duplicate department {name} (first at line {first})",
@@ -80,13 +82,22 @@ RECORDS = {
         *_USER_HINT,
     ),
     "org.value.missing": Entry(
-        "{where}：缺少 {key}", "{where}: {key} is missing", "每个{kind}都要有 {key}", "give every {kind} a {key}"
+        "{where}：缺少 {key}",
+        "{where}: {key} is missing",
+        "每个{kind}都要有 {key}",
+        "give every {kind} a {key}",
     ),
     "org.value.invalid": Entry(
-        "{where}：{key} {value} 不合规", "{where}: {key} {value} is not valid", "请用{allowed}", "use {allowed}"
+        "{where}：{key} {value} 不合规",
+        "{where}: {key} {value} is not valid",
+        "请用{allowed}",
+        "use {allowed}",
     ),
     "org.key.unknown": Entry(
-        "{where}：未知的键 {key}", "{where}: unknown key {key}", "可用的键：{keys}", "the keys are: {keys}"
+        "{where}：未知的键 {key}",
+        "{where}: unknown key {key}",
+        "可用的键：{keys}",
+        "the keys are: {keys}",
     ),
     "org.value.not_text": Entry(
         "{where}：{key} 必须是文本，而不是 {value}",
@@ -101,7 +112,10 @@ RECORDS = {
         "remove it (it often comes with text copied from another program, e.g. a NUL byte)",
     ),
     "org.value.not_list": Entry(
-        "{where}：{key} 必须是列表", "{where}: {key} must be a list", "写成 {key}: [a, b]", "write {key}: [a, b]"
+        "{where}：{key} 必须是列表",
+        "{where}: {key} must be a list",
+        "写成 {key}: [a, b]",
+        "write {key}: [a, b]",
     ),
     "org.value.not_texts": Entry(
         "{where}：{key} 必须是文本列表",
@@ -122,7 +136,10 @@ RECORDS = {
         "write it as name@example.com",
     ),
     "org.role.unknown": Entry(
-        "{where}：未知的角色 {role}", "{where}: unknown role {role}", "可用的角色：{roles}", "roles are: {roles}"
+        "{where}：未知的角色 {role}",
+        "{where}: unknown role {role}",
+        "可用的角色：{roles}",
+        "roles are: {roles}",
     ),
     "org.value.not_flag": Entry(
         "{where}：{key} {value} 不是 true 或 false",
@@ -140,7 +157,10 @@ FILES = {
         "start with departments: and users:",
     ),
     "org.file.unknown_key": Entry(
-        "未知的键 {key}", "unknown key {key}", "只能用 departments 和 users", "use departments and users"
+        "未知的键 {key}",
+        "unknown key {key}",
+        "只能用 departments 和 users",
+        "use departments and users",
     ),
     "org.file.not_list": Entry(
         "{key} 必须是列表",
@@ -149,7 +169,10 @@ FILES = {
         "write one '- ...' per {kind}",
     ),
     "org.file.item_not_mapping": Entry(
-        "每个{kind}必须是映射", "a {kind} must be a mapping", "写成 键: 值 的形式", "write key: value pairs"
+        "每个{kind}必须是映射",
+        "a {kind} must be a mapping",
+        "写成 键: 值 的形式",
+        "write key: value pairs",
     ),
     "org.csv.missing_columns": Entry(
         "表头：缺少 {missing}",
@@ -170,7 +193,10 @@ FILES = {
         "write department or user",
     ),
     "org.csv.too_many_cells": Entry(
-        "这一行的单元格比表头多", "the row has more cells than the header", "删除多余的单元格", "remove the extra cells"
+        "这一行的单元格比表头多",
+        "the row has more cells than the header",
+        "删除多余的单元格",
+        "remove the extra cells",
     ),
     "org.csv.columns_not_for_kind": Entry(
         "{kind}行：列 {columns} 不适用",
@@ -187,7 +213,9 @@ _FORMULA_HINT = (
 )
 
 WORKBOOKS = {
-    "org.xlsx.at_row": Entry("{sheet}!{row}：{problem}", "{sheet}!{row}: {problem}", "{advice}", "{advice}"),
+    "org.xlsx.at_row": Entry(
+        "{sheet} 表第 {row} 行：{problem}", "{sheet}!{row}: {problem}", "{advice}", "{advice}"
+    ),
     "org.xlsx.not_a_workbook": Entry(
         "该文件不是 Excel 工作簿（.xlsx）",
         "the file is not an Excel workbook (.xlsx)",
@@ -218,7 +246,9 @@ WORKBOOKS = {
         "每列只保留一个",
         "keep one of each",
     ),
-    "org.xlsx.formula": Entry("单元格 {cell} 中是公式", "cell {cell} holds a formula", *_FORMULA_HINT),
+    "org.xlsx.formula": Entry(
+        "单元格 {cell} 中是公式", "cell {cell} holds a formula", *_FORMULA_HINT
+    ),
     "org.xlsx.error_value": Entry(
         "单元格 {cell} 中是错误值 {value}", "cell {cell} holds the error {value}", *_FORMULA_HINT
     ),
