@@ -336,3 +336,48 @@ def test_english_previews_have_english_sample_values() -> None:
     rendered = render(subject, body, sample, locale="en")
     assert "Accept complaint" in rendered.subject + rendered.text
     assert not any("\u4e00" <= ch <= "\u9fff" for ch in rendered.text.replace("***", ""))
+
+
+# --- bad input: refused at save with a clear problem, never a crash ------------------------
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "{{ " + "(" * 5000 + "1" + ")" * 5000 + " }}",
+        "{{ " + "(" * 1800 + "1" + ")" * 1800 + " }}",
+        "{{ " + "not " * 900 + "task }}",
+        "{{ task" + "|upper" * 600 + " }}",
+        "{% if note %}" * 150 + "x" + "{% endif %}" * 150,
+    ],
+)
+def test_deeply_nested_templates_are_refused_at_save(source: str) -> None:
+    (problem,) = check_template("{{ task }}", source)
+    expected = "is nested deeper than" if len(source) <= SOURCE_LIMIT else "characters long"
+    assert expected in problem.text("en")
+    assert problem.text("zh")
+    with pytest.raises(TemplateRenderError):
+        render("{{ task }}", source, SAMPLE_CONTEXT)
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "{{ 'x'.format }}",
+        "{{ task.upper }}",
+        "{{ form.items }}",
+        "{{ [task.upper] }}",
+        "{{ 'x'.format|string }}",
+        "{{ items|map('x'.format)|join }}",
+    ],
+)
+def test_a_template_printing_a_method_is_refused_at_save(source: str) -> None:
+    (problem,) = check_template("{{ task }}", source)
+    assert "templates may print values, not methods" in problem.text("en")
+    assert "模板只能输出值，不能输出方法" in problem.text("zh")
+    with pytest.raises(TemplateRenderError, match="not methods"):
+        render("{{ task }}", source, SAMPLE_CONTEXT)
+
+
+def test_calling_a_method_still_prints_its_value() -> None:
+    assert check_template("{{ task }}", "{{ task.upper() }} {{ form.items()|list|length }}") == []

@@ -31,6 +31,7 @@ def nodes_yaml(body: str, head: str = HEAD) -> str:
 def problems_of(text: str) -> list[Problem]:
     definition, problems = parse_definition(text, "f.yaml")
     assert (definition is None) == bool(problems)
+    assert all(p.text("zh") and p.hint("zh") for p in problems)  # each is said in Chinese too
     return problems
 
 
@@ -169,6 +170,26 @@ def test_malformed_yaml_gives_the_line_of_the_error() -> None:
     problem = only_problem("key: a\nname: [unclosed\nnodes: []\n")
     assert problem.message.startswith("the file is not valid YAML")
     assert problem.line == 3 and "indentation" in problem.hint()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "key: " + "[" * 100_000 + "]" * 100_000 + "\n",
+        "key: a\nnodes:\n" + "".join("  " * depth + "- x:\n" for depth in range(1, 3000)),
+    ],
+)
+def test_yaml_nested_too_deep_is_a_problem_not_a_crash(text: str) -> None:
+    problem = only_problem(text)
+    assert problem.code == "yaml.too_deep" and problem.line is not None
+    assert problem.message == "the file is nested deeper than 64 levels"
+    assert problem.fault.text("zh") == "文件嵌套超过 64 层"
+
+
+def test_a_nul_byte_is_a_problem_with_its_line() -> None:
+    problem = only_problem("key: a\nname: b\x00c\n")
+    assert (problem.code, problem.line) == ("yaml.bad_character", 2)
+    assert "U+0000" in problem.message and "NUL" in problem.hint()
 
 
 @pytest.mark.parametrize("text", ["", "- a\n- b\n", "just text\n"])

@@ -40,6 +40,7 @@ def workbook(sheets: Mapping[str, Sequence[Sequence[object]]]) -> bytes:
 
 
 def problems_of(error: pytest.ExceptionInfo[ValidationError]) -> set[tuple[int | None, str]]:
+    assert all(p.text("zh") and p.hint("zh") for p in error.value.problems)  # in Chinese too
     return {(p.line, p.message) for p in error.value.problems}
 
 

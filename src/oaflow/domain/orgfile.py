@@ -255,15 +255,11 @@ def parse_org_yaml(text: str, file: str = "") -> Organisation:
 
 
 def _yaml_records(text: str, builder: _Builder) -> list[_Record]:
-    loader = BoundedLoader(text)
     try:
-        root = loader.get_single_node()
-        data = loader.construct_document(root) if root is not None else None
+        root, data = _yaml_document(text)
     except yaml.YAMLError as exc:
         builder.problems.append(Problem(yaml_fault(exc), builder.file, yaml_line(exc, text)))
         return []
-    finally:
-        loader.dispose()
     if not isinstance(data, dict) or not isinstance(root, yaml.MappingNode):
         builder.problem("org.file.not_mapping", 1)
         return []
@@ -276,6 +272,16 @@ def _yaml_records(text: str, builder: _Builder) -> list[_Record]:
         kind: Kind = "department" if key == "departments" else "user"
         records += _yaml_list(kind, data[key], value_node, builder)
     return records
+
+
+def _yaml_document(text: str) -> tuple[yaml.Node | None, object]:
+    """The root node of ``text`` and the data it holds (YAMLError when it is not YAML)."""
+    loader = BoundedLoader(text)  # refuses bad characters already
+    try:
+        root = loader.get_single_node()
+        return root, loader.construct_document(root) if root is not None else None
+    finally:
+        loader.dispose()
 
 
 def _yaml_list(kind: Kind, items: object, node: yaml.Node, builder: _Builder) -> list[_Record]:
