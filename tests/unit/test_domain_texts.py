@@ -25,7 +25,7 @@ from oaflow.notify.templates import check_template
 
 SRC = Path(__file__).resolve().parents[2] / "src" / "oaflow"
 CJK = re.compile(r"[\u4e00-\u9fff]")
-AREAS = "definition|org|calendar|form|expression|template|channel|yaml|value|general"
+AREAS = "definition|org|calendar|form|expression|template|channel|link|yaml|value|general"
 CODE = re.compile(rf"^({AREAS})\.[a-z0-9_]+(\.[a-z0-9_]+)*$")
 #: the modules of this area, and the call sites outside it that raise its codes
 MODULES = [

@@ -4,7 +4,8 @@ A catalogue hint written ``{advice}`` takes a way out as its ``advice`` paramete
 suggestion of the closest name (``did_you_mean``), a hint of its own (``fault`` of a
 ``….hint.…`` code), or the hint of another fault (``HintOf``) when a problem wraps one.
 ``Either`` lists alternatives ("leg or cmp", "leg 或 cmp"); ``Joined`` says several faults
-one after another (sentences: a space between them in English, nothing in Chinese).
+one after another: ``sentences`` (a space between them in English, nothing in Chinese) or
+``clauses`` (semicolons).
 """
 
 from __future__ import annotations
@@ -53,6 +54,11 @@ class Joined:
 def sentences(items: Iterable[Any]) -> Joined:
     """Whole sentences (each ends with its full stop) one after another."""
     return Joined(tuple(items))
+
+
+def clauses(items: Iterable[Any]) -> Joined:
+    """Clauses of one sentence, with semicolons between them."""
+    return Joined(tuple(items), "; ", "；")
 
 
 def closest(word: str, choices: Iterable[str]) -> str | None:

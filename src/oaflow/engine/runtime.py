@@ -11,6 +11,7 @@ from oaflow.domain.definition import Node, NodeType, ProcessDefinition
 from oaflow.domain.errors import ForbiddenError, InputError, MissingOutputsError, fault
 from oaflow.domain.model import Decision, InstanceRecord, TaskRecord, World
 from oaflow.domain.states import Action, InstanceState, TaskState, next_state, resume_state
+from oaflow.domain.wording import clauses
 from oaflow.engine import added_signers
 from oaflow.engine.assign import Party
 from oaflow.engine.flow import Flow
@@ -203,7 +204,7 @@ def _take_outputs(flow: Flow, node: Node, task: TaskRecord, cmd: Command) -> Non
     problems += [fault("form.deliverable.missing", name=d) for d in missing]
     if problems:
         raise MissingOutputsError(
-            "form.outputs.invalid", task=task.id, node=node.name, problems=problems
+            "form.outputs.invalid", task=task.id, node=node.name, problems=clauses(problems)
         )
     task.outputs = {**cmd.outputs, "deliverables": dict(cmd.deliverables)}
     if node.type is not NodeType.MULTI_INSTANCE:

@@ -29,6 +29,7 @@ from oaflow.domain.ids import key_scope
 from oaflow.domain.model import Decision, InstanceRecord, TaskRecord, World
 from oaflow.domain.org import Organisation
 from oaflow.domain.states import Action, InstanceState
+from oaflow.domain.wording import clauses
 from oaflow.engine import runtime as engine
 from oaflow.engine import task_actions
 from oaflow.engine.deputies import delegate_new_tasks
@@ -94,7 +95,7 @@ def _check_form(definition: ProcessDefinition, form: Mapping[str, Any]) -> None:
     if problems:
         raise InputError(
             "form.initiation.invalid",
-            problems=problems,
+            problems=clauses(problems),
             process=definition.key,
             fields=", ".join(sorted(known)),
         )

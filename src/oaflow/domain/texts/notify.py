@@ -232,4 +232,34 @@ RENDERING = {
     ),
 }
 
-TEXTS: dict[str, Entry] = {**CHANNELS, **TEMPLATES, **RENDERING}
+LINKS = {
+    "link.malformed.content": Entry(
+        "链接格式不对：无法读取其内容", "the link is malformed: its content cannot be read"
+    ),
+    "link.malformed.fields": Entry(
+        "链接格式不对：缺少部分字段", "the link is malformed: it lacks some of its fields"
+    ),
+    "link.malformed.types": Entry(
+        "链接格式不对：有字段的类型不对", "the link is malformed: a field has the wrong type"
+    ),
+    "link.malformed.issue_time": Entry(
+        "链接格式不对：签发时间不可能", "the link is malformed: its issue time is impossible"
+    ),
+    "link.bad_signature": Entry(
+        "链接的签名无效：它被改动过、被截断，或不是本系统生成的",
+        "the link's signature is not valid: it was altered, cut short or not made here",
+    ),
+    "link.unknown_action": Entry(
+        "链接的操作 {action} 未知；应为 {actions} 之一",
+        "the link's action {action} is unknown; expected one of {actions}",
+    ),
+    "link.issued_later": Entry(
+        "链接的签发时间 {issued} 晚于现在（{now}）；请检查服务器的时钟",
+        "the link was issued at {issued}, later than now ({now}); check the servers' clocks",
+    ),
+    "link.expired": Entry(
+        "链接已于 {expires} 过期；请重新获取", "the link expired at {expires}; ask for a new one"
+    ),
+}
+
+TEXTS: dict[str, Entry] = {**CHANNELS, **TEMPLATES, **RENDERING, **LINKS}

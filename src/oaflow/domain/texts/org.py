@@ -214,7 +214,7 @@ _FORMULA_HINT = (
 
 WORKBOOKS = {
     "org.xlsx.at_row": Entry(
-        "{sheet} 表第 {row} 行：{problem}", "{sheet}!{row}: {problem}", "{advice}", "{advice}"
+        "工作表“{sheet}”第 {row} 行：{problem}", "{sheet}!{row}: {problem}", "{advice}", "{advice}"
     ),
     "org.xlsx.not_a_workbook": Entry(
         "该文件不是 Excel 工作簿（.xlsx）",
