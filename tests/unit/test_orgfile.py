@@ -308,12 +308,14 @@ def test_a_nul_byte_in_csv_is_a_problem_with_its_line() -> None:
         "department,rnd,研发部,\n"
         "user,li.na,李\x00娜,\n"
         "user,wang,王,w\x00@example.com\n"
+        "user,zh\x00ao,赵,\n"
     )
     with pytest.raises(ValidationError) as error:
         parse_org_csv(text, "org.csv")
     assert problems_of(error) == {
         (3, "user li.na: name contains the control character U+0000"),
         (4, "user wang: email contains the control character U+0000"),
+        (5, "user: login contains the control character U+0000"),
     }
     zh = {p.fault.text("zh") for p in error.value.problems}
     assert "用户 li.na：name 含有控制字符 U+0000" in zh

@@ -179,12 +179,13 @@ class _Cells:
         return self.clean(key, value).strip() or None
 
     def clean(self, key: str, text: str) -> str:
-        """``text``, or '' (reported) when it holds a control character such as NUL."""
-        bad = next((c for c in text if c not in "\t\n\r" and unicodedata.category(c) == "Cc"), "")
+        """``text``; a control character such as NUL in it is reported (and left out, so
+        that it causes no other problem)."""
+        bad = [c for c in text if c not in "\t\n\r" and unicodedata.category(c) == "Cc"]
         if not bad:
             return text
-        self.bad("org.value.control_character", key=key, character=f"U+{ord(bad):04X}")
-        return ""
+        self.bad("org.value.control_character", key=key, character=f"U+{ord(bad[0]):04X}")
+        return "".join(c for c in text if c not in bad)
 
     def many(self, key: str) -> tuple[str, ...]:
         value = self.values.get(key)

@@ -58,6 +58,14 @@ class TooDeep(yaml.YAMLError):
         self.problem_mark = mark
 
 
+class KeyNotPlain(yaml.YAMLError):
+    """A mapping key that is itself a list or a mapping."""
+
+    def __init__(self, mark: yaml.Mark) -> None:
+        super().__init__("a mapping key must be a plain value")
+        self.problem_mark = mark
+
+
 class BoundedLoader(yaml.SafeLoader):
     """The safe loader, refusing documents nested deeper than :data:`MAX_DEPTH`."""
 
@@ -89,9 +97,7 @@ def _construct_map(loader: _LineLoader, node: yaml.MappingNode) -> LineMap:
     for key_node, value_node in node.value:
         key = loader.construct_object(key_node, deep=True)
         if not isinstance(key, str | int | float | bool | None):
-            raise yaml.constructor.ConstructorError(
-                None, None, "a mapping key must be a plain value", key_node.start_mark
-            )
+            raise KeyNotPlain(key_node.start_mark)
         line = key_node.start_mark.line + 1
         if key in result:
             loader.duplicates.append((str(key), line))
@@ -126,6 +132,8 @@ def yaml_fault(error: yaml.YAMLError) -> Fault:
     """What is wrong with a text that is not YAML (or nests too deep)."""
     if isinstance(error, TooDeep):
         return fault("yaml.too_deep", limit=MAX_DEPTH)
+    if isinstance(error, KeyNotPlain):
+        return fault("yaml.key_not_plain")
     if isinstance(error, yaml.reader.ReaderError):
         return fault("yaml.bad_character", character=f"U+{error.character:04X}")
     reason = getattr(error, "problem", None) or str(error)
@@ -143,12 +151,6 @@ def yaml_line(error: yaml.YAMLError, text: str) -> int | None:
 
 def yaml_problem(error: yaml.YAMLError, file: str, text: str) -> Problem:
     return Problem(yaml_fault(error), file, yaml_line(error, text))
-
-
-def suggest(word: str, choices: Iterable[str]) -> str:
-    """'did you mean `x`?' for the choice closest to ``word`` (ignoring case), or ''."""
-    close = did_you_mean(word, choices)
-    return close.text("en") if close is not None else ""
 
 
 def show(value: object) -> str | Fault:

@@ -7,7 +7,7 @@ from oaflow.domain.texts import Entry
 
 NODES = {
     "definition.node.unknown_target": Entry(
-        "节点 `{node}` 的{key}引用了不存在的节点 `{target}`",
+        "节点 `{node}` 的 {key} 引用了不存在的节点 `{target}`",
         "{key} of node `{node}` names unknown node `{target}`",
         "{advice}",
         "{advice}",

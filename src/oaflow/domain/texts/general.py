@@ -30,6 +30,12 @@ TEXTS = {
         "减少嵌套：流程定义和组织架构文件只需要几层",
         "flatten it: definitions and organisation files need only a few levels",
     ),
+    "yaml.key_not_plain": Entry(
+        "映射的键必须是简单的值",
+        "a mapping key must be a plain value",
+        "键写成文本或数字，不要写成列表或映射",
+        "write the key as a text or a number, not a list or a mapping",
+    ),
     "yaml.bad_character": Entry(
         "文件含有 YAML 不允许的字符 {character}",
         "the file contains a character YAML does not allow ({character})",
