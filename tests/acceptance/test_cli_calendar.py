@@ -83,8 +83,8 @@ def test_set_days_hours_and_time_zone(cli: Cli) -> None:
     ("args", "message"),
     [
         (["2027-02-30", "--off"], "'2027-02-30' is not a date"),
-        (["--timezone", "Asia/Beijing"], "unknown time zone 'Asia/Beijing'"),
-        (["--hours", "09:00-12:00,11:30-18:00"], "overlaps"),
+        (["--timezone", "Asia/Beijing"], "未知的时区 'Asia/Beijing'"),
+        (["--hours", "09:00-12:00,11:30-18:00"], "与前一个时段重叠"),
         (["--hours", "nine to five"], "is not HH:MM-HH:MM"),
         (["--weekend", "caturday"], "is not a day of the week"),
     ],
@@ -113,8 +113,8 @@ def test_import_csv_reports_every_bad_row_then_imports_a_good_file(cli: Cli) -> 
     )
     before = cli.dump()
     err = cli("calendar", "import", str(bad), expect=1).err
-    assert "bad.csv:3: 'soon' is not a date" in err
-    assert "bad.csv:4: kind 'rest' is not off or work" in err
+    assert "bad.csv:3: 'soon' 不是日期" in err
+    assert "bad.csv:4: 类型 'rest' 既不是 off 也不是 work" in err
     assert "共 2 个问题" in err
     assert cli.dump() == before
     good = cli.db.parent / "good.csv"
@@ -174,7 +174,7 @@ def test_a_changed_calendar_moves_new_deadlines(cli: Cli) -> None:
 
 def test_missing_file(cli: Cli, tmp_path: Path) -> None:
     err = cli("calendar", "import", str(tmp_path / "nope.csv"), expect=1).err
-    assert "does not exist" in err
+    assert "nope.csv' 不存在" in err
 
 
 def test_the_calendar_doc_example_runs_as_written(tmp_path: Path, oaflow_run) -> None:  # type: ignore[no-untyped-def]

@@ -267,7 +267,7 @@ def test_every_problem_is_reported_at_once_with_file_and_line(
     assert summary == f"共 {len(EXPECTED_PROBLEMS)} 个问题", str(result)
     assert len(problems) == len(EXPECTED_PROBLEMS), str(result)
     for line in problems:
-        assert re.match(r"^broken\.yaml:\d+: .+ — hint: .+", line), line
+        assert re.match(r"^broken\.yaml:\d+: .+ — 提示: .+", line), line  # in Chinese
     for needle, allowed in EXPECTED_PROBLEMS.items():
         found = [p for p in problems if needle in p]
         assert len(found) == 1, (needle, result.err)

@@ -59,14 +59,15 @@ def test_a_bad_workbook_changes_nothing(cli: Any, tmp_path: Path) -> None:
     bad = tmp_path / "bad.xlsx"
     bad.write_bytes(bad_workbook())
     result = cli("org", "import", str(bad), expect=1)
-    assert "部门!3: department rnd: head 'nobody' is not a known user" in result.err, str(result)
-    assert "部门!4: department prd: parent 'xyz'" in result.err, str(result)
-    assert "Users!3: user rnd.head: department 'mars'" in result.err, str(result)
+    err = result.err
+    assert "工作表“部门”第 3 行：部门 rnd：负责人 'nobody' 不是已有的用户" in err, str(result)
+    assert "工作表“部门”第 4 行：部门 prd：上级部门 'xyz'" in err, str(result)
+    assert "工作表“Users”第 3 行：用户 rnd.head：部门 'mars'" in err, str(result)
     assert "bad.xlsx:3" in result.err
     not_a_workbook = tmp_path / "text.xlsx"
     not_a_workbook.write_text("type,id,name_zh\n", encoding="utf-8")
     result = cli("org", "import", str(not_a_workbook), expect=1)
-    assert "not an Excel workbook" in result.err, str(result)
+    assert "不是 Excel 工作簿" in result.err, str(result)
     assert cli("org", "import", str(tmp_path / "missing.xlsx"), expect=1).err
     assert cli.dump() == before
 

@@ -39,9 +39,16 @@ GOOD: dict[str, dict[str, Any]] = {
 }
 
 
+def check(kind: str, settings: dict[str, Any]) -> list[str]:
+    """The problems in English; each is said in Chinese too."""
+    found = check_endpoint_settings(kind, settings)
+    assert all(problem.text("zh") for problem in found)
+    return [problem.text("en") for problem in found]
+
+
 def problems(kind: str, **changes: Any) -> list[str]:
     settings = {key: value for key, value in (GOOD[kind] | changes).items() if value is not None}
-    return check_endpoint_settings(kind, settings)
+    return check(kind, settings)
 
 
 def one_problem(kind: str, **changes: Any) -> str:
@@ -56,7 +63,7 @@ def test_good_settings_have_no_problems(kind: str) -> None:
 
 
 def test_problems_are_sentences() -> None:
-    found = check_endpoint_settings("email", {"port": "x", "tls": "yes", "hostname": "a"})
+    found = check("email", {"port": "x", "tls": "yes", "hostname": "a"})
     assert len(found) >= 4
     for problem in found:
         assert problem[0].isupper() or problem[0] in "'\"", problem
@@ -65,7 +72,7 @@ def test_problems_are_sentences() -> None:
 
 
 def test_unknown_kind() -> None:
-    [problem] = check_endpoint_settings("sms", {"url": "https://x"})
+    [problem] = check("sms", {"url": "https://x"})
     assert "'sms' is not a channel kind" in problem
     assert "email, wecom, dingtalk, feishu, webhook" in problem
 

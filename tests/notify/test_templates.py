@@ -47,6 +47,13 @@ COMPLAINT_FORM = {
 }
 
 
+def check(subject: str, body: str) -> list[str]:
+    """The problems of a template in English; each is said in Chinese too."""
+    found = check_template(subject, body)
+    assert all(problem.text("zh") for problem in found)
+    return [problem.text("en") for problem in found]
+
+
 def sample(**changes: Any) -> dict[str, Any]:
     return {**SAMPLE_CONTEXT, **changes}
 
@@ -66,7 +73,7 @@ def test_the_events_variables_and_sample_context() -> None:
 @pytest.mark.parametrize("event", EVENTS)
 def test_every_default_passes_the_check_and_renders(event: str, locale: str) -> None:
     subject, body = default_template(event, locale)
-    assert check_template(subject, body) == []
+    assert check(subject, body) == []
     rendered = render(subject, body, SAMPLE_CONTEXT, locale=locale)
     assert rendered.subject and "\n" not in rendered.subject
     assert SAMPLE_CONTEXT["link"] in rendered.text
@@ -129,18 +136,18 @@ def test_a_good_template_has_no_problems() -> None:
         "{% for key, value in form|dictsort %}{{ key }}={{ value }}\n{% endfor %}"
         "{{ form.get('customer', '') }} {{ note|default('无')|truncate(20) }}"
     )
-    assert check_template("【{{ event_label }}】{{ task|upper }}", body) == []
+    assert check("【{{ event_label }}】{{ task|upper }}", body) == []
 
 
 def test_a_syntax_error_is_reported_with_its_line() -> None:
-    problems = check_template("{{ task }}", "第一行\n{{ task }}\n{% if note %}\n没有结束")
+    problems = check("{{ task }}", "第一行\n{{ task }}\n{% if note %}\n没有结束")
     assert len(problems) == 1
     assert problems[0].startswith("body line 4: syntax error")
     assert "endif" in problems[0]
 
 
 def test_an_unknown_variable_is_named_with_a_suggestion() -> None:
-    problems = check_template("{{ task }}", "您好\n\n{{ tsak }}")
+    problems = check("{{ task }}", "您好\n\n{{ tsak }}")
     assert len(problems) == 1
     assert problems[0].startswith("body line 3: unknown variable 'tsak'")
     assert "did you mean 'task'" in problems[0]
@@ -148,7 +155,7 @@ def test_an_unknown_variable_is_named_with_a_suggestion() -> None:
 
 
 def test_several_problems_are_reported_at_once() -> None:
-    problems = check_template(
+    problems = check(
         "{{ phon }}",
         "{{ form.__class__ }}\n{{ note|center(80) }}\n{% set x = 1 %}",
     )
@@ -162,26 +169,26 @@ def test_several_problems_are_reported_at_once() -> None:
 
 
 def test_a_syntax_error_in_the_subject_and_problems_in_the_body_both_count() -> None:
-    problems = check_template("{{ task", "{{ nobody }}")
+    problems = check("{{ task", "{{ nobody }}")
     assert [p.split(":")[0] for p in problems] == ["subject line 1", "body line 1"]
 
 
 def test_too_long_a_template_is_reported() -> None:
-    problems = check_template("{{ task }}", "字" * (SOURCE_LIMIT + 1))
+    problems = check("{{ task }}", "字" * (SOURCE_LIMIT + 1))
     assert problems == [
         f"body is {SOURCE_LIMIT + 1} characters long; the limit is 4000, shorten it"
     ]
 
 
 def test_the_trial_render_catches_errors_that_parse_well() -> None:
-    problems = check_template("{{ task }}", "{{ form.nothing }}")
+    problems = check("{{ task }}", "{{ form.nothing }}")
     assert len(problems) == 1
     assert problems[0].startswith("body line 1: undefined value")
     assert "sample data" in problems[0]
 
 
 def test_an_empty_subject_is_reported() -> None:
-    assert check_template("{{ note|trim if false else '' }}", "{{ task }}") == [
+    assert check("{{ note|trim if false else '' }}", "{{ task }}") == [
         "subject renders as empty text; write something in it"
     ]
 
@@ -218,7 +225,7 @@ ATTACKS = [
 @pytest.mark.parametrize("source", ATTACKS)
 def test_attacks_are_refused_when_checking_and_when_rendering(source: str) -> None:
     started = time.perf_counter()
-    assert check_template("{{ task }}", source) != []
+    assert check("{{ task }}", source) != []
     with pytest.raises(TemplateRenderError):
         render("{{ task }}", source, SAMPLE_CONTEXT)
     assert time.perf_counter() - started < 2
@@ -243,7 +250,7 @@ def test_the_sandbox_itself_refuses_without_the_check(source: str) -> None:
 
 
 def test_jinja_powers_group_left_so_9_9_9_is_small() -> None:
-    assert check_template("{{ task }}", "{{ 9 ** 9 ** 9 }}") == []
+    assert check("{{ task }}", "{{ 9 ** 9 ** 9 }}") == []
     assert render("{{ task }}", "{{ 9 ** 9 ** 9 }}", SAMPLE_CONTEXT).text == str(9**81)
 
 
@@ -329,3 +336,48 @@ def test_english_previews_have_english_sample_values() -> None:
     rendered = render(subject, body, sample, locale="en")
     assert "Accept complaint" in rendered.subject + rendered.text
     assert not any("\u4e00" <= ch <= "\u9fff" for ch in rendered.text.replace("***", ""))
+
+
+# --- bad input: refused at save with a clear problem, never a crash ------------------------
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "{{ " + "(" * 5000 + "1" + ")" * 5000 + " }}",
+        "{{ " + "(" * 1800 + "1" + ")" * 1800 + " }}",
+        "{{ " + "not " * 900 + "task }}",
+        "{{ task" + "|upper" * 600 + " }}",
+        "{% if note %}" * 150 + "x" + "{% endif %}" * 150,
+    ],
+)
+def test_deeply_nested_templates_are_refused_at_save(source: str) -> None:
+    (problem,) = check_template("{{ task }}", source)
+    expected = "is nested deeper than" if len(source) <= SOURCE_LIMIT else "characters long"
+    assert expected in problem.text("en")
+    assert problem.text("zh")
+    with pytest.raises(TemplateRenderError):
+        render("{{ task }}", source, SAMPLE_CONTEXT)
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "{{ 'x'.format }}",
+        "{{ task.upper }}",
+        "{{ form.items }}",
+        "{{ [task.upper] }}",
+        "{{ 'x'.format|string }}",
+        "{{ items|map('x'.format)|join }}",
+    ],
+)
+def test_a_template_printing_a_method_is_refused_at_save(source: str) -> None:
+    (problem,) = check_template("{{ task }}", source)
+    assert "templates may print values, not methods" in problem.text("en")
+    assert "模板只能输出值，不能输出方法" in problem.text("zh")
+    with pytest.raises(TemplateRenderError, match="not methods"):
+        render("{{ task }}", source, SAMPLE_CONTEXT)
+
+
+def test_calling_a_method_still_prints_its_value() -> None:
+    assert check_template("{{ task }}", "{{ task.upper() }} {{ form.items()|list|length }}") == []

@@ -18,6 +18,7 @@ import yaml
 from oaflow.domain.definition import ProcessDefinition
 from oaflow.domain.loader import load_definition
 from oaflow.domain.validate import DEFAULT_POLICIES, check_definition, findings
+from oaflow.processes import demo_organisation
 
 DOC = Path(__file__).parents[2] / "docs" / "definition-format.md"
 BLOCK = re.compile(r"^```yaml\n(.*?)^```", re.S | re.M)
@@ -58,7 +59,7 @@ def test_the_doc_has_examples_of_both_kinds() -> None:
 
 @pytest.mark.parametrize("block", full_definitions(), ids=lambda b: b.split("\n", 1)[0])
 def test_complete_definitions_validate(block: str) -> None:
-    d = check_definition(block, "doc.yaml")
+    d = check_definition(block, "doc.yaml", demo_organisation().names())
     assert isinstance(d, ProcessDefinition) and d.nodes
 
 

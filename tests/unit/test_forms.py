@@ -5,25 +5,37 @@ from __future__ import annotations
 import pytest
 
 from oaflow.domain.definition import FormField
+from oaflow.domain.errors import Fault
 from oaflow.domain.forms import STANDARD_FIELDS, check_values
 from oaflow.domain.text import Text
+
+
+def texts(problems: list[Fault], lang: str = "en") -> list[str]:
+    return [p.text(lang) for p in problems]
+
 
 COMPLAINT = FormField("complaint_type", "enum", values=("quality", "logistics", "service"))
 
 
 def test_enum_value_outside_the_list() -> None:
-    assert check_values([COMPLAINT], {"complaint_type": "x"}) == [
+    assert texts(check_values([COMPLAINT], {"complaint_type": "x"})) == [
         "`complaint_type` must be one of quality, logistics, service; got 'x'"
     ]
+    (problem,) = check_values([COMPLAINT], {"complaint_type": "x"})
+    assert problem.code == "form.value.not_allowed"
+    assert (
+        problem.text("zh") == "`complaint_type` 必须是 quality, logistics, service 之一；实际是 'x'"
+    )
 
 
 def test_required_field_missing_names_field_and_label() -> None:
     field = FormField("customer", "string", Text("客户", "Customer"), required=True)
-    expected = ["`customer` (客户) is required but missing"]
-    assert check_values([field], {}) == expected
-    assert check_values([field], {"customer": None}) == expected
-    assert check_values([field], {"customer": "   "}) == expected
+    expected = ["`customer` (Customer) is required but missing"]
+    assert texts(check_values([field], {})) == expected
+    assert texts(check_values([field], {"customer": None})) == expected
+    assert texts(check_values([field], {"customer": "   "})) == expected
     assert check_values([field], {"customer": "ACME"}) == []
+    assert texts(check_values([field], {}), "zh") == ["`customer`（客户）是必填项，但没有填写"]
 
 
 def test_optional_fields_may_be_left_out() -> None:
@@ -65,7 +77,7 @@ def test_types_are_strict(field_type: str, good: object, bad: object, expected: 
     if expected is None:  # an empty value counts as missing, and the field is optional
         assert problems == []
     else:
-        assert len(problems) == 1 and problems[0].startswith(f"`f` {expected}")
+        assert len(problems) == 1 and str(problems[0]).startswith(f"`f` {expected}")
 
 
 def test_every_problem_is_reported() -> None:
@@ -75,11 +87,11 @@ def test_every_problem_is_reported() -> None:
         COMPLAINT,
     ]
     problems = check_values(fields, {"amount": "lots", "complaint_type": "price"})
-    assert [p.split(" ")[0] for p in problems] == ["`title`", "`amount`", "`complaint_type`"]
+    assert [p.params["field"] for p in problems] == ["title", "amount", "complaint_type"]
 
 
 def test_long_values_are_shortened() -> None:
-    problem = check_values([FormField("n", "number")], {"n": "x" * 500})[0]
+    problem = str(check_values([FormField("n", "number")], {"n": "x" * 500})[0])
     assert problem.endswith("...") and len(problem) < 100
 
 
@@ -99,7 +111,10 @@ def test_standard_fields_follow_template_1() -> None:
     assert [f.name for f in STANDARD_FIELDS if f.required] == ["title"]
     assert by_name["priority"].values == ("high", "normal", "low")
     assert all(f.label.zh and f.label.en for f in STANDARD_FIELDS)
-    assert check_values(STANDARD_FIELDS, {"title": "新产品A上市", "priority": "urgent"}) == [
+    assert texts(check_values(STANDARD_FIELDS, {"title": "新产品A上市", "priority": "urgent"})) == [
         "`priority` must be one of high, normal, low; got 'urgent'"
     ]
-    assert check_values(STANDARD_FIELDS, {}) == ["`title` (任务名称) is required but missing"]
+    assert texts(check_values(STANDARD_FIELDS, {}), "zh") == [
+        "`title`（任务名称）是必填项，但没有填写"
+    ]
+    assert texts(check_values(STANDARD_FIELDS, {})) == ["`title` (Title) is required but missing"]

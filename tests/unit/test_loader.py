@@ -31,6 +31,7 @@ def nodes_yaml(body: str, head: str = HEAD) -> str:
 def problems_of(text: str) -> list[Problem]:
     definition, problems = parse_definition(text, "f.yaml")
     assert (definition is None) == bool(problems)
+    assert all(p.text("zh") and p.hint("zh") for p in problems)  # each is said in Chinese too
     return problems
 
 
@@ -144,12 +145,12 @@ def test_bad_file_reports_every_shape_problem_with_its_line() -> None:
     for line, fragment in EXPECTED_SHAPE_PROBLEMS:
         assert any(pl == line and fragment in m for pl, m in found), (line, fragment, found)
     assert len(problems) == len(EXPECTED_SHAPE_PROBLEMS), "\n".join(map(str, problems))
-    assert all(p.file == "f.yaml" and p.hint for p in problems)
+    assert all(p.file == "f.yaml" and p.hint() for p in problems)
 
 
 def test_bad_file_hints_name_the_fix() -> None:
     problems = problems_of((DEFINITIONS / "bad_many.yaml").read_text("utf-8"))
-    hints = {p.line: p.hint for p in problems}
+    hints = {p.line: p.hint() for p in problems}
     assert hints[5] == "did you mean `description`?"
     assert "did you mean `approval`?" in hints[17] and "multi_instance" in hints[17]
     assert "`{department: rnd}`" in hints[22]
@@ -168,7 +169,27 @@ def test_load_definition_raises_with_every_problem() -> None:
 def test_malformed_yaml_gives_the_line_of_the_error() -> None:
     problem = only_problem("key: a\nname: [unclosed\nnodes: []\n")
     assert problem.message.startswith("the file is not valid YAML")
-    assert problem.line == 3 and "indentation" in problem.hint
+    assert problem.line == 3 and "indentation" in problem.hint()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "key: " + "[" * 100_000 + "]" * 100_000 + "\n",
+        "key: a\nnodes:\n" + "".join("  " * depth + "- x:\n" for depth in range(1, 3000)),
+    ],
+)
+def test_yaml_nested_too_deep_is_a_problem_not_a_crash(text: str) -> None:
+    problem = only_problem(text)
+    assert problem.code == "yaml.too_deep" and problem.line is not None
+    assert problem.message == "the file is nested deeper than 64 levels"
+    assert problem.fault.text("zh") == "文件嵌套超过 64 层"
+
+
+def test_a_nul_byte_is_a_problem_with_its_line() -> None:
+    problem = only_problem("key: a\nname: b\x00c\n")
+    assert (problem.code, problem.line) == ("yaml.bad_character", 2)
+    assert "U+0000" in problem.message and "NUL" in problem.hint()
 
 
 @pytest.mark.parametrize("text", ["", "- a\n- b\n", "just text\n"])
@@ -224,7 +245,7 @@ def test_name_is_zh_en_or_plain_text(name: str, ok: bool) -> None:
 )
 def test_business_key_pattern(pattern: str, reason: str) -> None:
     found = business_key_problem(pattern)
-    assert (reason in found) if reason else found == ""
+    assert (found is not None and reason in found.text("en")) if reason else found is None
 
 
 def test_unknown_node_key_suggests_the_close_one() -> None:
@@ -241,7 +262,7 @@ def test_unknown_node_key_suggests_the_close_one() -> None:
         )
     )
     assert problem.message == "unknown key `asignee` in node `a`"
-    assert problem.hint == "did you mean `assignee`?" and problem.line == 9
+    assert problem.hint() == "did you mean `assignee`?" and problem.line == 9
 
 
 @pytest.mark.parametrize(
@@ -325,7 +346,7 @@ def test_bad_expressions_name_the_offset() -> None:
 def test_unknown_node_type_lists_the_allowed_ones() -> None:
     problem = only_problem(nodes_yaml("- {id: a, type: gateway, name: x, next: done}"))
     assert problem.message == "unknown node type 'gateway'"
-    assert "exclusive" in problem.hint and "multi_instance" in problem.hint
+    assert "exclusive" in problem.hint() and "multi_instance" in problem.hint()
 
 
 @pytest.mark.parametrize(

@@ -33,6 +33,7 @@ users:
 
 
 def problems_of(error: pytest.ExceptionInfo[ValidationError]) -> set[tuple[int | None, str]]:
+    assert all(p.text("zh") and p.hint("zh") for p in error.value.problems)  # in Chinese too
     return {(p.line, p.message) for p in error.value.problems}
 
 
@@ -175,7 +176,7 @@ def test_csv_header_problems(text: str, message: str) -> None:
 @pytest.mark.parametrize(
     ("text", "line", "start"),
     [
-        ("departments: [\n  {code: a\n", 3, "not valid YAML"),
+        ("departments: [\n  {code: a\n", 3, "the file is not valid YAML"),
         ("- a\n- b\n", 1, "the file must be a mapping"),
         ("departments: {a: 1}\n", 1, "departments must be a list"),
         ("departments:\n  - just text\n", 2, "a department must be a mapping"),
@@ -273,3 +274,48 @@ def test_yaml_round_trip(org: Organisation) -> None:
 @given(organisations())
 def test_csv_round_trip(org: Organisation) -> None:
     assert parse_org_csv(org_to_csv(org), "export.csv") == org
+
+
+# --- bad input: a clear problem with its line, never a crash -------------------------------
+
+
+def test_yaml_nested_too_deep_is_a_problem() -> None:
+    text = "departments: " + "[" * 100_000 + "]" * 100_000 + "\n"
+    with pytest.raises(ValidationError) as error:
+        parse_org_yaml(text, "org.yaml")
+    (problem,) = error.value.problems
+    assert (problem.code, problem.line) == ("yaml.too_deep", 1)
+
+
+def test_a_nul_byte_in_yaml_is_a_problem_with_its_line() -> None:
+    text = "departments:\n  - {code: rnd, name: 研发部}\n  - {code: hq, name: 总\x00部}\n"
+    with pytest.raises(ValidationError) as error:
+        parse_org_yaml(text, "org.yaml")
+    (problem,) = error.value.problems
+    assert (problem.code, problem.line) == ("yaml.bad_character", 3)
+
+
+def test_a_nul_written_as_an_escape_in_yaml_is_a_problem_with_its_line() -> None:
+    text = 'departments:\n  - {code: rnd, name: 研发部}\n  - {code: hq, name: "总\\0部"}\n'
+    with pytest.raises(ValidationError) as error:
+        parse_org_yaml(text, "org.yaml")
+    assert problems_of(error) == {(3, "department hq: name contains the control character U+0000")}
+
+
+def test_a_nul_byte_in_csv_is_a_problem_with_its_line() -> None:
+    text = (
+        "type,id,name_zh,email\n"
+        "department,rnd,研发部,\n"
+        "user,li.na,李\x00娜,\n"
+        "user,wang,王,w\x00@example.com\n"
+        "user,zh\x00ao,赵,\n"
+    )
+    with pytest.raises(ValidationError) as error:
+        parse_org_csv(text, "org.csv")
+    assert problems_of(error) == {
+        (3, "user li.na: name contains the control character U+0000"),
+        (4, "user wang: email contains the control character U+0000"),
+        (5, "user: login contains the control character U+0000"),
+    }
+    zh = {p.fault.text("zh") for p in error.value.problems}
+    assert "用户 li.na：name 含有控制字符 U+0000" in zh

@@ -40,6 +40,7 @@ def workbook(sheets: Mapping[str, Sequence[Sequence[object]]]) -> bytes:
 
 
 def problems_of(error: pytest.ExceptionInfo[ValidationError]) -> set[tuple[int | None, str]]:
+    assert all(p.text("zh") and p.hint("zh") for p in error.value.problems)  # in Chinese too
     return {(p.line, p.message) for p in error.value.problems}
 
 
@@ -207,7 +208,7 @@ def test_every_problem_is_reported_with_sheet_and_row() -> None:
         (4, "用户!4: user u2: active 'maybe' is not true or false"),
         (4, "用户!4: user u2: department 'mars' is not a known department"),
     }
-    assert all(p.hint and p.file == "org.xlsx" for p in error.value.problems)
+    assert all(p.hint() and p.file == "org.xlsx" for p in error.value.problems)
 
 
 def test_header_problems() -> None:
@@ -275,7 +276,7 @@ def test_a_file_that_is_not_a_workbook(data: bytes) -> None:
         "org.xlsx",
         None,
     )
-    assert ".xlsx" in problem.hint
+    assert ".xlsx" in problem.hint()
 
 
 def test_the_documented_columns_are_the_exported_ones() -> None:

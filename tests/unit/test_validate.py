@@ -37,7 +37,9 @@ def text_of(nodes: str, top: str = "") -> str:
 
 
 def problems_of(nodes: str, top: str = "", org: OrgNames | None = None) -> list[Problem]:
-    return validate_definition(load_definition(text_of(nodes, top), "t.yaml"), org)
+    found = validate_definition(load_definition(text_of(nodes, top), "t.yaml"), org)
+    assert all(p.text("zh") and p.hint("zh") for p in found)  # each is said in Chinese too
+    return found
 
 
 def messages(nodes: str, top: str = "", org: OrgNames | None = None) -> list[str]:
@@ -340,6 +342,30 @@ def test_on_reject_to_an_earlier_node_passes() -> None:
     assert_clean(START + task("a", "b") + task("b", extra="on_reject: s", kind="confirm") + END)
 
 
+#: an approval that sends a rejection to the initiator to revise, who sends it back
+REVISE = task("a", extra="on_reject: revise", kind="approval") + (
+    "- {id: revise, type: handle, name: 修改, assignee: initiator, time_limit: {hours: 8}"
+    ", next: a}\n"
+)
+
+
+def test_a_revise_step_reached_only_by_a_rejection_is_reachable() -> None:
+    assert_clean(START + REVISE + END)
+
+
+def test_a_revise_step_behind_an_unreachable_approval_is_unreachable() -> None:
+    nodes = START.replace("next: a", "next: done") + REVISE + END
+    assert messages(nodes) == [
+        "node `a` cannot be reached from the start `s`",
+        "node `revise` cannot be reached from the start `s`",
+    ]
+
+
+def test_a_revise_step_after_the_legal_approval_keeps_the_policy() -> None:
+    legal = REVISE.replace("department: rnd", "department: leg")
+    assert_clean(START + legal + END, "tags: [contract]\n")
+
+
 # --- names in fields, expressions and decision tables --------------------------------------
 
 
@@ -441,10 +467,10 @@ def test_unknown_departments_users_and_roles_with_an_organisation() -> None:
     )
     by_message = {p.message: p for p in found}
     assert (
-        by_message["assignee of node `a` names unknown department `rdn`"].hint
+        by_message["assignee of node `a` names unknown department `rdn`"].hint()
         == "did you mean `rnd`?"
     )
-    assert "general_manager" in by_message["assignee of node `c` names unknown role `ceo`"].hint
+    assert "general_manager" in by_message["assignee of node `c` names unknown role `ceo`"].hint()
     # without an organisation, names are not checked
     assert not problems_of(nodes + END, top)
 

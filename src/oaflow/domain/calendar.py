@@ -155,42 +155,24 @@ def _zone(name: str) -> ZoneInfo:
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise InputError(
-            f"unknown time zone {name!r}",
-            "use an IANA time zone name such as 'Asia/Shanghai'",
-        ) from exc
+        raise InputError("calendar.unknown_zone", zone=repr(name)) from exc
 
 
 def _aware(moment: datetime, name: str) -> datetime:
     if not isinstance(moment, datetime):
-        raise InputError(
-            f"{name} must be a datetime, got {type(moment).__name__}",
-            "pass a timezone-aware datetime",
-        )
+        raise InputError("calendar.not_a_datetime", name=name, type=type(moment).__name__)
     if moment.tzinfo is None or moment.utcoffset() is None:
-        raise InputError(
-            f"{name} {moment.isoformat()} has no time zone",
-            "pass a timezone-aware datetime, e.g. datetime(..., tzinfo=UTC)",
-        )
+        raise InputError("calendar.naive_time", name=name, moment=moment.isoformat())
     return moment
 
 
 def _duration(hours: float) -> timedelta:
     if isinstance(hours, bool) or not isinstance(hours, int | float):
-        raise InputError(
-            f"hours must be a number, got {type(hours).__name__}",
-            "give the time limit in hours, e.g. 8 or 1.5",
-        )
+        raise InputError("calendar.hours.not_a_number", type=type(hours).__name__)
     if math.isnan(hours) or hours < 0:
-        raise InputError(
-            f"hours must be zero or more, got {hours}",
-            "give a time limit of zero or more hours",
-        )
+        raise InputError("calendar.hours.negative", hours=hours)
     if hours > MAX_HOURS:
-        raise InputError(
-            f"hours {hours} is more than the largest time limit ({MAX_HOURS:g} hours)",
-            "check the unit of the time limit: it is counted in hours",
-        )
+        raise InputError("calendar.hours.too_many", hours=hours, limit=f"{MAX_HOURS:g}")
     return _hours(hours)
 
 
@@ -206,40 +188,25 @@ def _check_periods(periods: Iterable[Period]) -> None:
     for start, end in periods:
         count += 1
         if not start < end:
-            raise InputError(
-                f"working period {start}–{end} does not end after it starts",
-                "periods lie within one day, e.g. (09:00, 12:00); split night shifts",
-            )
+            raise InputError("calendar.period.backwards", start=start, end=end)
         if previous_end is not None and start < previous_end:
-            raise InputError(
-                f"working period {start}–{end} overlaps or precedes the one before it",
-                "list working periods in order without overlaps",
-            )
+            raise InputError("calendar.period.overlaps", start=start, end=end)
         previous_end = end
     if count == 0:
-        raise InputError(
-            "a working calendar needs at least one working period",
-            "add a period such as (09:00, 18:00)",
-        )
+        raise InputError("calendar.period.none")
 
 
 def _check_weekend(weekend: frozenset[int]) -> None:
     wrong = sorted(day for day in weekend if day not in range(7))
     if wrong:
-        raise InputError(
-            f"weekend days {wrong} are not weekdays",
-            "use 0 for Monday up to 6 for Sunday",
-        )
+        raise InputError("calendar.weekend.bad_days", days=str(wrong))
 
 
 def _check_exceptions(days_off: frozenset[date], extra_workdays: frozenset[date]) -> None:
     both = sorted(days_off & extra_workdays)
     if both:
         listed = ", ".join(day.isoformat() for day in both[:5])
-        raise InputError(
-            f"dates are both days off and extra working days: {listed}",
-            "decide for each date; with_days_off / with_extra_workdays move a date",
-        )
+        raise InputError("calendar.days.both", dates=listed)
 
 
 def _length(period: Period) -> timedelta:

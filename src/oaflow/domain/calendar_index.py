@@ -182,10 +182,7 @@ def _day_periods(
 
 
 def _no_working_time() -> InputError:
-    return InputError(
-        f"the calendar has no working day in {MAX_IDLE_DAYS} days",
-        "check the weekend, days off and working periods of the calendar",
-    )
+    return InputError("calendar.no_working_day", days=MAX_IDLE_DAYS)
 
 
 def _block_may_start(ordinal: int, latest_start: int) -> bool:
@@ -204,8 +201,5 @@ def _days_off_until_working(days: list[_Stretch]) -> int:
 
 def _next_ordinal(ordinal: int) -> int:
     if ordinal >= _LAST_ORDINAL:
-        raise InputError(
-            "the result is beyond the last date the calendar can represent",
-            "use a shorter time limit or an earlier start",
-        )
+        raise InputError("calendar.beyond_last_date")
     return ordinal + 1

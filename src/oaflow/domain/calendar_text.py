@@ -42,7 +42,7 @@ def parse_weekend(text: str) -> frozenset[int]:
         raise InputError("calendar.weekday_unknown", days=unknown)
     weekend = frozenset(WEEKDAYS.index(name) for name in names)
     if len(weekend) == len(WEEKDAYS):
-        raise InputError("calendar.no_working_day")
+        raise InputError("calendar.weekend_everything")
     return weekend
 
 

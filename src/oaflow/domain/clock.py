@@ -36,10 +36,7 @@ class FixedClock:
 
 def ensure_utc(value: datetime) -> datetime:
     if value.tzinfo is None:
-        raise InputError(
-            f"time {value.isoformat()} has no time zone",
-            "give an offset, e.g. 2024-03-18T18:00+08:00 or ...Z for UTC",
-        )
+        raise InputError("calendar.time_without_zone", time=value.isoformat())
     return value.astimezone(UTC)
 
 
@@ -50,10 +47,7 @@ def parse_instant(text: str, default_tz: str = "Asia/Shanghai") -> datetime:
     try:
         value = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
     except ValueError as exc:
-        raise InputError(
-            f"'{text}' is not an ISO-8601 time",
-            "write it like 2024-03-18T18:00 or 2024-03-18T10:00:00Z",
-        ) from exc
+        raise InputError("calendar.bad_time", text=text) from exc
     if value.tzinfo is None:
         value = value.replace(tzinfo=ZoneInfo(default_tz))
     return value.astimezone(UTC)

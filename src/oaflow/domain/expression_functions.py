@@ -11,7 +11,7 @@ import operator
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from oaflow.domain.errors import ExpressionError
+from oaflow.domain.errors import ExpressionError, Fault, fault
 
 Number = int | float
 Function = Callable[..., object]
@@ -19,40 +19,42 @@ Function = Callable[..., object]
 MAX_NUMBER = 10**18
 MAX_SIZE = 100_000
 
-SIMPLER = "split it into several simpler conditions"
-SMALLER = "use numbers within ±10^18"
+
+def fail(code: str, offset: int | None = None, /, **params: Any) -> ExpressionError:
+    return ExpressionError(code, offset=offset, **params)
 
 
-def fail(message: str, hint: str = "", offset: int | None = None) -> ExpressionError:
-    return ExpressionError(message, hint, offset=offset)
-
-
-def kind_of(value: object) -> str:
+def kind_of(value: object) -> Fault:
+    """What sort of value ``value`` is ("a number", "text" …), for messages."""
     kind = _KINDS.get(type(value))
-    return kind or ("a record" if isinstance(value, Mapping) else f"a {type(value).__name__}")
+    if kind is not None:
+        return fault(kind)
+    if isinstance(value, Mapping):
+        return fault("expression.kind.record")
+    return fault("expression.kind.other", type=type(value).__name__)
 
 
-_KINDS = {type(None): "an empty value (null)", bool: "a boolean", int: "a number"}
-_KINDS |= {float: "a number", str: "text", list: "a list", tuple: "a list"}
+_KINDS = {type(None): "expression.kind.null", bool: "expression.kind.boolean"}
+_KINDS |= {int: "expression.kind.number", float: "expression.kind.number"}
+_KINDS |= {str: "expression.kind.text", list: "expression.kind.list", tuple: "expression.kind.list"}
 
 
 def as_number(value: object, what: str) -> Number:
     if not isinstance(value, int | float):
-        hint = "check the field types, or test for null first"
-        raise fail(f"`{what}` needs numbers, got {kind_of(value)}", hint)
+        raise fail("expression.needs_numbers", what=what, kind=kind_of(value))
     return _bounded(value, what)
 
 
 def _bounded(value: Number, what: str) -> Number:
     if not -MAX_NUMBER <= value <= MAX_NUMBER:
-        raise fail(f"a number in `{what}` is out of range (beyond ±10^18)", SMALLER)
+        raise fail("expression.number_out_of_range", what=what)
     return value
 
 
 def _sequence(value: object, what: str) -> Sequence[object]:
     if isinstance(value, list | tuple):
         return value
-    raise fail(f"`{what}` needs a list, got {kind_of(value)}", f"e.g. `{EXAMPLES[what]}`")
+    raise fail("expression.needs_list", what=what, kind=kind_of(value), example=EXAMPLES[what])
 
 
 def _numbers(value: object, what: str) -> list[Number]:
@@ -63,22 +65,21 @@ def _add(a: object, b: object) -> object:
     if not isinstance(a, str | list | tuple) or not isinstance(b, str | list | tuple):
         return _bounded(as_number(a, "+") + as_number(b, "+"), "+")
     if len(a) + len(b) > MAX_SIZE:
-        raise fail(f"`+` would build a value longer than {MAX_SIZE}", SIMPLER)
+        raise fail("expression.value_too_long", limit=MAX_SIZE)
     if isinstance(a, str) and isinstance(b, str):
         return a + b
     if isinstance(a, str) or isinstance(b, str):
-        raise fail(f"`+` cannot join {kind_of(a)} and {kind_of(b)}", "join text with text")
+        raise fail("expression.cannot_join", left=kind_of(a), right=kind_of(b))
     return [*a, *b]
 
 
 def _arithmetic(symbol: str, op: Callable[[Number, Number], Number]) -> Function:
     def apply(a: object, b: object) -> object:
         if isinstance(a, str | list | tuple) or isinstance(b, str | list | tuple):
-            message = f"`{symbol}` works on numbers only, got {kind_of(a)} and {kind_of(b)}"
-            raise fail(message, "repeating or combining text and lists this way is not allowed")
+            raise fail("expression.numbers_only", symbol=symbol, left=kind_of(a), right=kind_of(b))
         x, y = as_number(a, symbol), as_number(b, symbol)
         if y == 0 and symbol in {"/", "//", "%"}:
-            raise fail("division by zero", "check the divisor first, e.g. `b != 0 and a / b > 1`")
+            raise fail("expression.division_by_zero")
         return _bounded(op(x, y), symbol)
 
     return apply
@@ -88,13 +89,13 @@ def ordering(order: Callable[[Any, Any], object], symbol: str, left: str, right:
     def test(a: object, b: object) -> object:
         if a is None or b is None:
             empty = left if a is None else right
-            hint = f"check it has a value first, e.g. `{empty} != null and ...`"
-            raise fail(f"cannot use `{symbol}`: `{empty}` is empty", hint)
+            raise fail("expression.compare_empty", symbol=symbol, empty=empty)
         try:
             return order(a, b)
         except TypeError:
-            message = f"cannot compare {kind_of(a)} with {kind_of(b)} using `{symbol}`"
-            raise fail(message, "compare numbers with numbers and text with text") from None
+            raise fail(
+                "expression.compare_kinds", symbol=symbol, left=kind_of(a), right=kind_of(b)
+            ) from None
 
     return test
 
@@ -103,14 +104,15 @@ def member(item: object, container: object) -> bool:
     if isinstance(container, str):
         if isinstance(item, str):
             return item in container
-        raise fail(f"cannot look for {kind_of(item)} inside text", "look for text in text")
+        raise fail("expression.in_text", kind=kind_of(item))
     if not isinstance(container, list | tuple | Mapping | set | frozenset):
-        message = f"`in` needs a list or text on the right, got {kind_of(container)}"
-        raise fail(message, 'e.g. `dept in ["研发部", "财务部"]`')
+        raise fail("expression.in_needs_list", kind=kind_of(container))
     try:
         return item in container
     except TypeError:
-        raise fail(f"cannot look for {kind_of(item)} in {kind_of(container)}") from None
+        raise fail(
+            "expression.in_cannot_look", item=kind_of(item), container=kind_of(container)
+        ) from None
 
 
 def get_item(container: object, key: object) -> object:
@@ -118,24 +120,24 @@ def get_item(container: object, key: object) -> object:
         if isinstance(key, str) and key in container:
             return container[key]
         shown = ", ".join(sorted(str(k) for k in container)[:30])
-        raise fail(f"no entry {key!r} in the record", f"available keys: {shown}")
+        raise fail("expression.no_entry", key=repr(key), keys=shown)
     if not isinstance(container, list | tuple | str):
-        raise fail(f"cannot take an item of {kind_of(container)}", "use a list or a record")
+        raise fail("expression.not_indexable", kind=kind_of(container))
     index = _index(key)
     if not -len(container) <= index < len(container):
-        raise fail(f"index {index} is out of range (length {len(container)})", "check `len`")
+        raise fail("expression.index_out_of_range", index=index, length=len(container))
     return container[index]
 
 
 def _index(key: object) -> int:
     if isinstance(key, bool) or not isinstance(key, int):
-        raise fail(f"an index must be a whole number, got {kind_of(key)}", "e.g. `items[0]`")
+        raise fail("expression.bad_index", kind=kind_of(key))
     return key
 
 
 def get_slice(container: object, start: object, stop: object) -> object:
     if not isinstance(container, list | tuple | str):
-        raise fail(f"cannot slice {kind_of(container)}", "slice a list or text")
+        raise fail("expression.not_sliceable", kind=kind_of(container))
     low = None if start is None else _index(start)
     high = None if stop is None else _index(stop)
     return container[low:high]
@@ -144,20 +146,20 @@ def get_slice(container: object, start: object, stop: object) -> object:
 def _len(value: object) -> int:
     if isinstance(value, str | list | tuple | Mapping):
         return len(value)
-    raise fail(f"`len` needs a list or text, got {kind_of(value)}", "e.g. `len(items) > 0`")
+    raise fail("expression.len_needs_list", kind=kind_of(value))
 
 
 def _extreme(name: str, pick: Callable[[Sequence[Any]], object]) -> Function:
     def run(*args: object) -> object:
         values = _sequence(args[0], name) if len(args) == 1 else args
         if not values:
-            raise fail(f"`{name}` of an empty list", "check `len(...) > 0` first")
+            raise fail("expression.empty_list", function=name)
         if any(value is None for value in values):
-            raise fail(f"`{name}` got an empty value (null)", "fill in every value first")
+            raise fail("expression.null_value", function=name)
         try:
             return pick(values)
         except TypeError:
-            raise fail(f"`{name}` cannot compare mixed values", "use numbers only") from None
+            raise fail("expression.mixed_values", function=name) from None
 
     return run
 
@@ -167,7 +169,7 @@ def _round(value: object, digits: object = None) -> Number:
     if digits is None:
         return round(number)
     if isinstance(digits, bool) or not isinstance(digits, int) or not -18 <= digits <= 18:
-        raise fail("`round` digits must be a whole number from -18 to 18", "e.g. `round(x, 2)`")
+        raise fail("expression.round_digits")
     return round(number, digits)
 
 
@@ -175,7 +177,9 @@ def _text(name: str, convert: Callable[[str], str]) -> Function:
     def run(value: object) -> str:
         if isinstance(value, str):
             return convert(value)
-        raise fail(f"`{name}` needs text, got {kind_of(value)}", f"e.g. `{EXAMPLES[name]}`")
+        raise fail(
+            "expression.needs_text", function=name, kind=kind_of(value), example=EXAMPLES[name]
+        )
 
     return run
 
@@ -183,8 +187,7 @@ def _text(name: str, convert: Callable[[str], str]) -> Function:
 def _max_growth(current: object, previous: object) -> float:
     now, before = _numbers(current, "max_growth"), _numbers(previous, "max_growth")
     if len(now) != len(before):
-        message = f"`max_growth` needs lists of equal length, got {len(now)} and {len(before)}"
-        raise fail(message, "pass one value per department in both lists")
+        raise fail("expression.unequal_lists", first=len(now), second=len(before))
     return max(((c - p) / p for c, p in zip(now, before, strict=True) if p > 0), default=0.0)
 
 

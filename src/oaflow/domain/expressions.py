@@ -12,8 +12,9 @@ import operator
 import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
-from oaflow.domain.errors import ExpressionError
+from oaflow.domain.errors import ExpressionError, Fault, fault
 from oaflow.domain.expression_functions import (
     ARITHMETIC,
     EXAMPLES,
@@ -21,8 +22,6 @@ from oaflow.domain.expression_functions import (
     MAX_NUMBER,
     MAX_SIZE,
     ORDERINGS,
-    SIMPLER,
-    SMALLER,
     Function,
     as_number,
     fail,
@@ -52,11 +51,6 @@ MAX_DEPTH = 32
 MAX_NODES = 200
 
 LITERAL_NAMES: dict[str, object] = {"true": True, "false": False, "null": None}
-_SYNTAX_HINT = "check brackets and quotes; use `==` to compare and `and`/`or`/`not` for logic"
-_ALLOWED_HINT = (
-    "allowed: comparisons, and/or/not, + - * / // %, numbers, text, lists, "
-    "names, subscripts like items[0] and the functions len, sum, min, max, ..."
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,13 +78,12 @@ def compile_expression(text: str) -> Expression:
 def _prepare(text: object) -> tuple[str, int]:
     """Return the text to parse (one line, no leading blanks) and the blanks' length."""
     if not isinstance(text, str):
-        raise fail(f"an expression must be text, not {kind_of(text)}", "e.g. `amount > 1000`")
+        raise fail("expression.not_text", kind=kind_of(text))
     if len(text) > MAX_LENGTH:
-        message = f"expression is too long ({len(text)} characters; the limit is {MAX_LENGTH})"
-        raise fail(message, SIMPLER, MAX_LENGTH)
+        raise fail("expression.too_long", MAX_LENGTH, length=len(text), limit=MAX_LENGTH)
     source = text.replace("\r", " ").replace("\n", " ").lstrip()  # keeps character offsets
     if not source.strip():
-        raise fail("expression is empty", "write a condition such as `amount > 1000`", 0)
+        raise fail("expression.empty", 0)
     return source, len(text) - len(source)
 
 
@@ -102,9 +95,9 @@ def _parse(source: str, lead: int) -> ast.Expression:
     except SyntaxError as err:
         column = (err.offset or len(source) + 1) - 1  # 0 or None: at the end
         offset = lead + min(max(column, 0), len(source))
-        raise fail(f"syntax error: {err.msg}", _SYNTAX_HINT, offset) from None
+        raise fail("expression.syntax", offset, detail=err.msg) from None
     except (ValueError, MemoryError, RecursionError, Warning) as err:
-        raise fail(f"cannot parse the expression ({type(err).__name__})", _SYNTAX_HINT) from None
+        raise fail("expression.unparsable", error=type(err).__name__) from None
 
 
 def _at(offset: int | None, error: ExpressionError) -> ExpressionError:
@@ -165,8 +158,8 @@ class _Compiler:
             return None
         return self.lead + len(self.source.encode()[:column].decode(errors="ignore"))
 
-    def error(self, node: ast.AST, message: str, hint: str = _ALLOWED_HINT) -> ExpressionError:
-        return fail(message, hint, self.offset(node))
+    def error(self, node: ast.AST, code: str, **params: Any) -> ExpressionError:
+        return fail(code, self.offset(node), **params)
 
     def label(self, node: ast.expr) -> str:
         text = ast.get_source_segment(self.source, node) or type(node).__name__
@@ -178,32 +171,36 @@ class _Compiler:
             node, depth = stack.pop()
             count += 1
             if depth > MAX_DEPTH:
-                raise self.error(node, f"expression is nested deeper than {MAX_DEPTH}", SIMPLER)
+                raise self.error(node, "expression.too_deep", limit=MAX_DEPTH)
             if count > MAX_NODES:
-                raise self.error(node, f"expression has more than {MAX_NODES} parts", SIMPLER)
+                raise self.error(node, "expression.too_many_parts", limit=MAX_NODES)
             children = ast.iter_child_nodes(node)
             stack.extend((c, depth + 1) for c in children if isinstance(c, ast.expr))
 
     def compile(self, node: ast.expr) -> Evaluator:
         method = _HANDLERS.get(type(node))
         if method is None:
-            kind = _CONSTRUCTS.get(type(node), f"`{type(node).__name__}` expressions")
-            raise self.error(node, f"not allowed in a rule expression: {kind}")
+            construct = _CONSTRUCTS.get(type(node))
+            kind = (
+                fault(construct)
+                if construct
+                else fault("expression.construct.other", name=type(node).__name__)
+            )
+            raise self.error(node, "expression.not_allowed", construct=kind)
         result: Evaluator = getattr(self, method)(node)
         return result
 
     def constant(self, node: ast.Constant) -> Evaluator:
         value = node.value
         if value is not None and not isinstance(value, bool | int | float | str):
-            raise self.error(node, f"{type(value).__name__} literals are not allowed")
+            raise self.error(node, "expression.literal_not_allowed", type=type(value).__name__)
         if isinstance(value, int | float) and not -MAX_NUMBER <= value <= MAX_NUMBER:
-            raise self.error(node, "number is out of range (beyond ±10^18)", SMALLER)
+            raise self.error(node, "expression.literal_out_of_range")
         return lambda context: value
 
     def check_name(self, node: ast.Name) -> str:
         if node.id.startswith("__"):
-            message = f"names starting with `__` are not allowed (`{node.id}`)"
-            raise self.error(node, message, "use the plain name of a form field")
+            raise self.error(node, "expression.dunder_name", name=node.id)
         return node.id
 
     def name(self, node: ast.Name) -> Evaluator:
@@ -237,7 +234,7 @@ class _Compiler:
         if isinstance(node.op, ast.Not):
             return lambda context: not operand(context)
         if isinstance(node.op, ast.Invert):
-            raise self.error(node, "the bit operator `~` is not allowed", "use `not` for logic")
+            raise self.error(node, "expression.invert")
         symbol = "-" if isinstance(node.op, ast.USub) else "+"
         sign = -1 if symbol == "-" else 1
         return _node(lambda value: sign * as_number(value, symbol), [operand], self.offset(node))
@@ -245,8 +242,8 @@ class _Compiler:
     def binary(self, node: ast.BinOp) -> Evaluator:
         apply = ARITHMETIC.get(type(node.op))
         if apply is None:
-            symbol, hint = _BAD_OPERATORS.get(type(node.op), ("this operator", _ALLOWED_HINT))
-            raise self.error(node, f"the operator {symbol} is not allowed", hint)
+            symbol, hint = _BAD_OPERATORS.get(type(node.op), _OTHER_OPERATOR)
+            raise self.error(node, "expression.operator_not_allowed", symbol=symbol, advice=hint)
         children = [self.compile(node.left), self.compile(node.right)]
         return _node(apply, children, self.offset(node))
 
@@ -268,33 +265,39 @@ class _Compiler:
             return member
         if isinstance(op, ast.NotIn):
             return lambda a, b: not member(a, b)
-        raise self.error(left, "`is` / `is not` are not allowed", "use `==` or `!=`: `x == null`")
+        raise self.error(left, "expression.is_not_allowed")
 
     def subscript(self, node: ast.Subscript) -> Evaluator:
         target, part = self.compile(node.value), node.slice
         if not isinstance(part, ast.Slice):
             return _node(get_item, [target, self.compile(part)], self.offset(node))
         if part.step is not None:
-            raise self.error(part, "slices with a step are not allowed", "use `items[a:b]`")
+            raise self.error(part, "expression.slice_step")
         bounds = [self.compile(end) if end else _none for end in (part.lower, part.upper)]
         return _node(get_slice, [target, *bounds], self.offset(node))
 
     def call(self, node: ast.Call) -> Evaluator:
         if isinstance(node.func, ast.Attribute):
-            raise self.error(node.func, "attribute access (`.`) is not allowed")
+            raise self.error(node.func, "expression.attribute")
+        functions = ", ".join(FUNCTIONS)
         if not isinstance(node.func, ast.Name):
-            raise self.error(node, "only named functions can be called", _function_hint())
+            raise self.error(node, "expression.call_not_named", functions=functions)
         name = self.check_name(node.func)
         if name not in FUNCTIONS:
-            raise self.error(node, f"unknown function `{name}`", _function_hint())
+            raise self.error(node, "expression.unknown_function", name=name, functions=functions)
         low, high, function = FUNCTIONS[name]
-        example = f"for example `{EXAMPLES[name]}`"
+        example = EXAMPLES[name]
         if node.keywords:
-            raise self.error(node, f"keyword arguments are not allowed in `{name}(...)`", example)
+            raise self.error(node, "expression.keyword_arguments", name=name, example=example)
         if not low <= len(node.args) <= high:
-            expected = str(low) if low == high else f"{low} to {high}" if high < 99 else f"{low}+"
-            message = f"`{name}` takes {expected} argument(s), got {len(node.args)}"
-            raise self.error(node, message, example)
+            raise self.error(
+                node,
+                "expression.argument_count",
+                name=name,
+                expected=_expected(low, high),
+                count=len(node.args),
+                example=example,
+            )
         return _node(function, [self.compile(arg) for arg in node.args], self.offset(node))
 
 
@@ -316,42 +319,49 @@ def _none(context: Context) -> object:
     return None
 
 
-def _function_hint() -> str:
-    return "available functions: " + ", ".join(FUNCTIONS)
+def _expected(low: int, high: int) -> str | Fault:
+    """How many arguments a function takes: "1", "1 to 2" or "1+"."""
+    if low == high:
+        return str(low)
+    return fault("expression.count.range", low=low, high=high) if high < 99 else f"{low}+"
 
 
 def _unknown_name(name: str, context: Context, offset: int | None) -> ExpressionError:
     known = sorted(str(key) for key in context)
     shown = ", ".join(known[:30]) + (", ..." if len(known) > 30 else "")
-    hint = f"available names: {shown}" if known else "no names are available here"
-    return fail(f"unknown name `{name}`", hint, offset)
+    advice = (
+        fault("expression.hint.available_names", names=shown)
+        if known
+        else fault("expression.hint.no_names")
+    )
+    return fail("expression.name_unknown", offset, name=name, advice=advice)
 
 
-_POWER_HINT = "multiply explicitly, e.g. `x * x`"
-_BAD_OPERATORS: dict[type[ast.operator], tuple[str, str]] = {
-    ast.Pow: ("`**` (power)", _POWER_HINT),
-    ast.MatMult: ("`@`", _ALLOWED_HINT),
-    ast.BitAnd: ("`&`", "use `and`"),
-    ast.BitOr: ("`|`", "use `or`"),
-    ast.BitXor: ("`^`", "use `!=`"),
-    ast.LShift: ("`<<`", "shifts are not available; multiply or divide, e.g. `x * 2`"),
-    ast.RShift: ("`>>`", "shifts are not available; compare with `>` or divide, e.g. `x // 2`"),
+_BAD_OPERATORS: dict[type[ast.operator], tuple[str | Fault, Fault]] = {
+    ast.Pow: (fault("expression.symbol.power"), fault("expression.hint.power")),
+    ast.MatMult: ("`@`", fault("expression.hint.allowed")),
+    ast.BitAnd: ("`&`", fault("expression.hint.use_and")),
+    ast.BitOr: ("`|`", fault("expression.hint.use_or")),
+    ast.BitXor: ("`^`", fault("expression.hint.use_not_equal")),
+    ast.LShift: ("`<<`", fault("expression.hint.left_shift")),
+    ast.RShift: ("`>>`", fault("expression.hint.right_shift")),
 }
+_OTHER_OPERATOR = (fault("expression.symbol.other"), fault("expression.hint.allowed"))
 _CONSTRUCTS: dict[type[ast.AST], str] = {
-    ast.Attribute: "attribute access (`.`)",
-    ast.Lambda: "lambda functions",
-    ast.ListComp: "comprehensions",
-    ast.SetComp: "comprehensions",
-    ast.DictComp: "comprehensions",
-    ast.GeneratorExp: "generator expressions",
-    ast.JoinedStr: "f-strings",
-    ast.NamedExpr: "assignment expressions (`:=`)",
-    ast.Starred: "starred expressions (`*x`)",
-    ast.Dict: "dict literals ({...})",
-    ast.Set: "set literals ({...})",
-    ast.IfExp: "conditional expressions (`a if c else b`)",
-    ast.Await: "await expressions",
-    ast.Yield: "yield expressions",
-    ast.YieldFrom: "yield expressions",
-    ast.Slice: "slices outside `[...]`",
+    ast.Attribute: "expression.construct.attribute",
+    ast.Lambda: "expression.construct.lambda",
+    ast.ListComp: "expression.construct.comprehension",
+    ast.SetComp: "expression.construct.comprehension",
+    ast.DictComp: "expression.construct.comprehension",
+    ast.GeneratorExp: "expression.construct.generator",
+    ast.JoinedStr: "expression.construct.f_string",
+    ast.NamedExpr: "expression.construct.assignment",
+    ast.Starred: "expression.construct.starred",
+    ast.Dict: "expression.construct.dict",
+    ast.Set: "expression.construct.set",
+    ast.IfExp: "expression.construct.conditional",
+    ast.Await: "expression.construct.await",
+    ast.Yield: "expression.construct.yield",
+    ast.YieldFrom: "expression.construct.yield",
+    ast.Slice: "expression.construct.slice",
 }

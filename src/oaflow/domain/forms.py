@@ -13,6 +13,7 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime
 
 from oaflow.domain.definition import FormField
+from oaflow.domain.errors import Fault, fault
 from oaflow.domain.text import Text
 
 #: Template 1 (多部门协同任务需求表): taken by every process, whatever its own form says
@@ -35,22 +36,22 @@ _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
 
 
-def check_values(fields: Sequence[FormField], data: Mapping[str, object]) -> list[str]:
-    """Every problem of ``data`` against ``fields``, each a sentence naming the field.
+def check_values(fields: Sequence[FormField], data: Mapping[str, object]) -> list[Fault]:
+    """Every problem of ``data`` against ``fields``, each naming the field.
 
     Names in ``data`` that are not among ``fields`` are not reported (the caller knows
     which other names it accepts).
     """
-    problems: list[str] = []
+    problems: list[Fault] = []
     for field in fields:
         value = data.get(field.name)
         if _is_empty(value):
             if field.required:
-                problems.append(f"`{field.name}` ({_label(field)}) is required but missing")
+                problems.append(fault("form.value.missing", field=field.name, label=_label(field)))
             continue
         problem = _type_problem(field, value)
-        if problem:
-            problems.append(f"`{field.name}` {problem}; got {_show(value)}")
+        if problem is not None:
+            problems.append(problem)
     return problems
 
 
@@ -60,17 +61,27 @@ def _is_empty(value: object) -> bool:
     return value is None or (isinstance(value, list | tuple) and not value)
 
 
-def _label(field: FormField) -> str:
-    return field.label.zh or field.name
+def _label(field: FormField) -> Text | str:
+    return field.label if field.label.zh else field.name
 
 
-def _type_problem(field: FormField, value: object) -> str:
-    """'' when ``value`` suits ``field``; otherwise what it must be."""
+def _type_problem(field: FormField, value: object) -> Fault | None:
+    """None when ``value`` suits ``field``; otherwise what it must be."""
     if field.type == "enum":
-        ok = isinstance(value, str) and value in field.values
-        return "" if ok else f"must be one of {', '.join(field.values)}"
+        if isinstance(value, str) and value in field.values:
+            return None
+        return fault(
+            "form.value.not_allowed",
+            field=field.name,
+            values=", ".join(field.values),
+            value=_show(value),
+        )
     check, expected = _CHECKS[field.type]
-    return "" if check(value) else f"must be {expected}"
+    if check(value):
+        return None
+    return fault(
+        "form.value.wrong_type", field=field.name, expected=fault(expected), value=_show(value)
+    )
 
 
 def _is_text(value: object) -> bool:
@@ -124,17 +135,17 @@ def _is_list(value: object) -> bool:
 
 
 _CHECKS: dict[str, tuple[Callable[[object], bool], str]] = {
-    "string": (_is_text, "a text"),
-    "text": (_is_text, "a text"),
-    "number": (_is_number, "a number"),
-    "integer": (_is_integer, "a whole number"),
-    "boolean": (_is_bool, "true or false"),
-    "date": (_is_date, "a date written YYYY-MM-DD"),
-    "datetime": (_is_datetime, "a date and time written YYYY-MM-DDTHH:MM"),
-    "department": (_is_code, "a department code"),
-    "departments": (_is_codes, "a list of department codes"),
-    "user": (_is_code, "a user login"),
-    "list": (_is_list, "a list"),
+    "string": (_is_text, "form.expected.text"),
+    "text": (_is_text, "form.expected.text"),
+    "number": (_is_number, "form.expected.number"),
+    "integer": (_is_integer, "form.expected.integer"),
+    "boolean": (_is_bool, "form.expected.boolean"),
+    "date": (_is_date, "form.expected.date"),
+    "datetime": (_is_datetime, "form.expected.datetime"),
+    "department": (_is_code, "form.expected.department"),
+    "departments": (_is_codes, "form.expected.departments"),
+    "user": (_is_code, "form.expected.user"),
+    "list": (_is_list, "form.expected.list"),
 }
 
 

@@ -113,10 +113,7 @@ def _apply_company_dates(
     company_work = frozenset(overrides.get("extra_workdays", ()))
     both = sorted(company_off & company_work)
     if both:
-        raise InputError(
-            f"company dates are both days off and working days: {both[0].isoformat()}",
-            "list each company date once, as a day off or as a working day",
-        )
+        raise InputError("calendar.company_dates.both", date=both[0].isoformat())
     calendar = calendar.with_days_off(*company_off).with_extra_workdays(*company_work)
     if "confirmed_years" in overrides:
         return replace(calendar, confirmed_years=frozenset(overrides["confirmed_years"]))
@@ -126,16 +123,10 @@ def _apply_company_dates(
 def _years(years: Iterable[int] | None) -> frozenset[int]:
     chosen = default_years() if years is None else frozenset(years)
     if not chosen:
-        raise InputError(
-            "no years given for the China calendar",
-            "pass the years to seed, e.g. years=[2025, 2026], or leave years out",
-        )
+        raise InputError("calendar.china.no_years")
     return chosen
 
 
 def _check_year(year: int) -> None:
     if isinstance(year, bool) or not isinstance(year, int) or not 1950 <= year <= 2099:
-        raise InputError(
-            f"year {year!r} is outside the supported range 1950–2099",
-            "seed years of the People's Republic calendar, e.g. 2026",
-        )
+        raise InputError("calendar.china.year_out_of_range", year=repr(year))

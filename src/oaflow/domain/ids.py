@@ -37,10 +37,7 @@ def key_scope(pattern: str, local_time: datetime) -> KeyScope:
             return KeyScope("".join(prefix_parts), width)
         prefix_parts.append(_date_part(token, local_time))
         position = match.end()
-    raise InputError(
-        f"business-key pattern '{pattern}' has no {{seq:0N}} at its end",
-        "end the pattern with a sequence, e.g. PROJ{yyyy}{MM}{seq:02}",
-    )
+    raise InputError("definition.business_key.no_sequence", pattern=pattern)
 
 
 def _date_part(token: str, at: datetime) -> str:
@@ -50,14 +47,3 @@ def _date_part(token: str, at: datetime) -> str:
         "MM": f"{at.month:02d}",
         "dd": f"{at.day:02d}",
     }[token]
-
-
-def pattern_problem(pattern: str) -> str | None:
-    """Why ``pattern`` is not a valid business-key pattern, or None."""
-    rest = _TOKEN.sub("", pattern)
-    if "{" in rest or "}" in rest:
-        return "unknown token; only {yyyy} {yy} {MM} {dd} and {seq:0N} are allowed"
-    seqs = [m for m in _TOKEN.finditer(pattern) if m.group(1).startswith("seq")]
-    if len(seqs) != 1 or seqs[0].end() != len(pattern):
-        return "exactly one {seq:0N} must end the pattern"
-    return None

@@ -13,10 +13,12 @@ from typing import Any
 
 import yaml
 
+from oaflow.domain import places
 from oaflow.domain.definition import DecisionRule, DecisionTable, Node, ProcessDefinition
-from oaflow.domain.errors import Problem, ValidationError
+from oaflow.domain.errors import Fault, Problem, ValidationError, fault
 from oaflow.domain.loader_nodes import NodeReader
 from oaflow.domain.loader_parts import compile_in, is_field_name, parse_fields
+from oaflow.domain.places import Place
 from oaflow.domain.text import Text
 from oaflow.domain.yaml_lines import LineList, LineMap, Reader, read_yaml, show, yaml_problem
 
@@ -36,10 +38,6 @@ _KEY = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 _TOKEN = re.compile(r"\{([^{}]*)\}")
 _SEQ = re.compile(r"^seq:0[1-9]$")
 DATE_TOKENS = frozenset({"yyyy", "yy", "MM", "dd"})
-BUSINESS_KEY_HINT = (
-    "write a prefix, date tokens {yyyy} {yy} {MM} {dd} and one `{seq:0N}` at the end, "
-    'e.g. "PROJ{yyyy}{MM}{seq:02}"'
-)
 
 
 @dataclass
@@ -79,23 +77,18 @@ def parse_in_detail(text: str, file: str = "<definition>") -> ParseResult:
     try:
         data, duplicates = read_yaml(text)
     except yaml.YAMLError as error:
-        return ParseResult(None, [yaml_problem(error, file)], graph_complete=False)
+        return ParseResult(None, [yaml_problem(error, file, text)], graph_complete=False)
     r = Reader(file)
     for key, line in duplicates:
-        r.add(
-            f"key `{key}` appears twice in one mapping",
-            "remove one; YAML keeps only the last",
-            line,
-        )
-    example = "a mapping that starts with `key: my-process`"
-    top = r.mapping(data, "the top level of the file", 1, example)
+        r.add("definition.key.twice", line, key=key)
+    top = r.mapping(data, places.TOP, 1, fault("definition.hint.top_example"))
     if top is None:
         return ParseResult(None, r.problems, graph_complete=False)
     return _parse_top(r, top)
 
 
 def _parse_top(r: Reader, top: LineMap) -> ParseResult:
-    r.keys(top, "the definition", _TOP_KEYS, _REQUIRED)
+    r.keys(top, places.DEFINITION, _TOP_KEYS, _REQUIRED)
     nodes_reader = NodeReader(r)
     nodes = nodes_reader.nodes(top["nodes"], top.line_of("nodes")) if "nodes" in top else {}
     definition = _definition(r, top, nodes)
@@ -109,7 +102,7 @@ def _parse_top(r: Reader, top: LineMap) -> ParseResult:
 
 
 def _definition(r: Reader, top: LineMap, nodes: dict[str, Node]) -> ProcessDefinition:
-    what = "the definition"
+    what = places.DEFINITION
     key = _process_key(r, top)
     form = parse_fields(r, top["form"], "`form`", top.line_of("form")) if "form" in top else ()
     tables = {}
@@ -132,47 +125,44 @@ def _definition(r: Reader, top: LineMap, nodes: dict[str, Node]) -> ProcessDefin
 
 
 def _process_key(r: Reader, top: LineMap) -> str:
-    key = r.string(top, "key", "the definition")
+    key = r.string(top, "key", places.DEFINITION)
     if key is None or _KEY.match(key):
         return key or ""
-    r.add(
-        f"bad process key {key!r}",
-        "use lower-case letters, digits and '-', e.g. `customer-complaint`",
-        top.line_of("key"),
-    )
+    r.add("definition.process_key.bad", top.line_of("key"), key=repr(key))
     return key
 
 
 def _business_key(r: Reader, top: LineMap) -> str:
-    pattern = r.string(top, "business_key", "the definition")
+    pattern = r.string(top, "business_key", places.DEFINITION)
     if pattern is None:
         return ""
     reason = business_key_problem(pattern)
     if reason:
         r.add(
-            f"bad business key pattern {pattern!r}: {reason}",
-            BUSINESS_KEY_HINT,
+            "definition.business_key.bad",
             top.line_of("business_key"),
+            pattern=repr(pattern),
+            reason=reason,
         )
     return pattern
 
 
-def business_key_problem(pattern: str) -> str:
-    """Why ``pattern`` is not a business-key pattern, or '' when it is one."""
+def business_key_problem(pattern: str) -> Fault | None:
+    """Why ``pattern`` is not a business-key pattern, or None when it is one."""
     tokens = _TOKEN.findall(pattern)
     unknown = [t for t in tokens if t not in DATE_TOKENS and not _SEQ.match(t)]
     sequences = [t for t in tokens if t.startswith("seq")]
     if unknown:
-        return "unknown token " + ", ".join("{" + t + "}" for t in unknown)
+        return fault("definition.business_key.unknown_token", tokens=[f"{{{t}}}" for t in unknown])
     if "{" in _TOKEN.sub("", pattern) or "}" in _TOKEN.sub("", pattern):
-        return "a '{' or '}' outside a token"
+        return fault("definition.business_key.stray_brace")
     if any(c.isspace() for c in pattern):
-        return "it contains white space"
+        return fault("definition.business_key.white_space")
     if len(sequences) != 1:
-        return f"it needs exactly one {{seq:0N}}; it has {len(sequences)}"
+        return fault("definition.business_key.sequences", count=len(sequences))
     if not pattern.endswith("{" + sequences[0] + "}"):
-        return "{seq:0N} must come last"
-    return ""
+        return fault("definition.business_key.sequence_not_last")
+    return None
 
 
 # --- decision tables ---------------------------------------------------------------------
@@ -186,11 +176,7 @@ def _tables(r: Reader, value: object, line: int | None) -> dict[str, DecisionTab
     tables: dict[str, DecisionTable] = {}
     for name, raw in m.items():
         if not isinstance(name, str) or not is_field_name(name):
-            r.add(
-                f"bad decision table name {show(name)}",
-                "use letters, digits and `_`, e.g. `complaint_route`",
-                m.line_of(str(name)),
-            )
+            r.add("definition.table.bad_name", m.line_of(str(name)), name=show(name))
             continue
         table = _table(r, name, raw, m.line_of(name))
         if table is not None:
@@ -199,14 +185,14 @@ def _tables(r: Reader, value: object, line: int | None) -> dict[str, DecisionTab
 
 
 def _table(r: Reader, name: str, raw: object, line: int | None) -> DecisionTable | None:
-    what = f"decision table `{name}`"
+    what = places.table(name)
     m = r.mapping(raw, what, line, "`{hit: first, rules: [...], default: {...}}`")
     if m is None:
         return None
     r.keys(m, what, ("hit", "rules", "default"), ("rules",))
     hit = r.choice(m, "hit", what, ("first", "collect")) or "first"
     default = (
-        _then(r, m["default"], f"`default` of {what}", m.line_of("default"))
+        _then(r, m["default"], places.key_of("default", what), m.line_of("default"))
         if "default" in m
         else None
     )
@@ -214,34 +200,32 @@ def _table(r: Reader, name: str, raw: object, line: int | None) -> DecisionTable
     return DecisionTable(name, "collect" if hit == "collect" else "first", rules, default, m.line)
 
 
-def _rules(r: Reader, value: object, what: str, line: int | None) -> tuple[DecisionRule, ...]:
+def _rules(r: Reader, value: object, what: Place, line: int | None) -> tuple[DecisionRule, ...]:
     if not isinstance(value, LineList) or not value:
         r.add(
-            f"`rules` of {what} must be a non-empty list; got {show(value)}",
-            "write `rules: [{when: 'amount > 1000', then: {department: fin}}]`",
-            line,
+            "definition.table.no_rules", line, what=places.key_of("rules", what), value=show(value)
         )
         return ()
     found = (_rule(r, item, what, value.line_of(i)) for i, item in enumerate(value))
     return tuple(rule for rule in found if rule is not None)
 
 
-def _rule(r: Reader, raw: object, what: str, line: int | None) -> DecisionRule | None:
-    where = f"a rule of {what}"
+def _rule(r: Reader, raw: object, what: Place, line: int | None) -> DecisionRule | None:
+    where = places.rule_of(what)
     m = r.mapping(raw, where, line, "`{when: 'amount > 1000', then: {department: fin}}`")
     if m is None or not r.keys(m, where, ("when", "then"), ("when", "then")):
         return None
-    when = compile_in(r, m["when"], f"`when` of {where}", m.line_of("when"))
-    then = _then(r, m["then"], f"`then` of {where}", m.line_of("then"))
+    when = compile_in(r, m["when"], places.key_of("when", where), m.line_of("when"))
+    then = _then(r, m["then"], places.key_of("then", where), m.line_of("then"))
     return DecisionRule(when, then, m.line) if when is not None and then is not None else None
 
 
-def _then(r: Reader, value: object, what: str, line: int | None) -> dict[str, Any] | None:
+def _then(r: Reader, value: object, what: Place, line: int | None) -> dict[str, Any] | None:
     m = r.mapping(value, what, line, "`{department: fin}`, `{user: gm}` or `{to: some_node}`")
     if m is None:
         return None
     bad = [k for k in m if not isinstance(k, str)]
     if bad:
-        r.add(f"{what} has a key that is not a text: {show(bad[0])}", "use names as keys", line)
+        r.add("definition.table.key_not_text", line, what=what, key=show(bad[0]))
         return None
     return dict(m)

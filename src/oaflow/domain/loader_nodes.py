@@ -6,7 +6,9 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from oaflow.domain import places
 from oaflow.domain.definition import Node, NodeType, Route
+from oaflow.domain.errors import fault
 from oaflow.domain.expressions import compile_expression
 from oaflow.domain.loader_parts import (
     PICKS,
@@ -18,8 +20,10 @@ from oaflow.domain.loader_parts import (
     parse_trigger,
 )
 from oaflow.domain.loader_sla import parse_sla
+from oaflow.domain.places import Place
 from oaflow.domain.text import Text
-from oaflow.domain.yaml_lines import LineList, LineMap, Reader, show, suggest
+from oaflow.domain.wording import closest
+from oaflow.domain.yaml_lines import LineList, LineMap, Reader, show
 
 NODE_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 NODE_TYPES = tuple(t.value for t in NodeType)
@@ -66,11 +70,7 @@ class NodeReader:
 
     def nodes(self, value: object, line: int | None) -> dict[str, Node]:
         if not isinstance(value, LineList) or not value:
-            self.r.add(
-                f"`nodes` must be a non-empty list of nodes; got {show(value)}",
-                "write `nodes:` followed by `- {id: ..., type: ..., name: ...}` items",
-                line,
-            )
+            self.r.add("definition.nodes.not_list", line, value=show(value))
             self.links_broken = True
             return {}
         nodes: dict[str, Node] = {}
@@ -83,17 +83,13 @@ class NodeReader:
     def _add(self, nodes: dict[str, Node], node: Node) -> None:
         if node.id in nodes:
             first = nodes[node.id].line
-            self.r.add(
-                f"node id `{node.id}` is used twice (first on line {first})",
-                "give every node its own id",
-                node.line,
-            )
+            self.r.add("definition.node.id_twice", node.line, node=node.id, first=first)
             return
         nodes[node.id] = node
 
     def node(self, raw: object, line: int | None) -> Node | None:
         example = "`- {id: step, type: handle, name: {zh: 步骤, en: Step}}`"
-        m = self.r.mapping(raw, "a node", line, example)
+        m = self.r.mapping(raw, places.A_NODE, line, example)
         if m is None:
             self.links_broken = True
             return None
@@ -107,40 +103,35 @@ class NodeReader:
 
     def _id(self, m: LineMap) -> str | None:
         if "id" not in m:
-            self.r.add(
-                "a node has no `id`", "add `id: some_step` (letters, digits, _ and -)", m.line
-            )
+            self.r.add("definition.node.no_id", m.line)
             return None
         value = m["id"]
         if isinstance(value, str) and NODE_ID.match(value):
             return value
-        self.r.add(
-            f"bad node id {show(value)}",
-            "use 1 to 64 letters, digits, `_` and `-`, e.g. `legal_review`",
-            m.line_of("id"),
-        )
+        self.r.add("definition.node.bad_id", m.line_of("id"), value=show(value))
         return None
 
     def _type(self, m: LineMap) -> NodeType | None:
         if "type" not in m:
-            self.r.add(
-                "a node has no `type`", f"add `type: ...`, one of {', '.join(NODE_TYPES)}", m.line
-            )
+            self.r.add("definition.node.no_type", m.line, types=", ".join(NODE_TYPES))
             return None
         value = m["type"]
         if isinstance(value, str) and value in NODE_TYPES:
             return NodeType(value)
-        close = suggest(value, NODE_TYPES) if isinstance(value, str) else ""
-        allowed = f"use one of {', '.join(NODE_TYPES)}"
+        types = ", ".join(NODE_TYPES)
+        close = closest(value, NODE_TYPES) if isinstance(value, str) else None
+        advice = (
+            fault("definition.hint.type_close", word=close, types=types)
+            if close
+            else fault("definition.hint.use_type", types=types)
+        )
         self.r.add(
-            f"unknown node type {show(value)}",
-            f"{close} {allowed}" if close else allowed,
-            m.line_of("type"),
+            "definition.node.unknown_type", m.line_of("type"), value=show(value), advice=advice
         )
         return None
 
     def _build(self, m: LineMap, node_id: str, node_type: NodeType) -> Node:
-        what = f"node `{node_id}`"
+        what = places.node(node_id)
         self._check_keys(m, what, node_type)
         name = self.r.text(m, "name", what) if "name" in m else None
         parts: dict[str, Any] = {}
@@ -154,15 +145,18 @@ class NodeReader:
             parts["routes"] = (*parts.get("routes", ()), parts.pop("default"))
         return Node(id=node_id, type=node_type, name=name or Text(node_id), line=m.line, **parts)
 
-    def _check_keys(self, m: LineMap, what: str, node_type: NodeType) -> None:
+    def _check_keys(self, m: LineMap, what: Place, node_type: NodeType) -> None:
         allowed = ("id", "type", "name", *TYPE_KEYS[node_type])
         misplaced = [k for k in m if k in _ALL_KEYS and k not in allowed]
         for key in misplaced:
-            takes = ", ".join(f"`{k}`" for k in TYPE_KEYS[node_type]) or "no other keys"
+            takes = [f"`{k}`" for k in TYPE_KEYS[node_type]] or fault("definition.hint.no_keys")
             self.r.add(
-                f"`{key}` does not apply to {what} of type {node_type.value}",
-                f"remove `{key}`; a {node_type.value} node takes {takes}",
+                "definition.node.key_not_for_type",
                 m.line_of(key),
+                key=key,
+                what=what,
+                type=node_type.value,
+                takes=takes,
             )
         plain = LineMap()
         plain.line = m.line
@@ -174,126 +168,125 @@ class NodeReader:
 
     # --- the parts; each returns the Node keyword arguments it read ---------------------
 
-    def _next(self, m: LineMap, what: str) -> dict[str, Any]:
+    def _next(self, m: LineMap, what: Place) -> dict[str, Any]:
         value = m["next"]
         targets = [value] if isinstance(value, str) else value
         if isinstance(targets, list) and targets and all(isinstance(t, str) for t in targets):
             return {"next": tuple(targets)}
         self.links_broken = True
         self.r.add(
-            f"`next` of {what} must be a node id or a list of node ids; got {show(value)}",
-            "write `next: other_node` (or `next: [a, b]` after a parallel node)",
+            "definition.node.bad_next",
             m.line_of("next"),
+            what=places.key_of("next", what),
+            value=show(value),
         )
         return {}
 
-    def _routes(self, m: LineMap, what: str) -> dict[str, Any]:
+    def _routes(self, m: LineMap, what: Place) -> dict[str, Any]:
         value = m["routes"]
         if not isinstance(value, LineList) or not value:
             self.links_broken = True
             self.r.add(
-                f"`routes` of {what} must be a list of rules; got {show(value)}",
-                "write `routes: [{when: 'amount > 1000', to: big_amount}]`",
+                "definition.node.bad_routes",
                 m.line_of("routes"),
+                what=places.key_of("routes", what),
+                value=show(value),
             )
             return {}
         routes = (self._route(item, what, value.line_of(i)) for i, item in enumerate(value))
         return {"routes": tuple(r for r in routes if r is not None)}
 
-    def _route(self, raw: object, what: str, line: int | None) -> Route | None:
-        where = f"a route of {what}"
+    def _route(self, raw: object, what: Place, line: int | None) -> Route | None:
+        where = places.route_of(what)
         m = self.r.mapping(raw, where, line, "`{when: 'amount > 1000', to: big_amount}`")
         if m is None or not self.r.keys(m, where, ("when", "to"), ("when", "to")):
             self.links_broken = True
             return None
         to = self.r.string(m, "to", where)
-        when = compile_in(self.r, m["when"], f"`when` of {where}", m.line_of("when"))
+        when = compile_in(self.r, m["when"], places.key_of("when", where), m.line_of("when"))
         if to is None:
             self.links_broken = True
             return None
         # a bad condition is already reported; keep the route so its target is checked too
         return Route(to, when or _NEVER, m.line)
 
-    def _default(self, m: LineMap, what: str) -> dict[str, Any]:
+    def _default(self, m: LineMap, what: Place) -> dict[str, Any]:
         to = self.r.string(m, "default", what)
         if to is None:
             self.links_broken = True
             return {}
         return {"default": Route(to, None, m.line_of("default"))}
 
-    def _decision(self, m: LineMap, what: str) -> dict[str, Any]:
+    def _decision(self, m: LineMap, what: Place) -> dict[str, Any]:
         table = self.r.string(m, "decision", what)
         if table is not None and "routes" in m:
-            self.r.add(
-                f"{what} has both `routes` and `decision`",
-                "route either by `routes` rules or by a decision table, not both",
-                m.line_of("decision"),
-            )
+            self.r.add("definition.node.routes_and_decision", m.line_of("decision"), what=what)
         return {"decision": table} if table else {}
 
-    def _assignee(self, m: LineMap, what: str) -> dict[str, Any]:
+    def _assignee(self, m: LineMap, what: Place) -> dict[str, Any]:
         assignee = parse_assignment(
-            self.r, m["assignee"], f"assignee of {what}", m.line_of("assignee")
+            self.r, m["assignee"], places.assignee_of(what), m.line_of("assignee")
         )
         return {"assignee": assignee} if assignee else {}
 
-    def _time_limit(self, m: LineMap, what: str) -> dict[str, Any]:
+    def _time_limit(self, m: LineMap, what: Place) -> dict[str, Any]:
         limit = parse_time_limit(self.r, m["time_limit"], what, m.line_of("time_limit"))
         return {"time_limit": limit} if limit else {}
 
-    def _trigger(self, m: LineMap, what: str) -> dict[str, Any]:
+    def _trigger(self, m: LineMap, what: Place) -> dict[str, Any]:
         return {"trigger": parse_trigger(self.r, m["trigger"], what, m.line_of("trigger"))}
 
-    def _inputs(self, m: LineMap, what: str) -> dict[str, Any]:
+    def _inputs(self, m: LineMap, what: Place) -> dict[str, Any]:
         return {"inputs": self.r.strings(m, "inputs", what)}
 
-    def _outputs(self, m: LineMap, what: str) -> dict[str, Any]:
+    def _outputs(self, m: LineMap, what: Place) -> dict[str, Any]:
         return {"outputs": parse_outputs(self.r, m["outputs"], what, m.line_of("outputs"))}
 
-    def _on_reject(self, m: LineMap, what: str) -> dict[str, Any]:
+    def _on_reject(self, m: LineMap, what: Place) -> dict[str, Any]:
         target = self.r.string(m, "on_reject", what)
         return {"on_reject": target} if target else {}
 
-    def _over(self, m: LineMap, what: str) -> dict[str, Any]:
-        over = compile_in(self.r, m["over"], f"`over` of {what}", m.line_of("over"))
+    def _over(self, m: LineMap, what: Place) -> dict[str, Any]:
+        over = compile_in(self.r, m["over"], places.key_of("over", what), m.line_of("over"))
         return {"over": over} if over else {}
 
-    def _mode(self, m: LineMap, what: str) -> dict[str, Any]:
+    def _mode(self, m: LineMap, what: Place) -> dict[str, Any]:
         mode = self.r.choice(m, "mode", what, ("all", "any", "sequence", "ratio"))
         return {"mode": mode} if mode else {}
 
-    def _pass_ratio(self, m: LineMap, what: str) -> dict[str, Any]:
+    def _pass_ratio(self, m: LineMap, what: Place) -> dict[str, Any]:
         ratio = self.r.number(m, "pass_ratio", what)
         if ratio is not None and not 0 < ratio <= 1:
             self.r.add(
-                f"`pass_ratio` of {what} must be above 0 and at most 1; got {ratio:g}",
-                "e.g. `pass_ratio: 0.6` passes when 60 % have approved",
+                "definition.node.bad_pass_ratio",
                 m.line_of("pass_ratio"),
+                what=places.key_of("pass_ratio", what),
+                ratio=f"{ratio:g}",
             )
             return {}
         return {"pass_ratio": ratio} if ratio is not None else {}
 
-    def _pick(self, m: LineMap, what: str) -> dict[str, Any]:
+    def _pick(self, m: LineMap, what: Place) -> dict[str, Any]:
         pick = self.r.choice(m, "pick", what, PICKS)
         return {"pick": pick} if pick else {}
 
-    def _task(self, m: LineMap, what: str) -> dict[str, Any]:
+    def _task(self, m: LineMap, what: Place) -> dict[str, Any]:
         task = self.r.choice(m, "task", what, _TASK_KINDS)
         return {"task": NodeType(task)} if task else {}
 
-    def _service(self, m: LineMap, what: str) -> dict[str, Any]:
+    def _service(self, m: LineMap, what: Place) -> dict[str, Any]:
         service = self.r.string(m, "service", what)
         return {"service": service} if service else {}
 
-    def _notify(self, m: LineMap, what: str) -> dict[str, Any]:
+    def _notify(self, m: LineMap, what: Place) -> dict[str, Any]:
         return {"notify": parse_recipients(self.r, m["notify"], what, m.line_of("notify"))}
 
-    def _archive_name(self, m: LineMap, what: str) -> dict[str, Any]:
+    def _archive_name(self, m: LineMap, what: Place) -> dict[str, Any]:
         name = self.r.string(m, "archive_name", what)
         return {"archive_name": name} if name else {}
 
 
-_PARTS: dict[str, Callable[[NodeReader, LineMap, str], dict[str, Any]]] = {
+_PARTS: dict[str, Callable[[NodeReader, LineMap, Place], dict[str, Any]]] = {
     "next": NodeReader._next,
     "routes": NodeReader._routes,
     "default": NodeReader._default,
@@ -323,11 +316,13 @@ _PARTS: dict[str, Callable[[NodeReader, LineMap, str], dict[str, Any]]] = {
 }
 
 
-def _choice(r: Reader, m: LineMap, what: str, key: str, choices: tuple[str, ...]) -> dict[str, Any]:
+def _choice(
+    r: Reader, m: LineMap, what: Place, key: str, choices: tuple[str, ...]
+) -> dict[str, Any]:
     value = r.choice(m, key, what, choices)
     return {key: value} if value else {}
 
 
-def _sla(r: Reader, m: LineMap, what: str) -> dict[str, Any]:
+def _sla(r: Reader, m: LineMap, what: Place) -> dict[str, Any]:
     sla = parse_sla(r, m["sla"], what, m.line_of("sla"))
     return {"sla": sla} if sla is not None else {}

@@ -7,6 +7,7 @@ import re
 from dataclasses import replace
 from typing import Any, Literal, cast, get_args
 
+from oaflow.domain import places
 from oaflow.domain.definition import (
     Assignment,
     AssignmentKind,
@@ -16,9 +17,11 @@ from oaflow.domain.definition import (
     TimeLimit,
     Trigger,
 )
-from oaflow.domain.errors import ExpressionError
+from oaflow.domain.errors import ExpressionError, fault
 from oaflow.domain.expressions import Expression, compile_expression
-from oaflow.domain.yaml_lines import LineList, LineMap, Reader, show, suggest
+from oaflow.domain.places import Place
+from oaflow.domain.wording import HintOf, did_you_mean
+from oaflow.domain.yaml_lines import LineList, LineMap, Reader, show
 
 Pick = Literal["head", "interface", "members"]
 FIELD_TYPES: tuple[str, ...] = get_args(FieldType)
@@ -44,24 +47,25 @@ def is_field_name(name: str) -> bool:
     return bool(_NAME.match(name)) and not keyword.iskeyword(name) and name not in _RESERVED
 
 
-def compile_in(r: Reader, value: object, what: str, line: int | None) -> Expression | None:
+def compile_in(r: Reader, value: object, what: Place, line: int | None) -> Expression | None:
     """Compile an expression once; a bad one becomes a Problem naming the offset."""
     if not isinstance(value, str) or not value.strip():
-        r.add(
-            f"{what} must be an expression text; got {show(value)}",
-            "write it in quotes, e.g. 'amount > 500000'",
-            line,
-        )
+        r.add("definition.expression.not_text", line, what=what, value=show(value))
         return None
     try:
         return compile_expression(value)
     except ExpressionError as error:
-        at = f" at offset {error.offset}" if error.offset is not None else ""
+        code = (
+            "definition.expression.bad" if error.offset is None else "definition.expression.bad_at"
+        )
         r.add(
-            f"bad expression in {what}{at}: {error.message} (in {value!r})",
-            error.hint("en")
-            or "use comparisons, and/or/not, literals, names and the allowed functions",
+            code,
             line,
+            what=what,
+            offset=error.offset,
+            error=error.fault,
+            text=repr(value),
+            advice=HintOf(error.fault),
         )
         return None
 
@@ -69,13 +73,9 @@ def compile_in(r: Reader, value: object, what: str, line: int | None) -> Express
 # --- form fields -------------------------------------------------------------------------
 
 
-def parse_fields(r: Reader, value: object, where: str, line: int | None) -> tuple[FormField, ...]:
+def parse_fields(r: Reader, value: object, where: Place, line: int | None) -> tuple[FormField, ...]:
     if not isinstance(value, LineList):
-        r.add(
-            f"{where} must be a list of fields; got {show(value)}",
-            "write `- {name: amount, type: number}` for each field",
-            line,
-        )
+        r.add("definition.fields.not_list", line, what=where, value=show(value))
         return ()
     fields: list[FormField] = []
     for index, raw in enumerate(value):
@@ -83,20 +83,18 @@ def parse_fields(r: Reader, value: object, where: str, line: int | None) -> tupl
         if field is None:
             continue
         if any(f.name == field.name for f in fields):
-            r.add(
-                f"field `{field.name}` appears twice in {where}", "remove or rename one", field.line
-            )
+            r.add("definition.field.twice", field.line, field=field.name, what=where)
         else:
             fields.append(field)
     return tuple(fields)
 
 
-def parse_field(r: Reader, raw: object, where: str, line: int | None) -> FormField | None:
-    m = r.mapping(raw, f"a field of {where}", line, "`- {name: amount, type: number}`")
+def parse_field(r: Reader, raw: object, where: Place, line: int | None) -> FormField | None:
+    m = r.mapping(raw, places.field_of(where), line, "`- {name: amount, type: number}`")
     if m is None:
         return None
-    name = r.string(m, "name", f"a field of {where}")
-    what = f"field `{name}` of {where}" if name else f"a field of {where}"
+    name = r.string(m, "name", places.field_of(where))
+    what = places.named_field_of(name, where) if name else places.field_of(where)
     r.keys(m, what, _FIELD_KEYS, ("name",))
     if name is None or not _field_name_ok(r, name, what, m.line):
         return None
@@ -114,57 +112,48 @@ def parse_field(r: Reader, raw: object, where: str, line: int | None) -> FormFie
     )
 
 
-def _field_name_ok(r: Reader, name: str, what: str, line: int | None) -> bool:
+def _field_name_ok(r: Reader, name: str, what: Place, line: int | None) -> bool:
     if is_field_name(name):
         return True
-    r.add(
-        f"{what}: the name is not usable in expressions",
-        "use letters, digits and `_`, starting with a letter, e.g. `complaint_type`",
-        line,
-    )
+    r.add("definition.field.bad_name", line, what=what)
     return False
 
 
-def _enum_values(r: Reader, m: LineMap, what: str, field_type: str) -> tuple[str, ...]:
+def _enum_values(r: Reader, m: LineMap, what: Place, field_type: str) -> tuple[str, ...]:
     values = r.strings(m, "values", what)
     if field_type == "enum" and not values:
-        r.add(f"{what} is an enum without `values`", "add `values: [a, b, c]`", m.line)
+        r.add("definition.field.enum_without_values", m.line, what=what)
     elif field_type != "enum" and "values" in m:
-        r.add(
-            f"{what} has `values` but is not an enum",
-            "add `type: enum` or remove `values`",
-            m.line_of("values"),
-        )
+        r.add("definition.field.values_without_enum", m.line_of("values"), what=what)
     return values
 
 
-def parse_outputs(r: Reader, value: object, what: str, line: int | None) -> Outputs:
-    m = r.mapping(
-        value, f"`outputs` of {what}", line, "`outputs: {fields: [...], deliverables: [...]}`"
-    )
+def parse_outputs(r: Reader, value: object, what: Place, line: int | None) -> Outputs:
+    where = places.key_of("outputs", what)
+    m = r.mapping(value, where, line, "`outputs: {fields: [...], deliverables: [...]}`")
     if m is None:
         return Outputs()
-    r.keys(m, f"`outputs` of {what}", ("fields", "deliverables"), ())
+    r.keys(m, where, ("fields", "deliverables"), ())
     fields: tuple[FormField, ...] = ()
     if "fields" in m:
-        fields = parse_fields(r, m["fields"], f"the outputs of {what}", m.line_of("fields"))
-    return Outputs(
-        fields=fields,
-        deliverables=r.strings(m, "deliverables", f"`outputs` of {what}"),
-    )
+        fields = parse_fields(r, m["fields"], places.outputs_of(what), m.line_of("fields"))
+    return Outputs(fields=fields, deliverables=r.strings(m, "deliverables", where))
 
 
 # --- assignments -------------------------------------------------------------------------
 
 
-def parse_assignment(r: Reader, value: object, what: str, line: int | None) -> Assignment | None:
+def parse_assignment(r: Reader, value: object, what: Place, line: int | None) -> Assignment | None:
     if value == "initiator":
         return Assignment("initiator", line=line)
     if isinstance(value, str):
         r.add(
-            f"{what} {value!r} is not an assignee form",
-            f"write `{{department: {value}}}` for a department's head; forms: {ASSIGNEE_EXAMPLE}",
+            "definition.assignee.not_a_form",
             line,
+            what=what,
+            value=repr(value),
+            code=value,
+            forms=ASSIGNEE_EXAMPLE,
         )
         return None
     m = r.mapping(value, what, line, ASSIGNEE_EXAMPLE)
@@ -173,16 +162,18 @@ def parse_assignment(r: Reader, value: object, what: str, line: int | None) -> A
     return _assignment_from_map(r, m, what)
 
 
-def _assignment_from_map(r: Reader, m: LineMap, what: str) -> Assignment | None:
+def _assignment_from_map(r: Reader, m: LineMap, what: Place) -> Assignment | None:
     if "users" in m and len(m) == 1:
         return _users(r, m, what)
     kinds = [key for key in m if key in _ASSIGNEE_KEYS]
     if len(kinds) != 1:
-        named = ", ".join(f"`{k}`" for k in kinds) or "none"
         r.add(
-            f"{what} must name exactly one of {', '.join(_ASSIGNEE_KEYS)}; it names {named}",
-            f"write one form, e.g. {ASSIGNEE_EXAMPLE}",
+            "definition.assignee.not_one_kind",
             m.line,
+            what=what,
+            kinds=", ".join(_ASSIGNEE_KEYS),
+            named=[f"`{k}`" for k in kinds] or fault("definition.hint.none"),
+            forms=ASSIGNEE_EXAMPLE,
         )
         return None
     key = kinds[0]
@@ -197,30 +188,28 @@ def _assignment_from_map(r: Reader, m: LineMap, what: str) -> Assignment | None:
     return replace(assignment, **value)
 
 
-def _users(r: Reader, m: LineMap, what: str) -> Assignment | None:
+def _users(r: Reader, m: LineMap, what: Place) -> Assignment | None:
     users = r.strings(m, "users", what)
     if not users:
-        r.add(
-            f"`users` of {what} is empty",
-            "list the approvers: `{users: [gm, vp.admin]}`",
-            m.line_of("users"),
-        )
+        r.add("definition.assignee.no_users", m.line_of("users"), what=places.key_of("users", what))
         return None
     return Assignment("users", users=users, line=m.line)
 
 
 def parse_recipients(
-    r: Reader, value: object, what: str, line: int | None
+    r: Reader, value: object, what: Place, line: int | None
 ) -> tuple[Assignment, ...]:
     if not isinstance(value, LineList):
         r.add(
-            f"`notify` of {what} must be a list of recipients; got {show(value)}",
-            f"write `notify: [{{department: sal}}, {{user: gm}}]`; forms: {ASSIGNEE_EXAMPLE}",
+            "definition.notify.not_list",
             line,
+            what=places.key_of("notify", what),
+            value=show(value),
+            forms=ASSIGNEE_EXAMPLE,
         )
         return ()
     found = (
-        parse_assignment(r, item, f"recipient of {what}", value.line_of(i))
+        parse_assignment(r, item, places.recipient_of(what), value.line_of(i))
         for i, item in enumerate(value)
     )
     return tuple(a for a in found if a is not None)
@@ -229,40 +218,42 @@ def parse_recipients(
 # --- time limits and triggers ------------------------------------------------------------
 
 
-def parse_time_limit(r: Reader, value: object, what: str, line: int | None) -> TimeLimit | None:
-    example = "`time_limit: {hours: 24}` or `time_limit: {hours: 48, basis: calendar}`"
-    m = r.mapping(value, f"`time_limit` of {what}", line, example)
-    if m is None or not r.keys(m, f"`time_limit` of {what}", ("hours", "basis"), ("hours",)):
+def parse_time_limit(r: Reader, value: object, what: Place, line: int | None) -> TimeLimit | None:
+    example = fault("definition.hint.time_limit_example")
+    where = places.key_of("time_limit", what)
+    m = r.mapping(value, where, line, example)
+    if m is None or not r.keys(m, where, ("hours", "basis"), ("hours",)):
         return None
-    hours = r.number(m, "hours", f"`time_limit` of {what}")
-    basis = r.choice(m, "basis", f"`time_limit` of {what}", ("working", "calendar")) or "working"
+    hours = r.number(m, "hours", where)
+    basis = r.choice(m, "basis", where, ("working", "calendar")) or "working"
     if hours is None:
         return None
     if not 0 < hours <= MAX_HOURS:
         r.add(
-            f"time limit of {what} must be more than 0 and at most {MAX_HOURS:g} hours; "
-            f"got {hours:g}",
-            "give the limit in hours, e.g. `hours: 24`",
+            "definition.time_limit.out_of_range",
             m.line_of("hours"),
+            what=what,
+            max=f"{MAX_HOURS:g}",
+            hours=f"{hours:g}",
         )
         return None
     return TimeLimit(hours, "calendar" if basis == "calendar" else "working")
 
 
-def parse_trigger(r: Reader, value: object, what: str, line: int | None) -> Trigger:
+def parse_trigger(r: Reader, value: object, what: Place, line: int | None) -> Trigger:
     if value in ("auto", "manual"):
         return Trigger("auto" if value == "auto" else "manual")
-    hint = "write `trigger: auto`, `trigger: manual` or `trigger: {planned_date: FIELD}`"
-    where = f"`trigger` of {what}"
+    hint = fault("definition.hint.trigger")
+    where = places.key_of("trigger", what)
     if isinstance(value, LineMap) and r.keys(value, where, ("planned_date",), ("planned_date",)):
         field = r.string(value, "planned_date", where)
         if field is not None:
             return Trigger("planned_date", field)
     if isinstance(value, str):
-        close = suggest(value, ("auto", "manual"))
-        r.add(f"unknown trigger {value!r} of {what}", close or hint, line)
-    elif not isinstance(value, LineMap):
+        close = did_you_mean(value, ("auto", "manual"))
         r.add(
-            f"`trigger` of {what} must be auto, manual or a mapping; got {show(value)}", hint, line
+            "definition.trigger.unknown", line, value=repr(value), what=what, advice=close or hint
         )
+    elif not isinstance(value, LineMap):
+        r.add("definition.trigger.bad", line, what=where, value=show(value), advice=hint)
     return Trigger()

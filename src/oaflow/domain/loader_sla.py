@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from typing import Any, cast
 
+from oaflow.domain import places
 from oaflow.domain.definition import SLA_ROLES, Escalation, EscalationAction, Sla
+from oaflow.domain.errors import Fault, fault
+from oaflow.domain.places import Place
 from oaflow.domain.yaml_lines import LineList, LineMap, Reader, show
 
 ACK_KEYS = ("remind_after", "remind_again_after", "escalate_after", "escalate_to")
@@ -16,15 +19,15 @@ EXAMPLE = (
 MAX_HOURS = 8760.0
 
 
-def recipient_problem(name: str) -> str | None:
+def recipient_problem(name: str) -> Fault | None:
     """Why ``name`` is not a recipient form, or None."""
     if name in SLA_ROLES or (name.partition(":")[0] in ("user", "field") and name[5:].strip()):
         return None
-    return f"unknown recipient `{name}`; use {', '.join(SLA_ROLES)}, user:LOGIN or field:NAME"
+    return fault("definition.sla.unknown_recipient", name=name, roles=", ".join(SLA_ROLES))
 
 
-def parse_sla(r: Reader, value: object, what: str, line: int | None) -> Sla | None:
-    where = f"`sla` of {what}"
+def parse_sla(r: Reader, value: object, what: Place, line: int | None) -> Sla | None:
+    where = places.key_of("sla", what)
     m = r.mapping(value, where, line, EXAMPLE)
     keys = ("acknowledge", "warn_at", "escalation", "pause_when_waiting")
     if m is None or not r.keys(m, where, keys, ()):
@@ -43,8 +46,8 @@ def parse_sla(r: Reader, value: object, what: str, line: int | None) -> Sla | No
     return sla
 
 
-def _acknowledge(r: Reader, value: object, where: str, line: int | None) -> dict[str, Any]:
-    what = f"`acknowledge` of {where}"
+def _acknowledge(r: Reader, value: object, where: Place, line: int | None) -> dict[str, Any]:
+    what = places.key_of("acknowledge", where)
     m = r.mapping(value, what, line, "`acknowledge: {remind_after: 24, escalate_after: 48}`")
     if m is None or not r.keys(m, what, ACK_KEYS, ()):
         return {}
@@ -57,55 +60,65 @@ def _acknowledge(r: Reader, value: object, where: str, line: int | None) -> dict
     return found
 
 
-def _hours(r: Reader, m: LineMap, key: str, what: str) -> float | None:
+def _hours(r: Reader, m: LineMap, key: str, what: Place) -> float | None:
     hours = r.number(m, key, what)
     if hours is not None and not 0 <= hours <= MAX_HOURS:
         r.add(
-            f"`{key}` of {what} must be 0 to {MAX_HOURS:.0f} hours; got {hours:g}",
-            "give the hours after dispatch (or after the deadline), e.g. 24",
+            "definition.sla.hours_out_of_range",
             m.line_of(key),
+            what=places.key_of(key, what),
+            max=f"{MAX_HOURS:.0f}",
+            hours=f"{hours:g}",
         )
         return None
     return hours
 
 
-def _recipients(r: Reader, m: LineMap, key: str, what: str) -> tuple[str, ...]:
+def _recipients(r: Reader, m: LineMap, key: str, what: Place) -> tuple[str, ...]:
     names = r.strings(m, key, what)
     for name in names:
         if (problem := recipient_problem(name)) is not None:
-            r.add(f"{problem} (in `{key}` of {what})", "fix the recipient", m.line_of(key))
+            r.add(
+                "definition.sla.bad_recipient",
+                m.line_of(key),
+                problem=problem,
+                what=places.key_of(key, what),
+            )
     return names
 
 
-def _shares(r: Reader, m: LineMap, where: str) -> tuple[float, ...]:
+def _shares(r: Reader, m: LineMap, where: Place) -> tuple[float, ...]:
     value = m["warn_at"]
     ok = isinstance(value, list) and all(
         isinstance(v, int | float) and not isinstance(v, bool) and 0 < v < 1 for v in value
     )
     if not ok:
         r.add(
-            f"`warn_at` of {where} must be a list of shares between 0 and 1; got {show(value)}",
-            "e.g. `warn_at: [0.5, 0.75]` warns when half and three quarters of the time are used",
+            "definition.sla.bad_warn_at",
             m.line_of("warn_at"),
+            what=places.key_of("warn_at", where),
+            value=show(value),
         )
         return ()
     return tuple(sorted(float(v) for v in cast(list[float], value)))
 
 
-def _chain(r: Reader, value: object, where: str, line: int | None) -> tuple[Escalation, ...]:
+def _chain(r: Reader, value: object, where: Place, line: int | None) -> tuple[Escalation, ...]:
     if not isinstance(value, LineList):
         r.add(
-            f"`escalation` of {where} must be a list of levels; got {show(value)}",
-            f"write it like {EXAMPLE}",
+            "definition.sla.bad_escalation",
             line,
+            what=places.key_of("escalation", where),
+            value=show(value),
+            example=EXAMPLE,
         )
         return ()
     levels = (_level(r, item, where, value.line_of(i)) for i, item in enumerate(value))
     return tuple(level for level in levels if level is not None)
 
 
-def _level(r: Reader, raw: object, where: str, line: int | None) -> Escalation | None:
-    what = f"an escalation level of {where}"
+def _level(r: Reader, raw: object, where: Place, line: int | None) -> Escalation | None:
+    what = places.level_of(where)
     m = r.mapping(raw, what, line, "`{after: 8, to: [responsible_leader], action: notify}`")
     if m is None or not r.keys(m, what, ("after", "to", "action"), ("after", "to")):
         return None
@@ -117,21 +130,19 @@ def _level(r: Reader, raw: object, where: str, line: int | None) -> Escalation |
     return Escalation(after, to, cast(EscalationAction, action), m.line)
 
 
-def _check_order(r: Reader, sla: Sla, where: str, line: int | None) -> None:
+def _check_order(r: Reader, sla: Sla, where: Place, line: int | None) -> None:
     if not sla.remind_after <= sla.remind_again_after <= sla.escalate_after:
         r.add(
-            f"{where}: reminders must come before the escalation "
-            f"({sla.remind_after:g} ≤ {sla.remind_again_after:g} ≤ {sla.escalate_after:g} hours)",
-            "order remind_after ≤ remind_again_after ≤ escalate_after",
+            "definition.sla.reminders_after_escalation",
             line,
+            what=where,
+            remind=f"{sla.remind_after:g}",
+            again=f"{sla.remind_again_after:g}",
+            escalate=f"{sla.escalate_after:g}",
         )
     afters = [level.after for level in sla.escalation]
     if afters != sorted(afters):
-        r.add(
-            f"{where}: escalation levels must be in order of `after`",
-            "list the levels from the earliest to the latest",
-            line,
-        )
+        r.add("definition.sla.levels_out_of_order", line, what=where)
 
 
 __all__ = ["parse_sla", "recipient_problem"]

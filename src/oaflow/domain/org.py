@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from oaflow.domain.definition import OrgNames
-from oaflow.domain.errors import Problem
+from oaflow.domain.errors import Problem, fault, problem
 from oaflow.domain.text import Text
 
 ROLES = frozenset(
@@ -161,27 +161,30 @@ def _department_problems(
     org: Organisation, department: Department, file: str, line_of: LineOf
 ) -> list[Problem]:
     line = line_of("department", department.code)
-    where = f"department {department.code}"
+    where = fault("org.place.department", code=department.code)
     problems: list[Problem] = []
     if department.parent is not None and department.parent not in org.departments:
         problems.append(
-            Problem(
-                f"{where}: parent {department.parent!r} is not a known department",
-                "use the code of a department in this file, or leave parent empty for a root",
+            problem(
+                "org.department.unknown_parent",
                 file,
                 line,
+                where=where,
+                parent=repr(department.parent),
             )
         )
-    people = [("head", department.head), ("leader", department.leader)]
-    people += [("interface person", login) for login in department.interfaces]
+    people = [("org.person.head", department.head), ("org.person.leader", department.leader)]
+    people += [("org.person.interface", login) for login in department.interfaces]
     for what, login in people:
         if login is not None and login not in org.users:
             problems.append(
-                Problem(
-                    f"{where}: {what} {login!r} is not a known user",
-                    "add the user to the users, or correct the login",
+                problem(
+                    "org.department.unknown_user",
                     file,
                     line,
+                    where=where,
+                    person=fault(what),
+                    login=repr(login),
                 )
             )
     return problems
@@ -189,13 +192,9 @@ def _department_problems(
 
 def _user_problems(org: Organisation, user: User, file: str, line_of: LineOf) -> list[Problem]:
     line = line_of("user", user.login)
+    where = fault("org.place.user", login=user.login)
     return [
-        Problem(
-            f"user {user.login}: department {code!r} is not a known department",
-            "use the code of a department in this file",
-            file,
-            line,
-        )
+        problem("org.user.unknown_department", file, line, where=where, department=repr(code))
         for code in user.departments
         if code not in org.departments
     ]
@@ -209,11 +208,11 @@ def _cycle_problems(org: Organisation, file: str, line_of: LineOf) -> list[Probl
         if cycle and not reported.intersection(cycle):
             reported.update(cycle)
             problems.append(
-                Problem(
-                    "departments form a cycle: " + " → ".join([*cycle, cycle[0]]),
-                    "departments must form a tree: give one of them another parent or none",
+                problem(
+                    "org.department.cycle",
                     file,
                     line_of("department", cycle[0]),
+                    cycle=" → ".join([*cycle, cycle[0]]),
                 )
             )
     return problems

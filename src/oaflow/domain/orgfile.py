@@ -11,13 +11,14 @@ from __future__ import annotations
 import csv
 import io
 import re
+import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 import yaml
 
-from oaflow.domain.errors import Problem, ValidationError
+from oaflow.domain.errors import Fault, Problem, ValidationError, fault, problem
 from oaflow.domain.org import (
     CODE_PATTERN,
     LOGIN_PATTERN,
@@ -28,6 +29,7 @@ from oaflow.domain.org import (
     organisation_problems,
 )
 from oaflow.domain.text import Text
+from oaflow.domain.yaml_lines import BoundedLoader, yaml_fault, yaml_line
 
 Kind = Literal["department", "user"]
 
@@ -53,6 +55,20 @@ _CSV_APPLIES: dict[str, frozenset[str]] = {
 }
 _TRUE = frozenset({"true", "yes", "y", "1", "是"})
 _FALSE = frozenset({"false", "no", "n", "0", "否"})
+_KINDS: dict[str, Fault] = {
+    "department": fault("org.kind.department"),
+    "user": fault("org.kind.user"),
+}
+#: kind -> the code of a duplicate (without, with the line of the first)
+_DUPLICATE = {
+    "department": ("org.department.duplicate", "org.department.duplicate_at"),
+    "user": ("org.user.duplicate", "org.user.duplicate_at"),
+}
+_PLACE = {"department": "org.place.department", "user": "org.place.user"}
+_ALLOWED = {
+    "code": fault("org.hint.code_pattern"),
+    "login": fault("org.hint.login_pattern"),
+}
 
 
 @dataclass
@@ -72,8 +88,8 @@ class _Builder:
     users: dict[str, User] = field(default_factory=dict)
     lines: dict[tuple[str, str], int | None] = field(default_factory=dict)
 
-    def problem(self, message: str, hint: str, line: int | None) -> None:
-        self.problems.append(Problem(message, hint, self.file, line))
+    def problem(self, code: str, line: int | None, /, **params: Any) -> None:
+        self.problems.append(problem(code, self.file, line, **params))
 
     def build(self, records: Iterable[_Record]) -> Organisation:
         for record in records:
@@ -91,9 +107,7 @@ class _Builder:
 
     def _add_department(self, record: _Record) -> None:
         cells = _Cells(self, record, "department")
-        code = cells.identify(
-            "code", CODE_PATTERN, "a letter, then lower-case letters, digits, '_' or '-'"
-        )
+        code = cells.identify("code", CODE_PATTERN)
         department = Department(
             code=code,
             name=cells.name(),
@@ -107,9 +121,7 @@ class _Builder:
 
     def _add_user(self, record: _Record) -> None:
         cells = _Cells(self, record, "user")
-        login = cells.identify(
-            "login", LOGIN_PATTERN, "lower-case letters, digits, '.', '_' or '-' (at most 64)"
-        )
+        login = cells.identify("login", LOGIN_PATTERN)
         user = User(
             login=login,
             name=cells.name(),
@@ -126,11 +138,7 @@ class _Builder:
             self.lines[(kind, name)] = line
             return True
         first = self.lines[(kind, name)]
-        self.problem(
-            f"duplicate {kind} {name!r}" + (f" (first at line {first})" if first else ""),
-            f"every {kind} needs its own {'code' if kind == 'department' else 'login'}",
-            line,
-        )
+        self.problem(_DUPLICATE[kind][bool(first)], line, name=repr(name), first=first)
         return False
 
 
@@ -141,23 +149,24 @@ class _Cells:
         self.builder = builder
         self.values = record.values
         self.line = record.line
-        self.where: str = kind
+        self.kind = kind
+        self.where: Fault = _KINDS[kind]
 
-    def bad(self, message: str, hint: str) -> None:
-        self.builder.problem(f"{self.where}: {message}", hint, self.line)
+    def bad(self, code: str, /, **params: Any) -> None:
+        self.builder.problem(code, self.line, where=self.where, **params)
 
-    def identify(self, key: str, pattern: re.Pattern[str], allowed: str) -> str:
+    def identify(self, key: str, pattern: re.Pattern[str]) -> str:
         """Read the code or login, name the record by it, then report unknown keys."""
         value = self.single(key) or ""
         if not value and isinstance(self.values.get(key) or "", str):
-            self.bad(f"{key} is missing", f"give every {self.where} a {key}")
+            self.bad("org.value.missing", key=key, kind=_KINDS[self.kind])
         elif value and not pattern.fullmatch(value):
-            self.bad(f"{key} {value!r} is not valid", f"use {allowed}")
+            self.bad("org.value.invalid", key=key, value=repr(value), allowed=_ALLOWED[key])
         elif value:
-            self.where = f"{self.where} {value}"
+            self.where = fault(_PLACE[self.kind], **{key: value})
         allowed_keys = DEPARTMENT_KEYS if key == "code" else USER_KEYS
         for unknown in sorted(set(self.values) - set(allowed_keys)):
-            self.bad(f"unknown key {unknown!r}", f"the keys are: {', '.join(allowed_keys)}")
+            self.bad("org.key.unknown", key=repr(unknown), keys=", ".join(allowed_keys))
         return value
 
     def single(self, key: str) -> str | None:
@@ -165,9 +174,18 @@ class _Cells:
         if value is None:
             return None
         if not isinstance(value, str):
-            self.bad(f"{key} must be text, not {value!r}", "quote the value")
+            self.bad("org.value.not_text", key=key, value=repr(value))
             return None
-        return value.strip() or None
+        return self.clean(key, value).strip() or None
+
+    def clean(self, key: str, text: str) -> str:
+        """``text``; a control character such as NUL in it is reported (and left out, so
+        that it causes no other problem)."""
+        bad = [c for c in text if c not in "\t\n\r" and unicodedata.category(c) == "Cc"]
+        if not bad:
+            return text
+        self.bad("org.value.control_character", key=key, character=f"U+{ord(bad[0]):04X}")
+        return "".join(c for c in text if c not in bad)
 
     def many(self, key: str) -> tuple[str, ...]:
         value = self.values.get(key)
@@ -179,12 +197,13 @@ class _Cells:
         elif isinstance(value, list):
             items = value
         else:
-            self.bad(f"{key} must be a list", f"write {key}: [a, b]")
+            self.bad("org.value.not_list", key=key)
             return ()
         if not all(isinstance(item, str) for item in items):
-            self.bad(f"{key} must be a list of text", "quote the values")
+            self.bad("org.value.not_texts", key=key)
             return ()
-        return tuple(s.strip() for s in items if isinstance(s, str) and s.strip())
+        texts = [self.clean(key, s) for s in items if isinstance(s, str)]
+        return tuple(s.strip() for s in texts if s.strip())
 
     def name(self) -> Text:
         value = self.values.get("name")
@@ -193,21 +212,21 @@ class _Cells:
         else:
             zh, en = value, ""
         if not isinstance(zh, str) or not zh.strip() or not isinstance(en, str | None):
-            self.bad("name is missing or malformed", "write name: {zh: 中文名, en: English name}")
+            self.bad("org.name.bad")
             return Text("")
-        return Text(zh.strip(), (en or "").strip())
+        return Text(self.clean("name", zh).strip(), self.clean("name", en or "").strip())
 
     def email(self) -> str:
         value = self.single("email") or ""
         if value and (value.count("@") != 1 or value.startswith("@") or value.endswith("@")):
-            self.bad(f"email {value!r} is not an address", "write it as name@example.com")
+            self.bad("org.email.bad", email=repr(value))
         return value
 
     def roles(self) -> frozenset[str]:
         roles = self.many("roles")
         for role in roles:
             if role not in ROLES:
-                self.bad(f"unknown role {role!r}", f"roles are: {', '.join(sorted(ROLES))}")
+                self.bad("org.role.unknown", role=repr(role), roles=", ".join(sorted(ROLES)))
         return frozenset(r for r in roles if r in ROLES)
 
     def flag(self, key: str) -> bool:
@@ -219,7 +238,7 @@ class _Cells:
             return True
         if text in _FALSE:
             return False
-        self.bad(f"{key} {value!r} is not true or false", "write true or false")
+        self.bad("org.value.not_flag", key=key, value=repr(value))
         return True
 
 
@@ -237,45 +256,47 @@ def parse_org_yaml(text: str, file: str = "") -> Organisation:
 
 
 def _yaml_records(text: str, builder: _Builder) -> list[_Record]:
-    loader = yaml.SafeLoader(text)
     try:
-        root = loader.get_single_node()
-        data = loader.construct_document(root) if root is not None else None
+        root, data = _yaml_document(text)
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark is not None else None
-        builder.problem(f"not valid YAML: {exc}", "fix the YAML syntax at this line", line)
+        builder.problems.append(Problem(yaml_fault(exc), builder.file, yaml_line(exc, text)))
         return []
-    finally:
-        loader.dispose()
     if not isinstance(data, dict) or not isinstance(root, yaml.MappingNode):
-        builder.problem("the file must be a mapping", "start with departments: and users:", 1)
+        builder.problem("org.file.not_mapping", 1)
         return []
     records: list[_Record] = []
     for key_node, value_node in root.value:
         key = key_node.value
         if key not in ("departments", "users"):
-            builder.problem(f"unknown key {key!r}", "use departments and users", _line(key_node))
+            builder.problem("org.file.unknown_key", _line(key_node), key=repr(key))
             continue
         kind: Kind = "department" if key == "departments" else "user"
         records += _yaml_list(kind, data[key], value_node, builder)
     return records
 
 
+def _yaml_document(text: str) -> tuple[yaml.Node | None, object]:
+    """The root node of ``text`` and the data it holds (YAMLError when it is not YAML)."""
+    loader = BoundedLoader(text)  # refuses bad characters already
+    try:
+        root = loader.get_single_node()
+        return root, loader.construct_document(root) if root is not None else None
+    finally:
+        loader.dispose()
+
+
 def _yaml_list(kind: Kind, items: object, node: yaml.Node, builder: _Builder) -> list[_Record]:
     if items is None:
         return []
     if not isinstance(items, list) or not isinstance(node, yaml.SequenceNode):
-        builder.problem(f"{kind}s must be a list", f"write one '- ...' per {kind}", _line(node))
+        builder.problem("org.file.not_list", _line(node), key=f"{kind}s", kind=_KINDS[kind])
         return []
     records: list[_Record] = []
     for item, item_node in zip(items, node.value, strict=True):
         if isinstance(item, dict):
             records.append(_Record(kind, item, _line(item_node)))
         else:
-            builder.problem(
-                f"a {kind} must be a mapping", "write key: value pairs", _line(item_node)
-            )
+            builder.problem("org.file.item_not_mapping", _line(item_node), kind=_KINDS[kind])
     return records
 
 
@@ -328,8 +349,11 @@ def _csv_records(text: str, builder: _Builder) -> list[_Record]:
     missing = [c for c in ("type", "id", "name_zh") if c not in header]
     unknown = [c for c in header if c not in CSV_COLUMNS]
     if missing or unknown:
-        message = f"header: missing {missing}" if missing else f"header: unknown columns {unknown}"
-        builder.problem(message, f"the columns are: {', '.join(CSV_COLUMNS)}", 1)
+        columns = ", ".join(CSV_COLUMNS)
+        if missing:
+            builder.problem("org.csv.missing_columns", 1, missing=str(missing), columns=columns)
+        else:
+            builder.problem("org.csv.unknown_columns", 1, unknown=str(unknown), columns=columns)
         return []
     records: list[_Record] = []
     line = reader.line_num + 1
@@ -339,23 +363,21 @@ def _csv_records(text: str, builder: _Builder) -> list[_Record]:
             if isinstance(record, _Record):
                 records.append(record)
             else:
-                builder.problem(record[0], record[1], line)
+                builder.problems.append(Problem(record, builder.file, line))
         line = reader.line_num + 1
     return records
 
 
-def _csv_record(
-    cells: dict[str, str], width: int, header: list[str], line: int
-) -> _Record | tuple[str, str]:
+def _csv_record(cells: dict[str, str], width: int, header: list[str], line: int) -> _Record | Fault:
     kind = cells.get("type", "").strip().lower()
     if kind not in _CSV_APPLIES:
-        return f"type {kind!r} is neither department nor user", "write department or user"
+        return fault("org.csv.bad_type", type=repr(kind))
     if width > len(header):
-        return "the row has more cells than the header", "remove the extra cells"
+        return fault("org.csv.too_many_cells")
     given = {key: value.strip() for key, value in cells.items() if value.strip()}
     stray = sorted(set(given) - _CSV_APPLIES[kind] - {"type", "id", "name_zh", "name_en"})
     if stray:
-        return f"{kind} row: columns {stray} do not apply", f"leave them empty in {kind} rows"
+        return fault("org.csv.columns_not_for_kind", kind=_KINDS[kind], columns=str(stray))
     values: dict[str, object] = {key: given[key] for key in _CSV_APPLIES[kind] if key in given}
     values["code" if kind == "department" else "login"] = given.get("id", "")
     values["name"] = {"zh": given.get("name_zh", ""), "en": given.get("name_en", "")}

@@ -24,9 +24,10 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from oaflow.domain.errors import Problem, ValidationError
+from oaflow.domain.errors import Fault, Problem, ValidationError, fault
 from oaflow.domain.org import Department, Organisation, User
 from oaflow.domain.orgfile import Kind, _Builder, _Record
+from oaflow.domain.wording import HintOf
 
 
 @dataclass(frozen=True)
@@ -90,7 +91,11 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
 #: records of the users sheet get line numbers above any Excel row, so the builder's
 #: lines tell the sheets apart; they are mapped back to rows before problems are reported
 _USER_LINES = 10_000_000
-_NOT_A_WORKBOOK_HINT = "save the file in Excel as 'Excel Workbook (*.xlsx)' and try again"
+#: duplicates say where the first one was: a line of the builder becomes a sheet and row
+_FIRST_AT_CELL = {
+    "org.department.duplicate_at": "org.department.duplicate_at_cell",
+    "org.user.duplicate_at": "org.user.duplicate_at_cell",
+}
 
 
 # --- writing ----------------------------------------------------------------------------
@@ -184,16 +189,17 @@ def _placed(problem: Problem, places: dict[int, tuple[str, int]]) -> Problem:
     if problem.line is None or problem.line not in places:
         return problem
     sheet, row = places[problem.line]
-
-    def first_at(match: re.Match[str]) -> str:
-        where = places.get(int(match.group(1)))
-        return f"(first at {where[0]}!{where[1]})" if where else match.group(0)
-
-    message = _FIRST_AT.sub(first_at, problem.message)
-    return Problem(f"{sheet}!{row}: {message}", problem.fault.hint("en"), problem.file, row)
+    inner = _first_at_cell(problem.fault, places)
+    placed = fault("org.xlsx.at_row", sheet=sheet, row=row, problem=inner, advice=HintOf(inner))
+    return Problem(placed, problem.file, row)
 
 
-_FIRST_AT = re.compile(r"\(first at line (\d+)\)")
+def _first_at_cell(found: Fault, places: dict[int, tuple[str, int]]) -> Fault:
+    """A duplicate's "first at line N" as "first at Sheet!row"."""
+    where = places.get(found.params.get("first") or 0)
+    if found.code not in _FIRST_AT_CELL or where is None:
+        return found
+    return Fault(_FIRST_AT_CELL[found.code], {**found.params, "first": f"{where[0]}!{where[1]}"})
 
 
 def _workbook_records(
@@ -205,18 +211,20 @@ def _workbook_records(
             warnings.filterwarnings("ignore", category=UserWarning, module="openpyxl")
             workbook = load_workbook(io.BytesIO(data), data_only=False)
     except Exception:  # a damaged or foreign file can fail anywhere inside openpyxl
-        builder.problem("the file is not an Excel workbook (.xlsx)", _NOT_A_WORKBOOK_HINT, None)
+        builder.problem("org.xlsx.not_a_workbook", None)
         return []
     records: list[_Record] = []
     for layout in LAYOUTS:
         sheets = [s for s in workbook.worksheets if _normal(s.title) in _sheet_names(layout)]
         if len(sheets) != 1:
-            found = "no sheet" if not sheets else f"{len(sheets)} sheets"
             builder.problem(
-                f"{found} named {layout.zh} or {layout.en}",
-                f"name one sheet {layout.zh} or {layout.en} (an export names its sheets "
-                f"{DEPARTMENTS.title} and {USERS.title})",
+                "org.xlsx.several_sheets" if sheets else "org.xlsx.no_sheet",
                 None,
+                count=len(sheets),
+                zh=layout.zh,
+                en=layout.en,
+                departments=DEPARTMENTS.title,
+                users=USERS.title,
             )
             continue
         records += _SheetReader(sheets[0], layout, builder, places).records()
@@ -253,8 +261,8 @@ class _SheetReader:
         self.places = places
         self.offset = _USER_LINES if layout.kind == "user" else 0
 
-    def problem(self, row: int, message: str, hint: str) -> None:
-        self.builder.problem(message, hint, self.line(row))
+    def problem(self, row: int, code: str, /, **params: Any) -> None:
+        self.builder.problem(code, self.line(row), **params)
 
     def line(self, row: int) -> int:
         line = row + self.offset
@@ -292,12 +300,12 @@ class _SheetReader:
         missing = [self._title(k) for k in self.layout.required if k not in keys]
         allowed = ", ".join(column.title for column in self.layout.columns)
         if missing:
-            self.problem(1, f"header: missing columns {missing}", f"the columns are: {allowed}")
+            self.problem(1, "org.xlsx.missing_columns", missing=str(missing), columns=allowed)
         if unknown:
-            self.problem(1, f"header: unknown columns {unknown}", f"the columns are: {allowed}")
+            self.problem(1, "org.xlsx.unknown_columns", unknown=str(unknown), columns=allowed)
         if doubled:
             titles = [self._title(k) for k in doubled]
-            self.problem(1, f"header: columns {titles} appear twice", "keep one of each")
+            self.problem(1, "org.xlsx.doubled_columns", columns=str(titles))
         return None if missing or unknown or doubled else keys
 
     def _title(self, key: str) -> str:
@@ -312,19 +320,11 @@ class _SheetReader:
             if _empty(cell.value):
                 continue
             if cell.data_type in ("f", "e"):
-                what = "a formula" if cell.data_type == "f" else f"the error {cell.value}"
-                self.problem(
-                    row,
-                    f"cell {cell.coordinate} holds {what}",
-                    "type the value itself (or paste it with Paste Special → Values)",
-                )
+                code = "org.xlsx.formula" if cell.data_type == "f" else "org.xlsx.error_value"
+                self.problem(row, code, cell=cell.coordinate, value=str(cell.value))
                 bad = True
             elif key is None:
-                self.problem(
-                    row,
-                    f"cell {cell.coordinate} is in a column without a title",
-                    "give the column a title from the header or empty the cell",
-                )
+                self.problem(row, "org.xlsx.untitled_column", cell=cell.coordinate)
                 bad = True
             else:
                 given[key] = _value(cell.value, key)

@@ -9,15 +9,18 @@ The graph checks (reachability, dead ends, parallel/join balance, policies) live
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
+from typing import Any
 
+from oaflow.domain import places
 from oaflow.domain.definition import Assignment, Node, NodeType, OrgNames, ProcessDefinition
-from oaflow.domain.errors import Problem, ValidationError
+from oaflow.domain.errors import Problem, ValidationError, fault, problem
 from oaflow.domain.expressions import Expression
 from oaflow.domain.forms import CONTEXT_NAMES, STANDARD_FIELDS
 from oaflow.domain.loader import parse_in_detail
+from oaflow.domain.places import Place
 from oaflow.domain.validate_graph import Finding, graph_findings, table_results, table_targets
 from oaflow.domain.validate_org import org_findings
-from oaflow.domain.yaml_lines import suggest
+from oaflow.domain.wording import did_you_mean
 
 #: policy tag -> departments of which one must approve before any handle node (DEF-7)
 DEFAULT_POLICIES: Mapping[str, tuple[str, ...]] = {
@@ -57,8 +60,8 @@ def check_definition(
     return parsed.definition
 
 
-def _by_line(problem: Problem) -> int:
-    return problem.line or 0
+def _by_line(found: Problem) -> int:
+    return found.line or 0
 
 
 def _follows_from_shape(
@@ -91,30 +94,30 @@ def _references(d: ProcessDefinition) -> Iterator[Finding]:
         for target in node.next:
             yield from _reference(d, node, target, "`next`", node.line)
         for route in node.routes:
-            key = "`default`" if route.when is None else "a route"
+            key = "`default`" if route.when is None else fault("definition.place.a_route")
             yield from _reference(d, node, route.to, key, route.line)
         if node.on_reject != "end":
             yield from _reference(d, node, node.on_reject, "`on_reject`", node.line)
         for target, line in table_targets(d, node):
-            yield from _reference(d, node, target, f"decision table `{node.decision}`", line)
+            yield from _reference(d, node, target, places.table(node.decision), line)
 
 
 def _reference(
-    d: ProcessDefinition, node: Node, target: str, key: str, line: int | None
+    d: ProcessDefinition, node: Node, target: str, key: Place, line: int | None
 ) -> Iterator[Finding]:
     if target in d.nodes:
         return
-    close = suggest(target, d.nodes)
-    yield Finding(
-        Problem(
-            f"{key} of node `{node.id}` names unknown node `{target}`",
-            close or f"add a node with `id: {target}` or name one of the existing nodes",
-            d.file,
-            line,
-        ),
+    advice = did_you_mean(target, d.nodes) or fault("definition.hint.add_node", target=target)
+    found = problem(
+        "definition.node.unknown_target",
+        d.file,
+        line,
+        key=key,
         node=node.id,
-        ref=target,
+        target=target,
+        advice=advice,
     )
+    yield Finding(found, node=node.id, ref=target)
 
 
 # --- per-node rules ----------------------------------------------------------------------
@@ -123,29 +126,26 @@ def _reference(
 def _node_findings(d: ProcessDefinition) -> Iterator[Finding]:
     for index, node in enumerate(d.nodes.values()):
         if node.type is NodeType.INITIATE and index > 0:
-            yield _finding(d, node, "is an initiate node but not the first node", "move it first")
+            yield _finding(d, node, "definition.node.initiate_not_first")
         if node.is_task:
             yield from _task_rules(d, node)
         yield from _kind_rules(d, node)
 
 
 def _finding(
-    d: ProcessDefinition, node: Node, message: str, hint: str, absent: str = ""
+    d: ProcessDefinition, node: Node, code: str, absent: str = "", **params: Any
 ) -> Finding:
-    problem = Problem(f"node `{node.id}` {message}", hint, d.file, node.line)
-    return Finding(problem, node=node.id, absent=absent)
+    found = problem(code, d.file, node.line, node=node.id, **params)
+    return Finding(found, node=node.id, absent=absent)
 
 
 def _task_rules(d: ProcessDefinition, node: Node) -> Iterator[Finding]:
     if node.type is NodeType.MULTI_INSTANCE and node.over is None:
-        hint = f"add `over: collaborating_departments` (a list of department codes) to `{node.id}`"
-        yield _finding(d, node, "has no `over`: no department gets a task", hint, "over")
+        yield _finding(d, node, "definition.node.no_over", "over")
     elif node.type is not NodeType.MULTI_INSTANCE and node.assignee is None:
-        hint = f"add e.g. `assignee: {{department: rnd}}` to `{node.id}`"
-        yield _finding(d, node, "has no responsible party (`assignee`)", hint, "assignee")
+        yield _finding(d, node, "definition.node.no_assignee", "assignee")
     if node.time_limit is None and node.trigger.kind != "planned_date":
-        hint = f"add e.g. `time_limit: {{hours: 24}}` to `{node.id}`"
-        yield _finding(d, node, "has no time limit", hint, "time_limit")
+        yield _finding(d, node, "definition.node.no_time_limit", "time_limit")
     yield from _sla_fields(d, node)
 
 
@@ -154,47 +154,40 @@ def _sla_fields(d: ProcessDefinition, node: Node) -> Iterator[Finding]:
     for name in node.sla.recipients():
         kind, _, field_name = name.partition(":")
         if kind == "field" and getattr(d.form_field(field_name), "type", None) != "user":
-            hint = f"add `- {{name: {field_name}, type: user}}` to `form`, or fix the name"
-            yield _finding(d, node, f"escalates to `{name}`, which is not a user field", hint)
+            yield _finding(
+                d, node, "definition.sla.not_user_field", recipient=name, field=field_name
+            )
 
 
 def _kind_rules(d: ProcessDefinition, node: Node) -> Iterator[Finding]:
     if node.type is NodeType.SERVICE and not node.service:
-        hint = f"add `service: system.action` (e.g. finance.sync_budget) to `{node.id}`"
-        yield _finding(d, node, "is a service node without `service`", hint, "service")
+        yield _finding(d, node, "definition.node.no_service", "service")
     if node.type is NodeType.NOTIFY and not node.notify:
-        hint = f"add `notify: [{{department: sal}}]` to `{node.id}`"
-        yield _finding(d, node, "is a notify node without recipients", hint, "notify")
+        yield _finding(d, node, "definition.node.no_recipients", "notify")
     if node.type is NodeType.ARCHIVE and not node.archive_name:
-        hint = f'add `archive_name: "项目归档-{{yyyy}}-{{title}}"` to `{node.id}`'
-        yield _finding(d, node, "is an archive node without `archive_name`", hint, "archive_name")
+        yield _finding(d, node, "definition.node.no_archive_name", "archive_name")
     if node.type is NodeType.EXCLUSIVE:
         yield from _gateway_rules(d, node)
     if node.type is NodeType.PARALLEL and len(node.next) < 2:
-        hint = f"give `{node.id}` at least two branches, `next: [a, b]`, or use plain `next`"
-        yield _finding(d, node, "is a parallel node with fewer than two branches", hint, "next")
+        yield _finding(d, node, "definition.parallel.too_few_branches", "next")
     if node.type is not NodeType.PARALLEL and len(node.next) > 1:
-        hint = f"put a `parallel` node before the branches, or keep one `next` in `{node.id}`"
-        yield _finding(d, node, "has several `next` but is not a parallel node", hint)
+        yield _finding(d, node, "definition.node.several_next")
 
 
 def _gateway_rules(d: ProcessDefinition, node: Node) -> Iterator[Finding]:
     if not any(route.when is None for route in node.routes):
-        hint = f"add `default: <node>` to gateway `{node.id}`"
-        yield _finding(d, node, "is an exclusive gateway without `default`", hint, "default")
+        yield _finding(d, node, "definition.gateway.no_default", "default")
     if not node.decision and not any(route.when is not None for route in node.routes):
-        hint = f"add `routes: [{{when: '...', to: <node>}}]` or `decision: <table>` to `{node.id}`"
-        yield _finding(d, node, "is an exclusive gateway without rules", hint, "routes")
+        yield _finding(d, node, "definition.gateway.no_rules", "routes")
     table = d.decision_tables.get(node.decision)
     if table is None:
         return
     for then, line in table_results(table):
         if not isinstance(then.get("to"), str):
-            message = (
-                f"decision table `{table.name}` routes gateway `{node.id}` but a `then` has no `to`"
+            found = problem(
+                "definition.table.route_without_to", d.file, line, table=table.name, node=node.id
             )
-            hint = "write `then: {to: <node>}` in every rule of a routing table"
-            yield Finding(Problem(message, hint, d.file, line), node=node.id)
+            yield Finding(found, node=node.id)
 
 
 # --- names: form fields, expression names, decision tables -------------------------------
@@ -219,16 +212,16 @@ def _name_findings(d: ProcessDefinition) -> Iterator[Finding]:
             yield from _table_exists(d, node, node.decision, node.line)
     for table in d.decision_tables.values():
         for rule in table.rules:
-            where = f"a rule of decision table `{table.name}`"
+            where = places.rule_of(places.table(table.name))
             yield from _unknown_names(d, "", where, rule.when, rule.line, names)
 
 
-def _expressions(node: Node) -> Iterator[tuple[str, Expression, int | None]]:
+def _expressions(node: Node) -> Iterator[tuple[Place, Expression, int | None]]:
     for route in node.routes:
         if route.when is not None:
-            yield f"a route of gateway `{node.id}`", route.when, route.line
+            yield places.route_of(places.gateway(node.id)), route.when, route.line
     if node.over is not None:
-        yield f"`over` of node `{node.id}`", node.over, node.line
+        yield places.key_of("over", places.node(node.id)), node.over, node.line
 
 
 def _assignments(node: Node) -> tuple[Assignment, ...]:
@@ -238,16 +231,23 @@ def _assignments(node: Node) -> tuple[Assignment, ...]:
 def _unknown_names(
     d: ProcessDefinition,
     node_id: str,
-    where: str,
+    where: Place,
     expression: Expression,
     line: int | None,
     names: frozenset[str],
 ) -> Iterator[Finding]:
     for name in sorted(expression.names - names):
-        close = suggest(name, names)
-        hint = close or f"add a form field `{name}` or a task output of that name"
-        message = f"{where} uses unknown name `{name}` in {expression.text!r}"
-        yield Finding(Problem(message, hint, d.file, line), node=node_id)
+        advice = did_you_mean(name, names) or fault("definition.hint.add_field", name=name)
+        found = problem(
+            "definition.expression.unknown_name",
+            d.file,
+            line,
+            what=where,
+            name=name,
+            text=repr(expression.text),
+            advice=advice,
+        )
+        yield Finding(found, node=node_id)
 
 
 def _assignment_names(d: ProcessDefinition, node: Node, a: Assignment) -> Iterator[Finding]:
@@ -258,14 +258,28 @@ def _assignment_names(d: ProcessDefinition, node: Node, a: Assignment) -> Iterat
         return
     field = d.form_field(a.field) or next((f for f in STANDARD_FIELDS if f.name == a.field), None)
     if field is None:
-        close = suggest(a.field, {f.name for f in d.form})
-        hint = close or f"add a form field `{a.field}` of type department or user"
-        message = f"assignee of node `{node.id}` names unknown form field `{a.field}`"
-        yield Finding(Problem(message, hint, d.file, a.line), node=node.id)
+        advice = did_you_mean(a.field, {f.name for f in d.form}) or fault(
+            "definition.hint.add_assignee_field", field=a.field
+        )
+        found = problem(
+            "definition.assignee.unknown_field",
+            d.file,
+            a.line,
+            node=node.id,
+            field=a.field,
+            advice=advice,
+        )
+        yield Finding(found, node=node.id)
     elif field.type not in _ASSIGNEE_FIELD_TYPES:
-        message = f"assignee of node `{node.id}` names field `{a.field}` of type {field.type}"
-        hint = f"give `{a.field}` the type department or user"
-        yield Finding(Problem(message, hint, d.file, a.line), node=node.id)
+        found = problem(
+            "definition.assignee.field_type",
+            d.file,
+            a.line,
+            node=node.id,
+            field=a.field,
+            type=field.type,
+        )
+        yield Finding(found, node=node.id)
 
 
 def _assignee_table(d: ProcessDefinition, node: Node, name: str) -> Iterator[Finding]:
@@ -274,12 +288,10 @@ def _assignee_table(d: ProcessDefinition, node: Node, name: str) -> Iterator[Fin
         return
     for then, line in table_results(table):
         if not any(isinstance(then.get(k), str) for k in ("department", "user")):
-            message = (
-                f"decision table `{name}` assigns node `{node.id}` "
-                "but a `then` has no `department` or `user`"
+            found = problem(
+                "definition.table.assignment_without_party", d.file, line, table=name, node=node.id
             )
-            hint = "write `then: {department: <code>}` or `then: {user: <login>}`"
-            yield Finding(Problem(message, hint, d.file, line), node=node.id)
+            yield Finding(found, node=node.id)
 
 
 def _trigger_field(d: ProcessDefinition, node: Node) -> Iterator[Finding]:
@@ -288,12 +300,12 @@ def _trigger_field(d: ProcessDefinition, node: Node) -> Iterator[Finding]:
     name = node.trigger.field
     field = d.form_field(name)
     if field is None:
-        close = suggest(name, {f.name for f in d.form})
-        hint = close or f"add `- {{name: {name}, type: date, required: true}}` to `form`"
-        yield _finding(d, node, f"has `planned_date: {name}`, which is not a form field", hint)
+        advice = did_you_mean(name, {f.name for f in d.form}) or fault(
+            "definition.hint.add_date_field", field=name
+        )
+        yield _finding(d, node, "definition.trigger.unknown_field", field=name, advice=advice)
     elif field.type not in _DATE_TYPES:
-        hint = f"give form field `{name}` the type date"
-        yield _finding(d, node, f"has `planned_date: {name}`, a field of type {field.type}", hint)
+        yield _finding(d, node, "definition.trigger.field_type", field=name, type=field.type)
 
 
 def _table_exists(
@@ -301,7 +313,10 @@ def _table_exists(
 ) -> Iterator[Finding]:
     if table in d.decision_tables:
         return
-    close = suggest(table, d.decision_tables)
-    hint = close or f"define it under `decision_tables: {{{table}: {{rules: [...]}}}}`"
-    message = f"node `{node.id}` uses unknown decision table `{table}`"
-    yield Finding(Problem(message, hint, d.file, line), node=node.id)
+    advice = did_you_mean(table, d.decision_tables) or fault(
+        "definition.hint.define_table", table=table
+    )
+    found = problem(
+        "definition.table.unknown", d.file, line, node=node.id, table=table, advice=advice
+    )
+    yield Finding(found, node=node.id)

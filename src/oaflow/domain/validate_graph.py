@@ -8,7 +8,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from oaflow.domain.definition import DecisionTable, Node, NodeType, ProcessDefinition
-from oaflow.domain.errors import Problem
+from oaflow.domain.errors import Problem, problem
+from oaflow.domain.wording import Either
 
 
 @dataclass(frozen=True)
@@ -44,10 +45,15 @@ def table_targets(d: ProcessDefinition, node: Node) -> list[tuple[str, int | Non
 
 @dataclass
 class Graph:
-    """Known links of a definition (links to unknown nodes are left out)."""
+    """Known links of a definition (links to unknown nodes are left out).
+
+    ``edges`` are the ways forward (`next`, routes, decision tables); ``returns`` the way
+    back a rejection takes (`on_reject`), which also reaches a node (a revise step).
+    """
 
     d: ProcessDefinition
     edges: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    returns: dict[str, str] = field(default_factory=dict)
     open_ends: set[str] = field(default_factory=set)  # nodes with a link to an unknown node
 
     @classmethod
@@ -58,10 +64,15 @@ class Graph:
             graph.edges[node.id] = tuple(t for t in dict.fromkeys(targets) if t in d.nodes)
             if any(t not in d.nodes for t in targets):
                 graph.open_ends.add(node.id)
+            if node.on_reject in d.nodes:
+                graph.returns[node.id] = node.on_reject
         return graph
 
-    def reach(self, starts: Iterable[str], stop: Iterable[str] = ()) -> set[str]:
-        """Nodes reachable from ``starts``, not walking past the nodes in ``stop``."""
+    def reach(
+        self, starts: Iterable[str], stop: Iterable[str] = (), returns: bool = False
+    ) -> set[str]:
+        """Nodes reachable from ``starts``, not walking past the nodes in ``stop``; with
+        ``returns``, rejections (`on_reject`) are ways too."""
         stopped, seen, todo = set(stop), set(), list(starts)
         while todo:
             node_id = todo.pop()
@@ -70,6 +81,8 @@ class Graph:
             seen.add(node_id)
             if node_id not in stopped:
                 todo.extend(self.edges.get(node_id, ()))
+                if returns and node_id in self.returns:
+                    todo.append(self.returns[node_id])
         return seen
 
     def predecessors(self, node_id: str) -> list[str]:
@@ -85,44 +98,33 @@ def graph_findings(d: ProcessDefinition, policies: Mapping[str, tuple[str, ...]]
     return found
 
 
-def _finding(d: ProcessDefinition, node: Node, message: str, hint: str) -> Finding:
-    problem = Problem(f"node `{node.id}` {message}", hint, d.file, node.line)
-    return Finding(problem, node=node.id, graph=True)
+def _finding(d: ProcessDefinition, node: Node, code: str, **params: Any) -> Finding:
+    found = problem(code, d.file, node.line, node=node.id, **params)
+    return Finding(found, node=node.id, graph=True)
 
 
 def _unreachable(graph: Graph) -> Iterator[Finding]:
     start = graph.d.start.id
-    reached = graph.reach([start])
+    reached = graph.reach([start], returns=True)
     for node in graph.d.nodes.values():
         if node.id not in reached:
-            hint = f"lead an earlier node to it (`next: {node.id}`) or remove it"
-            yield _finding(graph.d, node, f"cannot be reached from the start `{start}`", hint)
+            yield _finding(graph.d, node, "definition.node.unreachable", start=start)
 
 
 def _dead_ends(graph: Graph) -> Iterator[Finding]:
     d = graph.d
     ends = [n.id for n in d.nodes.values() if n.type is NodeType.END]
     if not ends:
-        problem = Problem(
-            "the definition has no `end` node",
-            "add `- {id: done, type: end, name: {zh: 结束, en: Done}}` and lead the last "
-            "nodes to it",
-            d.file,
-            d.start.line,
-        )
-        yield Finding(problem, graph=True)
+        yield Finding(problem("definition.graph.no_end", d.file, d.start.line), graph=True)
     finishing = _can_finish(graph, ends)
-    reached = graph.reach([d.start.id])
+    reached = graph.reach([d.start.id], returns=True)
     for node in d.nodes.values():
         if node.type is NodeType.END or node.id in graph.open_ends:
             continue
         if not graph.edges[node.id]:
-            yield _finding(
-                d, node, "is a dead end: it leads nowhere", f"add `next: <node>` to `{node.id}`"
-            )
+            yield _finding(d, node, "definition.node.dead_end")
         elif ends and node.id in reached and node.id not in finishing:
-            hint = f"give the loop through `{node.id}` a way out that leads to an `end` node"
-            yield _finding(d, node, "cannot reach an end node: every path from it loops", hint)
+            yield _finding(d, node, "definition.node.endless_loop")
 
 
 def _can_finish(graph: Graph, ends: list[str]) -> set[str]:
@@ -145,10 +147,7 @@ def _returns(graph: Graph) -> Iterator[Finding]:
             continue
         upstream = target.id != node.id and node.id in graph.reach([target.id])
         if target.type is NodeType.END or not upstream:
-            hint = "name an earlier node of the same path, or `on_reject: end`"
-            yield _finding(
-                d, node, f"returns to `{target.id}` on reject, which is not before it", hint
-            )
+            yield _finding(d, node, "definition.node.returns_forward", target=target.id)
 
 
 # --- parallel / join ---------------------------------------------------------------------
@@ -192,14 +191,9 @@ def _balance(graph: Graph) -> Iterator[Finding]:
     for node in d.nodes.values():
         openers = closed_by.get(node.id, [])
         if node.type is NodeType.JOIN and not openers:
-            hint = (
-                f"put a `parallel` node before the branches that meet at `{node.id}`, "
-                "or use plain `next`"
-            )
-            yield _finding(d, node, "is a join that no parallel node opens", hint)
+            yield _finding(d, node, "definition.join.not_opened")
         elif len(openers) > 1:
-            hint = "give each parallel node its own join"
-            yield _finding(d, node, f"closes several parallel nodes: {', '.join(openers)}", hint)
+            yield _finding(d, node, "definition.join.closes_several", openers=", ".join(openers))
 
 
 def _parallel(
@@ -207,14 +201,10 @@ def _parallel(
 ) -> Iterator[Finding]:
     d, joins = graph.d, set().union(*(b.joins for b in branches)) if branches else set()
     if not joins:
-        hint = f"lead every branch of `{node.id}` into one `join` node"
-        yield _finding(d, node, "is a parallel node without a matching join", hint)
+        yield _finding(d, node, "definition.parallel.no_join")
         return
     if len(joins) > 1:
-        hint = f"lead every branch of `{node.id}` into the same join"
-        yield _finding(
-            d, node, f"has branches that meet at different joins: {', '.join(sorted(joins))}", hint
-        )
+        yield _finding(d, node, "definition.parallel.several_joins", joins=", ".join(sorted(joins)))
         return
     join = joins.pop()
     closed_by.setdefault(join, []).append(node.id)
@@ -224,21 +214,24 @@ def _parallel(
 def _leaks(graph: Graph, node: Node, join: str, branches: list[_Branch]) -> Iterator[Finding]:
     d = graph.d
     for first, branch in zip(graph.edges[node.id], branches, strict=True):
-        if not branch.joins or branch.ends:
-            where = f"reaches `{sorted(branch.ends)[0]}`" if branch.ends else "never reaches it"
-            hint = f"lead branch `{first}` into join `{join}` on every path"
+        if branch.ends:
             yield _finding(
-                d, node, f"opens branch `{first}` that {where} before join `{join}`", hint
+                d,
+                node,
+                "definition.parallel.branch_ends",
+                branch=first,
+                end=sorted(branch.ends)[0],
+                join=join,
+            )
+        elif not branch.joins:
+            yield _finding(
+                d, node, "definition.parallel.branch_misses_join", branch=first, join=join
             )
     inside = set().union(*(b.inside for b in branches), {node.id})
     for source in graph.predecessors(join):
         if source not in inside:
-            hint = f"lead `{source}` elsewhere; only the branches of `{node.id}` may enter `{join}`"
             yield _finding(
-                d,
-                d.nodes[join],
-                f"is also entered from `{source}`, outside parallel `{node.id}`",
-                hint,
+                d, d.nodes[join], "definition.join.entered_outside", source=source, parallel=node.id
             )
 
 
@@ -269,14 +262,15 @@ def _handles(node: Node) -> bool:
 def _policy(graph: Graph, tag: str, departments: tuple[str, ...]) -> Iterator[Finding]:
     d = graph.d
     gates = [n.id for n in d.nodes.values() if _approves(n, departments)]
-    for node_id in sorted(graph.reach([d.start.id], stop=gates), key=list(d.nodes).index):
+    reached = graph.reach([d.start.id], stop=gates, returns=True)
+    for node_id in sorted(reached, key=list(d.nodes).index):
         node = d.nodes[node_id]
         if _handles(node) and node_id not in gates:
-            names = " or ".join(departments)
-            hint = (
-                f"add an `approval` node with `assignee: {{department: {departments[0]}}}` "
-                f"before `{node.id}` on every path from the start"
-            )
             yield _finding(
-                d, node, f"is reached without an approval by {names} (policy `{tag}`)", hint
+                d,
+                node,
+                "definition.policy.no_approval",
+                departments=Either(departments),
+                first=departments[0],
+                tag=tag,
             )

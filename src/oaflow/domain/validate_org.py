@@ -6,10 +6,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
+from oaflow.domain import places
 from oaflow.domain.definition import Assignment, OrgNames, ProcessDefinition
-from oaflow.domain.errors import Problem
+from oaflow.domain.errors import fault, problem
+from oaflow.domain.places import Place
 from oaflow.domain.validate_graph import Finding, table_results
-from oaflow.domain.yaml_lines import suggest
+from oaflow.domain.wording import did_you_mean
 
 
 def org_findings(d: ProcessDefinition, org: OrgNames) -> list[Finding]:
@@ -17,7 +19,7 @@ def org_findings(d: ProcessDefinition, org: OrgNames) -> list[Finding]:
     for node in d.nodes.values():
         recipients = (node.assignee, *node.notify) if node.assignee else node.notify
         for a in recipients:
-            found += _assignment(d, org, a, f"node `{node.id}`", node.id)
+            found += _assignment(d, org, a, places.node(node.id), node.id)
         for name in node.sla.recipients():
             if name.startswith("user:") and name[5:] not in org.users:
                 found.append(
@@ -25,7 +27,7 @@ def org_findings(d: ProcessDefinition, org: OrgNames) -> list[Finding]:
                         d,
                         "user",
                         name[5:],
-                        f"node `{node.id}` escalation",
+                        places.escalation_of(node.id),
                         org.users,
                         node.sla.line or node.line,
                         node.id,
@@ -33,7 +35,7 @@ def org_findings(d: ProcessDefinition, org: OrgNames) -> list[Finding]:
                 )
     for table in d.decision_tables.values():
         for then, line in table_results(table):
-            found += _result(d, org, then, f"decision table `{table.name}`", line)
+            found += _result(d, org, then, places.table(table.name), line)
     return found
 
 
@@ -46,9 +48,9 @@ def _initiators(d: ProcessDefinition, org: OrgNames) -> Iterator[Finding]:
 
 
 def _assignment(
-    d: ProcessDefinition, org: OrgNames, a: Assignment, where: str, node_id: str
+    d: ProcessDefinition, org: OrgNames, a: Assignment, where: Place, node_id: str
 ) -> list[Finding]:
-    what = f"assignee of {where}" if a.kind != "decision" else where
+    what = places.assignee_of(where) if a.kind != "decision" else where
     checks: list[tuple[str, str, frozenset[str]]] = []
     if a.kind == "department":
         checks.append(("department", a.department, org.departments))
@@ -67,7 +69,7 @@ def _assignment(
 
 
 def _result(
-    d: ProcessDefinition, org: OrgNames, then: Mapping[str, Any], where: str, line: int | None
+    d: ProcessDefinition, org: OrgNames, then: Mapping[str, Any], where: Place, line: int | None
 ) -> list[Finding]:
     found = []
     department, user = then.get("department"), then.get("user")
@@ -82,14 +84,32 @@ def _unknown(
     d: ProcessDefinition,
     kind: str,
     name: str,
-    where: str,
+    where: Place,
     known: Iterable[str],
     line: int | None,
     node_id: str = "",
 ) -> Finding:
     choices = sorted(known)
-    close = suggest(name, choices)
     listed = ", ".join(choices[:12]) + (" …" if len(choices) > 12 else "")
-    hint = close or (f"use one of {listed}" if choices else f"add the {kind} to the organisation")
-    problem = Problem(f"{where} names unknown {kind} `{name}`", hint, d.file, line)
-    return Finding(problem, node=node_id)
+    advice = did_you_mean(name, choices) or (
+        fault("definition.hint.use_one_of", choices=listed)
+        if choices
+        else fault("definition.hint.add_to_org", kind=_KINDS[kind])
+    )
+    found = problem(
+        "definition.org.unknown",
+        d.file,
+        line,
+        what=where,
+        kind=_KINDS[kind],
+        name=name,
+        advice=advice,
+    )
+    return Finding(found, node=node_id)
+
+
+_KINDS = {
+    "department": fault("definition.org.department"),
+    "user": fault("definition.org.user"),
+    "role": fault("definition.org.role"),
+}

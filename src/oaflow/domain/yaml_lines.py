@@ -15,8 +15,13 @@ from typing import Any
 
 import yaml
 
-from oaflow.domain.errors import Problem
+from oaflow.domain.errors import Fault, Problem, fault, problem
+from oaflow.domain.places import Place, key_of
 from oaflow.domain.text import Text
+from oaflow.domain.wording import did_you_mean
+
+#: deepest nesting of mappings and lists a definition or organisation file may have
+MAX_DEPTH = 64
 
 
 class LineMap(dict[Any, Any]):
@@ -45,7 +50,41 @@ class LineList(list[Any]):
         return self.item_lines[index] if index < len(self.item_lines) else self.line
 
 
-class _LineLoader(yaml.SafeLoader):
+class TooDeep(yaml.YAMLError):
+    """The YAML nests deeper than :data:`MAX_DEPTH` (refused before Python's stack runs out)."""
+
+    def __init__(self, mark: yaml.Mark) -> None:
+        super().__init__(f"nested deeper than {MAX_DEPTH}")
+        self.problem_mark = mark
+
+
+class KeyNotPlain(yaml.YAMLError):
+    """A mapping key that is itself a list or a mapping."""
+
+    def __init__(self, mark: yaml.Mark) -> None:
+        super().__init__("a mapping key must be a plain value")
+        self.problem_mark = mark
+
+
+class BoundedLoader(yaml.SafeLoader):
+    """The safe loader, refusing documents nested deeper than :data:`MAX_DEPTH`."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self._depth = 0
+
+    def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
+        self._depth += 1
+        try:
+            if self._depth > MAX_DEPTH:
+                event = self.peek_event()  # type: ignore[no-untyped-call]
+                raise TooDeep(event.start_mark)
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+
+class _LineLoader(BoundedLoader):
     def __init__(self, stream: str) -> None:
         super().__init__(stream)
         self.duplicates: list[tuple[str, int]] = []
@@ -58,9 +97,7 @@ def _construct_map(loader: _LineLoader, node: yaml.MappingNode) -> LineMap:
     for key_node, value_node in node.value:
         key = loader.construct_object(key_node, deep=True)
         if not isinstance(key, str | int | float | bool | None):
-            raise yaml.constructor.ConstructorError(
-                None, None, "a mapping key must be a plain value", key_node.start_mark
-            )
+            raise KeyNotPlain(key_node.start_mark)
         line = key_node.start_mark.line + 1
         if key in result:
             loader.duplicates.append((str(key), line))
@@ -91,40 +128,41 @@ def read_yaml(text: str) -> tuple[object, list[tuple[str, int]]]:
         loader.dispose()
 
 
-def yaml_problem(error: yaml.YAMLError, file: str) -> Problem:
-    mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
-    line = mark.line + 1 if mark is not None else None
+def yaml_fault(error: yaml.YAMLError) -> Fault:
+    """What is wrong with a text that is not YAML (or nests too deep)."""
+    if isinstance(error, TooDeep):
+        return fault("yaml.too_deep", limit=MAX_DEPTH)
+    if isinstance(error, KeyNotPlain):
+        return fault("yaml.key_not_plain")
+    if isinstance(error, yaml.reader.ReaderError):
+        return fault("yaml.bad_character", character=f"U+{error.character:04X}")
     reason = getattr(error, "problem", None) or str(error)
     context = getattr(error, "context", None)
-    detail = f"{context}, {reason}" if context else reason
-    return Problem(
-        f"the file is not valid YAML: {detail}",
-        "check indentation and quoting on this line and the one before it; "
-        "quote texts that contain ': ', '#', '{' or start with '*', '&' or '!'",
-        file,
-        line,
-    )
+    return fault("yaml.invalid", detail=f"{context}, {reason}" if context else reason)
 
 
-def suggest(word: str, choices: Iterable[str]) -> str:
-    """'did you mean `x`?' for the choice closest to ``word`` (ignoring case), or ''."""
-    by_lower = {choice.lower(): choice for choice in choices}
-    close = difflib.get_close_matches(word.lower(), list(by_lower), n=1, cutoff=0.6)
-    return f"did you mean `{by_lower[close[0]]}`?" if close else ""
+def yaml_line(error: yaml.YAMLError, text: str) -> int | None:
+    """The line (1-based) ``error`` is about, or None."""
+    if isinstance(error, yaml.reader.ReaderError):
+        return text.count("\n", 0, error.position) + 1
+    mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
+    return mark.line + 1 if mark is not None else None
 
 
-def show(value: object) -> str:
-    """A value as a person would write it in YAML, shortened."""
+def yaml_problem(error: yaml.YAMLError, file: str, text: str) -> Problem:
+    return Problem(yaml_fault(error), file, yaml_line(error, text))
+
+
+def show(value: object) -> str | Fault:
+    """A value as a person would write it in YAML, shortened (a mapping or a list by name)."""
     if isinstance(value, bool):
         text = "true" if value else "false"
     elif value is None:
         text = "null"
-    elif isinstance(value, str):
-        text = repr(value)
     elif isinstance(value, dict):
-        text = "a mapping"
+        return fault("value.a_mapping")
     elif isinstance(value, list):
-        text = "a list"
+        return fault("value.a_list")
     else:
         text = repr(value)
     return text if len(text) <= 60 else text[:57] + "..."
@@ -137,16 +175,22 @@ class Reader:
         self.file = file
         self.problems: list[Problem] = []
 
-    def add(self, message: str, hint: str, line: int | None) -> None:
-        self.problems.append(Problem(message, hint, self.file, line))
+    def add(self, code: str, line: int | None, /, **params: Any) -> None:
+        self.problems.append(problem(code, self.file, line, **params))
 
-    def mapping(self, value: object, what: str, line: int | None, example: str) -> LineMap | None:
+    def mapping(
+        self, value: object, what: Place, line: int | None, example: str | Fault
+    ) -> LineMap | None:
         if isinstance(value, LineMap):
             return value
-        self.add(f"{what} must be a mapping; got {show(value)}", f"write it as {example}", line)
+        self.add(
+            "definition.value.not_mapping", line, what=what, value=show(value), example=example
+        )
         return None
 
-    def keys(self, m: LineMap, what: str, allowed: Iterable[str], required: Iterable[str]) -> bool:
+    def keys(
+        self, m: LineMap, what: Place, allowed: Iterable[str], required: Iterable[str]
+    ) -> bool:
         """Report unknown and missing keys; True if there were none.
 
         A missing key that an unknown key resembles (a typo) is reported once, as the typo.
@@ -156,18 +200,28 @@ class Reader:
         meant = {self._unknown_key(m, k, what, allowed_set) for k in m if k not in allowed_set}
         for key in required:
             if key not in m and key not in meant:
-                self.add(f"{what} has no `{key}`", f"add `{key}: ...` to {what}", m.line)
+                self.add("definition.key.missing", m.line, what=what, key=key)
         return len(self.problems) == count
 
-    def _unknown_key(self, m: LineMap, key: object, what: str, allowed: set[str]) -> str:
+    def _unknown_key(self, m: LineMap, key: object, what: Place, allowed: set[str]) -> str:
         """Report ``key``; return the allowed key it resembles, or ''."""
         close = difflib.get_close_matches(str(key), sorted(allowed), n=1, cutoff=0.6)
-        known = ", ".join(f"`{k}`" for k in sorted(allowed))
-        hint = f"did you mean `{close[0]}`?" if close else f"remove it; {what} takes {known}"
-        self.add(f"unknown key `{key}` in {what}", hint, m.key_lines.get(key, m.line))
+        known = [f"`{k}`" for k in sorted(allowed)]
+        advice = (
+            fault("general.did_you_mean", word=close[0])
+            if close
+            else fault("definition.hint.remove_key", what=what, known=known)
+        )
+        self.add(
+            "definition.key.unknown",
+            m.key_lines.get(key, m.line),
+            key=key,
+            what=what,
+            advice=advice,
+        )
         return close[0] if close else ""
 
-    def string(self, m: LineMap, key: str, what: str) -> str | None:
+    def string(self, m: LineMap, key: str, what: Place) -> str | None:
         """The text under ``key``; None (and no problem) when the key is absent."""
         if key not in m:
             return None
@@ -175,63 +229,73 @@ class Reader:
         if isinstance(value, str) and value.strip():
             return value
         self.add(
-            f"`{key}` of {what} must be a non-empty text; got {show(value)}",
-            f"write `{key}: some-text` (quote it if it looks like a number or true/false)",
+            "definition.value.not_text",
             m.line_of(key),
+            what=key_of(key, what),
+            key=key,
+            value=show(value),
         )
         return None
 
-    def choice(self, m: LineMap, key: str, what: str, choices: tuple[str, ...]) -> str | None:
+    def choice(self, m: LineMap, key: str, what: Place, choices: tuple[str, ...]) -> str | None:
         value = m.get(key)
         if key not in m:
             return None
         if isinstance(value, str) and value in choices:
             return value
-        close = suggest(str(value), choices) if isinstance(value, str) else ""
-        options = " | ".join(choices)
+        close = did_you_mean(value, choices) if isinstance(value, str) else None
         self.add(
-            f"`{key}` of {what} must be one of {options}; got {show(value)}",
-            close or f"write `{key}: {choices[0]}`",
+            "definition.value.not_choice",
             m.line_of(key),
+            what=key_of(key, what),
+            options=" | ".join(choices),
+            value=show(value),
+            advice=close or fault("definition.hint.write_choice", key=key, choice=choices[0]),
         )
         return None
 
-    def strings(self, m: LineMap, key: str, what: str) -> tuple[str, ...]:
+    def strings(self, m: LineMap, key: str, what: Place) -> tuple[str, ...]:
         value = m.get(key, [])
         if isinstance(value, str):
             value = [value]
         if isinstance(value, list) and all(isinstance(v, str) and v for v in value):
             return tuple(value)
         self.add(
-            f"`{key}` of {what} must be a list of texts; got {show(value)}",
-            f"write `{key}: [first, second]`",
+            "definition.value.not_texts",
             m.line_of(key),
+            what=key_of(key, what),
+            key=key,
+            value=show(value),
         )
         return ()
 
-    def flag(self, m: LineMap, key: str, what: str) -> bool:
+    def flag(self, m: LineMap, key: str, what: Place) -> bool:
         value = m.get(key, False)
         if isinstance(value, bool):
             return value
         self.add(
-            f"`{key}` of {what} must be true or false; got {show(value)}",
-            f"write `{key}: true` or leave it out",
+            "definition.value.not_flag",
             m.line_of(key),
+            what=key_of(key, what),
+            key=key,
+            value=show(value),
         )
         return False
 
-    def number(self, m: LineMap, key: str, what: str) -> float | None:
+    def number(self, m: LineMap, key: str, what: Place) -> float | None:
         value = m.get(key)
         if isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value):
             return float(value)
         self.add(
-            f"`{key}` of {what} must be a number; got {show(value)}",
-            f"write `{key}: 24`",
+            "definition.value.not_number",
             m.line_of(key),
+            what=key_of(key, what),
+            key=key,
+            value=show(value),
         )
         return None
 
-    def text(self, m: LineMap, key: str, what: str) -> Text | None:
+    def text(self, m: LineMap, key: str, what: Place) -> Text | None:
         """``{zh, en}`` or a plain string (taken as zh)."""
         value = m.get(key)
         line = m.line_of(key)
@@ -240,7 +304,7 @@ class Reader:
         if not isinstance(value, LineMap):
             self._bad_text(key, what, value, line)
             return None
-        if not self.keys(value, f"`{key}` of {what}", ("zh", "en"), ("zh",)):
+        if not self.keys(value, key_of(key, what), ("zh", "en"), ("zh",)):
             return None
         zh, en = value.get("zh"), value.get("en", "")
         if not isinstance(zh, str) or not zh.strip() or not isinstance(en, str):
@@ -248,9 +312,11 @@ class Reader:
             return None
         return Text(zh, en)
 
-    def _bad_text(self, key: str, what: str, value: object, line: int | None) -> None:
+    def _bad_text(self, key: str, what: Place, value: object, line: int | None) -> None:
         self.add(
-            f"`{key}` of {what} must be a text in Chinese and English; got {show(value)}",
-            f"write `{key}: {{zh: 中文名称, en: English name}}`",
+            "definition.value.not_bilingual",
             line,
+            what=key_of(key, what),
+            key=key,
+            value=show(value),
         )

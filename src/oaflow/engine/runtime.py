@@ -8,9 +8,10 @@ from datetime import datetime
 from typing import Any
 
 from oaflow.domain.definition import Node, NodeType, ProcessDefinition
-from oaflow.domain.errors import ForbiddenError, InputError, MissingOutputsError
+from oaflow.domain.errors import ForbiddenError, InputError, MissingOutputsError, fault
 from oaflow.domain.model import Decision, InstanceRecord, TaskRecord, World
 from oaflow.domain.states import Action, InstanceState, TaskState, next_state, resume_state
+from oaflow.domain.wording import clauses
 from oaflow.engine import added_signers
 from oaflow.engine.assign import Party
 from oaflow.engine.flow import Flow
@@ -200,11 +201,10 @@ def _take_outputs(flow: Flow, node: Node, task: TaskRecord, cmd: Command) -> Non
 
     problems = check_values(node.outputs.fields, cmd.outputs)
     missing = [d for d in node.outputs.deliverables if not cmd.deliverables.get(d)]
-    problems += [f"deliverable `{d}` is not attached" for d in missing]
+    problems += [fault("form.deliverable.missing", name=d) for d in missing]
     if problems:
         raise MissingOutputsError(
-            f"task {task.id} ({node.name.zh}) cannot be finished: " + "; ".join(problems),
-            "supply them, e.g. --field NAME=VALUE --deliverable 'NAME=FILE OR LINK'",
+            "form.outputs.invalid", task=task.id, node=node.name, problems=clauses(problems)
         )
     task.outputs = {**cmd.outputs, "deliverables": dict(cmd.deliverables)}
     if node.type is not NodeType.MULTI_INSTANCE:

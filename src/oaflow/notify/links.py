@@ -19,6 +19,8 @@ from typing import Any, Literal
 
 from itsdangerous import BadPayload, BadSignature, URLSafeSerializer
 
+from oaflow.domain.errors import Fault, fault
+
 #: what a link may do
 ACTIONS: tuple[str, ...] = ("ack", "approve", "reject")
 SALT = "oaflow-action-link"
@@ -30,10 +32,12 @@ Reason = Literal["signature", "malformed", "action", "expired", "future"]
 
 
 class LinkError(ValueError):
-    """An action link that must not be acted on; ``reason`` says why, for the page shown."""
+    """An action link that must not be acted on; ``reason`` says why, for the page shown,
+    and ``fault`` says it in words (the exception's message is its English text)."""
 
-    def __init__(self, reason: Reason, message: str) -> None:
-        super().__init__(message)
+    def __init__(self, reason: Reason, code: str, /, **params: Any) -> None:
+        self.fault: Fault = fault(code, **params)
+        super().__init__(self.fault.text("en"))
         self.reason: Reason = reason
 
 
@@ -90,12 +94,9 @@ def _loads(secret: str, token: str) -> Any:
     try:
         return _serializer(secret).loads(token)
     except BadPayload as exc:
-        raise LinkError("malformed", "the link is malformed: its content cannot be read") from exc
+        raise LinkError("malformed", "link.malformed.content") from exc
     except BadSignature as exc:
-        raise LinkError(
-            "signature",
-            "the link's signature is not valid: it was altered, cut short or not made here",
-        ) from exc
+        raise LinkError("signature", "link.bad_signature") from exc
 
 
 def _is_text(value: Any) -> bool:
@@ -106,32 +107,27 @@ def _claim(payload: Any) -> ActionClaim:
     """The claim in a correctly signed payload; LinkError when its content is not right."""
     fields = ("t", "l", "a", "n", "i")
     if not isinstance(payload, dict) or set(payload) != set(fields):
-        raise LinkError("malformed", "the link is malformed: it lacks some of its fields")
+        raise LinkError("malformed", "link.malformed.fields")
     task_id, login, action, nonce, issued = (payload[key] for key in fields)
     ints = all(isinstance(v, int) and not isinstance(v, bool) for v in (task_id, issued))
     if not (ints and _is_text(login) and _is_text(action) and _is_text(nonce)):
-        raise LinkError("malformed", "the link is malformed: a field has the wrong type")
+        raise LinkError("malformed", "link.malformed.types")
     if action not in ACTIONS:
-        raise LinkError(
-            "action", f"the link's action {action!r} is unknown; expected one of {ACTIONS}"
-        )
+        raise LinkError("action", "link.unknown_action", action=repr(action), actions=ACTIONS)
     try:
         issued_at = datetime.fromtimestamp(issued, UTC)
     except (OverflowError, OSError, ValueError) as exc:
-        raise LinkError("malformed", "the link is malformed: its issue time is impossible") from exc
+        raise LinkError("malformed", "link.malformed.issue_time") from exc
     return ActionClaim(task_id, login, action, nonce, issued_at)
 
 
 def _check_time(claim: ActionClaim, now: datetime, max_age: timedelta) -> None:
     if claim.issued_at - now > MAX_FUTURE_SKEW:
-        raise LinkError(
-            "future",
-            f"the link was issued at {claim.issued_at.isoformat()}, later than now "
-            f"({now.isoformat()}); check the servers' clocks",
-        )
+        issued, current = claim.issued_at.isoformat(), now.isoformat()
+        raise LinkError("future", "link.issued_later", issued=issued, now=current)
     expires = claim.issued_at + max_age
     if now > expires:
-        raise LinkError("expired", f"the link expired at {expires.isoformat()}; ask for a new one")
+        raise LinkError("expired", "link.expired", expires=expires.isoformat())
 
 
 def read_action_token(secret: str, token: str, now: datetime, max_age: timedelta) -> ActionClaim:

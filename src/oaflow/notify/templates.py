@@ -12,7 +12,11 @@ top, because a template is code written by someone who is not a developer:
   the work a template does is bounded by the data it is given;
 * ``*``, ``**`` and ``%`` refuse results that would be huge (``9 ** (9 ** 9)``,
   ``'x' * 10 ** 9``), and filter and method results longer than :data:`VALUE_LIMIT` stop it;
-* sources longer than :data:`SOURCE_LIMIT` are refused, output is cut at the limits.
+* sources longer than :data:`SOURCE_LIMIT` or nested deeper than :data:`MAX_NESTING` are
+  refused, output is cut at the limits;
+* a template prints values, never a method (``{{ 'x'.format }}`` is refused).
+
+Problems are faults of the catalogue (``template.*``), said in Chinese or English.
 
 Sensitive form fields never appear in a message (NTF-4): the caller passes ``form`` through
 :func:`mask_sensitive` first.
@@ -29,14 +33,13 @@ from types import MappingProxyType, TracebackType
 from typing import Any
 
 import yaml
-from jinja2 import Template, TemplateSyntaxError
+from jinja2 import Template, TemplateSyntaxError, nodes
 from jinja2.exceptions import SecurityError, TemplateError, UndefinedError
 from markupsafe import escape
 
-from oaflow.notify.sandbox import (
-    ENV,
-    structure_problems,
-)
+from oaflow.domain.errors import Fault, fault
+from oaflow.notify.samples import SAMPLE_CONTEXT, SAMPLE_CONTEXT_EN
+from oaflow.notify.sandbox import ENV, MAX_NESTING, Refused, structure_problems
 
 #: the events that have a message, in this order
 EVENTS: tuple[str, ...] = (
@@ -85,87 +88,6 @@ SOURCE_LIMIT = 4000  # characters of a subject or body template
 SUBJECT_LIMIT = 200  # characters of a rendered subject (one line)
 BODY_LIMIT = 4000  # characters of a rendered body
 
-_SAMPLE_FORM: dict[str, Any] = {
-    "customer": "上海恒达贸易有限公司",
-    "contact": "陈先生",
-    "phone": "***",
-    "order_no": "SO-20240226-0183",
-    "category": "物流延误",
-    "summary": "订单承诺 2 月 28 日送达，至今未收到货，客户要求说明原因并尽快发货。",
-}
-
-#: a complete, realistic context: used for the trial render of :func:`check_template`
-SAMPLE_CONTEXT: Mapping[str, Any] = MappingProxyType(
-    {
-        "recipient": "李娜",
-        "event_label": "待处理",
-        "business_key": "CS20240301",
-        "title": "客户投诉：上海恒达贸易订单延迟发货",
-        "process": "客户投诉",
-        "task": "投诉受理",
-        "node": "客服受理",
-        "department": "客服部",
-        "remaining": "6 工时",
-        "deadline": "2024-03-01 17:00",
-        "action": "核实投诉内容并确认受理",
-        "link": "https://oa.example.com/a/task/1024",
-        "note": "客户今日已来电三次，请优先处理。",
-        "actor": "张伟",
-        "items": [
-            {
-                "task": "投诉受理",
-                "business_key": "CS20240301",
-                "deadline": "2024-03-01 17:00",
-                "remaining": "6 工时",
-                "link": "https://oa.example.com/a/task/1024",
-            },
-            {
-                "task": "费用报销审批",
-                "business_key": "FY20240227",
-                "deadline": "2024-03-04 12:00",
-                "remaining": "1 天 3 工时",
-                "link": "https://oa.example.com/a/task/1019",
-            },
-        ],
-        "count": 2,
-        "form": _SAMPLE_FORM,
-    }
-)
-
-#: the same sample in English, for previews in English
-SAMPLE_CONTEXT_EN: Mapping[str, Any] = MappingProxyType(
-    {
-        **SAMPLE_CONTEXT,
-        "recipient": "Li Na",
-        "event_label": "new task",
-        "title": "Complaint: late delivery of a Hengda Trading order",
-        "process": "Customer complaint",
-        "task": "Accept complaint",
-        "node": "Service desk intake",
-        "department": "Service Desk",
-        "remaining": "6.0 h",
-        "action": "check the complaint and accept it",
-        "note": "The customer called three times today; please handle it first.",
-        "actor": "Zhang Wei",
-        "items": [
-            {**item, "task": name, "remaining": left}
-            for item, name, left in zip(
-                SAMPLE_CONTEXT["items"],
-                ("Accept complaint", "Expense claim approval"),
-                ("6.0 h", "11.0 h"),
-                strict=True,
-            )
-        ],
-        "form": {
-            **_SAMPLE_FORM,
-            "customer": "Shanghai Hengda Trading Co., Ltd.",
-            "contact": "Mr Chen",
-            "category": "late delivery",
-            "summary": "Promised for 28 February, not delivered yet; the customer wants a reason.",
-        },
-    }
-)
-
 
 def sample_context(locale: str) -> Mapping[str, Any]:
     """The sample values a preview renders in ``locale``."""
@@ -179,7 +101,12 @@ _HTML_LANG = {"zh": "zh-CN", "en": "en"}
 
 
 class TemplateRenderError(ValueError):
-    """A template could not be rendered; the caller falls back to the default template."""
+    """A template could not be rendered; the caller falls back to the default template.
+    ``fault`` says what went wrong (its English text is the exception's message)."""
+
+    def __init__(self, problem: Fault) -> None:
+        super().__init__(problem.text("en"))
+        self.fault = problem
 
 
 @dataclass(frozen=True)
@@ -194,22 +121,50 @@ class Rendered:
 # --- compiling and rendering ---------------------------------------------------------------
 
 
+_PARTS = {"subject": fault("template.part.subject"), "body": fault("template.part.body")}
+
+
+def _at(part: str, line: int | None, problem: Fault) -> Fault:
+    """``problem`` placed in the subject or body, at ``line`` when known."""
+    if line is None:
+        return fault("template.in_part", part=_PARTS[part], problem=problem)
+    return fault("template.at_line", part=_PARTS[part], line=line, problem=problem)
+
+
+def _too_long(part: str, source: str) -> Fault | None:
+    if len(source) <= SOURCE_LIMIT:
+        return None
+    return fault("template.too_long", part=_PARTS[part], length=len(source), limit=SOURCE_LIMIT)
+
+
+def _parse(part: str, source: str) -> nodes.Template:
+    """The syntax tree of ``source``; TemplateRenderError when it is not a template."""
+    try:
+        return ENV.parse(source)
+    except TemplateSyntaxError as exc:
+        problem = fault("template.syntax", detail=exc.message or "")
+        raise TemplateRenderError(_at(part, exc.lineno, problem)) from exc
+    except RecursionError:
+        problem = fault("template.too_deep", limit=MAX_NESTING)
+        raise TemplateRenderError(_at(part, None, problem)) from None
+
+
 @lru_cache(maxsize=512)
 def _compile(part: str, source: str) -> Template:
     """The compiled template; TemplateRenderError when it is not an acceptable template."""
-    if len(source) > SOURCE_LIMIT:
-        raise TemplateRenderError(f"{part} is longer than {SOURCE_LIMIT} characters")
-    try:
-        ast = ENV.parse(source)
-    except TemplateSyntaxError as exc:
-        raise TemplateRenderError(f"{part} line {exc.lineno}: syntax error: {exc.message}") from exc
+    too_long = _too_long(part, source)
+    if too_long is not None:
+        raise TemplateRenderError(too_long)
+    ast = _parse(part, source)
     problems = structure_problems(ast, VARIABLES)
     if problems:
-        raise TemplateRenderError("; ".join(f"{part} {problem}" for problem in problems))
+        line, problem = problems[0]
+        raise TemplateRenderError(_at(part, line, problem))
     try:
         return ENV.from_string(ast)
     except TemplateError as exc:
-        raise TemplateRenderError(f"{part} does not compile: {exc}") from exc
+        problem = fault("template.does_not_compile", detail=str(exc))
+        raise TemplateRenderError(_at(part, None, problem)) from exc
 
 
 def _template_line(tb: TracebackType | None) -> int | None:
@@ -222,15 +177,20 @@ def _template_line(tb: TracebackType | None) -> int | None:
     return line
 
 
-def _describe(part: str, exc: Exception) -> str:
+def _describe(part: str, exc: Exception) -> Fault:
     """Where and what went wrong while rendering ``part``."""
     line = _template_line(exc.__traceback__)
-    where = f"{part} line {line}: " if line is not None else f"{part}: "
-    if isinstance(exc, SecurityError):
-        return f"{where}refused by the sandbox: {exc}"
-    if isinstance(exc, UndefinedError):
-        return f"{where}undefined value: {exc}"
-    return f"{where}{type(exc).__name__}: {exc}"
+    if isinstance(exc, Refused):
+        problem = exc.fault
+    elif isinstance(exc, SecurityError):
+        problem = fault("template.render.refused", detail=str(exc))
+    elif isinstance(exc, UndefinedError):
+        problem = fault("template.render.undefined", detail=str(exc))
+    elif isinstance(exc, RecursionError):
+        problem = fault("template.too_deep", limit=MAX_NESTING)
+    else:
+        problem = fault("template.render.failed", error=type(exc).__name__, detail=str(exc))
+    return _at(part, line, problem)
 
 
 def _render_part(part: str, source: str, values: Mapping[str, Any], limit: int) -> str:
@@ -306,36 +266,33 @@ def render(subject: str, body: str, context: Mapping[str, Any], *, locale: str =
 # --- checking a template an administrator wrote --------------------------------------------
 
 
-def _trial(part: str, source: str) -> list[str]:
+def _trial(part: str, source: str) -> list[Fault]:
     """Problems of rendering ``source`` with :data:`SAMPLE_CONTEXT`."""
     limit = SUBJECT_LIMIT if part == "subject" else BODY_LIMIT
     try:
         output = _render_part(part, source, _prepare(SAMPLE_CONTEXT), limit)
     except TemplateRenderError as exc:
-        return [f"{exc} (rendering with the sample data); fix the template"]
+        return [fault("template.trial_failed", problem=exc.fault)]
     if not output.strip():
-        return [f"{part} renders as empty text; write something in it"]
+        return [fault("template.renders_empty", part=_PARTS[part])]
     return []
 
 
-def _check_part(part: str, source: str) -> list[str]:
-    problems: list[str] = []
-    if len(source) > SOURCE_LIMIT:
-        problems.append(
-            f"{part} is {len(source)} characters long; the limit is {SOURCE_LIMIT}, shorten it"
-        )
+def _check_part(part: str, source: str) -> list[Fault]:
+    too_long = _too_long(part, source)
+    if too_long is not None:
+        return [too_long]
     try:
-        ast = ENV.parse(source)
-    except TemplateSyntaxError as exc:
-        problems.append(f"{part} line {exc.lineno}: syntax error: {exc.message}")
-        return problems
-    problems += [f"{part} {problem}" for problem in structure_problems(ast, VARIABLES)]
+        ast = _parse(part, source)
+    except TemplateRenderError as exc:
+        return [exc.fault]
+    problems = [_at(part, line, problem) for line, problem in structure_problems(ast, VARIABLES)]
     return problems or _trial(part, source)
 
 
-def check_template(subject: str, body: str) -> list[str]:
-    """Every problem of a subject and body template, each a sentence saying where and what
-    to do; an empty list when the templates may be saved."""
+def check_template(subject: str, body: str) -> list[Fault]:
+    """Every problem of a subject and body template, each saying where and what to do; an
+    empty list when the templates may be saved."""
     return _check_part("subject", subject) + _check_part("body", body)
 
 

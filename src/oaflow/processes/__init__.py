@@ -25,7 +25,7 @@ def builtin_source(key: str) -> tuple[str, str]:
     """The YAML text of a built-in process and its file name (for problem reports)."""
     if key not in BUILTIN_KEYS:
         raise NotFoundError(
-            f"no built-in process {key!r}", f"built-in processes are: {', '.join(BUILTIN_KEYS)}"
+            "definition.builtin.unknown", key=repr(key), keys=", ".join(BUILTIN_KEYS)
         )
     file = f"{key}.yaml"
     return _read(file), file

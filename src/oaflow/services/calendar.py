@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection
 
+from oaflow.domain import calendar_file
 from oaflow.domain.calendar import DEFAULT_PERIODS, Period, WorkingCalendar
 from oaflow.domain.calendar_text import (
     WEEKDAYS,
@@ -32,8 +33,9 @@ from oaflow.domain.calendar_text import (
 from oaflow.domain.errors import InputError, ValidationError
 from oaflow.domain.holidays_cn import china_schedule, library_confirmed_years
 from oaflow.domain.security import Permission, Principal
-from oaflow.services import authz, calendar_file
+from oaflow.services import authz
 from oaflow.services.calendar_store import load_calendar
+from oaflow.services.files import read_bytes
 from oaflow.storage import calendar_repo as repo
 from oaflow.storage.calendar_repo import COMPANY, OFF, OFFICIAL, WORK, CalendarDay
 
@@ -122,7 +124,7 @@ def reset_day(app: App, who: Principal, day: date) -> CalendarDay | None:
 def import_days(app: App, who: Principal, path: Path) -> list[CalendarDay]:
     """Company days from a CSV or .xlsx file with the columns date, kind, name. Every bad
     row is reported at once (with its line) and then nothing changes."""
-    rows, problems = calendar_file.read_days(path)
+    rows, problems = calendar_file.read_days(path.name, read_bytes(path))
     if problems:
         raise ValidationError(problems)
     if not rows:

@@ -12,9 +12,10 @@ from typing import Any
 
 from sqlalchemy import Connection
 
-from oaflow.domain.errors import ConflictError, InputError, NotFoundError, fault
+from oaflow.domain.errors import ConflictError, Fault, InputError, NotFoundError, fault
 from oaflow.domain.labels import MESSAGE_EVENTS
 from oaflow.domain.security import Permission, Principal
+from oaflow.domain.wording import Joined, sentences
 from oaflow.notify import templates
 from oaflow.notify.channels.base import KINDS
 from oaflow.notify.channels.registry import check_endpoint_settings
@@ -59,7 +60,7 @@ def add_channel(
     """Configure a channel: the SMTP server, a department's group robot or a webhook."""
     problems = _channel_problems(kind, settings, events, per_minute)
     if problems:
-        raise InputError("channel.invalid", problems=problems)
+        raise InputError("channel.invalid", problems=sentences(problems))
     with app.db.write() as conn:
         require_administrator(app, conn, who)
         if department is not None and department not in app.org(conn).departments:
@@ -97,7 +98,7 @@ def change_channel(
         chosen = found["events"] if events is None else list(events)
         problems = _channel_problems(found["kind"], merged, chosen, per_minute)
         if problems:
-            raise InputError("channel.invalid", problems=problems)
+            raise InputError("channel.invalid_change", problems=sentences(problems))
         limit = found["per_minute"] if per_minute is None else per_minute
         notify_repo.update_endpoint(
             conn, found["id"], settings=merged, events=chosen, per_minute=limit
@@ -106,17 +107,17 @@ def change_channel(
 
 def _channel_problems(
     kind: str, settings: Mapping[str, Any], events: Sequence[str], per_minute: int | None
-) -> list[Any]:
+) -> list[Fault]:
     if kind not in KINDS:
-        return [fault("channel.kind_unknown", kind=kind, known=list(KINDS))]
-    problems: list[Any] = list(check_endpoint_settings(kind, settings))
+        return check_endpoint_settings(kind, settings)  # names the kinds
+    problems = check_endpoint_settings(kind, settings)
     problems += [
-        fault("event.unknown", event=e, known=list(templates.EVENTS))
+        fault("channel.unknown_event", event=e, events=", ".join(templates.EVENTS))
         for e in events
         if e not in templates.EVENTS
     ]
     if per_minute is not None and per_minute < 0:
-        problems.append(fault("channel.per_minute_negative"))
+        problems.append(fault("channel.negative_per_minute"))
     return problems
 
 
@@ -265,8 +266,9 @@ def set_template(
     _check_event(event, locale)
     problems = templates.check_template(subject, body)
     if problems:
+        variables = ", ".join(sorted(templates.VARIABLES))
         raise InputError(
-            "template.invalid", problems=problems, variables=sorted(templates.VARIABLES)
+            "template.invalid", problems=Joined(tuple(problems), " ", " "), variables=variables
         )
     with app.db.write() as conn:
         require_administrator(app, conn, who)

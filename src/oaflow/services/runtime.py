@@ -22,12 +22,14 @@ from oaflow.domain.errors import (
     InputError,
     NotFoundError,
     OAFlowError,
+    fault,
 )
 from oaflow.domain.forms import STANDARD_FIELDS, check_values
 from oaflow.domain.ids import key_scope
 from oaflow.domain.model import Decision, InstanceRecord, TaskRecord, World
 from oaflow.domain.org import Organisation
 from oaflow.domain.states import Action, InstanceState
+from oaflow.domain.wording import clauses
 from oaflow.engine import runtime as engine
 from oaflow.engine import task_actions
 from oaflow.engine.deputies import delegate_new_tasks
@@ -89,11 +91,13 @@ def _initiating_department(
 def _check_form(definition: ProcessDefinition, form: Mapping[str, Any]) -> None:
     known = {f.name for f in STANDARD_FIELDS} | {f.name for f in definition.form}
     problems = check_values([*STANDARD_FIELDS, *definition.form], form)
-    problems += [f"`{name}` is not a field of this form" for name in form if name not in known]
+    problems += [fault("form.field.unknown", field=name) for name in form if name not in known]
     if problems:
         raise InputError(
-            "the initiation form is not valid: " + "; ".join(problems),
-            f"fields of '{definition.key}': {', '.join(sorted(known))}",
+            "form.initiation.invalid",
+            problems=clauses(problems),
+            process=definition.key,
+            fields=", ".join(sorted(known)),
         )
 
 

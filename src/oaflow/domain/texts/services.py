@@ -84,12 +84,6 @@ TEXTS.update(
         "department.not_found": Entry(
             "部门 {department} 不存在", "department '{department}' does not exist"
         ),
-        "channel.invalid": Entry(
-            "渠道设置有误：{problems}",
-            "the channel is not valid: {problems}",
-            "改正后再保存，未做任何更改",
-            "fix it and save again; nothing was changed",
-        ),
         "channel.exists": Entry(
             "已有名为“{name}”的渠道",
             "a channel named '{name}' exists",
@@ -97,12 +91,6 @@ TEXTS.update(
             "choose another name",
         ),
         "channel.not_found": Entry("渠道“{name}”不存在", "channel '{name}' does not exist"),
-        "channel.kind_unknown": Entry(
-            "渠道类型“{kind}”未知，可用：{known}", "kind '{kind}' is not known; use one of {known}"
-        ),
-        "channel.per_minute_negative": Entry(
-            "每分钟条数须为 0（不限）或更多", "the messages per minute must be 0 (no limit) or more"
-        ),
         "event.unknown": Entry(
             "事件“{event}”未知，可用：{known}", "event '{event}' is not known; use one of {known}"
         ),
@@ -125,12 +113,6 @@ TEXTS.update(
         "prefs.digest_hour": Entry(
             "汇总时间 {hour} 不是一天中的钟点（0–23）",
             "digest hour {hour} is not an hour of the day (0–23)",
-        ),
-        "template.invalid": Entry(
-            "模板有误：{problems}",
-            "the template is not valid: {problems}",
-            "可用变量：{variables}",
-            "variables you may use: {variables}",
         ),
     }
 )
@@ -171,7 +153,7 @@ TEXTS.update(
             "用 mon tue wed thu fri sat sun 表示，如 sat,sun",
             "name the weekly days off like sat,sun (mon tue wed thu fri sat sun)",
         ),
-        "calendar.no_working_day": Entry(
+        "calendar.weekend_everything": Entry(
             "一周每天都成了休息日",
             "every day of the week would be a day off",
             "至少保留一个工作日",

@@ -1,4 +1,5 @@
-"""Reading calendar days from a CSV or Excel (.xlsx) file: columns date, kind, name.
+"""Calendar days from a CSV or Excel (.xlsx) file: columns date, kind, name. Bytes in, rows
+and problems out (no file I/O; the caller reads the file).
 
 CSV is read as UTF-8 (with or without the BOM Excel writes) or, failing that, GB18030 (what
 Excel on Chinese Windows saves as "CSV"). Every bad row is reported with its line.
@@ -14,9 +15,9 @@ import zipfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
-from pathlib import Path
+from typing import Any
 
-from oaflow.domain.errors import InputError, Problem
+from oaflow.domain.errors import InputError, Problem, problem
 
 KINDS = {"off": "off", "work": "work", "休息": "off", "上班": "work"}
 HEADERS = {"date": "date", "日期": "date", "kind": "kind", "类型": "kind", "name": "name"}
@@ -34,41 +35,34 @@ class DayRow:
     line: int
 
 
-def read_days(path: Path) -> tuple[list[DayRow], list[Problem]]:
-    """The rows of the file and the problems found in it (rows are good only if none)."""
-    suffix = path.suffix.lower()
-    if suffix == ".csv":
-        records = _csv_records(_read_text(path))
-    elif suffix == ".xlsx":
-        records = _xlsx_records(path)
+def read_days(file: str, data: bytes) -> tuple[list[DayRow], list[Problem]]:
+    """The rows of the file named ``file`` (its name tells the format) and the problems
+    found in it (rows are good only if none)."""
+    suffix = file.rpartition(".")[2].lower() if "." in file else ""
+    if suffix == "csv":
+        records = _csv_records(_decoded(file, data))
+    elif suffix == "xlsx":
+        records = _xlsx_records(file, data)
     else:
-        raise InputError(
-            f"cannot tell the format of '{path.name}'", "name the file *.csv or *.xlsx"
-        )
-    return _parse(records, path.name)
+        raise InputError("calendar.file.unknown_format", file=file)
+    return _parse(records, file)
 
 
 def check_name(name: str) -> str:
     name = name.strip()
     if len(name) > MAX_NAME:
-        raise InputError(
-            f"the name is {len(name)} characters long", f"use at most {MAX_NAME} characters"
-        )
+        raise InputError("calendar.name.too_long", length=len(name), limit=MAX_NAME)
     return name
 
 
-def _read_text(path: Path) -> str:
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise InputError(f"file '{path}' does not exist", "check the path") from None
+def _decoded(file: str, data: bytes) -> str:
     for encoding in ("utf-8-sig", "gb18030"):
         try:
             return data.decode(encoding)
         except UnicodeDecodeError:
             continue
     raise InputError(
-        f"file '{path}' is neither UTF-8 nor GB18030 text", "save it as CSV UTF-8"
+        "calendar.file.encoding", file=file
     )  # pragma: no cover - gb18030 decodes almost any bytes
 
 
@@ -78,20 +72,16 @@ def _csv_records(text: str) -> Iterator[tuple[int, list[Cell]]]:
         yield reader.line_num, list(row)
 
 
-def _xlsx_records(path: Path) -> Iterator[tuple[int, list[Cell]]]:
+def _xlsx_records(file: str, data: bytes) -> Iterator[tuple[int, list[Cell]]]:
     from openpyxl import load_workbook  # slow to import; only imports need it
 
-    if not path.exists():
-        raise InputError(f"file '{path}' does not exist", "check the path")
     try:
         with warnings.catch_warnings():
             # e.g. "Workbook contains no default style": harmless in files from other tools
             warnings.simplefilter("ignore", UserWarning)
-            book = load_workbook(path, read_only=True, data_only=True)
+            book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-        raise InputError(
-            f"'{path.name}' is not an Excel workbook ({exc})", "save it as .xlsx from Excel or WPS"
-        ) from None
+        raise InputError("calendar.file.not_a_workbook", file=file, detail=str(exc)) from None
     try:
         sheet = book.worksheets[0]
         rows = [list(r) for r in sheet.iter_rows(values_only=True)]
@@ -115,7 +105,7 @@ def _parse(
     rows: list[DayRow] = []
     seen: dict[date, int] = {}
     for line, cells in records:
-        if all(_text(c) == "" for c in cells):
+        if all(_cell_text(c) == "" for c in cells):
             continue
         if columns is None:
             columns = _header(cells, file, line)
@@ -125,11 +115,8 @@ def _parse(
             continue
         if row.day in seen:
             problems.append(
-                Problem(
-                    f"{row.day.isoformat()} is already on line {seen[row.day]}",
-                    "list each date once",
-                    file,
-                    line,
+                problem(
+                    "calendar.day.twice", file, line, day=row.day.isoformat(), first=seen[row.day]
                 )
             )
             continue
@@ -141,15 +128,12 @@ def _parse(
 def _header(cells: list[Cell], file: str, line: int) -> dict[str, int]:
     columns: dict[str, int] = {}
     for index, cell in enumerate(cells):
-        name = HEADERS.get(_text(cell).lower())
+        name = HEADERS.get(_cell_text(cell).lower())
         if name is not None and name not in columns:
             columns[name] = index
     missing = [name for name in ("date", "kind") if name not in columns]
     if missing:
-        raise InputError(
-            f"{file}:{line}: the header has no column {', '.join(missing)}",
-            "start the file with the header row date,kind,name",
-        )
+        raise InputError("calendar.file.no_column", file=file, line=line, missing=missing)
     return columns
 
 
@@ -161,33 +145,19 @@ def _row(
         return cells[index] if index is not None and index < len(cells) else None
 
     found: list[Problem] = []
+
+    def bad(code: str, /, **params: Any) -> None:
+        found.append(problem(code, file, line, **params))
+
     day = _date(cell("date"))
     if day is None:
-        found.append(
-            Problem(
-                f"{_text(cell('date'))!r} is not a date",
-                "write dates as YYYY-MM-DD, e.g. 2027-02-01",
-                file,
-                line,
-            )
-        )
-    kind = KINDS.get(_text(cell("kind")).lower())
+        bad("calendar.day.bad_date", value=repr(_cell_text(cell("date"))))
+    kind = KINDS.get(_cell_text(cell("kind")).lower())
     if kind is None:
-        found.append(
-            Problem(
-                f"kind {_text(cell('kind'))!r} is not off or work",
-                "use off (a day off, 休息) or work (a working day, 上班)",
-                file,
-                line,
-            )
-        )
-    name = _text(cell("name"))
+        bad("calendar.day.bad_kind", value=repr(_cell_text(cell("kind"))))
+    name = _cell_text(cell("name"))
     if len(name) > MAX_NAME:
-        found.append(
-            Problem(
-                f"the name is {len(name)} characters long", f"use at most {MAX_NAME}", file, line
-            )
-        )
+        bad("calendar.name.too_long", length=len(name), limit=MAX_NAME)
     problems.extend(found)
     if found or day is None or kind is None:
         return None
@@ -199,7 +169,7 @@ def _date(value: Cell) -> date | None:
         return value.date()
     if isinstance(value, date):
         return value
-    found = _DATE.fullmatch(_text(value))
+    found = _DATE.fullmatch(_cell_text(value))
     if found is None:
         return None
     try:
@@ -208,7 +178,7 @@ def _date(value: Cell) -> date | None:
         return None
 
 
-def _text(value: Cell) -> str:
+def _cell_text(value: Cell) -> str:
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
