@@ -173,9 +173,7 @@ def _parse_day(text: str) -> date:
     try:
         return date.fromisoformat(text.strip())
     except ValueError:
-        raise InputError(
-            f"{text!r} is not a date", "write the date as YYYY-MM-DD, e.g. 2027-02-01"
-        ) from None
+        raise InputError("calendar.date_malformed", text=text) from None
 
 
 def _weekday(iso: str) -> str:

@@ -27,6 +27,7 @@ from oaflow.cli.task_show import print_task
 from oaflow.domain.errors import InputError
 from oaflow.domain.security import Principal
 from oaflow.domain.states import Action
+from oaflow.domain.yaml_lines import BoundedLoader, yaml_fault
 from oaflow.engine.runtime import Command
 from oaflow.present.words import state_label
 from oaflow.services import queries, runtime
@@ -77,15 +78,16 @@ def _form(data: str | None, form: Path | None) -> dict[str, Any]:
     if (data is None) == (form is None):
         raise typer.BadParameter("give exactly one of --data JSON or --form FILE")
     try:
-        value = json.loads(data) if data is not None else yaml.safe_load(read_text(form))  # type: ignore[arg-type]
-    except (json.JSONDecodeError, yaml.YAMLError) as exc:
-        raise InputError(
-            f"the form is not valid JSON/YAML: {exc}", "check quotes and braces"
-        ) from None
+        if data is not None:
+            value = json.loads(data)
+        else:
+            assert form is not None
+            value = yaml.load(read_text(form), Loader=BoundedLoader)
+    except (json.JSONDecodeError, yaml.YAMLError, RecursionError) as exc:
+        detail = yaml_fault(exc) if isinstance(exc, yaml.YAMLError) else str(exc)[:200]
+        raise InputError("form.text_invalid", detail=detail) from None
     if not isinstance(value, dict):
-        raise InputError(
-            "the form must be an object of field: value", 'e.g. --data \'{"title": "…"}\''
-        )
+        raise InputError("form.not_an_object")
     return value
 
 

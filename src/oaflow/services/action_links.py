@@ -79,9 +79,9 @@ def use_link(app: App, token: str) -> dict[str, Any]:
     try:
         claim = links.read_action_token(secret, token, now, LINK_LIFETIME)
     except links.LinkError as error:
-        raise InputError(f"this link cannot be used: {error}", _HINT) from error
+        raise InputError("link.unusable", reason=error.fault) from error
 
-    used = ConflictError("this link was used already; a link works once", _HINT)
+    used = ConflictError("link.used")
     with app.db.read() as conn:
         if notify_repo.link_used(conn, claim.nonce):
             raise used
@@ -96,5 +96,4 @@ def use_link(app: App, token: str) -> dict[str, Any]:
     return {"task_id": task.id, "action": claim.action, "login": claim.login, "state": state}
 
 
-_HINT = "open the task in OA-Flow instead (`oaflow task show ID`)"
 _NOTE = "通过消息链接 / via message link"

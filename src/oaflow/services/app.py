@@ -71,7 +71,7 @@ class App:
         if found is None:
             stored = catalog_repo.get_definition_by_id(conn, definition_id)
             if stored is None:
-                raise NotFoundError(f"process version {definition_id} does not exist")
+                raise NotFoundError("process.version_missing", definition_id=definition_id)
             found = load_definition(stored.source, stored.file)
             self._definitions[definition_id] = found
         return found

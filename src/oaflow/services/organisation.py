@@ -26,10 +26,7 @@ FORMATS = {".yaml": "yaml", ".yml": "yaml", ".csv": "csv", ".xlsx": "xlsx"}
 def file_format(path: Path) -> str:
     fmt = FORMATS.get(path.suffix.lower())
     if fmt is None:
-        raise InputError(
-            f"cannot tell the format of '{path.name}'",
-            "name the file *.yaml, *.yml, *.csv or *.xlsx",
-        )
+        raise InputError("org.file.unknown_format", file=path.name)
     return fmt
 
 

@@ -230,3 +230,46 @@ TEXTS.update(
         ),
     }
 )
+TEXTS.update(
+    {
+        "form.text_invalid": Entry(
+            "表单不是有效的 JSON/YAML：{detail}",
+            "the form is not valid JSON/YAML: {detail}",
+            "检查引号和括号",
+            "check quotes and braces",
+        ),
+        "form.not_an_object": Entry(
+            "表单须是“字段: 值”的对象",
+            "the form must be an object of field: value",
+            '例如 {"title": "…"}',
+            'e.g. {"title": "…"}',
+        ),
+        "calendar.date_malformed": Entry(
+            "“{text}”不是日期",
+            "'{text}' is not a date",
+            "日期写成 YYYY-MM-DD，如 2027-02-01",
+            "write the date as YYYY-MM-DD, e.g. 2027-02-01",
+        ),
+        "link.unusable": Entry(
+            "此链接无法使用：{reason}",
+            "this link cannot be used: {reason}",
+            "请在 OA-Flow 中打开该任务",
+            "open the task in OA-Flow instead",
+        ),
+        "link.used": Entry(
+            "此链接已用过；每个链接只能用一次",
+            "this link was used already; a link works once",
+            "请在 OA-Flow 中打开该任务",
+            "open the task in OA-Flow instead",
+        ),
+        "org.file.unknown_format": Entry(
+            "无法判断“{file}”的格式",
+            "cannot tell the format of '{file}'",
+            "文件名用 *.yaml、*.yml、*.csv 或 *.xlsx",
+            "name the file *.yaml, *.yml, *.csv or *.xlsx",
+        ),
+        "process.version_missing": Entry(
+            "流程版本 {definition_id} 不存在", "process version {definition_id} does not exist"
+        ),
+    }
+)
