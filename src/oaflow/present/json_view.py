@@ -17,8 +17,8 @@ from typing import Any
 
 from oaflow.domain.states import InstanceState, TaskState
 from oaflow.domain.text import Text
-from oaflow.present.words import local_time, state_label
-from oaflow.services.views import Dept, NodeRef, Person, ProgressRow, Sla
+from oaflow.present.words import event_label, local_time, state_label, status_text
+from oaflow.services.views import Dept, NodeRef, Person, ProgressRow, Sla, TimelineEntry
 
 MERGED = ("task", "summary")
 
@@ -50,9 +50,9 @@ def _record(view: Any, lang: str, tz: str) -> dict[str, Any]:
     for f in dataclasses.fields(view):
         _put(out, f.name, getattr(view, f.name), lang, tz)
     if isinstance(view, ProgressRow):
-        from oaflow.present.words import status_text
-
         out["status"] = status_text(view, lang)
+    if isinstance(view, TimelineEntry):
+        out["event"] = event_label(view.kind, lang)
     return out
 
 
