@@ -18,6 +18,7 @@ from rich.table import Table
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from oaflow.bootstrap import build_app
+from oaflow.cli.hints import hint_for
 from oaflow.config import Settings
 from oaflow.domain.clock import FixedClock, parse_instant
 from oaflow.domain.errors import OAFlowError, ValidationError
@@ -56,7 +57,7 @@ def fail(error: OAFlowError) -> NoReturn:
         errors.print(zh(f"共 {len(error.problems)} 个问题", f"{len(error.problems)} problem(s)"))
     else:
         errors.print(f"{zh('错误', 'error')}: {error.text(lang)}", markup=False)
-        hint = error.hint(lang)
+        hint = hint_for(error.fault, lang)
         if hint:
             errors.print(f"{zh('提示', 'hint')}: {hint}", markup=False)
     raise typer.Exit(error.exit_code)

@@ -3,7 +3,7 @@
 The SLA checks and the people's urge / cc write their own messages; this adds the rest:
 a task reaching someone (dispatched, returned to them, transferred or reassigned to them),
 a rejection, the end of the process and an opened exception. Called when the decision is
-written, after new tasks have their ids and deputies (ORG-3) have been applied.
+complete, after deputies (ORG-3) have been applied to its new tasks.
 """
 
 from __future__ import annotations
@@ -42,7 +42,8 @@ def notices_for(decision: Decision, definition: ProcessDefinition, first_seq: in
             event,
             seq,
         )
-        message.data.update(code=opening.code, note=opening.description)
+        message.data["note"] = opening.description
+        message.exception = opening  # its code is given when it is written
         messages.append(message)
     return messages
 
@@ -83,7 +84,6 @@ def _message(
     }
     if task is not None and node is not None:
         data.update(
-            task_id=task.id,
             node_zh=node.name.zh,
             node_en=node.name.en,
             department=task.department,

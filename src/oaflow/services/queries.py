@@ -18,7 +18,7 @@ from oaflow.domain.text import Text
 from oaflow.engine.runtime import returnable
 from oaflow.services.app import App
 from oaflow.storage import notices_repo, notify_repo
-from oaflow.storage import runtime_repo as repo
+from oaflow.storage import runtime_reads as repo
 
 SYSTEM = Text("系统", "system")
 
