@@ -101,6 +101,7 @@ class InstanceRecord:
     ended_at: datetime | None = None
     version: int = 1
     event_seq: int = 0
+    changed_at: datetime | None = None  # when its history last grew
     id: int | None = None
 
 

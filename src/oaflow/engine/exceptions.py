@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 from oaflow.domain.errors import ForbiddenError, InputError, NotFoundError
 from oaflow.domain.ids import KeyScope, key_scope
 from oaflow.domain.model import Decision, ExceptionOpening, InstanceRecord, TaskRecord, World
-from oaflow.engine.flow import Flow
+from oaflow.engine.flow import Flow, refuse_going_back
 
 #: the codes of exception records: ABN, year, month and a number counting per month
 EXCEPTION_KEY = "ABN{yyyy}{MM}{seq:02}"
@@ -32,6 +32,7 @@ def open_by_hand(
     description: str,
 ) -> Decision:
     """``actor`` opens an exception on ``node_id``'s latest task of ``instance``."""
+    refuse_going_back(world, instance, None)
     if not description.strip():
         raise InputError("exception.no_description")
     if node_id not in world.definition.nodes:

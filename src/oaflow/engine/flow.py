@@ -9,7 +9,7 @@ from typing import Any
 from oaflow.domain.calendar import add_calendar_hours
 from oaflow.domain.clock import parse_instant
 from oaflow.domain.definition import Node, NodeType
-from oaflow.domain.errors import InputError
+from oaflow.domain.errors import ConflictError, InputError
 from oaflow.domain.model import Decision, Event, InstanceRecord, TaskRecord, World
 from oaflow.domain.states import Action, InstanceState, TaskState, next_instance_state, next_state
 from oaflow.engine import policies, signers
@@ -45,6 +45,9 @@ class Flow:
         """The decision as it is to be written: new tasks of absent people given to their
         deputies (ORG-3), and the notices its events call for (NTF-1)."""
         decision = self.decision
+        if decision.events:  # the worker's checks may come late: the time never goes back
+            now = self.world.now
+            self.instance.changed_at = max(self.instance.changed_at or now, now)
         delegate_new_tasks(decision, self.world.delegations)
         decision.messages += notices_for(decision, self.world.definition, self.first_seq)
         return decision
@@ -247,6 +250,29 @@ class Flow:
             joins[join_id] = [n for n in arrived if n not in below]
         self.record("returned_to", from_node, target=target)
         self.enter(target, None)
+
+
+def refuse_going_back(world: World, instance: InstanceRecord, task: TaskRecord | None) -> None:
+    """A person's command must not come from before the last recorded change of its task
+    or its instance (a simulated clock set back, clocks of nodes far apart): its history
+    would go back in time."""
+    times = [instance.changed_at]
+    if task is not None:
+        times += [task.created_at, task.acked_at, task.dispatched_at, task.finished_at]
+    last = max((t for t in times if t is not None), default=None)
+    if last is None or world.now >= last:
+        return
+    zone = _zone(world.calendar.tz)
+    when = {"last": _local(last, zone), "now": _local(world.now, zone)}
+    if task is None:
+        raise ConflictError(
+            "instance.before_last_change", business_key=instance.business_key, **when
+        )
+    raise ConflictError("task.before_last_change", task=task.id, **when)
+
+
+def _local(at: datetime, zone: Any) -> str:
+    return at.astimezone(zone).isoformat(sep=" ", timespec="seconds")
 
 
 def _zone(name: str) -> Any:

@@ -13,7 +13,7 @@ from oaflow.domain.labels import INSTANCE_STATES
 from oaflow.domain.model import Decision, InstanceRecord, TaskRecord, World
 from oaflow.domain.states import Action, InstanceState, TaskState, next_state, resume_state
 from oaflow.engine import added_signers, signers
-from oaflow.engine.flow import Flow
+from oaflow.engine.flow import Flow, refuse_going_back
 from oaflow.engine.graph import upstream
 from oaflow.engine.sla import next_check, pause, unpause
 
@@ -51,6 +51,7 @@ def act(
     multi-instance node, every task of the task's round."""
     if command.action not in _HANDLERS:
         raise InputError("task.action_not_available", action=command.action.value)
+    refuse_going_back(world, instance, task)
     _check_actor(task, command.actor)
     if instance.state is not InstanceState.RUNNING:
         raise InputError(
@@ -262,6 +263,7 @@ def withdraw(
 ) -> Decision:
     """The initiator takes the instance back (撤回) while nobody else has acted on it yet.
     ``acted_by`` holds the (kind, actor) of the instance's history entries."""
+    refuse_going_back(world, instance, None)
     if actor != instance.initiator:
         raise ForbiddenError("instance.withdraw_not_initiator", business_key=instance.business_key)
     if instance.state is not InstanceState.RUNNING:

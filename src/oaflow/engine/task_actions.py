@@ -10,7 +10,7 @@ from oaflow.domain.labels import INSTANCE_STATES, TASK_STATES
 from oaflow.domain.model import Decision, InstanceRecord, Message, TaskRecord, World
 from oaflow.domain.states import Action, InstanceState
 from oaflow.engine.added_signers import add_signer
-from oaflow.engine.flow import Flow
+from oaflow.engine.flow import Flow, refuse_going_back
 
 URGE_INTERVAL = timedelta(hours=1)  # 催办 at most once an hour per task
 
@@ -24,6 +24,7 @@ def annotate(
     people: tuple[str, ...] = (),
     note: str = "",
 ) -> Decision:
+    refuse_going_back(world, instance, task)
     flow = Flow(world, instance, [task])
     if action is Action.ADD_SIGNER:  # note carries the position: before | after
         (login,) = people or ("",)
@@ -54,6 +55,7 @@ def _transfer(flow: Flow, task: TaskRecord, actor: str, people: tuple[str, ...],
 
 def move(world: World, instance: InstanceRecord, task: TaskRecord, admin: str, to: str) -> Decision:
     """An administrator moves an open task to another person (ORG-2), e.g. someone who left."""
+    refuse_going_back(world, instance, task)
     if admin not in world.org.users_with_role("administrator"):
         raise ForbiddenError("move.not_administrator", login=admin)
     user = world.org.users.get(to)

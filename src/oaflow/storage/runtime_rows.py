@@ -125,4 +125,5 @@ def instance_record(m: Mapping[str, Any]) -> InstanceRecord:
         ended_at=m["ended_at"],
         version=m["version"],
         event_seq=m["event_seq"],
+        changed_at=m["changed_at"],
     )

@@ -29,7 +29,7 @@ TASK_TIMES = {
     "paused_at",
     "dispatched_at",
 }
-INSTANCE_TIMES = {"started_at", "ended_at"}
+INSTANCE_TIMES = {"started_at", "ended_at", "changed_at"}
 JSON_COLUMNS = {"tasks": TASK_JSON, "instances": INSTANCE_JSON}
 _OPEN = ", ".join(f"'{s.value}'" for s in sorted(OPEN_TASK_STATES))
 TASK_WRITABLE = [
@@ -48,7 +48,7 @@ TASK_WRITABLE = [
     "sla_fired",
     "exception",
 ]
-INSTANCE_WRITABLE = ["state", "data", "tokens", "ended_at", "event_seq"]
+INSTANCE_WRITABLE = ["state", "data", "tokens", "ended_at", "event_seq", "changed_at"]
 NEW_TASK = [c for c in TASK_COLUMNS if c != "id"]
 NEW_INSTANCE = [c for c in INSTANCE_COLUMNS if c != "id"]
 _EVENT = ["instance_id", "seq", "at", "kind", "node_id", "task_id", "actor", "data"]

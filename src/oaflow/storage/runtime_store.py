@@ -230,6 +230,7 @@ class RuntimeStore:
             "tokens": json_text(tokens_json(rec.tokens)),
             "ended_at": self._time_in(rec.ended_at),
             "event_seq": rec.event_seq,
+            "changed_at": self._time_in(rec.changed_at),
         }
         return self._update("instances", params, INSTANCE_WRITABLE)
 
@@ -241,6 +242,7 @@ class RuntimeStore:
             tokens=json_text(tokens_json(rec.tokens)),
             started_at=self._time_in(rec.started_at),
             ended_at=self._time_in(rec.ended_at),
+            changed_at=self._time_in(rec.changed_at),
         )
         self.cursor.execute(self.sql["insert_instance"], params)
         rec.id = int(self.cursor.fetchone()[0])

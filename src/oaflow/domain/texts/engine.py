@@ -107,6 +107,12 @@ _TASKS = {
         "请重新查看该任务；本次操作没有做任何修改",
         "look at it again; nothing was changed",
     ),
+    "task.before_last_change": Entry(
+        "任务 {task} 最后一次变更在 {last}，不能在更早的 {now} 处理它",
+        "task {task} was last changed at {last}; it cannot be acted on at {now}, before that",
+        "历史不能倒流：请在 {last} 之后操作",
+        "history does not go back in time: act at {last} or later",
+    ),
     "task.busy": Entry(
         "任务 {task} 所在的流程正忙于其他变更",
         "task {task}'s process was busy with other changes",
@@ -133,6 +139,12 @@ _INSTANCES = {
         "{business_key} cannot be withdrawn: {login} has already acted on it",
         "请该步骤的处理人把它退回给您",
         "ask that step to return it to you instead",
+    ),
+    "instance.before_last_change": Entry(
+        "{business_key} 最后一次变更在 {last}，不能在更早的 {now} 处理它",
+        "{business_key} was last changed at {last}; it cannot be acted on at {now}, before that",
+        "历史不能倒流：请在 {last} 之后操作",
+        "history does not go back in time: act at {last} or later",
     ),
     "instance.busy": Entry(
         "{business_key} 正忙于其他变更", "{business_key} was busy with other changes", *_BUSY
