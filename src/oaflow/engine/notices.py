@@ -2,7 +2,8 @@
 
 The SLA checks and the people's urge / cc write their own messages; this adds the rest:
 a task reaching someone (dispatched, returned to them, transferred or reassigned to them),
-a rejection, the end of the process and an opened exception. Called when the decision is
+a rejection, a notify node's copy (抄送节点), the end of the process and an opened
+exception. Called when the decision is
 complete, after deputies (ORG-3) have been applied to its new tasks.
 """
 
@@ -61,6 +62,9 @@ def _notice(
         return "task_rejected", (instance.initiator,), task
     if event.kind in _ENDING:
         return _ENDING[event.kind], (instance.initiator,), None
+    copied = tuple(event.data.get("recipients", ())) if event.kind == "copied" else ()
+    if copied:  # a notify node: copied on the initiator's behalf
+        return "cc", copied, None
     return None
 
 
@@ -82,6 +86,9 @@ def _message(
         "actor": event.actor,
         "note": str(event.data.get("note") or ""),
     }
+    if kind == "cc" and task is None and event.node_id is not None:
+        copying = definition.node(event.node_id)
+        data.update(actor=instance.initiator, node_zh=copying.name.zh, node_en=copying.name.en)
     if task is not None and node is not None:
         data.update(
             node_zh=node.name.zh,
