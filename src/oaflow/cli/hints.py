@@ -82,6 +82,10 @@ ENGINE_HINTS: dict[str, Text] = {
     "cc.unknown_users": Text(
         "指定已有的用户：--to 账号1 --to 账号2", "name existing users: --to login1 --to login2"
     ),
+    "revise.form_invalid": Text(
+        "改正这些字段后再提交：--field 名称=值",
+        "correct these fields and submit again: --field NAME=VALUE",
+    ),
     "exception.no_description": Text(
         "说明出了什么问题：--description …", "say what went wrong: --description …"
     ),

@@ -12,7 +12,7 @@ from oaflow.domain.definition import Node, NodeType
 from oaflow.domain.errors import ConflictError, InputError
 from oaflow.domain.model import Decision, Event, InstanceRecord, TaskRecord, World
 from oaflow.domain.states import Action, InstanceState, TaskState, next_instance_state, next_state
-from oaflow.engine import policies, signers
+from oaflow.engine import policies, revise, signers
 from oaflow.engine.assign import Party, context_of, in_department, resolve
 from oaflow.engine.deputies import delegate_new_tasks
 from oaflow.engine.graph import downstream, predecessors, upstream
@@ -176,6 +176,9 @@ class Flow:
             self.record("copied", node.id, recipients=self._recipients(node))
         elif node.type is NodeType.ARCHIVE:
             self.record("archived", node.id, name=self._archive_name(node))
+        elif node.type is NodeType.INITIATE and revise.is_resubmission(self, node):
+            revise.ask_initiator(self, node)  # 退回发起人: the initiator revises, then on
+            return
         elif node.type is NodeType.INITIATE:
             self.record("initiated", node.id, actor=self.instance.initiator)
         self.leave(node)

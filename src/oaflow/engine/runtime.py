@@ -12,7 +12,7 @@ from oaflow.domain.errors import Fault, ForbiddenError, InputError, MissingOutpu
 from oaflow.domain.labels import INSTANCE_STATES
 from oaflow.domain.model import Decision, InstanceRecord, TaskRecord, World
 from oaflow.domain.states import Action, InstanceState, TaskState, next_state, resume_state
-from oaflow.engine import added_signers, signers
+from oaflow.engine import added_signers, revise, signers
 from oaflow.engine.flow import Flow, refuse_going_back
 from oaflow.engine.graph import upstream
 from oaflow.engine.sla import next_check, pause, unpause
@@ -184,6 +184,11 @@ def _finish(flow: Flow, node: Node, task: TaskRecord, cmd: Command, state: TaskS
 
 def _take_outputs(flow: Flow, node: Node, task: TaskRecord, cmd: Command) -> None:
     from oaflow.domain.forms import check_values
+
+    if node.type is NodeType.INITIATE:  # the initiator resubmits the form (退回发起人)
+        revise.take_revision(flow, task, cmd.outputs)
+        task.outputs = dict(cmd.outputs)
+        return
 
     missing = [d for d in node.outputs.deliverables if not cmd.deliverables.get(d)]
     problems: list[Fault | str] = [

@@ -48,7 +48,16 @@ TASK_WRITABLE = [
     "sla_fired",
     "exception",
 ]
-INSTANCE_WRITABLE = ["state", "data", "tokens", "ended_at", "event_seq", "changed_at"]
+INSTANCE_WRITABLE = [
+    "state",
+    "title",
+    "priority",
+    "data",
+    "tokens",
+    "ended_at",
+    "event_seq",
+    "changed_at",
+]
 NEW_TASK = [c for c in TASK_COLUMNS if c != "id"]
 NEW_INSTANCE = [c for c in INSTANCE_COLUMNS if c != "id"]
 _EVENT = ["instance_id", "seq", "at", "kind", "node_id", "task_id", "actor", "data"]

@@ -226,6 +226,8 @@ class RuntimeStore:
             "id": rec.id,
             "version": expected_version,
             "state": rec.state.value,
+            "title": rec.title,
+            "priority": rec.priority,
             "data": json_text(rec.data),
             "tokens": json_text(tokens_json(rec.tokens)),
             "ended_at": self._time_in(rec.ended_at),

@@ -329,6 +329,28 @@ _AROUND = {
     ),
 }
 
+#: the initiator revises the form after a return to the initiate node (engine/revise.py)
+_REVISION = {
+    "revise.not_form_fields": Entry(
+        "{names} 不是表单的字段",
+        "{names}: not fields of the form",
+        "表单的字段有：{known}",
+        "fields of the form: {known}",
+    ),
+    "revise.department_fixed": Entry(
+        "发起部门（{department}）不能在修改时更换",
+        "the initiating department ({department}) cannot be changed in a revision",
+        "如需换部门，请以新的部门重新发起",
+        "to change it, start the process again for the other department",
+    ),
+    "revise.form_invalid": Entry(
+        "修改后的表单不正确（任务 {task}）：{problems}",
+        "the revised form is not valid (task {task}): {problems}",
+        "改正这些字段后再提交",
+        "correct these fields and submit again",
+    ),
+}
+
 #: exception records opened by hand (engine/exceptions.py)
 _EXCEPTIONS = {
     "exception.no_description": Entry(
@@ -364,4 +386,5 @@ TEXTS: dict[str, Entry] = {
     **_ASSIGNMENT,
     **_AROUND,
     **_EXCEPTIONS,
+    **_REVISION,
 }
