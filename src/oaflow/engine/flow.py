@@ -259,10 +259,11 @@ def refuse_going_back(world: World, instance: InstanceRecord, task: TaskRecord |
     """A person's command must not come from before the last recorded change of its task
     or its instance (a simulated clock set back, clocks of nodes far apart): its history
     would go back in time."""
-    times = [instance.changed_at]
+    last = instance.changed_at
     if task is not None:
-        times += [task.created_at, task.acked_at, task.dispatched_at, task.finished_at]
-    last = max((t for t in times if t is not None), default=None)
+        for at in (task.created_at, task.acked_at, task.dispatched_at, task.finished_at):
+            if at is not None and (last is None or at > last):
+                last = at
     if last is None or world.now >= last:
         return
     zone = _zone(world.calendar.tz)

@@ -108,4 +108,5 @@ class App:
             with self.db.read() as conn:
                 self.org(conn, revision)
         assert self._org is not None
-        return tuple(d for d in self._org[2] if d.active_at(at))
+        delegations = self._org[2]
+        return tuple(d for d in delegations if d.active_at(at)) if delegations else ()

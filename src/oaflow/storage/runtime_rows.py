@@ -59,16 +59,21 @@ def _signer_json(signer: AddedSigner) -> dict[str, Any]:
 
 def tokens_from_json(value: Mapping[str, Any]) -> Tokens:
     """An instance's tokens from their JSON value."""
+    get = value.get
+    joins, sequence, added, urged = (
+        get(k) for k in ("joins", "sequence", "added_signers", "urged")
+    )
     return Tokens(
-        visits=dict(value.get("visits", {})),
-        joins={node: list(arrived) for node, arrived in value.get("joins", {}).items()},
-        sequence={node: list(queue) for node, queue in value.get("sequence", {}).items()},
-        added_signers={
-            node: [_signer(entry) for entry in entries]
-            for node, entries in value.get("added_signers", {}).items()
-        },
-        last_approver=value.get("last_approver"),
-        urged={int(t): datetime.fromisoformat(at) for t, at in value.get("urged", {}).items()},
+        visits=dict(get("visits") or {}),
+        joins={node: list(arrived) for node, arrived in joins.items()} if joins else {},
+        sequence={node: list(queue) for node, queue in sequence.items()} if sequence else {},
+        added_signers=(
+            {node: [_signer(e) for e in entries] for node, entries in added.items()}
+            if added
+            else {}
+        ),
+        last_approver=get("last_approver"),
+        urged={int(t): datetime.fromisoformat(at) for t, at in urged.items()} if urged else {},
     )
 
 

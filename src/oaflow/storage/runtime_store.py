@@ -367,9 +367,8 @@ class RuntimeStore:
 def _message_data(message: Message) -> dict[str, Any]:
     """A message's data with what is known once its task and exception are written: the
     task's id and the exception's code."""
-    data = message.data
     if message.task is not None:
-        data = {**data, "task_id": message.task.id}
+        message.data["task_id"] = message.task.id
     if message.exception is not None:
-        data = {**data, "code": message.exception.code}
-    return data
+        message.data["code"] = message.exception.code
+    return message.data
