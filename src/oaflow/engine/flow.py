@@ -176,11 +176,13 @@ class Flow:
             self.record("copied", node.id, recipients=self._recipients(node))
         elif node.type is NodeType.ARCHIVE:
             self.record("archived", node.id, name=self._archive_name(node))
-        elif node.type is NodeType.INITIATE and revise.is_resubmission(self, node):
-            revise.ask_initiator(self, node)  # 退回发起人: the initiator revises, then on
+        self.leave(node)
+
+    def _enter_initiate(self, node: Node, came_from: str | None) -> None:
+        if revise.is_resubmission(self, node):  # 退回发起人: the initiator revises the form
+            revise.ask_initiator(self, node)
             return
-        elif node.type is NodeType.INITIATE:
-            self.record("initiated", node.id, actor=self.instance.initiator)
+        self.record("initiated", node.id, actor=self.instance.initiator)
         self.leave(node)
 
     def _enter_end(self, node: Node, came_from: str | None) -> None:
@@ -286,7 +288,7 @@ def _zone(name: str) -> Any:
 
 
 _ENTER = {
-    NodeType.INITIATE: Flow._enter_automatic,
+    NodeType.INITIATE: Flow._enter_initiate,
     NodeType.APPROVAL: Flow._enter_task,
     NodeType.CONFIRM: Flow._enter_task,
     NodeType.HANDLE: Flow._enter_task,

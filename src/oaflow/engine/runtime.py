@@ -12,6 +12,7 @@ from oaflow.domain.errors import Fault, ForbiddenError, InputError, MissingOutpu
 from oaflow.domain.labels import INSTANCE_STATES
 from oaflow.domain.model import Decision, InstanceRecord, TaskRecord, World
 from oaflow.domain.states import Action, InstanceState, TaskState, next_state, resume_state
+from oaflow.domain.text import Text
 from oaflow.engine import added_signers, revise, signers
 from oaflow.engine.flow import Flow, refuse_going_back
 from oaflow.engine.graph import upstream
@@ -117,7 +118,7 @@ def _ack(flow: Flow, node: Node, task: TaskRecord, cmd: Command, state: TaskStat
 
 def _progress(flow: Flow, node: Node, task: TaskRecord, cmd: Command, state: TaskState) -> None:
     if cmd.progress is None or not 0 <= cmd.progress <= 100:
-        raise InputError("task.progress_out_of_range", task=task.id, percent=cmd.progress)
+        raise InputError("task.progress_out_of_range", task=task.id, percent=str(cmd.progress))
     task.progress, task.note = cmd.progress, cmd.note
     _touch(flow, task, state)
     flow.record("task_progress", node.id, task, cmd.actor, percent=cmd.progress, note=cmd.note)
@@ -183,12 +184,11 @@ def _finish(flow: Flow, node: Node, task: TaskRecord, cmd: Command, state: TaskS
 
 
 def _take_outputs(flow: Flow, node: Node, task: TaskRecord, cmd: Command) -> None:
-    from oaflow.domain.forms import check_values
-
     if node.type is NodeType.INITIATE:  # the initiator resubmits the form (退回发起人)
         revise.take_revision(flow, task, cmd.outputs)
         task.outputs = dict(cmd.outputs)
         return
+    from oaflow.domain.forms import check_values
 
     missing = [d for d in node.outputs.deliverables if not cmd.deliverables.get(d)]
     problems: list[Fault | str] = [
@@ -233,7 +233,7 @@ def _return(flow: Flow, node: Node, task: TaskRecord, cmd: Command, state: TaskS
     if cmd.target not in allowed:
         if not allowed:
             raise InputError("task.nothing_to_return_to", target=cmd.target)
-        names = [f"{n} ({flow.world.definition.node(n).name.zh})" for n in allowed]
+        names = [_named(n, flow.world.definition.node(n).name) for n in allowed]
         raise InputError("task.return_target_not_reached", target=cmd.target, allowed=names)
     task.finished_at, task.finished_by, task.note = flow.world.now, cmd.actor, cmd.note
     task.check_at = task.paused_at = None
@@ -241,6 +241,11 @@ def _return(flow: Flow, node: Node, task: TaskRecord, cmd: Command, state: TaskS
     flow.record("task_returned", node.id, task, cmd.actor, to=cmd.target, note=cmd.note)
     flow.open_tasks = [t for t in flow.open_tasks if t.is_open]
     flow.return_to(cmd.target, node.id)
+
+
+def _named(node_id: str, name: Text) -> Text:
+    """``id (name)`` in each language."""
+    return Text(f"{node_id} ({name.zh})", f"{node_id} ({name.get('en')})")
 
 
 #: what counts as acting on a process: after any of these by someone else, no withdrawal
