@@ -44,7 +44,7 @@ from oaflow.domain.states import Action
 from oaflow.engine.runtime import Command
 from oaflow.services import runtime, setup
 from oaflow.services.app import App
-from oaflow.storage import hotpath, runtime_repo
+from oaflow.storage import runtime_reads, runtime_store
 from oaflow.storage.database import SQLITE_PRAGMAS, Database, normalise_url
 
 FORM = {
@@ -112,7 +112,7 @@ def postgres_rate(server: str, instances: int) -> float:
 
 def open_task_ids(app: App, login: str, node: str) -> list[int]:
     with app.db.read() as conn:
-        return [t.id or 0 for t in runtime_repo.open_tasks_for(conn, login) if t.node_id == node]
+        return [t.id or 0 for t in runtime_reads.open_tasks_for(conn, login) if t.node_id == node]
 
 
 class Bare:
@@ -220,17 +220,17 @@ class RecordingCursor:
 @contextmanager
 def recording(into: Transaction) -> Iterator[None]:
     """While inside: every hot-path cursor notes its statements in ``into``."""
-    original = hotpath.HotPath.__init__
+    original = runtime_store.RuntimeStore.__init__
 
-    def init(self: hotpath.HotPath, dbapi: Any, dialect: str) -> None:
+    def init(self: runtime_store.RuntimeStore, dbapi: Any, dialect: str) -> None:
         original(self, dbapi, dialect)
         self.cursor = RecordingCursor(self.cursor, into)
 
-    hotpath.HotPath.__init__ = init  # type: ignore[method-assign]
+    runtime_store.RuntimeStore.__init__ = init  # type: ignore[method-assign]
     try:
         yield
     finally:
-        hotpath.HotPath.__init__ = original  # type: ignore[method-assign]
+        runtime_store.RuntimeStore.__init__ = original  # type: ignore[method-assign]
 
 
 def record(app: App) -> list[list[Transaction]]:

@@ -105,7 +105,7 @@ CASES = {
             "solution=y",
         ),
         1,
-        ("not yours", "prd.head"),
+        ("不是您的", "prd.head", "oaflow tasks --as"),
     ),
     "complete without a required output": Case(
         ("task", "complete", "2", "--as", "prd.head", "--field", "cause=模具磨损"),
@@ -113,12 +113,12 @@ CASES = {
         ("`solution`", "处理措施"),
     ),
     "approve a handle task": Case(
-        ("task", "approve", "2", "--as", "prd.head"), 1, ("handle task", "complete")
+        ("task", "approve", "2", "--as", "prd.head"), 1, ("handle", "oaflow task complete 2")
     ),
     "progress before ack": Case(
-        ("task", "progress", "2", "--as", "prd.head", "--percent", "50"), 1, ("pending", "task ack")
+        ("task", "progress", "2", "--as", "prd.head", "--percent", "50"), 1, ("待接收", "task ack")
     ),
-    "act on a closed task": Case(("task", "ack", "1", "--as", "csd.head"), 1, ("approved",)),
+    "act on a closed task": Case(("task", "ack", "1", "--as", "csd.head"), 1, ("已通过",)),
     "bad --data JSON": Case(
         ("start", "customer-complaint", "--as", "csd.head", "--data", '{"title": "x",'),
         1,

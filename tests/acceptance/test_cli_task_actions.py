@@ -80,7 +80,7 @@ def test_refusals_exit_1_and_change_nothing(cli: Any) -> None:
         (("comment", task, "--as", "sal.head", "--note", "路过"), "does not take part"),
         (("cc", task, "--as", "log.head", "--to", "nobody"), "nobody"),
     ]:
-        result = cli("task", *args, expect=1)
+        result = cli("task", *args, expect=1, lang="en")
         assert text in result.err, (args, result.err)
     assert cli.dump() == before
     assert cli("task", "transfer", task, "--as", "log.head", expect=2).code == 2  # --to missing
@@ -104,7 +104,7 @@ def test_return_withdraw_and_batch_approve_through_the_command(cli: Any) -> None
     assert [n["node"] for n in shown["returnable"]] == ["投诉受理确认", "原因分析与处理"]
     cli("task", "return", review, "--as", "csd.head", "--to", "handle", "--note", "请补充证据")
     assert cli.task_id("log.head", "handle") != task
-    again = cli("task", "return", review, "--as", "csd.head", "--to", "handle", expect=1)
+    again = cli("task", "return", review, "--as", "csd.head", "--to", "handle", expect=1, lang="en")
     assert "cannot return a task that is returned" in again.err  # it was already returned
     for _ in range(2):
         cli(
@@ -145,7 +145,7 @@ def test_add_signer_before_and_after_through_the_command(cli: Any) -> None:
     )
     review = cli.task_id("csd.head", "review")
     cli("task", "add-signer", review, "--as", "csd.head", "--to", "vp.ops", "--before")
-    waiting = cli("task", "approve", review, "--as", "csd.head", expect=1)
+    waiting = cli("task", "approve", review, "--as", "csd.head", expect=1, lang="en")
     assert (
         "is waiting for" in waiting.err and "vp.ops" in waiting.err
     )  # 前加签: the signer goes first
@@ -164,6 +164,7 @@ def test_add_signer_before_and_after_through_the_command(cli: Any) -> None:
         "--to",
         "gm",
         expect=1,
+        lang="en",
     )
     assert "not a single-approver approval step" in bad.err  # a feedback step has no signers
 

@@ -10,10 +10,10 @@ from oaflow.domain.clock import FixedClock
 from oaflow.domain.states import Action
 from oaflow.notify.channels.recording import RecordingChannel
 from oaflow.processes import builtin_source
-from oaflow.services import catalog, delivery, notify_admin
+from oaflow.services import catalog, delivery, messages, notify_admin
 from oaflow.services.app import App
 
-from .driver import COMPLAINT, Driver, outbox, who
+from .driver import COMPLAINT, Driver, as_dicts, instance_view, outbox, who
 
 
 def told(app: App) -> list[tuple[str, list[str], str | None]]:
@@ -90,3 +90,53 @@ def test_two_workers_send_every_delivery_exactly_once(demo_app: App, clock: Fixe
     sent: list[Any] = [r.message.message_id for r in recorder.deliveries]
     assert len(sent) == 12 and len(set(sent)) == 12
     assert {r["status"] for r in delivery.deliveries(demo_app)} == {"sent"}
+
+
+CC_PROCESS = """
+key: cc-node
+name: {zh: 抄送节点, en: CC node}
+business_key: "CC{yyyy}{seq:03}"
+nodes:
+  - {id: start, type: initiate, name: {zh: 发起}, next: tell}
+  - id: tell
+    type: notify
+    name: {zh: 抄送销售, en: CC sales}
+    notify: [{department: sal, pick: members}, {user: gm}]
+    next: ok
+  - id: ok
+    type: approval
+    name: {zh: 审批, en: Approve}
+    assignee: {user: vp.market}
+    time_limit: {hours: 24}
+    next: done
+  - {id: done, type: end, name: {zh: 结束}}
+"""
+
+
+def test_a_notify_node_sends_its_copy_to_the_people_it_names(demo_app: App) -> None:
+    """抄送节点 (NTF-1): the copy is a message to everyone the node resolves, with an
+    in-app copy each and a mail through their channel, like a person's cc."""
+    catalog.publish(demo_app, CC_PROCESS, "cc.yaml")
+    d = Driver(demo_app)
+    key = d.start("cc-node", "mkt.head", {"title": "新品定价"})
+    timeline = instance_view(demo_app, key)["timeline"]
+    (copied,) = [e for e in timeline if e["kind"] == "copied"]
+    people = copied["data"]["recipients"]
+    assert "gm" in people and len(people) > 1
+    (cc,) = [m for m in outbox(demo_app) if m["event"] == "cc"]
+    assert sorted(cc["recipients"]) == sorted(people)
+    assert (cc["data"]["actor"], cc["data"]["node_zh"], cc["task_id"]) == (
+        "mkt.head",
+        "抄送销售",
+        None,
+    )
+    assert cc["message_id"] == f"{key}/{copied['seq']}/cc"
+    for login in people:
+        items = as_dicts(demo_app, messages.notifications(demo_app, who(demo_app, login)))["items"]
+        assert [(n["event"], n["node"]) for n in items] == [("cc", "抄送销售")]
+    smtp = {"host": "127.0.0.1", "port": 2525, "tls": "none", "sender": "oa@demo.oaflow.local"}
+    notify_admin.add_channel(demo_app, "admin", "mail", "email", smtp)
+    recorder = RecordingChannel()
+    delivery.deliver_due(demo_app, lambda kind: recorder, demo_app.now())
+    copies = [r.message for r in recorder.deliveries if r.message.event == "cc"]
+    assert copies and all("抄送销售" in m.text and key in m.subject for m in copies)

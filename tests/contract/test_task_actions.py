@@ -278,3 +278,16 @@ def test_return_into_a_multi_instance_step_opens_a_new_round_for_every_departmen
         d.complete(f"{code}.head", "dept_budgets", **{**amounts, "budget_items": "差旅、培训"})
     d.approve("vp.admin", "leader_approval")
     assert instance_view(demo_app, key)["state"] == "completed"
+
+
+def test_a_suspended_task_moved_by_an_administrator_stays_suspended(demo_app: App) -> None:
+    """A move goes through the transition table (REASSIGN): the new assignee finds it
+    suspended, resumes it when the work can go on, and acknowledges it then."""
+    d, task_id = dispatched(demo_app)
+    d.do(task_id, Action.SUSPEND, "prd.head", note="等客户回复")
+    assert runtime.move_open_tasks(demo_app, "prd.head", "prd.staff", "admin") == [task_id]
+    (task,) = tasks_of(demo_app, "prd.staff")
+    assert (task["id"], task["state"]) == (task_id, "suspended")
+    d.do(task_id, Action.RESUME, "prd.staff")
+    assert tasks_of(demo_app, "prd.staff")[0]["state"] == "pending"
+    d.complete("prd.staff", "handle", cause="包装", solution="补发")

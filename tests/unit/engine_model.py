@@ -66,7 +66,7 @@ ENTRY_KINDS: dict[NodeType, frozenset[str]] = {
     NodeType.EXCLUSIVE: frozenset({"routed"}),
     NodeType.PARALLEL: frozenset({"forked"}),
     NodeType.JOIN: frozenset({"joined"}),
-    NodeType.INITIATE: frozenset({"initiated"}),
+    NodeType.INITIATE: frozenset({"initiated", "task_created"}),  # again: the initiator revises
     NodeType.SERVICE: frozenset({"service_not_supported"}),
     NodeType.NOTIFY: frozenset({"copied"}),
     NodeType.ARCHIVE: frozenset({"archived"}),

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from oaflow.domain.calendar import WorkingCalendar
 from oaflow.domain.definition import ProcessDefinition
-from oaflow.domain.org import Organisation
+from oaflow.domain.ids import KeyScope
+from oaflow.domain.org import Delegation, Organisation
 from oaflow.domain.states import OPEN_TASK_STATES, InstanceState, TaskState
 
 
@@ -46,6 +47,44 @@ class TaskRecord:
         return login == self.assignee or (self.assignee is None and login in self.candidates)
 
 
+SignerPosition = Literal["before", "after"]
+
+
+@dataclass
+class AddedSigner:
+    """A signer added to a step by its approver (前加签 / 后加签, APR-2)."""
+
+    login: str
+    position: SignerPosition
+    #: the approver's task they sign for; None once their own task is open (an after-signer)
+    for_task: int | None
+
+
+@dataclass
+class Tokens:
+    """What an instance remembers between commands besides its form data."""
+
+    #: node -> how often it was entered (the round of its tasks)
+    visits: dict[str, int] = field(default_factory=dict)
+    #: join node -> the branches that arrived since it last fired
+    joins: dict[str, list[str]] = field(default_factory=dict)
+    #: 依次 node -> the signers still to come, in order
+    sequence: dict[str, list[str]] = field(default_factory=dict)
+    #: approval node -> the signers added to it, in order
+    added_signers: dict[str, list[AddedSigner]] = field(default_factory=dict)
+    #: who approved the step just before (APR-3 `dedupe`); None after any other task
+    last_approver: str | None = None
+    #: task id -> when its initiator last urged it (催办)
+    urged: dict[int, datetime] = field(default_factory=dict)
+
+    def visit(self, node_id: str) -> None:
+        self.visits[node_id] = self.visits.get(node_id, 0) + 1
+
+    def signers_of(self, node_id: str) -> list[AddedSigner]:
+        """The signers added to ``node_id`` (a list kept in the tokens)."""
+        return self.added_signers.setdefault(node_id, [])
+
+
 @dataclass
 class InstanceRecord:
     business_key: str
@@ -58,10 +97,11 @@ class InstanceRecord:
     priority: str
     started_at: datetime
     data: dict[str, Any] = field(default_factory=dict)
-    tokens: dict[str, Any] = field(default_factory=dict)
+    tokens: Tokens = field(default_factory=Tokens)
     ended_at: datetime | None = None
     version: int = 1
     event_seq: int = 0
+    changed_at: datetime | None = None  # when its history last grew
     id: int | None = None
 
 
@@ -79,31 +119,38 @@ class Event:
 @dataclass
 class Message:
     """An outgoing message (reminder, warning, escalation), written to the outbox in the
-    same transaction as the decision. ``key`` is stable: the same event gives the same key."""
+    same transaction as the decision. ``key`` is stable: the same event gives the same key.
+    Its task's id and its exception's code are known once they are written: the outbox row
+    gets them then (``task_id``, ``code``)."""
 
     key: str
     event: str
     recipients: tuple[str, ...]
     task: TaskRecord | None = None
     data: dict[str, Any] = field(default_factory=dict)
+    exception: ExceptionOpening | None = None
 
 
 @dataclass
 class ExceptionOpening:
-    """An exception record to open (TIME-4, EXC-1); its code (ABN…) is given when written."""
+    """An exception record to open (TIME-4, EXC-1); its code, the next number of ``scope``
+    (ABN{yyyy}{MM}…), is given when it is written."""
 
     task: TaskRecord
     node_id: str
     description: str
+    scope: KeyScope
     reporter: str = "system"
     code: str = ""
 
 
 @dataclass
 class Decision:
-    """Everything one command changes; the service writes it in one transaction."""
+    """Everything one command changes, decided at ``at``; the service writes it in one
+    transaction."""
 
     instance: InstanceRecord
+    at: datetime
     changed_tasks: list[TaskRecord] = field(default_factory=list)
     new_tasks: list[TaskRecord] = field(default_factory=list)
     events: list[Event] = field(default_factory=list)
@@ -113,9 +160,11 @@ class Decision:
 
 @dataclass(frozen=True)
 class World:
-    """What the engine may consult besides the instance: definition, org, calendar, now."""
+    """What the engine may consult besides the instance: definition, org, calendar, now,
+    and the delegations in force now (ORG-3)."""
 
     definition: ProcessDefinition
     org: Organisation
     calendar: WorkingCalendar
     now: datetime
+    delegations: tuple[Delegation, ...] = ()

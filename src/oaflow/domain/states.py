@@ -5,6 +5,7 @@ from __future__ import annotations
 from enum import StrEnum
 
 from oaflow.domain.errors import InvalidTransitionError
+from oaflow.domain.text import Text
 
 
 class TaskState(StrEnum):
@@ -30,6 +31,7 @@ class Action(StrEnum):
     RESUME = "resume"
     CANCEL = "cancel"
     TRANSFER = "transfer"  # 转交
+    REASSIGN = "reassign"  # 改派: an administrator's move, an escalation's reassignment
     COMMENT = "comment"  # 评论
     URGE = "urge"  # 催办
     CC = "cc"  # 抄送
@@ -60,13 +62,37 @@ TRANSITIONS: dict[tuple[TaskState, Action], TaskState] = {
     **{(s, Action.SUSPEND): TaskState.SUSPENDED for s in _WORKING},
     (TaskState.SUSPENDED, Action.RESUME): TaskState.PENDING,
     **{(s, Action.TRANSFER): TaskState.PENDING for s in _WORKING},
+    # it waits for its new assignee's acknowledgement; a suspended task stays suspended
+    **{(s, Action.REASSIGN): TaskState.PENDING for s in _WORKING},
+    (TaskState.SUSPENDED, Action.REASSIGN): TaskState.SUSPENDED,
     **{(s, Action.CANCEL): TaskState.CANCELLED for s in OPEN_TASK_STATES},
 }
 
-_HINTS: dict[Action, str] = {
-    Action.PROGRESS: "acknowledge the task first (oaflow task ack ID)",
-    Action.ACK: "only a pending task can be acknowledged",
-    Action.RESUME: "only a suspended task can be resumed",
+#: what ends an instance: (running, action) -> its final state
+INSTANCE_TRANSITIONS: dict[tuple[InstanceState, Action], InstanceState] = {
+    (InstanceState.RUNNING, Action.COMPLETE): InstanceState.COMPLETED,
+    (InstanceState.RUNNING, Action.REJECT): InstanceState.REJECTED,
+    (InstanceState.RUNNING, Action.CANCEL): InstanceState.CANCELLED,
+}
+
+
+#: what the actions are called in messages
+ACTION_WORDS: dict[Action, Text] = {
+    Action.ACK: Text("接收", "ack"),
+    Action.PROGRESS: Text("更新进度", "progress"),
+    Action.COMPLETE: Text("完成", "complete"),
+    Action.APPROVE: Text("通过", "approve"),
+    Action.REJECT: Text("驳回", "reject"),
+    Action.RETURN: Text("退回", "return"),
+    Action.SUSPEND: Text("挂起", "suspend"),
+    Action.RESUME: Text("恢复", "resume"),
+    Action.CANCEL: Text("取消", "cancel"),
+    Action.TRANSFER: Text("转交", "transfer"),
+    Action.REASSIGN: Text("改派", "reassign"),
+    Action.COMMENT: Text("评论", "comment"),
+    Action.URGE: Text("催办", "urge"),
+    Action.CC: Text("抄送", "copy"),
+    Action.ADD_SIGNER: Text("加签", "add a signer to"),
 }
 
 
@@ -75,12 +101,35 @@ def next_state(state: TaskState, action: Action) -> TaskState:
     try:
         return TRANSITIONS[(state, action)]
     except KeyError:
-        if state not in OPEN_TASK_STATES:
-            hint = "the task is closed; look at `oaflow tasks` for your open tasks"
-        else:
-            hint = _HINTS.get(action, "look at the task's state with `oaflow task show ID`")
+        from oaflow.domain.labels import TASK_STATES  # the labels know the states
+
         raise InvalidTransitionError(
-            f"cannot {action.value} a task that is {state.value}", hint
+            _refusal(state, action), action=ACTION_WORDS[action], state=TASK_STATES[state]
+        ) from None
+
+
+def _refusal(state: TaskState, action: Action) -> str:
+    """The code that says why ``action`` is not allowed in ``state``."""
+    if state not in OPEN_TASK_STATES:
+        return "task.closed"
+    return {
+        Action.PROGRESS: "task.not_acknowledged",
+        Action.ACK: "task.not_pending",
+        Action.RESUME: "task.not_suspended",
+    }.get(action, "task.transition_not_allowed")
+
+
+def next_instance_state(state: InstanceState, action: Action) -> InstanceState:
+    """The instance's state after ``action``; raises a clear error if it is not allowed."""
+    try:
+        return INSTANCE_TRANSITIONS[(state, action)]
+    except KeyError:
+        from oaflow.domain.labels import INSTANCE_STATES
+
+        raise InvalidTransitionError(
+            "instance.transition_not_allowed",
+            action=ACTION_WORDS[action],
+            state=INSTANCE_STATES[state],
         ) from None
 
 

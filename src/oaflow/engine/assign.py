@@ -10,6 +10,7 @@ from oaflow.domain.definition import Assignment, Node, ProcessDefinition
 from oaflow.domain.errors import InputError
 from oaflow.domain.model import InstanceRecord
 from oaflow.domain.org import Organisation
+from oaflow.domain.text import Text
 
 
 @dataclass(frozen=True)
@@ -23,10 +24,11 @@ class Party:
 
 def in_department(org: Organisation, code: str, pick: str) -> Party:
     if pick == "head":
-        return _single(code, org.head_of(code), "head")
+        return _single(code, org.head_of(code), "assign.no_head")
     people = org.interfaces_of(code) if pick == "interface" else org.members_of(code)
     if not people:
-        raise _nobody(f"department {code} has no {pick} persons")
+        missing = "assign.no_interface" if pick == "interface" else "assign.no_members"
+        raise NobodyError(missing, department=code)
     if len(people) == 1:
         return Party(code, people[0])
     return Party(code, None, tuple(people))
@@ -43,7 +45,7 @@ def resolve(
         return _resolve(assignment, instance, definition, org)
     except NobodyError as exc:
         raise NobodyError(
-            f"node '{node.id}' ({node.name.zh}) cannot be assigned: {exc.message}", exc.hint("en")
+            "assign.node_unassignable", node=node.id, name=node.name, reason=exc.fault
         ) from None
 
 
@@ -55,17 +57,20 @@ def _resolve(
     if a.kind in ("head_of", "leader_of"):
         code = instance.department if a.relative_to == "initiator" else a.relative_to
         person = org.head_of(code) if a.kind == "head_of" else org.leader_of(code)
-        return _single(code, person, "head" if a.kind == "head_of" else "supervising leader")
+        return _single(
+            code, person, "assign.no_head" if a.kind == "head_of" else "assign.no_leader"
+        )
     if a.kind == "role":
-        return _group(None, org.users_with_role(a.role), f"role {a.role}")
+        return _group(org.users_with_role(a.role), "assign.nobody_in_role", role=a.role)
     if a.kind == "user":
         return Party(org.primary_department(a.user), a.user)
     if a.kind == "users":
-        return _group(None, a.users, "the approver list")
+        return _group(a.users, "assign.no_approvers")
     if a.kind == "initiator":
         return Party(instance.department, instance.initiator)
     if a.kind == "field":
-        return _from_value(org, instance.data.get(a.field), a.pick, f"form field {a.field}")
+        source = Text(f"表单字段 {a.field}", f"form field {a.field}")
+        return _from_value(org, instance.data.get(a.field), a.pick, source)
     return _from_table(a, instance, definition, org)
 
 
@@ -76,43 +81,40 @@ def _from_table(
 
     hits = decide_table(definition.decision_tables[a.table], context_of(instance))
     if not hits:
-        raise _nobody(f"decision table {a.table} gave no result")
+        raise NobodyError("assign.table_without_result", table=a.table)
     then = hits[0]
     if "user" in then:
-        return _from_value(org, then["user"], "head", f"decision table {a.table}")
+        source = Text(f"决策表 {a.table}", f"decision table {a.table}")
+        return _from_value(org, then["user"], "head", source)
     return in_department(org, str(then.get("department", "")), str(then.get("pick", a.pick)))
 
 
-def _from_value(org: Organisation, value: Any, pick: str, source: str) -> Party:
+def _from_value(org: Organisation, value: Any, pick: str, source: Text) -> Party:
     if isinstance(value, list) and value and all(v in org.users for v in value):
-        return _group(None, tuple(value), source)  # a list of logins: several approvers
+        return _group(tuple(value), "assign.no_approvers")  # a list of logins: several approvers
     if isinstance(value, str) and value in org.departments:
         return in_department(org, value, pick)
     if isinstance(value, str) and value in org.users:
         return Party(org.primary_department(value), value)
-    raise _nobody(f"{source} holds {value!r}, which is neither a department code nor a login")
+    raise NobodyError("assign.not_a_department_or_user", source=source, value=repr(value))
 
 
-def _single(code: str, person: str | None, what: str) -> Party:
+def _single(code: str, person: str | None, missing: str) -> Party:
     if not person:
-        raise _nobody(f"department {code} has no {what}")
+        raise NobodyError(missing, department=code)
     return Party(code, person)
 
 
-def _group(code: str | None, people: tuple[str, ...], what: str) -> Party:
+def _group(people: tuple[str, ...], missing: str, **params: Any) -> Party:
     if not people:
-        raise _nobody(f"nobody holds {what}")
+        raise NobodyError(missing, **params)
     if len(people) == 1:
-        return Party(code, people[0])
-    return Party(code, None, people)
+        return Party(None, people[0])
+    return Party(None, None, people)
 
 
 class NobodyError(InputError):
     """Nobody can be assigned (APR-3: the node's `on_empty` decides what happens)."""
-
-
-def _nobody(reason: str) -> InputError:
-    return NobodyError(reason, "complete the organisation (oaflow org import FILE) and try again")
 
 
 def context_of(instance: InstanceRecord) -> Mapping[str, Any]:

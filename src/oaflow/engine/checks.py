@@ -14,6 +14,7 @@ from oaflow.domain.model import (
     World,
 )
 from oaflow.domain.states import Action, InstanceState
+from oaflow.engine.exceptions import exception_scope
 from oaflow.engine.flow import Flow
 from oaflow.engine.runtime import Command, finish_task
 from oaflow.engine.sla import SlaEvent, due_events, next_check, recipients
@@ -25,8 +26,7 @@ def check_sla(
     world: World, instance: InstanceRecord, task: TaskRecord, related: Sequence[TaskRecord] = ()
 ) -> Decision:
     """Handle every SLA event of ``task`` due at ``world.now``, once each, and reschedule."""
-    decision = Decision(instance)
-    flow = Flow(world, decision, [task, *related])
+    flow = Flow(world, instance, [task, *related])
     node = world.definition.node(task.node_id)
     if task.is_open and instance.state is InstanceState.RUNNING:
         for event in due_events(node, task, world.calendar, world.now):
@@ -36,7 +36,7 @@ def check_sla(
             _EFFECTS[event.kind](flow, node, task, event)
     task.check_at = next_check(node, task, world.calendar) if task.is_open else None
     flow.changed(task)
-    return decision
+    return flow.decided()
 
 
 def _send(
@@ -54,7 +54,6 @@ def _send(
             data={
                 "business_key": instance.business_key,
                 "title": instance.title,
-                "task_id": task.id,
                 "node_zh": node.name.zh,
                 "node_en": node.name.en,
                 "due_at": task.due_at.isoformat() if task.due_at else None,
@@ -83,7 +82,9 @@ def _warning(flow: Flow, node: Node, task: TaskRecord, event: SlaEvent) -> None:
 def _overdue(flow: Flow, node: Node, task: TaskRecord, event: SlaEvent) -> None:
     department = flow.world.org.department_name(task.department or "", "zh")
     description = f"{node.name.zh}（{department}）超过时限未完成"
-    flow.decision.exceptions.append(ExceptionOpening(task, node.id, description))
+    flow.decision.exceptions.append(
+        ExceptionOpening(task, node.id, description, exception_scope(flow.world))
+    )
     _send(flow, task, event, ("responsible", "responsible_head"))
 
 
@@ -102,7 +103,7 @@ def _escalation(flow: Flow, node: Node, task: TaskRecord, event: SlaEvent) -> No
 def _reassign(flow: Flow, task: TaskRecord, people: tuple[str, ...]) -> None:
     if not people or task.assignee == people[0]:
         return
-    before = flow.hand_over(task, people[0])
+    before = flow.hand_over(task, people[0], Action.REASSIGN)
     flow.record("task_reassigned", task.node_id, task, SYSTEM, before=before, after=people[0])
 
 

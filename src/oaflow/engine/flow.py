@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from oaflow.domain.calendar import add_calendar_hours
 from oaflow.domain.clock import parse_instant
 from oaflow.domain.definition import Node, NodeType
-from oaflow.domain.errors import InputError
-from oaflow.domain.model import Decision, Event, TaskRecord, World
-from oaflow.domain.states import InstanceState, TaskState
-from oaflow.engine import policies
+from oaflow.domain.errors import ConflictError, InputError
+from oaflow.domain.model import Decision, Event, InstanceRecord, TaskRecord, World
+from oaflow.domain.states import Action, InstanceState, TaskState, next_instance_state, next_state
+from oaflow.engine import policies, revise, signers
 from oaflow.engine.assign import Party, context_of, in_department, resolve
-from oaflow.engine.graph import downstream, predecessors
+from oaflow.engine.deputies import delegate_new_tasks
+from oaflow.engine.graph import downstream, predecessors, upstream
+from oaflow.engine.notices import notices_for
 from oaflow.engine.rules import choose_route
 from oaflow.engine.sla import next_check
 
@@ -24,16 +26,31 @@ MAX_AUTOMATIC_STEPS = 500
 class Flow:
     """One decision in the making: the world, the instance and what has changed so far."""
 
-    def __init__(self, world: World, decision: Decision, open_tasks: Iterable[TaskRecord]) -> None:
+    def __init__(
+        self, world: World, instance: InstanceRecord, open_tasks: Iterable[TaskRecord] = ()
+    ) -> None:
         self.world = world
-        self.decision = decision
-        self.instance = decision.instance
+        self.decision = Decision(instance, world.now)
+        self.instance = instance
+        self.tokens = instance.tokens
+        self.first_seq = instance.event_seq + 1  # the history number of the first event
         self.known: list[TaskRecord] = []
         for task in open_tasks:  # the same task may come twice; keep the first object
             if task.id is None or all(k.id != task.id for k in self.known):
                 self.known.append(task)
         self.open_tasks = [t for t in self.known if t.is_open]
         self._steps = 0
+
+    def decided(self) -> Decision:
+        """The decision as it is to be written: new tasks of absent people given to their
+        deputies (ORG-3), and the notices its events call for (NTF-1)."""
+        decision = self.decision
+        if decision.events:  # the worker's checks may come late: the time never goes back
+            now = self.world.now
+            self.instance.changed_at = max(self.instance.changed_at or now, now)
+        delegate_new_tasks(decision, self.world.delegations)
+        decision.messages += notices_for(decision, self.world.definition, self.first_seq)
+        return decision
 
     # -- events and bookkeeping -------------------------------------------------------
     def record(
@@ -54,15 +71,11 @@ class Flow:
     def enter(self, node_id: str, came_from: str | None) -> None:
         self._steps += 1
         if self._steps > MAX_AUTOMATIC_STEPS:
-            raise InputError(
-                f"the process loops through automatic nodes without end (at '{node_id}')",
-                "check the gateways' rules so that some path reaches a task or the end",
-            )
+            raise InputError("flow.endless_loop", node=node_id)
         if self.instance.state is not InstanceState.RUNNING:
             return
         node = self.world.definition.node(node_id)
-        visits = self.instance.tokens.setdefault("visits", {})
-        visits[node_id] = visits.get(node_id, 0) + 1
+        self.tokens.visit(node_id)
         _ENTER[node.type](self, node, came_from)
 
     def leave(self, node: Node) -> None:
@@ -75,7 +88,7 @@ class Flow:
         return sorted(tasks, key=lambda t: t.id or 0)
 
     def round_of(self, node_id: str) -> int:
-        return int(self.instance.tokens.get("visits", {}).get(node_id, 0))
+        return self.tokens.visits.get(node_id, 0)
 
     def _enter_task(self, node: Node, came_from: str | None) -> None:
         party = policies.party_for(self, node)
@@ -85,11 +98,7 @@ class Flow:
         if not node.mode:
             self.create_task(node, party)
             return
-        signers = [party.assignee] if party.assignee else list(party.candidates)
-        if node.mode == "sequence":  # 依次: one after the other, in order
-            self.instance.tokens.setdefault("sequence", {})[node.id] = signers[1:]
-            signers = signers[:1]
-        for login in signers:
+        for login in signers.first_signers(self, node, party):
             self.create_task(node, self.signer(login, party))
 
     def signer(self, login: str, party: Party) -> Party:
@@ -101,8 +110,7 @@ class Flow:
         codes = node.over.evaluate(context_of(self.instance))
         if not isinstance(codes, list | tuple) or not all(isinstance(c, str) for c in codes):
             raise InputError(
-                f"multi-instance node '{node.id}' needs a list of department codes, got {codes!r}",
-                f"fill the form field(s) read by `over: {node.over.text}` with department codes",
+                "flow.departments_expected", node=node.id, value=repr(codes), over=node.over.text
             )
         if not codes:
             self.record("node_skipped", node.id, reason="empty department list")
@@ -152,12 +160,12 @@ class Flow:
         self.leave(node)
 
     def _enter_join(self, node: Node, came_from: str | None) -> None:
-        arrived: list[str] = self.instance.tokens.setdefault("joins", {}).setdefault(node.id, [])
+        arrived = self.tokens.joins.setdefault(node.id, [])
         if came_from is not None and came_from not in arrived:
             arrived.append(came_from)
         expected = predecessors(self.world.definition, node.id)
         if set(arrived) >= expected:
-            self.instance.tokens["joins"][node.id] = []
+            self.tokens.joins[node.id] = []
             self.record("joined", node.id, branches=sorted(expected))
             self.leave(node)
 
@@ -168,12 +176,17 @@ class Flow:
             self.record("copied", node.id, recipients=self._recipients(node))
         elif node.type is NodeType.ARCHIVE:
             self.record("archived", node.id, name=self._archive_name(node))
-        elif node.type is NodeType.INITIATE:
-            self.record("initiated", node.id, actor=self.instance.initiator)
+        self.leave(node)
+
+    def _enter_initiate(self, node: Node, came_from: str | None) -> None:
+        if revise.is_resubmission(self, node):  # 退回发起人: the initiator revises the form
+            revise.ask_initiator(self, node)
+            return
+        self.record("initiated", node.id, actor=self.instance.initiator)
         self.leave(node)
 
     def _enter_end(self, node: Node, came_from: str | None) -> None:
-        self.finish(InstanceState.COMPLETED, node.id)
+        self.finish(Action.COMPLETE, node.id)
 
     def _recipients(self, node: Node) -> list[str]:
         people: list[str] = []
@@ -192,18 +205,31 @@ class Flow:
         )
 
     # -- ending and returning ---------------------------------------------------------
-    def finish(self, state: InstanceState, node_id: str | None) -> None:
+    def finish(self, action: Action, node_id: str | None) -> None:
+        """End the instance: completed, rejected or cancelled (``action``)."""
+        state = next_instance_state(self.instance.state, action)
         self.cancel_tasks(self.open_tasks, reason=state.value)
         self.instance.state = state
         self.instance.ended_at = self.world.now
         self.record(f"instance_{state.value}", node_id)
 
-    def hand_over(self, task: TaskRecord, login: str) -> str:
-        """Give ``task`` to ``login`` (transfer, administrator's move, escalation): it waits
-        for their acknowledgement, whose reminders start again. Returns who had it."""
+    def after_reject(self, node: Node) -> None:
+        """``node`` was rejected: the instance ends, or goes back to the node's ``on_reject``."""
+        if node.on_reject == "end":
+            self.finish(Action.REJECT, node.id)
+            return
+        if node.on_reject not in upstream(self.world.definition, node.id):
+            raise InputError("flow.on_reject_not_before", node=node.id, target=node.on_reject)
+        self.return_to(node.on_reject, node.id)
+
+    def hand_over(self, task: TaskRecord, login: str, action: Action) -> str:
+        """Give ``task`` to ``login`` (``action``: a transfer, or a reassignment by an
+        administrator or an escalation): it waits for their acknowledgement, whose reminders
+        start again. Returns who had it."""
+        state = next_state(task.state, action)
         before = task.assignee or "、".join(task.candidates)
         task.assignee, task.candidates = login, ()
-        task.state, task.acked_at, task.dispatched_at = TaskState.PENDING, None, self.world.now
+        task.state, task.acked_at, task.dispatched_at = state, None, self.world.now
         task.sla_fired = tuple(k for k in task.sla_fired if not k.startswith("ack"))
         node = self.world.definition.node(task.node_id)
         task.check_at = next_check(node, task, self.world.calendar)
@@ -214,7 +240,7 @@ class Flow:
         for task in list(tasks):
             if not task.is_open:
                 continue
-            task.state = TaskState.CANCELLED
+            task.state = next_state(task.state, Action.CANCEL)
             task.finished_at, task.check_at = self.world.now, None
             self.changed(task)
             self.record("task_cancelled", task.node_id, task, reason=reason)
@@ -224,11 +250,35 @@ class Flow:
         """Go back to an upstream node: cancel the work downstream of it, then enter it again."""
         below = downstream(self.world.definition, target)
         self.cancel_tasks([t for t in self.open_tasks if t.node_id in below], reason="returned")
-        joins = self.instance.tokens.get("joins", {})
+        joins = self.tokens.joins
         for join_id, arrived in joins.items():
             joins[join_id] = [n for n in arrived if n not in below]
         self.record("returned_to", from_node, target=target)
         self.enter(target, None)
+
+
+def refuse_going_back(world: World, instance: InstanceRecord, task: TaskRecord | None) -> None:
+    """A person's command must not come from before the last recorded change of its task
+    or its instance (a simulated clock set back, clocks of nodes far apart): its history
+    would go back in time."""
+    last = instance.changed_at
+    if task is not None:
+        for at in (task.created_at, task.acked_at, task.dispatched_at, task.finished_at):
+            if at is not None and (last is None or at > last):
+                last = at
+    if last is None or world.now >= last:
+        return
+    zone = _zone(world.calendar.tz)
+    when = {"last": _local(last, zone), "now": _local(world.now, zone)}
+    if task is None:
+        raise ConflictError(
+            "instance.before_last_change", business_key=instance.business_key, **when
+        )
+    raise ConflictError("task.before_last_change", task=task.id, **when)
+
+
+def _local(at: datetime, zone: Any) -> str:
+    return at.astimezone(zone).isoformat(sep=" ", timespec="seconds")
 
 
 def _zone(name: str) -> Any:
@@ -238,7 +288,7 @@ def _zone(name: str) -> Any:
 
 
 _ENTER = {
-    NodeType.INITIATE: Flow._enter_automatic,
+    NodeType.INITIATE: Flow._enter_initiate,
     NodeType.APPROVAL: Flow._enter_task,
     NodeType.CONFIRM: Flow._enter_task,
     NodeType.HANDLE: Flow._enter_task,
@@ -253,5 +303,3 @@ _ENTER = {
     NodeType.ARCHIVE: Flow._enter_automatic,
     NodeType.END: Flow._enter_end,
 }
-
-__all__ = ["Flow", "timedelta"]

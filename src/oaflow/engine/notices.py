@@ -2,8 +2,9 @@
 
 The SLA checks and the people's urge / cc write their own messages; this adds the rest:
 a task reaching someone (dispatched, returned to them, transferred or reassigned to them),
-a rejection, the end of the process and an opened exception. Called when the decision is
-written, after new tasks have their ids and deputies (ORG-3) have been applied.
+a rejection, a notify node's copy (抄送节点), the end of the process and an opened
+exception. Called when the decision is
+complete, after deputies (ORG-3) have been applied to its new tasks.
 """
 
 from __future__ import annotations
@@ -42,7 +43,8 @@ def notices_for(decision: Decision, definition: ProcessDefinition, first_seq: in
             event,
             seq,
         )
-        message.data.update(code=opening.code, note=opening.description)
+        message.data["note"] = opening.description
+        message.exception = opening  # its code is given when it is written
         messages.append(message)
     return messages
 
@@ -60,6 +62,9 @@ def _notice(
         return "task_rejected", (instance.initiator,), task
     if event.kind in _ENDING:
         return _ENDING[event.kind], (instance.initiator,), None
+    copied = tuple(event.data.get("recipients", ())) if event.kind == "copied" else ()
+    if copied:  # a notify node: copied on the initiator's behalf
+        return "cc", copied, None
     return None
 
 
@@ -81,9 +86,11 @@ def _message(
         "actor": event.actor,
         "note": str(event.data.get("note") or ""),
     }
+    if kind == "cc" and task is None and event.node_id is not None:
+        copying = definition.node(event.node_id)
+        data.update(actor=instance.initiator, node_zh=copying.name.zh, node_en=copying.name.en)
     if task is not None and node is not None:
         data.update(
-            task_id=task.id,
             node_zh=node.name.zh,
             node_en=node.name.en,
             department=task.department,

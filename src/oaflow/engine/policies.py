@@ -30,7 +30,7 @@ def party_for(flow: Flow, node: Node) -> Party | None:
         flow.record("assigned_to_administrator", node.id, detail=error.message)
         return Party(None, admins[0])
     if not node.is_decision:
-        flow.instance.tokens.pop("last_approver", None)  # "in a row" means consecutive approvals
+        flow.tokens.last_approver = None  # "in a row" means consecutive approvals
         return party
     chosen = _initiator_policy(flow, node, party)
     if chosen is not None and node.dedupe and _same_as_before(flow, chosen):
@@ -50,14 +50,11 @@ def _initiator_policy(flow: Flow, node: Node, party: Party) -> Party | None:
     head = org.head_of(department)
     person = head if head and head != initiator else org.leader_of(department)
     if not person:
-        raise NobodyError(
-            f"{initiator} approves their own request and has no head or leader",
-            "set `if_initiator: pass`, or give the department a head",
-        )
+        raise NobodyError("assign.initiator_without_head", login=initiator)
     flow.record("sent_to_initiator_head", node.id, instead_of=initiator, to=person)
     return Party(department, person)
 
 
 def _same_as_before(flow: Flow, party: Party) -> bool:
-    last = flow.instance.tokens.get("last_approver")
+    last = flow.tokens.last_approver
     return bool(last) and party.assignee == last

@@ -36,8 +36,5 @@ def choose_route(
             return route.to
     default = next((r.to for r in node.routes if r.when is None), None)
     if default is None:
-        raise InputError(
-            f"gateway '{node.id}' has no rule that holds and no default",
-            "add `default: <node>` to the gateway and publish a new version",
-        )
+        raise InputError("flow.no_route", node=node.id)
     return default

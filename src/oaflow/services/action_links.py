@@ -23,7 +23,7 @@ from oaflow.notify import links
 from oaflow.services import runtime
 from oaflow.services.app import App
 from oaflow.storage import notify_repo
-from oaflow.storage.hotpath import HotPath
+from oaflow.storage.runtime_store import RuntimeStore
 from oaflow.storage.tables import settings
 
 LINK_SECRET = "action_link_secret"
@@ -86,8 +86,8 @@ def use_link(app: App, token: str) -> dict[str, Any]:
         if notify_repo.link_used(conn, claim.nonce):
             raise used
 
-    def record_use(hot: HotPath) -> None:
-        if not hot.use_link(claim.nonce, claim.task_id, now):  # a use racing this one
+    def record_use(store: RuntimeStore) -> None:
+        if not store.use_link(claim.nonce, claim.task_id, now):  # a use racing this one
             raise used
 
     command = Command(Action(claim.action), claim.login, note=_NOTE)

@@ -103,7 +103,8 @@ class App:
 
     def delegations_at(self, revision: int, at: datetime) -> tuple[Delegation, ...]:
         """The delegations in force at ``at`` in the organisation at ``revision``."""
-        return tuple(d for d in self._snapshot_at(revision).delegations if d.active_at(at))
+        delegations = self._snapshot_at(revision).delegations
+        return tuple(d for d in delegations if d.active_at(at)) if delegations else ()
 
     def _snapshot_at(self, revision: int) -> OrgSnapshot:
         if self._org is not None and self._org.revision == revision:

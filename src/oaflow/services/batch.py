@@ -21,7 +21,7 @@ from oaflow.domain.security import Permission, Principal
 from oaflow.domain.states import InstanceState, TaskState
 from oaflow.services import authz
 from oaflow.services.app import App
-from oaflow.storage import runtime_repo as repo
+from oaflow.storage import runtime_reads as repo
 
 MAX_BATCH = 200
 

@@ -20,7 +20,7 @@ from oaflow.services import authz
 from oaflow.services.app import App
 from oaflow.storage import catalog_repo
 from oaflow.storage.catalog_repo import StoredDefinition
-from oaflow.storage.hotpath import HotPath
+from oaflow.storage.runtime_store import RuntimeStore
 
 
 @dataclass(frozen=True)
@@ -101,7 +101,7 @@ def _tell_administrators(
     }
     key = f"definition/{definition.key}/v{version}"  # ASCII: it travels in mail and HTTP headers
     message = Message(key, "definition_changed", people, None, data)
-    HotPath.on(conn).insert_messages(None, [message], app.now())
+    RuntimeStore.on(conn).insert_messages(None, [message], app.now())
 
 
 def version_label(version: int, local: Any, definition: ProcessDefinition) -> str:

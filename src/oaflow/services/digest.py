@@ -14,7 +14,7 @@ from oaflow.services import queries
 from oaflow.services.app import App
 from oaflow.services.views import TaskSummary
 from oaflow.storage import notify_repo
-from oaflow.storage.hotpath import HotPath
+from oaflow.storage.runtime_store import RuntimeStore
 
 
 def write_digests(app: App, now: datetime) -> int:
@@ -40,7 +40,7 @@ def write_digests(app: App, now: datetime) -> int:
             continue
         message = Message(key, "digest", (login,), None, {"items": items})
         with app.db.write() as conn:
-            written += HotPath.on(conn).insert_messages(None, [message], now)
+            written += RuntimeStore.on(conn).insert_messages(None, [message], now)
     return written
 
 

@@ -22,7 +22,7 @@ from oaflow.notify.channels.base import Outgoing
 from oaflow.services.action_links import link_for
 from oaflow.services.app import App
 from oaflow.storage import notify_repo
-from oaflow.storage import runtime_repo as repo
+from oaflow.storage import runtime_reads as repo
 
 #: events whose message asks the recipient to act on the task
 ACTIONABLE = frozenset({"task_assigned", "task_returned", "ack_reminder", "ack_escalation", "urge"})

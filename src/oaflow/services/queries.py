@@ -46,7 +46,7 @@ from oaflow.services.views import (
     TimelineEntry,
 )
 from oaflow.storage import instance_list, notices_repo
-from oaflow.storage import runtime_repo as repo
+from oaflow.storage import runtime_reads as repo
 
 FINISHED = frozenset({TaskState.DONE, TaskState.APPROVED, TaskState.REJECTED, TaskState.RETURNED})
 

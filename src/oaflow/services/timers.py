@@ -16,9 +16,10 @@ from oaflow.domain.clock import FixedClock
 from oaflow.domain.errors import ConflictError, InputError, OAFlowError
 from oaflow.engine.checks import check_sla
 from oaflow.services.app import App
-from oaflow.services.runtime import InstanceMoved, load_world, write_decision
+from oaflow.services.retry import retried
+from oaflow.services.runtime import load_world
 from oaflow.storage import settings_repo
-from oaflow.storage.hotpath import HotPath
+from oaflow.storage.runtime_store import RuntimeStore
 
 LAST_TICK = "last_tick"
 RETRY_FAILED = timedelta(minutes=15)
@@ -31,32 +32,32 @@ def fire_one(app: App, now: datetime) -> int | None:
     A check that fails (say, a definition that cannot resolve a recipient any more) is set
     aside for ``RETRY_FAILED`` and logged, so that it does not block the checks behind it.
     """
+    # a person who acted on the task meanwhile wins (a conflict): look again
+    return retried(lambda: _fire_once(app, now), None, also_on=(ConflictError,))
+
+
+def _fire_once(app: App, now: datetime) -> int | None:
     task_id: int | None = None
-    for _ in range(5):
-        try:
-            with app.db.raw_write() as dbapi:
-                hot = HotPath(dbapi, app.db.dialect)
-                task_id = hot.claim_due(now)
-                if task_id is None:
-                    return None
-                world, instance, task, related = load_world(app, hot, task_id, now)
-                version = instance.version
-                decision = check_sla(world, instance, task, related)
-                write_decision(hot, decision, app, expected_version=version, at=now)
-                return task_id
-        except (InstanceMoved, ConflictError):
-            continue  # a person acted on it meanwhile: look again
-        except OAFlowError as error:
-            assert task_id is not None
-            _set_aside(app, task_id, now, error)
+    try:
+        with RuntimeStore.transaction(app.db) as store:
+            task_id = store.claim_due(now)
+            if task_id is None:
+                return None
+            world, instance, task, related = load_world(app, store, task_id, now)
+            store.write(check_sla(world, instance, task, related))
             return task_id
-    return None
+    except ConflictError:
+        raise
+    except OAFlowError as error:
+        assert task_id is not None
+        _set_aside(app, task_id, now, error)
+        return task_id
 
 
 def _set_aside(app: App, task_id: int, now: datetime, error: OAFlowError) -> None:
     log.warning("SLA check of task %s failed, retried in %s: %s", task_id, RETRY_FAILED, error)
-    with app.db.raw_write() as dbapi:
-        HotPath(dbapi, app.db.dialect).defer_check(task_id, now + RETRY_FAILED)
+    with RuntimeStore.transaction(app.db) as store:
+        store.defer_check(task_id, now + RETRY_FAILED)
 
 
 def fire_due(app: App, now: datetime, limit: int | None = None) -> int:
@@ -70,8 +71,8 @@ def fire_due(app: App, now: datetime, limit: int | None = None) -> int:
 
 
 def next_due(app: App) -> datetime | None:
-    with app.db.raw_write() as dbapi:
-        return HotPath(dbapi, app.db.dialect).next_due()
+    with RuntimeStore.transaction(app.db) as store:
+        return store.next_due()
 
 
 def tick(

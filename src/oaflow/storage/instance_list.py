@@ -11,7 +11,7 @@ from sqlalchemy import Connection, Select, exists, func, select
 from oaflow.domain.model import InstanceRecord
 from oaflow.domain.security import Scope
 from oaflow.domain.states import OPEN_TASK_STATES
-from oaflow.storage.runtime_repo import instance_record
+from oaflow.storage.runtime_rows import instance_record
 from oaflow.storage.scope_sql import visible_clause
 from oaflow.storage.tables import instances, tasks
 

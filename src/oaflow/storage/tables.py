@@ -129,6 +129,8 @@ instances = Table(
     Column("ended_at", UTCDateTime, nullable=True),
     Column("version", Integer, nullable=False),
     Column("event_seq", Integer, nullable=False),
+    # when its history last grew: a person's command at an earlier instant is refused
+    Column("changed_at", UTCDateTime, nullable=True),
     Index(None, "state", "definition_key"),
     Index(None, "department", "state"),
 )

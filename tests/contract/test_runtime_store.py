@@ -1,16 +1,20 @@
-"""The hot path's plain SQL and the SQLAlchemy repositories agree on every column."""
+"""The runtime store's plain SQL and the SQLAlchemy reads agree on every column."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from oaflow.domain.model import Event, InstanceRecord, TaskRecord
+from sqlalchemy import select, update
+
+from oaflow.domain.model import AddedSigner, Event, InstanceRecord, TaskRecord, Tokens
 from oaflow.domain.states import InstanceState, TaskState
 from oaflow.services.app import App
 from oaflow.storage import catalog_repo
-from oaflow.storage import runtime_repo as repo
-from oaflow.storage.hotpath import HotPath
+from oaflow.storage import runtime_reads as repo
+from oaflow.storage.runtime_store import RuntimeStore
+from oaflow.storage.tables import instances
 
 AT = datetime(2024, 3, 18, 10, 0, 0, 123456, tzinfo=UTC)
 
@@ -30,7 +34,7 @@ def an_instance(app: App) -> InstanceRecord:
         priority="high",
         started_at=AT,
         data={"goal": "缩短上市周期30%", "amount": 1.5, "list": [1, "二"]},
-        tokens={"visits": {"n003": 2}},
+        tokens=Tokens(visits={"n003": 2}),
         ended_at=None,
     )
 
@@ -38,7 +42,7 @@ def an_instance(app: App) -> InstanceRecord:
 def stored_instance(app: App) -> InstanceRecord:
     instance = an_instance(app)
     with app.db.write() as conn:
-        repo.insert_instance(conn, instance)
+        RuntimeStore.on(conn).insert_instance(instance)
     return instance
 
 
@@ -68,9 +72,9 @@ def test_every_column_round_trips_between_the_two_paths(demo_app: App) -> None:
         outputs={"plan_summary": "方案", "deliverables": {"研发方案": "plan.pdf"}},
     )
     with demo_app.db.raw_write() as dbapi:
-        hot = HotPath(dbapi, demo_app.db.dialect)
-        hot.insert_task(task)
-        hot.insert_events(
+        store = RuntimeStore(dbapi, demo_app.db.dialect)
+        store.insert_task(task)
+        store.insert_events(
             instance.id or 0, 1, [Event("task_created", "n003", task, "mkt.head", {"x": "中"})], AT
         )
     with demo_app.db.read() as conn:
@@ -86,11 +90,11 @@ def test_every_column_round_trips_between_the_two_paths(demo_app: App) -> None:
     instance.state, instance.ended_at, instance.event_seq = InstanceState.COMPLETED, AT, 1
     instance.data["cause"] = "变更"
     with demo_app.db.raw_write() as dbapi:
-        hot = HotPath(dbapi, demo_app.db.dialect)
-        assert hot.update_task(task)
-        assert not hot.update_task(task)  # the version moved: a second writer loses
-        assert hot.update_instance(instance, expected_version=1)
-        loaded = hot.load_action(task.id or 0)
+        store = RuntimeStore(dbapi, demo_app.db.dialect)
+        assert store.update_task(task)
+        assert not store.update_task(task)  # the version moved: a second writer loses
+        assert store.update_instance(instance, expected_version=1)
+        loaded = store.load_action(task.id or 0)
     task.version += 1
     instance.version = 2
     with demo_app.db.read() as conn:
@@ -105,7 +109,7 @@ def test_a_failed_raw_transaction_leaves_nothing(demo_app: App) -> None:
     task = a_task(instance)
     try:
         with demo_app.db.raw_write() as dbapi:
-            HotPath(dbapi, demo_app.db.dialect).insert_task(task)
+            RuntimeStore(dbapi, demo_app.db.dialect).insert_task(task)
             raise RuntimeError("crash before commit")
     except RuntimeError:
         pass
@@ -134,19 +138,19 @@ def test_an_update_writes_only_the_columns_that_changed_since_the_read(demo_app:
     instance = stored_instance(demo_app)
     task = a_task(instance)
     with demo_app.db.raw_write() as dbapi:
-        HotPath(dbapi, demo_app.db.dialect).insert_task(task)
+        RuntimeStore(dbapi, demo_app.db.dialect).insert_task(task)
     with demo_app.db.raw_write() as dbapi:
-        hot = HotPath(dbapi, demo_app.db.dialect)
-        noted = hot.cursor = NotingCursor(hot.cursor)
-        loaded = hot.load_action(task.id or 0)
+        store = RuntimeStore(dbapi, demo_app.db.dialect)
+        noted = store.cursor = NotingCursor(store.cursor)
+        loaded = store.load_action(task.id or 0)
         assert loaded is not None
         (read_task,), read_instance, _ = loaded
         read_task.state, read_task.progress = TaskState.IN_PROGRESS, 50
-        read_instance.tokens["visits"]["n003"] = 3
+        read_instance.tokens.visits["n003"] = 3
         read_instance.event_seq = 1
-        assert hot.update_task(read_task)
-        assert hot.update_instance(read_instance, expected_version=1)
-        assert hot.update_instance(read_instance, expected_version=2)  # nothing but seq
+        assert store.update_task(read_task)
+        assert store.update_instance(read_instance, expected_version=1)
+        assert store.update_instance(read_instance, expected_version=2)  # nothing but seq
     task_update, first, second = noted.statements[1:]
     assert "state =" in task_update and "progress =" in task_update
     assert "note =" not in task_update and "outputs =" not in task_update
@@ -155,13 +159,82 @@ def test_an_update_writes_only_the_columns_that_changed_since_the_read(demo_app:
     assert "tokens =" not in second
     with demo_app.db.read() as conn:
         stored = repo.load_instance(conn, instance.id or 0)
-        assert stored is not None and stored.tokens == {"visits": {"n003": 3}}
+        assert stored is not None and stored.tokens == Tokens(visits={"n003": 3})
         assert stored.version == 3 and stored.state is InstanceState.RUNNING
         stored_task = repo.load_task(conn, task.id or 0)
         assert stored_task is not None and stored_task.progress == 50
     task.state, task.version = TaskState.DONE, 2  # a row not read here: every column
     with demo_app.db.raw_write() as dbapi:
-        hot = HotPath(dbapi, demo_app.db.dialect)
-        noted = hot.cursor = NotingCursor(hot.cursor)
-        assert hot.update_task(task)
+        store = RuntimeStore(dbapi, demo_app.db.dialect)
+        noted = store.cursor = NotingCursor(store.cursor)
+        assert store.update_task(task)
     assert all(f"{c} =" in noted.statements[0] for c in ("state", "note", "outputs"))
+
+
+def every_token() -> Tokens:
+    return Tokens(
+        visits={"n003": 2, "n004": 1},
+        joins={"join": ["n005"]},
+        sequence={"n006": ["vp.tech", "vp.ops"]},
+        added_signers={
+            "n003": [AddedSigner("rnd.staff", "before", 7), AddedSigner("gm", "after", None)]
+        },
+        last_approver="vp.market",
+        urged={7: AT},
+    )
+
+
+#: the same tokens as JSON, in the shape instances have always been stored with
+EVERY_TOKEN_JSON = {
+    "visits": {"n003": 2, "n004": 1},
+    "joins": {"join": ["n005"]},
+    "sequence": {"n006": ["vp.tech", "vp.ops"]},
+    "added_signers": {
+        "n003": [
+            {"login": "rnd.staff", "kind": "before", "for": 7},
+            {"login": "gm", "kind": "after", "for": -1},
+        ]
+    },
+    "last_approver": "vp.market",
+    "urged": {"7": AT.isoformat()},
+}
+
+
+def stored_tokens(app: App, instance_id: int) -> Any:
+    with app.db.read() as conn:
+        return conn.execute(
+            select(instances.c.tokens).where(instances.c.id == instance_id)
+        ).scalar_one()
+
+
+def test_tokens_are_stored_in_the_shape_they_always_had(demo_app: App) -> None:
+    instance = an_instance(demo_app)
+    instance.tokens = every_token()
+    with demo_app.db.write() as conn:
+        RuntimeStore.on(conn).insert_instance(instance)
+    assert stored_tokens(demo_app, instance.id or 0) == EVERY_TOKEN_JSON
+    with demo_app.db.read() as conn:
+        assert repo.load_instance(conn, instance.id or 0) == instance
+    instance.tokens.last_approver = None  # parts that are empty are left out
+    instance.tokens.urged.clear()
+    with demo_app.db.raw_write() as dbapi:
+        assert RuntimeStore(dbapi, demo_app.db.dialect).update_instance(instance, 1)
+    expected = {k: v for k, v in EVERY_TOKEN_JSON.items() if k not in ("last_approver", "urged")}
+    assert stored_tokens(demo_app, instance.id or 0) == expected
+
+
+def test_tokens_written_before_they_were_typed_are_read(demo_app: App) -> None:
+    instance = stored_instance(demo_app)
+    with demo_app.db.write() as conn:
+        conn.execute(
+            update(instances)
+            .where(instances.c.id == instance.id)
+            .values(tokens={**EVERY_TOKEN_JSON, "joins": {"join": []}})
+        )
+    task = a_task(instance)
+    with demo_app.db.raw_write() as dbapi:
+        RuntimeStore(dbapi, demo_app.db.dialect).insert_task(task)
+    with demo_app.db.raw_write() as dbapi:
+        loaded = RuntimeStore(dbapi, demo_app.db.dialect).load_action(task.id or 0)
+    assert loaded is not None
+    assert loaded[1].tokens == replace(every_token(), joins={"join": []})

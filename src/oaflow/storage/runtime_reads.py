@@ -1,0 +1,78 @@
+"""Reads of the runtime tables for lists and views, through SQLAlchemy Core: a user's open
+tasks (the task inbox), an instance with its tasks and history. Commands read and write the
+same tables through ``runtime_store``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Connection, Row, and_, bindparam, func, or_, select
+
+from oaflow.domain.model import InstanceRecord, TaskRecord
+from oaflow.domain.states import OPEN_TASK_STATES
+from oaflow.storage.runtime_rows import instance_record, task_record
+from oaflow.storage.tables import history, instances, task_candidates, tasks
+
+OPEN = sorted(s.value for s in OPEN_TASK_STATES)
+
+_INSTANCE_BY_ID = select(instances).where(instances.c.id == bindparam("iid"))
+
+
+def _task(row: Row[Any]) -> TaskRecord:
+    return task_record(dict(row._mapping))
+
+
+def _instance(row: Row[Any]) -> InstanceRecord:
+    return instance_record(dict(row._mapping))
+
+
+def load_instance(conn: Connection, instance_id: int) -> InstanceRecord | None:
+    row = conn.execute(_INSTANCE_BY_ID, {"iid": instance_id}).first()
+    return _instance(row) if row else None
+
+
+def find_instance(conn: Connection, business_key: str) -> InstanceRecord | None:
+    row = conn.execute(select(instances).where(instances.c.business_key == business_key)).first()
+    return _instance(row) if row else None
+
+
+def load_task(conn: Connection, task_id: int) -> TaskRecord | None:
+    row = conn.execute(select(tasks).where(tasks.c.id == task_id)).first()
+    return _task(row) if row else None
+
+
+def instance_tasks(conn: Connection, instance_id: int) -> list[TaskRecord]:
+    rows = conn.execute(
+        select(tasks).where(tasks.c.instance_id == instance_id).order_by(tasks.c.id)
+    ).all()
+    return [_task(r) for r in rows]
+
+
+def history_of(conn: Connection, instance_id: int) -> list[dict[str, Any]]:
+    rows = conn.execute(
+        select(history).where(history.c.instance_id == instance_id).order_by(history.c.seq)
+    ).all()
+    return [dict(r._mapping) for r in rows]
+
+
+def open_tasks_for(conn: Connection, login: str) -> list[TaskRecord]:
+    """The user's open tasks: assigned to them, offered to them as a candidate, or given to
+    their deputy on their behalf (ORG-3; they see those, the deputy acts)."""
+    offered = select(task_candidates.c.task_id).where(task_candidates.c.login == login)
+    rows = conn.execute(
+        select(tasks)
+        .where(tasks.c.state.in_(OPEN))
+        .where(
+            or_(
+                tasks.c.assignee == login,
+                and_(tasks.c.assignee.is_(None), tasks.c.id.in_(offered)),
+                tasks.c.on_behalf_of == login,
+            )
+        )
+        .order_by(tasks.c.due_at.is_(None), tasks.c.due_at, tasks.c.id)
+    ).all()
+    return [_task(r) for r in rows]
+
+
+def count_instances(conn: Connection) -> int:
+    return int(conn.execute(select(func.count()).select_from(instances)).scalar_one())

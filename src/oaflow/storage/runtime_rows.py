@@ -1,0 +1,134 @@
+"""How a row of the runtime tables becomes a record and back: the one place where the
+instance's tokens are turned into JSON and read from it (both the store's plain SQL and
+the SQLAlchemy reads use it), so that every way in and out keeps the same shape.
+
+The tokens' JSON (kept as it was before they were typed, so stored instances read as they
+are): ``{"visits": {node: n}, "joins": {node: [node…]}, "sequence": {node: [login…]},
+"added_signers": {node: [{"login", "kind", "for"}]}, "last_approver": login,
+"urged": {"task id": "ISO instant"}}``; empty parts are left out, and an added signer
+whose own task is open has ``"for": -1``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+import orjson
+
+from oaflow.domain.model import AddedSigner, InstanceRecord, SignerPosition, TaskRecord, Tokens
+from oaflow.domain.states import InstanceState, TaskState
+
+#: ``for`` of an added signer whose own task is open
+_OWN_TASK = -1
+_JSON_OPTIONS = orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS
+
+
+def json_text(value: Any) -> str:
+    """``value`` as JSON text: UTF-8 as it is (no \\u escapes), anything else through
+    ``str`` (dates, datetimes, dataclasses), as ``json.dumps(..., default=str)`` did."""
+    try:
+        return orjson.dumps(value, default=str, option=_JSON_OPTIONS).decode()
+    except TypeError:  # keys that are not strings
+        return orjson.dumps(
+            value, default=str, option=_JSON_OPTIONS | orjson.OPT_NON_STR_KEYS
+        ).decode()
+
+
+def tokens_json(tokens: Tokens) -> dict[str, Any]:
+    """The JSON value of an instance's tokens."""
+    value: dict[str, Any] = {
+        "visits": tokens.visits,
+        "joins": tokens.joins,
+        "sequence": tokens.sequence,
+        "added_signers": {
+            node: [_signer_json(s) for s in signers]
+            for node, signers in tokens.added_signers.items()
+        },
+        "last_approver": tokens.last_approver,
+        "urged": {str(task): at.isoformat() for task, at in tokens.urged.items()},
+    }
+    return {key: part for key, part in value.items() if part}
+
+
+def _signer_json(signer: AddedSigner) -> dict[str, Any]:
+    for_task = _OWN_TASK if signer.for_task is None else signer.for_task
+    return {"login": signer.login, "kind": signer.position, "for": for_task}
+
+
+def tokens_from_json(value: Mapping[str, Any]) -> Tokens:
+    """An instance's tokens from their JSON value."""
+    get = value.get
+    joins, sequence, added, urged = (
+        get(k) for k in ("joins", "sequence", "added_signers", "urged")
+    )
+    return Tokens(
+        visits=dict(get("visits") or {}),
+        joins={node: list(arrived) for node, arrived in joins.items()} if joins else {},
+        sequence={node: list(queue) for node, queue in sequence.items()} if sequence else {},
+        added_signers=(
+            {node: [_signer(e) for e in entries] for node, entries in added.items()}
+            if added
+            else {}
+        ),
+        last_approver=get("last_approver"),
+        urged={int(t): datetime.fromisoformat(at) for t, at in urged.items()} if urged else {},
+    )
+
+
+def _signer(entry: Mapping[str, Any]) -> AddedSigner:
+    for_task = entry["for"]
+    position: SignerPosition = "before" if entry["kind"] == "before" else "after"
+    return AddedSigner(entry["login"], position, None if for_task == _OWN_TASK else for_task)
+
+
+def task_record(m: Mapping[str, Any]) -> TaskRecord:
+    """A task from a row's values (JSON and times already converted)."""
+    return TaskRecord(
+        id=m["id"],
+        instance_id=m["instance_id"],
+        node_id=m["node_id"],
+        round=m["round"],
+        state=TaskState(m["state"]),
+        created_at=m["created_at"],
+        department=m["department"],
+        assignee=m["assignee"],
+        candidates=tuple(m["candidates"]),
+        due_at=m["due_at"],
+        progress=m["progress"],
+        note=m["note"],
+        outputs=m["outputs"],
+        acked_at=m["acked_at"],
+        finished_at=m["finished_at"],
+        finished_by=m["finished_by"],
+        dispatched_at=m["dispatched_at"],
+        check_at=m["check_at"],
+        paused_at=m["paused_at"],
+        sla_fired=tuple(m["sla_fired"]),
+        exception=m["exception"],
+        on_behalf_of=m["on_behalf_of"],
+        version=m["version"],
+    )
+
+
+def instance_record(m: Mapping[str, Any]) -> InstanceRecord:
+    """An instance from a row's values (JSON and times already converted)."""
+    return InstanceRecord(
+        id=m["id"],
+        business_key=m["business_key"],
+        definition_id=m["definition_id"],
+        definition_key=m["definition_key"],
+        state=InstanceState(m["state"]),
+        title=m["title"],
+        initiator=m["initiator"],
+        department=m["department"],
+        priority=m["priority"],
+        started_at=m["started_at"],
+        data=m["data"],
+        tokens=tokens_from_json(m["tokens"]),
+        ended_at=m["ended_at"],
+        version=m["version"],
+        event_seq=m["event_seq"],
+        changed_at=m["changed_at"],
+    )

@@ -1,0 +1,374 @@
+"""The runtime store: instances, tasks, history, the outbox rows of decisions and exception
+records, read and written in plain SQL on the driver's cursor (docs/adr/0002).
+
+A command reads the task with the other open tasks of its instance, the instance and the
+organisation's revision in one query, and ``write`` puts everything the engine decided in
+the same transaction: the changed tasks (each with its version check), the instance (whose
+version check serialises concurrent commands), new tasks, history, messages and exception
+records. Lists and views read the same tables through SQLAlchemy (``runtime_reads``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Connection
+
+from oaflow.domain.errors import ConflictError
+from oaflow.domain.model import (
+    Decision,
+    Event,
+    ExceptionOpening,
+    InstanceRecord,
+    Message,
+    TaskRecord,
+)
+from oaflow.storage.database import Database
+from oaflow.storage.runtime_rows import (
+    instance_record,
+    json_text,
+    task_record,
+    tokens_json,
+)
+from oaflow.storage.runtime_sql import (
+    INSTANCE_COLUMNS,
+    INSTANCE_JSON,
+    INSTANCE_TIMES,
+    INSTANCE_WRITABLE,
+    JSON_COLUMNS,
+    NEW_INSTANCE,
+    NEW_TASK,
+    SQL,
+    TASK_COLUMNS,
+    TASK_JSON,
+    TASK_TIMES,
+    TASK_WRITABLE,
+    json_out,
+    parse_sqlite_time,
+    same_value,
+    sqlite_time,
+    update_sql,
+)
+
+
+class InstanceMoved(Exception):
+    """Another transaction changed the instance since it was read: decide again."""
+
+
+class RuntimeStore:
+    """The runtime tables on one connection's driver cursor, for one transaction. It
+    remembers the rows it read, so that an update writes only the columns that changed
+    (an unchanged indexed column costs its index pages at commit)."""
+
+    def __init__(self, dbapi: Any, dialect: str) -> None:
+        self.dialect = dialect
+        self.sql = SQL[dialect]
+        self.cursor: Any = dbapi.cursor()
+        self.sqlite = dialect == "sqlite"
+        #: (table, id) -> the stored values of the row as read (JSON as text)
+        self._read: dict[tuple[str, int], dict[str, Any]] = {}
+        #: the organisation's revision as read by ``load_action`` in this transaction
+        self.org_revision: int | None = None
+
+    @classmethod
+    def on(cls, conn: Connection) -> RuntimeStore:
+        """The store inside a SQLAlchemy connection's transaction."""
+        return cls(conn.connection.dbapi_connection, conn.dialect.name)
+
+    @classmethod
+    @contextmanager
+    def transaction(cls, db: Database) -> Iterator[RuntimeStore]:
+        """A write transaction of its own on ``db``: committed when the block ends, rolled
+        back when it raises."""
+        with db.raw_write() as dbapi:
+            yield cls(dbapi, db.dialect)
+
+    # -- conversions --------------------------------------------------------------------
+    def _time_in(self, value: datetime | None) -> Any:
+        if value is None or not self.sqlite:
+            return value
+        return sqlite_time(value)
+
+    def _time_out(self, value: Any) -> datetime | None:
+        if value is None:
+            return None
+        if isinstance(value, str):
+            return parse_sqlite_time(value)
+        assert isinstance(value, datetime)
+        return value.astimezone(UTC)
+
+    # -- reads --------------------------------------------------------------------------
+    def load_action(self, task_id: int) -> tuple[list[TaskRecord], InstanceRecord, int] | None:
+        """In one query: the task (first), the other open tasks of its instance, the
+        instance, and the organisation's revision; None if the task does not exist."""
+        self.cursor.execute(self.sql["load_action"], {"tid": task_id})
+        rows = self.cursor.fetchall()
+        if not rows:
+            return None
+        width = len(TASK_COLUMNS)
+        tasks = [self._task(row[:width]) for row in rows]
+        first = rows[0]
+        instance = self._instance(first[width:-1])
+        self.org_revision = int(first[-1] or 0)
+        return sorted(tasks, key=lambda t: t.id != task_id), instance, self.org_revision
+
+    def round_tasks(self, instance_id: int, node_id: str, round_: int) -> list[TaskRecord]:
+        """Every task of one round of a node, in creation order."""
+        self.cursor.execute(
+            self.sql["round_tasks"], {"iid": instance_id, "node": node_id, "round": round_}
+        )
+        return [self._task(row) for row in self.cursor.fetchall()]
+
+    def org_revision_now(self) -> int:
+        """The organisation's revision in this transaction (as ``load_action`` read it, or
+        read now): the key of the organisation and delegations the services cache."""
+        if self.org_revision is None:
+            self.cursor.execute(self.sql["org_revision"])
+            row = self.cursor.fetchone()
+            self.org_revision = int(row[0]) if row else 0
+        return self.org_revision
+
+    def _remember(self, table: str, stored: dict[str, Any], json_columns: set[str]) -> None:
+        if not self.sqlite:  # psycopg hands JSON over parsed: keep its text
+            stored = {**stored, **{c: json_text(stored[c]) for c in json_columns}}
+        self._read[table, stored["id"]] = stored
+
+    def _task(self, row: Sequence[Any]) -> TaskRecord:
+        stored = dict(zip(TASK_COLUMNS, row, strict=True))
+        self._remember("tasks", stored, TASK_JSON)
+        m = dict(stored)
+        for c in TASK_TIMES:
+            m[c] = self._time_out(m[c])
+        for c in TASK_JSON:
+            m[c] = json_out(m[c])
+        return task_record(m)
+
+    def _instance(self, row: Sequence[Any]) -> InstanceRecord:
+        stored = dict(zip(INSTANCE_COLUMNS, row, strict=True))
+        self._remember("instances", stored, INSTANCE_JSON)
+        m = dict(stored)
+        for c in INSTANCE_TIMES:
+            m[c] = self._time_out(m[c])
+        for c in INSTANCE_JSON:
+            m[c] = json_out(m[c])
+        return instance_record(m)
+
+    # -- a decision ---------------------------------------------------------------------
+    def write(self, decision: Decision, acted: TaskRecord | None = None) -> None:
+        """Write everything ``decision`` holds at the versions its records were read at.
+        Another transaction changed the instance meanwhile: ``InstanceMoved`` (decide
+        again); it changed ``acted``, the task the command was about: a conflict. Either
+        way the caller's transaction is rolled back, so nothing is written."""
+        self._number_exceptions(decision)
+        for task in decision.changed_tasks:
+            if not self.update_task(task):
+                if task is acted:
+                    raise ConflictError("task.changed_meanwhile", task=task.id)
+                raise InstanceMoved
+            task.version += 1
+        instance = decision.instance
+        first_seq = instance.event_seq + 1
+        instance.event_seq += len(decision.events)
+        if not self.update_instance(instance, instance.version):  # the serialisation point
+            raise InstanceMoved
+        instance.version += 1
+        instance_id = instance.id or 0
+        for task in decision.new_tasks:
+            task.instance_id = instance_id
+            self.insert_task(task)
+        self.insert_events(instance_id, first_seq, decision.events, decision.at)
+        self.insert_messages(instance_id, decision.messages, decision.at)
+        for opening in decision.exceptions:
+            self.insert_exception(instance_id, opening, decision.at)
+
+    def _number_exceptions(self, decision: Decision) -> None:
+        """Give each exception to open its code, the next number of its scope (EXC-1)."""
+        for opening in decision.exceptions:
+            opening.code = opening.scope.format(self.next_sequence(opening.scope.prefix))
+            opening.task.exception = opening.code
+
+    # -- writes -------------------------------------------------------------------------
+    def _update(self, table: str, params: dict[str, Any], columns: list[str]) -> bool:
+        """UPDATE the row ``params["id"]`` at ``params["version"]``: the ``columns`` whose
+        value differs from the one read in this transaction (all of them for a row not
+        read), and the version."""
+        stored = self._read.get((table, params["id"]))
+        if stored is not None:
+            json_columns = JSON_COLUMNS[table]
+            columns = [
+                c for c in columns if not same_value(params[c], stored[c], c in json_columns)
+            ]
+        self.cursor.execute(update_sql(self.dialect, table, tuple(columns)), params)
+        if self.cursor.rowcount != 1:
+            return False
+        if stored is not None:
+            stored.update({c: params[c] for c in columns}, version=params["version"] + 1)
+        return True
+
+    def update_task(self, rec: TaskRecord) -> bool:
+        params = {c: getattr(rec, c) for c in TASK_WRITABLE}
+        params.update(
+            id=rec.id,
+            version=rec.version,
+            state=rec.state.value,
+            outputs=json_text(rec.outputs),
+            sla_fired=json_text(list(rec.sla_fired)),
+        )
+        for c in TASK_TIMES & params.keys():
+            params[c] = self._time_in(params[c])
+        return self._update("tasks", params, TASK_WRITABLE)
+
+    def update_instance(self, rec: InstanceRecord, expected_version: int) -> bool:
+        params = {
+            "id": rec.id,
+            "version": expected_version,
+            "state": rec.state.value,
+            "title": rec.title,
+            "priority": rec.priority,
+            "data": json_text(rec.data),
+            "tokens": json_text(tokens_json(rec.tokens)),
+            "ended_at": self._time_in(rec.ended_at),
+            "event_seq": rec.event_seq,
+            "changed_at": self._time_in(rec.changed_at),
+        }
+        return self._update("instances", params, INSTANCE_WRITABLE)
+
+    def insert_instance(self, rec: InstanceRecord) -> None:
+        params = {c: getattr(rec, c) for c in NEW_INSTANCE}
+        params.update(
+            state=rec.state.value,
+            data=json_text(rec.data),
+            tokens=json_text(tokens_json(rec.tokens)),
+            started_at=self._time_in(rec.started_at),
+            ended_at=self._time_in(rec.ended_at),
+            changed_at=self._time_in(rec.changed_at),
+        )
+        self.cursor.execute(self.sql["insert_instance"], params)
+        rec.id = int(self.cursor.fetchone()[0])
+
+    def insert_task(self, rec: TaskRecord) -> None:
+        params = {c: getattr(rec, c) for c in NEW_TASK}
+        params.update(
+            state=rec.state.value,
+            candidates=json_text(list(rec.candidates)),
+            outputs=json_text(rec.outputs),
+            sla_fired=json_text(list(rec.sla_fired)),
+        )
+        for c in TASK_TIMES:
+            params[c] = self._time_in(params[c])
+        self.cursor.execute(self.sql["insert_task"], params)
+        rec.id = int(self.cursor.fetchone()[0])
+        for login in rec.candidates:
+            self.cursor.execute(self.sql["insert_candidate"], {"task_id": rec.id, "login": login})
+
+    def insert_events(
+        self, instance_id: int, first_seq: int, events: Sequence[Event], at: datetime
+    ) -> None:
+        when = self._time_in(at)
+        rows = [
+            {
+                "instance_id": instance_id,
+                "seq": first_seq + i,
+                "at": when,
+                "kind": e.kind,
+                "node_id": e.node_id,
+                "task_id": e.task.id if e.task else None,
+                "actor": e.actor,
+                "data": json_text(e.data),
+            }
+            for i, e in enumerate(events)
+        ]
+        if rows:
+            self.cursor.executemany(self.sql["insert_event"], rows)
+
+    def next_sequence(self, scope: str) -> int:
+        """The next number of ``scope`` (gap-free: it commits with what uses it)."""
+        self.cursor.execute(self.sql["next_sequence"], {"scope": scope})
+        return int(self.cursor.fetchone()[0])
+
+    def insert_messages(
+        self, instance_id: int | None, messages: Sequence[Message], at: datetime
+    ) -> int:
+        """Outgoing messages into the outbox, each with an in-app copy per recipient
+        (NTF-2); a message id already there is left as it is. How many were new."""
+        when = self._time_in(at)
+        new = 0
+        for m in messages:
+            self.cursor.execute(
+                self.sql["insert_message"],
+                {
+                    "message_id": m.key,
+                    "event": m.event,
+                    "recipients": json_text(list(m.recipients)),
+                    "data": json_text(_message_data(m)),
+                    "instance_id": instance_id,
+                    "task_id": m.task.id if m.task else None,
+                    "created_at": when,
+                    "status": "pending",
+                    "attempts": 0,
+                    "next_attempt_at": when,
+                },
+            )
+            if self.cursor.rowcount != 1:
+                continue  # already there, with its in-app copies
+            new += 1
+            if m.recipients:
+                self.cursor.executemany(
+                    self.sql["insert_inbox"],
+                    [
+                        {"message_id": m.key, "login": r, "created_at": when}
+                        for r in dict.fromkeys(m.recipients)
+                    ],
+                )
+        return new
+
+    def use_link(self, nonce: str, task_id: int, at: datetime) -> bool:
+        """Record an action link's single use; False when it was used before."""
+        params = {"nonce": nonce, "task_id": task_id, "used_at": self._time_in(at)}
+        self.cursor.execute(self.sql["use_link"], params)
+        return bool(self.cursor.rowcount == 1)
+
+    def insert_exception(self, instance_id: int, opening: ExceptionOpening, at: datetime) -> None:
+        self.cursor.execute(
+            self.sql["insert_exception"],
+            {
+                "code": opening.code,
+                "instance_id": instance_id,
+                "task_id": opening.task.id,
+                "node_id": opening.node_id,
+                "description": opening.description,
+                "reporter": opening.reporter,
+                "reported_at": self._time_in(at),
+                "state": "open",
+            },
+        )
+
+    # -- the SLA checks' schedule (ADR 0003) --------------------------------------------
+    def claim_due(self, now: datetime) -> int | None:
+        """A task whose SLA check is due at ``now``, locked for this transaction (PostgreSQL:
+        rows other workers hold are skipped; SQLite: the write lock serialises workers)."""
+        self.cursor.execute(self.sql["claim_due"], {"now": self._time_in(now)})
+        row = self.cursor.fetchone()
+        return int(row[0]) if row else None
+
+    def next_due(self) -> datetime | None:
+        self.cursor.execute(self.sql["next_due"])
+        row = self.cursor.fetchone()
+        return self._time_out(row[0]) if row else None
+
+    def defer_check(self, task_id: int, at: datetime) -> None:
+        """Move a task's pending SLA check to ``at`` (a check that failed)."""
+        self.cursor.execute(self.sql["defer_check"], {"id": task_id, "at": self._time_in(at)})
+
+
+def _message_data(message: Message) -> dict[str, Any]:
+    """A message's data with what is known once its task and exception are written: the
+    task's id and the exception's code."""
+    if message.task is not None:
+        message.data["task_id"] = message.task.id
+    if message.exception is not None:
+        message.data["code"] = message.exception.code
+    return message.data
