@@ -93,3 +93,13 @@ def demo_app(app: App) -> App:
 
     setup.init(app, demo=True)
     return app
+
+
+# `HYPOTHESIS_PROFILE=quick` while working on a failing state machine: no shrinking
+from hypothesis import Phase  # noqa: E402
+from hypothesis import settings as hypothesis_settings  # noqa: E402
+
+hypothesis_settings.register_profile(
+    "quick", phases=[Phase.explicit, Phase.reuse, Phase.generate, Phase.target]
+)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))

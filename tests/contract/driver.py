@@ -48,7 +48,7 @@ class Driver:
         self.app = app
 
     def start(self, key: str, actor: str, form: Mapping[str, Any]) -> str:
-        return runtime.start(self.app, key, actor, form).business_key
+        return runtime.start(self.app, who(self.app, actor), key, form).business_key
 
     def task(self, login: str, node: str) -> int:
         """The id of ``login``'s one open task at ``node``."""
@@ -57,7 +57,7 @@ class Driver:
         return int(found[0])
 
     def do(self, task_id: int, action: Action, actor: str, **kw: Any) -> None:
-        runtime.act(self.app, task_id, Command(action, actor, **kw))
+        runtime.act(self.app, who(self.app, actor), task_id, Command(action, actor, **kw))
 
     def ack(self, login: str, node: str) -> int:
         task_id = self.task(login, node)

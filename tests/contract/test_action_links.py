@@ -62,7 +62,9 @@ def test_a_link_checks_the_rights_again_when_used(demo_app: App, clock: FixedClo
     d.start("customer-complaint", "csd.staff", COMPLAINT)
     token = mailed_link(demo_app, clock)
     task = d.task("csd.head", "triage")
-    runtime.annotate(demo_app, task, Action.TRANSFER, "csd.head", ("csd.staff",), "请代办")
+    runtime.annotate(
+        demo_app, who(demo_app, "csd.head"), task, Action.TRANSFER, ("csd.staff",), "请代办"
+    )
     with pytest.raises(ForbiddenError):
         action_links.use_link(demo_app, token)
     # the refusal rolled back, so the link is not spent: it fails for the same reason again
@@ -102,7 +104,7 @@ def test_an_urge_on_an_acknowledged_task_links_to_the_task_not_to_an_action(
     d.start("customer-complaint", "csd.staff", COMPLAINT)
     d.approve("csd.head", "triage")
     task = d.ack("prd.head", "handle")
-    runtime.annotate(demo_app, task, Action.URGE, "csd.staff", (), "客户在等")
+    runtime.annotate(demo_app, who(demo_app, "csd.staff"), task, Action.URGE, (), "客户在等")
     smtp = {"host": "127.0.0.1", "port": 2525, "tls": "none", "sender": "oa@demo.oaflow.local"}
     notify_admin.add_channel(demo_app, who(demo_app, "admin"), "mail", "email", smtp)
     recorder = RecordingChannel()

@@ -21,7 +21,7 @@ from oaflow.services import runtime
 from oaflow.services.app import App
 from oaflow.storage.database import Database
 
-from .driver import COMPLAINT, Driver, tasks_of
+from .driver import COMPLAINT, Driver, tasks_of, who
 from .races import wait_for_lock_waiter
 
 WAIT = 30  # seconds: an upper bound for a stuck test, never a pause
@@ -93,7 +93,10 @@ def test_two_simultaneous_completions_one_wins(demo_app: App) -> None:
 
     def make(app: App) -> Callable[[], object]:
         return lambda: runtime.act(
-            app, task_id, Command(Action.COMPLETE, "prd.head", outputs=outputs)
+            app,
+            who(app, "prd.head"),
+            task_id,
+            Command(Action.COMPLETE, "prd.head", outputs=outputs),
         )
 
     first_error, second_error = race(demo_app, make)
@@ -109,7 +112,9 @@ def test_two_simultaneous_approvals_one_successor(demo_app: App) -> None:
     task_id = d.task("csd.head", "triage")
 
     def make(app: App) -> Callable[[], object]:
-        return lambda: runtime.act(app, task_id, Command(Action.APPROVE, "csd.head"))
+        return lambda: runtime.act(
+            app, who(app, "csd.head"), task_id, Command(Action.APPROVE, "csd.head")
+        )
 
     first_error, second_error = race(demo_app, make)
     assert first_error is None and isinstance(second_error, ConflictError)
@@ -135,7 +140,10 @@ def test_last_two_countersigners_at_once_the_node_finishes_once(demo_app: App) -
     def make(app: App) -> Callable[[], object]:
         code = next(turn)
         return lambda: runtime.act(
-            app, ids[code], Command(Action.COMPLETE, f"{code}.head", outputs=outputs)
+            app,
+            who(app, f"{code}.head"),
+            ids[code],
+            Command(Action.COMPLETE, f"{code}.head", outputs=outputs),
         )
 
     first_error, second_error = race(demo_app, make)
@@ -145,11 +153,13 @@ def test_last_two_countersigners_at_once_the_node_finishes_once(demo_app: App) -
 
 
 def withdraw_by(business_key: str) -> Callable[[App], Callable[[], object]]:
-    return lambda app: lambda: runtime.withdraw(app, business_key, "csd.staff")
+    return lambda app: lambda: runtime.withdraw(app, who(app, "csd.staff"), business_key)
 
 
 def approve_task(task_id: int, login: str) -> Callable[[App], Callable[[], object]]:
-    return lambda app: lambda: runtime.act(app, task_id, Command(Action.APPROVE, login))
+    return lambda app: (
+        lambda: runtime.act(app, who(app, login), task_id, Command(Action.APPROVE, login))
+    )
 
 
 @pytest.mark.parametrize("withdraw_first", [True, False])
@@ -170,11 +180,15 @@ def test_withdraw_against_approve_exactly_one_wins(demo_app: App, withdraw_first
 
 def return_to_plan(task_id: int) -> Callable[[App], Callable[[], object]]:
     command = Command(Action.RETURN, "leg.head", target="n003", note="材料与方案不一致")
-    return lambda app: lambda: runtime.act(app, task_id, command)
+    return lambda app: lambda: runtime.act(app, who(app, command.actor), task_id, command)
 
 
 def finish_training(task_id: int) -> Callable[[App], Callable[[], object]]:
-    return lambda app: lambda: runtime.act(app, task_id, Command(Action.COMPLETE, "sal.head"))
+    return lambda app: (
+        lambda: runtime.act(
+            app, who(app, "sal.head"), task_id, Command(Action.COMPLETE, "sal.head")
+        )
+    )
 
 
 @pytest.mark.parametrize("return_first", [True, False])
@@ -231,7 +245,7 @@ def test_return_in_one_branch_against_an_approval_in_the_other(
     back = Command(Action.RETURN, "sal.head", target="n003", note="培训材料需要新方案")
 
     def returning(app: App) -> Callable[[], object]:
-        return lambda: runtime.act(app, sales, back)
+        return lambda: runtime.act(app, who(app, back.actor), sales, back)
 
     approving = approve_task(legal, "leg.head")
     first, second = (returning, approving) if return_first else (approving, returning)

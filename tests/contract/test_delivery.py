@@ -217,7 +217,13 @@ def test_a_rolled_back_transition_sends_nothing(demo_app: App, clock: FixedClock
         raise RuntimeError("power cut before commit")
 
     with pytest.raises(RuntimeError):
-        runtime.act(demo_app, task, Command(Action.APPROVE, "csd.head"), also=crash)
+        runtime.act(
+            demo_app,
+            who(demo_app, "csd.head"),
+            task,
+            Command(Action.APPROVE, "csd.head"),
+            also=crash,
+        )
     recorder = RecordingChannel()
     assert delivery.deliver_due(demo_app, channels_of(recorder), clock.now()) == 0
     assert recorder.deliveries == []
@@ -302,7 +308,7 @@ def test_company_wide_channels_skip_personal_messages_unless_asked(
     )
     started(demo_app)
     task = Driver(demo_app).task("csd.head", "triage")
-    runtime.annotate(demo_app, task, Action.URGE, "csd.staff", (), "请尽快")
+    runtime.annotate(demo_app, who(demo_app, "csd.staff"), task, Action.URGE, (), "请尽快")
     delivery.deliver_due(demo_app, channels_of(RecordingChannel()), clock.now())
     assert sorted(by_endpoint(demo_app)) == [
         ("all", "task_assigned", None),

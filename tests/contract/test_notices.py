@@ -7,6 +7,7 @@ import threading
 from typing import Any
 
 from oaflow.domain.clock import FixedClock
+from oaflow.domain.security import SYSTEM
 from oaflow.domain.states import Action
 from oaflow.notify.channels.recording import RecordingChannel
 from oaflow.processes import builtin_source
@@ -116,7 +117,7 @@ nodes:
 def test_a_notify_node_sends_its_copy_to_the_people_it_names(demo_app: App) -> None:
     """抄送节点 (NTF-1): the copy is a message to everyone the node resolves, with an
     in-app copy each and a mail through their channel, like a person's cc."""
-    catalog.publish(demo_app, CC_PROCESS, "cc.yaml")
+    catalog.publish(demo_app, SYSTEM, CC_PROCESS, "cc.yaml")
     d = Driver(demo_app)
     key = d.start("cc-node", "mkt.head", {"title": "新品定价"})
     timeline = instance_view(demo_app, key)["timeline"]
@@ -135,7 +136,7 @@ def test_a_notify_node_sends_its_copy_to_the_people_it_names(demo_app: App) -> N
         items = as_dicts(demo_app, messages.notifications(demo_app, who(demo_app, login)))["items"]
         assert [(n["event"], n["node"]) for n in items] == [("cc", "抄送销售")]
     smtp = {"host": "127.0.0.1", "port": 2525, "tls": "none", "sender": "oa@demo.oaflow.local"}
-    notify_admin.add_channel(demo_app, "admin", "mail", "email", smtp)
+    notify_admin.add_channel(demo_app, who(demo_app, "admin"), "mail", "email", smtp)
     recorder = RecordingChannel()
     delivery.deliver_due(demo_app, lambda kind: recorder, demo_app.now())
     copies = [r.message for r in recorder.deliveries if r.message.event == "cc"]

@@ -9,7 +9,7 @@ from oaflow.domain.security import SYSTEM
 from oaflow.services import catalog, runtime
 from oaflow.services.app import App
 
-from .driver import Driver, instance_view, tasks_of
+from .driver import Driver, instance_view, tasks_of, who
 
 BASE = """
 key: policy-KEY
@@ -36,7 +36,7 @@ nodes:
 def start(app: App, key: str, first: str, second: str, actor: str = "mkt.head") -> str:
     text = BASE.replace("KEY", key).replace("FIRST", first).replace("SECOND", second)
     catalog.publish(app, SYSTEM, text, f"{key}.yaml")
-    return runtime.start(app, f"policy-{key}", actor, {"title": "策略"}).business_key
+    return runtime.start(app, who(app, actor), f"policy-{key}", {"title": "策略"}).business_key
 
 
 def kinds(app: App, key: str) -> list[str]:

@@ -7,12 +7,13 @@ from __future__ import annotations
 import pytest
 
 from oaflow.domain.errors import ForbiddenError, InputError
+from oaflow.domain.security import SYSTEM
 from oaflow.domain.states import Action
-from oaflow.services import catalog, queries
+from oaflow.services import catalog
 from oaflow.services.app import App
 from oaflow.storage import runtime_reads
 
-from .driver import Driver
+from .driver import Driver, instance_view, outbox, tasks_of
 
 CLAIM = """
 key: expense-claim
@@ -37,7 +38,7 @@ FORM = {"title": "差旅报销", "amount": 1200, "reason": "客户拜访"}
 
 def rejected_claim(app: App) -> tuple[Driver, str, int]:
     """A claim the head rejected: the initiator's revise task, ready."""
-    catalog.publish(app, CLAIM, "claim.yaml")
+    catalog.publish(app, SYSTEM, CLAIM, "claim.yaml")
     d = Driver(app)
     key = d.start("expense-claim", "mkt.staff", FORM)
     d.reject("mkt.head", "check", note="请附上发票金额")
@@ -46,17 +47,17 @@ def rejected_claim(app: App) -> tuple[Driver, str, int]:
 
 def test_the_initiator_revises_the_form_and_the_process_goes_on(demo_app: App) -> None:
     d, key, revise = rejected_claim(demo_app)
-    kinds = [e["kind"] for e in queries.instance_detail(demo_app, key)["timeline"]]
+    kinds = [e["kind"] for e in instance_view(demo_app, key)["timeline"]]
     assert kinds.count("initiated") == 1  # the first pass only
-    assert queries.tasks_for(demo_app, "mkt.head") == []  # nothing goes on meanwhile
-    (message,) = [m for m in queries.outbox(demo_app) if m["task_id"] == revise]
+    assert tasks_of(demo_app, "mkt.head") == []  # nothing goes on meanwhile
+    (message,) = [m for m in outbox(demo_app) if m["task_id"] == revise]
     assert (message["event"], message["recipients"]) == ("task_returned", ["mkt.staff"])
     d.do(revise, Action.ACK, "mkt.staff")
     d.do(revise, Action.COMPLETE, "mkt.staff", outputs={"amount": 980, "title": "差旅报销（改）"})
-    detail = queries.instance_detail(demo_app, key)
+    detail = instance_view(demo_app, key)
     assert detail["title"] == "差旅报销（改）"
     d.approve("mkt.head", "check")
-    assert queries.instance_detail(demo_app, key)["state"] == "completed"
+    assert instance_view(demo_app, key)["state"] == "completed"
     with demo_app.db.read() as conn:
         instance = runtime_reads.find_instance(conn, key)
     assert instance is not None
@@ -74,10 +75,10 @@ def test_the_initiator_revises_the_form_and_the_process_goes_on(demo_app: App) -
 )
 def test_a_revision_must_fit_the_form(demo_app: App, fields: dict[str, object], text: str) -> None:
     d, key, revise = rejected_claim(demo_app)
-    before = queries.instance_detail(demo_app, key)
+    before = instance_view(demo_app, key)
     with pytest.raises(InputError, match=text):
         d.do(revise, Action.COMPLETE, "mkt.staff", outputs=fields)
-    assert queries.instance_detail(demo_app, key) == before
+    assert instance_view(demo_app, key) == before
 
 
 def test_only_the_initiator_revises(demo_app: App) -> None:

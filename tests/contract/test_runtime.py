@@ -47,7 +47,7 @@ def test_complaint_runs_to_the_end_with_gapless_history(demo_app: App) -> None:
     kinds = [e["kind"] for e in view["timeline"]]
     assert kinds[0] == "instance_started" and kinds[-1] == "instance_completed"
     assert kinds.count("task_created") == 4
-    assert {r["department"] for r in view["progress"]} == {"客户服务部", "生产部"}
+    assert {r["department_name"] for r in view["progress"]} == {"客户服务部", "生产部"}
 
 
 @pytest.mark.parametrize(("kind", "handler"), [("logistics", "log.head"), ("service", "svc.head")])
@@ -106,8 +106,10 @@ def test_acting_on_someone_elses_task_or_in_the_wrong_state_fails_cleanly(demo_a
     d.approve("csd.head", "triage")
     task_id = d.task("prd.head", "handle")
     before = snapshot(demo_app)
-    with pytest.raises(ForbiddenError):
+    with pytest.raises(NotFoundError):  # outside 物流部's scope: as if it did not exist
         d.do(task_id, Action.ACK, "log.head")
+    with pytest.raises(ForbiddenError):  # the initiator sees it, but it is not theirs
+        d.do(task_id, Action.ACK, "csd.head")
     with pytest.raises(ConflictError, match="resume"):
         d.do(task_id, Action.RESUME, "prd.head")
     with pytest.raises(InputError, match="complete"):
@@ -195,7 +197,7 @@ def test_new_product_launch_reproduces_template_3_row(demo_app: App, clock: Fixe
     )
     row = next(r for r in d.instance(key)["progress"] if r["node"] == "研发方案输出")
     assert key == "PROJ20240301"
-    assert (row["department"], row["planned"], row["actual"]) == (
+    assert (row["department_name"], row["planned"], row["actual"]) == (
         "研发部",
         "2024-03-18 18:00",
         "2024-03-19 10:00",

@@ -9,7 +9,7 @@ from oaflow.domain.security import SYSTEM
 from oaflow.services import catalog, runtime
 from oaflow.services.app import App
 
-from .driver import Driver, instance_view, tasks_of
+from .driver import Driver, instance_view, tasks_of, who
 
 TEMPLATE = """
 key: signers-MODE
@@ -33,7 +33,9 @@ nodes:
 def publish(app: App, mode: str, ratio: float = 1.0) -> str:
     text = TEMPLATE.replace("MODE", mode).replace("RATIO", str(ratio))
     catalog.publish(app, SYSTEM, text, f"{mode}.yaml")
-    return runtime.start(app, f"signers-{mode}", "mkt.head", {"title": "三位领导审批"}).business_key
+    return runtime.start(
+        app, who(app, "mkt.head"), f"signers-{mode}", {"title": "三位领导审批"}
+    ).business_key
 
 
 def decide(d: Driver, login: str, approve: bool) -> None:
@@ -97,7 +99,9 @@ def test_ratio_passes_at_two_of_three_and_fails_when_it_cannot_reach_it(demo_app
     decide(d, "vp.ops", True)
     assert state(demo_app, key) == "completed"
     d2 = Driver(demo_app)
-    key2 = runtime.start(demo_app, "signers-ratio", "mkt.head", {"title": "再审"}).business_key
+    key2 = runtime.start(
+        demo_app, who(demo_app, "mkt.head"), "signers-ratio", {"title": "再审"}
+    ).business_key
     decide(d2, "vp.market", False)
     decide(d2, "vp.tech", False)
     assert state(demo_app, key2) == "rejected"

@@ -14,7 +14,7 @@ from oaflow.present.words import local_time
 from oaflow.services import catalog, queries, runtime, timers
 from oaflow.services.app import App
 
-from .driver import COMPLAINT, Driver, as_dicts, instance_view, outbox, sla_outbox, tasks_of
+from .driver import COMPLAINT, Driver, as_dicts, instance_view, outbox, sla_outbox, tasks_of, who
 
 
 def at(local: str) -> datetime:
@@ -68,7 +68,7 @@ def test_unacknowledged_task_is_reminded_twice_then_escalated_then_overdue(
     )
     assert (record["reported_at"], record["reporter"], record["state"]) == (
         "2024-03-12 14:30",
-        "system",
+        None,  # the system: an overdue task
         "open",
     )
     (task,) = tasks_of(demo_app, "prd.head")
@@ -137,7 +137,9 @@ def test_escalation_chain_notifies_reassigns_then_auto_approves(
 ) -> None:
     catalog.publish(demo_app, SYSTEM, CHAIN, "chain.yaml")
     clock.set(at("2024-03-04T09:00"))
-    key = runtime.start(demo_app, "chain-test", "csd.head", {"title": "升级测试"}).business_key
+    key = runtime.start(
+        demo_app, who(demo_app, "csd.head"), "chain-test", {"title": "升级测试"}
+    ).business_key
     timers.tick(demo_app, clock, at("2024-03-04T14:30"))  # due 13:00; levels at 14:00, 15:00, 16:00
     (level1,) = sent(demo_app, "escalation")
     assert level1["recipients"] == ["vp.ops"]
@@ -234,7 +236,7 @@ def test_a_failing_check_is_set_aside_and_the_others_still_fire(
 
     catalog.publish(demo_app, SYSTEM, POISON, "poison.yaml")
     clock.set(at("2024-03-04T09:00"))
-    runtime.start(demo_app, "poison-test", "csd.head", {"title": "会失败"})
+    runtime.start(demo_app, who(demo_app, "csd.head"), "poison-test", {"title": "会失败"})
     start_quality_complaint(demo_app, clock)  # its handling task is reminded at 03-05 10:00
     org = demo_organisation()  # 法务部 loses its head: auto-approval cannot assign the next step
     store(
@@ -267,16 +269,21 @@ def test_template_4_example_b_reported_by_hand(demo_app: App, clock: FixedClock)
     clock.set(at("2024-03-15T18:00"))
     d.approve("vp.market", "n002")
     clock.set(at("2024-03-20T09:00"))
-    code = open_exception(demo_app, key, "n003", "mkt.head", "研发方案未按计划提交，影响后续节点")
+    code = open_exception(
+        demo_app, who(demo_app, "mkt.head"), key, "n003", "研发方案未按计划提交，影响后续节点"
+    )
     (record,) = as_dicts(demo_app, queries.exceptions(demo_app, SYSTEM))
-    assert (code, record["business_key"], record["node"], record["department"]) == (
+    assert (code, record["business_key"], record["node"], record["department_name"]) == (
         "ABN20240301",
         "PROJ20240301",
         "研发方案输出",
         "研发部",
     )
-    assert (record["reported_at"], record["reporter_department"]) == ("2024-03-20 09:00", "市场部")
+    assert (record["reported_at"], record["reporter_department_name"]) == (
+        "2024-03-20 09:00",
+        "市场部",
+    )
     (task,) = tasks_of(demo_app, "rnd.head")
     assert task["exception"] == "ABN20240301" and task["sla"] == "exception"
     with pytest.raises(InputError, match="not been reached"):
-        open_exception(demo_app, key, "capacity", "mkt.head", "x")
+        open_exception(demo_app, who(demo_app, "mkt.head"), key, "capacity", "x")

@@ -13,7 +13,7 @@ from oaflow.storage.database import Database
 from oaflow.storage.migrate import is_current, upgrade
 from oaflow.storage.tables import metadata
 
-from .driver import COMPLAINT
+from .driver import COMPLAINT, who
 
 
 def test_upgrade_head_on_an_empty_database_equals_the_model(db_url: str) -> None:
@@ -43,7 +43,9 @@ def test_concurrent_starts_get_distinct_consecutive_business_keys(demo_app: App)
         barrier.wait()
         try:
             keys.append(
-                runtime.start(app, "customer-complaint", "csd.head", COMPLAINT).business_key
+                runtime.start(
+                    app, who(app, "csd.head"), "customer-complaint", COMPLAINT
+                ).business_key
             )
         except BaseException as exc:
             errors.append(exc)

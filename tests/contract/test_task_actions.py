@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 import pytest
 
 from oaflow.domain.clock import FixedClock
-from oaflow.domain.errors import ConflictError, ForbiddenError, InputError
+from oaflow.domain.errors import ConflictError, ForbiddenError, InputError, NotFoundError
 from oaflow.domain.states import Action
+from oaflow.engine.runtime import Command
 from oaflow.services import queries, runtime, timers
 from oaflow.services.app import App
 
@@ -32,7 +34,9 @@ def test_transfer_hands_the_task_over_and_restarts_its_acknowledgement_clock(
 ) -> None:
     d, task_id = dispatched(demo_app)
     clock.advance(timedelta(hours=20))
-    runtime.annotate(demo_app, task_id, Action.TRANSFER, "prd.head", ("prd.staff",), "请你来处理")
+    runtime.annotate(
+        demo_app, who(demo_app, "prd.head"), task_id, Action.TRANSFER, ("prd.staff",), "请你来处理"
+    )
     assert tasks_of(demo_app, "prd.head") == []
     (task,) = tasks_of(demo_app, "prd.staff")
     assert (task["id"], task["state"], task["assignee_name"]) == (task_id, "pending", "杨丽")
@@ -50,7 +54,8 @@ def test_transfer_hands_the_task_over_and_restarts_its_acknowledgement_clock(
     [
         ("prd.head", "prd.head", InputError, "oneself"),
         ("prd.head", "nobody", InputError, "no such active user"),
-        ("log.head", "prd.staff", ForbiddenError, "not yours"),
+        ("log.head", "prd.staff", NotFoundError, "does not exist"),  # outside their scope
+        ("csd.staff", "prd.staff", ForbiddenError, "not yours"),  # the initiator's, not theirs
     ],
 )
 def test_bad_transfers_change_nothing(
@@ -59,7 +64,7 @@ def test_bad_transfers_change_nothing(
     _, task_id = dispatched(demo_app)
     before = timeline(demo_app)
     with pytest.raises(error, match=text):
-        runtime.annotate(demo_app, task_id, Action.TRANSFER, actor, (to,))
+        runtime.annotate(demo_app, who(demo_app, actor), task_id, Action.TRANSFER, (to,))
     assert timeline(demo_app) == before
 
 
@@ -67,24 +72,32 @@ def test_a_closed_task_cannot_be_transferred(demo_app: App) -> None:
     d, task_id = dispatched(demo_app)
     d.complete("prd.head", "handle", cause="包装", solution="补发")
     with pytest.raises(ConflictError):
-        runtime.annotate(demo_app, task_id, Action.TRANSFER, "prd.head", ("prd.staff",))
+        runtime.annotate(
+            demo_app, who(demo_app, "prd.head"), task_id, Action.TRANSFER, ("prd.staff",)
+        )
 
 
 def test_comments_by_those_who_take_part_even_on_closed_tasks(demo_app: App) -> None:
     d, task_id = dispatched(demo_app)
-    runtime.annotate(demo_app, task_id, Action.COMMENT, "prd.head", note="已安排质检复核")
+    runtime.annotate(
+        demo_app, who(demo_app, "prd.head"), task_id, Action.COMMENT, note="已安排质检复核"
+    )
     d.complete("prd.head", "handle", cause="包装", solution="补发")
-    runtime.annotate(demo_app, task_id, Action.COMMENT, "csd.staff", note="感谢及时处理")
-    with pytest.raises(ForbiddenError):
-        runtime.annotate(demo_app, task_id, Action.COMMENT, "log.head", note="路过")
+    runtime.annotate(
+        demo_app, who(demo_app, "csd.staff"), task_id, Action.COMMENT, note="感谢及时处理"
+    )
+    with pytest.raises(NotFoundError):  # 物流部 took no part: the task is not theirs to see
+        runtime.annotate(demo_app, who(demo_app, "log.head"), task_id, Action.COMMENT, note="路过")
+    with pytest.raises(ForbiddenError):  # the supervising leader sees it, but takes no part
+        runtime.annotate(demo_app, who(demo_app, "vp.ops"), task_id, Action.COMMENT, note="看看")
     with pytest.raises(InputError, match="needs text"):
-        runtime.annotate(demo_app, task_id, Action.COMMENT, "prd.head", note="  ")
+        runtime.annotate(demo_app, who(demo_app, "prd.head"), task_id, Action.COMMENT, note="  ")
     assert timeline(demo_app).count("task_commented") == 2
 
 
 def test_urging_sends_a_reminder_now_at_most_once_an_hour(demo_app: App, clock: FixedClock) -> None:
     _, task_id = dispatched(demo_app)
-    runtime.annotate(demo_app, task_id, Action.URGE, "csd.staff", note="客户很着急")
+    runtime.annotate(demo_app, who(demo_app, "csd.staff"), task_id, Action.URGE, note="客户很着急")
     (urge,) = sla_outbox(demo_app)
     assert (urge["event"], urge["recipients"], urge["data"]["note"]) == (
         "urge",
@@ -93,22 +106,29 @@ def test_urging_sends_a_reminder_now_at_most_once_an_hour(demo_app: App, clock: 
     )
     clock.advance(timedelta(minutes=30))
     with pytest.raises(InputError, match="less than an hour"):
-        runtime.annotate(demo_app, task_id, Action.URGE, "csd.staff")
-    with pytest.raises(ForbiddenError, match="initiator"):
-        runtime.annotate(demo_app, task_id, Action.URGE, "log.head")
+        runtime.annotate(demo_app, who(demo_app, "csd.staff"), task_id, Action.URGE)
+    with pytest.raises(ForbiddenError, match="initiator"):  # sees it, but did not start it
+        runtime.annotate(demo_app, who(demo_app, "prd.head"), task_id, Action.URGE)
     clock.advance(timedelta(minutes=31))
-    runtime.annotate(demo_app, task_id, Action.URGE, "csd.staff")
+    runtime.annotate(demo_app, who(demo_app, "csd.staff"), task_id, Action.URGE)
     assert len(sla_outbox(demo_app)) == 2
 
 
 def test_copying_informs_people_without_giving_them_a_task(demo_app: App) -> None:
     _, task_id = dispatched(demo_app)
-    runtime.annotate(demo_app, task_id, Action.CC, "prd.head", ("vp.ops", "gm"), "质量问题抄送领导")
+    runtime.annotate(
+        demo_app,
+        who(demo_app, "prd.head"),
+        task_id,
+        Action.CC,
+        ("vp.ops", "gm"),
+        "质量问题抄送领导",
+    )
     (cc,) = sla_outbox(demo_app)
     assert (cc["event"], cc["recipients"]) == ("cc", ["vp.ops", "gm"])
     assert tasks_of(demo_app, "vp.ops") == [] and tasks_of(demo_app, "gm") == []
     with pytest.raises(InputError, match="nobody"):
-        runtime.annotate(demo_app, task_id, Action.CC, "prd.head", ("nobody",))
+        runtime.annotate(demo_app, who(demo_app, "prd.head"), task_id, Action.CC, ("nobody",))
 
 
 def test_return_lists_reached_earlier_steps_and_goes_back_to_one(demo_app: App) -> None:
@@ -155,14 +175,14 @@ def test_the_initiator_withdraws_only_while_nobody_else_has_acted(demo_app: App)
     d = Driver(demo_app)
     first = d.start("customer-complaint", "csd.staff", COMPLAINT)
     with pytest.raises(ForbiddenError, match="initiator"):
-        runtime.withdraw(demo_app, first, "csd.head")
-    instance = runtime.withdraw(demo_app, first, "csd.staff")
+        runtime.withdraw(demo_app, who(demo_app, "csd.head"), first)
+    instance = runtime.withdraw(demo_app, who(demo_app, "csd.staff"), first)
     assert instance.state.value == "cancelled"
     assert tasks_of(demo_app, "csd.head") == []
     second = d.start("customer-complaint", "csd.staff", COMPLAINT)
     d.ack("csd.head", "triage")
     with pytest.raises(InputError, match="acted on"):
-        runtime.withdraw(demo_app, second, "csd.staff")
+        runtime.withdraw(demo_app, who(demo_app, "csd.staff"), second)
 
 
 def test_batch_approve_reports_each_item_and_a_failure_leaves_the_others(demo_app: App) -> None:
@@ -170,13 +190,37 @@ def test_batch_approve_reports_each_item_and_a_failure_leaves_the_others(demo_ap
     for _ in range(3):
         d.start("customer-complaint", "csd.staff", COMPLAINT)
     ids = [t["id"] for t in tasks_of(demo_app, "csd.head")]
-    handle = 999_999
-    results = runtime.approve_batch(
-        demo_app, [ids[0], handle, ids[1], ids[1]], "csd.head", "同意受理"
-    )
-    assert [r["ok"] for r in results] == [True, False, True, False]
-    assert "does not exist" in results[1]["error"] and "closed" in results[3]["hint"]
+    head = who(demo_app, "csd.head")
+    with pytest.raises(InputError) as refused:  # an unknown id refuses the whole batch
+        runtime.approve_batch(demo_app, head, [ids[0], 999_999, ids[1]], "同意受理")
+    assert refused.value.code == "batch.refused" and "999999" in refused.value.text("en")
+    assert [t["id"] for t in tasks_of(demo_app, "csd.head")] == ids  # nothing was approved
+    results = runtime.approve_batch(demo_app, head, [ids[0], ids[1], ids[1]], "同意受理")
+    assert [(r.task_id, r.ok) for r in results] == [(ids[0], True), (ids[1], True)]
+    with pytest.raises(InputError) as closed:  # approved already: refused before anything
+        runtime.approve_batch(demo_app, head, [ids[0], ids[2]], "同意")
+    assert "is approved" in closed.value.text("en")
     assert [t["id"] for t in tasks_of(demo_app, "csd.head")] == [ids[2]]
+
+
+def test_a_batch_item_changed_by_someone_else_meanwhile_fails_alone(demo_app: App) -> None:
+    """Checked as a whole first; a race while applying gives that item its own result."""
+    from oaflow.services import batch
+
+    d = Driver(demo_app)
+    for _ in range(2):
+        d.start("customer-complaint", "csd.staff", COMPLAINT)
+    ids = [t["id"] for t in tasks_of(demo_app, "csd.head")]
+    head = who(demo_app, "csd.head")
+
+    def approve(task_id: int) -> Any:
+        if task_id == ids[0]:  # someone got there first, between the check and the write
+            d.do(task_id, Action.APPROVE, "csd.head")
+        return runtime.act(demo_app, head, task_id, Command(Action.APPROVE, "csd.head"))
+
+    results = batch.approve_batch(demo_app, head, ids, approve)
+    assert [(r.task_id, r.ok) for r in results] == [(ids[0], False), (ids[1], True)]
+    assert results[0].error is not None and results[0].error.kind == "conflict"
 
 
 def review_waiting(app: App) -> tuple[Driver, int]:
@@ -187,7 +231,7 @@ def review_waiting(app: App) -> tuple[Driver, int]:
 
 
 def add(app: App, task_id: int, signer: str, position: str, actor: str = "csd.head") -> None:
-    runtime.annotate(app, task_id, Action.ADD_SIGNER, actor, (signer,), position)
+    runtime.annotate(app, who(app, actor), task_id, Action.ADD_SIGNER, (signer,), position)
 
 
 def test_a_signer_added_before_decides_first(demo_app: App) -> None:
@@ -241,7 +285,7 @@ def test_an_administrator_moves_someones_open_tasks(demo_app: App) -> None:
     for _ in range(2):
         d.start("customer-complaint", "csd.staff", COMPLAINT)
         d.approve("csd.head", "triage")
-    moved = runtime.move_open_tasks(demo_app, "prd.head", "prd.staff", "admin")
+    moved = runtime.move_open_tasks(demo_app, who(demo_app, "admin"), "prd.head", "prd.staff")
     assert len(moved) == 2
     assert tasks_of(demo_app, "prd.head") == []
     assert sorted(t["id"] for t in tasks_of(demo_app, "prd.staff")) == sorted(moved)
@@ -249,9 +293,9 @@ def test_an_administrator_moves_someones_open_tasks(demo_app: App) -> None:
     (reassigned,) = [e for e in events if e["kind"] == "task_reassigned"]
     assert (reassigned["actor"], reassigned["data"]["after"]) == ("admin", "prd.staff")
     with pytest.raises(ForbiddenError, match="administrator"):
-        runtime.move_open_tasks(demo_app, "prd.staff", "prd.head", "prd.head")
+        runtime.move_open_tasks(demo_app, who(demo_app, "prd.head"), "prd.staff", "prd.head")
     with pytest.raises(InputError, match="no such active user"):
-        runtime.move_open_tasks(demo_app, "prd.staff", "nobody", "admin")
+        runtime.move_open_tasks(demo_app, who(demo_app, "admin"), "prd.staff", "nobody")
     assert len(tasks_of(demo_app, "prd.staff")) == 2  # the refused moves changed nothing
 
 
@@ -285,7 +329,9 @@ def test_a_suspended_task_moved_by_an_administrator_stays_suspended(demo_app: Ap
     suspended, resumes it when the work can go on, and acknowledges it then."""
     d, task_id = dispatched(demo_app)
     d.do(task_id, Action.SUSPEND, "prd.head", note="等客户回复")
-    assert runtime.move_open_tasks(demo_app, "prd.head", "prd.staff", "admin") == [task_id]
+    assert runtime.move_open_tasks(demo_app, who(demo_app, "admin"), "prd.head", "prd.staff") == [
+        task_id
+    ]
     (task,) = tasks_of(demo_app, "prd.staff")
     assert (task["id"], task["state"]) == (task_id, "suspended")
     d.do(task_id, Action.RESUME, "prd.staff")

@@ -13,13 +13,13 @@ from sqlalchemy import insert, select
 from oaflow.domain.clock import FixedClock
 from oaflow.domain.errors import ConflictError
 from oaflow.domain.states import Action
-from oaflow.services import exceptions, queries, runtime, timers
+from oaflow.services import exceptions, runtime, timers
 from oaflow.services.app import App
 from oaflow.storage.database import Database
 from oaflow.storage.migrate import alembic_config, upgrade
 from oaflow.storage.tables import definitions, history, instances
 
-from .driver import COMPLAINT, Driver
+from .driver import COMPLAINT, Driver, instance_view, who
 
 HOUR = timedelta(hours=1)
 
@@ -58,14 +58,16 @@ def test_a_command_before_the_instances_last_change_is_refused(
     key = d.start("customer-complaint", "csd.staff", COMPLAINT)
     triage = d.task("csd.head", "triage")
     clock.advance(2 * HOUR)
-    runtime.annotate(demo_app, triage, Action.COMMENT, "csd.staff", note="请尽快")
+    runtime.annotate(demo_app, who(demo_app, "csd.staff"), triage, Action.COMMENT, note="请尽快")
     clock.advance(-HOUR)
     before = dump(demo_app)
     for refused in (
         lambda: d.approve("csd.head", "triage"),
-        lambda: runtime.annotate(demo_app, triage, Action.URGE, "csd.staff"),
-        lambda: runtime.withdraw(demo_app, key, "csd.staff"),
-        lambda: exceptions.open_exception(demo_app, key, "triage", "csd.staff", "客户催促"),
+        lambda: runtime.annotate(demo_app, who(demo_app, "csd.staff"), triage, Action.URGE),
+        lambda: runtime.withdraw(demo_app, who(demo_app, "csd.staff"), key),
+        lambda: exceptions.open_exception(
+            demo_app, who(demo_app, "csd.staff"), key, "triage", "客户催促"
+        ),
     ):
         with pytest.raises(ConflictError, match="was last changed at"):
             refused()
@@ -83,9 +85,9 @@ def test_the_workers_checks_at_their_due_instants_still_run(
     d.approve("csd.head", "triage")
     handle = d.task("prd.head", "handle")
     clock.advance(30 * HOUR)
-    runtime.annotate(demo_app, handle, Action.COMMENT, "prd.head", note="在查")
+    runtime.annotate(demo_app, who(demo_app, "prd.head"), handle, Action.COMMENT, note="在查")
     assert timers.fire_due(demo_app, clock.now() - 6 * HOUR) == 1
-    kinds = [e["kind"] for e in queries.instance_detail(demo_app, key)["timeline"]]
+    kinds = [e["kind"] for e in instance_view(demo_app, key)["timeline"]]
     assert "sla_ack_reminder" in kinds
     with demo_app.db.read() as conn:
         changed = conn.execute(select(instances.c.changed_at)).scalar_one()

@@ -30,7 +30,7 @@ from oaflow.services.app import App
 from oaflow.storage import bulk
 from oaflow.storage.tables import history, instances, outbox, tasks
 
-from .driver import COMPLAINT, NOTICES, Driver
+from .driver import COMPLAINT, NOTICES, Driver, who
 from .races import wait_for_lock_waiter
 from .test_concurrency import WAIT, Paused, second_app
 
@@ -168,7 +168,9 @@ def acknowledged_handle_task(app: App, clock: FixedClock) -> tuple[str, int, dat
 
 
 def complete(app: App, task_id: int) -> None:
-    runtime.act(app, task_id, Command(Action.COMPLETE, "prd.head", outputs=OUTPUTS))
+    runtime.act(
+        app, who(app, "prd.head"), task_id, Command(Action.COMPLETE, "prd.head", outputs=OUTPUTS)
+    )
 
 
 def review_tasks(app: App, key: str) -> int:

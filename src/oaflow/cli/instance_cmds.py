@@ -191,7 +191,7 @@ def instance_withdraw(business_key: KeyArg, as_: AsOpt) -> None:
     """The initiator withdraws (撤回) an instance nobody else has acted on yet."""
 
     def body(app: App, who: Principal) -> None:
-        instance = runtime.withdraw(app, business_key, who.login)
+        instance = runtime.withdraw(app, who, business_key)
         console.print(f"{instance.business_key}: {zh('已撤回', 'withdrawn')}", markup=False)
 
     run_as(as_, body)

@@ -202,6 +202,6 @@ def exception_open(
     """Report an exception by hand (异常上报); prints its ID, e.g. ABN20240301."""
 
     def body(app: App, who: Principal) -> None:
-        print(exceptions.open_exception(app, business_key, node, who.login, description))
+        print(exceptions.open_exception(app, who, business_key, node, description))
 
     run_as(as_, body)

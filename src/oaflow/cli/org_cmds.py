@@ -95,7 +95,7 @@ def move_tasks(
     """Move every open task of one person to another (administrators; ORG-2)."""
 
     def body(app: App, who: Principal) -> None:
-        moved = runtime.move_open_tasks(app, from_, to, who.login)
+        moved = runtime.move_open_tasks(app, who, from_, to)
         console.print(
             zh(
                 f"已将 {len(moved)} 个待办从 {from_} 转给 {to}",

@@ -32,6 +32,7 @@ from oaflow.engine.runtime import Command
 from oaflow.present.words import state_label
 from oaflow.services import queries, runtime
 from oaflow.services.app import App
+from oaflow.services.batch import BatchItem
 from oaflow.services.files import read_text
 from oaflow.services.views import TaskSummary
 
@@ -65,7 +66,7 @@ def start(
     """Start a process; prints the new business key (e.g. PROJ20240301)."""
 
     def body(app: App, who: Principal) -> None:
-        instance = runtime.start(app, key, who.login, _form(data, form))
+        instance = runtime.start(app, who, key, _form(data, form))
         if json_:
             print_json({"business_key": instance.business_key, "state": instance.state.value})
         else:
@@ -147,26 +148,39 @@ def approve_batch(
     note: NoteOpt = "",
     json_: JsonOpt = False,
 ) -> None:
-    """Approve several tasks at once (批量审批); each item's outcome is listed, a failed item
-    leaves the others as they are; exit 1 if any item failed."""
+    """Approve several tasks at once (批量审批). The batch is checked first: an unknown or
+    foreign id, a closed task or one that is not an approval refuses the whole batch (each
+    named) and nothing is approved. Then each item's outcome is listed; an item changed by
+    someone else meanwhile fails alone (exit 1)."""
     failed = False
 
     def body(app: App, who: Principal) -> None:
         nonlocal failed
-        results = runtime.approve_batch(app, task_ids, who.login, note)
-        failed = not all(r["ok"] for r in results)
+        results = runtime.approve_batch(app, who, task_ids, note)
+        failed = not all(r.ok for r in results)
         if json_:
-            print_json(results)
+            print_json([_item(r) for r in results])
             return
         for r in results:
-            outcome = (
-                zh("已通过", "approved") if r["ok"] else f"{zh('失败', 'failed')}: {r['error']}"
-            )
-            console.print(f"{zh('任务', 'task')} {r['task_id']}: {outcome}", markup=False)
+            outcome = zh("已通过", "approved") if r.ok else f"{zh('失败', 'failed')}: {_said(r)}"
+            console.print(f"{zh('任务', 'task')} {r.task_id}: {outcome}", markup=False)
 
     run_as(as_, body)
     if failed:
         raise typer.Exit(1)
+
+
+def _said(item: BatchItem) -> str:
+    return item.error.text(lang()) if item.error else ""
+
+
+def _item(item: BatchItem) -> dict[str, Any]:
+    found: dict[str, Any] = {"task_id": item.task_id, "ok": item.ok}
+    if item.state is not None:
+        found["state"] = item.state.value
+    if item.error is not None:
+        found.update(error=_said(item), code=item.error.code)
+    return found
 
 
 @task_group.command("return")
@@ -187,7 +201,7 @@ def task_withdraw(task_id: TaskArg, as_: AsOpt) -> None:
 
     def body(app: App, who: Principal) -> None:
         key = queries.task_detail(app, who, task_id).task.business_key
-        instance = runtime.withdraw(app, key, who.login)
+        instance = runtime.withdraw(app, who, key)
         console.print(f"{instance.business_key}: {zh('已撤回', 'withdrawn')}", markup=False)
 
     run_as(as_, body)
@@ -210,7 +224,7 @@ def task_show(task_id: TaskArg, as_: AsOpt, json_: JsonOpt = False) -> None:
 
 def _act(task_id: int, command: Command, json_: bool = False) -> None:
     def body(app: App, who: Principal) -> None:
-        runtime.act(app, task_id, command)
+        runtime.act(app, who, task_id, command)
         view = queries.task_detail(app, who, task_id)
         if json_:
             print_json(as_json(app, view))
@@ -301,7 +315,7 @@ ToOpt = Annotated[list[str], typer.Option("--to", help="A login (repeat for seve
 
 def _annotate(task_id: int, action: Action, actor: str, people: list[str], note: str) -> None:
     def body(app: App, who: Principal) -> None:
-        runtime.annotate(app, task_id, action, who.login, tuple(people), note)
+        runtime.annotate(app, who, task_id, action, tuple(people), note)
         node = queries.task_detail(app, who, task_id).task.node
         done = {
             Action.TRANSFER: zh("已转交", "transferred"),

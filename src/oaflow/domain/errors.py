@@ -29,10 +29,6 @@ class Fault:
         return self.text("en")
 
 
-#: TRANSITIONAL: an error still raised as (message, hint), not yet given a code
-LEGACY = "legacy"
-
-
 def fault(code: str, /, **params: Any) -> Fault:
     return Fault(code, params)
 
@@ -45,10 +41,7 @@ class OAFlowError(Exception):
     kind: ClassVar[str] = "error"
     exit_code: ClassVar[int] = 1
 
-    def __init__(self, code: str, /, *legacy: str, **params: Any) -> None:
-        if legacy or " " in code:  # TRANSITIONAL (message, hint) form; goes when all have codes
-            params = {"message": code, "hint": legacy[0] if legacy else ""}
-            code = LEGACY
+    def __init__(self, code: str, /, **params: Any) -> None:
         self.fault = Fault(code, params)
         super().__init__(code)
 
@@ -111,10 +104,8 @@ class InputError(OAFlowError):
 class ExpressionError(InputError):
     """A rule expression that is malformed or not allowed."""
 
-    def __init__(
-        self, code: str, /, *legacy: str, offset: int | None = None, **params: Any
-    ) -> None:
-        super().__init__(code, *legacy, **params)
+    def __init__(self, code: str, /, offset: int | None = None, **params: Any) -> None:
+        super().__init__(code, **params)
         self.offset = offset
 
 
@@ -126,16 +117,7 @@ class Problem:
     file: str = ""
     line: int | None = None
 
-    def __init__(
-        self, fault: Fault | str, *place: Any, file: str = "", line: int | None = None
-    ) -> None:
-        if isinstance(fault, str):  # TRANSITIONAL (message, hint, file, line) form
-            hint, place = (place[0], place[1:]) if place else ("", ())
-            fault = Fault(LEGACY, {"message": fault, "hint": hint})
-        if place:
-            file = place[0]
-        if len(place) > 1:
-            line = place[1]
+    def __init__(self, fault: Fault, file: str = "", line: int | None = None) -> None:
         object.__setattr__(self, "fault", fault)
         object.__setattr__(self, "file", file)
         object.__setattr__(self, "line", line)

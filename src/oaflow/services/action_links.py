@@ -20,7 +20,7 @@ from oaflow.domain.model import TaskRecord
 from oaflow.domain.states import Action, TaskState
 from oaflow.engine.runtime import Command
 from oaflow.notify import links
-from oaflow.services import runtime
+from oaflow.services import authz, runtime
 from oaflow.services.app import App
 from oaflow.storage import notify_repo
 from oaflow.storage.runtime_store import RuntimeStore
@@ -91,7 +91,9 @@ def use_link(app: App, token: str) -> dict[str, Any]:
             raise used
 
     command = Command(Action(claim.action), claim.login, note=_NOTE)
-    task = runtime.act(app, claim.task_id, command, also=record_use)
+    # the signed link is the proof of who acts; their rights are checked as for anyone
+    who = authz.principal(app, claim.login)
+    task = runtime.act(app, who, claim.task_id, command, also=record_use)
     state = task.state.value
     return {"task_id": task.id, "action": claim.action, "login": claim.login, "state": state}
 

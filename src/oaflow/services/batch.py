@@ -93,6 +93,9 @@ def _problem(
         return fault("batch.item_closed", task_id=task.id, state=INSTANCE_STATES[instance.state])
     if not node.is_decision:
         return fault("batch.item_not_decision", task_id=task.id, node=node.name)
+    added = instance.tokens.added_signers.get(node.id, [])
+    if any(e.for_task == task.id and e.position == "before" for e in added):
+        return fault("batch.item_waiting", task_id=task.id)
     try:
         authz.authorize(app, conn, who, Permission.HANDLE, process=instance.definition_key)
     except OAFlowError:

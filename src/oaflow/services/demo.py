@@ -18,7 +18,7 @@ from typing import Any
 
 from oaflow.domain.calendar import WorkingCalendar
 from oaflow.domain.clock import FixedClock, parse_instant
-from oaflow.domain.security import SYSTEM
+from oaflow.domain.security import SYSTEM, Principal
 from oaflow.domain.states import Action
 from oaflow.domain.text import Text
 from oaflow.engine.runtime import Command
@@ -53,18 +53,19 @@ class Replay:
         self.do(login, node, Action.ACK)
 
     def start(self, key: str, actor: str, form: Mapping[str, Any]) -> str:
-        business_key = runtime.start(self.app, key, actor, form).business_key
+        business_key = runtime.start(self.app, self.who(actor), key, form).business_key
         self.keys.append(business_key)
         return business_key
 
     def do_in(self, business_key: str, login: str, node: str, action: Action, **kw: Any) -> None:
         """Act on ``login``'s task at ``node`` of one particular instance."""
-        runtime.act(self.app, self._task(login, node, business_key), Command(action, login, **kw))
+        task_id = self._task(login, node, business_key)
+        runtime.act(self.app, self.who(login), task_id, Command(action, login, **kw))
 
     def _task(self, login: str, node: str, business_key: str | None = None) -> int:
         found = [
             t
-            for t in queries.tasks_for(self.app, authz.principal(self.app, login))
+            for t in queries.tasks_for(self.app, self.who(login))
             if t.node.id == node and business_key in (None, t.business_key)
         ]
         if not found:
@@ -72,7 +73,11 @@ class Replay:
         return found[0].id
 
     def do(self, login: str, node: str, action: Action, **kw: Any) -> None:
-        runtime.act(self.app, self._task(login, node), Command(action, login, **kw))
+        task_id = self._task(login, node)
+        runtime.act(self.app, self.who(login), task_id, Command(action, login, **kw))
+
+    def who(self, login: str) -> Principal:
+        return authz.principal(self.app, login)
 
     def approve(self, login: str, node: str, note: str = "") -> None:
         self.do(login, node, Action.APPROVE, note=note)

@@ -6,32 +6,31 @@ verification and reopening — the closed loop of EXC-3/4 — come with the exce
 
 from __future__ import annotations
 
-from oaflow.domain.errors import NotFoundError
+from oaflow.domain.security import Permission, Principal
 from oaflow.engine.exceptions import open_by_hand
 from oaflow.services.app import App
 from oaflow.services.retry import instance_busy, retried
-from oaflow.services.runtime import world_now
+from oaflow.services.runtime import find_visible, world_now
 from oaflow.storage import runtime_reads as repo
 from oaflow.storage.runtime_store import RuntimeStore
 
 
-def open_exception(app: App, business_key: str, node_id: str, actor: str, description: str) -> str:
-    """Open an exception on ``node_id`` of an instance; returns its code (ABN…). When the
-    instance moved meanwhile, it is looked at again."""
+def open_exception(
+    app: App, who: Principal, business_key: str, node_id: str, description: str
+) -> str:
+    """Open an exception on ``node_id`` of an instance ``who`` may see; returns its code
+    (ABN…). When the instance moved meanwhile, it is looked at again."""
     return retried(
-        lambda: _open_once(app, business_key, node_id, actor, description),
+        lambda: _open_once(app, who, business_key, node_id, description),
         instance_busy(business_key),
     )
 
 
-def _open_once(app: App, business_key: str, node_id: str, actor: str, description: str) -> str:
+def _open_once(app: App, who: Principal, business_key: str, node_id: str, description: str) -> str:
     with app.db.write() as conn:
-        instance = repo.find_instance(conn, business_key)
-        if instance is None:
-            raise NotFoundError(f"instance {business_key} does not exist", "check the business key")
+        instance = find_visible(app, conn, who, business_key, Permission.VIEW)
         org = app.org(conn)
-        if actor not in org.users:
-            raise NotFoundError(f"user '{actor}' does not exist", "see `oaflow org users`")
+        actor = who.login
         store = RuntimeStore.on(conn)
         world = world_now(app, store, app.definition(conn, instance.definition_id), org)
         tasks = repo.instance_tasks(conn, instance.id or 0)

@@ -9,9 +9,12 @@ again on fresh state (``retry``); when the task itself changed, the caller gets 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
+
+from sqlalchemy import Connection
 
 from oaflow.domain.definition import NodeType, ProcessDefinition
 from oaflow.domain.errors import (
@@ -19,39 +22,42 @@ from oaflow.domain.errors import (
     ForbiddenError,
     InputError,
     NotFoundError,
-    OAFlowError,
     fault,
 )
 from oaflow.domain.forms import STANDARD_FIELDS, check_values
 from oaflow.domain.ids import key_scope
 from oaflow.domain.model import InstanceRecord, TaskRecord, World
 from oaflow.domain.org import Organisation
+from oaflow.domain.security import Permission, Principal, granted, permission_for
 from oaflow.domain.states import Action, InstanceState
 from oaflow.domain.wording import clauses
 from oaflow.engine import runtime as engine
 from oaflow.engine import task_actions
 from oaflow.engine.runtime import Command
+from oaflow.services import authz, batch
 from oaflow.services.app import App
+from oaflow.services.batch import BatchItem
 from oaflow.services.retry import instance_busy, retried, task_busy
 from oaflow.storage import catalog_repo
 from oaflow.storage import runtime_reads as repo
 from oaflow.storage.runtime_store import RuntimeStore
 
+T = TypeVar("T")
 
-def start(app: App, key: str, actor: str, form: Mapping[str, Any]) -> InstanceRecord:
+
+def start(app: App, who: Principal, key: str, form: Mapping[str, Any]) -> InstanceRecord:
     """Start the newest version of process ``key`` with the initiation ``form``."""
     with app.db.write() as conn:
         stored = catalog_repo.get_definition(conn, key)
         if stored is None:
-            raise NotFoundError(
-                f"process '{key}' is not published", "see `oaflow process list` for the keys"
-            )
+            raise NotFoundError("process.not_published", key=key)
+        authz.authorize(app, conn, who, Permission.INITIATE, process=key)
         definition = app.definition(conn, stored.id)
         org = app.org(conn)
-        department = _initiating_department(definition, org, actor, form)
+        department = _initiating_department(definition, org, who.login, form)
         _check_form(definition, form)
         store = RuntimeStore.on(conn)
-        instance = _new_instance(app, store, definition, stored.id, actor, department, form)
+        instance = _new_instance(app, store, definition, stored.id, who.login, department, form)
         store.insert_instance(instance)
         decision = engine.start(world_now(app, store, definition, org), instance)
         store.write(decision)
@@ -61,20 +67,21 @@ def start(app: App, key: str, actor: str, form: Mapping[str, Any]) -> InstanceRe
 def _initiating_department(
     definition: ProcessDefinition, org: Organisation, actor: str, form: Mapping[str, Any]
 ) -> str:
-    user = org.users.get(actor)
-    if user is None or not user.active:
-        raise NotFoundError(f"user '{actor}' does not exist", "see `oaflow org users`")
+    user = org.users[actor]
     department = str(form.get("department") or org.primary_department(actor) or "")
     if department not in user.departments:
         raise ForbiddenError(
-            f"{actor} does not belong to department '{department}'",
-            f"start it for one of your departments: {', '.join(user.departments) or '(none)'}",
+            "start.not_your_department",
+            login=actor,
+            department=department,
+            yours=list(user.departments),
         )
     if definition.initiators and department not in definition.initiators:
         raise ForbiddenError(
-            f"process '{definition.key}' is started by {', '.join(definition.initiators)}, "
-            f"not by {department}",
-            "ask a member of an initiating department to start it",
+            "start.not_an_initiating_department",
+            process=definition.key,
+            initiators=list(definition.initiators),
+            department=department,
         )
     return department
 
@@ -118,106 +125,159 @@ def _new_instance(
     )
 
 
-def act(
-    app: App, task_id: int, command: Command, also: Callable[[RuntimeStore], None] | None = None
-) -> TaskRecord:
-    """Apply ``command`` to task ``task_id``; returns the task as it is afterwards. ``also``
-    runs in the same transaction after the decision is written (an action link's use)."""
+class _ScopeUnknown(Exception):
+    """The principal is not a party to the task: whether they may see it is asked apart."""
 
-    def attempt() -> TaskRecord:
+
+def act(
+    app: App,
+    who: Principal,
+    task_id: int,
+    command: Command,
+    also: Callable[[RuntimeStore], None] | None = None,
+) -> TaskRecord:
+    """Apply ``command`` to task ``task_id`` as ``who``; returns the task as it is
+    afterwards. ``also`` runs in the same transaction after the decision is written (an
+    action link's use). A task outside ``who``'s scope is not found."""
+    command = replace(command, actor=who.login)
+
+    def attempt(in_scope: bool) -> TaskRecord:
         with RuntimeStore.transaction(app.db) as store:
             world, instance, task, related = load_world(app, store, task_id)
-            if command.actor not in world.org.users:
-                raise NotFoundError(
-                    f"user '{command.actor}' does not exist", "see `oaflow org users`"
-                )
+            _authorize(app, store, who, command.action, instance, task, in_scope)
             store.write(engine.act(world, instance, task, command, related), acted=task)
             if also is not None:
                 also(store)
             return task
 
-    return retried(attempt, task_busy(task_id))
+    return _scoped(app, who, task_id, attempt)
 
 
 def annotate(
     app: App,
+    who: Principal,
     task_id: int,
     action: Action,
-    actor: str,
     people: tuple[str, ...] = (),
     note: str = "",
 ) -> None:
-    """Transfer, comment on, urge or copy a task (APR-2), in one transaction."""
+    """Transfer, comment on, urge, copy or add a signer to a task (APR-2), in one
+    transaction, as ``who``."""
 
-    def attempt() -> None:
+    def attempt(in_scope: bool) -> None:
         with RuntimeStore.transaction(app.db) as store:
             world, instance, task, _ = load_world(app, store, task_id)
-            if actor not in world.org.users:
-                raise NotFoundError(f"user '{actor}' does not exist", "see `oaflow org users`")
-            decision = task_actions.annotate(world, instance, task, action, actor, people, note)
+            _authorize(app, store, who, action, instance, task, in_scope)
+            decision = task_actions.annotate(world, instance, task, action, who.login, people, note)
             store.write(decision, acted=task)
 
-    retried(attempt, task_busy(task_id))
+    _scoped(app, who, task_id, attempt)
 
 
-def withdraw(app: App, business_key: str, actor: str) -> InstanceRecord:
+def _scoped(app: App, who: Principal, task_id: int, attempt: Callable[[bool], T]) -> T:
+    """Run ``attempt`` (retried while the instance moves). A principal who is no party to
+    the task has their scope looked up apart, outside the write (the quick path of the
+    task's own people costs nothing): out of it, the task is not found."""
+    try:
+        return retried(lambda: attempt(False), task_busy(task_id))
+    except _ScopeUnknown as unknown:
+        with app.db.read() as conn:
+            if not authz.sees(conn, who, unknown.args[0]):
+                raise _missing_task(task_id) from None
+        return retried(lambda: attempt(True), task_busy(task_id))
+
+
+def _authorize(
+    app: App,
+    store: RuntimeStore,
+    who: Principal,
+    action: Action,
+    instance: InstanceRecord,
+    task: TaskRecord,
+    in_scope: bool,
+) -> None:
+    """The one authorisation function's rules on the hot path: the task's own people and
+    those who see everything are in scope; anyone else is looked up (``_ScopeUnknown``).
+    Then the permission the action needs, for the roles this process grants it to."""
+    party = task.may_act(who.login) or who.login in (instance.initiator, task.on_behalf_of)
+    if not (in_scope or party or who.sees_all):
+        raise _ScopeUnknown(instance.id or 0)
+    grants = app.cached_rules(store.org_revision_now()).grants_of(instance.definition_key)
+    permission = permission_for(action)
+    if not granted(who, permission, grants):
+        raise ForbiddenError(
+            "access.denied", login=who.login, permission=authz.PERMISSION_NAMES[permission]
+        )
+
+
+def _missing_task(task_id: int) -> NotFoundError:
+    return NotFoundError("task.not_found", task_id=task_id)
+
+
+def withdraw(app: App, who: Principal, business_key: str) -> InstanceRecord:
     """The initiator withdraws an instance nobody else has acted on yet (撤回); when someone
     acted meanwhile, it is decided again on what they did."""
-    return retried(lambda: _withdraw_once(app, business_key, actor), instance_busy(business_key))
+    return retried(lambda: _withdraw_once(app, who, business_key), instance_busy(business_key))
 
 
-def _withdraw_once(app: App, business_key: str, actor: str) -> InstanceRecord:
+def _withdraw_once(app: App, who: Principal, business_key: str) -> InstanceRecord:
     with app.db.write() as conn:
-        instance = repo.find_instance(conn, business_key)
-        if instance is None:
-            raise NotFoundError(f"instance {business_key} does not exist", "check the business key")
+        instance = find_visible(app, conn, who, business_key, Permission.INITIATE)
         definition = app.definition(conn, instance.definition_id)
         store = RuntimeStore.on(conn)
         world = world_now(app, store, definition, app.org(conn))
         tasks = repo.instance_tasks(conn, instance.id or 0)
         acted_by = [(e["kind"], e["actor"]) for e in repo.history_of(conn, instance.id or 0)]
-        store.write(engine.withdraw(world, instance, tasks, actor, acted_by))
+        store.write(engine.withdraw(world, instance, tasks, who.login, acted_by))
         return instance
 
 
+def find_visible(
+    app: App, conn: Connection, who: Principal, business_key: str, permission: Permission
+) -> InstanceRecord:
+    """The instance ``business_key`` if ``who`` may see it and holds ``permission`` on its
+    process; an instance outside their scope is not found."""
+    missing = NotFoundError("instance.not_found", business_key=business_key)
+    instance = repo.find_instance(conn, business_key)
+    if instance is None:
+        raise missing
+    authz.authorize(app, conn, who, permission, instance=instance, missing=missing)
+    return instance
+
+
 def approve_batch(
-    app: App, task_ids: Sequence[int], actor: str, note: str = ""
-) -> list[dict[str, Any]]:
-    """Approve several tasks (APR-4), each in its own transaction: one item's failure leaves
-    the others as they are. Returns each item's outcome."""
-    results: list[dict[str, Any]] = []
-    for task_id in task_ids:
-        try:
-            task = act(app, task_id, Command(Action.APPROVE, actor, note=note))
-            results.append({"task_id": task_id, "ok": True, "state": task.state.value})
-        except OAFlowError as error:
-            results.append(
-                {"task_id": task_id, "ok": False, "error": error.message, "hint": error.hint("en")}
-            )
-    return results
+    app: App, who: Principal, task_ids: Sequence[int], note: str = ""
+) -> list[BatchItem]:
+    """Approve several tasks (APR-4): checked as a whole first, then each in its own
+    transaction (services/batch.py)."""
+    return batch.approve_batch(
+        app,
+        who,
+        task_ids,
+        lambda task_id: act(app, who, task_id, Command(Action.APPROVE, who.login, note=note)),
+    )
 
 
-def move_open_tasks(app: App, from_login: str, to_login: str, admin: str) -> list[int]:
+def move_open_tasks(app: App, who: Principal, from_login: str, to_login: str) -> list[int]:
     """An administrator moves every open task of ``from_login`` to ``to_login`` (ORG-2), each
     in its own transaction with a history entry; the ids of the tasks moved."""
     with app.db.read() as conn:
-        org = app.org(conn)
-        if admin not in org.users_with_role("administrator"):
-            raise ForbiddenError(f"{admin} is not an administrator", "ask an administrator")
-        if from_login not in org.users:
-            raise NotFoundError(f"user '{from_login}' does not exist", "see `oaflow org users`")
+        authz.authorize(app, conn, who, Permission.ADMINISTER)
+        if from_login not in app.org(conn).users:
+            raise NotFoundError("access.unknown_user", login=from_login)
         ids = [t.id or 0 for t in repo.open_tasks_for(conn, from_login) if t.assignee == from_login]
-    return [task_id for task_id in ids if _move_one(app, task_id, from_login, to_login, admin)]
+    return [task_id for task_id in ids if _move_one(app, task_id, from_login, to_login, who)]
 
 
-def _move_one(app: App, task_id: int, from_login: str, to_login: str, admin: str) -> bool:
+def _move_one(app: App, task_id: int, from_login: str, to_login: str, who: Principal) -> bool:
     def attempt() -> bool:
         try:
             with RuntimeStore.transaction(app.db) as store:
                 world, instance, task, _ = load_world(app, store, task_id)
                 if task.assignee != from_login or not task.is_open:
                     return False  # acted on meanwhile
-                store.write(task_actions.move(world, instance, task, admin, to_login), acted=task)
+                decision = task_actions.move(world, instance, task, who.login, to_login)
+                store.write(decision, acted=task)
                 return True
         except ConflictError:
             return False  # the task itself changed meanwhile
@@ -232,7 +292,7 @@ def load_world(
     the app's clock), in one read."""
     loaded = store.load_action(task_id)
     if loaded is None or loaded[0][0].id != task_id:
-        raise NotFoundError(f"task {task_id} does not exist", "see `oaflow tasks --as YOU`")
+        raise _missing_task(task_id)
     found, instance, org_revision = loaded
     task, related = found[0], found[1:]
     definition = app.cached_definition(instance.definition_id)

@@ -84,11 +84,7 @@ def tick(
     """Replay time up to ``until``: handle each due check at its own instant, in order."""
     last = max(settings_repo.get_instant(app.db, LAST_TICK) or clock.now(), clock.now())
     if until < last:
-        raise InputError(
-            f"cannot tick back to {until.isoformat()}: "
-            f"time was already ticked to {last.isoformat()}",
-            "give an --until later than the last tick",
-        )
+        raise InputError("tick.backwards", until=until, last=last)
     handled = 0
     while (due := next_due(app)) is not None and due <= until:
         clock.set(max(due, clock.now()))

@@ -273,3 +273,32 @@ TEXTS.update(
         ),
     }
 )
+TEXTS.update(
+    {
+        "start.not_your_department": Entry(
+            "{login} 不属于部门“{department}”",
+            "{login} does not belong to department '{department}'",
+            "请以你所在的部门发起：{yours}",
+            "start it for one of your departments: {yours}",
+        ),
+        "start.not_an_initiating_department": Entry(
+            "流程 {process} 由 {initiators} 发起，{department} 不能发起",
+            "process '{process}' is started by {initiators}, not by {department}",
+            "请发起部门的同事发起",
+            "ask a member of an initiating department to start it",
+        ),
+        "tick.backwards": Entry(
+            "不能回退到 {until}：时间已推进到 {last}",
+            "cannot tick back to {until}: time was already ticked to {last}",
+            "--until 须晚于上次推进的时间",
+            "give an --until later than the last tick",
+        ),
+    }
+)
+TEXTS.update(
+    {
+        "batch.item_waiting": Entry(
+            "任务 {task_id} 在等前加签的人先审批", "task {task_id} waits for a signer added before"
+        ),
+    }
+)
