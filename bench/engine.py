@@ -42,7 +42,7 @@ from oaflow.domain.clock import FixedClock
 from oaflow.domain.holidays_cn import china_calendar
 from oaflow.domain.states import Action
 from oaflow.engine.runtime import Command
-from oaflow.services import runtime, setup
+from oaflow.services import authz, runtime, setup
 from oaflow.services.app import App
 from oaflow.storage import runtime_reads, runtime_store
 from oaflow.storage.database import SQLITE_PRAGMAS, Database, normalise_url
@@ -102,8 +102,9 @@ def postgres_rate(server: str, instances: int) -> float:
             begin = time.perf_counter()
             done = 0
             for ids, command in steps(app):
+                who = authz.principal(app, command.actor)
                 for task_id in ids:
-                    runtime.act(app, task_id, command)
+                    runtime.act(app, who, task_id, command)
                 done += len(ids)
             return done / (time.perf_counter() - begin)
         finally:
@@ -173,7 +174,7 @@ Transaction = list[tuple[str, str, Any]]  # (method, sql, parameters)
 
 def start_instances(app: App, instances: int) -> None:
     for _ in range(instances):
-        runtime.start(app, "customer-complaint", "csd.head", FORM)
+        runtime.start(app, authz.principal(app, "csd.head"), "customer-complaint", FORM)
 
 
 def steps(app: App) -> Iterator[tuple[list[int], Command]]:
@@ -188,9 +189,10 @@ def measure(app: App, bare: Bare, instances: int) -> tuple[float, float]:
     engine_time = bare_time = 0.0
     done = 0
     for ids, command in steps(app):
+        who = authz.principal(app, command.actor)  # as the API will: once per signed-in user
         begin = time.perf_counter()
         for task_id in ids:
-            runtime.act(app, task_id, command)
+            runtime.act(app, who, task_id, command)
         engine_time += time.perf_counter() - begin
         bare_time += bare.run(len(ids))
         done += len(ids)
@@ -238,10 +240,11 @@ def record(app: App) -> list[list[Transaction]]:
     chunks: list[list[Transaction]] = []
     for ids, command in steps(app):
         chunk: list[Transaction] = []
+        who = authz.principal(app, command.actor)
         for task_id in ids:
             statements: Transaction = []
             with recording(statements):
-                runtime.act(app, task_id, command)
+                runtime.act(app, who, task_id, command)
             chunk.append(statements)
         chunks.append(chunk)
     return chunks
@@ -298,7 +301,7 @@ def main(argv: list[str] | None = None) -> int:
         copy_database(app, folder / "recorded.db")
         copy_database(app, folder / "replayed.db")
         bare_app = make_app(folder / "bare.db")
-        runtime.start(bare_app, "customer-complaint", "csd.head", FORM)
+        runtime.start(bare_app, authz.principal(bare_app, "csd.head"), "customer-complaint", FORM)
         bare_app.db.dispose()
         bare = Bare(folder / "bare.db")
         rate, limit = measure(app, bare, args.instances)

@@ -44,7 +44,7 @@ from oaflow.domain.clock import FixedClock, SystemClock
 from oaflow.domain.holidays_cn import china_calendar
 from oaflow.domain.states import Action
 from oaflow.engine.runtime import Command
-from oaflow.services import runtime, setup
+from oaflow.services import authz, runtime, setup
 from oaflow.services.app import App
 from oaflow.storage.bulk import copy_task
 from oaflow.storage.database import Database, normalise_url
@@ -89,12 +89,13 @@ def prepare(url: str, due: int, future: int, now: datetime) -> App:
     and ``future`` tasks with nothing due."""
     app = App(db=Database(url), clock=FixedClock(now - 30 * H), calendar=china_calendar())
     setup.init(app, demo=True)
-    instance = runtime.start(app, "customer-complaint", "csd.head", FORM)
+    head = authz.principal(app, "csd.head")
+    instance = runtime.start(app, head, "customer-complaint", FORM)
     with app.db.read() as conn:
         triage = conn.execute(
             select(tasks.c.id).where(tasks.c.instance_id == instance.id)
         ).scalar_one()
-    runtime.act(app, triage, Command(Action.APPROVE, "csd.head"))
+    runtime.act(app, head, triage, Command(Action.APPROVE, "csd.head"))
     with app.db.read() as conn:
         template = conn.execute(
             select(tasks.c.id).where(tasks.c.node_id == "handle", tasks.c.state == "pending")

@@ -75,10 +75,7 @@ def _working_days(calendar: WorkingCalendar, first: date, last: date | None) -> 
         elif last is None:
             idle += 1
             if idle > _MAX_IDLE_DAYS:
-                raise InputError(
-                    f"the calendar has no working day in {_MAX_IDLE_DAYS} days",
-                    "check the weekend, days off and working periods of the calendar",
-                )
+                raise InputError("calendar.no_working_day", days=_MAX_IDLE_DAYS)
         day = _next_day(day)
 
 

@@ -139,7 +139,8 @@ def act(
     """Apply ``command`` to task ``task_id`` as ``who``; returns the task as it is
     afterwards. ``also`` runs in the same transaction after the decision is written (an
     action link's use). A task outside ``who``'s scope is not found."""
-    command = replace(command, actor=who.login)
+    if command.actor != who.login:  # the principal acts, whatever the command says
+        command = replace(command, actor=who.login)
 
     def attempt(in_scope: bool) -> TaskRecord:
         with RuntimeStore.transaction(app.db) as store:
