@@ -235,7 +235,8 @@ def test_milestones(demo: Organisation) -> None:
     for index in (1, 2, 3):
         node = d.node(f"m{index}")
         assert node.type is NodeType.MILESTONE
-        assert node.trigger.kind == "planned_date" and node.trigger.field == f"m{index}_date"
+        assert node.planned is not None and node.planned.field == f"m{index}_date"
+        assert node.due_by_plan  # no time limit: due at its planned date
         assert node.assignee is not None and node.assignee.field == f"m{index}_department"
         assert node.outputs.deliverables
     lead = d.form_field("project_lead")

@@ -108,10 +108,7 @@ def _next_day(day: date) -> date:
     try:
         return day + _ONE_DAY
     except OverflowError as exc:
-        raise InputError(
-            "the result is beyond the last date the calendar can represent",
-            "use a shorter time limit or an earlier start",
-        ) from exc
+        raise InputError("calendar.beyond_last_date") from exc
 
 
 # -- comparing outcomes -----------------------------------------------------------------

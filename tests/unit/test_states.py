@@ -40,8 +40,10 @@ def test_a_refused_transition_names_the_state_and_the_action(
 def test_every_open_task_can_be_cancelled_and_reassigned() -> None:
     for state in OPEN_TASK_STATES:
         assert next_state(state, Action.CANCEL) is TaskState.CANCELLED
-        expected = state if state is TaskState.SUSPENDED else TaskState.PENDING
-        assert next_state(state, Action.REASSIGN) is expected  # waits for its new assignee
+        # waits for its new assignee; a suspended or not yet started task stays as it is
+        keeps = state in (TaskState.SUSPENDED, TaskState.WAITING)
+        expected = state if keeps else TaskState.PENDING
+        assert next_state(state, Action.REASSIGN) is expected
 
 
 def test_only_a_running_instance_ends() -> None:

@@ -75,8 +75,13 @@ def who(node_id: str, assignee: str, nxt: str = "done", kind: str = "handle") ->
 
 
 def milestone(field: str) -> str:
-    keys = f"assignee: {{user: gm}}, trigger: {{planned_date: {field}}}, next: done"
+    keys = f"assignee: {{user: gm}}, planned: {field}, next: done"
     return f"- {{id: a, type: milestone, name: a, {keys}}}\n"
+
+
+def dated(field: str) -> str:
+    keys = f"assignee: {{user: gm}}, trigger: {{planned_date: {field}}}"
+    return f"- {{id: a, type: handle, name: a, {keys}, time_limit: {{hours: 8}}, next: done}}\n"
 
 
 # --- the good fixtures and the built-in processes are clean --------------------------------
@@ -295,22 +300,28 @@ def test_task_without_time_limit() -> None:
     assert found[0].hint() == "add e.g. `time_limit: {hours: 24}` to `a`"
 
 
-def test_planned_date_trigger_replaces_the_time_limit() -> None:
+def test_a_planned_date_replaces_the_time_limit() -> None:
     node = milestone("due")
     assert_clean(START + node + END)
+    assert_clean(START + dated("due") + END)  # started by date, due by its time limit
 
 
-def test_planned_date_must_be_a_date_field() -> None:
+def test_planned_dates_must_be_date_fields() -> None:
     node = milestone("DUE")
     found = problems_of(START + node + END)
-    assert [p.message for p in found] == [
-        "node `a` has `planned_date: DUE`, which is not a form field"
-    ]
+    assert [p.message for p in found] == ["node `a` has `planned: DUE`, which is not a form field"]
     assert found[0].hint() == "did you mean `due`?"
     wrong = node.replace("DUE", "note")
-    assert messages(START + wrong + END) == [
-        "node `a` has `planned_date: note`, a field of type text"
+    assert messages(START + wrong + END) == ["node `a` has `planned: note`, a field of type text"]
+    start = problems_of(START + dated("DUE") + END)
+    assert [p.message for p in start] == [
+        "node `a` has `planned_date: DUE`, which is not a form field"
     ]
+
+
+def test_a_date_trigger_still_needs_a_time_limit() -> None:
+    node = dated("due").replace(", time_limit: {hours: 8}", "")
+    assert [p.code for p in problems_of(START + node + END)] == ["definition.node.no_time_limit"]
 
 
 def test_service_notify_and_archive_need_their_key() -> None:

@@ -15,6 +15,10 @@ _ORG_IMPORT = Text(
 _ORG_USERS = Text("查看在职用户：oaflow org users --as 你的账号", "see `oaflow org users --as YOU`")
 
 SERVICE_HINTS: dict[str, Text] = {
+    "task.waiting": Text(
+        "手动启动的节点：oaflow task start ID --as 你的账号",
+        "start it: `oaflow task start ID --as YOU`",
+    ),
     "database.no_schema": Text(
         "先创建或升级：oaflow --db {url} init", "create or upgrade it: `oaflow --db {url} init`"
     ),

@@ -145,8 +145,8 @@ def print_instance(app: App, view: InstanceDetail) -> None:
     if view.planned:
         print_table(
             zh("计划节点", "Planned"),
-            [zh("节点", "node"), zh("计划日期", "planned")],
-            [[say(p.node.name), local(app, p.planned)] for p in view.planned],
+            [zh("节点", "node"), zh("计划开始", "starts"), zh("计划完成", "finished by")],
+            [[say(p.node.name), local(app, p.start), local(app, p.finish)] for p in view.planned],
         )
     print_table(
         zh("时间线", "Timeline"),

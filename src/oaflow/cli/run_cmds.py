@@ -239,6 +239,13 @@ def _act(task_id: int, command: Command, json_: bool = False) -> None:
     run_as(command.actor, body)
 
 
+@task_group.command("start")
+def task_start(task_id: TaskArg, as_: AsOpt, json_: JsonOpt = False) -> None:
+    """Start a task waiting for you (待启动: its node starts by hand); its deadline counts
+    from now."""
+    _act(task_id, Command(Action.START, as_), json_)
+
+
 @task_group.command("ack")
 def task_ack(task_id: TaskArg, as_: AsOpt, json_: JsonOpt = False) -> None:
     """Acknowledge a dispatched task (确认接收)."""

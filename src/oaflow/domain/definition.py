@@ -109,10 +109,22 @@ class TimeLimit:
 
 @dataclass(frozen=True)
 class Trigger:
-    """When a reached node's task becomes active (DEF-3)."""
+    """When a reached node's task becomes active (DEF-3): at once (``auto``), when its owner
+    starts it (``manual``), or at the date a form field holds (``planned_date``; at once if
+    that date has passed)."""
 
     kind: Literal["auto", "manual", "planned_date"] = "auto"
     field: str = ""  # planned_date: the form field holding the date
+
+
+@dataclass(frozen=True)
+class Planned:
+    """Where a node's planned completion comes from: a date field of the form, or a key node
+    of Template 1 (the form's ``key_nodes``: name, date, owner) by its name. A node without
+    a time limit is due at its planned date."""
+
+    field: str = ""
+    key_node: str = ""
 
 
 #: who SLA messages go to, relative to the task (TIME-2, TIME-5); also `user:LOGIN`, `field:NAME`
@@ -199,6 +211,7 @@ class Node:
     assignee: Assignment | None = None
     time_limit: TimeLimit | None = None
     trigger: Trigger = Trigger()
+    planned: Planned | None = None  # the planned completion (a milestone's date)
     inputs: tuple[str, ...] = ()  # 输入要求, readable requirements
     outputs: Outputs = Outputs()
     on_reject: str = "end"  # "end" or the id of an earlier node to return to
@@ -215,6 +228,11 @@ class Node:
     if_initiator: Literal["", "pass", "head"] = ""  # APR-3: the approver is the initiator
     dedupe: bool = False  # APR-3: the same approver as the step before approves at once
     line: int | None = None
+
+    @property
+    def due_by_plan(self) -> bool:
+        """Whether the node's deadline is its planned date (it has no time limit)."""
+        return self.planned is not None and self.time_limit is None
 
     @property
     def is_task(self) -> bool:

@@ -6,6 +6,7 @@ from oaflow.domain.states import InstanceState, TaskState
 from oaflow.domain.text import Text
 
 TASK_STATES: dict[TaskState, Text] = {
+    TaskState.WAITING: Text("待启动", "waiting to start"),
     TaskState.PENDING: Text("待接收", "pending"),
     TaskState.ACKNOWLEDGED: Text("已接收", "acknowledged"),
     TaskState.IN_PROGRESS: Text("处理中", "in progress"),
@@ -36,6 +37,8 @@ EVENTS: dict[str, Text] = {
     "instance_started": Text("发起流程", "started the process"),
     "initiated": Text("提交发起", "submitted the initiation form"),
     "task_created": Text("派发任务", "task dispatched"),
+    "task_started": Text("启动任务", "started"),
+    "task_dispatched": Text("按计划启动", "started as planned"),
     "task_acknowledged": Text("确认接收", "acknowledged"),
     "task_progress": Text("更新进度", "reported progress"),
     "task_done": Text("完成任务", "completed"),

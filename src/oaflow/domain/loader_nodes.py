@@ -15,6 +15,7 @@ from oaflow.domain.loader_parts import (
     compile_in,
     parse_assignment,
     parse_outputs,
+    parse_planned,
     parse_recipients,
     parse_time_limit,
     parse_trigger,
@@ -27,7 +28,17 @@ from oaflow.domain.yaml_lines import LineList, LineMap, Reader, show
 
 NODE_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 NODE_TYPES = tuple(t.value for t in NodeType)
-_TASK_KEYS = ("assignee", "time_limit", "trigger", "inputs", "outputs", "sla", "on_empty", "next")
+_TASK_KEYS = (
+    "assignee",
+    "time_limit",
+    "trigger",
+    "planned",
+    "inputs",
+    "outputs",
+    "sla",
+    "on_empty",
+    "next",
+)
 _DECISION_KEYS = ("on_reject", "mode", "pass_ratio", "if_initiator", "dedupe")
 #: the keys each node type takes besides id, type and name
 TYPE_KEYS: dict[NodeType, tuple[str, ...]] = {
@@ -236,6 +247,10 @@ class NodeReader:
     def _trigger(self, m: LineMap, what: Place) -> dict[str, Any]:
         return {"trigger": parse_trigger(self.r, m["trigger"], what, m.line_of("trigger"))}
 
+    def _planned(self, m: LineMap, what: Place) -> dict[str, Any]:
+        planned = parse_planned(self.r, m, what)
+        return {"planned": planned} if planned else {}
+
     def _inputs(self, m: LineMap, what: Place) -> dict[str, Any]:
         return {"inputs": self.r.strings(m, "inputs", what)}
 
@@ -294,6 +309,7 @@ _PARTS: dict[str, Callable[[NodeReader, LineMap, Place], dict[str, Any]]] = {
     "assignee": NodeReader._assignee,
     "time_limit": NodeReader._time_limit,
     "trigger": NodeReader._trigger,
+    "planned": NodeReader._planned,
     "inputs": NodeReader._inputs,
     "outputs": NodeReader._outputs,
     "on_reject": NodeReader._on_reject,

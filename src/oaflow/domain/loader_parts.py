@@ -14,6 +14,7 @@ from oaflow.domain.definition import (
     FieldType,
     FormField,
     Outputs,
+    Planned,
     TimeLimit,
     Trigger,
 )
@@ -257,3 +258,18 @@ def parse_trigger(r: Reader, value: object, what: Place, line: int | None) -> Tr
     elif not isinstance(value, LineMap):
         r.add("definition.trigger.bad", line, what=where, value=show(value), advice=hint)
     return Trigger()
+
+
+def parse_planned(r: Reader, m: LineMap, what: Place) -> Planned | None:
+    """``planned: FIELD`` (a date field of the form) or ``planned: {key_node: NAME}`` (a key
+    node of Template 1 by its name)."""
+    value, line = m["planned"], m.line_of("planned")
+    where = places.key_of("planned", what)
+    if isinstance(value, str) and value.strip():
+        return Planned(field=value.strip())
+    if isinstance(value, LineMap) and r.keys(value, where, ("field", "key_node"), ()):
+        field, key_node = r.string(value, "field", where), r.string(value, "key_node", where)
+        if (field is None) != (key_node is None):
+            return Planned(field=field or "", key_node=key_node or "")
+    r.add("definition.planned.bad", line, what=where, value=show(value))
+    return None

@@ -9,6 +9,7 @@ from oaflow.domain.text import Text
 
 
 class TaskState(StrEnum):
+    WAITING = "waiting"  # 待启动: reached, but its node starts by hand or at a planned date
     PENDING = "pending"  # 待接收
     ACKNOWLEDGED = "acknowledged"  # 已接收
     IN_PROGRESS = "in_progress"  # 处理中
@@ -21,6 +22,8 @@ class TaskState(StrEnum):
 
 
 class Action(StrEnum):
+    START = "start"  # 启动: the owner starts a node triggered by hand (trigger: manual)
+    DISPATCH = "dispatch"  # the planned date of a node triggered by date has come
     ACK = "ack"
     PROGRESS = "progress"
     COMPLETE = "complete"
@@ -46,13 +49,23 @@ class InstanceState(StrEnum):
 
 
 OPEN_TASK_STATES = frozenset(
-    {TaskState.PENDING, TaskState.ACKNOWLEDGED, TaskState.IN_PROGRESS, TaskState.SUSPENDED}
+    {
+        TaskState.WAITING,
+        TaskState.PENDING,
+        TaskState.ACKNOWLEDGED,
+        TaskState.IN_PROGRESS,
+        TaskState.SUSPENDED,
+    }
 )
 _WORKING = (TaskState.PENDING, TaskState.ACKNOWLEDGED, TaskState.IN_PROGRESS)
 
 # (state, action) -> new state. RESUME's target is decided from the task's history
 # (see ``resume_state``); it is listed here with a placeholder so the table says it is allowed.
 TRANSITIONS: dict[tuple[TaskState, Action], TaskState] = {
+    # started by its owner, it is theirs at once; started by its date, it is dispatched
+    (TaskState.WAITING, Action.START): TaskState.ACKNOWLEDGED,
+    (TaskState.WAITING, Action.DISPATCH): TaskState.PENDING,
+    (TaskState.WAITING, Action.REASSIGN): TaskState.WAITING,
     (TaskState.PENDING, Action.ACK): TaskState.ACKNOWLEDGED,
     **{(s, Action.PROGRESS): TaskState.IN_PROGRESS for s in _WORKING[1:]},
     **{(s, Action.COMPLETE): TaskState.DONE for s in _WORKING},
@@ -78,6 +91,8 @@ INSTANCE_TRANSITIONS: dict[tuple[InstanceState, Action], InstanceState] = {
 
 #: what the actions are called in messages
 ACTION_WORDS: dict[Action, Text] = {
+    Action.START: Text("启动", "start"),
+    Action.DISPATCH: Text("按计划启动", "start as planned"),
     Action.ACK: Text("接收", "ack"),
     Action.PROGRESS: Text("更新进度", "progress"),
     Action.COMPLETE: Text("完成", "complete"),
@@ -112,10 +127,13 @@ def _refusal(state: TaskState, action: Action) -> str:
     """The code that says why ``action`` is not allowed in ``state``."""
     if state not in OPEN_TASK_STATES:
         return "task.closed"
+    if state is TaskState.WAITING:
+        return "task.waiting"
     return {
         Action.PROGRESS: "task.not_acknowledged",
         Action.ACK: "task.not_pending",
         Action.RESUME: "task.not_suspended",
+        Action.START: "task.not_waiting",
     }.get(action, "task.transition_not_allowed")
 
 

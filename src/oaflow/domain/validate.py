@@ -144,7 +144,7 @@ def _task_rules(d: ProcessDefinition, node: Node) -> Iterator[Finding]:
         yield _finding(d, node, "definition.node.no_over", "over")
     elif node.type is not NodeType.MULTI_INSTANCE and node.assignee is None:
         yield _finding(d, node, "definition.node.no_assignee", "assignee")
-    if node.time_limit is None and node.trigger.kind != "planned_date":
+    if node.time_limit is None and node.planned is None:
         yield _finding(d, node, "definition.node.no_time_limit", "time_limit")
     yield from _sla_fields(d, node)
 
@@ -208,6 +208,7 @@ def _name_findings(d: ProcessDefinition) -> Iterator[Finding]:
         for assignment in _assignments(node):
             yield from _assignment_names(d, node, assignment)
         yield from _trigger_field(d, node)
+        yield from _planned_field(d, node)
         if node.decision:
             yield from _table_exists(d, node, node.decision, node.line)
     for table in d.decision_tables.values():
@@ -306,6 +307,22 @@ def _trigger_field(d: ProcessDefinition, node: Node) -> Iterator[Finding]:
         yield _finding(d, node, "definition.trigger.unknown_field", field=name, advice=advice)
     elif field.type not in _DATE_TYPES:
         yield _finding(d, node, "definition.trigger.field_type", field=name, type=field.type)
+
+
+def _planned_field(d: ProcessDefinition, node: Node) -> Iterator[Finding]:
+    """``planned: FIELD`` names a date field of the form (a key node is looked up by name in
+    the form's ``key_nodes`` when the instance runs)."""
+    name = node.planned.field if node.planned else ""
+    if not name:
+        return
+    field = d.form_field(name)
+    if field is None:
+        advice = did_you_mean(name, {f.name for f in d.form}) or fault(
+            "definition.hint.add_date_field", field=name
+        )
+        yield _finding(d, node, "definition.planned.unknown_field", field=name, advice=advice)
+    elif field.type not in _DATE_TYPES:
+        yield _finding(d, node, "definition.planned.field_type", field=name, type=field.type)
 
 
 def _table_exists(

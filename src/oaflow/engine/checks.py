@@ -107,7 +107,12 @@ def _reassign(flow: Flow, task: TaskRecord, people: tuple[str, ...]) -> None:
     flow.record("task_reassigned", task.node_id, task, SYSTEM, before=before, after=people[0])
 
 
+def _planned_start(flow: Flow, node: Node, task: TaskRecord, event: SlaEvent) -> None:
+    flow.start_task(node, task, Action.DISPATCH, None)
+
+
 _EFFECTS: dict[str, Callable[[Flow, Node, TaskRecord, SlaEvent], None]] = {
+    "planned_start": _planned_start,
     "ack_reminder": _ack_reminder,
     "ack_escalation": _ack_escalation,
     "deadline_warning": _warning,

@@ -7,7 +7,6 @@ from datetime import datetime
 from typing import Any
 
 from oaflow.domain.calendar import add_calendar_hours
-from oaflow.domain.clock import parse_instant
 from oaflow.domain.definition import Node, NodeType
 from oaflow.domain.errors import ConflictError, InputError
 from oaflow.domain.model import Decision, Event, InstanceRecord, TaskRecord, World
@@ -17,6 +16,7 @@ from oaflow.engine.assign import Party, context_of, in_department, resolve
 from oaflow.engine.deputies import delegate_new_tasks
 from oaflow.engine.graph import downstream, predecessors, upstream
 from oaflow.engine.notices import notices_for
+from oaflow.engine.plans import planned_completion, planned_start
 from oaflow.engine.rules import choose_route
 from oaflow.engine.sla import next_check
 
@@ -119,17 +119,22 @@ class Flow:
             self.create_task(node, in_department(self.world.org, code, node.pick))
 
     def create_task(self, node: Node, party: Party) -> TaskRecord:
+        """A task for ``party`` at ``node``: at work at once, or waiting (待启动) for its
+        owner to start it (``trigger: manual``) or for its planned date."""
         now = self.world.now
+        start = planned_start(node, self.instance.data, self.world.calendar)
+        waits = node.trigger.kind == "manual" or (start is not None and start > now)
         task = TaskRecord(
             instance_id=self.instance.id or 0,
             node_id=node.id,
             round=self.round_of(node.id),
-            state=TaskState.PENDING,
+            state=TaskState.WAITING if waits else TaskState.PENDING,
             created_at=now,
             department=party.department,
             assignee=party.assignee,
             candidates=party.candidates,
-            due_at=self.due_time(node, now),
+            due_at=None if waits else self.due_time(node, now),
+            dispatched_at=start if waits else None,  # a waiting task: when it will start
         )
         task.check_at = next_check(node, task, self.world.calendar)
         self.decision.new_tasks.append(task)
@@ -139,9 +144,10 @@ class Flow:
         return task
 
     def due_time(self, node: Node, start: datetime) -> datetime | None:
-        if node.trigger.kind == "planned_date":
-            value = self.instance.data.get(node.trigger.field)
-            return parse_instant(str(value)) if value else None
+        """The deadline of a task of ``node`` at work from ``start``: its time limit, or its
+        planned date when it has none (a milestone)."""
+        if node.due_by_plan:
+            return planned_completion(node, self.instance.data, self.world.calendar)
         limit = node.time_limit
         if limit is None:
             return None
@@ -222,6 +228,23 @@ class Flow:
             raise InputError("flow.on_reject_not_before", node=node.id, target=node.on_reject)
         self.return_to(node.on_reject, node.id)
 
+    def start_task(self, node: Node, task: TaskRecord, action: Action, actor: str | None) -> None:
+        """A waiting task starts (its owner's START, or its planned date's DISPATCH): its
+        work, deadline and SLA clock begin now."""
+        now = self.world.now
+        task.state = next_state(task.state, action)
+        task.created_at = task.dispatched_at = now
+        if action is Action.START:  # started by its owner: received, and claimed if offered
+            task.acked_at = now
+            task.assignee = task.assignee or actor
+        task.due_at = self.due_time(node, now)
+        task.check_at = next_check(node, task, self.world.calendar)
+        self.changed(task)
+        kind = "task_started" if action is Action.START else "task_dispatched"
+        self.record(
+            kind, node.id, task, actor, due_at=task.due_at.isoformat() if task.due_at else None
+        )
+
     def hand_over(self, task: TaskRecord, login: str, action: Action) -> str:
         """Give ``task`` to ``login`` (``action``: a transfer, or a reassignment by an
         administrator or an escalation): it waits for their acknowledgement, whose reminders
@@ -263,7 +286,9 @@ def refuse_going_back(world: World, instance: InstanceRecord, task: TaskRecord |
     would go back in time."""
     last = instance.changed_at
     if task is not None:
-        for at in (task.created_at, task.acked_at, task.dispatched_at, task.finished_at):
+        # a waiting task's dispatched_at is when it is planned to start, not a change
+        dispatched = None if task.state.value == "waiting" else task.dispatched_at
+        for at in (task.created_at, task.acked_at, dispatched, task.finished_at):
             if at is not None and (last is None or at > last):
                 last = at
     if last is None or world.now >= last:

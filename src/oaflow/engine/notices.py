@@ -15,7 +15,7 @@ from oaflow.domain.definition import ProcessDefinition
 from oaflow.domain.model import Decision, Event, InstanceRecord, Message, TaskRecord
 
 #: history events that put a task in front of someone
-_REACHING = frozenset({"task_created", "task_transferred", "task_reassigned"})
+_REACHING = frozenset({"task_created", "task_transferred", "task_reassigned", "task_dispatched"})
 #: history events that end the process, told to its initiator
 _ENDING = {"instance_completed": "instance_completed", "instance_rejected": "instance_rejected"}
 
@@ -54,7 +54,7 @@ def _notice(
 ) -> tuple[str, tuple[str, ...], TaskRecord | None] | None:
     """(message event, recipients, task) for one history event, or None."""
     task = event.task
-    if event.kind in _REACHING and task is not None and task.is_open:
+    if event.kind in _REACHING and task is not None and task.is_open and not _dated(task):
         people = (task.assignee,) if task.assignee else task.candidates
         returning = event.kind == "task_created" and task.node_id in returned
         return ("task_returned" if returning else "task_assigned"), people, task
@@ -66,6 +66,11 @@ def _notice(
     if copied:  # a notify node: copied on the initiator's behalf
         return "cc", copied, None
     return None
+
+
+def _dated(task: TaskRecord) -> bool:
+    """A task waiting for its planned date: its people hear of it when it starts."""
+    return task.state.value == "waiting" and task.dispatched_at is not None
 
 
 def _message(

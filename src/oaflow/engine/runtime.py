@@ -292,7 +292,12 @@ def withdraw(
     return flow.decided()
 
 
+def _start(flow: Flow, node: Node, task: TaskRecord, cmd: Command, state: TaskState) -> None:
+    flow.start_task(node, task, Action.START, cmd.actor)
+
+
 _HANDLERS = {
+    Action.START: _start,
     Action.ACK: _ack,
     Action.PROGRESS: _progress,
     Action.COMPLETE: _finish,

@@ -15,12 +15,16 @@ from oaflow.domain.org import Organisation
 class SlaEvent:
     key: str  # stable within the task: ack1, ack2, ack_escalation, warn75, overdue, escalation1…
     at: datetime
-    kind: str  # ack_reminder | ack_escalation | deadline_warning | overdue | escalation
+    kind: str  # planned_start | ack_reminder | ack_escalation | deadline_warning | overdue | …
     level: int = 0  # escalation level (1-based), 0 otherwise
 
 
 def schedule(node: Node, task: TaskRecord, calendar: WorkingCalendar) -> list[SlaEvent]:
-    """Every SLA event of an open task, in time order."""
+    """Every SLA event of an open task, in time order. A task waiting for its planned date
+    (``dispatched_at`` holds it) has one: its start; one waiting for its owner has none."""
+    if task.state.value == "waiting":
+        at = task.dispatched_at
+        return [SlaEvent("start", at, "planned_start")] if at is not None else []
     sla, events = node.sla, []
     if task.acked_at is None:
         start = task.dispatched_at or task.created_at
@@ -72,7 +76,7 @@ def _moved_deadline(
 ) -> datetime:
     working = node.time_limit is not None and node.time_limit.basis == "working"
     left = calendar.working_hours_between(paused, due) if working else 0.0
-    if working and left > 0 and node.trigger.kind != "planned_date":
+    if working and left > 0 and not node.due_by_plan:
         return calendar.add_working_hours(now, left)
     return due + (now - paused)
 
@@ -90,7 +94,7 @@ def _point(node: Node, task: TaskRecord, share: float, calendar: WorkingCalendar
     """When ``share`` of the task's time has been used."""
     assert task.due_at is not None
     limit = node.time_limit
-    if limit is not None and limit.basis == "working" and node.trigger.kind != "planned_date":
+    if limit is not None and limit.basis == "working" and not node.due_by_plan:
         return calendar.add_working_hours(task.created_at, limit.hours * share)
     return task.created_at + (task.due_at - task.created_at) * share
 

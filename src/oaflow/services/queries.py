@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy import Connection
 
-from oaflow.domain.clock import parse_instant
+from oaflow.domain.calendar import WorkingCalendar
 from oaflow.domain.definition import NodeType, ProcessDefinition
 from oaflow.domain.errors import NotFoundError
 from oaflow.domain.model import InstanceRecord, TaskRecord
@@ -18,6 +18,7 @@ from oaflow.domain.security import SYSTEM_LOGIN, Permission, Principal
 from oaflow.domain.sla import delay_hours
 from oaflow.domain.states import TaskState
 from oaflow.domain.text import Text
+from oaflow.engine.plans import planned_completion, planned_start
 from oaflow.engine.runtime import returnable
 from oaflow.services import authz
 from oaflow.services.app import App
@@ -199,7 +200,7 @@ def instance_detail(app: App, who: Principal, business_key: str) -> InstanceDeta
         progress=tuple(progress_row(app, names, t, instance, definition) for t in tasks),
         timeline=tuple(_entry(definition, names, e) for e in events),
         exceptions=tuple(exception_view(names, r, definition) for r in opened),
-        planned=_planned(definition, instance, app.calendar.tz),
+        planned=_planned(definition, instance, app.calendar),
     )
 
 
@@ -314,15 +315,16 @@ def _target(definition: ProcessDefinition, data: dict[str, Any]) -> NodeRef | No
 
 
 def _planned(
-    definition: ProcessDefinition, instance: InstanceRecord, tz: str
+    definition: ProcessDefinition, instance: InstanceRecord, calendar: WorkingCalendar
 ) -> tuple[PlannedDate, ...]:
-    """The planned dates the form gave the nodes (milestones, key nodes)."""
+    """The dates the form plans for the nodes, in the order of the definition."""
     found = []
     for node in definition.nodes.values():
-        value = instance.data.get(node.trigger.field) if node.trigger.field else None
-        if node.trigger.kind == "planned_date" and value:
-            found.append(PlannedDate(node_ref(definition, node.id), parse_instant(str(value), tz)))
-    return tuple(sorted(found, key=lambda p: p.planned))
+        start = planned_start(node, instance.data, calendar)
+        finish = planned_completion(node, instance.data, calendar)
+        if start or finish:
+            found.append(PlannedDate(node_ref(definition, node.id), start, finish))
+    return tuple(found)
 
 
 def exception_view(

@@ -177,10 +177,12 @@ class InstanceSummary:
 
 @dataclass(frozen=True)
 class PlannedDate:
-    """A date the initiation form planned for a node (key nodes, milestones)."""
+    """The dates the initiation form plans for a node (key nodes, milestones): when it
+    starts (a node triggered by date) and when it is to be finished."""
 
     node: NodeRef
-    planned: datetime
+    start: datetime | None
+    finish: datetime | None
 
 
 @dataclass(frozen=True)

@@ -232,3 +232,25 @@ NAMES = {
 }
 
 MEANING = {**NODES, **JOINS, **NAMES}
+MEANING.update(
+    {
+        "definition.planned.unknown_field": Entry(
+            "节点 `{node}` 有 `planned: {field}`，但它不是表单字段",
+            "node `{node}` has `planned: {field}`, which is not a form field",
+            "{advice}",
+            "{advice}",
+        ),
+        "definition.planned.field_type": Entry(
+            "节点 `{node}` 有 `planned: {field}`，该字段类型为 {type}",
+            "node `{node}` has `planned: {field}`, a field of type {type}",
+            "把表单字段 `{field}` 的类型改为 date 或 datetime",
+            "give form field `{field}` the type date or datetime",
+        ),
+        "definition.planned.bad": Entry(
+            "{what} 须是日期字段名或 {{key_node: 名称}}；实际是 {value}",
+            "{what} must name a date field or be {{key_node: NAME}}; got {value}",
+            "例如 planned: m1_date 或 planned: {{key_node: 方案评审通过}}",
+            "e.g. planned: m1_date or planned: {{key_node: 方案评审通过}}",
+        ),
+    }
+)

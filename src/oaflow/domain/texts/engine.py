@@ -31,6 +31,18 @@ _TRANSITIONS = {
     "task.not_suspended": Entry(
         _CANNOT.zh, _CANNOT.en, "只有已挂起的任务可以恢复", "only a suspended task can be resumed"
     ),
+    "task.not_waiting": Entry(
+        _CANNOT.zh,
+        _CANNOT.en,
+        "只有待启动的任务可以启动",
+        "only a task waiting to start can be started",
+    ),
+    "task.waiting": Entry(
+        _CANNOT.zh,
+        _CANNOT.en,
+        "任务尚未启动：由负责人手动启动，或到计划日期自动启动",
+        "the task has not started yet: its owner starts it, or its planned date does",
+    ),
     "task.transition_not_allowed": Entry(
         _CANNOT.zh, _CANNOT.en, "请先查看任务当前的状态", "look at the task's state first"
     ),
