@@ -39,8 +39,8 @@ def test_a_link_acts_once_for_its_person(demo_app: App, clock: FixedClock) -> No
     token = mailed_link(demo_app, clock)
     clock.advance(timedelta(hours=1))
     done = action_links.use_link(demo_app, token)
-    assert done["action"] == "approve" and done["login"] == "csd.head"
-    assert done["state"] == "approved"
+    assert done.action == "approve" and done.login == "csd.head"
+    assert done.state.value == "approved"
     with pytest.raises(ConflictError, match="used already"):
         action_links.use_link(demo_app, token)
     assert Driver(demo_app).task("prd.head", "handle")  # the process went on, once

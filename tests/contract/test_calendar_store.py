@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import delete
 
 from oaflow.domain.calendar import WorkingCalendar
-from oaflow.domain.calendar_text import WEEKDAYS
+from oaflow.domain.calendar_text import WEEKDAYS, periods_text, weekend_text
 from oaflow.domain.clock import FixedClock
 from oaflow.domain.errors import InputError, ValidationError
 from oaflow.domain.holidays_cn import china_calendar, library_confirmed_years
@@ -71,21 +71,21 @@ def test_seeding_covers_the_current_and_next_year(db_url: str) -> None:
 
 def test_the_2026_schedule_is_stored_with_names_and_sources(seeded: App) -> None:
     view = calendar.show(seeded, SYSTEM, 2026)
-    assert view["confirmed"] is True and view["provisional"] is False
-    days = {d["date"]: d for d in view["days"]}
-    assert days["2026-10-01"]["kind"] == "off" and days["2026-10-01"]["name"] == "国庆节"
-    assert days["2026-01-04"]["kind"] == "work"  # Sunday, 调休上班 for 1月2日
-    assert "2026-01-02" in days["2026-01-04"]["name"]
-    assert {d["source"] for d in view["days"]} == {"official"}
-    assert view["timezone"] == "Asia/Shanghai"
-    assert view["hours"] == "09:00-12:00,13:30-18:00"
-    assert view["weekend"] == "sat,sun"
+    assert view.confirmed is True
+    days = {d.day.isoformat(): d for d in view.days}
+    assert days["2026-10-01"].kind == "off" and days["2026-10-01"].name == "国庆节"
+    assert days["2026-01-04"].kind == "work"  # Sunday, 调休上班 for 1月2日
+    assert "2026-01-02" in days["2026-01-04"].name
+    assert {d.source for d in view.days} == {"official"}
+    assert view.timezone == "Asia/Shanghai"
+    assert periods_text(view.periods) == "09:00-12:00,13:30-18:00"
+    assert weekend_text(view.weekend) == "sat,sun"
 
 
 def test_2027_is_provisional(seeded: App) -> None:
     view = calendar.show(seeded, SYSTEM, 2027)
-    assert view["provisional"] is True
-    assert any(d["name"] == "国庆节" for d in view["days"])  # the library's estimate
+    assert view.confirmed is False  # provisional
+    assert any(d.name == "国庆节" for d in view.days)  # the library's estimate
     loaded = fresh_calendar(seeded)
     start = datetime(2026, 12, 30, 1, tzinfo=UTC)
     assert loaded.is_provisional(start, loaded.add_working_hours(start, 48))
@@ -246,11 +246,11 @@ def test_unusable_files(
 def test_confirming_a_year_by_hand_survives_reseeding(seeded: App) -> None:
     calendar.set_day(seeded, SYSTEM, date(2027, 2, 20), "work", "调休上班")
     calendar.confirm_year(seeded, SYSTEM, 2027)
-    assert calendar.show(seeded, SYSTEM, 2027)["provisional"] is False
+    assert calendar.show(seeded, SYSTEM, 2027).confirmed
     with seeded.db.write() as conn:  # an official row of 2027 the administrator deleted
         conn.execute(delete(calendar_days).where(calendar_days.c.day == date(2027, 10, 1)))
     setup.init(seeded)
-    assert calendar.show(seeded, SYSTEM, 2027)["confirmed"] is True
+    assert calendar.show(seeded, SYSTEM, 2027).confirmed is True
     assert date(2027, 10, 1) not in {r.day for r in all_rows(seeded)}  # 2027 left alone
 
 

@@ -157,7 +157,7 @@ def test_retry_after_is_honoured_and_a_410_disables_the_endpoint(
     clock.advance(timedelta(seconds=600))
     delivery.deliver_due(demo_app, channels_of(recorder), clock.now())
     (hook,) = notify_admin.channels(demo_app, SYSTEM)
-    assert not hook["enabled"] and "410" in hook["disabled_reason"]
+    assert not hook.enabled and "410" in hook.disabled_reason
     Driver(demo_app).approve("csd.head", "triage")  # more messages: not sent to a dead hook
     delivery.deliver_due(demo_app, channels_of(recorder), clock.now())
     assert len(recorder.deliveries) == 2
@@ -249,7 +249,7 @@ def test_a_broken_channel_setting_or_template_is_refused_and_changes_nothing(
             demo_app, who(demo_app, "csd.staff"), "overdue", "zh", "{{ task }}", "ok"
         )
     assert notify_admin.channels(demo_app, SYSTEM) == []
-    assert not any(t["customised"] for t in notify_admin.template_list(demo_app, SYSTEM))
+    assert not any(t.customised for t in notify_admin.template_list(demo_app, SYSTEM))
 
 
 def test_an_administrator_tries_a_channel_before_relying_on_it(demo_app: App) -> None:
@@ -277,7 +277,7 @@ def test_a_channel_fixed_after_failing_sends_its_dead_letters_again(
         demo_app, who(demo_app, "admin"), "fs", "feishu", {"url": url, "secret": "old"}
     )
     (shown,) = notify_admin.channels(demo_app, SYSTEM)
-    assert "abc-token" not in str(shown["settings"]) and "old" not in str(shown["settings"])
+    assert "abc-token" not in str(shown.settings) and "old" not in str(shown.settings)
     started(demo_app)
     recorder = RecordingChannel([SendResult("failed", "19021 sign match fail")])
     delivery.deliver_due(demo_app, channels_of(recorder), clock.now())

@@ -42,15 +42,38 @@ def show(
     """Days off and 调休 working days of a year, working hours and time zone."""
 
     def body(app: App, who: Principal) -> None:
-        view = calendar.show(app, who, year)
-        if view["provisional"]:
-            view["notice"] = provisional_notice(view["year"])
+        view = _year_view(calendar.show(app, who, year))
         if json_:
             print_json(view)
             return
         _print_year(view)
 
     run_as(as_, body)
+
+
+def _year_view(found: calendar.CalendarYear) -> dict[str, Any]:
+    """The year as `calendar show --json` prints it."""
+    view: dict[str, Any] = {
+        "year": found.year,
+        "confirmed": found.confirmed,
+        "provisional": not found.confirmed,
+        "timezone": found.timezone,
+        "hours": periods_text(found.periods),
+        "weekend": weekend_text(found.weekend),
+        "days": [
+            {
+                "date": d.day.isoformat(),
+                "weekday": WEEKDAYS[d.day.weekday()],
+                "kind": d.kind,
+                "name": d.name,
+                "source": d.source,
+            }
+            for d in found.days
+        ],
+    }
+    if not found.confirmed:
+        view["notice"] = provisional_notice(found.year)
+    return view
 
 
 def _print_year(view: dict[str, Any]) -> None:

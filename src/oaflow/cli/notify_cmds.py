@@ -12,6 +12,7 @@ from oaflow.bootstrap import build_channels
 from oaflow.cli.common import (
     AsOpt,
     JsonOpt,
+    as_json,
     console,
     print_json,
     print_rows,
@@ -115,7 +116,7 @@ def channel_list(as_: AsOpt, json_: JsonOpt = False) -> None:
         rows = notify_admin.channels(app, who)
         print_rows(
             json_,
-            rows,
+            as_json(app, rows),
             zh("通知渠道", "Channels"),
             [
                 zh("名称", "name"),
@@ -127,12 +128,12 @@ def channel_list(as_: AsOpt, json_: JsonOpt = False) -> None:
             ],
             [
                 [
-                    r["name"],
-                    r["kind"],
-                    r["department"] or zh("全公司", "company"),
-                    json.dumps(r["settings"], ensure_ascii=False),
-                    r["per_minute"] or "-",
-                    zh("启用", "enabled") if r["enabled"] else r["disabled_reason"],
+                    r.name,
+                    r.kind,
+                    r.department or zh("全公司", "company"),
+                    json.dumps(dict(r.settings), ensure_ascii=False),
+                    r.per_minute or "-",
+                    zh("启用", "enabled") if r.enabled else r.disabled_reason,
                 ]
                 for r in rows
             ],
@@ -212,10 +213,11 @@ def prefs(
             if changes
             else notify_admin.preferences(app, who, whose)
         )
+        shown = as_json(app, view)
         if json_:
-            print_json(view)
+            print_json(shown)
             return
-        for name, value in view.items():
+        for name, value in shown.items():
             console.print(f"{name}: {value}", markup=False)
 
     run_as(as_, body)
@@ -226,7 +228,15 @@ def template_list(as_: AsOpt, json_: JsonOpt = False) -> None:
     """Every event's template per language; which ones an administrator changed."""
 
     def body(app: App, who: Principal) -> None:
-        rows = notify_admin.template_list(app, who)
+        rows: list[dict[str, Any]] = [  # each template's label in its own language
+            {
+                "event": t.event,
+                "locale": t.locale,
+                "label": t.label.get(t.locale),
+                "customised": t.customised,
+            }
+            for t in notify_admin.template_list(app, who)
+        ]
         print_rows(
             json_,
             rows,
@@ -249,10 +259,11 @@ def template_show(event: str, as_: AsOpt, locale: LocaleOpt = "zh", json_: JsonO
     def body(app: App, who: Principal) -> None:
         found = notify_admin.template(app, who, event, locale)
         if json_:
-            print_json(found)
+            fields = ("event", "locale", "subject", "body", "customised")
+            print_json({name: getattr(found, name) for name in fields})
             return
-        console.print(found["subject"], markup=False)
-        console.print(found["body"], markup=False)
+        console.print(found.subject, markup=False)
+        console.print(found.body, markup=False)
 
     run_as(as_, body)
 
@@ -309,6 +320,6 @@ def link_use(token: Annotated[str, typer.Argument(help="The token or the whole l
 
     def body(app: App) -> None:
         done = action_links.use_link(app, token.rstrip("/").rsplit("/", 1)[-1])
-        print_json(done)
+        print_json(as_json(app, done))
 
     run_command(body)

@@ -9,8 +9,8 @@ racing the first, changes nothing.
 from __future__ import annotations
 
 import secrets
+from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
 from sqlalchemy import Connection, insert, select
 
@@ -71,7 +71,17 @@ def link_for(
     return links.action_url(base, token)
 
 
-def use_link(app: App, token: str) -> dict[str, Any]:
+@dataclass(frozen=True)
+class LinkUse:
+    """What using an action link did: ``login`` did ``action`` on task ``task_id``."""
+
+    task_id: int
+    action: str
+    login: str
+    state: TaskState
+
+
+def use_link(app: App, token: str) -> LinkUse:
     """Apply the action a link carries, as the person it was made for; once."""
     now = app.now()
     with app.db.write() as conn:
@@ -94,8 +104,7 @@ def use_link(app: App, token: str) -> dict[str, Any]:
     # the signed link is the proof of who acts; their rights are checked as for anyone
     who = authz.principal(app, claim.login)
     task = runtime.act(app, who, claim.task_id, command, also=record_use)
-    state = task.state.value
-    return {"task_id": task.id, "action": claim.action, "login": claim.login, "state": state}
+    return LinkUse(task.id or 0, claim.action, claim.login, task.state)
 
 
 _NOTE = "通过消息链接 / via message link"

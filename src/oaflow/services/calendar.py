@@ -11,10 +11,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection
@@ -22,7 +23,6 @@ from sqlalchemy import Connection
 from oaflow.domain import calendar_file
 from oaflow.domain.calendar import DEFAULT_PERIODS, Period, WorkingCalendar
 from oaflow.domain.calendar_text import (
-    WEEKDAYS,
     parse_periods,
     parse_weekend,
     parse_years,
@@ -185,9 +185,21 @@ def _change(app: App, who: Principal) -> Iterator[Connection]:
 # -- reading ------------------------------------------------------------------------------
 
 
-def show(app: App, who: Principal, year: int | None = None) -> dict[str, Any]:
-    """One year of the calendar: its days off and working days, the settings, and whether
-    the year's official schedule is confirmed (else deadlines in it are provisional)."""
+@dataclass(frozen=True)
+class CalendarYear:
+    """One year of the business calendar: its days off and working days (official and the
+    company's), the settings, and whether the year's official schedule is confirmed (else
+    deadlines in it are provisional)."""
+
+    year: int
+    confirmed: bool
+    timezone: str
+    periods: tuple[Period, ...]
+    weekend: frozenset[int]
+    days: tuple[CalendarDay, ...]
+
+
+def show(app: App, who: Principal, year: int | None = None) -> CalendarYear:
     calendar = app.calendar
     if year is None:
         year = app.now().astimezone(_zone_of(app)).year
@@ -195,25 +207,14 @@ def show(app: App, who: Principal, year: int | None = None) -> dict[str, Any]:
     with app.db.read() as conn:
         authz.authorize(app, conn, who, Permission.VIEW)
         rows = repo.days(conn, date(year, 1, 1), date(year, 12, 31))
-    confirmed = year in calendar.confirmed_years
-    return {
-        "year": year,
-        "confirmed": confirmed,
-        "provisional": not confirmed,
-        "timezone": calendar.tz,
-        "hours": periods_text(calendar.periods),
-        "weekend": weekend_text(calendar.weekend),
-        "days": [
-            {
-                "date": r.day.isoformat(),
-                "weekday": WEEKDAYS[r.day.weekday()],
-                "kind": r.kind,
-                "name": r.name,
-                "source": r.source,
-            }
-            for r in rows
-        ],
-    }
+    return CalendarYear(
+        year=year,
+        confirmed=year in calendar.confirmed_years,
+        timezone=calendar.tz,
+        periods=calendar.periods,
+        weekend=calendar.weekend,
+        days=tuple(rows),
+    )
 
 
 def _check_year(year: int) -> None:

@@ -8,6 +8,8 @@ channel setting or a template that does not compile changes nothing.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection
@@ -15,6 +17,7 @@ from sqlalchemy import Connection
 from oaflow.domain.errors import ConflictError, Fault, InputError, NotFoundError, fault
 from oaflow.domain.labels import MESSAGE_EVENTS
 from oaflow.domain.security import Permission, Principal
+from oaflow.domain.text import Text
 from oaflow.domain.wording import Joined, sentences
 from oaflow.notify import templates
 from oaflow.notify.channels.base import KINDS
@@ -121,12 +124,63 @@ def _channel_problems(
     return problems
 
 
-def channels(app: App, who: Principal) -> list[dict[str, Any]]:
+@dataclass(frozen=True)
+class ChannelView:
+    """A configured channel with its secrets and robot keys masked."""
+
+    id: int
+    name: str
+    kind: str
+    settings: Mapping[str, Any]
+    department: str | None
+    events: tuple[str, ...]
+    per_minute: int
+    enabled: bool
+    disabled_reason: str
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class Preferences:
+    """How a person wants to be told (NTF-1..3)."""
+
+    login: str
+    channels: tuple[str, ...]
+    muted: tuple[str, ...]
+    digest_hour: int | None
+    locale: str
+
+
+@dataclass(frozen=True)
+class TemplateView:
+    event: str
+    locale: str
+    label: Text
+    customised: bool
+    subject: str = ""
+    body: str = ""
+
+
+def channels(app: App, who: Principal) -> list[ChannelView]:
     """The configured channels, secrets masked (administrators and auditors)."""
     with app.db.read() as conn:
         authz.authorize(app, conn, who, Permission.AUDIT)
         rows = notify_repo.endpoint_list(conn)
-    return [{**r, "settings": masked_settings(r["settings"])} for r in rows]
+    return [
+        ChannelView(
+            id=r["id"],
+            name=r["name"],
+            kind=r["kind"],
+            settings=masked_settings(r["settings"]),
+            department=r["department"],
+            events=tuple(r["events"]),
+            per_minute=r["per_minute"],
+            enabled=r["enabled"],
+            disabled_reason=r["disabled_reason"],
+            created_at=r["created_at"],
+        )
+        for r in rows
+    ]
 
 
 def masked_settings(settings: Mapping[str, Any]) -> dict[str, Any]:
@@ -171,17 +225,22 @@ def channel_named(conn: Connection, name: str) -> dict[str, Any]:
 
 
 # -- preferences --------------------------------------------------------------------------
-def preferences(app: App, who: Principal, login: str) -> dict[str, Any]:
+def preferences(app: App, who: Principal, login: str) -> Preferences:
     """``login``'s notification preferences: their own, or anyone's for administrators."""
     with app.db.read() as conn:
         _for_whom(app, conn, who, login)
         stored = notify_repo.preferences_of(conn, [login]).get(login)
     found = {**DEFAULT_PREFERENCES, **(stored or {})}
-    found["locale"] = found["locale"] or app.default_locale
-    return {k: found[k] for k in ("channels", "muted", "digest_hour", "locale")}
+    return Preferences(
+        login=login,
+        channels=tuple(found["channels"]),
+        muted=tuple(found["muted"]),
+        digest_hour=found["digest_hour"],
+        locale=found["locale"] or app.default_locale,
+    )
 
 
-def set_preferences(app: App, who: Principal, login: str, **changes: Any) -> dict[str, Any]:
+def set_preferences(app: App, who: Principal, login: str, **changes: Any) -> Preferences:
     """Change ``login``'s preferences (channels, muted, digest_hour, locale) — their own, or
     anyone's for an administrator."""
     _check_preferences(changes)
@@ -223,23 +282,18 @@ def _for_whom(app: App, conn: Connection, who: Principal, login: str) -> None:
 
 
 # -- templates ----------------------------------------------------------------------------
-def template_list(app: App, who: Principal) -> list[dict[str, Any]]:
+def template_list(app: App, who: Principal) -> list[TemplateView]:
     with app.db.read() as conn:
         authz.authorize(app, conn, who, Permission.AUDIT)
         stored = notify_repo.stored_templates(conn)
     return [
-        {
-            "event": event,
-            "locale": locale,
-            "label": MESSAGE_EVENTS[event].get(locale),
-            "customised": (event, locale) in stored,
-        }
+        TemplateView(event, locale, MESSAGE_EVENTS[event], (event, locale) in stored)
         for event in templates.EVENTS
         for locale in templates.LOCALES
     ]
 
 
-def template(app: App, who: Principal, event: str, locale: str) -> dict[str, Any]:
+def template(app: App, who: Principal, event: str, locale: str) -> TemplateView:
     """The template in use for ``event`` in ``locale``: the administrator's, or the default."""
     _check_event(event, locale)
     with app.db.read() as conn:
@@ -248,19 +302,12 @@ def template(app: App, who: Principal, event: str, locale: str) -> dict[str, Any
     subject, body = templates.default_template(event, locale)
     if stored is not None:
         subject, body = stored["subject"], stored["body"]
-    customised = stored is not None
-    return {
-        "event": event,
-        "locale": locale,
-        "subject": subject,
-        "body": body,
-        "customised": customised,
-    }
+    return TemplateView(event, locale, MESSAGE_EVENTS[event], stored is not None, subject, body)
 
 
 def set_template(
     app: App, who: Principal, event: str, locale: str, subject: str, body: str
-) -> dict[str, Any]:
+) -> TemplateView:
     """Save an administrator's template after checking it compiles, uses only known
     variables and renders the sample; a bad one changes nothing."""
     _check_event(event, locale)
@@ -295,7 +342,7 @@ def preview(app: App, who: Principal, event: str, locale: str) -> templates.Rend
     """The template in use, rendered with the sample values."""
     found = template(app, who, event, locale)
     sample = templates.sample_context(locale)
-    return templates.render(found["subject"], found["body"], sample, locale=locale)
+    return templates.render(found.subject, found.body, sample, locale=locale)
 
 
 def _check_event(event: str, locale: str) -> None:
