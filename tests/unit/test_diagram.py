@@ -91,7 +91,7 @@ def test_labels_show_responsibility_and_time() -> None:
     text = to_mermaid(load_definition((DEFINITIONS / "good_launch.yaml").read_text("utf-8")))
     assert "各部门预算<br/>每个部门 collaborating_departments: 接口人<br/>40 工作小时" in text
     assert "样品里程碑<br/>表单字段 handler_dept<br/>计划日期: m1_date" in text
-    assert "执行<br/>rnd 负责人<br/>16 工作小时" in text
+    assert "执行<br/>rnd 负责人<br/>手动启动<br/>16 工作小时" in text
     assert "同步财务<br/>系统: finance.sync_budget" in text
     assert "抄送销售<br/>抄送: sal 成员, 用户 gm" in text
 

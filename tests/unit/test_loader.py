@@ -7,7 +7,14 @@ from textwrap import dedent
 
 import pytest
 
-from oaflow.domain.definition import Assignment, NodeType, ProcessDefinition, TimeLimit, Trigger
+from oaflow.domain.definition import (
+    Assignment,
+    NodeType,
+    Planned,
+    ProcessDefinition,
+    TimeLimit,
+    Trigger,
+)
 from oaflow.domain.errors import Problem, ValidationError
 from oaflow.domain.loader import business_key_problem, load_definition, parse_definition
 
@@ -84,7 +91,7 @@ def test_every_other_node_kind_loads() -> None:
     assert budgets.over is not None and budgets.over.names == frozenset(
         {"collaborating_departments"}
     )
-    assert d.node("milestone").trigger == Trigger("planned_date", "m1_date")
+    assert d.node("milestone").planned == Planned(field="m1_date")
     assert d.node("milestone").assignee == Assignment(
         "field", field="handler_dept", pick="interface", line=53
     )

@@ -38,6 +38,8 @@ _WORDS: dict[str, tuple[str, str]] = {
     "working": ("工作小时", "working hours"),
     "calendar": ("日历小时", "calendar hours"),
     "due": ("计划日期", "due on"),
+    "starts": ("计划开始", "starts on"),
+    "manual": ("手动启动", "started by hand"),
     "service": ("系统", "system"),
     "notify": ("抄送", "to"),
 }
@@ -78,7 +80,7 @@ def _escape(text: str) -> str:
 
 
 def _box(node: Node, lang: str) -> str:
-    parts = [node.name.get(lang), _who(node, lang), _when(node, lang)]
+    parts = [node.name.get(lang), _who(node, lang), *_when(node, lang)]
     label = "<br/>".join(_escape(p) for p in parts if p)
     left, right = _SHAPES.get(node.type, ('["', '"]'))
     return f"{left}{label}{right}"
@@ -116,10 +118,18 @@ def _of(role: str, whose: str, lang: str) -> str:
     return f"{role} of {whose}" if lang == "en" else f"{whose} {role}"
 
 
-def _when(node: Node, lang: str) -> str:
+def _when(node: Node, lang: str) -> list[str]:
+    """When the node starts (if not at once) and how long it has, or when it is due."""
+    parts: list[str] = []
     if node.trigger.kind == "planned_date":
-        return f"{_word('due', lang)}: {node.trigger.field}"
-    return _hours(node.time_limit, lang) if node.time_limit else ""
+        parts.append(f"{_word('starts', lang)}: {node.trigger.field}")
+    elif node.trigger.kind == "manual":
+        parts.append(_word("manual", lang))
+    if node.time_limit:
+        parts.append(_hours(node.time_limit, lang))
+    elif node.planned is not None:
+        parts.append(f"{_word('due', lang)}: {node.planned.field or node.planned.key_node}")
+    return parts
 
 
 def _hours(limit: TimeLimit, lang: str) -> str:
