@@ -56,7 +56,7 @@ def budget(cli: Any, case: str) -> dict[str, Any]:
     seen["gm_tasks"] = cli.tasks("gm")
     for task in seen["gm_tasks"]:
         cli("task", "approve", str(task["id"]), "--as", "gm", now="2024-03-06T10:00")
-    seen["instance"] = cli.json("instance", "show", seen["start"].out.strip())
+    seen["instance"] = cli.json("instance", "show", seen["start"].out.strip(), "--as", "fin.head")
     return seen
 
 
@@ -119,5 +119,9 @@ def test_the_budget_completes_with_a_gapless_timeline(runs: dict[str, Any], case
     assert kinds.count("task_done") == 2  # one budget per department
     routed = [e["data"]["to"] for e in view["timeline"] if e["kind"] == "routed"]
     assert routed[0] == "leader_approval"  # the totals check passed
-    departments = [r["department"] for r in view["progress"] if r["node"] == "各部门提交预算"]
-    assert sorted(departments) == ["市场部", "研发部"]
+    departments = [
+        (r["department"], r["department_name"])  # the code, and its name beside it
+        for r in view["progress"]
+        if r["node"] == "各部门提交预算"
+    ]
+    assert sorted(departments) == [("mkt", "市场部"), ("rnd", "研发部")]

@@ -30,7 +30,7 @@ COMPLAINT = {
 
 
 def test_show_a_confirmed_year(cli: Cli) -> None:
-    out = cli("calendar", "show", "--year", "2026").out
+    out = cli("calendar", "show", "--as", "csd.head", "--year", "2026").out
     assert "2026年的官方节假日安排已确认" in out
     assert "时区: Asia/Shanghai" in out
     assert "工作时间: 09:00-12:00,13:30-18:00" in out
@@ -38,29 +38,35 @@ def test_show_a_confirmed_year(cli: Cli) -> None:
     assert "│ 2026-10-01 │ 周四 │ 休息 │ 国庆节" in out
     assert "│ 2026-01-04 │ 周日 │ 上班 │ 调休上班（2026-01-02 休息）" in out
     assert "暂定" not in out
-    view = cli.json("calendar", "show", "--year", "2026")
+    view = cli.json("calendar", "show", "--as", "csd.head", "--year", "2026")
     assert view["confirmed"] is True and view["provisional"] is False and "notice" not in view
 
 
 def test_show_defaults_to_the_current_year(cli: Cli) -> None:
-    assert cli.json("calendar", "show")["year"] == 2024  # --now is in 2024
+    assert cli.json("calendar", "show", "--as", "csd.head")["year"] == 2024  # --now is in 2024
 
 
 def test_an_unpublished_year_is_called_provisional(cli: Cli) -> None:
-    assert NOTICE_2027_ZH in cli("calendar", "show", "--year", "2027").out
-    assert NOTICE_2027_EN in cli("calendar", "show", "--year", "2027", lang="en").out
-    view = cli.json("calendar", "show", "--year", "2027")
+    assert NOTICE_2027_ZH in cli("calendar", "show", "--as", "csd.head", "--year", "2027").out
+    assert (
+        NOTICE_2027_EN
+        in cli("calendar", "show", "--as", "csd.head", "--year", "2027", lang="en").out
+    )
+    view = cli.json("calendar", "show", "--as", "csd.head", "--year", "2027")
     assert view["provisional"] is True and view["confirmed"] is False
     assert view["notice"] == NOTICE_2027_ZH
-    later = cli.json("calendar", "show", "--year", "2035")  # not seeded at all
+    later = cli.json("calendar", "show", "--as", "csd.head", "--year", "2035")  # not seeded at all
     assert later["provisional"] is True and later["days"] == []
 
 
 def test_set_days_hours_and_time_zone(cli: Cli) -> None:
-    out = cli("calendar", "set", "2027-02-01", "--off", "--name", "公司年会").out
+    out = cli("calendar", "set", "--as", "admin", "2027-02-01", "--off", "--name", "公司年会").out
     assert "2027-02-01 已设为休息 (公司年会)" in out
-    cli("calendar", "set", "2027-10-01", "--work")
-    days = {d["date"]: d for d in cli.json("calendar", "show", "--year", "2027")["days"]}
+    cli("calendar", "set", "--as", "admin", "2027-10-01", "--work")
+    days = {
+        d["date"]: d
+        for d in cli.json("calendar", "show", "--as", "csd.head", "--year", "2027")["days"]
+    }
     assert days["2027-02-01"] == {
         "date": "2027-02-01",
         "weekday": "mon",
@@ -69,40 +75,56 @@ def test_set_days_hours_and_time_zone(cli: Cli) -> None:
         "source": "company",
     }
     assert days["2027-10-01"]["kind"] == "work" and days["2027-10-01"]["source"] == "company"
-    assert "已恢复: 休息 国庆节" in cli("calendar", "set", "2027-10-01", "--reset").out
-    cli("calendar", "set", "--hours", "08:30-12:00,13:00-17:30")
-    cli("calendar", "set", "--timezone", "Asia/Urumqi")
-    view = cli.json("calendar", "show", "--year", "2027")
+    assert (
+        "已恢复: 休息 国庆节"
+        in cli("calendar", "set", "--as", "admin", "2027-10-01", "--reset").out
+    )
+    cli("calendar", "set", "--as", "admin", "--hours", "08:30-12:00,13:00-17:30")
+    cli("calendar", "set", "--as", "admin", "--timezone", "Asia/Urumqi")
+    view = cli.json("calendar", "show", "--as", "csd.head", "--year", "2027")
     assert (view["hours"], view["timezone"]) == ("08:30-12:00,13:00-17:30", "Asia/Urumqi")
     cli("init")  # seeding again keeps what the company set
-    days = {d["date"]: d for d in cli.json("calendar", "show", "--year", "2027")["days"]}
+    days = {
+        d["date"]: d
+        for d in cli.json("calendar", "show", "--as", "csd.head", "--year", "2027")["days"]
+    }
     assert days["2027-02-01"]["source"] == "company"
 
 
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["2027-02-30", "--off"], "'2027-02-30' is not a date"),
+        (["2027-02-30", "--off"], "“2027-02-30”不是日期"),
         (["--timezone", "Asia/Beijing"], "未知的时区 'Asia/Beijing'"),
         (["--hours", "09:00-12:00,11:30-18:00"], "与前一个时段重叠"),
-        (["--hours", "nine to five"], "is not HH:MM-HH:MM"),
-        (["--weekend", "caturday"], "is not a day of the week"),
+        (["--hours", "nine to five"], "不是 HH:MM-HH:MM 格式"),
+        (["--weekend", "caturday"], "不是星期几"),
     ],
 )
 def test_bad_input_is_refused_and_changes_nothing(cli: Cli, args: list[str], message: str) -> None:
     before = cli.dump()
-    result = cli("calendar", "set", *args, expect=1)
+    result = cli("calendar", "set", "--as", "admin", *args, expect=1)
     assert message in result.err and "提示:" in result.err
     assert cli.dump() == before
 
 
+def test_only_administrators_change_the_calendar(cli: Cli, tmp_path: Path) -> None:
+    before = cli.dump()
+    err = cli("calendar", "set", "--as", "csd.head", "2027-02-01", "--off", expect=1).err
+    assert "csd.head 没有管理权限" in err
+    days = tmp_path / "days.csv"
+    days.write_text("date,kind,name\n2027-02-01,off,公司年会\n", encoding="utf-8")
+    assert "没有管理权限" in cli("calendar", "import", "--as", "gm", str(days), expect=1).err
+    assert cli.dump() == before
+
+
 def test_wrong_usage_exits_2(cli: Cli) -> None:
-    assert "need a DAY" in cli("calendar", "set", "--off", expect=2).err
+    assert "need a DAY" in cli("calendar", "set", "--as", "admin", "--off", expect=2).err
     assert (
         "exactly one of --off, --work, --reset"
-        in cli("calendar", "set", "2027-02-01", "--off", "--work", expect=2).err
+        in cli("calendar", "set", "--as", "admin", "2027-02-01", "--off", "--work", expect=2).err
     )
-    assert "give one change" in cli("calendar", "set", expect=2).err
+    assert "give one change" in cli("calendar", "set", "--as", "admin", expect=2).err
 
 
 def test_import_csv_reports_every_bad_row_then_imports_a_good_file(cli: Cli) -> None:
@@ -112,7 +134,7 @@ def test_import_csv_reports_every_bad_row_then_imports_a_good_file(cli: Cli) -> 
         encoding="utf-8-sig",
     )
     before = cli.dump()
-    err = cli("calendar", "import", str(bad), expect=1).err
+    err = cli("calendar", "import", "--as", "admin", str(bad), expect=1).err
     assert "bad.csv:3: 'soon' 不是日期" in err
     assert "bad.csv:4: 类型 'rest' 既不是 off 也不是 work" in err
     assert "共 2 个问题" in err
@@ -122,8 +144,11 @@ def test_import_csv_reports_every_bad_row_then_imports_a_good_file(cli: Cli) -> 
         "date,kind,name\r\n2027-02-01,off,公司年会\r\n2027-02-20,work,补班\r\n",
         encoding="utf-8-sig",
     )
-    assert "已导入 2 天" in cli("calendar", "import", str(good)).out
-    days = {d["date"]: d for d in cli.json("calendar", "show", "--year", "2027")["days"]}
+    assert "已导入 2 天" in cli("calendar", "import", "--as", "admin", str(good)).out
+    days = {
+        d["date"]: d
+        for d in cli.json("calendar", "show", "--as", "csd.head", "--year", "2027")["days"]
+    }
     assert days["2027-02-20"]["kind"] == "work" and days["2027-02-20"]["name"] == "补班"
 
 
@@ -138,8 +163,11 @@ def test_import_xlsx(cli: Cli) -> None:
     sheet.append(["2027-03-06", "work", "补班"])
     file = cli.db.parent / "days.xlsx"
     book.save(file)
-    assert "imported 2 days" in cli("calendar", "import", str(file), lang="en").out
-    days = {d["date"]: d for d in cli.json("calendar", "show", "--year", "2027")["days"]}
+    assert "imported 2 days" in cli("calendar", "import", "--as", "admin", str(file), lang="en").out
+    days = {
+        d["date"]: d
+        for d in cli.json("calendar", "show", "--as", "csd.head", "--year", "2027")["days"]
+    }
     assert days["2027-03-01"]["name"] == "公司庆典" and days["2027-03-06"]["kind"] == "work"
 
 
@@ -159,22 +187,22 @@ def test_a_deadline_in_2027_is_provisional(cli: Cli) -> None:
 
 
 def test_a_confirmed_year_is_no_longer_provisional(cli: Cli) -> None:
-    cli("calendar", "set", "--confirm-year", "2027")
-    out = cli("calendar", "show", "--year", "2027").out
+    cli("calendar", "set", "--as", "admin", "--confirm-year", "2027")
+    out = cli("calendar", "show", "--as", "csd.head", "--year", "2027").out
     assert "2027年的官方节假日安排已确认" in out and NOTICE_2027_ZH not in out
 
 
 def test_a_changed_calendar_moves_new_deadlines(cli: Cli) -> None:
     """A company day off on Friday 1 March 2024 moves the complaint's first deadline."""
-    cli("calendar", "set", "2024-03-01", "--off", "--name", "公司年会")
+    cli("calendar", "set", "--as", "admin", "2024-03-01", "--off", "--name", "公司年会")
     cli("start", "customer-complaint", "--as", "csd.head", "--data", json.dumps(COMPLAINT))
     rows = cli.json("tasks", "--as", "csd.head")
     assert rows[0]["due_at"] == "2024-03-04 14:30"  # 4 working hours from Monday 09:00
 
 
 def test_missing_file(cli: Cli, tmp_path: Path) -> None:
-    err = cli("calendar", "import", str(tmp_path / "nope.csv"), expect=1).err
-    assert "nope.csv' 不存在" in err
+    err = cli("calendar", "import", "--as", "admin", str(tmp_path / "nope.csv"), expect=1).err
+    assert "nope.csv 不存在" in err
 
 
 def test_the_calendar_doc_example_runs_as_written(tmp_path: Path, oaflow_run) -> None:  # type: ignore[no-untyped-def]

@@ -76,8 +76,12 @@ def test_demo_in_english_as_json() -> None:
         "done (16 h late)",
     )
     messages = [m for v in views for m in v["messages"]]
+    # A message's event is its value with a label beside it (the JSON of typed views).
     assert any(
-        m["event"] == "new task" and "企业邮箱(Ma Lijuan)" in m["channels"] for m in messages
+        m["event"] == "task_assigned"
+        and m["event_label"] == "new task"
+        and "企业邮箱(Ma Lijuan)" in m["channels"]
+        for m in messages
     )
     assert all(m["in_app"] for m in messages)
     budgets = [v for v in views if v["process"] == "annual-budget"]

@@ -3,8 +3,8 @@ in the chosen language beside the ids, labels beside the states, local times.
 
 A ``Person`` field ``x`` becomes ``x`` (the login) and ``x_name``; a ``Dept`` field becomes
 its code and ``…_name``; a ``NodeRef`` field ``node`` becomes ``node_id`` and ``node`` (its
-name); a state becomes its value and ``…_label``; a field holding a whole view
-(``task``, ``summary``) is merged into its parent.
+name); a state, and a message's ``event``, becomes its value and ``…_label``; a field
+holding a whole view (``task``, ``summary``) is merged into its parent.
 """
 
 from __future__ import annotations
@@ -17,7 +17,13 @@ from typing import Any
 
 from oaflow.domain.states import InstanceState, TaskState
 from oaflow.domain.text import Text
-from oaflow.present.words import event_label, local_time, state_label, status_text
+from oaflow.present.words import (
+    event_label,
+    local_time,
+    message_label,
+    state_label,
+    status_text,
+)
 from oaflow.services.views import Dept, NodeRef, Person, ProgressRow, Sla, TimelineEntry
 
 MERGED = ("task", "summary")
@@ -71,6 +77,9 @@ def _put(out: dict[str, Any], name: str, value: Any, lang: str, tz: str) -> None
     elif isinstance(value, tuple) and value and isinstance(value[0], Person | Dept):
         out[name] = [p.login if isinstance(p, Person) else p.code for p in value]
         out[f"{name.removesuffix('s')}_names"] = [p.name.get(lang) for p in value]
+    elif name == "event" and isinstance(value, str):  # a message's event (NTF-1)
+        out[name] = value
+        out["event_label"] = message_label(value, lang)
     elif isinstance(value, TaskState | InstanceState | Sla):
         out[name] = value.value
         out[f"{name}_label"] = state_label(value, lang)
