@@ -9,9 +9,11 @@ import httpx
 
 from oaflow.config import Settings
 from oaflow.domain.clock import Clock, SystemClock
+from oaflow.domain.errors import OAFlowError
 from oaflow.notify.channels.base import Channel
 from oaflow.notify.channels.registry import channel_for
 from oaflow.services.app import App
+from oaflow.storage import failures
 from oaflow.storage.database import Database
 
 
@@ -40,3 +42,25 @@ def build_channels() -> Iterator[Callable[[str], Channel]]:
             return made[kind]
 
         yield channel
+
+
+# -- what the adapters need of the database's failures (they import no storage) -----------
+def driver_errors() -> tuple[type[BaseException], ...]:
+    return failures.driver_errors()
+
+
+def explain_failure(app: App, exc: BaseException) -> OAFlowError | None:
+    """What a database failure means for a person (no schema, no database), or None."""
+    return failures.explain(app.db, exc)
+
+
+def require_database(app: App, tables: bool = False) -> None:
+    """The database exists (a SQLite file is not created by a command that only reads or
+    acts) and, with ``tables``, has the schema."""
+    failures.require_file(app.db)
+    if tables:
+        failures.require_tables(app.db)
+
+
+def database_location(app: App) -> str:
+    return failures.location(app.db)

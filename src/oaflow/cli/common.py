@@ -3,22 +3,19 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
-from sqlalchemy.exc import OperationalError, ProgrammingError
 
-from oaflow.bootstrap import build_app
+from oaflow.bootstrap import build_app, driver_errors, explain_failure, require_database
 from oaflow.cli.hints import cli_hint
 from oaflow.config import Settings
 from oaflow.domain.clock import FixedClock, parse_instant
@@ -108,59 +105,15 @@ def run_command(body: Callable[[App], None], creates: bool = False) -> None:
         app = app_from_options()
         try:
             if not creates:
-                require_schema(app)
+                require_database(app)
             body(app)
-        except database_errors() as exc:
-            if any(sign in str(exc) for sign in SCHEMA_SIGNS):
-                raise no_schema(app) from None
-            if _cannot_connect(exc):
-                raise OAFlowError(
-                    "database.unreachable",
-                    url=app.db.engine.url.render_as_string(),
-                    reason=str(getattr(exc, "orig", exc)).strip().splitlines()[0],
-                ) from None
+        except driver_errors() as exc:
+            explained = explain_failure(app, exc)
+            if explained is not None:
+                raise explained from None
             raise
         finally:
             app.db.dispose()
-
-
-def _cannot_connect(exc: Exception) -> bool:
-    """A database that could not be reached or opened at all (server down, wrong host,
-    a file in a folder that does not exist)."""
-    text = str(exc).lower()
-    return any(
-        sign in text
-        for sign in (
-            "connection",
-            "could not connect",
-            "unable to open database",
-            "could not translate host",
-            "timeout",
-        )
-    )
-
-
-def database_errors() -> tuple[type[Exception], ...]:
-    """The drivers' errors that can say the schema is missing; psycopg's only when it was
-    loaded (it is not imported for SQLite: a tenth of the command's start-up)."""
-    psycopg = sys.modules.get("psycopg")
-    loaded: tuple[type[Exception], ...] = (psycopg.Error,) if psycopg is not None else ()
-    return (OperationalError, ProgrammingError, sqlite3.OperationalError, *loaded)
-
-
-def require_schema(app: App) -> None:
-    url = app.db.engine.url
-    is_file = url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:")
-    if is_file and not Path(str(url.database)).exists():
-        raise no_schema(app)
-
-
-#: what the databases say when tables or columns are missing: no schema yet, or an old one
-SCHEMA_SIGNS = ("no such table", "no such column", "does not exist")
-
-
-def no_schema(app: App) -> OAFlowError:
-    return OAFlowError("database.no_schema", url=app.db.engine.url.render_as_string())
 
 
 def print_json(value: Any) -> None:

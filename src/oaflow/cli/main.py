@@ -6,6 +6,7 @@ from typing import Annotated
 
 import typer
 
+from oaflow.bootstrap import database_location
 from oaflow.cli import (
     access_cmds,
     calendar_cmds,
@@ -80,9 +81,7 @@ def init(
 
     def body(app: App) -> None:
         published = setup.init(app, demo=demo)
-        common.console.print(
-            zh("数据库已就绪", "database ready") + f": {app.db.engine.url.render_as_string()}"
-        )
+        common.console.print(zh("数据库已就绪", "database ready") + f": {database_location(app)}")
         for p in published:
             common.console.print(zh("已发布", "published") + f" {p.key} {p.label}")
 

@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from oaflow.bootstrap import require_database
 from oaflow.cli.common import (
     AsOpt,
     JsonOpt,
@@ -15,7 +16,6 @@ from oaflow.cli.common import (
     lang,
     print_json,
     print_rows,
-    require_schema,
     run_as,
     run_command,
     say,
@@ -40,7 +40,7 @@ def validate(file: FileArg) -> None:
 
     def body(app: App) -> None:
         try:
-            require_schema(app)
+            require_database(app)
         except OAFlowError:
             definition = catalog.validate(None, read_text(file), str(file))
             console.print(

@@ -19,11 +19,9 @@ from zoneinfo import ZoneInfo
 
 import typer
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
-from sqlalchemy import inspect
-from sqlalchemy.exc import DBAPIError
 
-from oaflow.bootstrap import build_channels
-from oaflow.cli.common import OPTIONS, console, errors, no_schema, print_json, run_command, zh
+from oaflow.bootstrap import build_channels, driver_errors, require_database
+from oaflow.cli.common import OPTIONS, console, errors, print_json, run_command, zh
 from oaflow.domain.clock import FixedClock, parse_instant
 from oaflow.services import delivery, digest, timers
 from oaflow.services.app import App
@@ -80,8 +78,7 @@ class Worker:
         self.app, self.poll, self.batch, self.exit_when_idle = app, poll, batch, exit_when_idle
         self.channels = channels
         self.digests_looked: datetime | None = None
-        dbapi: Any = app.db.engine.dialect.loaded_dbapi
-        self.db_errors: tuple[type[BaseException], ...] = (DBAPIError, dbapi.Error)
+        self.db_errors = driver_errors()
 
     def run(self, stop: threading.Event) -> int:
         total = 0
@@ -204,9 +201,7 @@ def tick_progress(app: App, start: datetime, end: datetime) -> Iterator[Any]:
 
 
 def require_tables(app: App) -> None:
-    """A clear error (not a driver traceback) on a database that was never initialised."""
-    if not inspect(app.db.engine).has_table("tasks"):
-        raise no_schema(app)
+    require_database(app, tables=True)
 
 
 def local(app: App, at: datetime) -> str:
