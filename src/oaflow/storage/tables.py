@@ -133,6 +133,8 @@ instances = Table(
     Column("changed_at", UTCDateTime, nullable=True),
     Index(None, "state", "definition_key"),
     Index(None, "department", "state"),
+    Index(None, "initiator"),  # the scope (SEC-2): the instances one started
+    Index(None, "started_at"),  # instance list: newest first
 )
 
 tasks = Table(
@@ -163,6 +165,7 @@ tasks = Table(
     Column("on_behalf_of", String(64), nullable=True),
     Index(None, "instance_id", "state"),
     Index(None, "assignee", "state"),
+    Index(None, "department", "instance_id"),  # the scope: instances that touched a department
     # the worker's scan of due SLA checks (ADR 0003): only tasks that have one
     Index(
         "ix_tasks_check_at",
