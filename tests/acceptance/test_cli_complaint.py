@@ -56,13 +56,18 @@ def whole_complaint(cli: Any) -> dict[str, Any]:
         "--field", "reply=已为客户补发新品并致歉", "--field", "satisfaction=5",
         now="2024-03-04T15:00",
     )  # fmt: skip
-    seen["instance"] = cli.json("instance", "show", "TS202403001")
-    seen["human_zh"] = cli("instance", "show", "TS202403001")
-    seen["human_en"] = cli("instance", "show", "TS202403001", lang="en")
+    seen["instance"] = cli.json("instance", "show", "TS202403001", "--as", "csd.head")
+    seen["human_zh"] = cli("instance", "show", "TS202403001", "--as", "csd.head")
+    seen["human_en"] = cli("instance", "show", "TS202403001", "--as", "csd.head", lang="en")
     seen["task_show"] = cli.json("task", "show", "2", "--as", "prd.head")
-    seen["process_list"] = cli.json("process", "list")
-    seen["process_show_en"] = cli.json("process", "show", "customer-complaint", lang="en")
-    seen["org_users"] = cli.json("org", "users")
+    seen["review_text"] = cli("task", "show", "3", "--as", "csd.head")
+    seen["review"] = cli.json("task", "show", "3", "--as", "csd.head")
+    seen["review_by_admin"] = cli("task", "show", "3", "--as", "admin")
+    seen["process_list"] = cli.json("process", "list", "--as", "prd.head")
+    seen["process_show_en"] = cli.json(
+        "process", "show", "customer-complaint", "--as", "prd.head", lang="en"
+    )
+    seen["org_users"] = cli.json("org", "users", "--as", "prd.head")
     return seen
 
 
@@ -92,7 +97,7 @@ def rejection(cli: Any) -> dict[str, Any]:
         "solution=观察",
     )
     cli("task", "reject", "3", "--as", "csd.head", "--note", "原因分析不充分")
-    return {"cli": cli, "instance": cli.json("instance", "show", "TS202403001")}
+    return {"cli": cli, "instance": cli.json("instance", "show", "TS202403001", "--as", "prd.head")}
 
 
 @pytest.fixture(scope="module")
@@ -159,12 +164,15 @@ def test_instance_is_completed_with_a_gapless_timeline(run: dict[str, Any]) -> N
     assert kinds.count("task_created") == 4
     (progress,) = [e for e in timeline if e["kind"] == "task_progress"]
     assert (progress["data"]["percent"], progress["actor"]) == (50, "prd.head")
-    rows = [(r["task_id"], r["node"], r["department"], r["status"]) for r in view["progress"]]
-    assert rows == [
-        (1, "投诉受理确认", "客户服务部", "已通过"),
-        (2, "原因分析与处理", "生产部", "已完成"),
-        (3, "处理结果审核", "客户服务部", "已通过"),
-        (4, "回复客户并关闭", "客户服务部", "已完成"),
+    rows = [
+        (r["task_id"], r["node"], r["department"], r["department_name"], r["status"])
+        for r in view["progress"]
+    ]
+    assert rows == [  # a department is its code with its name beside it
+        (1, "投诉受理确认", "csd", "客户服务部", "已通过"),
+        (2, "原因分析与处理", "prd", "生产部", "已完成"),
+        (3, "处理结果审核", "csd", "客户服务部", "已通过"),
+        (4, "回复客户并关闭", "csd", "客户服务部", "已完成"),
     ]
 
 
@@ -208,6 +216,30 @@ def test_read_commands_print_one_json_document(run: dict[str, Any]) -> None:
     users = {u["login"]: u for u in run["org_users"]}
     assert {"csd.head", "prd.head", "fin.head", "vp.admin", "gm"} <= users.keys()
     assert users["prd.head"]["name"] == "陈志强"
+
+
+def test_task_show_gives_the_form_and_the_earlier_work(run: dict[str, Any]) -> None:
+    """The reviewer sees the complaint and production's cause and solution (RUN-4)."""
+    review = run["review"]
+    form = {f["name"]: f for f in review["form"]}
+    assert form["description"]["value"] == "收到的产品外壳破裂"
+    assert (form["phone"]["value"], form["phone"]["masked"]) == ("13800000000", False)
+    handle = next(w for w in review["earlier"] if w["node_id"] == "handle")
+    outputs = {o["name"]: o["value"] for o in handle["outputs"]}
+    assert outputs == {"cause": "注塑模具磨损", "solution": "更换模具并为客户补发新品"}
+    assert (handle["finished_by"], handle["finished_by_name"]) == ("prd.head", "陈志强")
+    text = run["review_text"].out
+    assert "表单" in text and "前序节点成果" in text and "注塑模具磨损" in text
+    assert "13800000000" in text
+    # an administrator sees every instance, but not its sensitive fields (SEC-3)
+    by_admin = run["review_by_admin"].out
+    assert "收到的产品外壳破裂" in by_admin and "13800000000" not in by_admin
+    assert "***" in by_admin
+    done = run["task_show"]  # a closed task says who finished it, not an SLA
+    assert done["finished_by"] == "prd.head"
+    shown = run["cli"]("task", "show", "2", "--as", "prd.head").out
+    assert "完成: 2024-03-02 10:00 陈志强" in shown and "SLA" not in shown
+    assert "成果: cause: 注塑模具磨损; solution: 更换模具并为客户补发新品" in shown
 
 
 def test_complaints_are_routed_by_type(scenarios: dict[str, Any]) -> None:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from oaflow.cli.common import console, lang, local, print_table, say, zh
 from oaflow.present.words import holder_text, state_label
 from oaflow.services.app import App
-from oaflow.services.views import FieldValue, TaskDetail
+from oaflow.services.views import FieldValue, TaskDetail, TaskSummary
 
 MASK = "***"
 
@@ -26,6 +27,22 @@ def _plain(value: Any) -> str:
     return "" if value is None else str(value)
 
 
+def _outputs_text(outputs: Mapping[str, Any]) -> str:
+    """``cause: 模具磨损; solution: 更换模具; 方案: plan.pdf`` (deliverables by their name)."""
+    parts = []
+    for name, value in outputs.items():
+        if name == "deliverables" and isinstance(value, Mapping):
+            parts += [f"{k}: {_plain(v)}" for k, v in value.items()]
+        elif value not in (None, "", [], {}):
+            parts.append(f"{name}: {_plain(value)}")
+    return "; ".join(parts)
+
+
+def _finished(app: App, task: TaskSummary) -> str:
+    by = say(task.finished_by.name) if task.finished_by else ""
+    return " ".join(x for x in (local(app, task.finished_at) or "", by) if x)
+
+
 def print_task(app: App, view: TaskDetail) -> None:
     task = view.task
     line = " · ".join(
@@ -40,6 +57,7 @@ def print_task(app: App, view: TaskDetail) -> None:
         if x
     )
     console.print(line, markup=False)
+    closed = task.finished_at is not None
     facts = [
         (zh("流程", "process"), say(task.process_name)),
         (zh("负责部门", "department"), say(task.department.name) if task.department else ""),
@@ -47,10 +65,13 @@ def print_task(app: App, view: TaskDetail) -> None:
         (zh("截止", "due"), local(app, task.due_at) or ""),
         (
             zh("剩余(小时)", "left (h)"),
-            "" if task.remaining_hours is None else task.remaining_hours,
+            "" if task.remaining_hours is None or closed else task.remaining_hours,
         ),
-        ("SLA", state_label(task.sla, lang())),
+        # a closed task has no countdown: say who finished it and when instead of "no limit"
+        ("SLA", "" if closed else state_label(task.sla, lang())),
+        (zh("完成", "finished"), _finished(app, task) if closed else ""),
         (zh("进度", "progress"), f"{task.progress}%"),
+        (zh("成果", "outputs"), _outputs_text(view.outputs)),
         (zh("输入要求", "inputs"), "、".join(view.inputs)),
         (zh("需填字段", "required fields"), "、".join(view.required_fields)),
         (zh("需交付", "deliverables"), "、".join(view.required_deliverables)),
