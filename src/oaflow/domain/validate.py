@@ -296,33 +296,27 @@ def _assignee_table(d: ProcessDefinition, node: Node, name: str) -> Iterator[Fin
 
 
 def _trigger_field(d: ProcessDefinition, node: Node) -> Iterator[Finding]:
-    if node.trigger.kind != "planned_date":
-        return
-    name = node.trigger.field
-    field = d.form_field(name)
-    if field is None:
-        advice = did_you_mean(name, {f.name for f in d.form}) or fault(
-            "definition.hint.add_date_field", field=name
-        )
-        yield _finding(d, node, "definition.trigger.unknown_field", field=name, advice=advice)
-    elif field.type not in _DATE_TYPES:
-        yield _finding(d, node, "definition.trigger.field_type", field=name, type=field.type)
+    if node.trigger.kind == "planned_date":
+        yield from _date_field(d, node, node.trigger.field, "definition.trigger")
 
 
 def _planned_field(d: ProcessDefinition, node: Node) -> Iterator[Finding]:
     """``planned: FIELD`` names a date field of the form (a key node is looked up by name in
     the form's ``key_nodes`` when the instance runs)."""
-    name = node.planned.field if node.planned else ""
-    if not name:
-        return
+    if node.planned is not None and node.planned.field:
+        yield from _date_field(d, node, node.planned.field, "definition.planned")
+
+
+def _date_field(d: ProcessDefinition, node: Node, name: str, codes: str) -> Iterator[Finding]:
+    """``name`` is a ``date`` or ``datetime`` field of the form."""
     field = d.form_field(name)
     if field is None:
         advice = did_you_mean(name, {f.name for f in d.form}) or fault(
             "definition.hint.add_date_field", field=name
         )
-        yield _finding(d, node, "definition.planned.unknown_field", field=name, advice=advice)
+        yield _finding(d, node, f"{codes}.unknown_field", field=name, advice=advice)
     elif field.type not in _DATE_TYPES:
-        yield _finding(d, node, "definition.planned.field_type", field=name, type=field.type)
+        yield _finding(d, node, f"{codes}.field_type", field=name, type=field.type)
 
 
 def _table_exists(

@@ -32,37 +32,25 @@ def _merged(*parts: Mapping[str, Entry]) -> dict[str, Entry]:
     return merged
 
 
-def _catalogue() -> dict[str, Entry]:
-    from oaflow.domain.texts import (
-        access,
-        calendar,
-        definition,
-        engine,
-        expressions,
-        forms,
-        general,
-        notify,
-        org,
-        services,
-    )
+#: the modules of this package, one per area, each with its TEXTS
+AREAS = (
+    "general",
+    "access",
+    "calendar",
+    "definition",
+    "engine",
+    "expressions",
+    "forms",
+    "notify",
+    "org",
+    "services",
+)
 
-    return _merged(
-        *(
-            m.TEXTS
-            for m in (
-                general,
-                access,
-                calendar,
-                definition,
-                engine,
-                expressions,
-                forms,
-                notify,
-                org,
-                services,
-            )
-        )
-    )
+
+def _catalogue() -> dict[str, Entry]:
+    from importlib import import_module
+
+    return _merged(*(import_module(f"{__name__}.{area}").TEXTS for area in AREAS))
 
 
 CATALOGUE: dict[str, Entry] = _catalogue()
