@@ -14,9 +14,12 @@ from typing import Any
 
 import pytest
 
+from oaflow.domain.clock import FixedClock, parse_instant
 from oaflow.domain.errors import ForbiddenError, NotFoundError, OAFlowError
 from oaflow.domain.security import Principal
-from oaflow.services import messages, queries
+from oaflow.domain.states import Action
+from oaflow.engine.runtime import Command
+from oaflow.services import exceptions, messages, queries, runtime, timers
 from oaflow.services.app import App
 from oaflow.services.views import InstanceFilter
 
@@ -53,12 +56,16 @@ def two_complaints(demo_app: App) -> dict[str, Any]:
 
 
 def outcome(call: Callable[[], object], missing: OAFlowError) -> str:
-    """'allowed', or 'not_found' when the error is the very one of a missing object."""
+    """'allowed' (done, or refused for another reason than the scope: in scope, not theirs
+    to do), or 'not_found' when the error is the very one of a missing object."""
     try:
         call()
     except NotFoundError as error:
         assert error.code == missing.code and dict(error.params) == dict(missing.params)
         return "not_found"
+    except OAFlowError as error:
+        assert error.kind in ("forbidden", "bad_input", "conflict"), error
+
     return "allowed"
 
 
@@ -66,6 +73,7 @@ def test_objects_outside_the_scope_are_answered_like_missing_ones(
     demo_app: App, two_complaints: dict[str, Any]
 ) -> None:
     keys, tasks = two_complaints["keys"], two_complaints["tasks"]
+
     cases: list[tuple[str, Callable[[Principal, int], object], Callable[[int], OAFlowError]]] = [
         (
             "task show",
@@ -75,6 +83,26 @@ def test_objects_outside_the_scope_are_answered_like_missing_ones(
         (
             "instance show",
             lambda p, i: queries.instance_detail(demo_app, p, keys[i]),
+            lambda i: NotFoundError("instance.not_found", business_key=keys[i]),
+        ),
+        (
+            "task comment",
+            lambda p, i: runtime.annotate(demo_app, p, tasks[i], Action.COMMENT, note="看看"),
+            lambda i: NotFoundError("task.not_found", task_id=tasks[i]),
+        ),
+        (
+            "task ack",  # acting on someone else's task: forbidden when seen, else not found
+            lambda p, i: runtime.act(demo_app, p, tasks[i], Command(Action.ACK, p.login)),
+            lambda i: NotFoundError("task.not_found", task_id=tasks[i]),
+        ),
+        (
+            "instance withdraw",
+            lambda p, i: runtime.withdraw(demo_app, p, keys[i]),
+            lambda i: NotFoundError("instance.not_found", business_key=keys[i]),
+        ),
+        (
+            "exception open",
+            lambda p, i: exceptions.open_exception(demo_app, p, keys[i], "handle", ""),
             lambda i: NotFoundError("instance.not_found", business_key=keys[i]),
         ),
     ]
@@ -100,15 +128,20 @@ def test_objects_outside_the_scope_are_answered_like_missing_ones(
     assert counts["allowed"] > 0 and counts["not_found"] > 0
 
 
-def test_lists_never_hold_foreign_rows(demo_app: App, two_complaints: dict[str, Any]) -> None:
+def test_lists_never_hold_foreign_rows(
+    demo_app: App, clock: FixedClock, two_complaints: dict[str, Any]
+) -> None:
     keys = two_complaints["keys"]
+    timers.tick(demo_app, clock, parse_instant("2024-03-20T09:00"))  # both tasks overdue
     for login, visible in SCOPE.items():
         principal = who(demo_app, login)
-        page = queries.instances(demo_app, principal, InstanceFilter())
-        listed = {i.business_key for i in page.items}
         expected = {k for k, seen in zip(keys, visible, strict=True) if seen}
-        assert listed == expected, login
+        page = queries.instances(demo_app, principal, InstanceFilter())
+        assert {i.business_key for i in page.items} == expected, login
         assert page.total == len(expected)
+        records = queries.exceptions(demo_app, principal)
+        assert {r.business_key for r in records} == expected, login
+        assert all(t.business_key in expected for t in queries.tasks_for(demo_app, principal))
 
 
 def test_an_unknown_or_inactive_user_is_nobody(demo_app: App) -> None:
