@@ -40,7 +40,7 @@ def set_(
         )
         console.print(
             zh(f"{d.deputy} 代理 {d.user}", f"{d.deputy} is deputy for {d.user}")
-            + f": {from_} → {until}",
+            + f": {local(app, d.starts)} → {local(app, d.ends)}",
             markup=False,
         )
 

@@ -26,35 +26,44 @@ SERVICE_HINTS: dict[str, Text] = {
         "查看你的待办：oaflow tasks --as 你的账号", "see `oaflow tasks --as YOU`"
     ),
     "access.unknown_user": Text(
-        "查看用户：oaflow org users --as 你的账号", "see `oaflow org users --as YOU`"
+        "查看用户：oaflow org users --as 你的账号；新数据库先导入组织架构："
+        "oaflow org import 文件 --as 管理员",
+        "see `oaflow org users --as YOU`; a new database needs its organisation first: "
+        "`oaflow org import FILE --as ADMIN`",
     ),
     "process.not_published": Text(
-        "查看已发布流程：oaflow process list --as 你的账号；发布：oaflow process publish FILE",
-        "see `oaflow process list --as YOU`, or publish it with `oaflow process publish FILE`",
+        "查看已发布流程：oaflow process list --as 你的账号；"
+        "发布：oaflow process publish 文件 --as 管理员",
+        "see `oaflow process list --as YOU`, "
+        "or publish it with `oaflow process publish FILE --as ADMIN`",
     ),
     "process.version_not_published": Text(
         "查看版本：oaflow process list --as 你的账号", "see `oaflow process list --as YOU`"
     ),
     "department.not_found": Text(
-        "查看部门：oaflow org export FILE", "see `oaflow org export FILE`"
+        "查看部门及其代码：oaflow org users --as 你的账号",
+        "the departments and their codes: `oaflow org users --as YOU`",
     ),
     "channel.not_found": Text(
-        "查看渠道：oaflow notify channel list", "see `oaflow notify channel list`"
+        "查看渠道：oaflow notify channel list --as 管理员",
+        "see `oaflow notify channel list --as ADMIN`",
     ),
     "channel.test_failed": Text(
-        "查看渠道设置：oaflow notify channel list",
-        "check its settings with `oaflow notify channel list`",
+        "查看渠道设置：oaflow notify channel list --as 管理员",
+        "check its settings with `oaflow notify channel list --as ADMIN`",
     ),
     "delivery.nothing_given": Text(
-        "给出 oaflow outbox list --dead 中的编号，或用 --all",
-        "give IDs from `oaflow outbox list --dead`, or --all",
+        "给出 oaflow outbox list --dead --as 管理员 中的编号，或用 --all",
+        "give IDs from `oaflow outbox list --dead --as ADMIN`, or --all",
     ),
     "inbox.nothing_given": Text(
-        "给出 oaflow inbox 中的编号，或用 --all", "give IDs from `oaflow inbox`, or --all"
+        "给出 oaflow inbox --as 你的账号 中的编号，或用 --all",
+        "give IDs from `oaflow inbox --as YOU`, or --all",
     ),
     "deputy.overlaps": Text(
-        "或先清除：oaflow deputy clear --as 你的账号",
-        "or clear them first: `oaflow deputy clear --as YOU`",
+        "换一个不重叠的期限，或先清除已有的代理：oaflow deputy clear --as 你的账号",
+        "choose a period that does not overlap, or clear the deputies first: "
+        "`oaflow deputy clear --as YOU`",
     ),
 }
 
@@ -67,23 +76,26 @@ DOMAIN_HINTS: dict[str, Text] = {
     ),
     "form.initiation.invalid": Text(
         '用 --data \'{"title": "..."}\' 或 --form 文件 给出表单；'
-        "流程的字段见 oaflow process show 流程标识",
+        "流程的字段见 oaflow process show 流程标识 --as 你的账号",
         'give the form with --data \'{"title": "..."}\' or --form FILE; '
-        "the fields of a process: oaflow process show KEY",
+        "the fields of a process: oaflow process show KEY --as YOU",
     ),
     "definition.builtin.unknown": Text(
-        "已发布的流程见 oaflow process list", "the published processes: oaflow process list"
+        "已发布的流程见 oaflow process list --as 你的账号",
+        "the published processes: oaflow process list --as YOU",
     ),
     "definition.org.unknown": Text(
-        "查看组织架构：oaflow org users，或导出后查看：oaflow org export org.yaml",
-        "see the organisation: oaflow org users, or oaflow org export org.yaml",
+        "查看组织架构：oaflow org users --as 你的账号，"
+        "或导出后查看：oaflow org export org.yaml --as 管理员",
+        "see the organisation: oaflow org users --as YOU, or oaflow org export org.yaml --as ADMIN",
     ),
     "template.invalid": Text(
-        "查看默认模板：oaflow notify template show 事件 --locale zh",
-        "see the default template: oaflow notify template show EVENT --locale en",
+        "查看默认模板：oaflow notify template show 事件 --locale zh --as 管理员",
+        "see the default template: oaflow notify template show EVENT --locale en --as ADMIN",
     ),
     "channel.invalid": Text(
-        "已配置的渠道见 oaflow notify channel list", "the channels: oaflow notify channel list"
+        "已配置的渠道见 oaflow notify channel list --as 管理员",
+        "the channels: oaflow notify channel list --as ADMIN",
     ),
     "calendar.file.no_column": Text(
         "导入文件的格式见 oaflow calendar import --help",
@@ -96,23 +108,26 @@ ENGINE_HINTS: dict[str, Text] = {
         "the task is closed; look at `oaflow tasks --as YOU` for your open tasks",
     ),
     "task.not_acknowledged": Text(
-        "请先接收任务（oaflow task ack ID）", "acknowledge the task first (oaflow task ack ID)"
+        "请先接收任务（oaflow task ack ID --as 你的账号）",
+        "acknowledge the task first (oaflow task ack ID --as YOU)",
     ),
     "task.transition_not_allowed": Text(
-        "用 `oaflow task show ID` 查看任务的状态",
-        "look at the task's state with `oaflow task show ID`",
+        "用 `oaflow task show ID --as 你的账号` 查看任务的状态",
+        "look at the task's state with `oaflow task show ID --as YOU`",
     ),
     "task.not_yours": Text(
         "只处理 `oaflow tasks --as 您的账号` 列出的任务",
         "act only on tasks listed by `oaflow tasks --as YOU`",
     ),
     "task.is_completed_not_decided": Text(
-        "用 `oaflow task complete {task}` 并填写必需的输出",
-        "use `oaflow task complete {task}` with its required outputs",
+        "用 `oaflow task complete {task} --as 你的账号` 并填写必需的输出",
+        "use `oaflow task complete {task} --as YOU` with its required outputs",
     ),
     "task.is_decided_not_completed": Text(
-        "用 `oaflow task approve {task}` 或 `oaflow task reject {task} --note 原因`",
-        "use `oaflow task approve {task}` or `oaflow task reject {task} --note REASON`",
+        "用 `oaflow task approve {task} --as 你的账号` "
+        "或 `oaflow task reject {task} --as 你的账号 --note 原因`",
+        "use `oaflow task approve {task} --as YOU` "
+        "or `oaflow task reject {task} --as YOU --note REASON`",
     ),
     "task.progress_out_of_range": Text(
         "例如 --percent 60 --note '研发方案初稿已完成'",
@@ -127,12 +142,12 @@ ENGINE_HINTS: dict[str, Text] = {
         "supply them, e.g. --field NAME=VALUE --deliverable 'NAME=FILE OR LINK'",
     ),
     "task.changed_meanwhile": Text(
-        "用 `oaflow task show {task}` 重新查看；本次操作没有做任何修改",
-        "look at it again with `oaflow task show {task}`; nothing was changed",
+        "用 `oaflow task show {task} --as 你的账号` 重新查看；本次操作没有做任何修改",
+        "look at it again with `oaflow task show {task} --as YOU`; nothing was changed",
     ),
     "instance.withdraw_after_others": Text(
-        "请该步骤的处理人把它退回给您（oaflow task return）",
-        "ask that step to return it to you instead (oaflow task return)",
+        "请该步骤的处理人把它退回给您（oaflow task return ID --as 处理人 --to 节点）",
+        "ask that step to return it to you instead (oaflow task return ID --as THEM --to NODE)",
     ),
     "assign.node_unassignable": _ORG_IMPORT,
     "assign.no_head": _ORG_IMPORT,
@@ -147,8 +162,8 @@ ENGINE_HINTS: dict[str, Text] = {
     "signer.unknown_position": Text("用 --before 或 --after", "use --before or --after"),
     "transfer.one_person": Text("用一个 --to 账号 指定一人", "give one --to LOGIN"),
     "transfer.no_such_user": Text(
-        "转交给在职的同事（见 `oaflow org users`）",
-        "transfer to an active colleague (see `oaflow org users`)",
+        "转交给在职的同事（见 `oaflow org users --as 你的账号`）",
+        "transfer to an active colleague (see `oaflow org users --as YOU`)",
     ),
     "move.no_such_user": _ORG_USERS,
     "comment.empty": Text("用 --note '...' 填写评论", "pass --note '...'"),

@@ -7,7 +7,17 @@ from typing import Annotated
 
 import typer
 
-from oaflow.cli.common import AsOpt, as_json, console, print_rows, run_as, run_command, say, zh
+from oaflow.cli.common import (
+    AsOpt,
+    JsonOpt,
+    as_json,
+    console,
+    print_rows,
+    run_as,
+    run_command,
+    say,
+    zh,
+)
 from oaflow.domain.clock import parse_instant
 from oaflow.domain.security import Principal
 from oaflow.services import organisation, runtime
@@ -57,8 +67,8 @@ def export(
 
 
 @group.command()
-def users(as_: AsOpt, json_: Annotated[bool, typer.Option("--json")] = False) -> None:
-    """The users with their departments and roles."""
+def users(as_: AsOpt, json_: JsonOpt = False) -> None:
+    """The users with their departments (name and code) and roles."""
 
     def body(app: App, who: Principal) -> None:
         rows = organisation.users(app, who)
@@ -76,7 +86,7 @@ def users(as_: AsOpt, json_: Annotated[bool, typer.Option("--json")] = False) ->
                 [
                     r.login,
                     say(r.name),
-                    "、".join(say(d.name) for d in r.departments),
+                    "、".join(f"{say(d.name)} ({d.code})" for d in r.departments),
                     ", ".join(r.roles),
                 ]
                 for r in rows
