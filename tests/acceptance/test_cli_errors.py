@@ -11,6 +11,7 @@ import json
 import os
 import re
 import shutil
+import string
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -92,7 +93,24 @@ CASES = {
         1,
         ("no-such-process", "process list"),
     ),
-    "someone else's task": Case(
+    "someone else's task": Case(  # csd.head started the complaint: they see task 2
+        (
+            "task",
+            "complete",
+            "2",
+            "--as",
+            "csd.head",
+            "--field",
+            "cause=x",
+            "--field",
+            "solution=y",
+        ),
+        1,
+        ("不是您的", "prd.head", "oaflow tasks --as"),
+    ),
+    # log.head took no part in the complaint and heads no department it touched: the task is
+    # outside their scope, so it is answered exactly like a missing one (no existence leak)
+    "a task outside one's scope": Case(
         (
             "task",
             "complete",
@@ -105,7 +123,10 @@ CASES = {
             "solution=y",
         ),
         1,
-        ("不是您的", "prd.head", "oaflow tasks --as"),
+        ("任务 2 不存在", "oaflow tasks --as"),
+    ),
+    "an instance outside one's scope": Case(
+        ("instance", "show", "TS202403001", "--as", "log.head"), 1, ("TS202403001", "不存在")
     ),
     "complete without a required output": Case(
         ("task", "complete", "2", "--as", "prd.head", "--field", "cause=模具磨损"),
@@ -149,7 +170,7 @@ CASES = {
     ),
     "unknown user's tasks": Case(("tasks", "--as", "nobody"), 1, ("nobody", "org users")),
     "unknown user acts": Case(("task", "ack", "2", "--as", "nobody"), 1, ("nobody",)),
-    "unknown task": Case(("task", "show", "99", "--as", "prd.head"), 1, ("99",)),
+    "unknown task": Case(("task", "show", "99", "--as", "prd.head"), 1, ("任务 99 不存在",)),
     # wrong usage: exit code 2
     "tasks without --as": Case(("tasks",), 2, ("--as",)),
     "task approve without --as": Case(("task", "approve", "2"), 2, ("--as",)),
@@ -166,7 +187,7 @@ CASES = {
 def views(cli: Any) -> dict[str, Any]:
     """What users see of the database: the instance and everyone's task lists."""
     return {
-        "instance": cli.json("instance", "show", "TS202403001"),
+        "instance": cli.json("instance", "show", "TS202403001", "--as", "csd.head"),
         "csd.head": cli.json("tasks", "--as", "csd.head"),
         "prd.head": cli.json("tasks", "--as", "prd.head"),
     }
@@ -248,7 +269,8 @@ def several(in_progress: dict[str, Any], fresh_cli, parallel) -> dict[str, Any]:
         cli = fresh_cli()
         shutil.copyfile(in_progress["db"], cli.db)
         (cli.db.parent / "broken.yaml").write_text(SEVERAL_PROBLEMS, encoding="utf-8")
-        return cli("process", command, "broken.yaml", expect=None), cli.dump()
+        who = ("--as", "admin") if command == "publish" else ()  # validate needs no database
+        return cli("process", command, "broken.yaml", *who, expect=None), cli.dump()
 
     return parallel(
         {command: (lambda command=command: run(command)) for command in ("validate", "publish")}
@@ -301,7 +323,8 @@ def test_a_database_that_was_never_initialised_gets_a_clear_message(fresh_cli) -
     cli = fresh_cli()
     cli.db.unlink()
     result = cli("tasks", "--as", "csd.head", expect=None)
-    assert result.code == 1 and "oaflow init" in result.err, str(result)
+    assert result.code == 1 and "还没有 OA-Flow 数据库" in result.err, str(result)
+    assert f"oaflow --db {cli.url} init" in result.err, str(result)
 
 
 def test_oaflow_lang_in_the_environment_chooses_the_language(tmp_path: Path) -> None:
@@ -321,3 +344,24 @@ def test_oaflow_lang_in_the_environment_chooses_the_language(tmp_path: Path) -> 
 
     assert first_err_line(OAFLOW_LANG="en").startswith("error:")
     assert first_err_line().startswith("错误")
+
+
+NO_AS = ("init", "demo", "worker", "tick", "process validate", "link use", "--db")
+
+
+def test_every_hint_that_names_a_command_states_who_acts() -> None:
+    """A hint is followed as written: a command it names carries --as unless it needs none."""
+    from oaflow.cli.hints import HINTS
+
+    commands = 0
+    for code, hint in HINTS.items():
+        for text in (hint.zh, hint.en):
+            for command in re.findall(r"oaflow ([a-z][^`）;；，,)]*)", text):
+                commands += 1
+                if command.startswith(NO_AS) or command.endswith("--help"):
+                    continue
+                assert "--as" in command, (code, text)
+            # the places a hint fills are names; a literal brace is doubled
+            places = [name for _, name, _, _ in string.Formatter().parse(text) if name]
+            assert all(name.isidentifier() for name in places), (code, text)
+    assert commands > 40

@@ -71,13 +71,13 @@ SERVICE_HINTS: dict[str, Text] = {
 DOMAIN_HINTS: dict[str, Text] = {
     "form.outputs.invalid": Text(
         "用 --field 名称=值 和 --deliverable '名称=文件或链接' 补上，"
-        "例如 oaflow task complete ID --as 登录名 --field cause=模具磨损",
+        "例如 oaflow task complete ID --as 你的账号 --field cause=模具磨损",
         "supply them, e.g. --field NAME=VALUE --deliverable 'NAME=FILE OR LINK'",
     ),
     "form.initiation.invalid": Text(
-        '用 --data \'{"title": "..."}\' 或 --form 文件 给出表单；'
+        '用 --data \'{{"title": "..."}}\' 或 --form 文件 给出表单；'
         "流程的字段见 oaflow process show 流程标识 --as 你的账号",
-        'give the form with --data \'{"title": "..."}\' or --form FILE; '
+        'give the form with --data \'{{"title": "..."}}\' or --form FILE; '
         "the fields of a process: oaflow process show KEY --as YOU",
     ),
     "definition.builtin.unknown": Text(
@@ -186,5 +186,6 @@ HINTS: dict[str, Text] = {**DOMAIN_HINTS, **ENGINE_HINTS, **SERVICE_HINTS}
 
 
 def cli_hint(code: str, params: Mapping[str, Any], lang: str) -> str:
+    """The hint of ``code`` with its ``{name}`` places filled (literal braces are doubled)."""
     found = HINTS.get(code)
     return fill(found.get(lang), params, lang) if found else ""
