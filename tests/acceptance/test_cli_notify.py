@@ -256,7 +256,7 @@ def add_webhook(cli: Cli, name: str, url: str, secret: str = HOOK_SECRET) -> Non
 
 
 def deliveries(cli: Cli) -> list[dict[str, Any]]:
-    rows = cli.json("outbox", "list", "--deliveries")
+    rows = cli.json("outbox", "list", "--deliveries", "--as", "auditor")
     assert isinstance(rows, list), rows
     return rows
 
@@ -368,7 +368,11 @@ def test_the_worker_delivers_mail_robot_and_webhook(delivered: Delivered) -> Non
         ("erp-hook", "webhook", "sent", 1),
     }
     mail_row = by_endpoint(rows)["company-mail"]
-    assert (mail_row["login"], mail_row["address"]) == ("csd.head", HEAD_MAIL)
+    assert (mail_row["recipient"], mail_row["recipient_name"], mail_row["address"]) == (
+        "csd.head",
+        "马丽娟",
+        HEAD_MAIL,
+    )
     assert all(r["sent_at"] and not r["last_error"] for r in rows), rows
 
 
@@ -384,13 +388,13 @@ def test_the_action_link_in_the_mail_approves_the_triage_once(delivered: Deliver
     used = cli("link", "use", link).json()
     assert used["action"] == "approve" and used["login"] == "csd.head", used
     assert [t for t in cli.tasks("csd.head") if t["node_id"] == "triage"] == []
-    timeline = cli.json("instance", "show", key)["timeline"]
+    timeline = cli.json("instance", "show", key, "--as", "csd.staff")["timeline"]
     approved = [e for e in timeline if e["kind"] == "task_approved"]
     assert len(approved) == 1 and approved[0]["actor"] == "csd.head", timeline
     assert cli.task_id("log.head", "handle")  # the complaint moved on
 
     again = cli("link", "use", link, expect=1)
-    assert "used already" in again.err, str(again)
+    assert "此链接已用过" in again.err, str(again)
 
 
 # --- 2: failures, dead letters, the administrator's re-drive and discard -------------------
@@ -409,17 +413,19 @@ def test_failed_deliveries_wait_die_and_are_managed_by_administrators(cli: Cli) 
         assert "500" in flaky["last_error"] and flaky["sent_at"] is None, flaky
         assert (gone["status"], gone["attempts"]) == ("dead", 1), gone
         assert "410" in gone["last_error"], gone
-        channels = {c["name"]: c for c in cli.json("notify", "channel", "list")}
+        channels = {c["name"]: c for c in cli.json("notify", "channel", "list", "--as", "admin")}
         assert channels["flaky-hook"]["enabled"] is True
         assert channels["gone-hook"]["enabled"] is False, channels
         assert "410" in channels["gone-hook"]["disabled_reason"], channels
-        assert [r["id"] for r in cli.json("outbox", "list", "--dead")] == [gone["id"]]
+        dead = cli.json("outbox", "list", "--dead", "--as", "admin")
+        assert [r["id"] for r in dead] == [gone["id"]]
 
         before = cli.dump()
         refused = [
-            (("discard", str(flaky["id"]), "--as", "csd.head"), "not an administrator"),
-            (("retry", str(gone["id"]), "--as", "csd.head"), "not an administrator"),
-            (("retry", "--as", "admin"), "no delivery given"),
+            (("discard", str(flaky["id"]), "--as", "csd.head"), "csd.head 没有管理权限"),
+            (("retry", str(gone["id"]), "--as", "csd.head"), "csd.head 没有管理权限"),
+            (("list", "--dead", "--as", "csd.head"), "csd.head 没有审计权限"),
+            (("retry", "--as", "admin"), "未指定投递记录"),
         ]
         for args, text in refused:
             result = cli("outbox", *args, expect=1)
@@ -462,7 +468,7 @@ def test_bad_channels_and_templates_are_refused_and_change_nothing(
     refused = [
         (("x", "--kind", "webhook", "--set", "url=ftp://x", "--as", "admin"), "ftp://x"),
         (("x", "--kind", "pigeon", *hook, "--as", "admin"), "pigeon"),
-        (("x", "--kind", "webhook", *hook, "--as", "csd.head"), "csd.head is not an admin"),
+        (("x", "--kind", "webhook", *hook, "--as", "csd.head"), "csd.head 没有管理权限"),
     ]
     for args, text in refused:
         result = cli("notify", "channel", "add", *args, expect=1)
@@ -485,7 +491,7 @@ def test_bad_channels_and_templates_are_refused_and_change_nothing(
     assert "secret_code" in result.err, str(result)
     assert cli.dump() == before
 
-    preview = cli("notify", "template", "preview", "task_assigned").out
+    preview = cli("notify", "template", "preview", "task_assigned", "--as", "auditor").out
     assert "待处理" in preview and "投诉受理" in preview, preview  # the sample task
 
 
@@ -504,7 +510,7 @@ def test_a_numeric_secret_is_text(cli: Cli) -> None:
         "--as",
         "admin",
     )
-    (hook,) = cli.json("notify", "channel", "list", "--json")
+    (hook,) = cli.json("notify", "channel", "list", "--as", "auditor")
     assert hook["settings"]["secret"] == "******"  # kept, as text, and never shown
 
 
@@ -513,7 +519,13 @@ def test_a_person_who_wants_no_mail_gets_none(cli: Cli) -> None:
     with smtp_server() as (mailbox, port), http_server() as httpd:
         add_email(cli, port)
         add_webhook(cli, "erp-hook", f"{httpd.base}/hook")
-        prefs = cli.json("notify", "prefs", "csd.head", "--channels", "inapp")
+        before = cli.dump()  # only administrators change someone else's preferences
+        refused = cli(
+            "notify", "prefs", "csd.head", "--channels", "inapp", "--as", "csd.staff", expect=1
+        )
+        assert "csd.staff 没有管理权限" in refused.err
+        assert cli.dump() == before
+        prefs = cli.json("notify", "prefs", "--channels", "inapp", "--as", "csd.head")
         assert prefs["channels"] == ["inapp"], prefs
         start_complaint(cli)
         cli(*WORKER)

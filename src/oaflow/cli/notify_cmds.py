@@ -213,14 +213,30 @@ def prefs(
             if changes
             else notify_admin.preferences(app, who, whose)
         )
-        shown = as_json(app, view)
         if json_:
-            print_json(shown)
+            print_json(as_json(app, view))
             return
-        for name, value in shown.items():
-            console.print(f"{name}: {value}", markup=False)
+        for line in _preferences_text(view):
+            console.print(line, markup=False)
 
     run_as(as_, body)
+
+
+def _preferences_text(view: notify_admin.Preferences) -> list[str]:
+    """The preferences as a person reads them, in the words the options take."""
+    none = zh("无", "none")
+    digest = (
+        zh(f"每个工作日 {view.digest_hour:02d}:00", f"{view.digest_hour:02d}:00 on working days")
+        if view.digest_hour is not None
+        else zh("不订阅", "none")
+    )
+    return [
+        zh(f"{view.login} 的通知偏好", f"Notification preferences of {view.login}"),
+        zh("渠道", "channels") + ": " + (", ".join(view.channels) or none),
+        zh("免打扰的事件", "muted events") + ": " + (", ".join(view.muted) or none),
+        zh("每日待办汇总", "daily digest") + ": " + digest,
+        zh("消息语言", "language") + ": " + view.locale,
+    ]
 
 
 @template_group.command("list")
