@@ -21,7 +21,7 @@ def oaflow(db: Path, *args: str) -> subprocess.CompletedProcess[str]:
 
 
 def users(db: Path) -> list[dict[str, object]]:
-    result = oaflow(db, "org", "users", "--json")
+    result = oaflow(db, "org", "users", "--json", "--as", "csd.head")
     assert result.returncode == 0, result.stderr
     return list(json.loads(result.stdout))
 
@@ -38,10 +38,13 @@ def test_export_and_import_round_trip_in_yaml_and_csv(tmp_path: Path) -> None:
     ]
     for name in ("org.yaml", "org.csv"):
         exported = tmp_path / name
-        assert oaflow(db, "org", "export", str(exported)).returncode == 0
+        assert oaflow(db, "org", "export", str(exported), "--as", "auditor").returncode == 0
         other = tmp_path / f"{name}.db"
         assert oaflow(other, "init").returncode == 0
-        result = oaflow(other, "org", "import", str(exported))
+        # nobody is there yet: the first import is made by an administrator the file names
+        refused = oaflow(other, "org", "import", str(exported), "--as", "csd.head")
+        assert refused.returncode == 1 and "csd.head" in refused.stderr, refused.stderr
+        result = oaflow(other, "org", "import", str(exported), "--as", "admin")
         assert result.returncode == 0, result.stderr
         assert users(other) == before
     assert (tmp_path / "org.csv").read_bytes().startswith(b"\xef\xbb\xbf")  # Excel reads UTF-8
@@ -57,19 +60,27 @@ def test_a_bad_organisation_file_changes_nothing(tmp_path: Path) -> None:
         "users:\n  - {login: a.b, name: 甲, departments: [xyz]}\n",
         encoding="utf-8",
     )
-    result = oaflow(db, "org", "import", str(bad))
+    result = oaflow(db, "org", "import", str(bad), "--as", "admin")
     assert result.returncode == 1
     assert "bad.yaml:2" in result.stderr and "nobody" in result.stderr and "xyz" in result.stderr
     assert users(db) == before
-    assert oaflow(db, "org", "import", str(tmp_path / "missing.csv")).returncode == 1
-    assert oaflow(db, "org", "import", str(tmp_path / "org.txt")).returncode == 1
+    assert (
+        oaflow(db, "org", "import", str(tmp_path / "missing.csv"), "--as", "admin").returncode == 1
+    )
+    assert oaflow(db, "org", "import", str(tmp_path / "org.txt"), "--as", "admin").returncode == 1
+    exported = tmp_path / "org.yaml"  # a good file, but only administrators import
+    assert oaflow(db, "org", "export", str(exported), "--as", "admin").returncode == 0
+    refused = oaflow(db, "org", "import", str(exported), "--as", "gm")
+    assert refused.returncode == 1 and "gm 没有管理权限" in refused.stderr, refused.stderr
+    assert oaflow(db, "org", "export", str(exported), "--as", "csd.head").returncode == 1
+    assert users(db) == before
 
 
 def test_a_dated_import_applies_from_its_date(tmp_path: Path) -> None:
     db = tmp_path / "a.db"
     assert oaflow(db, "init", "--demo").returncode == 0
     exported = tmp_path / "org.yaml"
-    assert oaflow(db, "org", "export", str(exported)).returncode == 0
+    assert oaflow(db, "org", "export", str(exported), "--as", "admin").returncode == 0
     text = exported.read_text(encoding="utf-8").replace("head: prd.head", "head: prd.staff", 1)
     exported.write_text(text, encoding="utf-8")
     result = oaflow(
@@ -79,6 +90,8 @@ def test_a_dated_import_applies_from_its_date(tmp_path: Path) -> None:
         "org",
         "import",
         str(exported),
+        "--as",
+        "admin",
         "--effective",
         "2024-04-01T00:00",
     )
@@ -86,7 +99,18 @@ def test_a_dated_import_applies_from_its_date(tmp_path: Path) -> None:
 
     def roles(now: str) -> list[str]:
         out = subprocess.run(
-            [*OAFLOW, "--db", f"sqlite:///{db}", "--now", now, "org", "users", "--json"],
+            [
+                *OAFLOW,
+                "--db",
+                f"sqlite:///{db}",
+                "--now",
+                now,
+                "org",
+                "users",
+                "--json",
+                "--as",
+                "gm",
+            ],
             capture_output=True,
             text=True,
             timeout=60,

@@ -61,7 +61,14 @@ def export(
 
     def body(app: App, who: Principal) -> None:
         org = organisation.export_org(app, who, file)
-        console.print(zh(f"已导出到 {file}", f"exported to {file}") + f" ({len(org.users)})")
+        departments, people = len(org.departments), len(org.users)
+        console.print(
+            zh(
+                f"已导出 {departments} 个部门、{people} 个用户到 {file}",
+                f"exported {departments} departments, {people} users to {file}",
+            ),
+            markup=False,
+        )
 
     run_as(as_, body)
 
