@@ -31,7 +31,8 @@ def handling_task(cli: Any) -> str:
 
 
 def kinds(cli: Any) -> list[str]:
-    return [e["kind"] for e in cli.json("instance", "show", "TS202403001")["timeline"]]
+    shown = cli.json("instance", "show", "TS202403001", "--as", "csd.staff")
+    return [e["kind"] for e in shown["timeline"]]
 
 
 def test_transfer_comment_urge_and_cc_through_the_command(cli: Any) -> None:
@@ -58,7 +59,7 @@ def test_transfer_comment_urge_and_cc_through_the_command(cli: Any) -> None:
     assert cli.tasks("log.head") == []
     assert [t["id"] for t in cli.tasks("log.staff")] == [int(task)]
     assert kinds(cli)[-4:] == ["task_commented", "task_urged", "task_copied", "task_transferred"]
-    outbox = cli.json("outbox", "list")
+    outbox = cli.json("outbox", "list", "--as", "auditor")
     assert [(m["event"], m["recipients"]) for m in outbox] == [
         ("task_assigned", ["csd.head"]),  # the triage
         ("task_assigned", ["log.head"]),  # the handling, after triage
@@ -66,7 +67,7 @@ def test_transfer_comment_urge_and_cc_through_the_command(cli: Any) -> None:
         ("cc", ["vp.ops", "csd.head"]),
         ("task_assigned", ["log.staff"]),  # transferred to them
     ]
-    table = cli("--lang", "zh", "outbox", "list", "--to", "vp.ops").out
+    table = cli("--lang", "zh", "outbox", "list", "--to", "vp.ops", "--as", "auditor").out
     assert "抄送" in table and "韩振宇" in table
 
 
@@ -75,10 +76,17 @@ def test_refusals_exit_1_and_change_nothing(cli: Any) -> None:
     before = cli.dump()
     for args, text in [
         (("transfer", task, "--as", "log.head", "--to", "log.head"), "oneself"),
-        (("transfer", task, "--as", "prd.head", "--to", "log.staff"), "not yours"),
-        (("urge", task, "--as", "log.staff"), "initiator"),
-        (("comment", task, "--as", "sal.head", "--note", "路过"), "does not take part"),
+        # csd.head heads the initiating department: they see the task, it is not theirs
+        (("transfer", task, "--as", "csd.head", "--to", "log.staff"), "not yours"),
+        (("urge", task, "--as", "log.head"), "initiator"),
+        (("comment", task, "--as", "vp.ops", "--note", "路过"), "does not take part"),
         (("cc", task, "--as", "log.head", "--to", "nobody"), "nobody"),
+        # outside one's scope a task is answered exactly like a missing one (no existence
+        # leak): prd.head and sal.head head departments the complaint never touched, and
+        # log.staff took no part in it
+        (("transfer", task, "--as", "prd.head", "--to", "log.staff"), "does not exist"),
+        (("urge", task, "--as", "log.staff"), "does not exist"),
+        (("comment", task, "--as", "sal.head", "--note", "路过"), "does not exist"),
     ]:
         result = cli("task", *args, expect=1, lang="en")
         assert text in result.err, (args, result.err)
@@ -116,8 +124,20 @@ def test_return_withdraw_and_batch_approve_through_the_command(cli: Any) -> None
             json.dumps(FORM, ensure_ascii=False),
         )
     triage = [str(t["id"]) for t in cli.tasks("csd.head") if t["node_id"] == "triage"]
-    result = cli("tasks", "approve-batch", *triage, "999", "--as", "csd.head", "--json", expect=1)
-    assert [r["ok"] for r in result.json()] == [True, True, False]
+    before = cli.dump()  # the batch is checked first: one unknown id refuses all of it
+    refused = cli("tasks", "approve-batch", *triage, "999", "--as", "csd.head", expect=1)
+    assert "批量审批未执行，1 项有问题：任务 999 不存在" in refused.err, str(refused)
+    assert cli.dump() == before
+    foreign = cli.task_id("log.head", "handle")
+    refused = cli(
+        "tasks", "approve-batch", *triage, foreign, "--as", "csd.head", expect=1, lang="en"
+    )
+    assert f"task {foreign} is not yours" in refused.err, str(refused)
+    assert cli.dump() == before
+    result = cli("tasks", "approve-batch", *triage, "--as", "csd.head", "--json")
+    assert [(r["task_id"], r["ok"]) for r in result.json()] == [(int(t), True) for t in triage]
+    closed = cli("tasks", "approve-batch", triage[0], "--as", "csd.head", expect=1)
+    assert f"任务 {triage[0]} 处于“已通过”状态，不能审批" in closed.err, str(closed)
     fresh = cli(
         "start",
         "customer-complaint",
@@ -127,7 +147,7 @@ def test_return_withdraw_and_batch_approve_through_the_command(cli: Any) -> None
         json.dumps(FORM, ensure_ascii=False),
     ).out.strip()
     assert "已撤回" in cli("instance", "withdraw", fresh, "--as", "csd.staff").out
-    assert cli.json("instance", "show", fresh)["state"] == "cancelled"
+    assert cli.json("instance", "show", fresh, "--as", "csd.staff")["state"] == "cancelled"
 
 
 def test_add_signer_before_and_after_through_the_command(cli: Any) -> None:
