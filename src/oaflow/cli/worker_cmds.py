@@ -151,14 +151,14 @@ def tick(
         start = clock.now()
         if json_:
             handled = timers.tick(app, clock, end)
-            print_json({"from": local(app, start), "until": local(app, end), "handled": handled})
+            print_json({"from": minute(app, start), "until": minute(app, end), "handled": handled})
             return
         with tick_progress(app, start, end) as report:
             handled = timers.tick(app, clock, end, report)
         console.print(
             zh(
-                f"已推进到 {local(app, end)}：处理了 {handled} 个检查",
-                f"ticked to {local(app, end)}: {handled} checks handled",
+                f"已推进到 {minute(app, end)}：处理了 {handled} 个检查",
+                f"ticked to {minute(app, end)}: {handled} checks handled",
             ),
             markup=False,
         )
@@ -205,7 +205,13 @@ def require_tables(app: App) -> None:
 
 
 def local(app: App, at: datetime) -> str:
+    """The worker's log time, to the second."""
     return at.astimezone(ZoneInfo(app.calendar.tz)).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def minute(app: App, at: datetime) -> str:
+    """Simulated time as every other command shows it (``2024-03-03 12:00``)."""
+    return local(app, at)[:16]
 
 
 def say(line: str) -> None:
