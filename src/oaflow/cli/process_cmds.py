@@ -120,7 +120,9 @@ def show(
 def diagram(
     key: str,
     as_: AsOpt,
-    version: Annotated[int | None, typer.Option("--version")] = None,
+    version: Annotated[
+        int | None, typer.Option("--version", help="A version number (default: the newest).")
+    ] = None,
     format_: Annotated[
         str, typer.Option("--format", help="mermaid (svg comes with the web UI).")
     ] = "mermaid",
