@@ -81,6 +81,18 @@ class ForbiddenError(OAFlowError):
     kind = "forbidden"
 
 
+class UnauthenticatedError(OAFlowError):
+    """The caller did not prove who they are (no, a wrong or an ended session or token)."""
+
+    kind = "unauthenticated"
+
+
+class ThrottledError(OAFlowError):
+    """Too many attempts: ``retry_after`` seconds before the next one is looked at."""
+
+    kind = "throttled"
+
+
 class ConflictError(OAFlowError):
     """The object changed under the caller (optimistic concurrency) or is in the wrong state."""
 

@@ -13,7 +13,7 @@ from oaflow.domain.org import ROLES, Organisation
 from oaflow.domain.orgfile import org_to_csv, org_to_yaml, parse_org_csv, parse_org_yaml
 from oaflow.domain.security import Permission, Principal, principal_of
 from oaflow.domain.text import Text
-from oaflow.services import authz
+from oaflow.services import auth, authz
 from oaflow.services.app import App
 from oaflow.services.files import read_bytes, read_text
 from oaflow.services.view_parts import Names
@@ -57,8 +57,15 @@ def import_org(app: App, login: str, path: Path, effective: datetime | None = No
         if effective is not None and effective > app.now():
             org_repo.add_org_change(conn, effective, org_to_yaml(org), app.now())
         else:
+            gone = [u for u in app.org(conn).users if not _active_in(org, u)]
             org_repo.replace_org(conn, org)
+            auth.end_access(app, conn, gone)  # sessions and tokens end with the person
     return org
+
+
+def _active_in(org: Organisation, login: str) -> bool:
+    user = org.users.get(login)
+    return user is not None and user.active
 
 
 def _may_import(app: App, conn: Connection, login: str, org: Organisation | None) -> None:

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from oaflow.domain.security import SYSTEM
 from oaflow.processes import builtin_keys, builtin_source, demo_organisation
-from oaflow.services import calendar, catalog
+from oaflow.services import auth, calendar, catalog
 from oaflow.services.app import App
 from oaflow.services.catalog import Published
 from oaflow.services.organisation import store
 from oaflow.storage import catalog_repo
+
+DEMO_PASSWORD = "demo"
 
 
 def init(app: App, demo: bool = False) -> list[Published]:
@@ -21,7 +23,9 @@ def init(app: App, demo: bool = False) -> list[Published]:
     calendar.seed(app)
     if not demo:
         return []
-    store(app, demo_organisation())
+    org = demo_organisation()
+    store(app, org)
+    auth.seed_passwords(app, org.users, DEMO_PASSWORD)  # the demo is for trying, SPEC §19
     return [p for key in builtin_keys() if (p := _publish_builtin(app, key)) is not None]
 
 

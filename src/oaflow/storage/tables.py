@@ -347,3 +347,50 @@ used_links = Table(
     Column("used_at", UTCDateTime, nullable=False),
 )
 """Action links already used: a link works once (NTF-5 signed action links)."""
+
+credentials = Table(
+    "credentials",
+    metadata,
+    Column("login", String(64), primary_key=True),
+    Column("password_hash", Text, nullable=False),  # argon2id
+    Column("changed_at", UTCDateTime, nullable=False),
+)
+"""Passwords (SEC-1), hashed with argon2id; a user without a row cannot sign in."""
+
+sessions = Table(
+    "sessions",
+    metadata,
+    Column("token_hash", String(64), primary_key=True),  # sha256 of the cookie's token
+    Column("login", String(64), nullable=False),
+    Column("csrf", String(64), nullable=False),  # the form token of this session
+    Column("address", String(64), nullable=False, server_default=""),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("expires_at", UTCDateTime, nullable=False),
+    Index(None, "login"),
+)
+"""Signed-in browsers (cookie sessions); ended by sign-out, expiry or deactivation."""
+
+api_tokens = Table(
+    "api_tokens",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("token_hash", String(64), nullable=False, unique=True),  # sha256 of the secret
+    Column("name", String(100), nullable=False),
+    Column("login", String(64), nullable=False),  # whom the system acts as
+    Column("scopes", JSON, nullable=False),  # 'read', 'write'
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("created_by", String(64), nullable=False),
+    Column("expires_at", UTCDateTime, nullable=False),
+    Column("revoked_at", UTCDateTime, nullable=True),
+    Index(None, "login"),
+)
+"""API tokens of other systems (SEC-1): random, stored hashed, scoped, expiring, revocable."""
+
+sign_in_failures = Table(
+    "sign_in_failures",
+    metadata,
+    Column("key", String(120), primary_key=True),  # 'login:…' or 'address:…'
+    Column("count", Integer, nullable=False),
+    Column("first_at", UTCDateTime, nullable=False),
+)
+"""Recent failed sign-ins per account and per address, for throttling."""

@@ -43,3 +43,51 @@ TEXTS.update(
         ),
     }
 )
+TEXTS.update(
+    {
+        "auth.bad_credentials": Entry(
+            "账号或密码不对", "wrong login or password", "请检查后重试", "check them and try again"
+        ),
+        "auth.throttled": Entry(
+            "登录失败次数过多，请 {minutes} 分钟后再试",
+            "too many failed sign-ins; try again in {minutes} minute(s)",
+        ),
+        "auth.session_ended": Entry(
+            "登录已失效，请重新登录", "the session has ended; sign in again"
+        ),
+        "auth.not_signed_in": Entry(
+            "请先登录",
+            "sign in first",
+            "用账号和密码登录，或带上 API 令牌",
+            "sign in, or send an API token",
+        ),
+        "auth.token_invalid": Entry(
+            "API 令牌无效、已过期或已吊销", "the API token is not valid, has expired or was revoked"
+        ),
+        "auth.token_scope": Entry(
+            "此 API 令牌没有“{scope}”权限", "this API token has no '{scope}' scope"
+        ),
+        "auth.token_scopes": Entry(
+            "令牌范围 {scopes} 不对",
+            "token scopes {scopes} are not right",
+            "可用：{known}",
+            "use some of: {known}",
+        ),
+        "auth.token_days": Entry(
+            "令牌有效期 {days} 天不在 1–366 之间", "a token's {days} days are not within 1–366"
+        ),
+        "auth.token_name": Entry(
+            "令牌须有名称", "a token needs a name", "例如 财务系统同步", "e.g. finance-sync"
+        ),
+        "auth.token_not_found": Entry("令牌 {token_id} 不存在", "token {token_id} does not exist"),
+        "auth.password_short": Entry(
+            "密码至少需要 {minimum} 个字符", "a password needs at least {minimum} characters"
+        ),
+        "auth.csrf": Entry(
+            "表单令牌缺失或不匹配",
+            "the form token is missing or does not match",
+            "刷新页面后重试",
+            "reload the page and try again",
+        ),
+    }
+)
