@@ -64,3 +64,13 @@ def require_database(app: App, tables: bool = False) -> None:
 
 def database_location(app: App) -> str:
     return failures.location(app.db)
+
+
+def database_ready(app: App) -> bool:
+    """Whether the database answers and has the schema (the readiness probe)."""
+    failures_: tuple[type[BaseException], ...] = (OAFlowError, *driver_errors())
+    try:
+        require_database(app, tables=True)
+    except failures_:
+        return False
+    return True

@@ -20,6 +20,7 @@ from oaflow.cli import (
     org_cmds,
     process_cmds,
     run_cmds,
+    serve_cmd,
     worker_cmds,
 )
 from oaflow.cli.common import OPTIONS, run_command, zh
@@ -49,6 +50,7 @@ cli.add_typer(access_cmds.policy_group, name="policy")
 run_cmds.register(cli)
 demo_cmd.register(cli)
 worker_cmds.register(cli)
+serve_cmd.register(cli)
 
 
 @cli.callback()

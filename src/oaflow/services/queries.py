@@ -36,9 +36,9 @@ from oaflow.services.views import (
     ExceptionView,
     InstanceDetail,
     InstanceFilter,
+    InstancePage,
     InstanceSummary,
     NodeRef,
-    Page,
     Person,
     PlannedDate,
     ProgressRow,
@@ -228,7 +228,7 @@ def _summary(
     )
 
 
-def instances(app: App, who: Principal, wanted: InstanceFilter) -> Page:
+def instances(app: App, who: Principal, wanted: InstanceFilter) -> InstancePage:
     """The instances ``who`` may see that match ``wanted``, newest first, one page."""
     with app.db.read() as conn:
         found, total = instance_list.list_instances(
@@ -252,7 +252,7 @@ def instances(app: App, who: Principal, wanted: InstanceFilter) -> Page:
             definition = app.definition(conn, instance.definition_id)
             mine = [_open_stub(i, n, d) for i, n, d in open_rows if i == instance.id]
             items.append(_summary(names, instance, definition, mine, app.now()))
-    return Page(tuple(items), total, wanted.offset, wanted.limit)
+    return InstancePage(tuple(items), total, wanted.offset, wanted.limit)
 
 
 def _open_stub(instance_id: int, node_id: str, due: datetime | None) -> TaskRecord:

@@ -206,6 +206,22 @@ class Page:
 
 
 @dataclass(frozen=True)
+class InstancePage:
+    items: tuple[InstanceSummary, ...]
+    total: int
+    offset: int
+    limit: int
+
+
+@dataclass(frozen=True)
+class TaskPage:
+    items: tuple[TaskSummary, ...]
+    total: int
+    offset: int
+    limit: int
+
+
+@dataclass(frozen=True)
 class InstanceFilter:
     """What ``instance list`` may narrow by (all optional)."""
 

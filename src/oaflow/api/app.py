@@ -1,0 +1,66 @@
+"""The API application: the routers under /api, problem+json errors, health and readiness,
+security headers. Built once per server process around one App."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+from fastapi import APIRouter, FastAPI, Request, Response
+
+from oaflow import __version__
+from oaflow.api import problems
+from oaflow.api.routes import instances, processes, session, tasks
+from oaflow.bootstrap import database_ready
+from oaflow.services.app import App
+
+ROUTERS = (session, tasks, instances, processes)
+
+
+def create_api(app: App) -> FastAPI:
+    api = FastAPI(
+        title="OA-Flow",
+        version=__version__,
+        description="Cross-department process automation (多部门协同作业流程自动化). Sign in "
+        "with POST /api/session (a cookie session; send its csrf as X-CSRF-Token with every "
+        "change) or send an API token as `Authorization: Bearer …`.",
+        openapi_url="/api/openapi.json",
+        docs_url="/api/docs",
+        redoc_url=None,
+    )
+    api.state.oaflow = app
+    problems.install(api, app.calendar.tz)
+    root = APIRouter(prefix="/api")
+    for module in ROUTERS:
+        root.include_router(module.router)
+    api.include_router(root)
+    api.add_api_route("/healthz", health, methods=["GET"], include_in_schema=False)
+    api.add_api_route("/readyz", ready, methods=["GET"], include_in_schema=False)
+    api.middleware("http")(security_headers)
+    return api
+
+
+def health() -> dict[str, str]:
+    """The process answers."""
+    return {"status": "ok"}
+
+
+def ready(request: Request) -> Response:
+    """The database answers and has the schema."""
+    ok = database_ready(request.app.state.oaflow)
+    return Response(
+        '{"status": "ready"}' if ok else '{"status": "not ready"}',
+        200 if ok else 503,
+        media_type="application/json",
+    )
+
+
+async def security_headers(
+    request: Request, call_next: Callable[[Request], Awaitable[Response]]
+) -> Response:
+    response = await call_next(request)
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    if request.url.path.startswith("/api/"):
+        response.headers.setdefault("Cache-Control", "no-store")
+    return response

@@ -1,0 +1,57 @@
+"""Who calls: a session cookie (browsers; unsafe methods also need the session's CSRF
+token) or a bearer API token (other systems; scoped). One principal per request, handed to
+the services, which authorise it like any caller."""
+
+from __future__ import annotations
+
+import hmac
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from oaflow.domain.errors import ForbiddenError, UnauthenticatedError
+from oaflow.domain.security import Principal
+from oaflow.services import auth
+from oaflow.services.app import App
+
+SESSION_COOKIE = "oaflow_session"
+CSRF_HEADER = "x-csrf-token"
+SAFE = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def the_app(request: Request) -> App:
+    app: App = request.app.state.oaflow
+    return app
+
+
+def caller(request: Request) -> auth.Caller:
+    """The proven caller of this request, or 401."""
+    app = the_app(request)
+    header = request.headers.get("authorization", "")
+    if header.lower().startswith("bearer "):
+        found = auth.by_token(app, header[7:].strip())
+        needed = "read" if request.method in SAFE else "write"
+        if needed not in found.scopes:
+            raise ForbiddenError("auth.token_scope", scope=needed)
+        return found
+    token = request.cookies.get(SESSION_COOKIE)
+    if not token:
+        raise UnauthenticatedError("auth.not_signed_in")
+    found = auth.by_session(app, token)
+    if request.method not in SAFE:
+        sent = request.headers.get(CSRF_HEADER, "")
+        if not found.csrf or not hmac.compare_digest(sent, found.csrf):
+            raise ForbiddenError("auth.csrf")
+    return found
+
+
+def principal(found: Annotated[auth.Caller, Depends(caller)]) -> Principal:
+    return found.principal
+
+
+Who = Annotated[Principal, Depends(principal)]
+TheApp = Annotated[App, Depends(the_app)]
+
+
+def address(request: Request) -> str:
+    return request.client.host if request.client else ""

@@ -1,0 +1,132 @@
+"""Errors as problem+json (RFC 9457): the code of the error, its text in the caller's
+language, and a status from its kind. Bad input is never a 500."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+from starlette.exceptions import HTTPException
+
+from oaflow.domain.errors import OAFlowError, ThrottledError, ValidationError
+from oaflow.domain.text import Text
+
+STATUS = {
+    "not_found": 404,
+    "forbidden": 403,
+    "conflict": 409,
+    "bad_input": 422,
+    "unprocessable": 422,
+    "unauthenticated": 401,
+    "throttled": 429,
+    "too_large": 413,
+    "error": 400,
+}
+MEDIA = "application/problem+json"
+
+
+class Problem(BaseModel):
+    """What went wrong (RFC 9457), with OA-Flow's stable error code."""
+
+    type: str
+    title: str
+    status: int
+    code: str
+    detail: str = ""
+    instance: str = ""
+    problems: list[str] = []
+
+
+Responses = dict[int | str, dict[str, Any]]
+#: documented on every operation
+COMMON: Responses = {
+    401: {"model": Problem, "description": "Not signed in, or the session or token ended"},
+    403: {"model": Problem, "description": "Not allowed (CSRF, scope or permission)"},
+    422: {"model": Problem, "description": "The request is not valid"},
+    429: {"model": Problem, "description": "Too many requests"},
+}
+ONE: Responses = {
+    404: {"model": Problem, "description": "Not found, or outside the caller's scope"}
+}
+CHANGE: Responses = {
+    409: {"model": Problem, "description": "Changed meanwhile, or in the wrong state"}
+}
+
+
+def language(request: Request) -> str:
+    wanted = request.query_params.get("lang") or request.headers.get("accept-language", "")
+    return "en" if wanted.lower().startswith("en") else "zh"
+
+
+def problem(
+    request: Request, status: int, code: str, title: str, detail: str = "", **extra: Any
+) -> JSONResponse:
+    body = Problem(
+        type=f"urn:oaflow:problem:{code}",
+        title=title,
+        status=status,
+        code=code,
+        detail=detail,
+        instance=request.url.path,
+        **extra,
+    )
+    headers = {}
+    if "retry_after" in extra:
+        headers["Retry-After"] = str(extra.pop("retry_after"))
+    return JSONResponse(body.model_dump(), status_code=status, media_type=MEDIA, headers=headers)
+
+
+def install(api: FastAPI, timezone: str) -> None:
+    """The API's error handlers: OA-Flow errors, invalid requests, HTTP errors."""
+
+    @api.exception_handler(OAFlowError)
+    def oaflow_error(request: Request, error: OAFlowError) -> JSONResponse:
+        lang = language(request)
+        status = STATUS.get(error.kind, 400)
+        extra: dict[str, Any] = {}
+        if isinstance(error, ValidationError):
+            extra["problems"] = [p.text(lang) for p in error.problems]
+        response = problem(
+            request,
+            status,
+            error.code,
+            error.text(lang, timezone),
+            error.hint(lang, timezone),
+            **extra,
+        )
+        if isinstance(error, ThrottledError):
+            response.headers["Retry-After"] = str(error.params.get("retry_after", 60))
+        return response
+
+    @api.exception_handler(RequestValidationError)
+    def invalid(request: Request, error: RequestValidationError) -> JSONResponse:
+        lang = language(request)
+        found = [_where(e) for e in error.errors()]
+        malformed = any(e.get("type") == "json_invalid" for e in error.errors())
+        title = INVALID.get(lang) if not malformed else MALFORMED.get(lang)
+        code = "request.malformed" if malformed else "request.invalid"
+        return problem(request, 400 if malformed else 422, code, title, "; ".join(found))
+
+    @api.exception_handler(HTTPException)
+    def http_error(request: Request, error: HTTPException) -> JSONResponse:
+        code = HTTP_CODES.get(error.status_code, "request.failed")
+        title = str(error.detail) if error.detail else code
+        return problem(request, error.status_code, code, title)
+
+
+INVALID = Text("请求内容不符合要求", "the request is not valid")
+MALFORMED = Text("请求不是有效的 JSON", "the request body is not valid JSON")
+HTTP_CODES = {
+    404: "request.no_such_path",
+    405: "request.method_not_allowed",
+    413: "request.too_large",
+    415: "request.unsupported_media",
+}
+
+
+def _where(error: Any) -> str:
+    place = ".".join(str(p) for p in error.get("loc", ()) if p != "body")
+    return f"{place}: {error.get('msg', '')}" if place else str(error.get("msg", ""))

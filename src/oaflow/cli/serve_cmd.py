@@ -1,0 +1,76 @@
+"""`oaflow serve`: the API (and, by default, the worker in the same process) on uvicorn."""
+
+from __future__ import annotations
+
+import threading
+from typing import Annotated
+
+import typer
+
+from oaflow.bootstrap import build_channels, require_database
+from oaflow.cli.common import OPTIONS, console, run_command, zh
+from oaflow.cli.worker_cmds import Worker
+from oaflow.services import setup
+from oaflow.services.app import App
+
+
+def register(cli: typer.Typer) -> None:
+    cli.command("serve")(serve)
+
+
+def serve(
+    host: Annotated[str, typer.Option("--host", help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", min=1, max=65535, help="Port.")] = 8000,
+    demo: Annotated[
+        bool,
+        typer.Option("--demo", help="Create the database with the demo organisation first."),
+    ] = False,
+    no_worker: Annotated[
+        bool, typer.Option("--no-worker", help="Run no worker here (run `oaflow worker`).")
+    ] = False,
+) -> None:
+    """Run the REST API (/api, OpenAPI at /api/docs) and the worker in one process; SIGTERM
+    or Ctrl-C finishes the requests under way, stops the worker between steps and exits."""
+    if OPTIONS.now is not None:
+        raise typer.BadParameter("the server runs on the real clock", param_hint="--now")
+
+    def body(app: App) -> None:
+        import uvicorn  # loaded only by the server
+
+        from oaflow.api.app import create_api
+
+        if demo:
+            for published in setup.init(app, demo=True):
+                console.print(zh("已发布", "published") + f" {published.key} {published.label}")
+        require_database(app, tables=True)
+        stop = threading.Event()
+        worker = None if no_worker else _start_worker(app, stop)
+        config = uvicorn.Config(
+            create_api(app), host=host, port=port, log_level="info", timeout_graceful_shutdown=10
+        )
+        console.print(
+            zh(
+                f"OA-Flow 已启动：http://{host}:{port}/api/docs",
+                f"OA-Flow on http://{host}:{port}/api/docs",
+            )
+            + ("" if worker else zh("（无工作进程）", " (no worker)")),
+            markup=False,
+        )
+        try:
+            uvicorn.Server(config).run()
+        finally:
+            stop.set()
+            if worker is not None:
+                worker.join(timeout=30)
+
+    run_command(body, creates=demo)
+
+
+def _start_worker(app: App, stop: threading.Event) -> threading.Thread:
+    def run() -> None:
+        with build_channels() as channels:
+            Worker(app, channels, poll=1.0, batch=100, exit_when_idle=False).run(stop)
+
+    thread = threading.Thread(target=run, name="oaflow-worker", daemon=True)
+    thread.start()
+    return thread
