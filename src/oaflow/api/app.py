@@ -9,11 +9,20 @@ from fastapi import APIRouter, FastAPI, Request, Response
 
 from oaflow import __version__
 from oaflow.api import problems
-from oaflow.api.routes import instances, processes, session, tasks
+from oaflow.api.routes import (
+    instances,
+    links,
+    notices,
+    people,
+    processes,
+    session,
+    settings,
+    tasks,
+)
 from oaflow.bootstrap import database_ready
 from oaflow.services.app import App
 
-ROUTERS = (session, tasks, instances, processes)
+ROUTERS = (session, tasks, instances, processes, people, notices, settings)
 
 
 def create_api(app: App) -> FastAPI:
@@ -33,6 +42,7 @@ def create_api(app: App) -> FastAPI:
     for module in ROUTERS:
         root.include_router(module.router)
     api.include_router(root)
+    api.include_router(links.router)
     api.add_api_route("/healthz", health, methods=["GET"], include_in_schema=False)
     api.add_api_route("/readyz", ready, methods=["GET"], include_in_schema=False)
     api.middleware("http")(security_headers)
