@@ -128,6 +128,16 @@ def list_published(app: App, who: Principal) -> list[ProcessVersion]:
         return [_version(d) for d in catalog_repo.list_definitions(conn)]
 
 
+def versions(app: App, who: Principal, key: str) -> list[ProcessVersion]:
+    """Every published version of a process, newest first (VER-1)."""
+    with app.db.read() as conn:
+        authz.authorize(app, conn, who, Permission.VIEW, process=key)
+        found = catalog_repo.versions_of(conn, key)
+    if not found:
+        raise NotFoundError("process.not_published", key=key)
+    return [_version(d) for d in found]
+
+
 def _stored(
     app: App, conn: Connection, who: Principal, key: str, version: int | None
 ) -> StoredDefinition:

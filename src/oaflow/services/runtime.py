@@ -233,6 +233,24 @@ def _withdraw_once(app: App, who: Principal, business_key: str) -> InstanceRecor
         return instance
 
 
+def cancel(app: App, who: Principal, business_key: str, reason: str) -> InstanceRecord:
+    """An administrator cancels (作废) a running instance with a reason."""
+    return retried(
+        lambda: _cancel_once(app, who, business_key, reason), instance_busy(business_key)
+    )
+
+
+def _cancel_once(app: App, who: Principal, business_key: str, reason: str) -> InstanceRecord:
+    with app.db.write() as conn:
+        instance = find_visible(app, conn, who, business_key, Permission.ADMINISTER)
+        definition = app.definition(conn, instance.definition_id)
+        store = RuntimeStore.on(conn)
+        world = world_now(app, store, definition, app.org(conn))
+        tasks = repo.instance_tasks(conn, instance.id or 0)
+        store.write(engine.cancel(world, instance, tasks, who.login, reason))
+        return instance
+
+
 def find_visible(
     app: App, conn: Connection, who: Principal, business_key: str, permission: Permission
 ) -> InstanceRecord:
