@@ -28,8 +28,13 @@ from oaflow.services.setup import DEMO_PASSWORD
 from pg_databases import drop_pg_database, fresh_pg_database
 
 
-def demo_settings() -> Settings:
-    return Settings(database_url="sqlite:///unused.db", lang="zh", secret_key="test-links-key")
+def demo_settings(files: Path | None = None) -> Settings:
+    return Settings(
+        database_url="sqlite:///unused.db",
+        lang="zh",
+        secret_key="test-links-key",
+        files_dir=str(files or Path("unused-files")),
+    )
 
 
 @pytest.fixture(scope="session")
@@ -122,15 +127,15 @@ def api(demo_template: Path, tmp_path: Path) -> Iterator[Server]:
     """The API on a fresh copy of the demo database (SQLite)."""
     path = tmp_path / "oaflow.db"
     shutil.copyfile(demo_template, path)
-    yield from serve(build_app(demo_settings(), url=f"sqlite:///{path}"))
+    yield from serve(build_app(demo_settings(tmp_path / "files"), url=f"sqlite:///{path}"))
 
 
 @pytest.fixture
-def api_pg(pg_admin_url: str) -> Iterator[Server]:
+def api_pg(pg_admin_url: str, tmp_path: Path) -> Iterator[Server]:
     """The API on a fresh PostgreSQL database with the demo."""
     url, name = fresh_pg_database(pg_admin_url)
     try:
-        app = build_app(demo_settings(), url=url)
+        app = build_app(demo_settings(tmp_path / "files"), url=url)
         setup.init(app, demo=True)
         yield from serve(app)
     finally:

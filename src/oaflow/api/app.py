@@ -10,6 +10,7 @@ from fastapi import APIRouter, FastAPI, Request, Response
 from oaflow import __version__
 from oaflow.api import problems
 from oaflow.api.routes import (
+    files,
     instances,
     links,
     notices,
@@ -22,7 +23,7 @@ from oaflow.api.routes import (
 from oaflow.bootstrap import database_ready
 from oaflow.services.app import App
 
-ROUTERS = (session, tasks, instances, processes, people, notices, settings)
+ROUTERS = (session, tasks, files, instances, processes, people, notices, settings)
 
 
 def create_api(app: App) -> FastAPI:

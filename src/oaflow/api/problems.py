@@ -23,6 +23,7 @@ STATUS = {
     "unauthenticated": 401,
     "throttled": 429,
     "too_large": 413,
+    "unsupported_type": 415,
     "error": 400,
 }
 MEDIA = "application/problem+json"

@@ -34,7 +34,7 @@ from oaflow.domain.wording import clauses
 from oaflow.engine import runtime as engine
 from oaflow.engine import task_actions
 from oaflow.engine.runtime import Command
-from oaflow.services import authz, batch
+from oaflow.services import authz, batch, deliverables
 from oaflow.services.app import App
 from oaflow.services.batch import BatchItem
 from oaflow.services.retry import instance_busy, retried, task_busy
@@ -141,6 +141,8 @@ def act(
     action link's use). A task outside ``who``'s scope is not found."""
     if command.actor != who.login:  # the principal acts, whatever the command says
         command = replace(command, actor=who.login)
+    if command.deliverables:  # uploaded files are named as file:ID
+        deliverables.check_refs(app, task_id, command.deliverables)
 
     def attempt(in_scope: bool) -> TaskRecord:
         with RuntimeStore.transaction(app.db) as store:

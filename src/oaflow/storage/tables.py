@@ -394,3 +394,22 @@ sign_in_failures = Table(
     Column("first_at", UTCDateTime, nullable=False),
 )
 """Recent failed sign-ins per account and per address, for throttling."""
+
+files = Table(
+    "files",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("task_id", Integer, ForeignKey("tasks.id"), nullable=False),
+    Column("instance_id", Integer, ForeignKey("instances.id"), nullable=False),
+    Column("name", String(200), nullable=False),  # the uploader's file name, made safe
+    Column("stored_name", String(80), nullable=False, unique=True),  # generated, in the root
+    Column("size", Integer, nullable=False),
+    Column("content_type", String(100), nullable=False),  # decided by the content
+    Column("sha256", String(64), nullable=False),
+    Column("uploaded_by", String(64), nullable=False),
+    Column("uploaded_at", UTCDateTime, nullable=False),
+    Index(None, "task_id"),
+    Index(None, "instance_id"),
+)
+"""Uploaded deliverables (SEC-5): the bytes live under the storage root by a generated
+name; this row says whose task they belong to, what they are and their checksum."""

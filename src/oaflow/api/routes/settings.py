@@ -10,13 +10,14 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, File, Form, Path, Query, Response, UploadFile
 from pydantic import Field
+from starlette.concurrency import run_in_threadpool
 
 from oaflow.api.deps import TheApp, Who
-from oaflow.api.problems import CHANGE, COMMON, ONE
+from oaflow.api.problems import CHANGE, COMMON, ONE, Problem
 from oaflow.api.schemas import Grant, Policy, Strict, Template
 from oaflow.domain.calendar_text import periods_text, weekend_text
 from oaflow.domain.clock import parse_instant
-from oaflow.domain.errors import InputError
+from oaflow.domain.errors import TooLargeError
 from oaflow.services import access, calendar, notify_admin, organisation
 from oaflow.services.access import ProcessGrants
 from oaflow.services.notify_admin import ChannelView, TemplateView
@@ -33,7 +34,11 @@ class Imported:
     users: int
 
 
-@router.post("/organisation", response_model=Imported, responses=CHANGE)
+@router.post(
+    "/organisation",
+    response_model=Imported,
+    responses={**CHANGE, 413: {"model": Problem, "description": "Larger than 5 MB"}},
+)
 async def import_organisation(
     app: TheApp,
     who: Who,
@@ -44,9 +49,13 @@ async def import_organisation(
     every problem of the file is listed (422) and nothing changes."""
     data = await file.read(MAX_UPLOAD + 1)
     if len(data) > MAX_UPLOAD:
-        raise InputError("file.too_large", path=file.filename or "", limit_mb=MAX_UPLOAD // 2**20)
+        raise TooLargeError(
+            "file.too_large", path=file.filename or "", limit_mb=MAX_UPLOAD // 2**20
+        )
     when = parse_instant(effective, app.calendar.tz) if effective else None
-    org = organisation.import_org_data(app, who.login, file.filename or "org.yaml", data, when)
+    org = await run_in_threadpool(
+        organisation.import_org_data, app, who.login, file.filename or "org.yaml", data, when
+    )
     return Imported(len(org.departments), len(org.users))
 
 
