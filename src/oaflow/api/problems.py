@@ -80,27 +80,27 @@ def problem(
     return JSONResponse(body.model_dump(), status_code=status, media_type=MEDIA, headers=headers)
 
 
+def error_response(request: Request, error: OAFlowError, timezone: str) -> JSONResponse:
+    """An OA-Flow error as problem+json, in the caller's language."""
+    lang = language(request)
+    status = STATUS.get(error.kind, 400)
+    extra: dict[str, Any] = {}
+    if isinstance(error, ValidationError):
+        extra["problems"] = [p.text(lang) for p in error.problems]
+    response = problem(
+        request, status, error.code, error.text(lang, timezone), error.hint(lang, timezone), **extra
+    )
+    if isinstance(error, ThrottledError):
+        response.headers["Retry-After"] = str(error.params.get("retry_after", 60))
+    return response
+
+
 def install(api: FastAPI, timezone: str) -> None:
     """The API's error handlers: OA-Flow errors, invalid requests, HTTP errors."""
 
     @api.exception_handler(OAFlowError)
     def oaflow_error(request: Request, error: OAFlowError) -> JSONResponse:
-        lang = language(request)
-        status = STATUS.get(error.kind, 400)
-        extra: dict[str, Any] = {}
-        if isinstance(error, ValidationError):
-            extra["problems"] = [p.text(lang) for p in error.problems]
-        response = problem(
-            request,
-            status,
-            error.code,
-            error.text(lang, timezone),
-            error.hint(lang, timezone),
-            **extra,
-        )
-        if isinstance(error, ThrottledError):
-            response.headers["Retry-After"] = str(error.params.get("retry_after", 60))
-        return response
+        return error_response(request, error, timezone)
 
     @api.exception_handler(RequestValidationError)
     def invalid(request: Request, error: RequestValidationError) -> JSONResponse:

@@ -14,6 +14,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -413,3 +414,18 @@ files = Table(
 )
 """Uploaded deliverables (SEC-5): the bytes live under the storage root by a generated
 name; this row says whose task they belong to, what they are and their checksum."""
+
+idempotency_keys = Table(
+    "idempotency_keys",
+    metadata,
+    Column("login", String(64), primary_key=True),
+    Column("key", String(200), primary_key=True),
+    Column("fingerprint", String(64), nullable=False),  # sha256 of method, path and body
+    Column("status", Integer, nullable=True),  # None while the first request runs
+    Column("content_type", String(100), nullable=True),
+    Column("body", LargeBinary, nullable=True),
+    Column("created_at", UTCDateTime, nullable=False),
+    Index(None, "created_at"),
+)
+"""The first answer to each state-changing request sent with an Idempotency-Key (INT-3),
+kept 24 hours: a retry gets it again; the same key with another request is refused."""
