@@ -3,6 +3,8 @@ passwords and API tokens (SEC-1)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from typing import Annotated
 
 from fastapi import APIRouter, Path
@@ -59,13 +61,22 @@ def tokens(app: TheApp, who: Who) -> list[TokenView]:
     return auth.tokens(app, who)
 
 
-@router.post("/tokens", response_model=dict[str, str], status_code=201, responses=ONE)
-def create_token(body: NewToken, app: TheApp, who: Who) -> dict[str, str]:
+@dataclass(frozen=True)
+class IssuedToken:
+    """A new token: ``token`` is the secret, shown here only (send it as
+    ``Authorization: Bearer …``)."""
+
+    token: str
+    details: TokenView
+
+
+@router.post("/tokens", response_model=IssuedToken, status_code=201, responses=ONE)
+def create_token(body: NewToken, app: TheApp, who: Who) -> IssuedToken:
     """A new API token; its secret is in this answer only (only its hash is kept)."""
     secret, made = auth.create_token(
         app, who, body.login or who.login, body.name, body.scopes, body.days
     )
-    return {"id": str(made.id), "token": secret, "expires_at": made.expires_at.isoformat()}
+    return IssuedToken(secret, made)
 
 
 @router.delete("/tokens/{token_id}", status_code=204, responses=ONE)
