@@ -44,6 +44,12 @@ TEXTS: dict[str, Entry] = {
         "请拆分后分批导入",
         "split it and import the parts",
     ),
+    "serve.cannot_listen": Entry(
+        "无法在 {host}:{port} 上监听：{reason}",
+        "cannot listen on {host}:{port}: {reason}",
+        "端口可能已被占用；用 --port 换一个端口，或用 --host 换一个地址",
+        "the port may be in use: choose another with --port, or another address with --host",
+    ),
     "upload.too_large": Entry(
         "上传的文件超过 {limit_mb} MB",
         "the upload is larger than {limit_mb} MB",
