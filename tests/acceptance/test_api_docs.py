@@ -7,6 +7,7 @@ import re
 import subprocess
 from pathlib import Path
 
+import httpx
 import pytest
 from doc_session import Step, blocks
 
@@ -14,15 +15,19 @@ from conftest import Served, clean_env
 
 pytestmark = pytest.mark.acceptance
 
-DOC = Path(__file__).resolve().parents[2] / "docs" / "api.md"
+ROOT = Path(__file__).resolve().parents[2]
+DOC = ROOT / "docs" / "api.md"
 PAGE = "docs/api.md"
 ASSIGNED = re.compile(r"^([A-Z_]+)=")
 
 
-def sessions(text: str) -> list[Step]:
-    """The `$` commands of the page's console blocks with the output lines they show."""
+def sessions(text: str, only_curl: bool = False) -> list[Step]:
+    """The `$` commands of the page's console blocks with the output lines they show (with
+    ``only_curl``, of the blocks that use curl)."""
     found: list[Step] = []
     for block in (b for b in blocks(text) if b.info == "console"):
+        if only_curl and not any("curl " in line for line in block.lines):
+            continue
         for number, line in enumerate(block.lines, start=block.line):
             if line.startswith("$ "):
                 found.append(Step(line[2:].strip(), number))
@@ -45,11 +50,27 @@ def test_the_page_shows_a_sign_in_an_approval_and_a_token() -> None:
 
 
 def test_the_sessions_run_as_written(served_demo: Served) -> None:
-    cwd = served_demo.cwd
+    run(served_demo, sessions(DOC.read_text(encoding="utf-8")), PAGE)
+
+
+def test_the_readmes_api_tour_runs_as_written(served_demo: Served) -> None:
+    steps = sessions((ROOT / "README.md").read_text(encoding="utf-8"), only_curl=True)
+    assert steps[0].command == "OA=http://127.0.0.1:8000"
+    assert steps[-1].command.endswith("$OA/api/tasks/$TASK/approve")
+    run(served_demo, steps[1:], "README.md")
+    with httpx.Client(base_url=served_demo.url) as http:
+        http.post("/api/session", json={"login": "csd.head", "password": "demo"})
+        [done] = http.get("/api/instances").json()["items"]
+    assert done["title"] == "屏幕划痕投诉" and done["current"][0]["id"] == "handle"
+
+
+def run(served: Served, steps: list[Step], page: str) -> None:
+    """Run ``steps`` in order by bash in the server's directory, ``OA`` its address."""
+    cwd = served.cwd
     variables = cwd / "variables.sh"
-    variables.write_text(f"OA={served_demo.url}\n", encoding="utf-8")
+    variables.write_text(f"OA={served.url}\n", encoding="utf-8")
     env = clean_env()
-    for step in sessions(DOC.read_text(encoding="utf-8")):
+    for step in steps:
         names = {"OA", *(m.group(1) for m in [ASSIGNED.match(step.command)] if m)}
         names |= set(re.findall(r"^([A-Z_]+)=", variables.read_text(encoding="utf-8"), re.M))
         keep = "; ".join(f"echo \"{n}='${n}'\"" for n in sorted(names))
@@ -66,7 +87,7 @@ def test_the_sessions_run_as_written(served_demo: Served) -> None:
             timeout=60,
             check=False,
         )
-        where = f"{PAGE}:{step.line}: $ {step.command}\n[exit {done.returncode}]\n"
+        where = f"{page}:{step.line}: $ {step.command}\n[exit {done.returncode}]\n"
         where += f"{done.stdout}\n{done.stderr}"
         assert done.returncode == 0, where
         lines = done.stdout.splitlines()
