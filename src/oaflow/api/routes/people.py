@@ -4,16 +4,16 @@ passwords and API tokens (SEC-1)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-
 from typing import Annotated
 
 from fastapi import APIRouter, Path
+from pydantic import Field
 
 from oaflow.api.deps import TheApp, Who
 from oaflow.api.problems import COMMON, ONE
-from oaflow.api.schemas import Deputy, NewToken, Password
+from oaflow.api.schemas import Deputy, NewToken, Password, Strict
 from oaflow.domain.clock import parse_instant
-from oaflow.services import auth, deputies, organisation
+from oaflow.services import auth, deputies, organisation, runtime
 from oaflow.services.auth import TokenView
 from oaflow.services.deputies import DelegationView
 from oaflow.services.organisation import UserView
@@ -33,6 +33,17 @@ def password(login: Login, body: Password, app: TheApp, who: Who) -> None:
     """Set a password: one's own, or anyone's for an administrator; the person's sessions
     end."""
     auth.set_password(app, who, login, body.password)
+
+
+class MoveTasks(Strict):
+    to: str = Field(min_length=1, max_length=64)
+
+
+@router.post("/users/{login}/move-tasks", response_model=list[int], responses=ONE)
+def move_tasks(login: Login, body: MoveTasks, app: TheApp, who: Who) -> list[int]:
+    """Move every open task of ``login`` (e.g. someone who left) to another person
+    (administrators, ORG-2); the ids of the tasks moved."""
+    return runtime.move_open_tasks(app, who, login, body.to)
 
 
 @router.get("/deputies", response_model=list[DelegationView])

@@ -15,10 +15,12 @@ from starlette.concurrency import run_in_threadpool
 from oaflow.api.deps import TheApp, Who
 from oaflow.api.problems import CHANGE, COMMON, ONE, Problem
 from oaflow.api.schemas import Grant, Policy, Strict, Template
+from oaflow.bootstrap import build_channels
 from oaflow.domain.calendar_text import periods_text, weekend_text
 from oaflow.domain.clock import parse_instant
 from oaflow.domain.errors import TooLargeError
-from oaflow.services import access, calendar, notify_admin, organisation
+from oaflow.notify.templates import Rendered
+from oaflow.services import access, calendar, delivery, notify_admin, organisation
 from oaflow.services.access import ProcessGrants
 from oaflow.services.notify_admin import ChannelView, TemplateView
 
@@ -47,11 +49,7 @@ async def import_organisation(
 ) -> Imported:
     """Replace the organisation by a file's, now or from ``effective`` on (administrators);
     every problem of the file is listed (422) and nothing changes."""
-    data = await file.read(MAX_UPLOAD + 1)
-    if len(data) > MAX_UPLOAD:
-        raise TooLargeError(
-            "file.too_large", path=file.filename or "", limit_mb=MAX_UPLOAD // 2**20
-        )
+    data = await _read_upload(file)
     when = parse_instant(effective, app.calendar.tz) if effective else None
     org = await run_in_threadpool(
         organisation.import_org_data, app, who.login, file.filename or "org.yaml", data, when
@@ -126,6 +124,35 @@ def calendar_day(day: date, body: CalendarDay, app: TheApp, who: Who) -> Calenda
     return calendar_year(app, who, day.year)
 
 
+@router.post(
+    "/calendar/days",
+    response_model=CalendarView,
+    responses={413: {"model": Problem, "description": "Larger than 5 MB"}},
+)
+async def calendar_import(
+    app: TheApp,
+    who: Who,
+    file: Annotated[UploadFile, File(description="A .csv or .xlsx file: date, kind, name")],
+) -> CalendarView:
+    """Import company days off and working days from a file (administrators); every bad
+    row is listed (422) and nothing changes."""
+    data = await _read_upload(file)
+    days = await run_in_threadpool(
+        calendar.import_days_data, app, who, file.filename or "calendar.csv", data
+    )
+    year = days[0].day.year
+    return await run_in_threadpool(calendar_year, app, who, year)
+
+
+async def _read_upload(file: UploadFile) -> bytes:
+    data = await file.read(MAX_UPLOAD + 1)
+    if len(data) > MAX_UPLOAD:
+        raise TooLargeError(
+            "file.too_large", path=file.filename or "", limit_mb=MAX_UPLOAD // 2**20
+        )
+    return data
+
+
 class CalendarSettings(Strict):
     hours: str | None = None
     timezone: str | None = None
@@ -189,6 +216,20 @@ def change_channel(
     return notify_admin.channels(app, who)
 
 
+@dataclass(frozen=True)
+class ChannelTest:
+    outcome: str  # sent, retry, failed, gone
+    detail: str
+
+
+@router.post("/channels/{name}/test", response_model=ChannelTest, responses=ONE)
+def test_channel(name: Annotated[str, Path(max_length=100)], app: TheApp, who: Who) -> ChannelTest:
+    """Send a test message through a channel now and say what happened (administrators)."""
+    with build_channels() as channels:
+        result = delivery.try_channel(app, who, name, channels)
+    return ChannelTest(result.outcome, result.detail)
+
+
 @router.delete("/channels/{name}", status_code=204, responses=ONE)
 def remove_channel(name: Annotated[str, Path(max_length=100)], app: TheApp, who: Who) -> None:
     notify_admin.remove_channel(app, who, name)
@@ -202,6 +243,12 @@ def templates(app: TheApp, who: Who) -> list[TemplateView]:
 @router.get("/templates/{event}", response_model=TemplateView, responses=ONE)
 def template(event: Event, app: TheApp, who: Who, locale: Locale = "zh") -> TemplateView:
     return notify_admin.template(app, who, event, locale)
+
+
+@router.get("/templates/{event}/preview", response_model=Rendered, responses=ONE)
+def preview_template(event: Event, app: TheApp, who: Who, locale: Locale = "zh") -> Rendered:
+    """The template rendered with sample data: subject, text and HTML."""
+    return notify_admin.preview(app, who, event, locale)
 
 
 @router.put("/templates/{event}", response_model=TemplateView, responses=ONE)
