@@ -110,7 +110,10 @@ def versions(key: str, as_: AsOpt, json_: JsonOpt = False) -> None:
                 zh("发布人", "by"),
                 zh("发布时间", "at"),
             ],
-            [[r.version, r.label, r.published_by, local(app, r.published_at)] for r in rows],
+            [
+                [r.version, r.label, say(r.published_by.name), local(app, r.published_at)]
+                for r in rows
+            ],
         )
 
     run_as(as_, body)

@@ -18,6 +18,8 @@ from oaflow.domain.text import Text
 from oaflow.domain.validate import check_definition
 from oaflow.services import authz
 from oaflow.services.app import App
+from oaflow.services.view_parts import Names
+from oaflow.services.views import Person
 from oaflow.storage import catalog_repo
 from oaflow.storage.catalog_repo import StoredDefinition
 from oaflow.storage.runtime_store import RuntimeStore
@@ -39,7 +41,7 @@ class ProcessVersion:
     label: str
     name: Text
     published_at: datetime
-    published_by: str
+    published_by: Person
     source: str = ""
 
 
@@ -109,14 +111,14 @@ def version_label(version: int, local: Any, definition: ProcessDefinition) -> st
     return f"V{version}.0-{local.year:04d}{local.month:02d}-{definition.name.zh}"
 
 
-def _version(stored: StoredDefinition, with_source: bool = False) -> ProcessVersion:
+def _version(names: Names, stored: StoredDefinition, with_source: bool = False) -> ProcessVersion:
     return ProcessVersion(
         key=stored.key,
         version=stored.version,
         label=stored.label,
         name=Text(stored.name_zh, stored.name_en),
         published_at=stored.published_at,
-        published_by=stored.published_by,
+        published_by=names.known(stored.published_by),
         source=stored.source if with_source else "",
     )
 
@@ -125,7 +127,8 @@ def list_published(app: App, who: Principal) -> list[ProcessVersion]:
     """The newest version of each published process."""
     with app.db.read() as conn:
         authz.authorize(app, conn, who, Permission.VIEW)
-        return [_version(d) for d in catalog_repo.list_definitions(conn)]
+        names = Names(app.org(conn))
+        return [_version(names, d) for d in catalog_repo.list_definitions(conn)]
 
 
 def versions(app: App, who: Principal, key: str) -> list[ProcessVersion]:
@@ -133,9 +136,10 @@ def versions(app: App, who: Principal, key: str) -> list[ProcessVersion]:
     with app.db.read() as conn:
         authz.authorize(app, conn, who, Permission.VIEW, process=key)
         found = catalog_repo.versions_of(conn, key)
+        names = Names(app.org(conn))
     if not found:
         raise NotFoundError("process.not_published", key=key)
-    return [_version(d) for d in found]
+    return [_version(names, d) for d in found]
 
 
 def _stored(
@@ -156,7 +160,8 @@ def shown(
     """A published version with its YAML text, and what it compiles to."""
     with app.db.read() as conn:
         found = _stored(app, conn, who, key, version)
-        return _version(found, with_source=True), app.definition(conn, found.id)
+        names = Names(app.org(conn))
+        return _version(names, found, with_source=True), app.definition(conn, found.id)
 
 
 def diagram(app: App, who: Principal, key: str, version: int | None, lang: str) -> str:
