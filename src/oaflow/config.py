@@ -15,3 +15,7 @@ class Settings(BaseSettings):
     base_url: str = "http://127.0.0.1:8000"
     #: the key that signs action links; empty: one is made per database and kept in it
     secret_key: str = ""
+    #: the keys that seal sensitive fields (SEC-3): ``kid:base64key,…``, the first current
+    keys: str = ""
+    #: or a file of such entries, one a line (mode 600); never both, never in the database
+    key_file: str = ""

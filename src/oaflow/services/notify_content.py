@@ -132,7 +132,7 @@ def _add_instance(
     context["process"] = definition.name.get(locale)
     sensitive = [f.name for f in definition.form if f.sensitive]
     context["form"] = templates.mask_sensitive(message["form"] or {}, sensitive)
-    task = repo.load_task(conn, message["task_id"]) if message["task_id"] else None
+    task = repo.load_task(conn, app.sensitive, message["task_id"]) if message["task_id"] else None
     if task is None:
         return
     node = definition.node(task.node_id)
