@@ -23,6 +23,7 @@ STATUS = {
     "unauthenticated": 401,
     "throttled": 429,
     "too_large": 413,
+    "unavailable": 503,  # sealed values without their key (SEC-3): fails closed
     "error": 400,
 }
 MEDIA = "application/problem+json"

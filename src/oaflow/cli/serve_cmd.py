@@ -9,6 +9,7 @@ import typer
 
 from oaflow.bootstrap import build_channels, require_database
 from oaflow.cli.common import OPTIONS, console, run_command, zh
+from oaflow.cli.keys_cmds import print_warnings
 from oaflow.cli.worker_cmds import Worker
 from oaflow.services import setup
 from oaflow.services.app import App
@@ -39,6 +40,7 @@ def serve(
 
         from oaflow.api.app import create_api
 
+        print_warnings(app)
         if demo:
             for published in setup.init(app, demo=True):
                 console.print(zh("已发布", "published") + f" {published.key} {published.label}")

@@ -28,6 +28,7 @@ from oaflow.services.view_parts import (
     form_fields,
     holders_of,
     node_ref,
+    readable,
     reads_sensitive,
     sla_of,
 )
@@ -142,7 +143,7 @@ def task_detail(app: App, who: Principal, task_id: int) -> TaskDetail:
         inputs=node.inputs,
         required_fields=tuple(f.name for f in node.outputs.fields if f.required),
         required_deliverables=tuple(node.outputs.deliverables),
-        outputs=task.outputs,
+        outputs=readable(task.outputs, definition, may_read),
         returnable=tuple(
             node_ref(definition, n) for n in returnable(definition, instance, task.node_id)
         )
