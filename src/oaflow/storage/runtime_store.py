@@ -39,6 +39,7 @@ from oaflow.storage.runtime_rows import (
     task_record,
     tokens_json,
 )
+from oaflow.storage.runtime_sealed import SealedRows
 from oaflow.storage.runtime_sql import (
     INSTANCE_COLUMNS,
     INSTANCE_JSON,
@@ -65,7 +66,7 @@ class InstanceMoved(Exception):
     """Another transaction changed the instance since it was read: decide again."""
 
 
-class RuntimeStore:
+class RuntimeStore(SealedRows):
     """The runtime tables on one connection's driver cursor, for one transaction. It
     remembers the rows it read, so that an update writes only the columns that changed
     (an unchanged indexed column costs its index pages at commit)."""
@@ -172,22 +173,6 @@ class RuntimeStore:
             m[c] = json_out(m[c])
         self._open(remembered, m, "data", opened_data(self.fields, m))
         return instance_record(m)
-
-    @staticmethod
-    def _open(remembered: dict[str, Any], m: dict[str, Any], column: str, opened: Any) -> None:
-        """Put a JSON column's opened value in the record's values; when a sealed value
-        was opened, remember the plain text (an update compares with it)."""
-        if opened is not m[column]:
-            remembered[column] = json_text(opened)
-        m[column] = opened
-
-    def definition_of(self, instance_id: int) -> int:
-        """The id of the published version instance ``instance_id`` runs."""
-        found = self._definitions.get(instance_id)
-        if found is None:
-            self.cursor.execute(self.sql["definition_of"], {"iid": instance_id})
-            found = self._definitions[instance_id] = int(self.cursor.fetchone()[0])
-        return found
 
     # -- a decision ---------------------------------------------------------------------
     def write(self, decision: Decision, acted: TaskRecord | None = None) -> None:
@@ -317,25 +302,6 @@ class RuntimeStore:
             self.reseal("tasks", rec.id, sealed_outputs(self.fields, rec, self.definition_of, self))
         for login in rec.candidates:
             self.cursor.execute(self.sql["insert_candidate"], {"task_id": rec.id, "login": login})
-
-    def reseal(self, table: str, row_id: int, sealed: str) -> None:
-        """Write a row's sealed JSON column anew (rotation; a new task's outputs)."""
-        statement = "reseal_data" if table == "instances" else "reseal_outputs"
-        column = "data" if table == "instances" else "outputs"
-        self.cursor.execute(self.sql[statement], {"id": row_id, column: sealed})
-
-    # -- the keys' check values (sealing.KeyChecks) ----------------------------------------
-    def check_names(self) -> list[str]:
-        self.cursor.execute(self.sql["check_names"])
-        return [str(row[0]) for row in self.cursor.fetchall()]
-
-    def check_value(self, name: str) -> str | None:
-        self.cursor.execute(self.sql["check_value"], {"name": name})
-        row = self.cursor.fetchone()
-        return str(row[0]) if row else None
-
-    def add_check(self, name: str, value: str) -> None:
-        self.cursor.execute(self.sql["add_check"], {"name": name, "value": value})
 
     def insert_events(
         self, instance_id: int, first_seq: int, events: Sequence[Event], at: datetime
