@@ -73,8 +73,8 @@ def opened_outputs(
     """The outputs of a task row (JSON already parsed), its sealed values opened;
     ``definition_of`` gives the version of an instance by its id (asked only when a value
     is sealed)."""
-    names = lambda: fields.names(definition_of(m["instance_id"]))  # noqa: E731
-    return fields.open(m["outputs"], task_place(m["id"]), names)
+    place = task_place(m["id"])
+    return fields.open(m["outputs"], place, lambda: fields.names(definition_of(m["instance_id"])))
 
 
 def tokens_json(tokens: Tokens) -> dict[str, Any]:
