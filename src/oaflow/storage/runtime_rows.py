@@ -22,6 +22,7 @@ import orjson
 
 from oaflow.domain.model import AddedSigner, InstanceRecord, SignerPosition, TaskRecord, Tokens
 from oaflow.domain.states import InstanceState, TaskState
+from oaflow.storage.crypto import is_sealed
 from oaflow.storage.sealing import KeyChecks, SensitiveFields, instance_place, task_place
 
 #: ``for`` of an added signer whose own task is open
@@ -63,8 +64,11 @@ def sealed_outputs(
 
 def opened_data(fields: SensitiveFields, m: Mapping[str, Any]) -> dict[str, Any]:
     """The data of an instance row (JSON already parsed), its sealed values opened."""
-    place = instance_place(m["business_key"])
-    return fields.open(m["data"], place, lambda: fields.names(m["definition_id"]))
+    data: dict[str, Any] = m["data"]
+    names = fields.names(m["definition_id"])
+    if not names:
+        return data
+    return fields.open(data, names, lambda: instance_place(m["business_key"]))
 
 
 def opened_outputs(
@@ -72,9 +76,12 @@ def opened_outputs(
 ) -> dict[str, Any]:
     """The outputs of a task row (JSON already parsed), its sealed values opened;
     ``definition_of`` gives the version of an instance by its id (asked only when a value
-    is sealed)."""
-    place = task_place(m["id"])
-    return fields.open(m["outputs"], place, lambda: fields.names(definition_of(m["instance_id"])))
+    looks sealed: most tasks have no outputs yet)."""
+    outputs: dict[str, Any] = m["outputs"]
+    if not any(map(is_sealed, outputs.values())):
+        return outputs
+    names = fields.names(definition_of(m["instance_id"]))
+    return fields.open(outputs, names, lambda: task_place(m["id"]))
 
 
 def tokens_json(tokens: Tokens) -> dict[str, Any]:

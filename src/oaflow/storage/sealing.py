@@ -121,18 +121,18 @@ class SensitiveFields:
 
     # -- opening --------------------------------------------------------------------------
     def open(
-        self, values: Mapping[str, Any], place: Place, names: Callable[[], frozenset[str]]
+        self, values: dict[str, Any], names: frozenset[str], place: Callable[[], Place]
     ) -> dict[str, Any]:
-        """``values`` with the sealed values of sensitive fields opened (``names`` is asked
-        only when there is a sealed value); a value that does not open fails closed."""
-        sealed = [k for k, v in values.items() if is_sealed(v)]
+        """``values`` with the sealed values of the fields ``names`` opened (``values``
+        itself when there are none); a value that does not open fails closed. Text that
+        looks sealed in another field is left as it is."""
+        sealed = [n for n in names if is_sealed(values.get(n))]
         if not sealed:
-            return values if isinstance(values, dict) else dict(values)
-        wanted = names()
+            return values
+        where = place()
         opened = dict(values)
         for name in sealed:
-            if name in wanted:
-                opened[name] = self.open_value(values[name], place, name)
+            opened[name] = self.open_value(values[name], where, name)
         return opened
 
     def open_value(self, envelope: str, place: Place, name: str) -> Any:
