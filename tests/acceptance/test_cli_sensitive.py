@@ -7,6 +7,7 @@ values to a new key so that the old one can go, and a key file works like the se
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -59,6 +60,8 @@ def test_the_phone_is_sealed_and_the_keys_rotate(cli: Cli, tmp_path: Path) -> No
     wrong = cli.with_env(OAFLOW_KEYS=WRONG)("task", "approve", "1", "--as", "csd.head", expect=1)
     assert "k1" in wrong.err and CANARY not in wrong.err
     assert cli.dump() == before  # nothing written
+    worker = replace(cli, now=None).with_env(OAFLOW_KEYS=WRONG)  # the worker runs on real time
+    assert "k1" in worker("worker", "--exit-when-idle", expect=1).err  # refuses to start
 
     k2 = cli("keys", "new", "--id", "k2").out.strip()
     both = cli.with_env(OAFLOW_KEYS=f"{k2},{k1}")

@@ -110,3 +110,16 @@ def test_status_names_the_keys_their_checks_and_values(demo_app: App) -> None:
         wrong.db.dispose()
     with pytest.raises(ForbiddenError):
         keys.status(demo_app, who(demo_app, "csd.staff"))
+
+
+def test_servers_and_workers_check_the_keys_before_they_start(demo_app: App) -> None:
+    keys.check_keys(demo_app)  # nothing sealed yet: nothing to check
+    Driver(demo_app).start("customer-complaint", "csd.staff", FORM)
+    keys.check_keys(demo_app)
+    for keys_setting, code in (("", "crypto.database_encrypted"), (WRONG, "crypto.key_wrong")):
+        other = app_with(demo_app, keys_setting)
+        try:
+            with fails_closed(code):
+                keys.check_keys(other)
+        finally:
+            other.db.dispose()

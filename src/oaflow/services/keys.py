@@ -67,6 +67,22 @@ def warnings(app: App) -> list[Fault]:
     return [fault("crypto.no_key")] if cipher is None else list(cipher.warnings)
 
 
+def check_keys(app: App) -> None:
+    """Before a server or worker starts: every configured key opens its check value in the
+    database, and a database that keeps encrypted values has keys — failing closed at the
+    start rather than at the first request."""
+    cipher = app.sensitive.cipher
+    with app.db.read() as conn:
+        store = RuntimeStore.on(conn, app.sensitive)
+        if cipher is None:
+            kids = sorted(n.removeprefix(CHECK_PREFIX) for n in store.check_names())
+            if kids:
+                raise CryptoError("crypto.database_encrypted", kids=kids)
+            return
+        for kid in cipher.key_ids:
+            verify_key(cipher, kid, store)
+
+
 def status(app: App, who: Principal) -> KeyStatus:
     """The key ids configured or found in the database, with their values (auditors and
     administrators)."""
