@@ -19,9 +19,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-
 from oaflow.domain.errors import CryptoError, Fault, fault
 
 PREFIX = "enc:v1:"
@@ -63,8 +60,13 @@ class Cipher:
     """Seals with the current key (the first) and opens with any configured key."""
 
     def __init__(self, keys: Sequence[Key], warnings: Sequence[Fault] = ()) -> None:
+        # loaded with the first key (a command without keys does without the library)
+        from cryptography.exceptions import InvalidTag
+        from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
         if not keys:
             raise ValueError("a cipher needs a key")
+        self._invalid_tag = InvalidTag
         self.current = keys[0].kid
         self.key_ids = tuple(k.kid for k in keys)
         self._aead = {k.kid: AESGCM(k.secret) for k in keys}
@@ -94,7 +96,7 @@ class Cipher:
             raise EnvelopeError("unknown", kid)
         try:
             return aead.decrypt(raw[:NONCE_BYTES], raw[NONCE_BYTES:], _associated(kid, place))
-        except InvalidTag:
+        except self._invalid_tag:
             raise EnvelopeError("unreadable", kid) from None
 
 
