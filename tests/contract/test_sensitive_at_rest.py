@@ -218,3 +218,29 @@ def test_sensitive_outputs_and_a_revised_form_are_sealed_and_rules_still_read_th
     view = task_view(demo_app, "fin.head", pay)
     assert view["outputs"]["paid"] == 31313.75
     assert "paid" not in task_view(demo_app, "admin", pay)["outputs"]  # masked: left out
+
+
+@pytest.mark.filterwarnings("ignore:Using .httpx. with .starlette.testclient")
+def test_the_api_answers_503_and_names_no_object_when_a_value_does_not_open(
+    demo_app: App,
+) -> None:
+    from fastapi.testclient import TestClient
+
+    from oaflow.api.app import create_api
+    from oaflow.services import auth
+
+    key = Driver(demo_app).start("customer-complaint", "csd.staff", FORM)
+    staff = who(demo_app, "csd.staff")
+    secret, _ = auth.create_token(demo_app, staff, "csd.staff", "test", ["read"], 1)
+    wrong = app_with(demo_app, WRONG)
+    try:
+        with TestClient(create_api(wrong)) as client:
+            answer = client.get(
+                f"/api/instances/{key}", headers={"Authorization": f"Bearer {secret}"}
+            )
+    finally:
+        wrong.db.dispose()
+    body = answer.json()
+    assert (answer.status_code, body["code"]) == (503, "crypto.value_unreadable"), body
+    said = body["title"] + body["detail"]  # ("instance" is the path the caller asked for)
+    assert key not in said and CANARY not in answer.text

@@ -87,6 +87,8 @@ def install(api: FastAPI, timezone: str) -> None:
     def oaflow_error(request: Request, error: OAFlowError) -> JSONResponse:
         lang = language(request)
         status = STATUS.get(error.kind, 400)
+        if error.kind == "unavailable":  # the operator's problem: name no object (SEC-3)
+            return problem(request, status, error.code, UNAVAILABLE.get(lang))
         extra: dict[str, Any] = {}
         if isinstance(error, ValidationError):
             extra["problems"] = [p.text(lang) for p in error.problems]
@@ -119,6 +121,10 @@ def install(api: FastAPI, timezone: str) -> None:
 
 
 INVALID = Text("请求内容不符合要求", "the request is not valid")
+UNAVAILABLE = Text(
+    "敏感数据暂时无法读取：请联系管理员检查加密密钥",
+    "sensitive data cannot be read right now: ask an administrator to check the keys",
+)
 MALFORMED = Text("请求不是有效的 JSON", "the request body is not valid JSON")
 HTTP_CODES = {
     404: "request.no_such_path",

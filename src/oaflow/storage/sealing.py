@@ -24,7 +24,9 @@ from oaflow.storage.crypto import Cipher, EnvelopeError, is_sealed
 CHECK_PREFIX = "key_check."
 _CHECK_PLAIN = b"oaflow key check"
 _CHECK_PLACE = b"settings/key_check"
-_OPTIONS = orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS
+_OPTIONS = (
+    orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS | orjson.OPT_NON_STR_KEYS
+)
 _CODES = {
     "malformed": "crypto.value_malformed",
     "unknown": "crypto.key_unknown",
