@@ -17,6 +17,7 @@ import pytest
 from oaflow.domain.clock import FixedClock
 from oaflow.domain.holidays_cn import china_calendar
 from oaflow.services.app import App
+from oaflow.storage.crypto import Cipher, cipher_from
 from oaflow.storage.database import Database, normalise_url
 from pg_databases import drop_pg_database, fresh_pg_database
 
@@ -24,6 +25,14 @@ PG_URL = os.environ.get("OAFLOW_TEST_DATABASE_URL", "")
 ON_CI = os.environ.get("CI", "").lower() == "true"
 BACKENDS = ["sqlite", "postgresql"]
 T0 = datetime(2024, 3, 1, 1, 0, tzinfo=UTC)  # 2024-03-01 09:00 in Shanghai, a Friday
+#: the key the tests' apps seal sensitive fields with, as OAFLOW_KEYS gives it (SEC-3)
+TEST_KEYS = "test1:dGhlIGtleSBvZiB0aGUgdGVzdHM6IDMyIGJ5dGVzISE="
+
+
+def keyed_cipher(keys: str = TEST_KEYS) -> Cipher:
+    cipher = cipher_from(keys, "")
+    assert cipher is not None
+    return cipher
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -53,6 +62,12 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
 
 
 @pytest.fixture
+def keys_setting() -> str:
+    """OAFLOW_KEYS as it holds the key of the ``app`` fixture (for processes it starts)."""
+    return TEST_KEYS
+
+
+@pytest.fixture
 def clock() -> FixedClock:
     return FixedClock(T0)
 
@@ -64,7 +79,7 @@ def calendar_cn():  # type: ignore[no-untyped-def]
 
 @pytest.fixture
 def app(db_url: str, clock: FixedClock, calendar_cn) -> Iterator[App]:  # type: ignore[no-untyped-def]
-    application = App(db=Database(db_url), clock=clock, calendar=calendar_cn)
+    application = App(db=Database(db_url), clock=clock, calendar=calendar_cn, cipher=keyed_cipher())
     yield application
     application.db.dispose()
 

@@ -15,12 +15,15 @@ from oaflow.notify.channels.base import Channel
 from oaflow.notify.channels.registry import channel_for
 from oaflow.services.app import App
 from oaflow.storage import failures
+from oaflow.storage.crypto import cipher_from
 from oaflow.storage.database import Database
 
 
 def build_app(settings: Settings, clock: Clock | None = None, url: str | None = None) -> App:
     """The App on the configured database; its business calendar is read from the
-    database at first use (services/calendar.py)."""
+    database at first use (services/calendar.py). The keys that seal sensitive fields come
+    from the settings or a key file (docs/adr/0008), never from the database."""
+    cipher = cipher_from(settings.keys, settings.key_file)
     return App(
         db=Database(url or settings.database_url),
         clock=clock or SystemClock(),
@@ -30,6 +33,7 @@ def build_app(settings: Settings, clock: Clock | None = None, url: str | None = 
         secret_key=settings.secret_key,
         files_root=Path(settings.files_dir),
         max_upload=settings.max_upload_mb * 2**20,
+        cipher=cipher,
     )
 
 

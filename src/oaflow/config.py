@@ -20,3 +20,7 @@ class Settings(BaseSettings):
     files_dir: str = "oaflow-files"
     #: the largest upload, in MiB
     max_upload_mb: int = Field(default=50, ge=1, le=2048)
+    #: the keys that seal sensitive fields (SEC-3): ``kid:base64key,…``, the first current
+    keys: str = ""
+    #: or a file of such entries, one a line (mode 600); never both, never in the database
+    key_file: str = ""

@@ -15,9 +15,9 @@ import sqlite3
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -64,13 +64,18 @@ class Result:
 
 
 def run_oaflow(
-    args: Sequence[str], cwd: Path, expect: int | None = 0, columns: int = 200
+    args: Sequence[str],
+    cwd: Path,
+    expect: int | None = 0,
+    columns: int = 200,
+    env: Mapping[str, str] | None = None,
 ) -> Result:
-    """Run `oaflow ARGS` in ``cwd``; check the exit code unless ``expect`` is None."""
+    """Run `oaflow ARGS` in ``cwd`` with the settings ``env`` (OAFLOW_KEYS …; the others
+    are cleared); check the exit code unless ``expect`` is None."""
     done = subprocess.run(
         [*OAFLOW, *args],
         cwd=cwd,
-        env=clean_env(columns),
+        env={**clean_env(columns), **(env or {})},
         capture_output=True,
         text=True,
         encoding="utf-8",
@@ -86,10 +91,16 @@ def run_oaflow(
 
 @dataclass
 class Cli:
-    """`oaflow` bound to one database file; ``now`` is the simulated instant of later calls."""
+    """`oaflow` bound to one database file; ``now`` is the simulated instant of later calls,
+    ``env`` the settings its processes get (every other OAFLOW_* variable is cleared)."""
 
     db: Path
     now: str | None = T0
+    env: dict[str, str] = field(default_factory=dict)
+
+    def with_env(self, **env: str) -> Cli:
+        """The same `oaflow` with these settings too, e.g. ``OAFLOW_KEYS=…``."""
+        return replace(self, env={**self.env, **env})
 
     @property
     def url(self) -> str:
@@ -104,7 +115,7 @@ class Cli:
             options += ["--now", when]
         if lang:
             options += ["--lang", lang]
-        return run_oaflow([*options, *args], self.db.parent, expect)
+        return run_oaflow([*options, *args], self.db.parent, expect, env=self.env)
 
     def json(self, *args: str, now: str | None = None, lang: str | None = None) -> Any:
         return self(*args, "--json", now=now, lang=lang).json()

@@ -346,7 +346,7 @@ def test_oaflow_lang_in_the_environment_chooses_the_language(tmp_path: Path) -> 
     assert first_err_line().startswith("错误")
 
 
-NO_AS = ("init", "demo", "worker", "tick", "process validate", "link use", "--db")
+NO_AS = ("init", "demo", "worker", "tick", "process validate", "link use", "keys new", "--db")
 
 
 def test_every_hint_that_names_a_command_states_who_acts() -> None:

@@ -1,7 +1,7 @@
 """A command starts without the libraries it does not use (start-up is most of the time of a
 short command): psycopg only for PostgreSQL, holidays only when a year's national schedule is
-read, openpyxl only for Excel organisation files. Checked by what a real command process has
-loaded, never by timing it."""
+read, openpyxl only for Excel organisation files, cryptography only with keys configured.
+Checked by what a real command process has loaded, never by timing it."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ RUN_AND_LIST = (
     "    run()\n"
     "except SystemExit as end:\n"
     "    assert not end.code, end.code\n"
-    "heavy = ('psycopg', 'holidays', 'openpyxl')\n"
+    "heavy = ('psycopg', 'holidays', 'openpyxl', 'cryptography')\n"
     "print(json.dumps(sorted(m for m in heavy if m in sys.modules)), file=sys.stderr)\n"
 )
 

@@ -49,7 +49,12 @@ class Paused:
 
 
 def second_app(app: App) -> App:
-    return App(db=Database(app.db.url), clock=app.clock, calendar=app.calendar)
+    return App(
+        db=Database(app.db.url),
+        clock=app.clock,
+        calendar=app.calendar,
+        cipher=app.sensitive.cipher,
+    )
 
 
 def race(

@@ -150,7 +150,12 @@ def test_a_delegation_made_elsewhere_reaches_an_app_that_already_read_the_organi
     """The hot path keeps the delegations with the organisation it caches; another process
     (here another App on the same database) setting or clearing one makes it read them
     again."""
-    other = App(db=Database(demo_app.db.url), clock=clock, calendar=demo_app.calendar)
+    other = App(
+        db=Database(demo_app.db.url),
+        clock=clock,
+        calendar=demo_app.calendar,
+        cipher=demo_app.sensitive.cipher,
+    )
     d = Driver(demo_app)
     d.start("customer-complaint", "csd.staff", COMPLAINT)
     d.approve("csd.head", "triage")  # the organisation is cached now

@@ -59,7 +59,7 @@ def test_the_initiator_revises_the_form_and_the_process_goes_on(demo_app: App) -
     d.approve("mkt.head", "check")
     assert instance_view(demo_app, key)["state"] == "completed"
     with demo_app.db.read() as conn:
-        instance = runtime_reads.find_instance(conn, key)
+        instance = runtime_reads.find_instance(conn, demo_app.sensitive, key)
     assert instance is not None
     assert (instance.data["amount"], instance.data["reason"]) == (980, "客户拜访")
 

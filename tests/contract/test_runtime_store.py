@@ -42,7 +42,7 @@ def an_instance(app: App) -> InstanceRecord:
 def stored_instance(app: App) -> InstanceRecord:
     instance = an_instance(app)
     with app.db.write() as conn:
-        RuntimeStore.on(conn).insert_instance(instance)
+        RuntimeStore.on(conn, app.sensitive).insert_instance(instance)
     return instance
 
 
@@ -72,13 +72,13 @@ def test_every_column_round_trips_between_the_two_paths(demo_app: App) -> None:
         outputs={"plan_summary": "方案", "deliverables": {"研发方案": "plan.pdf"}},
     )
     with demo_app.db.raw_write() as dbapi:
-        store = RuntimeStore(dbapi, demo_app.db.dialect)
+        store = RuntimeStore(dbapi, demo_app.db.dialect, demo_app.sensitive)
         store.insert_task(task)
         store.insert_events(
             instance.id or 0, 1, [Event("task_created", "n003", task, "mkt.head", {"x": "中"})], AT
         )
     with demo_app.db.read() as conn:
-        assert repo.load_task(conn, task.id or 0) == task
+        assert repo.load_task(conn, demo_app.sensitive, task.id or 0) == task
         assert repo.history_of(conn, instance.id or 0)[0]["data"] == {"x": "中"}
     task.state, task.assignee, task.progress, task.note = (
         TaskState.DONE,
@@ -90,7 +90,7 @@ def test_every_column_round_trips_between_the_two_paths(demo_app: App) -> None:
     instance.state, instance.ended_at, instance.event_seq = InstanceState.COMPLETED, AT, 1
     instance.data["cause"] = "变更"
     with demo_app.db.raw_write() as dbapi:
-        store = RuntimeStore(dbapi, demo_app.db.dialect)
+        store = RuntimeStore(dbapi, demo_app.db.dialect, demo_app.sensitive)
         assert store.update_task(task)
         assert not store.update_task(task)  # the version moved: a second writer loses
         assert store.update_instance(instance, expected_version=1)
@@ -98,8 +98,8 @@ def test_every_column_round_trips_between_the_two_paths(demo_app: App) -> None:
     task.version += 1
     instance.version = 2
     with demo_app.db.read() as conn:
-        assert repo.load_instance(conn, instance.id or 0) == instance
-        assert repo.load_task(conn, task.id or 0) == task
+        assert repo.load_instance(conn, demo_app.sensitive, instance.id or 0) == instance
+        assert repo.load_task(conn, demo_app.sensitive, task.id or 0) == task
     assert loaded is not None
     assert loaded[0] == [task] and loaded[1] == instance and loaded[2] >= 1
 
@@ -109,12 +109,12 @@ def test_a_failed_raw_transaction_leaves_nothing(demo_app: App) -> None:
     task = a_task(instance)
     try:
         with demo_app.db.raw_write() as dbapi:
-            RuntimeStore(dbapi, demo_app.db.dialect).insert_task(task)
+            RuntimeStore(dbapi, demo_app.db.dialect, demo_app.sensitive).insert_task(task)
             raise RuntimeError("crash before commit")
     except RuntimeError:
         pass
     with demo_app.db.read() as conn:
-        assert repo.instance_tasks(conn, instance.id or 0) == []
+        assert repo.instance_tasks(conn, demo_app.sensitive, instance.id or 0) == []
 
 
 class NotingCursor:
@@ -138,9 +138,9 @@ def test_an_update_writes_only_the_columns_that_changed_since_the_read(demo_app:
     instance = stored_instance(demo_app)
     task = a_task(instance)
     with demo_app.db.raw_write() as dbapi:
-        RuntimeStore(dbapi, demo_app.db.dialect).insert_task(task)
+        RuntimeStore(dbapi, demo_app.db.dialect, demo_app.sensitive).insert_task(task)
     with demo_app.db.raw_write() as dbapi:
-        store = RuntimeStore(dbapi, demo_app.db.dialect)
+        store = RuntimeStore(dbapi, demo_app.db.dialect, demo_app.sensitive)
         noted = store.cursor = NotingCursor(store.cursor)
         loaded = store.load_action(task.id or 0)
         assert loaded is not None
@@ -158,14 +158,14 @@ def test_an_update_writes_only_the_columns_that_changed_since_the_read(demo_app:
     assert "state =" not in first and "data =" not in first
     assert "tokens =" not in second
     with demo_app.db.read() as conn:
-        stored = repo.load_instance(conn, instance.id or 0)
+        stored = repo.load_instance(conn, demo_app.sensitive, instance.id or 0)
         assert stored is not None and stored.tokens == Tokens(visits={"n003": 3})
         assert stored.version == 3 and stored.state is InstanceState.RUNNING
-        stored_task = repo.load_task(conn, task.id or 0)
+        stored_task = repo.load_task(conn, demo_app.sensitive, task.id or 0)
         assert stored_task is not None and stored_task.progress == 50
     task.state, task.version = TaskState.DONE, 2  # a row not read here: every column
     with demo_app.db.raw_write() as dbapi:
-        store = RuntimeStore(dbapi, demo_app.db.dialect)
+        store = RuntimeStore(dbapi, demo_app.db.dialect, demo_app.sensitive)
         noted = store.cursor = NotingCursor(store.cursor)
         assert store.update_task(task)
     assert all(f"{c} =" in noted.statements[0] for c in ("state", "note", "outputs"))
@@ -211,14 +211,16 @@ def test_tokens_are_stored_in_the_shape_they_always_had(demo_app: App) -> None:
     instance = an_instance(demo_app)
     instance.tokens = every_token()
     with demo_app.db.write() as conn:
-        RuntimeStore.on(conn).insert_instance(instance)
+        RuntimeStore.on(conn, demo_app.sensitive).insert_instance(instance)
     assert stored_tokens(demo_app, instance.id or 0) == EVERY_TOKEN_JSON
     with demo_app.db.read() as conn:
-        assert repo.load_instance(conn, instance.id or 0) == instance
+        assert repo.load_instance(conn, demo_app.sensitive, instance.id or 0) == instance
     instance.tokens.last_approver = None  # parts that are empty are left out
     instance.tokens.urged.clear()
     with demo_app.db.raw_write() as dbapi:
-        assert RuntimeStore(dbapi, demo_app.db.dialect).update_instance(instance, 1)
+        assert RuntimeStore(dbapi, demo_app.db.dialect, demo_app.sensitive).update_instance(
+            instance, 1
+        )
     expected = {k: v for k, v in EVERY_TOKEN_JSON.items() if k not in ("last_approver", "urged")}
     assert stored_tokens(demo_app, instance.id or 0) == expected
 
@@ -233,8 +235,10 @@ def test_tokens_written_before_they_were_typed_are_read(demo_app: App) -> None:
         )
     task = a_task(instance)
     with demo_app.db.raw_write() as dbapi:
-        RuntimeStore(dbapi, demo_app.db.dialect).insert_task(task)
+        RuntimeStore(dbapi, demo_app.db.dialect, demo_app.sensitive).insert_task(task)
     with demo_app.db.raw_write() as dbapi:
-        loaded = RuntimeStore(dbapi, demo_app.db.dialect).load_action(task.id or 0)
+        loaded = RuntimeStore(dbapi, demo_app.db.dialect, demo_app.sensitive).load_action(
+            task.id or 0
+        )
     assert loaded is not None
     assert loaded[1].tokens == replace(every_token(), joins={"join": []})

@@ -32,7 +32,12 @@ def test_upgrade_head_on_an_empty_database_equals_the_model(db_url: str) -> None
 def test_concurrent_starts_get_distinct_consecutive_business_keys(demo_app: App) -> None:
     """Eight people start a complaint at the same moment: TS202403001..008, no gap, no twin."""
     apps = [
-        App(db=Database(demo_app.db.url), clock=demo_app.clock, calendar=demo_app.calendar)
+        App(
+            db=Database(demo_app.db.url),
+            clock=demo_app.clock,
+            calendar=demo_app.calendar,
+            cipher=demo_app.sensitive.cipher,
+        )
         for _ in range(8)
     ]
     barrier = threading.Barrier(len(apps))

@@ -24,6 +24,7 @@ STATUS = {
     "throttled": 429,
     "too_large": 413,
     "unsupported_type": 415,
+    "unavailable": 503,  # sealed values without their key (SEC-3): fails closed
     "error": 400,
 }
 MEDIA = "application/problem+json"
@@ -84,6 +85,8 @@ def error_response(request: Request, error: OAFlowError, timezone: str) -> JSONR
     """An OA-Flow error as problem+json, in the caller's language."""
     lang = language(request)
     status = STATUS.get(error.kind, 400)
+    if error.kind == "unavailable":  # the operator's problem: name no object (SEC-3)
+        return problem(request, status, error.code, UNAVAILABLE.get(lang))
     extra: dict[str, Any] = {}
     if isinstance(error, ValidationError):
         extra["problems"] = [p.text(lang) for p in error.problems]
@@ -119,6 +122,10 @@ def install(api: FastAPI, timezone: str) -> None:
 
 
 INVALID = Text("请求内容不符合要求", "the request is not valid")
+UNAVAILABLE = Text(
+    "敏感数据暂时无法读取：请联系管理员检查加密密钥",
+    "sensitive data cannot be read right now: ask an administrator to check the keys",
+)
 MALFORMED = Text("请求不是有效的 JSON", "the request body is not valid JSON")
 HTTP_CODES = {
     404: "request.no_such_path",

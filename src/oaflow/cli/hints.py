@@ -65,6 +65,31 @@ SERVICE_HINTS: dict[str, Text] = {
         "choose a period that does not overlap, or clear the deputies first: "
         "`oaflow deputy clear --as YOU`",
     ),
+    # the keys of sensitive fields (SEC-3)
+    "crypto.key_unknown": Text(
+        "把密钥 {kid} 加入 OAFLOW_KEYS 或密钥文件；在用的密钥见 oaflow keys status --as 管理员",
+        "add the key {kid} to OAFLOW_KEYS or the key file; the keys in use: "
+        "`oaflow keys status --as ADMIN`",
+    ),
+    "crypto.key_wrong": Text(
+        "配置加密此数据库所用的密钥 {kid}（见 oaflow keys status --as 管理员）；"
+        "新密钥另取编号：oaflow keys new --id 编号",
+        "configure the key {kid} this database was encrypted with (see `oaflow keys status "
+        "--as ADMIN`); a new key gets an id of its own: `oaflow keys new --id ID`",
+    ),
+    "crypto.rotate_without_key": Text(
+        "生成密钥：oaflow keys new --id 编号，放在 OAFLOW_KEYS 或密钥文件的第一位",
+        "make one with `oaflow keys new --id ID` and put it first in OAFLOW_KEYS or the key file",
+    ),
+    "crypto.key_length": Text(
+        "生成合格的密钥：oaflow keys new --id {kid}",
+        "make a proper key with `oaflow keys new --id {kid}`",
+    ),
+    "crypto.key_malformed": Text(
+        "每项写作“编号:Base64 密钥”，用逗号分开；生成：oaflow keys new --id 编号",
+        "write each entry as ID:BASE64, separated by commas; make one with "
+        "`oaflow keys new --id ID`",
+    ),
 }
 
 #: definitions, organisation, calendar, forms and notifications (the domain's codes)

@@ -15,6 +15,7 @@ from oaflow.cli import (
     deputy_cmds,
     inbox_cmds,
     instance_cmds,
+    keys_cmds,
     notice_cmds,
     notify_cmds,
     org_cmds,
@@ -48,6 +49,7 @@ cli.add_typer(notify_cmds.group, name="notify")
 cli.add_typer(notify_cmds.link_group, name="link")
 cli.add_typer(access_cmds.access_group, name="access")
 cli.add_typer(access_cmds.policy_group, name="policy")
+cli.add_typer(keys_cmds.group, name="keys")
 run_cmds.register(cli)
 demo_cmd.register(cli)
 worker_cmds.register(cli)
@@ -84,6 +86,7 @@ def init(
     """Create or upgrade the schema (--demo: demo organisation and built-in processes)."""
 
     def body(app: App) -> None:
+        keys_cmds.print_warnings(app)
         published = setup.init(app, demo=demo)
         common.console.print(zh("数据库已就绪", "database ready") + f": {database_location(app)}")
         for p in published:

@@ -11,9 +11,10 @@ import typer
 
 from oaflow.bootstrap import build_channels, require_database
 from oaflow.cli.common import OPTIONS, console, run_command, zh
+from oaflow.cli.keys_cmds import print_warnings
 from oaflow.cli.worker_cmds import Worker
 from oaflow.domain.errors import InputError
-from oaflow.services import setup
+from oaflow.services import keys, setup
 from oaflow.services.app import App
 
 
@@ -42,10 +43,12 @@ def serve(
 
         from oaflow.api.app import create_api
 
+        print_warnings(app)
         if demo:
             for published in setup.init(app, demo=True):
                 console.print(zh("已发布", "published") + f" {published.key} {published.label}")
         require_database(app, tables=True)
+        keys.check_keys(app)  # a wrong or missing key: no start
         stop = threading.Event()
         worker = None if no_worker else _start_worker(app, stop)
         listening = _bind(host, port)

@@ -23,7 +23,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from oaflow.bootstrap import build_channels, driver_errors, require_database
 from oaflow.cli.common import OPTIONS, console, errors, print_json, run_command, zh
 from oaflow.domain.clock import FixedClock, parse_instant
-from oaflow.services import delivery, digest, timers
+from oaflow.services import delivery, digest, keys, timers
 from oaflow.services.app import App
 from oaflow.services.delivery import Channels
 
@@ -61,6 +61,7 @@ def worker(
 
     def body(app: App) -> None:
         require_tables(app)
+        keys.check_keys(app)
         with stop_on_signals() as stop, build_channels() as channels:
             total = Worker(app, channels, poll, batch, exit_when_idle).run(stop)
         say(zh(f"工作进程已停止：共处理 {total} 个检查", f"worker stopped: {total} checks handled"))

@@ -295,3 +295,9 @@ class ProcessDefinition:
 
     def form_field(self, name: str) -> FormField | None:
         return next((f for f in self.form if f.name == name), None)
+
+    def sensitive_fields(self) -> frozenset[str]:
+        """The names of the fields marked ``sensitive`` (SEC-3): of the form and of every
+        node's outputs (an output is copied into the form data when its task finishes)."""
+        outputs = (f for node in self.nodes.values() for f in node.outputs.fields)
+        return frozenset(f.name for f in (*self.form, *outputs) if f.sensitive)

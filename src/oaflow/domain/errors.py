@@ -111,6 +111,14 @@ class ConflictError(OAFlowError):
     kind = "conflict"
 
 
+class CryptoError(OAFlowError):
+    """Encrypted values cannot be read or written: no key, a wrong or unknown key, a value
+    that was changed or moved, or keys that are not configured right (SEC-3). Fails
+    closed: nothing is read or written in their place."""
+
+    kind = "unavailable"
+
+
 class InvalidTransitionError(ConflictError):
     kind = "conflict"
 

@@ -19,13 +19,16 @@ from oaflow.domain.security import AccessRules
 from oaflow.domain.validate import DEFAULT_POLICIES
 from oaflow.services.calendar_store import stored_calendar
 from oaflow.storage import access_repo, catalog_repo, deputy_repo, org_repo
+from oaflow.storage.crypto import Cipher
 from oaflow.storage.database import Database
+from oaflow.storage.sealing import SensitiveFields
 
 
 class App:
     """What every use case needs. A ``calendar`` given here is used as it is (tests, the
     demo); otherwise the calendar is loaded from the database at first use and again after
-    it changed there (``forget_calendar``)."""
+    it changed there (``forget_calendar``). ``cipher`` seals the values of sensitive fields
+    (SEC-3); without one they are kept plain (development only)."""
 
     def __init__(
         self,
@@ -38,6 +41,7 @@ class App:
         secret_key: str = "",
         files_root: Path = Path("oaflow-files"),
         max_upload: int = 50 * 2**20,
+        cipher: Cipher | None = None,
     ) -> None:
         self.db = db
         self.clock = clock
@@ -54,6 +58,8 @@ class App:
         self._definitions: dict[int, ProcessDefinition] = {}
         #: the organisation at a revision: its timeline, delegations (ORG-3) and access rules
         self._org: OrgSnapshot | None = None
+        #: the sensitive fields of each version and the cipher that seals their values
+        self.sensitive = SensitiveFields(cipher, self._sensitive_names)
 
     @property
     def calendar(self) -> WorkingCalendar:
@@ -79,7 +85,11 @@ class App:
                 raise NotFoundError("process.version_missing", definition_id=definition_id)
             found = load_definition(stored.source, stored.file)
             self._definitions[definition_id] = found
+            self.sensitive.learn(definition_id, found.sensitive_fields())
         return found
+
+    def _sensitive_names(self, definition_id: int) -> frozenset[str]:
+        return self.cached_definition(definition_id).sensitive_fields()
 
     def cached_definition(self, definition_id: int) -> ProcessDefinition:
         """Like ``definition``, reading on a connection of its own when not cached."""

@@ -65,8 +65,8 @@ def _problems(app: App, who: Principal, ids: list[int]) -> list[Fault]:
     problems: list[Fault] = []
     with app.db.read() as conn:
         for task_id in ids:
-            task = repo.load_task(conn, task_id)
-            instance = repo.load_instance(conn, task.instance_id) if task else None
+            task = repo.load_task(conn, app.sensitive, task_id)
+            instance = repo.load_instance(conn, app.sensitive, task.instance_id) if task else None
             if task is None or instance is None or not _sees(app, conn, who, instance):
                 problems.append(fault("batch.item_not_found", task_id=task_id))
                 continue

@@ -103,7 +103,7 @@ def _tell_administrators(
     }
     key = f"definition/{definition.key}/v{version}"  # ASCII: it travels in mail and HTTP headers
     message = Message(key, "definition_changed", people, None, data)
-    RuntimeStore.on(conn).insert_messages(None, [message], app.now())
+    RuntimeStore.on(conn, app.sensitive).insert_messages(None, [message], app.now())
 
 
 def version_label(version: int, local: Any, definition: ProcessDefinition) -> str:

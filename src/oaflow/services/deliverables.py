@@ -239,10 +239,10 @@ def _visible_task(
     app: App, conn: Connection, who: Principal, task_id: int
 ) -> tuple[TaskRecord, InstanceRecord]:
     missing = NotFoundError("task.not_found", task_id=task_id)
-    task = repo.load_task(conn, task_id)
+    task = repo.load_task(conn, app.sensitive, task_id)
     if task is None:
         raise missing
-    instance = repo.load_instance(conn, task.instance_id)
+    instance = repo.load_instance(conn, app.sensitive, task.instance_id)
     assert instance is not None
     authz.authorize(app, conn, who, Permission.VIEW, instance=instance, missing=missing)
     return task, instance
@@ -255,7 +255,7 @@ def download(app: App, who: Principal, file_id: int) -> tuple[FileView, Path]:
         stored = files_repo.get_file(conn, file_id)
         if stored is None:
             raise missing
-        instance = repo.load_instance(conn, stored.instance_id)
+        instance = repo.load_instance(conn, app.sensitive, stored.instance_id)
         assert instance is not None
         authz.authorize(app, conn, who, Permission.VIEW, instance=instance, missing=missing)
     path = app.files_root / stored.stored_name[:2] / stored.stored_name

@@ -40,7 +40,7 @@ def write_digests(app: App, now: datetime) -> int:
             continue
         message = Message(key, "digest", (login,), None, {"items": items})
         with app.db.write() as conn:
-            written += RuntimeStore.on(conn).insert_messages(None, [message], now)
+            written += RuntimeStore.on(conn, app.sensitive).insert_messages(None, [message], now)
     return written
 
 

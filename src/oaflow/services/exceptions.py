@@ -31,9 +31,9 @@ def _open_once(app: App, who: Principal, business_key: str, node_id: str, descri
         instance = find_visible(app, conn, who, business_key, Permission.VIEW)
         org = app.org(conn)
         actor = who.login
-        store = RuntimeStore.on(conn)
+        store = RuntimeStore.on(conn, app.sensitive)
         world = world_now(app, store, app.definition(conn, instance.definition_id), org)
-        tasks = repo.instance_tasks(conn, instance.id or 0)
+        tasks = repo.instance_tasks(conn, app.sensitive, instance.id or 0)
         decision = open_by_hand(world, instance, tasks, node_id, actor, description)
         store.write(decision)
         return decision.exceptions[0].code

@@ -130,9 +130,9 @@ def _add_instance(
     org, login, locale, now = reader.org, reader.login, reader.locale, reader.now
     definition = app.definition(conn, message["definition_id"])
     context["process"] = definition.name.get(locale)
-    sensitive = [f.name for f in definition.form if f.sensitive]
+    sensitive = definition.sensitive_fields()  # sealed in the database, masked here
     context["form"] = templates.mask_sensitive(message["form"] or {}, sensitive)
-    task = repo.load_task(conn, message["task_id"]) if message["task_id"] else None
+    task = repo.load_task(conn, app.sensitive, message["task_id"]) if message["task_id"] else None
     if task is None:
         return
     node = definition.node(task.node_id)

@@ -28,6 +28,7 @@ from oaflow.services.view_parts import (
     form_fields,
     holders_of,
     node_ref,
+    readable,
     reads_sensitive,
     sla_of,
 )
@@ -58,8 +59,8 @@ def tasks_for(app: App, who: Principal) -> list[TaskSummary]:
     with app.db.read() as conn:
         names = Names(app.org(conn))
         rows = []
-        for task in repo.open_tasks_for(conn, who.login):
-            instance = repo.load_instance(conn, task.instance_id)
+        for task in repo.open_tasks_for(conn, app.sensitive, who.login):
+            instance = repo.load_instance(conn, app.sensitive, task.instance_id)
             assert instance is not None
             definition = app.definition(conn, instance.definition_id)
             rows.append(task_summary(app, names, task, instance, definition, who.login))
@@ -124,17 +125,17 @@ def task_detail(app: App, who: Principal, task_id: int) -> TaskDetail:
     unless ``who`` may read them), the earlier nodes' outputs and deliverables, what it
     needs to finish and where it may be returned to."""
     with app.db.read() as conn:
-        task = repo.load_task(conn, task_id)
+        task = repo.load_task(conn, app.sensitive, task_id)
         if task is None:
             raise _missing_task(task_id)
-        instance = repo.load_instance(conn, task.instance_id)
+        instance = repo.load_instance(conn, app.sensitive, task.instance_id)
         assert instance is not None
         authz.authorize(
             app, conn, who, Permission.VIEW, instance=instance, missing=_missing_task(task_id)
         )
         definition = app.definition(conn, instance.definition_id)
         names = Names(app.org(conn))
-        tasks = repo.instance_tasks(conn, instance.id or 0)
+        tasks = repo.instance_tasks(conn, app.sensitive, instance.id or 0)
     may_read = reads_sensitive(who, instance, holders_of(tasks))
     node = definition.node(task.node_id)
     return TaskDetail(
@@ -142,7 +143,7 @@ def task_detail(app: App, who: Principal, task_id: int) -> TaskDetail:
         inputs=node.inputs,
         required_fields=tuple(f.name for f in node.outputs.fields if f.required),
         required_deliverables=tuple(node.outputs.deliverables),
-        outputs=task.outputs,
+        outputs=readable(task.outputs, definition, may_read),
         returnable=tuple(
             node_ref(definition, n) for n in returnable(definition, instance, task.node_id)
         )
@@ -178,7 +179,7 @@ def _earlier(
 def find_instance(app: App, conn: Connection, who: Principal, business_key: str) -> InstanceRecord:
     """The instance ``business_key`` if ``who`` may see it; not found otherwise."""
     missing = NotFoundError("instance.not_found", business_key=business_key)
-    instance = repo.find_instance(conn, business_key)
+    instance = repo.find_instance(conn, app.sensitive, business_key)
     if instance is None:
         raise missing
     authz.authorize(app, conn, who, Permission.VIEW, instance=instance, missing=missing)
@@ -190,7 +191,7 @@ def instance_detail(app: App, who: Principal, business_key: str) -> InstanceDeta
         instance = find_instance(app, conn, who, business_key)
         definition = app.definition(conn, instance.definition_id)
         names = Names(app.org(conn))
-        tasks = repo.instance_tasks(conn, instance.id or 0)
+        tasks = repo.instance_tasks(conn, app.sensitive, instance.id or 0)
         events = repo.history_of(conn, instance.id or 0)
         opened = notices_repo.exceptions_of(conn, instance.id)
     may_read = reads_sensitive(who, instance, holders_of(tasks))
@@ -233,6 +234,7 @@ def instances(app: App, who: Principal, wanted: InstanceFilter) -> InstancePage:
     with app.db.read() as conn:
         found, total = instance_list.list_instances(
             conn,
+            app.sensitive,
             authz.scope(who),
             app.now(),
             wanted.offset,

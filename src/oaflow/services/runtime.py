@@ -56,7 +56,7 @@ def start(app: App, who: Principal, key: str, form: Mapping[str, Any]) -> Instan
         org = app.org(conn)
         department = _initiating_department(definition, org, who.login, form)
         _check_form(definition, form)
-        store = RuntimeStore.on(conn)
+        store = RuntimeStore.on(conn, app.sensitive)
         instance = _new_instance(app, store, definition, stored.id, who.login, department, form)
         store.insert_instance(instance)
         decision = engine.start(world_now(app, store, definition, org), instance)
@@ -145,7 +145,7 @@ def act(
         deliverables.check_refs(app, task_id, command.deliverables)
 
     def attempt(in_scope: bool) -> TaskRecord:
-        with RuntimeStore.transaction(app.db) as store:
+        with RuntimeStore.transaction(app.db, app.sensitive) as store:
             world, instance, task, related = load_world(app, store, task_id)
             _authorize(app, store, who, command.action, instance, task, in_scope)
             store.write(engine.act(world, instance, task, command, related), acted=task)
@@ -168,7 +168,7 @@ def annotate(
     transaction, as ``who``."""
 
     def attempt(in_scope: bool) -> None:
-        with RuntimeStore.transaction(app.db) as store:
+        with RuntimeStore.transaction(app.db, app.sensitive) as store:
             world, instance, task, _ = load_world(app, store, task_id)
             _authorize(app, store, who, action, instance, task, in_scope)
             decision = task_actions.annotate(world, instance, task, action, who.login, people, note)
@@ -227,9 +227,9 @@ def _withdraw_once(app: App, who: Principal, business_key: str) -> InstanceRecor
     with app.db.write() as conn:
         instance = find_visible(app, conn, who, business_key, Permission.INITIATE)
         definition = app.definition(conn, instance.definition_id)
-        store = RuntimeStore.on(conn)
+        store = RuntimeStore.on(conn, app.sensitive)
         world = world_now(app, store, definition, app.org(conn))
-        tasks = repo.instance_tasks(conn, instance.id or 0)
+        tasks = repo.instance_tasks(conn, app.sensitive, instance.id or 0)
         acted_by = [(e["kind"], e["actor"]) for e in repo.history_of(conn, instance.id or 0)]
         store.write(engine.withdraw(world, instance, tasks, who.login, acted_by))
         return instance
@@ -246,9 +246,9 @@ def _cancel_once(app: App, who: Principal, business_key: str, reason: str) -> In
     with app.db.write() as conn:
         instance = find_visible(app, conn, who, business_key, Permission.ADMINISTER)
         definition = app.definition(conn, instance.definition_id)
-        store = RuntimeStore.on(conn)
+        store = RuntimeStore.on(conn, app.sensitive)
         world = world_now(app, store, definition, app.org(conn))
-        tasks = repo.instance_tasks(conn, instance.id or 0)
+        tasks = repo.instance_tasks(conn, app.sensitive, instance.id or 0)
         store.write(engine.cancel(world, instance, tasks, who.login, reason))
         return instance
 
@@ -259,7 +259,7 @@ def find_visible(
     """The instance ``business_key`` if ``who`` may see it and holds ``permission`` on its
     process; an instance outside their scope is not found."""
     missing = NotFoundError("instance.not_found", business_key=business_key)
-    instance = repo.find_instance(conn, business_key)
+    instance = repo.find_instance(conn, app.sensitive, business_key)
     if instance is None:
         raise missing
     authz.authorize(app, conn, who, permission, instance=instance, missing=missing)
@@ -286,14 +286,18 @@ def move_open_tasks(app: App, who: Principal, from_login: str, to_login: str) ->
         authz.authorize(app, conn, who, Permission.ADMINISTER)
         if from_login not in app.org(conn).users:
             raise NotFoundError("access.unknown_user", login=from_login)
-        ids = [t.id or 0 for t in repo.open_tasks_for(conn, from_login) if t.assignee == from_login]
+        ids = [
+            t.id or 0
+            for t in repo.open_tasks_for(conn, app.sensitive, from_login)
+            if t.assignee == from_login
+        ]
     return [task_id for task_id in ids if _move_one(app, task_id, from_login, to_login, who)]
 
 
 def _move_one(app: App, task_id: int, from_login: str, to_login: str, who: Principal) -> bool:
     def attempt() -> bool:
         try:
-            with RuntimeStore.transaction(app.db) as store:
+            with RuntimeStore.transaction(app.db, app.sensitive) as store:
                 world, instance, task, _ = load_world(app, store, task_id)
                 if task.assignee != from_login or not task.is_open:
                     return False  # acted on meanwhile

@@ -39,7 +39,7 @@ def fire_one(app: App, now: datetime) -> int | None:
 def _fire_once(app: App, now: datetime) -> int | None:
     task_id: int | None = None
     try:
-        with RuntimeStore.transaction(app.db) as store:
+        with RuntimeStore.transaction(app.db, app.sensitive) as store:
             task_id = store.claim_due(now)
             if task_id is None:
                 return None
@@ -56,7 +56,7 @@ def _fire_once(app: App, now: datetime) -> int | None:
 
 def _set_aside(app: App, task_id: int, now: datetime, error: OAFlowError) -> None:
     log.warning("SLA check of task %s failed, retried in %s: %s", task_id, RETRY_FAILED, error)
-    with RuntimeStore.transaction(app.db) as store:
+    with RuntimeStore.transaction(app.db, app.sensitive) as store:
         store.defer_check(task_id, now + RETRY_FAILED)
 
 
@@ -71,7 +71,7 @@ def fire_due(app: App, now: datetime, limit: int | None = None) -> int:
 
 
 def next_due(app: App) -> datetime | None:
-    with RuntimeStore.transaction(app.db) as store:
+    with RuntimeStore.transaction(app.db, app.sensitive) as store:
         return store.next_due()
 
 

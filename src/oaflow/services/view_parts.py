@@ -100,5 +100,12 @@ def form_fields(definition: ProcessDefinition) -> tuple[FormField, ...]:
     return (*(f for f in STANDARD_FIELDS if f.name not in own), *definition.form)
 
 
-def sensitive_names(definition: ProcessDefinition) -> frozenset[str]:
-    return frozenset(f.name for f in definition.form if f.sensitive)
+def readable(
+    values: Mapping[str, Any], definition: ProcessDefinition, may_read: bool
+) -> Mapping[str, Any]:
+    """``values`` (a task's outputs) without the sensitive ones for a reader who may not
+    read them (SEC-3)."""
+    if may_read:
+        return values
+    hidden = definition.sensitive_fields()
+    return {k: v for k, v in values.items() if k not in hidden}

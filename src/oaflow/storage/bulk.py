@@ -8,6 +8,7 @@ from datetime import datetime
 
 from sqlalchemy import bindparam, select, text
 
+from oaflow.storage.crypto import is_sealed
 from oaflow.storage.database import Database
 from oaflow.storage.tables import UTCDateTime, instances, tasks
 
@@ -49,6 +50,10 @@ def copy_task(
         return
     with db.read() as conn:
         row = conn.execute(select(tasks).where(tasks.c.id == template_id)).one()
+        data = conn.execute(select(instances.c.data).where(instances.c.id == row.instance_id))
+        if any(is_sealed(v) for v in data.scalar_one().values()):
+            # a sealed value opens in its own place only (docs/adr/0008): copies would not
+            raise ValueError("bulk copies need a template instance without sealed values")
     times = {"created": created, "due": created + (row.due_at - row.created_at), "check": check}
     typed = [bindparam(name, type_=UTCDateTime) for name in times]
     with db.write() as conn:

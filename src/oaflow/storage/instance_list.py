@@ -11,8 +11,9 @@ from sqlalchemy import Connection, Select, exists, func, select
 from oaflow.domain.model import InstanceRecord
 from oaflow.domain.security import Scope
 from oaflow.domain.states import OPEN_TASK_STATES
-from oaflow.storage.runtime_rows import instance_record
+from oaflow.storage.runtime_reads import instance_from_row
 from oaflow.storage.scope_sql import visible_clause
+from oaflow.storage.sealing import SensitiveFields
 from oaflow.storage.tables import instances, tasks
 
 _OPEN = sorted(s.value for s in OPEN_TASK_STATES)
@@ -58,7 +59,13 @@ def _filtered(
 
 
 def list_instances(
-    conn: Connection, scope: Scope, now: datetime, offset: int, limit: int, **filters: Any
+    conn: Connection,
+    fields: SensitiveFields,
+    scope: Scope,
+    now: datetime,
+    offset: int,
+    limit: int,
+    **filters: Any,
 ) -> tuple[list[InstanceRecord], int]:
     """One page of the instances in ``scope`` matching ``filters``, newest first, and how
     many match in all."""
@@ -66,7 +73,7 @@ def list_instances(
     total = conn.execute(select(func.count()).select_from(query.subquery())).scalar_one()
     page = query.order_by(instances.c.started_at.desc(), instances.c.id.desc())
     rows = conn.execute(page.offset(offset).limit(limit)).all()
-    return [instance_record(dict(r._mapping)) for r in rows], int(total)
+    return [instance_from_row(fields, r) for r in rows], int(total)
 
 
 def open_tasks_of(conn: Connection, instance_ids: list[int]) -> list[tuple[int, str, Any]]:

@@ -1,6 +1,7 @@
 """Reads of the runtime tables for lists and views, through SQLAlchemy Core: a user's open
 tasks (the task inbox), an instance with its tasks and history. Commands read and write the
-same tables through ``runtime_store``."""
+same tables through ``runtime_store``. Sealed values of sensitive fields come back opened
+(``runtime_rows``; docs/adr/0008)."""
 
 from __future__ import annotations
 
@@ -10,42 +11,58 @@ from sqlalchemy import Connection, Row, and_, bindparam, func, or_, select
 
 from oaflow.domain.model import InstanceRecord, TaskRecord
 from oaflow.domain.states import OPEN_TASK_STATES
-from oaflow.storage.runtime_rows import instance_record, task_record
+from oaflow.storage.runtime_rows import instance_record, opened_data, opened_outputs, task_record
+from oaflow.storage.sealing import SensitiveFields
 from oaflow.storage.tables import history, instances, task_candidates, tasks
 
 OPEN = sorted(s.value for s in OPEN_TASK_STATES)
 
 _INSTANCE_BY_ID = select(instances).where(instances.c.id == bindparam("iid"))
+_DEFINITION_OF = select(instances.c.definition_id).where(instances.c.id == bindparam("iid"))
 
 
-def _task(row: Row[Any]) -> TaskRecord:
-    return task_record(dict(row._mapping))
+def _task(conn: Connection, fields: SensitiveFields, row: Row[Any]) -> TaskRecord:
+    m = dict(row._mapping)
+    m["outputs"] = opened_outputs(fields, m, lambda iid: definition_of(conn, iid))
+    return task_record(m)
 
 
-def _instance(row: Row[Any]) -> InstanceRecord:
-    return instance_record(dict(row._mapping))
+def instance_from_row(fields: SensitiveFields, row: Row[Any]) -> InstanceRecord:
+    """An instance from a row of ``instances`` read through SQLAlchemy."""
+    m = dict(row._mapping)
+    m["data"] = opened_data(fields, m)
+    return instance_record(m)
 
 
-def load_instance(conn: Connection, instance_id: int) -> InstanceRecord | None:
+def definition_of(conn: Connection, instance_id: int) -> int:
+    """The id of the published version instance ``instance_id`` runs."""
+    return int(conn.execute(_DEFINITION_OF, {"iid": instance_id}).scalar_one())
+
+
+def load_instance(
+    conn: Connection, fields: SensitiveFields, instance_id: int
+) -> InstanceRecord | None:
     row = conn.execute(_INSTANCE_BY_ID, {"iid": instance_id}).first()
-    return _instance(row) if row else None
+    return instance_from_row(fields, row) if row else None
 
 
-def find_instance(conn: Connection, business_key: str) -> InstanceRecord | None:
+def find_instance(
+    conn: Connection, fields: SensitiveFields, business_key: str
+) -> InstanceRecord | None:
     row = conn.execute(select(instances).where(instances.c.business_key == business_key)).first()
-    return _instance(row) if row else None
+    return instance_from_row(fields, row) if row else None
 
 
-def load_task(conn: Connection, task_id: int) -> TaskRecord | None:
+def load_task(conn: Connection, fields: SensitiveFields, task_id: int) -> TaskRecord | None:
     row = conn.execute(select(tasks).where(tasks.c.id == task_id)).first()
-    return _task(row) if row else None
+    return _task(conn, fields, row) if row else None
 
 
-def instance_tasks(conn: Connection, instance_id: int) -> list[TaskRecord]:
+def instance_tasks(conn: Connection, fields: SensitiveFields, instance_id: int) -> list[TaskRecord]:
     rows = conn.execute(
         select(tasks).where(tasks.c.instance_id == instance_id).order_by(tasks.c.id)
     ).all()
-    return [_task(r) for r in rows]
+    return [_task(conn, fields, r) for r in rows]
 
 
 def history_of(conn: Connection, instance_id: int) -> list[dict[str, Any]]:
@@ -55,7 +72,7 @@ def history_of(conn: Connection, instance_id: int) -> list[dict[str, Any]]:
     return [dict(r._mapping) for r in rows]
 
 
-def open_tasks_for(conn: Connection, login: str) -> list[TaskRecord]:
+def open_tasks_for(conn: Connection, fields: SensitiveFields, login: str) -> list[TaskRecord]:
     """The user's open tasks: assigned to them, offered to them as a candidate, or given to
     their deputy on their behalf (ORG-3; they see those, the deputy acts)."""
     offered = select(task_candidates.c.task_id).where(task_candidates.c.login == login)
@@ -71,7 +88,7 @@ def open_tasks_for(conn: Connection, login: str) -> list[TaskRecord]:
         )
         .order_by(tasks.c.due_at.is_(None), tasks.c.due_at, tasks.c.id)
     ).all()
-    return [_task(r) for r in rows]
+    return [_task(conn, fields, r) for r in rows]
 
 
 def count_instances(conn: Connection) -> int:

@@ -7,11 +7,14 @@ are): ``{"visits": {node: n}, "joins": {node: [node…]}, "sequence": {node: [lo
 "added_signers": {node: [{"login", "kind", "for"}]}, "last_approver": login,
 "urged": {"task id": "ISO instant"}}``; empty parts are left out, and an added signer
 whose own task is open has ``"for": -1``.
+
+It is also where the values of sensitive fields in an instance's data and a task's outputs
+are sealed on their way to JSON and opened on their way back (SEC-3, docs/adr/0008).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -19,6 +22,8 @@ import orjson
 
 from oaflow.domain.model import AddedSigner, InstanceRecord, SignerPosition, TaskRecord, Tokens
 from oaflow.domain.states import InstanceState, TaskState
+from oaflow.storage.crypto import is_sealed
+from oaflow.storage.sealing import KeyChecks, SensitiveFields, instance_place, task_place
 
 #: ``for`` of an added signer whose own task is open
 _OWN_TASK = -1
@@ -34,6 +39,49 @@ def json_text(value: Any) -> str:
         return orjson.dumps(
             value, default=str, option=_JSON_OPTIONS | orjson.OPT_NON_STR_KEYS
         ).decode()
+
+
+def sealed_data(fields: SensitiveFields, rec: InstanceRecord, checks: KeyChecks) -> str:
+    """An instance's data as JSON text, the values of its sensitive fields sealed."""
+    names = fields.names(rec.definition_id)
+    return json_text(fields.seal(rec.data, names, instance_place(rec.business_key), checks))
+
+
+def sealed_outputs(
+    fields: SensitiveFields,
+    rec: TaskRecord,
+    definition_of: Callable[[int], int],
+    checks: KeyChecks,
+) -> str:
+    """A task's outputs as JSON text, the values of sensitive fields sealed (the task has
+    its id: a value is sealed for its place). ``definition_of`` gives the version of an
+    instance by its id (asked only when there are outputs)."""
+    if not rec.outputs:
+        return json_text(rec.outputs)
+    names = fields.names(definition_of(rec.instance_id))
+    return json_text(fields.seal(rec.outputs, names, task_place(rec.id or 0), checks))
+
+
+def opened_data(fields: SensitiveFields, m: Mapping[str, Any]) -> dict[str, Any]:
+    """The data of an instance row (JSON already parsed), its sealed values opened."""
+    data: dict[str, Any] = m["data"]
+    names = fields.names(m["definition_id"])
+    if not names:
+        return data
+    return fields.open(data, names, lambda: instance_place(m["business_key"]))
+
+
+def opened_outputs(
+    fields: SensitiveFields, m: Mapping[str, Any], definition_of: Callable[[int], int]
+) -> dict[str, Any]:
+    """The outputs of a task row (JSON already parsed), its sealed values opened;
+    ``definition_of`` gives the version of an instance by its id (asked only when a value
+    looks sealed: most tasks have no outputs yet)."""
+    outputs: dict[str, Any] = m["outputs"]
+    if not any(map(is_sealed, outputs.values())):
+        return outputs
+    names = fields.names(definition_of(m["instance_id"]))
+    return fields.open(outputs, names, lambda: task_place(m["id"]))
 
 
 def tokens_json(tokens: Tokens) -> dict[str, Any]:

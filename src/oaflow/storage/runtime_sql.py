@@ -134,6 +134,16 @@ def _statements(dialect: str) -> dict[str, str]:
         f"({_values(_EXCEPTION, set(), dialect)})",
         "next_sequence": "INSERT INTO sequences (scope, value) VALUES (:scope, 1) ON CONFLICT "
         "(scope) DO UPDATE SET value = sequences.value + 1 RETURNING value",
+        "definition_of": "SELECT definition_id FROM instances WHERE id = :iid",
+        # sensitive values (docs/adr/0008): sealed anew, and the keys' check values
+        "reseal_data": f"UPDATE instances SET data = {_json_param('data', dialect)} WHERE id = :id",
+        "reseal_outputs": f"UPDATE tasks SET outputs = {_json_param('outputs', dialect)} "
+        "WHERE id = :id",
+        "check_names": "SELECT name FROM settings WHERE name > 'key_check.' "
+        "AND name < 'key_check/'",
+        "check_value": "SELECT value FROM settings WHERE name = :name",
+        "add_check": "INSERT INTO settings (name, value) VALUES (:name, :value) "
+        "ON CONFLICT (name) DO NOTHING",
     }
     claim = (
         "SELECT id FROM tasks WHERE check_at IS NOT NULL AND check_at <= :now "

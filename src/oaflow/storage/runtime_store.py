@@ -6,11 +6,13 @@ organisation's revision in one query, and ``write`` puts everything the engine d
 the same transaction: the changed tasks (each with its version check), the instance (whose
 version check serialises concurrent commands), new tasks, history, messages and exception
 records. Lists and views read the same tables through SQLAlchemy (``runtime_reads``).
+The values of sensitive fields are sealed on their way in and opened on their way out
+(``runtime_rows``; docs/adr/0008).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
@@ -30,9 +32,14 @@ from oaflow.storage.database import Database
 from oaflow.storage.runtime_rows import (
     instance_record,
     json_text,
+    opened_data,
+    opened_outputs,
+    sealed_data,
+    sealed_outputs,
     task_record,
     tokens_json,
 )
+from oaflow.storage.runtime_sealed import SealedRows
 from oaflow.storage.runtime_sql import (
     INSTANCE_COLUMNS,
     INSTANCE_JSON,
@@ -52,39 +59,44 @@ from oaflow.storage.runtime_sql import (
     sqlite_time,
     update_sql,
 )
+from oaflow.storage.sealing import SensitiveFields
 
 
 class InstanceMoved(Exception):
     """Another transaction changed the instance since it was read: decide again."""
 
 
-class RuntimeStore:
+class RuntimeStore(SealedRows):
     """The runtime tables on one connection's driver cursor, for one transaction. It
     remembers the rows it read, so that an update writes only the columns that changed
     (an unchanged indexed column costs its index pages at commit)."""
 
-    def __init__(self, dbapi: Any, dialect: str) -> None:
+    def __init__(self, dbapi: Any, dialect: str, fields: SensitiveFields) -> None:
         self.dialect = dialect
         self.sql = SQL[dialect]
         self.cursor: Any = dbapi.cursor()
         self.sqlite = dialect == "sqlite"
-        #: (table, id) -> the stored values of the row as read (JSON as text)
+        self.fields = fields
+        #: (table, id) -> the stored values of the row as read (JSON as text; sensitive
+        #: values as they were opened, so that an unchanged value is not written again)
         self._read: dict[tuple[str, int], dict[str, Any]] = {}
+        #: instance id -> its definition's id (which fields are sensitive)
+        self._definitions: dict[int, int] = {}
         #: the organisation's revision as read by ``load_action`` in this transaction
         self.org_revision: int | None = None
 
     @classmethod
-    def on(cls, conn: Connection) -> RuntimeStore:
+    def on(cls, conn: Connection, fields: SensitiveFields) -> RuntimeStore:
         """The store inside a SQLAlchemy connection's transaction."""
-        return cls(conn.connection.dbapi_connection, conn.dialect.name)
+        return cls(conn.connection.dbapi_connection, conn.dialect.name, fields)
 
     @classmethod
     @contextmanager
-    def transaction(cls, db: Database) -> Iterator[RuntimeStore]:
+    def transaction(cls, db: Database, fields: SensitiveFields) -> Iterator[RuntimeStore]:
         """A write transaction of its own on ``db``: committed when the block ends, rolled
         back when it raises."""
         with db.raw_write() as dbapi:
-            yield cls(dbapi, db.dialect)
+            yield cls(dbapi, db.dialect, fields)
 
     # -- conversions --------------------------------------------------------------------
     def _time_in(self, value: datetime | None) -> Any:
@@ -131,29 +143,35 @@ class RuntimeStore:
             self.org_revision = int(row[0]) if row else 0
         return self.org_revision
 
-    def _remember(self, table: str, stored: dict[str, Any], json_columns: set[str]) -> None:
+    def _remember(
+        self, table: str, stored: dict[str, Any], json_columns: set[str]
+    ) -> dict[str, Any]:
         if not self.sqlite:  # psycopg hands JSON over parsed: keep its text
             stored = {**stored, **{c: json_text(stored[c]) for c in json_columns}}
         self._read[table, stored["id"]] = stored
+        return stored
 
     def _task(self, row: Sequence[Any]) -> TaskRecord:
         stored = dict(zip(TASK_COLUMNS, row, strict=True))
-        self._remember("tasks", stored, TASK_JSON)
+        remembered = self._remember("tasks", stored, TASK_JSON)
         m = dict(stored)
         for c in TASK_TIMES:
             m[c] = self._time_out(m[c])
         for c in TASK_JSON:
             m[c] = json_out(m[c])
+        self._open(remembered, m, "outputs", opened_outputs(self.fields, m, self.definition_of))
         return task_record(m)
 
     def _instance(self, row: Sequence[Any]) -> InstanceRecord:
         stored = dict(zip(INSTANCE_COLUMNS, row, strict=True))
-        self._remember("instances", stored, INSTANCE_JSON)
+        remembered = self._remember("instances", stored, INSTANCE_JSON)
+        self._definitions[stored["id"]] = stored["definition_id"]
         m = dict(stored)
         for c in INSTANCE_TIMES:
             m[c] = self._time_out(m[c])
         for c in INSTANCE_JSON:
             m[c] = json_out(m[c])
+        self._open(remembered, m, "data", opened_data(self.fields, m))
         return instance_record(m)
 
     # -- a decision ---------------------------------------------------------------------
@@ -170,6 +188,7 @@ class RuntimeStore:
                 raise InstanceMoved
             task.version += 1
         instance = decision.instance
+        self._definitions[instance.id or 0] = instance.definition_id
         first_seq = instance.event_seq + 1
         instance.event_seq += len(decision.events)
         if not self.update_instance(instance, instance.version):  # the serialisation point
@@ -191,17 +210,27 @@ class RuntimeStore:
             opening.task.exception = opening.code
 
     # -- writes -------------------------------------------------------------------------
-    def _update(self, table: str, params: dict[str, Any], columns: list[str]) -> bool:
+    def _update(
+        self,
+        table: str,
+        params: dict[str, Any],
+        columns: list[str],
+        sealed: tuple[str, Callable[[], str]],
+    ) -> bool:
         """UPDATE the row ``params["id"]`` at ``params["version"]``: the ``columns`` whose
         value differs from the one read in this transaction (all of them for a row not
-        read), and the version."""
+        read), and the version. ``sealed`` names the JSON column that holds sensitive
+        values (in ``params`` as plain text) and how it is written: sealed only when it
+        changed."""
         stored = self._read.get((table, params["id"]))
         if stored is not None:
             json_columns = JSON_COLUMNS[table]
             columns = [
                 c for c in columns if not same_value(params[c], stored[c], c in json_columns)
             ]
-        self.cursor.execute(update_sql(self.dialect, table, tuple(columns)), params)
+        column, seal = sealed
+        written = {**params, column: seal()} if column in columns else params
+        self.cursor.execute(update_sql(self.dialect, table, tuple(columns)), written)
         if self.cursor.rowcount != 1:
             return False
         if stored is not None:
@@ -219,7 +248,8 @@ class RuntimeStore:
         )
         for c in TASK_TIMES & params.keys():
             params[c] = self._time_in(params[c])
-        return self._update("tasks", params, TASK_WRITABLE)
+        sealed = ("outputs", lambda: sealed_outputs(self.fields, rec, self.definition_of, self))
+        return self._update("tasks", params, TASK_WRITABLE, sealed)
 
     def update_instance(self, rec: InstanceRecord, expected_version: int) -> bool:
         params = {
@@ -234,13 +264,14 @@ class RuntimeStore:
             "event_seq": rec.event_seq,
             "changed_at": self._time_in(rec.changed_at),
         }
-        return self._update("instances", params, INSTANCE_WRITABLE)
+        sealed = ("data", lambda: sealed_data(self.fields, rec, self))
+        return self._update("instances", params, INSTANCE_WRITABLE, sealed)
 
     def insert_instance(self, rec: InstanceRecord) -> None:
         params = {c: getattr(rec, c) for c in NEW_INSTANCE}
         params.update(
             state=rec.state.value,
-            data=json_text(rec.data),
+            data=sealed_data(self.fields, rec, self),
             tokens=json_text(tokens_json(rec.tokens)),
             started_at=self._time_in(rec.started_at),
             ended_at=self._time_in(rec.ended_at),
@@ -248,19 +279,27 @@ class RuntimeStore:
         )
         self.cursor.execute(self.sql["insert_instance"], params)
         rec.id = int(self.cursor.fetchone()[0])
+        self._definitions[rec.id] = rec.definition_id
 
     def insert_task(self, rec: TaskRecord) -> None:
+        """A new task; sensitive outputs (seldom: a new task has none) are sealed once it
+        has its id, and never written plain."""
+        names = self.fields.names(self.definition_of(rec.instance_id)) if rec.outputs else ()
+        later = [n for n in names if rec.outputs.get(n) is not None]
+        outputs = {k: v for k, v in rec.outputs.items() if k not in later}
         params = {c: getattr(rec, c) for c in NEW_TASK}
         params.update(
             state=rec.state.value,
             candidates=json_text(list(rec.candidates)),
-            outputs=json_text(rec.outputs),
+            outputs=json_text(outputs),
             sla_fired=json_text(list(rec.sla_fired)),
         )
         for c in TASK_TIMES:
             params[c] = self._time_in(params[c])
         self.cursor.execute(self.sql["insert_task"], params)
         rec.id = int(self.cursor.fetchone()[0])
+        if later:
+            self.reseal("tasks", rec.id, sealed_outputs(self.fields, rec, self.definition_of, self))
         for login in rec.candidates:
             self.cursor.execute(self.sql["insert_candidate"], {"task_id": rec.id, "login": login})
 
