@@ -20,13 +20,12 @@ from oaflow.services.app import App
 from oaflow.storage.crypto import Cipher, cipher_from
 from oaflow.storage.database import Database, normalise_url
 from pg_databases import drop_pg_database, fresh_pg_database
+from shared_settings import TEST_KEYS
 
 PG_URL = os.environ.get("OAFLOW_TEST_DATABASE_URL", "")
 ON_CI = os.environ.get("CI", "").lower() == "true"
 BACKENDS = ["sqlite", "postgresql"]
 T0 = datetime(2024, 3, 1, 1, 0, tzinfo=UTC)  # 2024-03-01 09:00 in Shanghai, a Friday
-#: the key the tests' apps seal sensitive fields with, as OAFLOW_KEYS gives it (SEC-3)
-TEST_KEYS = "test1:dGhlIGtleSBvZiB0aGUgdGVzdHM6IDMyIGJ5dGVzISE="
 
 
 def keyed_cipher(keys: str = TEST_KEYS) -> Cipher:

@@ -26,6 +26,7 @@ from oaflow.services import setup
 from oaflow.services.app import App
 from oaflow.services.setup import DEMO_PASSWORD
 from pg_databases import drop_pg_database, fresh_pg_database
+from shared_settings import TEST_KEYS
 
 
 def demo_settings(files: Path | None = None) -> Settings:
@@ -34,6 +35,7 @@ def demo_settings(files: Path | None = None) -> Settings:
         lang="zh",
         secret_key="test-links-key",
         files_dir=str(files or Path("unused-files")),
+        keys=TEST_KEYS,
     )
 
 

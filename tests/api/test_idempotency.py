@@ -141,3 +141,13 @@ def _print_of_start(api: Server) -> str:
     """The fingerprint of ``start``'s request, from the bytes httpx sends for it."""
     sent = httpx.Request("POST", api.url, json={"process": "customer-complaint", "form": COMPLAINT})
     return fingerprint("POST", "/api/instances", "", sent.content)
+
+
+def test_a_kept_answer_holds_no_sensitive_value_in_plain_text(api: Server) -> None:
+    first = start(api.signed_in("csd.staff"), "with-phone")
+    assert "13800000000" in first.text  # the initiator reads the phone in the answer
+    with api.app.db.read() as conn:
+        [kept] = conn.execute(select(idempotency_keys.c.body)).scalars().all()
+    assert b"13800000000" not in kept and kept.startswith(b"enc:v1:")
+    retry = start(api.signed_in("csd.staff"), "with-phone")
+    assert retry.json() == first.json()

@@ -3,6 +3,9 @@ key runs and its answer is kept for 24 hours; a retry with the same key and the 
 request gets that answer again; the same key with another request is refused (422); a retry
 while the first still runs is told so (409).
 
+An answer may hold sensitive values (a new instance's form): with a key configured it is
+kept sealed like them (SEC-3); one that no longer opens fails closed.
+
 The answer is kept after the change commits, in a transaction of its own: a server killed
 between the two leaves a claim without an answer, which a retry takes over after two
 minutes and runs again — then the engine's own checks (a task decided already is a 409)
@@ -16,9 +19,10 @@ import re
 from dataclasses import dataclass
 from datetime import timedelta
 
-from oaflow.domain.errors import ConflictError, InputError, OAFlowError
+from oaflow.domain.errors import ConflictError, CryptoError, InputError, OAFlowError
 from oaflow.services.app import App
 from oaflow.storage import idempotency_repo as repo
+from oaflow.storage.crypto import PREFIX, EnvelopeError
 
 KEEP = timedelta(hours=24)
 ABANDONED = timedelta(minutes=2)
@@ -60,12 +64,31 @@ def claim(app: App, login: str, key: str, print_: str) -> Answer | None:
                 raise ConflictError("idempotency.in_flight", key=key)
             repo.restart(conn, login, key, now)
             return None
-        return Answer(found["status"], found["content_type"] or "", bytes(found["body"] or b""))
+        body = _opened(app, login, key, bytes(found["body"] or b""))
+        return Answer(found["status"], found["content_type"] or "", body)
 
 
 def remember(app: App, login: str, key: str, answer: Answer) -> None:
+    cipher = app.sensitive.cipher
+    body = answer.body if cipher is None else cipher.seal(answer.body, _place(login, key)).encode()
     with app.db.write() as conn:
-        repo.answer(conn, login, key, answer.status, answer.content_type, answer.body)
+        repo.answer(conn, login, key, answer.status, answer.content_type, body)
+
+
+def _place(login: str, key: str) -> bytes:
+    return f"idempotency/{login}/{key}".encode()
+
+
+def _opened(app: App, login: str, key: str, body: bytes) -> bytes:
+    if not body.startswith(PREFIX.encode()):
+        return body
+    cipher = app.sensitive.cipher
+    if cipher is None:
+        raise CryptoError("crypto.key_missing", field="answer", place=f"Idempotency-Key {key}")
+    try:
+        return cipher.open(body.decode("ascii"), _place(login, key))
+    except EnvelopeError as error:
+        raise CryptoError("crypto.key_wrong", kid=error.kid) from None
 
 
 def release(app: App, login: str, key: str) -> None:
