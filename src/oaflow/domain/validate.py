@@ -297,26 +297,33 @@ def _assignee_table(d: ProcessDefinition, node: Node, name: str) -> Iterator[Fin
 
 def _trigger_field(d: ProcessDefinition, node: Node) -> Iterator[Finding]:
     if node.trigger.kind == "planned_date":
-        yield from _date_field(d, node, node.trigger.field, "definition.trigger")
+        yield from _date_field(d, node, node.trigger.field, TRIGGER_CODES)
 
 
 def _planned_field(d: ProcessDefinition, node: Node) -> Iterator[Finding]:
     """``planned: FIELD`` names a date field of the form (a key node is looked up by name in
     the form's ``key_nodes`` when the instance runs)."""
     if node.planned is not None and node.planned.field:
-        yield from _date_field(d, node, node.planned.field, "definition.planned")
+        yield from _date_field(d, node, node.planned.field, PLANNED_CODES)
 
 
-def _date_field(d: ProcessDefinition, node: Node, name: str, codes: str) -> Iterator[Finding]:
+#: a date field that is unknown, or of another type
+TRIGGER_CODES = ("definition.trigger.unknown_field", "definition.trigger.field_type")
+PLANNED_CODES = ("definition.planned.unknown_field", "definition.planned.field_type")
+
+
+def _date_field(
+    d: ProcessDefinition, node: Node, name: str, codes: tuple[str, str]
+) -> Iterator[Finding]:
     """``name`` is a ``date`` or ``datetime`` field of the form."""
     field = d.form_field(name)
     if field is None:
         advice = did_you_mean(name, {f.name for f in d.form}) or fault(
             "definition.hint.add_date_field", field=name
         )
-        yield _finding(d, node, f"{codes}.unknown_field", field=name, advice=advice)
+        yield _finding(d, node, codes[0], field=name, advice=advice)
     elif field.type not in _DATE_TYPES:
-        yield _finding(d, node, f"{codes}.field_type", field=name, type=field.type)
+        yield _finding(d, node, codes[1], field=name, type=field.type)
 
 
 def _table_exists(
