@@ -69,7 +69,7 @@ def _described(api: FastAPI) -> dict[str, Any]:
             for method, operation in path.items():
                 if method.upper() not in SAFE:
                     operation.setdefault("parameters", []).append(IDEMPOTENCY_PARAMETER)
-        api.openapi_schema = schema
+        api.openapi_schema = problems.document(schema)
     return api.openapi_schema
 
 

@@ -118,7 +118,34 @@ def install(api: FastAPI, timezone: str) -> None:
     def http_error(request: Request, error: HTTPException) -> JSONResponse:
         code = HTTP_CODES.get(error.status_code, "request.failed")
         title = str(error.detail) if error.detail else code
+        if error.status_code == 400:  # a body that cannot be read (bytes that are no text …)
+            title, detail = UNREADABLE.get(language(request)), title
+            return problem(request, 400, code, title, detail)
         return problem(request, error.status_code, code, title)
+
+
+def document(schema: dict[str, Any]) -> dict[str, Any]:
+    """Make the OpenAPI description say what the errors are: problem+json (FastAPI files a
+    model's responses under application/json), and 400 for every request with a body (one
+    that is not JSON, not text or not a form)."""
+    problem_ref = {"$ref": "#/components/schemas/Problem"}
+    for path in schema.get("paths", {}).values():
+        for operation in path.values():
+            responses = operation.get("responses", {})
+            if "requestBody" in operation and "400" not in responses:
+                responses["400"] = {
+                    "description": "The request body cannot be read (not JSON, not text, "
+                    "not a form)",
+                    "content": {MEDIA: {"schema": problem_ref}},
+                }
+            for status, response in responses.items():
+                content = response.get("content", {})
+                if (
+                    status[0] in "45"
+                    and content.get("application/json", {}).get("schema") == problem_ref
+                ):
+                    content[MEDIA] = content.pop("application/json")
+    return schema
 
 
 INVALID = Text("请求内容不符合要求", "the request is not valid")
@@ -127,7 +154,9 @@ UNAVAILABLE = Text(
     "sensitive data cannot be read right now: ask an administrator to check the keys",
 )
 MALFORMED = Text("请求不是有效的 JSON", "the request body is not valid JSON")
+UNREADABLE = Text("请求内容无法读取", "the request body cannot be read")
 HTTP_CODES = {
+    400: "request.malformed",
     404: "request.no_such_path",
     405: "request.method_not_allowed",
     413: "request.too_large",
