@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
+import pytest
 
 from .conftest import Server
 
@@ -56,3 +57,25 @@ def test_a_body_that_cannot_be_read_is_a_documented_400(api: Server) -> None:
     assert unreadable.json()["title"] == "请求内容无法读取"
     for method, path in (("POST", "/api/tasks/{task_id}/comment"), ("POST", "/api/organisation")):
         assert "400" in documented(api, method, path), path
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def server(request: pytest.FixtureRequest) -> Server:
+    """The API on SQLite, and on PostgreSQL (which refuses more: NUL, int4 overflow)."""
+    found: Server = request.getfixturevalue("api" if request.param == "sqlite" else "api_pg")
+    return found
+
+
+def test_an_instant_beyond_the_calendar_is_refused(server: Server) -> None:
+    """0001-01-01 00:00 in Shanghai is before year 1 in UTC: a deputy's period or a planned
+    date there was 500 (OverflowError: date value out of range)."""
+    head, admin = server.signed_in("csd.head"), server.signed_in("admin")
+    period = {"deputy": "csd.staff", "starts": "0001-01-01T00:00", "ends": "2031-01-01T00:00"}
+    is_problem(head.put("/api/users/csd.head/deputy", json=period), 422, "calendar.bad_time")
+    form = {
+        "title": "t", "project_lead": "gm", "m1_department": "leg", "m2_department": "leg",
+        "m3_department": "leg", "m1_date": "0001-01-01T00:00", "m2_date": "2031-04-01T18:00",
+        "m3_date": "2031-05-01T18:00",
+    }  # fmt: skip
+    started = admin.post("/api/instances", json={"process": "project-milestones", "form": form})
+    is_problem(started, 422, "calendar.bad_time")

@@ -50,4 +50,7 @@ def parse_instant(text: str, default_tz: str = "Asia/Shanghai") -> datetime:
         raise InputError("calendar.bad_time", text=text) from exc
     if value.tzinfo is None:
         value = value.replace(tzinfo=ZoneInfo(default_tz))
-    return value.astimezone(UTC)
+    try:
+        return value.astimezone(UTC)
+    except OverflowError as exc:  # 0001-01-01 east of UTC, 9999-12-31 west of it
+        raise InputError("calendar.bad_time", text=text) from exc
