@@ -4,6 +4,7 @@ through HTTP on a real server."""
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 import pytest
@@ -64,6 +65,85 @@ def server(request: pytest.FixtureRequest) -> Server:
     """The API on SQLite, and on PostgreSQL (which refuses more: NUL, int4 overflow)."""
     found: Server = request.getfixturevalue("api" if request.param == "sqlite" else "api_pg")
     return found
+
+
+def test_numbers_beyond_the_columns_are_refused(server: Server) -> None:
+    """Ids beyond the INTEGER columns (int4 on PostgreSQL), in a path or a body, an offset
+    beyond BIGINT and a channel's rate beyond INTEGER were 500 (OverflowError on SQLite,
+    NumericValueOutOfRange on PostgreSQL); they are 422 and nothing changes."""
+    head, admin = server.signed_in("csd.head"), server.signed_in("admin")
+    for big in (2**31, 2**63, 2**70):
+        for path in (f"/api/tasks/{big}", f"/api/tasks/{big}/files", f"/api/files/{big}"):
+            is_problem(head.get(path), 422, "request.invalid")
+        is_problem(head.delete(f"/api/tokens/{big}"), 422, "request.invalid")
+        batch = head.post("/api/tasks/approve-batch", json={"tasks": [big]})
+        is_problem(batch, 422, "request.invalid")
+        read = head.post("/api/notifications/read", json={"ids": [big]})
+        is_problem(read, 422, "request.invalid")
+        for path in ("/api/deliveries/retry", "/api/deliveries/discard"):
+            is_problem(admin.post(path, json={"ids": [big]}), 422, "request.invalid")
+        channel = {"name": "c", "kind": "recording", "settings": {}, "per_minute": big}
+        is_problem(admin.post("/api/channels", json=channel), 422, "request.invalid")
+    for offset in (2**63, 2**70):
+        answer = head.get("/api/instances", params={"offset": offset})
+        is_problem(answer, 422, "request.invalid")
+    assert head.get("/api/instances", params={"offset": 2**63 - 1}).json()["items"] == []
+    assert admin.get("/api/channels").json() == []
+
+
+NUL = "\x00"
+COMPLAINT = "customer-complaint"
+
+
+def test_text_with_nul_or_a_lone_surrogate_is_refused(server: Server) -> None:
+    """NUL in a path, query or body (PostgreSQL: "text fields cannot contain NUL"), and an
+    unpaired surrogate in a body ("surrogates not allowed"), were 500 wherever the text
+    reached the database or the answer; they are 422 before anything is done."""
+    head, admin = server.signed_in("csd.head"), server.signed_in("admin")
+    form = {"title": "t", "customer": "c", "complaint_type": "quality", "description": "d"}
+    for bad in (NUL, "a\x00b"):
+        refused = [
+            head.get(f"/api/instances/{quote(bad)}"),
+            head.get(f"/api/users/{quote(bad)}/preferences"),
+            head.get("/api/instances", params={"department": bad}),
+            head.get("/api/tasks", params={"q": bad}),
+            admin.get("/api/outbox", params={"to": bad}),
+            head.post("/api/instances", json={"process": COMPLAINT, "form": {**form, "goal": bad}}),
+            head.post("/api/instances", json={"process": COMPLAINT, "form": {**form, bad: "x"}}),
+            head.post("/api/tokens", json={"name": bad, "scopes": ["read"]}),
+            admin.put("/api/templates/urge", json={"subject": bad, "body": "x"}),
+            admin.put("/api/calendar/days/2031-01-02", json={"kind": "off", "name": bad}),
+            admin.post("/api/channels", json={"name": bad, "kind": "recording", "settings": {}}),
+        ]
+        for answer in refused:
+            is_problem(answer, 422, "request.invalid")
+    json_header = {"content-type": "application/json"}
+    lone = '{"process": "customer-complaint", "form": {"title": "\\ud800", "customer": "c", ' \
+        '"complaint_type": "quality", "description": "d"}}'  # fmt: skip
+    answer = head.post("/api/instances", content=lone.encode(), headers=json_header)
+    is_problem(answer, 422, "request.invalid")
+    day = b'{"kind": "off", "name": "\\udfff"}'
+    answer = admin.put("/api/calendar/days/2031-01-02", content=day, headers=json_header)
+    is_problem(answer, 422, "request.invalid")
+    not_finite = b'{"process": "customer-complaint", "form": {"title": "t", "remarks": NaN}}'
+    answer = head.post("/api/instances", content=not_finite, headers=json_header)
+    is_problem(answer, 422, "request.invalid")
+    assert head.get("/api/instances").json()["total"] == 0
+
+
+def test_texts_longer_than_their_columns_are_refused(server: Server) -> None:
+    """A channel name over VARCHAR(100) and an instance title over VARCHAR(200) were 500 on
+    PostgreSQL ("value too long"); an empty channel name was accepted."""
+    head, admin = server.signed_in("csd.head"), server.signed_in("admin")
+    for name in ("", "n" * 101):
+        channel = {"name": name, "kind": "recording", "settings": {}}
+        is_problem(admin.post("/api/channels", json=channel), 422, "request.invalid")
+    form = {"title": "t" * 201, "customer": "c", "complaint_type": "quality", "description": "d"}
+    started = head.post("/api/instances", json={"process": "customer-complaint", "form": form})
+    is_problem(started, 422, "request.invalid")
+    form["title"] = "t" * 200
+    body = {"process": "customer-complaint", "form": form}
+    assert head.post("/api/instances", json=body).status_code == 201
 
 
 def test_an_instant_beyond_the_calendar_is_refused(server: Server) -> None:

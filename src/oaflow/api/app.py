@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from fastapi import APIRouter, FastAPI, Request, Response
+from fastapi import APIRouter, Depends, FastAPI, Request, Response
 from fastapi.openapi.utils import get_openapi
 
 from oaflow import __version__
@@ -24,6 +24,7 @@ from oaflow.api.routes import (
     settings,
     tasks,
 )
+from oaflow.api.schemas import storable_parameters
 from oaflow.bootstrap import database_ready
 from oaflow.services.app import App
 
@@ -38,6 +39,7 @@ def create_api(app: App) -> FastAPI:
         "with POST /api/session (a cookie session; send its csrf as X-CSRF-Token with every "
         "change) or send an API token as `Authorization: Bearer …`.",
         openapi_url="/api/openapi.json",
+        dependencies=[Depends(storable_parameters)],
         docs_url="/api/docs",
         redoc_url=None,
     )

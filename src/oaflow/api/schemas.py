@@ -1,17 +1,66 @@
 """What requests carry: strict models (``false`` is not a number, no extra fields), so a
-body cannot set what its caller may not (assignee, state, department are never inputs)."""
+body cannot set what its caller may not (assignee, state, department are never inputs).
+
+Nothing a request carries may be unstorable: ids fit the INTEGER columns (int4 on
+PostgreSQL), and no text holds NUL (PostgreSQL refuses it) or an unpaired surrogate (it is
+not UTF-8), no number is NaN or infinite — anywhere in a body, path or query, else 422."""
 
 from __future__ import annotations
 
-from typing import Any, Literal
+import math
+import re
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from fastapi import Request
+from fastapi.exceptions import RequestValidationError
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-Id = Field(ge=1, le=2**63 - 1)
+#: the largest number an INTEGER column holds (int4 on PostgreSQL): ids, counts
+MAX_INT = 2**31 - 1
+MAX_ID = MAX_INT
+IdNumber = Annotated[int, Field(ge=1, le=MAX_ID)]
+#: the largest offset of a page (a BIGINT in SQL)
+MAX_OFFSET = 2**63 - 1
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+UNSTORABLE = "holds NUL or an unpaired surrogate, or a number that is not finite"
+
+
+def storable(value: Any) -> bool:
+    """Whether ``value`` (a JSON document, however nested) can be stored as it is."""
+    todo = [value]
+    while todo:
+        item = todo.pop()
+        if isinstance(item, str):
+            if _UNSTORABLE.search(item):
+                return False
+        elif isinstance(item, float):
+            if not math.isfinite(item):
+                return False
+        elif isinstance(item, dict):
+            todo += [*item.keys(), *item.values()]
+        elif isinstance(item, list | tuple):
+            todo += item
+    return True
+
+
+def storable_parameters(request: Request) -> None:
+    """Path and query parameters hold no NUL and no unpaired surrogate (422)."""
+    for place, values in (("path", request.path_params), ("query", request.query_params)):
+        for name, value in values.items():
+            if not storable(value):
+                error = {"type": "value_error", "loc": (place, name), "msg": UNSTORABLE}
+                raise RequestValidationError([error])
 
 
 class Strict(BaseModel):
     model_config = ConfigDict(strict=True, extra="forbid")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _storable(cls, data: Any) -> Any:
+        if not storable(data):
+            raise ValueError(f"the request {UNSTORABLE}")
+        return data
 
 
 class SignIn(Strict):
@@ -22,6 +71,16 @@ class SignIn(Strict):
 class Start(Strict):
     process: str = Field(min_length=1, max_length=64)
     form: dict[str, Any]
+
+    @model_validator(mode="after")
+    def _title_fits(self) -> Start:
+        title = self.form.get("title")
+        if isinstance(title, str) and len(title) > TITLE_LENGTH:
+            raise ValueError(f"form.title: at most {TITLE_LENGTH} characters")
+        return self
+
+
+TITLE_LENGTH = 200  # instances.title is VARCHAR(200)
 
 
 class Note(Strict):
@@ -65,7 +124,7 @@ class AddSigner(Strict):
 
 
 class Batch(Strict):
-    tasks: list[int] = Field(min_length=1, max_length=200)
+    tasks: list[IdNumber] = Field(min_length=1, max_length=200)
     note: str = Field(default="", max_length=2000)
 
 
@@ -75,7 +134,7 @@ class Definition(Strict):
 
 
 class Ids(Strict):
-    ids: list[int] | None = Field(default=None, max_length=1000)
+    ids: list[IdNumber] | None = Field(default=None, max_length=1000)
 
 
 class Password(Strict):

@@ -11,12 +11,13 @@ from starlette.concurrency import run_in_threadpool
 
 from oaflow.api.deps import TheApp, Who
 from oaflow.api.problems import COMMON, ONE, Problem, Responses
+from oaflow.api.schemas import MAX_ID
 from oaflow.api.uploads import OPENAPI_BODY, read_file
 from oaflow.services import deliverables
 from oaflow.services.deliverables import FileView
 
 router = APIRouter(tags=["files"], responses=COMMON)
-Id = Annotated[int, Path(ge=1, le=2**63 - 1)]
+Id = Annotated[int, Path(ge=1, le=MAX_ID)]
 UPLOAD: Responses = {
     **ONE,
     413: {"model": Problem, "description": "Larger than the upload limit"},

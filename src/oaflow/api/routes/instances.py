@@ -10,7 +10,7 @@ from fastapi import APIRouter, Path, Query
 
 from oaflow.api.deps import TheApp, Who
 from oaflow.api.problems import CHANGE, COMMON, ONE
-from oaflow.api.schemas import Reason, Start
+from oaflow.api.schemas import MAX_OFFSET, Reason, Start
 from oaflow.domain.states import InstanceState
 from oaflow.services import queries, runtime
 from oaflow.services.views import InstanceDetail, InstanceFilter, InstancePage
@@ -37,7 +37,7 @@ def listed(
     overdue: bool = False,
     started_from: datetime | None = None,
     started_until: datetime | None = None,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
 ) -> InstancePage:
     """The instances the caller may see, newest first, narrowed by the filters."""

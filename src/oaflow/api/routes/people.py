@@ -11,7 +11,7 @@ from pydantic import Field
 
 from oaflow.api.deps import TheApp, Who
 from oaflow.api.problems import COMMON, ONE
-from oaflow.api.schemas import Deputy, NewToken, Password, Strict
+from oaflow.api.schemas import MAX_ID, Deputy, NewToken, Password, Strict
 from oaflow.domain.clock import parse_instant
 from oaflow.services import auth, deputies, organisation, runtime
 from oaflow.services.auth import TokenView
@@ -91,5 +91,5 @@ def create_token(body: NewToken, app: TheApp, who: Who) -> IssuedToken:
 
 
 @router.delete("/tokens/{token_id}", status_code=204, responses=ONE)
-def revoke_token(token_id: Annotated[int, Path(ge=1, le=2**63 - 1)], app: TheApp, who: Who) -> None:
+def revoke_token(token_id: Annotated[int, Path(ge=1, le=MAX_ID)], app: TheApp, who: Who) -> None:
     auth.revoke_token(app, who, token_id)

@@ -14,7 +14,7 @@ from starlette.concurrency import run_in_threadpool
 
 from oaflow.api.deps import TheApp, Who
 from oaflow.api.problems import CHANGE, COMMON, ONE, Problem
-from oaflow.api.schemas import Grant, Policy, Strict, Template
+from oaflow.api.schemas import MAX_INT, Grant, Policy, Strict, Template
 from oaflow.bootstrap import build_channels
 from oaflow.domain.calendar_text import periods_text, weekend_text
 from oaflow.domain.clock import parse_instant
@@ -181,12 +181,12 @@ def channels(app: TheApp, who: Who) -> list[ChannelView]:
 
 
 class Channel(Strict):
-    name: str
+    name: str = Field(min_length=1, max_length=100)
     kind: str
     settings: dict[str, Any]
     department: str | None = None
     events: list[str] = Field(default_factory=list)
-    per_minute: int | None = None
+    per_minute: int | None = Field(default=None, le=MAX_INT)
 
 
 @router.post("/channels", response_model=list[ChannelView], status_code=201, responses=CHANGE)
@@ -201,7 +201,7 @@ def add_channel(body: Channel, app: TheApp, who: Who) -> list[ChannelView]:
 class ChannelChange(Strict):
     settings: dict[str, Any] = Field(default_factory=dict)
     events: list[str] | None = None
-    per_minute: int | None = None
+    per_minute: int | None = Field(default=None, le=MAX_INT)
     enabled: bool | None = None
 
 

@@ -11,6 +11,7 @@ from fastapi import APIRouter, Path, Query, Request
 from oaflow.api.deps import TheApp, Who
 from oaflow.api.problems import CHANGE, COMMON, ONE, Responses, language
 from oaflow.api.schemas import (
+    MAX_ID,
     AddSigner,
     Batch,
     Complete,
@@ -29,7 +30,7 @@ from oaflow.services.batch import BatchItem
 from oaflow.services.views import Sla, TaskDetail, TaskPage
 
 router = APIRouter(prefix="/tasks", tags=["tasks"], responses=COMMON)
-TaskId = Annotated[int, Path(ge=1, le=2**63 - 1)]
+TaskId = Annotated[int, Path(ge=1, le=MAX_ID)]
 SORTS = {
     "due": lambda t: (t.due_at is None, t.due_at, t.id),
     "created": lambda t: (t.created_at, t.id),
