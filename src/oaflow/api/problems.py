@@ -126,18 +126,19 @@ def install(api: FastAPI, timezone: str) -> None:
 
 def document(schema: dict[str, Any]) -> dict[str, Any]:
     """Make the OpenAPI description say what the errors are: problem+json (FastAPI files a
-    model's responses under application/json), and 400 for every request with a body (one
-    that is not JSON, not text or not a form)."""
+    model's responses under application/json); 400 for every request with a body (one that
+    is not JSON, not text or not a form) and 413 (a body over 5 MB sent with an
+    Idempotency-Key, which is kept whole)."""
     problem_ref = {"$ref": "#/components/schemas/Problem"}
     for path in schema.get("paths", {}).values():
         for operation in path.values():
             responses = operation.get("responses", {})
-            if "requestBody" in operation and "400" not in responses:
-                responses["400"] = {
-                    "description": "The request body cannot be read (not JSON, not text, "
-                    "not a form)",
-                    "content": {MEDIA: {"schema": problem_ref}},
-                }
+            if "requestBody" in operation:
+                for status, description in BODY_ERRORS.items():
+                    responses.setdefault(
+                        status,
+                        {"description": description, "content": {MEDIA: {"schema": problem_ref}}},
+                    )
             for status, response in responses.items():
                 content = response.get("content", {})
                 if (
@@ -148,6 +149,10 @@ def document(schema: dict[str, Any]) -> dict[str, Any]:
     return schema
 
 
+BODY_ERRORS = {
+    "400": "The request body cannot be read (not JSON, not text, not a form)",
+    "413": "The request body is too large",
+}
 INVALID = Text("请求内容不符合要求", "the request is not valid")
 UNAVAILABLE = Text(
     "敏感数据暂时无法读取：请联系管理员检查加密密钥",
