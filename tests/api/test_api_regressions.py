@@ -173,3 +173,24 @@ def test_a_body_too_large_to_keep_is_a_documented_413(api: Server) -> None:
     answer = admin.post("/api/processes/validate", content=encoded, headers=headers)
     is_problem(answer, 413, "idempotency.too_large")
     assert "413" in documented(api, "POST", "/api/processes/validate")
+
+
+def test_times_in_a_query_or_path_are_written_as_dates(server: Server) -> None:
+    """started_from=2024-03-01T09:00 (no offset) or 2024-03-01 was a 500 ("naive datetime
+    given to the database"); it is read in the business calendar's zone, like the CLI. A
+    number was taken as seconds since 1970: /calendar/days/0 made 1 January 1970 a day off."""
+    head, admin = server.signed_in("csd.head"), server.signed_in("admin")
+    form = {"title": "t", "customer": "c", "complaint_type": "quality", "description": "d"}
+    assert head.post("/api/instances", json={"process": COMPLAINT, "form": form}).is_success
+    for value in ("2024-03-01T09:00", "2024-03-01", "2024-03-01T09:00:00+08:00"):
+        found = head.get("/api/instances", params={"started_from": value})
+        assert found.status_code == 200, found.text
+        assert found.json()["total"] == 1
+        assert head.get("/api/instances", params={"started_until": value}).json()["total"] == 0
+    for number in ("0", "+0.0", "1709254800"):
+        for name in ("started_from", "started_until"):
+            refused = head.get("/api/instances", params={name: number})
+            is_problem(refused, 422, "request.invalid")
+        day = admin.put(f"/api/calendar/days/{number}", json={"kind": "off"})
+        is_problem(day, 422, "request.invalid")
+    assert admin.get("/api/calendar", params={"year": 1970}).json()["days"] == []

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import math
 import re
+from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import Request
 from fastapi.exceptions import RequestValidationError
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 #: the largest number an INTEGER column holds (int4 on PostgreSQL): ids, counts
 MAX_INT = 2**31 - 1
@@ -50,6 +51,22 @@ def storable_parameters(request: Request) -> None:
             if not storable(value):
                 error = {"type": "value_error", "loc": (place, name), "msg": UNSTORABLE}
                 raise RequestValidationError([error])
+
+
+_WRITTEN_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _written_as_a_date(value: Any) -> Any:
+    """A date or time in a path or query is written YYYY-MM-DD… (pydantic would also take a
+    number of seconds since 1970: ``/calendar/days/0`` was 1 January 1970)."""
+    if isinstance(value, str) and not _WRITTEN_DATE.match(value):
+        raise ValueError("write a date YYYY-MM-DD, a time YYYY-MM-DDTHH:MM[:SS][+08:00]")
+    return value
+
+
+WrittenDate = Annotated[date, BeforeValidator(_written_as_a_date)]
+#: a time without an offset is read in the business calendar's zone (like the CLI)
+WrittenTime = Annotated[datetime, BeforeValidator(_written_as_a_date)]
 
 
 class Strict(BaseModel):

@@ -3,14 +3,14 @@ timeline and progress table (MON-1), withdraw it (撤回)."""
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Path, Query
 
 from oaflow.api.deps import TheApp, Who
 from oaflow.api.problems import CHANGE, COMMON, ONE
-from oaflow.api.schemas import MAX_OFFSET, Reason, Start
+from oaflow.api.schemas import MAX_OFFSET, Reason, Start, WrittenTime
 from oaflow.domain.states import InstanceState
 from oaflow.services import queries, runtime
 from oaflow.services.views import InstanceDetail, InstanceFilter, InstancePage
@@ -35,12 +35,18 @@ def listed(
     department: str | None = None,
     initiator: str | None = None,
     overdue: bool = False,
-    started_from: datetime | None = None,
-    started_until: datetime | None = None,
+    started_from: WrittenTime | None = None,
+    started_until: WrittenTime | None = None,
     offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
 ) -> InstancePage:
-    """The instances the caller may see, newest first, narrowed by the filters."""
+    """The instances the caller may see, newest first, narrowed by the filters (a time
+    without an offset is in the business calendar's zone)."""
+    zone = ZoneInfo(app.calendar.tz)
+    started_from, started_until = (
+        t.replace(tzinfo=zone) if t is not None and t.tzinfo is None else t
+        for t in (started_from, started_until)
+    )
     wanted = InstanceFilter(
         process, state, department, initiator, overdue, started_from, started_until, offset, limit
     )

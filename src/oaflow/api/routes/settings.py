@@ -14,7 +14,7 @@ from starlette.concurrency import run_in_threadpool
 
 from oaflow.api.deps import TheApp, Who
 from oaflow.api.problems import CHANGE, COMMON, ONE, Problem
-from oaflow.api.schemas import MAX_INT, Grant, Policy, Strict, Template
+from oaflow.api.schemas import MAX_INT, Grant, Policy, Strict, Template, WrittenDate
 from oaflow.bootstrap import build_channels
 from oaflow.domain.calendar_text import periods_text, weekend_text
 from oaflow.domain.clock import parse_instant
@@ -115,7 +115,7 @@ class CalendarDay(Strict):
 
 
 @router.put("/calendar/days/{day}", response_model=CalendarView)
-def calendar_day(day: date, body: CalendarDay, app: TheApp, who: Who) -> CalendarView:
+def calendar_day(day: WrittenDate, body: CalendarDay, app: TheApp, who: Who) -> CalendarView:
     """Make a day a company day off or working day, or reset it (administrators)."""
     if body.kind == "reset":
         calendar.reset_day(app, who, day)
