@@ -44,6 +44,7 @@ AREAS = (
     "notify",
     "org",
     "services",
+    "audit",
 )
 
 
