@@ -138,7 +138,9 @@ def downgrade() -> None:
     op.drop_table("audit_head")
     op.drop_index(op.f("ix_audit_at"), table_name="audit")
     op.drop_table("audit")
-    with op.batch_alter_table("instances", schema=None) as batch_op:
+    # SQLite drops a plain column in place (3.35+): no copy of the tables, which their
+    # foreign keys would refuse
+    with op.batch_alter_table("instances", recreate="never") as batch_op:
         batch_op.drop_column("last_hash")
-    with op.batch_alter_table("history", schema=None) as batch_op:
+    with op.batch_alter_table("history", recreate="never") as batch_op:
         batch_op.drop_column("hash")
