@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from oaflow.domain.errors import ForbiddenError
+from oaflow.domain.errors import ForbiddenError, UnauthenticatedError
 from oaflow.domain.orgfile import org_to_yaml
 from oaflow.notify.channels.base import Endpoint, Outgoing, SendResult
 from oaflow.processes import builtin_source, demo_organisation
