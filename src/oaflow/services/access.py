@@ -19,6 +19,7 @@ from oaflow.domain.security import (
 )
 from oaflow.services import audit, authz
 from oaflow.services.app import App
+from oaflow.services.audit import AuditAction
 from oaflow.storage import access_repo, catalog_repo
 
 
@@ -68,7 +69,7 @@ def grant(
             app,
             conn,
             who,
-            "access.grant",
+            AuditAction.ACCESS_GRANT,
             f"process:{process}",
             permission=chosen.value,
             roles=wanted,
@@ -123,5 +124,7 @@ def set_policy(
         else:
             found.pop(tag.strip(), None)
         access_repo.save_policies(conn, found)
-        audit.record(app, conn, who, "policy.set", f"policy:{tag.strip()}", departments=codes)
+        audit.record(
+            app, conn, who, AuditAction.POLICY_SET, f"policy:{tag.strip()}", departments=codes
+        )
     return policies(app, who)

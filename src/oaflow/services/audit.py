@@ -15,6 +15,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import Connection
@@ -27,7 +28,47 @@ from oaflow.services.app import App
 from oaflow.storage import audit_repo
 
 MAX_LIST = 10_000
-DENIED = "access.denied"
+
+
+class AuditAction(StrEnum):
+    """What an entry records (its ``action``); the target names the object."""
+
+    ORG_IMPORT = "org.import"  # organisation: the file's, now
+    ORG_SCHEDULE = "org.schedule"  # organisation: the file's, from a later instant on
+    CALENDAR_SEED = "calendar.seed"  # the national schedule, at init
+    CALENDAR_DAY_SET = "calendar.day_set"
+    CALENDAR_DAY_RESET = "calendar.day_reset"
+    CALENDAR_IMPORT = "calendar.import"
+    CALENDAR_HOURS = "calendar.hours"
+    CALENDAR_TIMEZONE = "calendar.timezone"
+    CALENDAR_WEEKEND = "calendar.weekend"
+    CALENDAR_CONFIRM_YEAR = "calendar.confirm_year"
+    PROCESS_PUBLISH = "process.publish"
+    CHANNEL_ADD = "channel.add"
+    CHANNEL_CHANGE = "channel.change"  # the names of the settings changed, never values
+    CHANNEL_ENABLE = "channel.enable"
+    CHANNEL_DISABLE = "channel.disable"  # by an administrator, or the system on a 410
+    CHANNEL_REMOVE = "channel.remove"
+    TEMPLATE_SET = "template.set"
+    TEMPLATE_RESET = "template.reset"
+    ACCESS_GRANT = "access.grant"
+    POLICY_SET = "policy.set"
+    DEPUTY_SET = "deputy.set"
+    DEPUTY_CLEAR = "deputy.clear"
+    PREFS_SET = "prefs.set"
+    TOKEN_CREATE = "token.create"
+    TOKEN_REVOKE = "token.revoke"
+    PASSWORD_SET = "password.set"
+    PASSWORD_SEED = "password.seed"  # the demo's passwords, at init
+    OUTBOX_REDRIVE = "outbox.redrive"
+    OUTBOX_DISCARD = "outbox.discard"
+    SIGN_IN = "sign_in"
+    SIGN_IN_FAILED = "sign_in.failed"
+    SIGN_OUT = "sign_out"
+    ACCESS_DENIED = "access.denied"  # a refused request
+
+
+DENIED = AuditAction.ACCESS_DENIED
 
 
 @dataclass(frozen=True)
@@ -74,7 +115,7 @@ def record(
     the request came from, when the principal does not say."""
     login = who if isinstance(who, str) else who.login
     place = address if address is not None else ("" if isinstance(who, str) else who.address)
-    audit_repo.append(conn, app.now(), login, action, target, detail, place)
+    audit_repo.append(conn, app.now(), login, str(action), target, detail, place)
 
 
 def denied(
@@ -86,7 +127,7 @@ def denied(
     address = address or ("" if isinstance(who, str) else who.address)
     detail = {"permission": action, **detail}
     with app.db.write() as conn:
-        audit_repo.append(conn, app.now(), login, DENIED, target, detail, address)
+        audit_repo.append(conn, app.now(), login, str(DENIED), target, detail, address)
 
 
 def record_denial(app: App, error: OAFlowError, who: Principal | str, address: str = "") -> bool:

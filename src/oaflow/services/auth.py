@@ -28,6 +28,7 @@ from oaflow.domain.org import Organisation
 from oaflow.domain.security import SYSTEM, Permission, Principal, granted, principal_of
 from oaflow.services import audit, authz
 from oaflow.services.app import App
+from oaflow.services.audit import AuditAction
 from oaflow.storage import auth_repo
 
 SESSION_LIFETIME = timedelta(hours=12)
@@ -89,7 +90,7 @@ def set_password(app: App, who: Principal, login: str, password: str) -> None:
             authz.authorize(app, conn, who, Permission.ADMINISTER)
         auth_repo.set_password_hashes(conn, {login: hash_password(password)}, app.now())
         auth_repo.end_sessions_of(conn, [login])  # a changed password signs everyone out
-        audit.record(app, conn, who, "password.set", f"user:{login}")
+        audit.record(app, conn, who, AuditAction.PASSWORD_SET, f"user:{login}")
 
 
 def seed_passwords(app: App, logins: Iterable[str], password: str) -> None:
@@ -99,7 +100,7 @@ def seed_passwords(app: App, logins: Iterable[str], password: str) -> None:
     chosen = list(logins)
     with app.db.write() as conn:
         auth_repo.set_password_hashes(conn, dict.fromkeys(chosen, hashed), app.now())
-        audit.record(app, conn, SYSTEM, "password.seed", "users", users=len(chosen))
+        audit.record(app, conn, SYSTEM, AuditAction.PASSWORD_SEED, "users", users=len(chosen))
 
 
 @cache
@@ -122,7 +123,9 @@ def sign_in(app: App, login: str, password: str, address: str = "") -> SignedIn:
         if user is None or not user.active or stored is None or not _verified(stored, password):
             for key in keys:
                 auth_repo.record_failure(conn, key, now, now - THROTTLE_WINDOW)
-            audit.record(app, conn, login, "sign_in.failed", f"user:{login}", address=address)
+            audit.record(
+                app, conn, login, AuditAction.SIGN_IN_FAILED, f"user:{login}", address=address
+            )
             failed = UnauthenticatedError("auth.bad_credentials")
         else:
             auth_repo.clear_failures(conn, keys[:1])
@@ -137,7 +140,7 @@ def sign_in(app: App, login: str, password: str, address: str = "") -> SignedIn:
                 created_at=now,
                 expires_at=expires,
             )
-            audit.record(app, conn, login, "sign_in", f"user:{login}", address=address)
+            audit.record(app, conn, login, AuditAction.SIGN_IN, f"user:{login}", address=address)
             return SignedIn(token, csrf, expires, principal_of(org, login))
     raise failed  # after the transaction: the failures are counted
 
@@ -172,7 +175,7 @@ def sign_out(app: App, token: str, address: str = "") -> None:
         found = auth_repo.session(conn, digest(token))
         if auth_repo.end_session(conn, digest(token)) and found is not None:
             login = str(found["login"])
-            audit.record(app, conn, login, "sign_out", f"user:{login}", address=address)
+            audit.record(app, conn, login, AuditAction.SIGN_OUT, f"user:{login}", address=address)
 
 
 def _active(org: Organisation, login: str) -> Principal:
@@ -216,7 +219,7 @@ def create_token(
             app,
             conn,
             who,
-            "token.create",
+            AuditAction.TOKEN_CREATE,
             f"token:{token_id}",
             **detail,
             expires_at=values["expires_at"],
@@ -252,7 +255,9 @@ def revoke_token(app: App, who: Principal, token_id: int) -> None:
         if found["login"] != who.login:
             authz.authorize(app, conn, who, Permission.ADMINISTER)
         auth_repo.revoke_tokens(conn, [token_id], app.now())
-        audit.record(app, conn, who, "token.revoke", f"token:{token_id}", login=found["login"])
+        audit.record(
+            app, conn, who, AuditAction.TOKEN_REVOKE, f"token:{token_id}", login=found["login"]
+        )
 
 
 def _token_view(row: Mapping[str, Any]) -> TokenView:

@@ -19,6 +19,7 @@ from oaflow.domain.text import Text
 from oaflow.domain.validate import check_definition
 from oaflow.services import audit, authz
 from oaflow.services.app import App
+from oaflow.services.audit import AuditAction
 from oaflow.storage import catalog_repo
 from oaflow.storage.catalog_repo import StoredDefinition
 from oaflow.storage.runtime_store import RuntimeStore
@@ -85,7 +86,7 @@ def publish(app: App, who: Principal, text: str, file: str) -> Published:
             app,
             conn,
             who,
-            "process.publish",
+            AuditAction.PROCESS_PUBLISH,
             f"process:{definition.key}",
             **detail,
             source_sha256=source_sha256,

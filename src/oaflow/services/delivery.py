@@ -29,6 +29,7 @@ from oaflow.domain.security import SYSTEM, Principal
 from oaflow.notify.channels.base import Channel, Endpoint, Outgoing, SendResult
 from oaflow.services import audit
 from oaflow.services.app import App
+from oaflow.services.audit import AuditAction
 from oaflow.services.notify_admin import (
     COMPANY_EVENTS,
     DEFAULT_PREFERENCES,
@@ -214,7 +215,7 @@ def record(
             reason = f"the receiver answered 410 Gone: {result.detail}"
             notify_repo.set_endpoint_enabled(conn, claimed.endpoint.id, False, reason)
             target = f"channel:{claimed.endpoint.name}"
-            audit.record(app, conn, SYSTEM, "channel.disable", target, reason="410 Gone")
+            audit.record(app, conn, SYSTEM, AuditAction.CHANNEL_DISABLE, target, reason="410 Gone")
     return str(values["status"])
 
 
@@ -294,7 +295,7 @@ def redrive(app: App, who: Principal, ids: Sequence[int] | None) -> int:
         require_administrator(app, conn, who)
         count = notify_repo.redrive(conn, ids, app.now())
         target = "deliveries:" + ("dead" if ids is None else ",".join(map(str, ids)))
-        audit.record(app, conn, who, "outbox.redrive", target, count=count)
+        audit.record(app, conn, who, AuditAction.OUTBOX_REDRIVE, target, count=count)
         return count
 
 
@@ -306,5 +307,5 @@ def discard(app: App, who: Principal, ids: Sequence[int]) -> int:
         require_administrator(app, conn, who)
         count = notify_repo.discard(conn, ids)
         target = "deliveries:" + ",".join(map(str, ids))
-        audit.record(app, conn, who, "outbox.discard", target, count=count)
+        audit.record(app, conn, who, AuditAction.OUTBOX_DISCARD, target, count=count)
         return count

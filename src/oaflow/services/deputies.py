@@ -13,6 +13,7 @@ from oaflow.domain.org import Delegation, Organisation
 from oaflow.domain.security import Permission, Principal, granted
 from oaflow.services import audit, authz
 from oaflow.services.app import App
+from oaflow.services.audit import AuditAction
 from oaflow.services.view_parts import Names
 from oaflow.services.views import Person
 from oaflow.storage import deputy_repo
@@ -55,7 +56,14 @@ def set_deputy(
             )
         deputy_repo.add(conn, delegation, app.now())
         audit.record(
-            app, conn, who, "deputy.set", f"user:{login}", deputy=deputy, starts=starts, ends=ends
+            app,
+            conn,
+            who,
+            AuditAction.DEPUTY_SET,
+            f"user:{login}",
+            deputy=deputy,
+            starts=starts,
+            ends=ends,
         )
     return delegation
 
@@ -92,5 +100,5 @@ def clear_deputy(app: App, who: Principal, login: str) -> int:
     with app.db.write() as conn:
         _for_whom(app, conn, who, login)
         cleared = deputy_repo.clear(conn, login)
-        audit.record(app, conn, who, "deputy.clear", f"user:{login}", cleared=cleared)
+        audit.record(app, conn, who, AuditAction.DEPUTY_CLEAR, f"user:{login}", cleared=cleared)
         return cleared

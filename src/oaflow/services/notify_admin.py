@@ -24,6 +24,7 @@ from oaflow.notify.channels.base import KINDS
 from oaflow.notify.channels.registry import check_endpoint_settings
 from oaflow.services import audit, authz
 from oaflow.services.app import App
+from oaflow.services.audit import AuditAction
 from oaflow.storage import notify_repo
 
 #: what a user gets when they have set nothing
@@ -88,7 +89,7 @@ def add_channel(
             app,
             conn,
             who,
-            "channel.add",
+            AuditAction.CHANNEL_ADD,
             f"channel:{name}",
             **detail,
             per_minute=limit,
@@ -123,7 +124,7 @@ def change_channel(
             app,
             conn,
             who,
-            "channel.change",
+            AuditAction.CHANNEL_CHANGE,
             f"channel:{name}",
             events=chosen,
             per_minute=limit,
@@ -232,7 +233,7 @@ def set_channel_enabled(app: App, who: Principal, name: str, enabled: bool) -> N
         found = channel_named(conn, name)
         reason = "" if enabled else f"disabled by {who.login}"
         notify_repo.set_endpoint_enabled(conn, found["id"], enabled, reason)
-        action = "channel.enable" if enabled else "channel.disable"
+        action = AuditAction.CHANNEL_ENABLE if enabled else AuditAction.CHANNEL_DISABLE
         audit.record(app, conn, who, action, f"channel:{name}")
 
 
@@ -241,7 +242,9 @@ def remove_channel(app: App, who: Principal, name: str) -> None:
         require_administrator(app, conn, who)
         found = channel_named(conn, name)
         notify_repo.remove_endpoint(conn, found["id"])
-        audit.record(app, conn, who, "channel.remove", f"channel:{name}", kind=found["kind"])
+        audit.record(
+            app, conn, who, AuditAction.CHANNEL_REMOVE, f"channel:{name}", kind=found["kind"]
+        )
 
 
 def channel_named(conn: Connection, name: str) -> dict[str, Any]:
@@ -277,7 +280,7 @@ def set_preferences(app: App, who: Principal, login: str, **changes: Any) -> Pre
         merged = {**DEFAULT_PREFERENCES, **stored, **changes}
         merged.pop("login", None)
         notify_repo.save_preferences(conn, login, **merged)
-        audit.record(app, conn, who, "prefs.set", f"user:{login}", **changes)
+        audit.record(app, conn, who, AuditAction.PREFS_SET, f"user:{login}", **changes)
     return preferences(app, who, login)
 
 
@@ -356,7 +359,7 @@ def set_template(
             updated_at=app.now(),
             updated_by=who.login,
         )
-        audit.record(app, conn, who, "template.set", f"template:{event}/{locale}")
+        audit.record(app, conn, who, AuditAction.TEMPLATE_SET, f"template:{event}/{locale}")
     return template(app, who, event, locale)
 
 
@@ -366,7 +369,7 @@ def reset_template(app: App, who: Principal, event: str, locale: str) -> bool:
         require_administrator(app, conn, who)
         reset = notify_repo.reset_template(conn, event, locale) > 0
         if reset:
-            audit.record(app, conn, who, "template.reset", f"template:{event}/{locale}")
+            audit.record(app, conn, who, AuditAction.TEMPLATE_RESET, f"template:{event}/{locale}")
         return reset
 
 

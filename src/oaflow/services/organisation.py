@@ -16,6 +16,7 @@ from oaflow.domain.security import SYSTEM, Permission, Principal, principal_of
 from oaflow.domain.text import Text
 from oaflow.services import audit, auth, authz
 from oaflow.services.app import App
+from oaflow.services.audit import AuditAction
 from oaflow.services.files import read_bytes, read_text
 from oaflow.services.view_parts import Names
 from oaflow.services.views import Dept
@@ -69,7 +70,7 @@ def import_org(
                 app,
                 conn,
                 login,
-                "org.schedule",
+                AuditAction.ORG_SCHEDULE,
                 "organisation",
                 **detail,
                 effective=effective,
@@ -83,7 +84,7 @@ def import_org(
                 app,
                 conn,
                 login,
-                "org.import",
+                AuditAction.ORG_IMPORT,
                 "organisation",
                 **detail,
                 ended=gone,
@@ -110,7 +111,7 @@ def store(app: App, org: Organisation) -> None:
     with app.db.write() as conn:
         org_repo.replace_org(conn, org)
         detail: dict[str, Any] = {"users": len(org.users), "departments": len(org.departments)}
-        audit.record(app, conn, SYSTEM, "org.import", "organisation", **detail)
+        audit.record(app, conn, SYSTEM, AuditAction.ORG_IMPORT, "organisation", **detail)
 
 
 def export_org(app: App, who: Principal, path: Path) -> Organisation:
