@@ -20,6 +20,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable, Iterator, Sequence, Set
 from dataclasses import dataclass
+from functools import lru_cache
 from datetime import UTC, datetime
 from itertools import accumulate
 from typing import Any, Literal
@@ -61,12 +62,21 @@ def json_written(value: Any) -> bytes:
         return orjson.dumps(value, default=str, option=_WRITTEN | orjson.OPT_NON_STR_KEYS)
 
 
+@lru_cache(maxsize=1024)
 def utc_iso(at: datetime) -> str:
+    """``at`` in UTC, ISO-8601 with microseconds (one decision's events share an instant:
+    each conversion is made once)."""
     return at.astimezone(UTC).isoformat(timespec="microseconds")
 
 
-def _member(name: str, value: Any) -> bytes:
-    return b'"' + name.encode() + b'":' + orjson.dumps(value)
+def _with_member(outer: dict[str, Any], name: str, value: bytes, before: bytes) -> bytes:
+    """Canonical JSON of ``outer`` with member ``name`` holding the canonical JSON
+    ``value``, put where the sorted keys place it: just before the member ``before``
+    (a key's quote after a comma never occurs inside a JSON string, where quotes are
+    escaped)."""
+    text = orjson.dumps(outer, option=_SORTED)
+    cut = text.index(before)
+    return b"".join((text[:cut], b',"', name.encode(), b'":', value, text[cut:]))
 
 
 def event_content(
@@ -80,53 +90,31 @@ def event_content(
     data: bytes,
 ) -> bytes:
     """A history entry's content; ``data`` is its canonical JSON."""
-    return b"".join(
-        (
-            b"{",
-            _member("actor", actor),
-            b",",
-            _member("at", utc_iso(at)),
-            b',"data":',
-            data,
-            b",",
-            b",".join(
-                (
-                    _member("instance_id", instance_id),
-                    _member("kind", kind),
-                    _member("node_id", node_id),
-                    _member("seq", seq),
-                    _member("task_id", task_id),
-                )
-            ),
-            b"}",
-        )
-    )
+    outer = {
+        "actor": actor,
+        "at": utc_iso(at),
+        "instance_id": instance_id,
+        "kind": kind,
+        "node_id": node_id,
+        "seq": seq,
+        "task_id": task_id,
+    }
+    return _with_member(outer, "data", data, b',"instance_id":')
 
 
 def entry_content(
     seq: int, at: datetime, actor: str, action: str, target: str, detail: bytes, address: str
 ) -> bytes:
     """An audit entry's content; ``detail`` is its canonical JSON."""
-    return b"".join(
-        (
-            b"{",
-            b",".join(
-                (
-                    _member("action", action),
-                    _member("actor", actor),
-                    _member("address", address),
-                    _member("at", utc_iso(at)),
-                )
-            ),
-            b',"detail":',
-            detail,
-            b",",
-            _member("seq", seq),
-            b",",
-            _member("target", target),
-            b"}",
-        )
-    )
+    outer = {
+        "action": action,
+        "actor": actor,
+        "address": address,
+        "at": utc_iso(at),
+        "seq": seq,
+        "target": target,
+    }
+    return _with_member(outer, "detail", detail, b',"seq":')
 
 
 # -- checking ---------------------------------------------------------------------------------
