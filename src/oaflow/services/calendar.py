@@ -108,7 +108,7 @@ def set_day(app: App, who: Principal, day: date, kind: str, name: str = "") -> C
         raise InputError("calendar.day_kind_unknown", kind=kind)
     row = CalendarDay(day, kind, calendar_file.check_name(name), COMPANY)
     with _change(
-        app, who, Change(AuditAction.CALENDAR_DAY_SET, f"day:{day}", kind=kind, name=row.name)
+        app, who, _Change(AuditAction.CALENDAR_DAY_SET, f"day:{day}", kind=kind, name=row.name)
     ) as conn:
         repo.put_days(conn, [row])
     return row
@@ -117,7 +117,7 @@ def set_day(app: App, who: Principal, day: date, kind: str, name: str = "") -> C
 def reset_day(app: App, who: Principal, day: date) -> CalendarDay | None:
     """Drop the company setting of ``day``: it is again what the national schedule says
     (the official row, if the year is seeded). Returns the row now stored, if any."""
-    with _change(app, who, Change(AuditAction.CALENDAR_DAY_RESET, f"day:{day}")) as conn:
+    with _change(app, who, _Change(AuditAction.CALENDAR_DAY_RESET, f"day:{day}")) as conn:
         repo.remove_day(conn, day)
         year = repo.days(conn, date(day.year, 1, 1), date(day.year, 12, 31))
         seeded = any(r.source == OFFICIAL for r in year)
@@ -135,7 +135,7 @@ def import_days(app: App, who: Principal, path: Path) -> list[CalendarDay]:
     if not rows:
         raise InputError("calendar.file_empty", file=path.name)
     stored = [CalendarDay(r.day, r.kind, r.name, COMPANY) for r in rows]
-    change = Change(AuditAction.CALENDAR_IMPORT, "calendar", file=path.name, days=len(stored))
+    change = _Change(AuditAction.CALENDAR_IMPORT, "calendar", file=path.name, days=len(stored))
     with _change(app, who, change) as conn:
         repo.put_days(conn, stored)
     return stored
@@ -145,7 +145,7 @@ def set_hours(app: App, who: Principal, periods: str) -> tuple[Period, ...]:
     """The daily working periods, e.g. ``09:00-12:00,13:30-18:00``."""
     parsed = parse_periods(periods)
     text = periods_text(parsed)
-    with _change(app, who, Change(AuditAction.CALENDAR_HOURS, "calendar", periods=text)) as conn:
+    with _change(app, who, _Change(AuditAction.CALENDAR_HOURS, "calendar", periods=text)) as conn:
         repo.put_setting(conn, "periods", text)
     return parsed
 
@@ -154,7 +154,7 @@ def set_timezone(app: App, who: Principal, tz: str) -> str:
     """The enterprise's time zone (an IANA name such as ``Asia/Shanghai``)."""
     WorkingCalendar(tz=tz.strip())  # checks the name
     with _change(
-        app, who, Change(AuditAction.CALENDAR_TIMEZONE, "calendar", timezone=tz.strip())
+        app, who, _Change(AuditAction.CALENDAR_TIMEZONE, "calendar", timezone=tz.strip())
     ) as conn:
         repo.put_setting(conn, "timezone", tz.strip())
     return tz.strip()
@@ -164,7 +164,7 @@ def set_weekend(app: App, who: Principal, weekend: str) -> frozenset[int]:
     """The weekly days off, e.g. ``sat,sun`` (or ``sun`` for a six-day week)."""
     parsed = parse_weekend(weekend)
     text = weekend_text(parsed)
-    with _change(app, who, Change(AuditAction.CALENDAR_WEEKEND, "calendar", weekend=text)) as conn:
+    with _change(app, who, _Change(AuditAction.CALENDAR_WEEKEND, "calendar", weekend=text)) as conn:
         repo.put_setting(conn, "weekend", text)
     return parsed
 
@@ -173,12 +173,12 @@ def confirm_year(app: App, who: Principal, year: int) -> None:
     """Mark ``year``'s official schedule as entered (after importing it by hand, before the
     library has it): deadlines in it are no longer provisional and re-seeding keeps it."""
     _check_year(year)
-    with _change(app, who, Change(AuditAction.CALENDAR_CONFIRM_YEAR, f"year:{year}")) as conn:
+    with _change(app, who, _Change(AuditAction.CALENDAR_CONFIRM_YEAR, f"year:{year}")) as conn:
         years = parse_years(repo.load_settings(conn).get("confirmed_years", ""))
         repo.put_setting(conn, "confirmed_years", years_text(years | {year}))
 
 
-class Change:
+class _Change:
     """What a calendar change is, for the audit log."""
 
     def __init__(self, action: str, target: str, **detail: Any) -> None:
@@ -186,7 +186,7 @@ class Change:
 
 
 @contextmanager
-def _change(app: App, who: Principal, change: Change) -> Iterator[Connection]:
+def _change(app: App, who: Principal, change: _Change) -> Iterator[Connection]:
     """An administrator's write transaction that checks the resulting calendar before it
     commits (a bad result rolls everything back) and records the change in the audit log,
     after which the App loads the new calendar."""
