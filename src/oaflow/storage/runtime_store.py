@@ -286,10 +286,12 @@ class RuntimeStore:
         for e in events:
             seq += 1
             task_id = e.task.id if e.task else None
-            data = json_written(e.data)
+            canonical = json_written(e.data)  # the data's hashed form; stored as it comes
             prev = chained(
                 prev,
-                event_content(instance.id or 0, seq, at, e.kind, e.node_id, task_id, e.actor, data),
+                event_content(
+                    instance.id or 0, seq, at, e.kind, e.node_id, task_id, e.actor, canonical
+                ),
             )
             rows.append(
                 {
@@ -300,7 +302,7 @@ class RuntimeStore:
                     "node_id": e.node_id,
                     "task_id": task_id,
                     "actor": e.actor,
-                    "data": data.decode(),
+                    "data": json_text(e.data),
                     "hash": prev,
                 }
             )
