@@ -8,18 +8,17 @@ where a missing URL is an error, so they always run there.
 from __future__ import annotations
 
 import os
-import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
 
 from oaflow.domain.clock import FixedClock
 from oaflow.domain.holidays_cn import china_calendar
 from oaflow.services.app import App
 from oaflow.storage.database import Database, normalise_url
+from pg_databases import drop_pg_database, fresh_pg_database
 
 PG_URL = os.environ.get("OAFLOW_TEST_DATABASE_URL", "")
 ON_CI = os.environ.get("CI", "").lower() == "true"
@@ -37,22 +36,6 @@ def pg_admin_url() -> str:
     if not PG_URL:
         pytest.skip("PostgreSQL tests need OAFLOW_TEST_DATABASE_URL")
     return normalise_url(PG_URL)
-
-
-def fresh_pg_database(admin_url: str) -> tuple[str, str]:
-    name = f"oaflow_t_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    return admin_url.rsplit("/", 1)[0] + f"/{name}", name
-
-
-def drop_pg_database(admin_url: str, name: str) -> None:
-    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
 
 
 @pytest.fixture(params=BACKENDS)

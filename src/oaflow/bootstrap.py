@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import httpx
 
@@ -27,6 +28,8 @@ def build_app(settings: Settings, clock: Clock | None = None, url: str | None = 
         default_timezone=settings.timezone,
         base_url=settings.base_url,
         secret_key=settings.secret_key,
+        files_root=Path(settings.files_dir),
+        max_upload=settings.max_upload_mb * 2**20,
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -15,3 +16,7 @@ class Settings(BaseSettings):
     base_url: str = "http://127.0.0.1:8000"
     #: the key that signs action links; empty: one is made per database and kept in it
     secret_key: str = ""
+    #: where uploaded deliverables are kept (generated names; back it up with the database)
+    files_dir: str = "oaflow-files"
+    #: the largest upload, in MiB
+    max_upload_mb: int = Field(default=50, ge=1, le=2048)

@@ -80,7 +80,8 @@ def test_demo_in_english_as_json() -> None:
     assert any(
         m["event"] == "task_assigned"
         and m["event_label"] == "new task"
-        and "企业邮箱(Ma Lijuan)" in m["channels"]
+        and {"endpoint": "企业邮箱", "recipient": "csd.head", "recipient_name": "Ma Lijuan"}
+        in m["channels"]
         for m in messages
     )
     assert all(m["in_app"] for m in messages)

@@ -16,6 +16,7 @@ from oaflow.domain.errors import (
     NotFoundError,
 )
 from oaflow.domain.states import Action
+from oaflow.services import runtime
 from oaflow.services.app import App
 from oaflow.storage.tables import history, instances, tasks
 
@@ -251,3 +252,29 @@ def test_deadline_counts_working_hours_across_lunch(demo_app: App) -> None:
     (task,) = tasks_of(demo_app, "csd.head")
     assert task["due_at"] == "2024-03-01 14:30"  # 4 working hours: 09:00-12:00, 13:30-14:30
     assert (task["sla"], task["remaining_hours"]) == ("on_track", 4.0)
+
+
+def test_an_administrator_cancels_a_running_instance_with_a_reason(demo_app: App) -> None:
+    d = Driver(demo_app)
+    key = d.start("customer-complaint", "csd.head", COMPLAINT)
+    d.approve("csd.head", "triage")
+    before = snapshot(demo_app)
+    with pytest.raises(ForbiddenError):  # the initiator sees it, but may not cancel it
+        runtime.cancel(demo_app, who(demo_app, "csd.head"), key, "客户撤诉")
+    with pytest.raises(NotFoundError):  # outside their scope: not found
+        runtime.cancel(demo_app, who(demo_app, "fin.head"), key, "客户撤诉")
+    with pytest.raises(InputError) as blank:
+        runtime.cancel(demo_app, who(demo_app, "admin"), key, "  ")
+    assert blank.value.code == "instance.cancel_reason"
+    assert snapshot(demo_app) == before
+
+    runtime.cancel(demo_app, who(demo_app, "admin"), key, "客户撤诉")
+    view = d.instance(key)
+    assert view["state"] == "cancelled"
+    called_off = [e for e in view["timeline"] if e["kind"] == "instance_called_off"]
+    assert [(e["actor"], e["data"]["note"]) for e in called_off] == [("admin", "客户撤诉")]
+    assert view["timeline"][-1]["kind"] == "instance_cancelled"
+    assert not tasks_of(demo_app, "prd.head")  # the open handling task ended
+    with pytest.raises(InputError) as again:
+        runtime.cancel(demo_app, who(demo_app, "admin"), key, "again")
+    assert again.value.code == "instance.cancel_not_running"

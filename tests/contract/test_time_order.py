@@ -43,7 +43,8 @@ def test_a_completion_before_the_task_was_created_is_refused(
     before = dump(demo_app)
     with pytest.raises(ConflictError, match=f"task {handle} was last changed at") as refused:
         d.do(handle, Action.ACK, "prd.head")
-    assert "2024-03-01 11:00:00+08:00" in refused.value.text("zh")
+    assert "2024-03-01 11:00:00" in refused.value.text("zh")
+    assert "+08:00" not in refused.value.text("zh")
     assert dump(demo_app) == before
     clock.advance(HOUR)  # at the instant of the last change it is fine
     d.complete("prd.head", "handle", cause="包装", solution="补发")

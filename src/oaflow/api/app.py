@@ -4,16 +4,30 @@ security headers. Built once per server process around one App."""
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 from fastapi import APIRouter, FastAPI, Request, Response
+from fastapi.openapi.utils import get_openapi
 
 from oaflow import __version__
 from oaflow.api import problems
-from oaflow.api.routes import instances, processes, session, tasks
+from oaflow.api.deps import SAFE
+from oaflow.api.idempotency import Idempotency
+from oaflow.api.routes import (
+    files,
+    instances,
+    links,
+    notices,
+    people,
+    processes,
+    session,
+    settings,
+    tasks,
+)
 from oaflow.bootstrap import database_ready
 from oaflow.services.app import App
 
-ROUTERS = (session, tasks, instances, processes)
+ROUTERS = (session, tasks, files, instances, processes, people, notices, settings)
 
 
 def create_api(app: App) -> FastAPI:
@@ -33,10 +47,41 @@ def create_api(app: App) -> FastAPI:
     for module in ROUTERS:
         root.include_router(module.router)
     api.include_router(root)
+    api.include_router(links.router)
     api.add_api_route("/healthz", health, methods=["GET"], include_in_schema=False)
     api.add_api_route("/readyz", ready, methods=["GET"], include_in_schema=False)
     api.middleware("http")(security_headers)
+    api.add_middleware(Idempotency, app=app)
+    api.openapi = lambda: _described(api)  # type: ignore[method-assign]
     return api
+
+
+def _described(api: FastAPI) -> dict[str, Any]:
+    """The OpenAPI description, with the Idempotency-Key header on every change."""
+    if api.openapi_schema is None:
+        schema = get_openapi(
+            title=api.title,
+            version=api.version,
+            description=api.description,
+            routes=api.routes,
+        )
+        for path in schema["paths"].values():
+            for method, operation in path.items():
+                if method.upper() not in SAFE:
+                    operation.setdefault("parameters", []).append(IDEMPOTENCY_PARAMETER)
+        api.openapi_schema = schema
+    return api.openapi_schema
+
+
+IDEMPOTENCY_PARAMETER = {
+    "name": "Idempotency-Key",
+    "in": "header",
+    "required": False,
+    "description": "Makes a retry safe: a retry with the same key and request gets the first "
+    "answer again (Idempotent-Replayed: true); the same key with another request is refused "
+    "(422). Kept 24 hours per caller. Not for multipart uploads.",
+    "schema": {"type": "string", "minLength": 1, "maxLength": 200, "pattern": "^[!-~]+$"},
+}
 
 
 def health() -> dict[str, str]:

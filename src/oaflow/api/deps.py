@@ -18,6 +18,8 @@ from oaflow.services.app import App
 SESSION_COOKIE = "oaflow_session"
 CSRF_HEADER = "x-csrf-token"
 SAFE = frozenset({"GET", "HEAD", "OPTIONS"})
+#: where a caller already proven for this request (by the idempotency middleware) is kept
+CALLER_STATE = "oaflow_caller"
 
 
 def the_app(request: Request) -> App:
@@ -27,6 +29,9 @@ def the_app(request: Request) -> App:
 
 def caller(request: Request) -> auth.Caller:
     """The proven caller of this request, or 401."""
+    proven: auth.Caller | None = request.scope.get("state", {}).get(CALLER_STATE)
+    if proven is not None:
+        return proven
     app = the_app(request)
     header = request.headers.get("authorization", "")
     if header.lower().startswith("bearer "):

@@ -24,6 +24,7 @@ STATUS = {
     "unauthenticated": 401,
     "throttled": 429,
     "too_large": 413,
+    "unsupported_type": 415,
     "error": 400,
 }
 MEDIA = "application/problem+json"
@@ -80,6 +81,21 @@ def problem(
     return JSONResponse(body.model_dump(), status_code=status, media_type=MEDIA, headers=headers)
 
 
+def error_response(request: Request, error: OAFlowError, timezone: str) -> JSONResponse:
+    """An OA-Flow error as problem+json, in the caller's language."""
+    lang = language(request)
+    status = STATUS.get(error.kind, 400)
+    extra: dict[str, Any] = {}
+    if isinstance(error, ValidationError):
+        extra["problems"] = [p.text(lang) for p in error.problems]
+    response = problem(
+        request, status, error.code, error.text(lang, timezone), error.hint(lang, timezone), **extra
+    )
+    if isinstance(error, ThrottledError):
+        response.headers["Retry-After"] = str(error.params.get("retry_after", 60))
+    return response
+
+
 def install(api: FastAPI, timezone: str) -> None:
     """The API's error handlers: OA-Flow errors, invalid requests, HTTP errors."""
 
@@ -88,22 +104,7 @@ def install(api: FastAPI, timezone: str) -> None:
         who = getattr(request.state, "oaflow_who", None)
         if who is not None:  # a refusal of a signed-in caller goes to the audit log
             audit.record_denial(request.app.state.oaflow, error, who)
-        lang = language(request)
-        status = STATUS.get(error.kind, 400)
-        extra: dict[str, Any] = {}
-        if isinstance(error, ValidationError):
-            extra["problems"] = [p.text(lang) for p in error.problems]
-        response = problem(
-            request,
-            status,
-            error.code,
-            error.text(lang, timezone),
-            error.hint(lang, timezone),
-            **extra,
-        )
-        if isinstance(error, ThrottledError):
-            response.headers["Retry-After"] = str(error.params.get("retry_after", 60))
-        return response
+        return error_response(request, error, timezone)
 
     @api.exception_handler(RequestValidationError)
     def invalid(request: Request, error: RequestValidationError) -> JSONResponse:

@@ -28,6 +28,10 @@ class Note(Strict):
     note: str = Field(default="", max_length=2000)
 
 
+class Reason(Strict):
+    reason: str = Field(min_length=1, max_length=2000)
+
+
 class Progress(Strict):
     percent: int = Field(ge=0, le=100)
     note: str = Field(default="", max_length=2000)

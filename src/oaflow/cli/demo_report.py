@@ -80,7 +80,11 @@ def print_instance(replayed: ReplayedInstance, tz: str) -> None:
 def message_line(message: MessageTrace, tz: str) -> str:
     """``2024-03-01 09:00 新待办 投诉受理确认 → 站内: 马丽娟 · 企业邮箱(马丽娟) · 客服钉钉群``."""
     in_app = "、".join(say(p.name) for p in message.in_app)
-    places = [zh("站内: ", "in-app: ") + in_app, *message.channels]
+    places = [zh("站内: ", "in-app: ") + in_app]
+    places += [
+        f"{c.endpoint}({say(c.recipient.name)})" if c.recipient else c.endpoint
+        for c in message.channels
+    ]
     what = " ".join(
         p
         for p in (

@@ -93,10 +93,6 @@ DOMAIN_HINTS: dict[str, Text] = {
         "查看默认模板：oaflow notify template show 事件 --locale zh --as 管理员",
         "see the default template: oaflow notify template show EVENT --locale en --as ADMIN",
     ),
-    "channel.invalid": Text(
-        "已配置的渠道见 oaflow notify channel list --as 管理员",
-        "the channels: oaflow notify channel list --as ADMIN",
-    ),
     "calendar.file.no_column": Text(
         "导入文件的格式见 oaflow calendar import --help",
         "the file format: oaflow calendar import --help",

@@ -1,4 +1,4 @@
-"""`oaflow instance list|show|withdraw`."""
+"""`oaflow instance list|show|withdraw|cancel`."""
 
 from __future__ import annotations
 
@@ -31,7 +31,7 @@ from oaflow.services import queries, runtime
 from oaflow.services.app import App
 from oaflow.services.views import InstanceDetail, InstanceFilter
 
-group = typer.Typer(help="Process instances: list, show, withdraw.", no_args_is_help=True)
+group = typer.Typer(help="Process instances: list, show, withdraw, cancel.", no_args_is_help=True)
 KeyArg = Annotated[str, typer.Argument(help="Business key, e.g. PROJ20240301.")]
 MAX_PAGE = 500
 
@@ -193,5 +193,20 @@ def instance_withdraw(business_key: KeyArg, as_: AsOpt) -> None:
     def body(app: App, who: Principal) -> None:
         instance = runtime.withdraw(app, who, business_key)
         console.print(f"{instance.business_key}: {zh('已撤回', 'withdrawn')}", markup=False)
+
+    run_as(as_, body)
+
+
+@group.command("cancel")
+def instance_cancel(
+    business_key: KeyArg,
+    as_: AsOpt,
+    reason: Annotated[str, typer.Option("--reason", help="Why (goes into the timeline).")],
+) -> None:
+    """An administrator cancels (作废) a running instance; its open tasks end."""
+
+    def body(app: App, who: Principal) -> None:
+        instance = runtime.cancel(app, who, business_key, reason)
+        console.print(f"{instance.business_key}: {zh('已作废', 'cancelled')}", markup=False)
 
     run_as(as_, body)

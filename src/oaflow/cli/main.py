@@ -22,6 +22,7 @@ from oaflow.cli import (
     process_cmds,
     run_cmds,
     serve_cmd,
+    token_cmds,
     worker_cmds,
 )
 from oaflow.cli.common import OPTIONS, run_command, zh
@@ -53,6 +54,7 @@ run_cmds.register(cli)
 demo_cmd.register(cli)
 worker_cmds.register(cli)
 serve_cmd.register(cli)
+token_cmds.register(cli)
 
 
 @cli.callback()

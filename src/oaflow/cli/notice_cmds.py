@@ -19,7 +19,12 @@ from oaflow.cli.common import (
     zh,
 )
 from oaflow.domain.security import Principal
-from oaflow.present.words import message_label, state_label
+from oaflow.present.words import (
+    delivery_status_label,
+    message_label,
+    outbox_status_label,
+    state_label,
+)
 from oaflow.services import delivery, exceptions, messages, queries
 from oaflow.services.app import App
 from oaflow.services.messages import Delivery
@@ -70,7 +75,7 @@ def outbox_list(
                     r.business_key,
                     say(r.node),
                     "、".join(say(p.name) for p in r.recipients),
-                    r.status,
+                    outbox_status_label(r.status, lang()),
                 ]
                 for r in rows
             ],
@@ -103,7 +108,7 @@ def _deliveries(app: App, who: Principal, status: str | None, json_: bool) -> No
                 r.business_key,
                 f"{r.endpoint} ({r.kind})",
                 _to(r),
-                delivery_label(r.status),
+                delivery_status_label(r.status, lang()),
                 r.attempts,
                 local(app, r.sent_at or r.next_attempt_at),
                 r.last_error,
@@ -115,13 +120,6 @@ def _deliveries(app: App, who: Principal, status: str | None, json_: bool) -> No
 
 def _to(row: Delivery) -> str:
     return say(row.recipient.name) if row.recipient else row.address
-
-
-def delivery_label(status: str) -> str:
-    from oaflow.domain.labels import DELIVERY_STATES
-
-    found = DELIVERY_STATES.get(status)
-    return found.get(lang()) if found else status
 
 
 @outbox_group.command("retry")

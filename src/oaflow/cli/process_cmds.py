@@ -14,6 +14,7 @@ from oaflow.cli.common import (
     as_json,
     console,
     lang,
+    local,
     print_json,
     print_rows,
     run_as,
@@ -28,7 +29,8 @@ from oaflow.services.app import App
 from oaflow.services.files import read_text
 
 group = typer.Typer(
-    help="Process definitions: validate, publish, list, show, diagram.", no_args_is_help=True
+    help="Process definitions: validate, publish, list, versions, show, diagram.",
+    no_args_is_help=True,
 )
 
 FileArg = Annotated[Path, typer.Argument(help="A process definition (YAML).")]
@@ -87,6 +89,31 @@ def list_(as_: AsOpt, json_: JsonOpt = False) -> None:
             zh("已发布流程", "Published processes"),
             [zh("流程", "key"), zh("版本", "version"), zh("名称", "name"), zh("版本号", "label")],
             [[r.key, r.version, say(r.name), r.label] for r in rows],
+        )
+
+    run_as(as_, body)
+
+
+@group.command("versions")
+def versions(key: str, as_: AsOpt, json_: JsonOpt = False) -> None:
+    """Every published version of a process, newest first: who published it and when."""
+
+    def body(app: App, who: Principal) -> None:
+        rows = catalog.versions(app, who, key)
+        print_rows(
+            json_,
+            as_json(app, rows),
+            zh(f"{key} 的版本", f"Versions of {key}"),
+            [
+                zh("版本", "version"),
+                zh("版本号", "label"),
+                zh("发布人", "by"),
+                zh("发布时间", "at"),
+            ],
+            [
+                [r.version, r.label, say(r.published_by.name), local(app, r.published_at)]
+                for r in rows
+            ],
         )
 
     run_as(as_, body)

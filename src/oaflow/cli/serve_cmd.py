@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import signal
+import socket
 import threading
 from typing import Annotated
 
@@ -10,6 +12,7 @@ import typer
 from oaflow.bootstrap import build_channels, require_database
 from oaflow.cli.common import OPTIONS, console, run_command, zh
 from oaflow.cli.worker_cmds import Worker
+from oaflow.domain.errors import InputError
 from oaflow.services import setup
 from oaflow.services.app import App
 
@@ -45,6 +48,7 @@ def serve(
         require_database(app, tables=True)
         stop = threading.Event()
         worker = None if no_worker else _start_worker(app, stop)
+        listening = _bind(host, port)
         config = uvicorn.Config(
             create_api(app), host=host, port=port, log_level="info", timeout_graceful_shutdown=10
         )
@@ -56,14 +60,31 @@ def serve(
             + ("" if worker else zh("（无工作进程）", " (no worker)")),
             markup=False,
         )
+        # uvicorn restores the handlers it found and raises the signal again once it has
+        # shut down: these take it, so that the worker is stopped between steps below
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(sig, lambda _sig, _frame: stop.set())
         try:
-            uvicorn.Server(config).run()
+            uvicorn.Server(config).run(sockets=[listening])
         finally:
             stop.set()
             if worker is not None:
                 worker.join(timeout=30)
+        console.print(zh("OA-Flow 已停止", "OA-Flow stopped"), markup=False)
 
     run_command(body, creates=demo)
+
+
+def _bind(host: str, port: int) -> socket.socket:
+    """The listening socket, bound before anything starts (a port in use is a clear error)."""
+    try:
+        family = socket.AF_INET6 if ":" in host else socket.AF_INET
+        listening = socket.socket(family, socket.SOCK_STREAM)
+        listening.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        listening.bind((host, port))
+    except OSError as exc:
+        raise InputError("serve.cannot_listen", host=host, port=port, reason=exc.strerror) from None
+    return listening
 
 
 def _start_worker(app: App, stop: threading.Event) -> threading.Thread:

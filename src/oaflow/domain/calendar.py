@@ -182,15 +182,19 @@ def _hours(hours: float) -> timedelta:
     return timedelta(hours=hours)
 
 
+def _hm(at: time) -> str:
+    return at.strftime("%H:%M")
+
+
 def _check_periods(periods: Iterable[Period]) -> None:
     previous_end: time | None = None
     count = 0
     for start, end in periods:
         count += 1
         if not start < end:
-            raise InputError("calendar.period.backwards", start=start, end=end)
+            raise InputError("calendar.period.backwards", start=_hm(start), end=_hm(end))
         if previous_end is not None and start < previous_end:
-            raise InputError("calendar.period.overlaps", start=start, end=end)
+            raise InputError("calendar.period.overlaps", start=_hm(start), end=_hm(end))
         previous_end = end
     if count == 0:
         raise InputError("calendar.period.none")

@@ -10,6 +10,19 @@ from oaflow.domain.calendar import Period, WorkingCalendar
 from oaflow.domain.errors import InputError
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+_DAY_NAMES = {
+    **{name: i for i, name in enumerate(WEEKDAYS)},
+    **{
+        name: i
+        for i, name in enumerate(
+            ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+        )
+    },
+    **{f"周{c}": i for i, c in enumerate("一二三四五六日")},
+    **{f"星期{c}": i for i, c in enumerate("一二三四五六日")},
+    "周天": 6,
+    "星期天": 6,
+}
 _PERIOD = re.compile(r"\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*")
 
 
@@ -35,12 +48,13 @@ def periods_text(periods: tuple[Period, ...]) -> str:
 
 
 def parse_weekend(text: str) -> frozenset[int]:
-    """``sat,sun`` -> {5, 6}; an empty text means no weekly day off."""
-    names = [part.strip().lower()[:3] for part in text.split(",") if part.strip()]
-    unknown = [name for name in names if name not in WEEKDAYS]
+    """``sat,sun`` (or ``saturday,sunday``, ``周六,周日``) -> {5, 6}; an empty text means no
+    weekly day off."""
+    names = [part.strip().lower() for part in re.split(r"[,，、]", text) if part.strip()]
+    unknown = [name for name in names if name not in _DAY_NAMES]
     if unknown:
         raise InputError("calendar.weekday_unknown", days=unknown)
-    weekend = frozenset(WEEKDAYS.index(name) for name in names)
+    weekend = frozenset(_DAY_NAMES[name] for name in names)
     if len(weekend) == len(WEEKDAYS):
         raise InputError("calendar.weekend_everything")
     return weekend

@@ -114,6 +114,18 @@ class ThrottledError(OAFlowError):
     kind = "throttled"
 
 
+class TooLargeError(OAFlowError):
+    """The request or upload is larger than the limit."""
+
+    kind = "too_large"
+
+
+class UnsupportedTypeError(OAFlowError):
+    """An upload whose content is not of a type OA-Flow keeps."""
+
+    kind = "unsupported_type"
+
+
 class ConflictError(OAFlowError):
     """The object changed under the caller (optimistic concurrency) or is in the wrong state."""
 

@@ -77,6 +77,7 @@ EVENTS: dict[str, Text] = {
     "signers_rejected": Text("多人审批未通过", "approvers rejected the step"),
     "task_returned": Text("退回", "returned to an earlier step"),
     "instance_withdrawn": Text("发起人撤回", "withdrawn by the initiator"),
+    "instance_called_off": Text("管理员作废", "cancelled by an administrator"),
     "task_transferred": Text("转交", "transferred"),
     "task_commented": Text("评论", "commented"),
     "task_urged": Text("催办", "urged"),

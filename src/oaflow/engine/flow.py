@@ -303,7 +303,7 @@ def refuse_going_back(world: World, instance: InstanceRecord, task: TaskRecord |
 
 
 def _local(at: datetime, zone: Any) -> str:
-    return at.astimezone(zone).isoformat(sep=" ", timespec="seconds")
+    return at.astimezone(zone).strftime("%Y-%m-%d %H:%M:%S")
 
 
 def _zone(name: str) -> Any:

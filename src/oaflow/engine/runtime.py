@@ -292,6 +292,26 @@ def withdraw(
     return flow.decided()
 
 
+def cancel(
+    world: World, instance: InstanceRecord, tasks: Sequence[TaskRecord], actor: str, reason: str
+) -> Decision:
+    """An administrator stops a running instance (作废, e.g. a project called off): its open
+    tasks are cancelled and the reason goes into the timeline."""
+    refuse_going_back(world, instance, None)
+    if instance.state is not InstanceState.RUNNING:
+        raise InputError(
+            "instance.cancel_not_running",
+            business_key=instance.business_key,
+            state=INSTANCE_STATES[instance.state],
+        )
+    if not reason.strip():
+        raise InputError("instance.cancel_reason", business_key=instance.business_key)
+    flow = Flow(world, instance, tasks)
+    flow.record("instance_called_off", None, actor=actor, note=reason.strip())
+    flow.finish(Action.CANCEL, None)
+    return flow.decided()
+
+
 def _start(flow: Flow, node: Node, task: TaskRecord, cmd: Command, state: TaskState) -> None:
     flow.start_task(node, task, Action.START, cmd.actor)
 

@@ -18,12 +18,15 @@ from typing import Any
 from oaflow.domain.states import InstanceState, TaskState
 from oaflow.domain.text import Text
 from oaflow.present.words import (
+    delivery_status_label,
     event_label,
     local_time,
     message_label,
+    outbox_status_label,
     state_label,
     status_text,
 )
+from oaflow.services.messages import Delivery, OutboxMessage
 from oaflow.services.views import Dept, NodeRef, Person, ProgressRow, Sla, TimelineEntry
 
 MERGED = ("task", "summary")
@@ -59,6 +62,10 @@ def _record(view: Any, lang: str, tz: str) -> dict[str, Any]:
         out["status"] = status_text(view, lang)
     if isinstance(view, TimelineEntry):
         out["event"] = event_label(view.kind, lang)
+    if isinstance(view, OutboxMessage):
+        out["status_label"] = outbox_status_label(view.status, lang)
+    if isinstance(view, Delivery):
+        out["status_label"] = delivery_status_label(view.status, lang)
     return out
 
 

@@ -42,6 +42,22 @@ def message_label(event: str, lang: str) -> str:
     return labels.MESSAGE_EVENTS.get(event, Text(event, event)).get(lang)
 
 
+OUTBOX_STATES = {
+    "pending": Text("待分发", "not routed yet"),
+    "routed": Text("已分发", "routed"),
+}
+
+
+def outbox_status_label(status: str, lang: str) -> str:
+    """An outbox message's status: routed to its deliveries by the worker, or not yet."""
+    return OUTBOX_STATES.get(status, Text(status, status)).get(lang)
+
+
+def delivery_status_label(status: str, lang: str) -> str:
+    """A delivery's status (待发送 … 已放弃)."""
+    return labels.DELIVERY_STATES.get(status, Text(status, status)).get(lang)
+
+
 def hours(value: float) -> str:
     return f"{value:.0f}" if abs(value - round(value)) < 0.05 else f"{value:.1f}"
 

@@ -20,8 +20,9 @@ from oaflow.domain.model import TaskRecord
 from oaflow.domain.states import Action, TaskState
 from oaflow.engine.runtime import Command
 from oaflow.notify import links
-from oaflow.services import authz, runtime
+from oaflow.services import authz, queries, runtime
 from oaflow.services.app import App
+from oaflow.services.views import TaskSummary
 from oaflow.storage import notify_repo
 from oaflow.storage.runtime_store import RuntimeStore
 from oaflow.storage.tables import settings
@@ -81,20 +82,42 @@ class LinkUse:
     state: TaskState
 
 
-def use_link(app: App, token: str) -> LinkUse:
-    """Apply the action a link carries, as the person it was made for; once."""
-    now = app.now()
+@dataclass(frozen=True)
+class LinkPreview:
+    """What a link would do, shown before anything is done (mail scanners open links)."""
+
+    action: str
+    login: str
+    task: TaskSummary
+
+
+def preview_link(app: App, token: str) -> LinkPreview:
+    """The action a valid, unused link carries and its task, as its person sees it."""
+    claim = _claim(app, token)
+    who = authz.principal(app, claim.login)
+    detail = queries.task_detail(app, who, claim.task_id)
+    return LinkPreview(claim.action, claim.login, detail.task)
+
+
+def _claim(app: App, token: str) -> links.ActionClaim:
+    """A valid link's claim, if it was not used yet."""
     with app.db.write() as conn:
         secret = link_secret(app, conn)
     try:
-        claim = links.read_action_token(secret, token, now, LINK_LIFETIME)
+        claim = links.read_action_token(secret, token, app.now(), LINK_LIFETIME)
     except links.LinkError as error:
         raise InputError("link.unusable", reason=error.fault) from error
-
-    used = ConflictError("link.used")
     with app.db.read() as conn:
         if notify_repo.link_used(conn, claim.nonce):
-            raise used
+            raise ConflictError("link.used")
+    return claim
+
+
+def use_link(app: App, token: str) -> LinkUse:
+    """Apply the action a link carries, as the person it was made for; once."""
+    now = app.now()
+    claim = _claim(app, token)
+    used = ConflictError("link.used")
 
     def record_use(store: RuntimeStore) -> None:
         if not store.use_link(claim.nonce, claim.task_id, now):  # a use racing this one

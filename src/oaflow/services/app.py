@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 
 from sqlalchemy import Connection
 
@@ -35,6 +36,8 @@ class App:
         default_timezone: str = "Asia/Shanghai",
         base_url: str = "http://127.0.0.1:8000",
         secret_key: str = "",
+        files_root: Path = Path("oaflow-files"),
+        max_upload: int = 50 * 2**20,
     ) -> None:
         self.db = db
         self.clock = clock
@@ -44,6 +47,8 @@ class App:
         self.default_timezone = default_timezone
         self.base_url = base_url  # links in messages start with it
         self.secret_key = secret_key  # signs action links; empty: one kept in the database
+        self.files_root = files_root  # uploaded deliverables, by generated names
+        self.max_upload = max_upload  # bytes
         self._calendar = calendar
         self._calendar_pinned = calendar is not None
         self._definitions: dict[int, ProcessDefinition] = {}

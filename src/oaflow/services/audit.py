@@ -62,6 +62,7 @@ class AuditAction(StrEnum):
     PASSWORD_SEED = "password.seed"  # the demo's passwords, at init
     OUTBOX_REDRIVE = "outbox.redrive"
     OUTBOX_DISCARD = "outbox.discard"
+    FILE_UPLOAD = "file.upload"  # a deliverable's file: its name, size and SHA-256
     SIGN_IN = "sign_in"
     SIGN_IN_FAILED = "sign_in.failed"
     SIGN_OUT = "sign_out"
@@ -100,22 +101,21 @@ class Verification:
 
 # -- writing ----------------------------------------------------------------------------------
 def record(
-    app: App,
-    conn: Connection,
-    who: Principal | str,
-    action: str,
-    target: str,
-    *,
-    address: str | None = None,
-    **detail: Any,
+    app: App, conn: Connection, who: Principal | str, action: str, target: str, **detail: Any
 ) -> None:
     """Add an entry for a change made in ``conn``'s transaction (call it last in that
-    transaction: the log's head stays locked until it commits). ``who`` is the principal,
-    or a login where there is none (a sign-in, the founding import); ``address`` where
-    the request came from, when the principal does not say."""
-    login = who if isinstance(who, str) else who.login
-    place = address if address is not None else ("" if isinstance(who, str) else who.address)
-    audit_repo.append(conn, app.now(), login, str(action), target, detail, place)
+    transaction: the log's head stays locked until it commits). ``who`` is the principal
+    (with where its request came from), or a login where there is none (the system, the
+    founding import)."""
+    login, address = (who, "") if isinstance(who, str) else (who.login, who.address)
+    record_from(app, conn, login, address, action, target, **detail)
+
+
+def record_from(
+    app: App, conn: Connection, login: str, address: str, action: str, target: str, **detail: Any
+) -> None:
+    """``record`` for a caller who is a login and an address (a sign-in, an import)."""
+    audit_repo.append(conn, app.now(), login, str(action), target, detail, address)
 
 
 def denied(

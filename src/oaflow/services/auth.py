@@ -32,7 +32,8 @@ from oaflow.services.audit import AuditAction
 from oaflow.storage import auth_repo
 
 SESSION_LIFETIME = timedelta(hours=12)
-THROTTLE_LIMIT = 5  # failed sign-ins per account, and per address, in the window
+THROTTLE_LIMIT = 5  # failed sign-ins per account in the window
+ADDRESS_LIMIT = 30  # per address: a whole office may sign in from behind one NAT
 THROTTLE_WINDOW = timedelta(minutes=15)
 MIN_PASSWORD = 8
 SCOPES = ("read", "write")
@@ -111,8 +112,9 @@ def _shared_hash(password: str) -> str:
 # -- sign-in and sessions -------------------------------------------------------------------
 def sign_in(app: App, login: str, password: str, address: str = "") -> SignedIn:
     """A new session for ``login``, or one error for every wrong login or password (the
-    answer does not tell which); after THROTTLE_LIMIT failures in THROTTLE_WINDOW for the
-    account or the address, a pause."""
+    answer does not tell which, nor does its timing: an unknown login is checked against a
+    hash too); after THROTTLE_LIMIT failures in THROTTLE_WINDOW for the account, or
+    ADDRESS_LIMIT for the address, a pause."""
     now = app.now()
     keys = [f"login:{login}", f"address:{address}"]
     with app.db.write() as conn:
@@ -120,11 +122,12 @@ def sign_in(app: App, login: str, password: str, address: str = "") -> SignedIn:
         org = app.org(conn)
         stored = auth_repo.password_hash(conn, login)
         user = org.users.get(login)
-        if user is None or not user.active or stored is None or not _verified(stored, password):
+        matches = _verified(stored or _shared_hash("\x00no such user"), password)
+        if user is None or not user.active or stored is None or not matches:
             for key in keys:
                 auth_repo.record_failure(conn, key, now, now - THROTTLE_WINDOW)
-            audit.record(
-                app, conn, login, AuditAction.SIGN_IN_FAILED, f"user:{login}", address=address
+            audit.record_from(
+                app, conn, login, address, AuditAction.SIGN_IN_FAILED, f"user:{login}"
             )
             failed = UnauthenticatedError("auth.bad_credentials")
         else:
@@ -140,7 +143,7 @@ def sign_in(app: App, login: str, password: str, address: str = "") -> SignedIn:
                 created_at=now,
                 expires_at=expires,
             )
-            audit.record(app, conn, login, AuditAction.SIGN_IN, f"user:{login}", address=address)
+            audit.record_from(app, conn, login, address, AuditAction.SIGN_IN, f"user:{login}")
             return SignedIn(token, csrf, expires, principal_of(org, login))
     raise failed  # after the transaction: the failures are counted
 
@@ -154,8 +157,9 @@ def _verified(stored: str, password: str) -> bool:
 
 def _refuse_if_throttled(conn: Connection, keys: list[str], now: datetime) -> None:
     counts = auth_repo.failures(conn, keys)
-    for count, first in counts.values():
-        if count >= THROTTLE_LIMIT and first >= now - THROTTLE_WINDOW:
+    for key, (count, first) in counts.items():
+        limit = ADDRESS_LIMIT if key.startswith("address:") else THROTTLE_LIMIT
+        if count >= limit and first >= now - THROTTLE_WINDOW:
             wait = int((first + THROTTLE_WINDOW - now).total_seconds()) + 1
             raise ThrottledError("auth.throttled", retry_after=wait, minutes=wait // 60 + 1)
 
@@ -175,7 +179,7 @@ def sign_out(app: App, token: str, address: str = "") -> None:
         found = auth_repo.session(conn, digest(token))
         if auth_repo.end_session(conn, digest(token)) and found is not None:
             login = str(found["login"])
-            audit.record(app, conn, login, AuditAction.SIGN_OUT, f"user:{login}", address=address)
+            audit.record_from(app, conn, login, address, AuditAction.SIGN_OUT, f"user:{login}")
 
 
 def _active(org: Organisation, login: str) -> Principal:

@@ -129,7 +129,13 @@ def reset_day(app: App, who: Principal, day: date) -> CalendarDay | None:
 def import_days(app: App, who: Principal, path: Path) -> list[CalendarDay]:
     """Company days from a CSV or .xlsx file with the columns date, kind, name. Every bad
     row is reported at once (with its line) and then nothing changes."""
-    rows, problems = calendar_file.read_days(path.name, read_bytes(path))
+    return import_days_data(app, who, path.name, read_bytes(path))
+
+
+def import_days_data(app: App, who: Principal, name: str, data: bytes) -> list[CalendarDay]:
+    """The same from a file's bytes (an upload); ``name`` tells CSV from .xlsx."""
+    path = Path(name)
+    rows, problems = calendar_file.read_days(path.name, data)
     if problems:
         raise ValidationError(problems)
     if not rows:

@@ -20,6 +20,8 @@ from oaflow.domain.validate import check_definition
 from oaflow.services import audit, authz
 from oaflow.services.app import App
 from oaflow.services.audit import AuditAction
+from oaflow.services.view_parts import Names
+from oaflow.services.views import Person
 from oaflow.storage import catalog_repo
 from oaflow.storage.catalog_repo import StoredDefinition
 from oaflow.storage.runtime_store import RuntimeStore
@@ -41,7 +43,7 @@ class ProcessVersion:
     label: str
     name: Text
     published_at: datetime
-    published_by: str
+    published_by: Person
     source: str = ""
 
 
@@ -122,14 +124,14 @@ def version_label(version: int, local: Any, definition: ProcessDefinition) -> st
     return f"V{version}.0-{local.year:04d}{local.month:02d}-{definition.name.zh}"
 
 
-def _version(stored: StoredDefinition, with_source: bool = False) -> ProcessVersion:
+def _version(names: Names, stored: StoredDefinition, with_source: bool = False) -> ProcessVersion:
     return ProcessVersion(
         key=stored.key,
         version=stored.version,
         label=stored.label,
         name=Text(stored.name_zh, stored.name_en),
         published_at=stored.published_at,
-        published_by=stored.published_by,
+        published_by=names.known(stored.published_by),
         source=stored.source if with_source else "",
     )
 
@@ -138,7 +140,19 @@ def list_published(app: App, who: Principal) -> list[ProcessVersion]:
     """The newest version of each published process."""
     with app.db.read() as conn:
         authz.authorize(app, conn, who, Permission.VIEW)
-        return [_version(d) for d in catalog_repo.list_definitions(conn)]
+        names = Names(app.org(conn))
+        return [_version(names, d) for d in catalog_repo.list_definitions(conn)]
+
+
+def versions(app: App, who: Principal, key: str) -> list[ProcessVersion]:
+    """Every published version of a process, newest first (VER-1)."""
+    with app.db.read() as conn:
+        authz.authorize(app, conn, who, Permission.VIEW, process=key)
+        found = catalog_repo.versions_of(conn, key)
+        names = Names(app.org(conn))
+    if not found:
+        raise NotFoundError("process.not_published", key=key)
+    return [_version(names, d) for d in found]
 
 
 def _stored(
@@ -159,7 +173,8 @@ def shown(
     """A published version with its YAML text, and what it compiles to."""
     with app.db.read() as conn:
         found = _stored(app, conn, who, key, version)
-        return _version(found, with_source=True), app.definition(conn, found.id)
+        names = Names(app.org(conn))
+        return _version(names, found, with_source=True), app.definition(conn, found.id)
 
 
 def diagram(app: App, who: Principal, key: str, version: int | None, lang: str) -> str:

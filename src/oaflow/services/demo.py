@@ -370,7 +370,15 @@ class MessageTrace:
     event: str
     node: Text | None
     in_app: tuple[Person, ...]
-    channels: tuple[str, ...]
+    channels: tuple[SentThrough, ...]
+
+
+@dataclass(frozen=True)
+class SentThrough:
+    """A channel a message went through, and to whom when it was a person's (e-mail)."""
+
+    endpoint: str
+    recipient: Person | None
 
 
 @dataclass(frozen=True)
@@ -397,12 +405,9 @@ def replay(calendar: WorkingCalendar, lang: str = "zh") -> list[ReplayedInstance
 
 def messages_by_instance(app: App) -> dict[str, list[MessageTrace]]:
     """Each instance's messages: when, what, to whom in the app, and where else they went."""
-    where: dict[str, list[str]] = {}
-    names: dict[str, str] = {}
+    where: dict[str, list[SentThrough]] = {}
     for d in messages.deliveries(app, SYSTEM):
-        who = d.recipient.name.zh if d.recipient else ""
-        where.setdefault(d.message_id, []).append(f"{d.endpoint}({who})" if who else d.endpoint)
-        names[d.message_id] = d.business_key or ""
+        where.setdefault(d.message_id, []).append(SentThrough(d.endpoint, d.recipient))
     found: dict[str, list[MessageTrace]] = {}
     for m in messages.outbox(app, SYSTEM):
         found.setdefault(m.business_key or "", []).append(

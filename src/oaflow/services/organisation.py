@@ -17,7 +17,7 @@ from oaflow.domain.text import Text
 from oaflow.services import audit, auth, authz
 from oaflow.services.app import App
 from oaflow.services.audit import AuditAction
-from oaflow.services.files import read_bytes, read_text
+from oaflow.services.files import read_bytes
 from oaflow.services.view_parts import Names
 from oaflow.services.views import Dept
 from oaflow.storage import org_repo
@@ -41,9 +41,26 @@ def parse(text: str, path: Path) -> Organisation:
 def import_org(
     app: App, login: str, path: Path, effective: datetime | None = None, address: str = ""
 ) -> Organisation:
-    """Replace the organisation by the file's — now, or from ``effective`` on (ORG-2: a
-    task created after that instant resolves to the people of the new organisation).
-    Nothing changes if the file has problems.
+    """Replace the organisation by the file's (see ``import_org_data``)."""
+    file_format(path)
+    with app.db.read() as conn:  # a person who may not import learns nothing of the file
+        if app.org(conn).users:
+            _may_import(app, conn, login, None)
+    return import_org_data(app, login, path.name, read_bytes(path), effective, address)
+
+
+def import_org_data(
+    app: App,
+    login: str,
+    name: str,
+    data: bytes,
+    effective: datetime | None = None,
+    address: str = "",
+) -> Organisation:
+    """Replace the organisation by that of a file's ``data`` (its format told by ``name``:
+    .yaml, .csv or .xlsx) — now, or from ``effective`` on (ORG-2: a task created after that
+    instant resolves to the people of the new organisation). Nothing changes if the file
+    has problems.
 
     An administrator imports (SEC-2). A database without anybody yet is founded by its
     first import, made by one of the administrators that file names. ``address``: where
@@ -51,46 +68,53 @@ def import_org(
     with app.db.read() as conn:  # a person who may not import learns nothing of the file
         if app.org(conn).users:
             _may_import(app, conn, login, None)
-    if file_format(path) == "xlsx":
-        from oaflow.domain.orgfile_xlsx import parse_org_xlsx  # openpyxl: loaded when used
-
-        org = parse_org_xlsx(read_bytes(path), str(path))
-    else:
-        org = parse(read_text(path), path)
+    org = _parsed(name, data)
     with app.db.write() as conn:
         _may_import(app, conn, login, org)
         detail: dict[str, Any] = {
-            "file": path.name,
+            "file": name,
             "users": len(org.users),
             "departments": len(org.departments),
         }
         if effective is not None and effective > app.now():
             org_repo.add_org_change(conn, effective, org_to_yaml(org), app.now())
-            audit.record(
+            audit.record_from(
                 app,
                 conn,
                 login,
+                address,
                 AuditAction.ORG_SCHEDULE,
                 "organisation",
                 **detail,
                 effective=effective,
-                address=address,
             )
         else:
             gone = [u for u in app.org(conn).users if not _active_in(org, u)]
             org_repo.replace_org(conn, org)
             auth.end_access(app, conn, gone)  # sessions and tokens end with the person
-            audit.record(
+            audit.record_from(
                 app,
                 conn,
                 login,
+                address,
                 AuditAction.ORG_IMPORT,
                 "organisation",
                 **detail,
                 ended=gone,
-                address=address,
             )
     return org
+
+
+def _parsed(name: str, data: bytes) -> Organisation:
+    if file_format(Path(name)) == "xlsx":
+        from oaflow.domain.orgfile_xlsx import parse_org_xlsx  # openpyxl: loaded when used
+
+        return parse_org_xlsx(data, name)
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise InputError("file.not_utf8", path=name) from None
+    return parse(text, Path(name))
 
 
 def _active_in(org: Organisation, login: str) -> bool:
@@ -117,19 +141,24 @@ def store(app: App, org: Organisation) -> None:
 def export_org(app: App, who: Principal, path: Path) -> Organisation:
     """Write the organisation to a file (auditors and administrators: it holds everyone's
     contact data)."""
-    fmt = file_format(path)
+    data, org = export_org_data(app, who, path.name)
+    path.write_bytes(data)
+    return org
+
+
+def export_org_data(app: App, who: Principal, name: str) -> tuple[bytes, Organisation]:
+    """The organisation as the bytes of a .yaml, .csv or .xlsx file (by ``name``)."""
+    fmt = file_format(Path(name))
     with app.db.read() as conn:
         authz.authorize(app, conn, who, Permission.AUDIT)
         org = app.org(conn)
     if fmt == "xlsx":
         from oaflow.domain.orgfile_xlsx import org_to_xlsx  # openpyxl: loaded when used
 
-        path.write_bytes(org_to_xlsx(org))
-    elif fmt == "csv":
-        path.write_text(org_to_csv(org), encoding="utf-8-sig", newline="")
-    else:
-        path.write_text(org_to_yaml(org), encoding="utf-8")
-    return org
+        return org_to_xlsx(org), org
+    if fmt == "csv":
+        return org_to_csv(org).encode("utf-8-sig"), org
+    return org_to_yaml(org).encode("utf-8"), org
 
 
 @dataclass(frozen=True)

@@ -35,7 +35,7 @@ from oaflow.domain.wording import clauses
 from oaflow.engine import runtime as engine
 from oaflow.engine import task_actions
 from oaflow.engine.runtime import Command
-from oaflow.services import authz, batch
+from oaflow.services import authz, batch, deliverables
 from oaflow.services.app import App
 from oaflow.services.batch import BatchItem
 from oaflow.services.retry import instance_busy, retried, task_busy
@@ -145,6 +145,8 @@ def act(
     action link's use). A task outside ``who``'s scope is not found."""
     if command.actor != who.login:  # the principal acts, whatever the command says
         command = replace(command, actor=who.login)
+    if command.deliverables:  # uploaded files are named as file:ID
+        deliverables.check_refs(app, task_id, command.deliverables)
 
     def attempt(in_scope: bool) -> TaskRecord:
         with RuntimeStore.transaction(app.db) as store:
@@ -235,6 +237,24 @@ def _withdraw_once(app: App, who: Principal, business_key: str) -> InstanceRecor
         tasks = repo.instance_tasks(conn, instance.id or 0)
         acted_by = [(e["kind"], e["actor"]) for e in repo.history_of(conn, instance.id or 0)]
         store.write(engine.withdraw(world, instance, tasks, who.login, acted_by))
+        return instance
+
+
+def cancel(app: App, who: Principal, business_key: str, reason: str) -> InstanceRecord:
+    """An administrator cancels (作废) a running instance with a reason."""
+    return retried(
+        lambda: _cancel_once(app, who, business_key, reason), instance_busy(business_key)
+    )
+
+
+def _cancel_once(app: App, who: Principal, business_key: str, reason: str) -> InstanceRecord:
+    with app.db.write() as conn:
+        instance = find_visible(app, conn, who, business_key, Permission.ADMINISTER)
+        definition = app.definition(conn, instance.definition_id)
+        store = RuntimeStore.on(conn)
+        world = world_now(app, store, definition, app.org(conn))
+        tasks = repo.instance_tasks(conn, instance.id or 0)
+        store.write(engine.cancel(world, instance, tasks, who.login, reason))
         return instance
 
 

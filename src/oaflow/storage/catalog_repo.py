@@ -68,3 +68,11 @@ def list_definitions(conn: Connection) -> list[StoredDefinition]:
         .order_by(definitions.c.key)
     ).all()
     return [_stored(r) for r in rows]
+
+
+def versions_of(conn: Connection, key: str) -> list[StoredDefinition]:
+    """Every published version of ``key``, newest first."""
+    rows = conn.execute(
+        select(definitions).where(definitions.c.key == key).order_by(definitions.c.version.desc())
+    ).all()
+    return [_stored(r) for r in rows]

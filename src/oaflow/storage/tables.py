@@ -14,6 +14,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -426,3 +427,37 @@ audit_head = Table(
 )
 """The audit chain's end: its last number and hash. Appending locks this one row, which
 serialises appends on PostgreSQL (SQLite's write lock already does)."""
+
+files = Table(
+    "files",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("task_id", Integer, ForeignKey("tasks.id"), nullable=False),
+    Column("instance_id", Integer, ForeignKey("instances.id"), nullable=False),
+    Column("name", String(200), nullable=False),  # the uploader's file name, made safe
+    Column("stored_name", String(80), nullable=False, unique=True),  # generated, in the root
+    Column("size", Integer, nullable=False),
+    Column("content_type", String(100), nullable=False),  # decided by the content
+    Column("sha256", String(64), nullable=False),
+    Column("uploaded_by", String(64), nullable=False),
+    Column("uploaded_at", UTCDateTime, nullable=False),
+    Index(None, "task_id"),
+    Index(None, "instance_id"),
+)
+"""Uploaded deliverables (SEC-5): the bytes live under the storage root by a generated
+name; this row says whose task they belong to, what they are and their checksum."""
+
+idempotency_keys = Table(
+    "idempotency_keys",
+    metadata,
+    Column("login", String(64), primary_key=True),
+    Column("key", String(200), primary_key=True),
+    Column("fingerprint", String(64), nullable=False),  # sha256 of method, path and body
+    Column("status", Integer, nullable=True),  # None while the first request runs
+    Column("content_type", String(100), nullable=True),
+    Column("body", LargeBinary, nullable=True),
+    Column("created_at", UTCDateTime, nullable=False),
+    Index(None, "created_at"),
+)
+"""The first answer to each state-changing request sent with an Idempotency-Key (INT-3),
+kept 24 hours: a retry gets it again; the same key with another request is refused."""

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Path, Query
 
 from oaflow.api.deps import TheApp, Who
 from oaflow.api.problems import CHANGE, COMMON, ONE
-from oaflow.api.schemas import Start
+from oaflow.api.schemas import Reason, Start
 from oaflow.domain.states import InstanceState
 from oaflow.services import queries, runtime
 from oaflow.services.views import InstanceDetail, InstanceFilter, InstancePage
@@ -56,4 +56,11 @@ def show(business_key: Key, app: TheApp, who: Who) -> InstanceDetail:
 def withdraw(business_key: Key, app: TheApp, who: Who) -> InstanceDetail:
     """The initiator withdraws an instance nobody else has acted on yet."""
     runtime.withdraw(app, who, business_key)
+    return queries.instance_detail(app, who, business_key)
+
+
+@router.post("/{business_key}/cancel", response_model=InstanceDetail, responses={**ONE, **CHANGE})
+def cancel(business_key: Key, body: Reason, app: TheApp, who: Who) -> InstanceDetail:
+    """An administrator cancels (作废) a running instance with a reason."""
+    runtime.cancel(app, who, business_key, body.reason)
     return queries.instance_detail(app, who, business_key)

@@ -31,6 +31,12 @@ def listed(app: TheApp, who: Who) -> list[ProcessVersion]:
     return catalog.list_published(app, who)
 
 
+@router.get("/{key}/versions", response_model=list[ProcessVersion], responses=ONE)
+def versions(key: Key, app: TheApp, who: Who) -> list[ProcessVersion]:
+    """Every published version of a process, newest first (without their YAML text)."""
+    return catalog.versions(app, who, key)
+
+
 @router.get("/{key}", response_model=ProcessVersion, responses=ONE)
 def show(key: Key, app: TheApp, who: Who, version: Version = None) -> ProcessVersion:
     """A published version with its YAML text."""

@@ -83,6 +83,28 @@ TEXTS.update(
         "auth.password_short": Entry(
             "密码至少需要 {minimum} 个字符", "a password needs at least {minimum} characters"
         ),
+        "idempotency.key_invalid": Entry(
+            "Idempotency-Key 须是 1–200 个可见 ASCII 字符",
+            "an Idempotency-Key is 1–200 visible ASCII characters",
+            "例如用 UUID",
+            "a UUID does",
+        ),
+        "idempotency.key_reused": Entry(
+            "Idempotency-Key {key} 已用于另一个请求",
+            "Idempotency-Key {key} was used for another request",
+            "每个不同的请求用一个新的键；重试时请求内容须完全相同",
+            "use a new key for each different request; a retry sends the same request",
+        ),
+        "idempotency.in_flight": Entry(
+            "使用 Idempotency-Key {key} 的请求仍在处理中",
+            "the request with Idempotency-Key {key} is still being handled",
+            "稍后用同一个键重试",
+            "retry with the same key in a moment",
+        ),
+        "idempotency.too_large": Entry(
+            "带 Idempotency-Key 的请求体超过 {limit_mb} MB",
+            "a request with an Idempotency-Key is larger than {limit_mb} MB",
+        ),
         "auth.csrf": Entry(
             "表单令牌缺失或不匹配",
             "the form token is missing or does not match",

@@ -152,6 +152,18 @@ _INSTANCES = {
         "请该步骤的处理人把它退回给您",
         "ask that step to return it to you instead",
     ),
+    "instance.cancel_not_running": Entry(
+        "实例 {business_key} {state}，不能作废",
+        "{business_key} is {state} and cannot be cancelled",
+        "只能作废进行中的实例",
+        "only a running instance can be cancelled",
+    ),
+    "instance.cancel_reason": Entry(
+        "作废 {business_key} 需要写明原因",
+        "cancelling {business_key} needs a reason",
+        "写明为什么作废，它会记入时间线",
+        "say why; the reason goes into the timeline",
+    ),
     "instance.before_last_change": Entry(
         "{business_key} 最后一次变更在 {last}，不能在更早的 {now} 处理它",
         "{business_key} was last changed at {last}; it cannot be acted on at {now}, before that",

@@ -44,6 +44,63 @@ TEXTS: dict[str, Entry] = {
         "请拆分后分批导入",
         "split it and import the parts",
     ),
+    "serve.cannot_listen": Entry(
+        "无法在 {host}:{port} 上监听：{reason}",
+        "cannot listen on {host}:{port}: {reason}",
+        "端口可能已被占用；用 --port 换一个端口，或用 --host 换一个地址",
+        "the port may be in use: choose another with --port, or another address with --host",
+    ),
+    "upload.too_large": Entry(
+        "上传的文件超过 {limit_mb} MB",
+        "the upload is larger than {limit_mb} MB",
+        "请压缩或拆分后再上传",
+        "compress or split it, then upload again",
+    ),
+    "upload.type_refused": Entry(
+        "不接受此类文件（内容是 {type}）",
+        "files of this kind are not accepted (the content is {type})",
+        "请上传 PDF、Office 文档、图片、ZIP 或文本文件",
+        "upload a PDF, an Office document, an image, a ZIP or a text file",
+    ),
+    "upload.type_unknown": Entry(
+        "无法识别文件内容的类型",
+        "the content of the file is of no known type",
+        "请上传 PDF、Office 文档、图片、ZIP 或 UTF-8 文本文件",
+        "upload a PDF, an Office document, an image, a ZIP or a UTF-8 text file",
+    ),
+    "upload.one_file": Entry(
+        "一次只能上传一个文件",
+        "upload one file per request",
+        "分多次上传",
+        "upload them one by one",
+    ),
+    "upload.malformed": Entry(
+        "上传请求的格式有误：{reason}", "the upload is not valid multipart/form-data: {reason}"
+    ),
+    "upload.empty": Entry("上传的文件是空的", "the uploaded file is empty"),
+    "upload.no_file": Entry(
+        "请求中没有文件",
+        "the request holds no file",
+        "用 multipart/form-data 的 file 字段上传",
+        "send it as the 'file' field of multipart/form-data",
+    ),
+    "upload.task_closed": Entry(
+        "任务 {task_id} 已结束，不能再上传文件",
+        "task {task_id} is closed; no more files can be uploaded for it",
+    ),
+    "upload.not_found": Entry("文件 {file_id} 不存在", "file {file_id} does not exist"),
+    "upload.bytes_missing": Entry(
+        "文件 {file_id} 的内容不在存储目录中",
+        "the content of file {file_id} is missing from the storage root",
+        "请联系管理员从备份恢复存储目录",
+        "ask an administrator to restore the storage root from a backup",
+    ),
+    "upload.not_of_task": Entry(
+        "交付物“{name}”引用的 {ref} 不是为任务 {task_id} 上传的文件",
+        "deliverable '{name}' names {ref}, which was not uploaded for task {task_id}",
+        "先为此任务上传文件，再用返回的 file:编号 引用它",
+        "upload the file for this task first and name it by the file:ID it returns",
+    ),
     "file.not_utf8": Entry(
         "文件 {path} 不是 UTF-8 文本",
         "file '{path}' is not UTF-8 text",

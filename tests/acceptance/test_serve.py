@@ -1,0 +1,105 @@
+"""`oaflow serve` as a process: ready and healthy, the demo signed in with its password, a
+SIGTERM that lets the request under way finish and stops the worker, clear errors for bad
+options and a port in use."""
+
+from __future__ import annotations
+
+import signal
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+import pytest
+
+from conftest import Served, run_oaflow, start_server
+
+pytestmark = pytest.mark.acceptance
+
+PDF = b"%PDF-1.7\n" + b"0" * 200_000
+MILESTONES = {
+    "title": "CRM 升级",
+    "project_lead": "itd.head",
+    "m1_date": "2030-03-15T18:00:00+08:00",
+    "m1_department": "rnd",
+    "m2_date": "2030-04-01T18:00:00+08:00",
+    "m2_department": "itd",
+    "m3_date": "2030-04-20T18:00:00+08:00",
+    "m3_department": "sal",
+}
+
+
+@contextmanager
+def signed_in(served: Served, login: str) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=served.url, timeout=30) as http:
+        answer = http.post("/api/session", json={"login": login, "password": "demo"})
+        assert answer.status_code == 200, answer.text
+        http.headers["X-CSRF-Token"] = answer.json()["csrf"]
+        yield http
+
+
+def test_sigterm_finishes_the_request_under_way_and_stops(served_demo: Served) -> None:
+    assert httpx.get(f"{served_demo.url}/healthz").json() == {"status": "ok"}
+    with signed_in(served_demo, "itd.head") as lead, signed_in(served_demo, "rnd.head") as rnd:
+        lead.post("/api/instances", json={"process": "project-milestones", "form": MILESTONES})
+        [task] = rnd.get("/api/tasks").json()["items"]
+        halfway = threading.Event()
+        go_on = threading.Event()
+
+        def body() -> Iterator[bytes]:
+            yield b'--b\r\nContent-Disposition: form-data; name="file"; filename="plan.pdf"\r\n\r\n'
+            yield PDF[:1000]
+            halfway.set()
+            go_on.wait(30)
+            yield PDF[1000:]
+            yield b"\r\n--b--\r\n"
+
+        answers: list[httpx.Response] = []
+        upload = threading.Thread(
+            target=lambda: answers.append(
+                rnd.post(
+                    f"/api/tasks/{task['id']}/files",
+                    content=body(),
+                    headers={"Content-Type": "multipart/form-data; boundary=b"},
+                )
+            )
+        )
+        upload.start()
+        assert halfway.wait(30)
+        time.sleep(0.3)  # the server has the request under way
+        served_demo.process.send_signal(signal.SIGTERM)
+        time.sleep(0.5)  # it is shutting down: no new connections
+        with pytest.raises(httpx.TransportError):
+            httpx.get(f"{served_demo.url}/healthz", timeout=2)
+        go_on.set()
+        upload.join(30)
+    assert answers and answers[0].status_code == 201, answers
+    assert answers[0].json()["size"] == len(PDF)
+    code, out = served_demo.stop()
+    assert code == 0, out
+    assert "Traceback" not in out
+    assert "OA-Flow 已启动" in out and out.rstrip().endswith("OA-Flow 已停止")
+
+
+def test_bad_options_and_a_port_in_use_are_clear_errors(tmp_path: Path) -> None:
+    for args in (["--port", "0"], ["--port", "70000"], ["--now", "2024-03-01T09:00"]):
+        now = args[1:] if args[0] == "--now" else []
+        rest = [] if now else args
+        result = run_oaflow([*(["--now", now[0]] if now else []), "serve", *rest], tmp_path, None)
+        assert result.code == 2, str(result)
+        assert "Traceback" not in result.err
+    assert not (tmp_path / "oaflow.db").exists()  # nothing was created
+
+    nothing = run_oaflow(["serve", "--port", "8765"], tmp_path, None)
+    assert nothing.code == 1 and "init" in nothing.err, str(nothing)  # no database yet
+
+    first = start_server(tmp_path, "--demo")
+    try:
+        port = first.url.rsplit(":", 1)[1]
+        second = run_oaflow(["serve", "--port", port, "--no-worker"], tmp_path, None)
+        assert second.code == 1, str(second)
+        assert port in second.err and "Traceback" not in second.err + second.out
+    finally:
+        first.stop()

@@ -1,0 +1,143 @@
+"""Idempotency keys through HTTP (INT-3): a retry gets the first answer; the same key with
+another request is refused; keys belong to their caller; a retry while the first request
+runs is told to wait, and a claim its server never finished is taken over."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import httpx
+from sqlalchemy import func, select, update
+
+from oaflow.domain.security import SYSTEM
+from oaflow.services import auth
+from oaflow.services.idempotency import fingerprint
+from oaflow.storage.tables import idempotency_keys, instances
+
+from .conftest import Server, Session
+
+COMPLAINT = {
+    "title": "投诉：包装破损",
+    "customer": "上海某贸易公司",
+    "phone": "13800000000",
+    "complaint_type": "quality",
+    "description": "外包装破损",
+}
+
+
+def count_instances(api: Server) -> int:
+    with api.app.db.read() as conn:
+        return int(conn.execute(select(func.count()).select_from(instances)).scalar_one())
+
+
+def start(who: Session, key: str | bytes | None, form: dict[str, Any] = COMPLAINT) -> Any:
+    headers = {"Idempotency-Key": key} if key else {}
+    body = {"process": "customer-complaint", "form": form}
+    return who.post("/api/instances", json=body, headers=headers)
+
+
+def test_a_retried_start_returns_the_first_answer_and_starts_once(api: Server) -> None:
+    csd = api.signed_in("csd.staff")
+    first = start(csd, "start-0001")
+    assert first.status_code == 201, first.text
+    again = start(csd, "start-0001")
+    assert again.status_code == 201
+    assert again.headers["idempotent-replayed"] == "true"
+    assert again.json() == first.json()
+    assert count_instances(api) == 1
+    other = start(csd, "start-0002")  # another key: another instance
+    assert other.json()["summary"]["business_key"] != first.json()["summary"]["business_key"]
+    assert count_instances(api) == 2
+
+
+def test_a_retried_approval_is_answered_again_not_refused(api: Server) -> None:
+    csd = api.signed_in("csd.staff")
+    key = start(csd, None).json()["summary"]["business_key"]
+    head = api.signed_in("csd.head")
+    [task] = [t for t in head.get("/api/tasks").json()["items"] if t["business_key"] == key]
+    url = f"/api/tasks/{task['id']}/approve"
+    first = head.post(url, json={"note": "同意"}, headers={"Idempotency-Key": "approve-1"})
+    assert first.status_code == 200, first.text
+    retry = head.post(url, json={"note": "同意"}, headers={"Idempotency-Key": "approve-1"})
+    assert retry.status_code == 200 and retry.json() == first.json()
+    without = head.post(url, json={"note": "同意"})  # no key: the engine refuses a second one
+    assert without.status_code == 409
+
+
+def test_the_same_key_with_another_request_is_refused_and_changes_nothing(api: Server) -> None:
+    csd = api.signed_in("csd.staff")
+    assert start(csd, "k-1").status_code == 201
+    reused = start(csd, "k-1", {**COMPLAINT, "customer": "另一家公司"})
+    assert reused.status_code == 422
+    assert reused.json()["code"] == "idempotency.key_reused"
+    assert reused.headers["content-type"] == "application/problem+json"
+    assert count_instances(api) == 1
+
+
+def test_keys_belong_to_their_caller(api: Server) -> None:
+    mine = start(api.signed_in("csd.staff"), "shared-key")
+    theirs = start(api.signed_in("csd.head"), "shared-key")
+    assert theirs.status_code == 201 and "idempotent-replayed" not in theirs.headers
+    assert mine.json()["summary"]["business_key"] != theirs.json()["summary"]["business_key"]
+
+
+def test_a_refusal_is_kept_too_and_a_bad_key_is_refused(api: Server) -> None:
+    csd = api.signed_in("csd.staff")
+    bad = {k: v for k, v in COMPLAINT.items() if k != "customer"}
+    first = start(csd, "bad-form", bad)
+    assert first.status_code == 422
+    retry = start(csd, "bad-form", bad)
+    assert retry.status_code == 422 and retry.headers["idempotent-replayed"] == "true"
+    assert retry.json() == first.json()
+    for key in ("含中文".encode(), "a b", "x" * 201):
+        refused = start(csd, key)
+        assert refused.status_code == 422 and refused.json()["code"] == "idempotency.key_invalid"
+    assert count_instances(api) == 0
+
+
+def test_api_tokens_use_keys_like_sessions(api: Server) -> None:
+    secret, _ = auth.create_token(api.app, SYSTEM, "csd.staff", "crm", ["read", "write"], 30)
+    crm = api.with_token(secret)
+    body = {"process": "customer-complaint", "form": COMPLAINT}
+    first = crm.post("/api/instances", json=body, headers={"Idempotency-Key": "crm-42"})
+    retry = crm.post("/api/instances", json=body, headers={"Idempotency-Key": "crm-42"})
+    assert first.status_code == retry.status_code == 201
+    assert retry.json() == first.json() and count_instances(api) == 1
+    unsigned = api.client().post("/api/instances", json=body, headers={"Idempotency-Key": "x"})
+    assert unsigned.status_code == 401  # not signed in: no key is claimed
+    with api.app.db.read() as conn:
+        logins = conn.execute(select(idempotency_keys.c.login)).scalars().all()
+    assert logins == ["csd.staff"]
+
+
+def test_a_retry_while_the_first_runs_waits_and_an_abandoned_claim_is_taken_over(
+    api: Server,
+) -> None:
+    now = api.app.now()
+    with api.app.db.write() as conn:  # a first request whose server stopped mid-way
+        conn.execute(
+            idempotency_keys.insert().values(
+                login="csd.staff",
+                key="k-running",
+                fingerprint="",
+                created_at=now,
+            )
+        )
+    csd = api.signed_in("csd.staff")
+    running = csd.post("/api/instances", json={}, headers={"Idempotency-Key": "k-running"})
+    assert running.status_code == 422  # another request: refused before anything
+    with api.app.db.write() as conn:
+        conn.execute(update(idempotency_keys).values(fingerprint=_print_of_start(api)))
+    waiting = start(csd, "k-running")
+    assert waiting.status_code == 409 and waiting.json()["code"] == "idempotency.in_flight"
+    with api.app.db.write() as conn:
+        conn.execute(update(idempotency_keys).values(created_at=now - timedelta(minutes=3)))
+    taken_over = start(csd, "k-running")
+    assert taken_over.status_code == 201 and count_instances(api) == 1
+
+
+def _print_of_start(api: Server) -> str:
+    """The fingerprint of ``start``'s request, from the bytes httpx sends for it."""
+    sent = httpx.Request("POST", api.url, json={"process": "customer-complaint", "form": COMPLAINT})
+    return fingerprint("POST", "/api/instances", "", sent.content)
