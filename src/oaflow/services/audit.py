@@ -101,7 +101,7 @@ class Verification:
 
 # -- writing ----------------------------------------------------------------------------------
 def record(
-    app: App, conn: Connection, who: Principal | str, action: str, target: str, **detail: Any
+    app: App, conn: Connection, who: Principal | str, action: str, target: str, /, **detail: Any
 ) -> None:
     """Add an entry for a change made in ``conn``'s transaction (call it last in that
     transaction: the log's head stays locked until it commits). ``who`` is the principal
@@ -112,7 +112,14 @@ def record(
 
 
 def record_from(
-    app: App, conn: Connection, login: str, address: str, action: str, target: str, **detail: Any
+    app: App,
+    conn: Connection,
+    login: str,
+    address: str,
+    action: str,
+    target: str,
+    /,
+    **detail: Any,
 ) -> None:
     """``record`` for a caller who is a login and an address (a sign-in, an import)."""
     audit_repo.append(conn, app.now(), login, str(action), target, detail, address)
