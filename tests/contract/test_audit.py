@@ -23,6 +23,7 @@ from oaflow.domain.states import Action
 from oaflow.engine.runtime import Command
 from oaflow.services import audit, queries, runtime, setup
 from oaflow.services.app import App
+from oaflow.storage import audit_repo
 from oaflow.storage.database import Database
 from oaflow.storage.migrate import alembic_config, upgrade
 from oaflow.storage.tables import audit as audit_table
@@ -298,6 +299,42 @@ def test_appends_from_many_connections_at_once_keep_one_chain(demo_app: App) -> 
     found = verified(demo_app)
     assert found.intact, found.findings
     assert found.audit_entries == before + 100
+
+
+def test_verifying_while_people_work_finds_nothing_broken(
+    demo_app: App, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Verification reads in many statements (pages of two rows here) while complaints run
+    and configuration changes: it sees one moment throughout, so a chain that grows
+    meanwhile is never half seen (an "inserted" or "deleted" entry that is not)."""
+    monkeypatch.setattr(audit_repo, "PAGE", 2)
+    worker = App(Database(demo_app.db.url), demo_app.clock, demo_app.calendar)
+    done = threading.Event()
+    errors: list[BaseException] = []
+
+    def work() -> None:
+        try:
+            for i in range(4):
+                Driver(worker).run_complaint("quality")
+                with worker.db.write() as conn:
+                    audit.record(worker, conn, "admin", "test.append", f"round:{i}")
+        except BaseException as exc:
+            errors.append(exc)
+        finally:
+            done.set()
+
+    thread = threading.Thread(target=work)
+    thread.start()
+    checks = 0
+    while not done.is_set() or checks == 0:
+        found = verified(demo_app)
+        assert found.intact, found.findings
+        checks += 1
+    thread.join(60)
+    worker.db.dispose()
+    assert errors == []
+    assert verified(demo_app).instances == 4
+    print(f"\n{checks} verifications while 4 complaints ran")
 
 
 def test_the_migration_chains_the_history_stored_before_it(db_url: str) -> None:

@@ -186,8 +186,8 @@ def entries(
 
 def verify(app: App, who: Principal) -> Verification:
     """Check every hash chain: each instance's history against its row, and the audit log
-    against its head (auditors and administrators)."""
-    with app.db.read() as conn:
+    against its head (auditors and administrators), all as of one moment."""
+    with app.db.snapshot() as conn:
         authz.authorize(app, conn, who, Permission.AUDIT)
         findings: list[Finding] = []
         instances = events = 0
