@@ -11,6 +11,7 @@ its own (``denied``); the adapters do that for every error that carries a ``Deni
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -28,6 +29,7 @@ from oaflow.services.app import App
 from oaflow.storage import audit_repo
 
 MAX_LIST = 10_000
+log = logging.getLogger(__name__)
 
 
 class AuditAction(StrEnum):
@@ -126,7 +128,7 @@ def record_from(
 
 
 def denied(
-    app: App, who: Principal | str, action: str, target: str, address: str = "", **detail: Any
+    app: App, who: Principal | str, action: str, target: str, address: str = "", /, **detail: Any
 ) -> None:
     """Record a refused request — ``who`` asked for ``action`` (a permission) on ``target``
     — in a transaction of its own."""
@@ -139,12 +141,17 @@ def denied(
 
 def record_denial(app: App, error: OAFlowError, who: Principal | str, address: str = "") -> bool:
     """Record ``error`` if it refused ``who``'s request (a ``Denial`` rides on it, or it is
-    forbidden); whether it did."""
+    forbidden); whether it did. The caller gets its refusal whatever happens here: a log
+    that cannot be written (the database gone) is logged, not raised."""
     found = error.denial
     if found is None and not isinstance(error, ForbiddenError):
         return False
     action, target = (found.action, found.target) if found else ("", "")
-    denied(app, who, action, target, address, code=error.code)
+    try:
+        denied(app, who, action, target, address, code=error.code)
+    except Exception:
+        log.exception("a refusal of %s could not be written to the audit log", target or action)
+        return False
     return True
 
 
