@@ -75,7 +75,7 @@ def test_every_column_round_trips_between_the_two_paths(demo_app: App) -> None:
         store = RuntimeStore(dbapi, demo_app.db.dialect, demo_app.sensitive)
         store.insert_task(task)
         store.insert_events(
-            instance.id or 0, 1, [Event("task_created", "n003", task, "mkt.head", {"x": "中"})], AT
+            instance, [Event("task_created", "n003", task, "mkt.head", {"x": "中"})], AT
         )
     with demo_app.db.read() as conn:
         assert repo.load_task(conn, demo_app.sensitive, task.id or 0) == task

@@ -5,6 +5,7 @@ the services, which authorise it like any caller."""
 from __future__ import annotations
 
 import hmac
+from dataclasses import replace
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -50,8 +51,12 @@ def caller(request: Request) -> auth.Caller:
     return found
 
 
-def principal(found: Annotated[auth.Caller, Depends(caller)]) -> Principal:
-    return found.principal
+def principal(request: Request, found: Annotated[auth.Caller, Depends(caller)]) -> Principal:
+    """The caller, with where the request comes from (for the audit log); kept on the
+    request so that a refusal can be recorded as theirs (problems.py)."""
+    who = replace(found.principal, address=address(request))
+    request.state.oaflow_who = who
+    return who
 
 
 Who = Annotated[Principal, Depends(principal)]

@@ -13,6 +13,7 @@ from starlette.exceptions import HTTPException
 
 from oaflow.domain.errors import OAFlowError, ThrottledError, ValidationError
 from oaflow.domain.text import Text
+from oaflow.services import audit
 
 STATUS = {
     "not_found": 404,
@@ -103,6 +104,9 @@ def install(api: FastAPI, timezone: str) -> None:
 
     @api.exception_handler(OAFlowError)
     def oaflow_error(request: Request, error: OAFlowError) -> JSONResponse:
+        who = getattr(request.state, "oaflow_who", None)
+        if who is not None:  # a refusal of a signed-in caller goes to the audit log
+            audit.record_denial(request.app.state.oaflow, error, who)
         return error_response(request, error, timezone)
 
     @api.exception_handler(RequestValidationError)

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import getpass
 import json
+import os
+import socket
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Annotated, Any, NoReturn
 
@@ -24,7 +27,7 @@ from oaflow.domain.security import Principal
 from oaflow.domain.text import Text
 from oaflow.present.json_view import jsonable
 from oaflow.present.words import local_time, state_label
-from oaflow.services import authz
+from oaflow.services import audit, authz
 from oaflow.services.app import App
 from oaflow.services.views import InstanceSummary
 
@@ -141,8 +144,24 @@ def print_table(title: str, columns: Sequence[str], rows: Sequence[Sequence[Any]
 
 def run_as(login: str, body: Callable[[App, Principal], None]) -> None:
     """Run ``body`` as the person ``login`` states to be (``--as``): the same checks as for
-    a caller the API has signed in (the CLI is the operator's tool, docs/cli.md)."""
-    run_command(lambda app: body(app, authz.principal(app, login)))
+    a caller the API has signed in (the CLI is the operator's tool, docs/cli.md); a refusal
+    goes to the audit log."""
+
+    def as_principal(app: App) -> None:
+        who = replace(authz.principal(app, login), address=cli_address())
+        with audit.denials_recorded(app, who):
+            body(app, who)
+
+    run_command(as_principal)
+
+
+def cli_address() -> str:
+    """Where a command comes from, for the audit log: ``cli:user@host``."""
+    try:
+        user = getpass.getuser()
+    except (KeyError, OSError):  # no user name in the environment or the password database
+        user = str(os.getuid()) if hasattr(os, "getuid") else "?"
+    return f"cli:{user}@{socket.gethostname()}"
 
 
 def lang() -> str:

@@ -9,6 +9,7 @@ import typer
 from oaflow.bootstrap import database_location
 from oaflow.cli import (
     access_cmds,
+    audit_cmds,
     calendar_cmds,
     common,
     demo_cmd,
@@ -50,6 +51,7 @@ cli.add_typer(notify_cmds.link_group, name="link")
 cli.add_typer(access_cmds.access_group, name="access")
 cli.add_typer(access_cmds.policy_group, name="policy")
 cli.add_typer(keys_cmds.group, name="keys")
+cli.add_typer(audit_cmds.group, name="audit")
 run_cmds.register(cli)
 demo_cmd.register(cli)
 worker_cmds.register(cli)

@@ -11,6 +11,7 @@ from oaflow.cli.common import (
     AsOpt,
     JsonOpt,
     as_json,
+    cli_address,
     console,
     print_rows,
     run_as,
@@ -20,7 +21,7 @@ from oaflow.cli.common import (
 )
 from oaflow.domain.clock import parse_instant
 from oaflow.domain.security import Principal
-from oaflow.services import organisation, runtime
+from oaflow.services import audit, organisation, runtime
 from oaflow.services.app import App
 
 group = typer.Typer(help="The organisation: departments, users, roles.", no_args_is_help=True)
@@ -41,7 +42,9 @@ def import_(
 
     def body(app: App) -> None:
         when = parse_instant(effective, app.calendar.tz) if effective else None
-        org = organisation.import_org(app, as_, file, when)
+        address = cli_address()
+        with audit.denials_recorded(app, as_, address):
+            org = organisation.import_org(app, as_, file, when, address)
         console.print(
             zh(
                 f"已导入 {len(org.departments)} 个部门、{len(org.users)} 个用户",

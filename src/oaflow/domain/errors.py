@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
 from oaflow.domain import texts
 from oaflow.domain.text import DEFAULT_ZONE
@@ -33,13 +33,25 @@ def fault(code: str, /, **params: Any) -> Fault:
     return Fault(code, params)
 
 
+@dataclass(frozen=True)
+class Denial:
+    """A request the authorisation rules refused, for the audit log (SEC-4): what was asked
+    (a permission) and of what (``instance:KEY``, ``task:ID``, ``process:KEY``…). It rides
+    on the error the caller gets and is never shown to them."""
+
+    action: str
+    target: str
+
+
 class OAFlowError(Exception):
     """Root of every error OA-Flow raises on purpose: ``code`` (stable, machine-readable)
     and ``params``. ``kind`` says what sort of failure it is (an API answers 404 for
-    ``not_found``, 409 for ``conflict`` …)."""
+    ``not_found``, 409 for ``conflict`` …). ``denial`` is set on an error that refuses a
+    request by the authorisation rules (``as_denial``)."""
 
     kind: ClassVar[str] = "error"
     exit_code: ClassVar[int] = 1
+    denial: Denial | None = None
 
     def __init__(self, code: str, /, **params: Any) -> None:
         self.fault = Fault(code, params)
@@ -67,6 +79,15 @@ class OAFlowError(Exception):
     def __str__(self) -> str:
         hint = self.hint("en")
         return f"{self.text('en')} ({hint})" if hint else self.text("en")
+
+
+E = TypeVar("E", bound=OAFlowError)
+
+
+def as_denial(error: E, action: str, target: str) -> E:
+    """``error`` marked as the refusal of ``action`` on ``target`` (for the audit log)."""
+    error.denial = Denial(action, target)
+    return error
 
 
 class NotFoundError(OAFlowError):

@@ -102,6 +102,7 @@ class InstanceRecord:
     version: int = 1
     event_seq: int = 0
     changed_at: datetime | None = None  # when its history last grew
+    last_hash: str = ""  # the hash of its last history entry (SEC-4; the store keeps it)
     id: int | None = None
 
 

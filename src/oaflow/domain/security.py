@@ -78,6 +78,8 @@ class Principal:
     departments: tuple[str, ...] = ()
     headed: frozenset[str] = frozenset()  # departments headed, with those below them
     supervised: frozenset[str] = frozenset()  # departments supervised, with those below
+    #: where the request comes from, for the audit log: an IP address, or ``cli:user@host``
+    address: str = ""
 
     @property
     def is_system(self) -> bool:

@@ -17,8 +17,9 @@ from oaflow.domain.security import (
     Principal,
     Role,
 )
-from oaflow.services import authz
+from oaflow.services import audit, authz
 from oaflow.services.app import App
+from oaflow.services.audit import AuditAction
 from oaflow.storage import access_repo, catalog_repo
 
 
@@ -64,6 +65,15 @@ def grant(
         else:
             own[chosen] = frozenset(_roles(wanted))
         access_repo.save_grants(conn, AccessRules(by_process, rules.policies))
+        audit.record(
+            app,
+            conn,
+            who,
+            AuditAction.ACCESS_GRANT,
+            f"process:{process}",
+            permission=chosen.value,
+            roles=wanted,
+        )
     return grants(app, who, process)
 
 
@@ -114,4 +124,7 @@ def set_policy(
         else:
             found.pop(tag.strip(), None)
         access_repo.save_policies(conn, found)
+        audit.record(
+            app, conn, who, AuditAction.POLICY_SET, f"policy:{tag.strip()}", departments=codes
+        )
     return policies(app, who)

@@ -22,11 +22,13 @@ from oaflow.domain.errors import (
     OAFlowError,
     ThrottledError,
     UnauthenticatedError,
+    as_denial,
 )
 from oaflow.domain.org import Organisation
-from oaflow.domain.security import Permission, Principal, granted, principal_of
-from oaflow.services import authz
+from oaflow.domain.security import SYSTEM, Permission, Principal, granted, principal_of
+from oaflow.services import audit, authz
 from oaflow.services.app import App
+from oaflow.services.audit import AuditAction
 from oaflow.storage import auth_repo
 
 SESSION_LIFETIME = timedelta(hours=12)
@@ -89,14 +91,17 @@ def set_password(app: App, who: Principal, login: str, password: str) -> None:
             authz.authorize(app, conn, who, Permission.ADMINISTER)
         auth_repo.set_password_hashes(conn, {login: hash_password(password)}, app.now())
         auth_repo.end_sessions_of(conn, [login])  # a changed password signs everyone out
+        audit.record(app, conn, who, AuditAction.PASSWORD_SET, f"user:{login}")
 
 
 def seed_passwords(app: App, logins: Iterable[str], password: str) -> None:
     """Give users one password (the demo's `demo`): hashed once per process, stored for
     each."""
     hashed = _shared_hash(password)
+    chosen = list(logins)
     with app.db.write() as conn:
-        auth_repo.set_password_hashes(conn, dict.fromkeys(logins, hashed), app.now())
+        auth_repo.set_password_hashes(conn, dict.fromkeys(chosen, hashed), app.now())
+        audit.record(app, conn, SYSTEM, AuditAction.PASSWORD_SEED, "users", users=len(chosen))
 
 
 @cache
@@ -121,6 +126,9 @@ def sign_in(app: App, login: str, password: str, address: str = "") -> SignedIn:
         if user is None or not user.active or stored is None or not matches:
             for key in keys:
                 auth_repo.record_failure(conn, key, now, now - THROTTLE_WINDOW)
+            audit.record_from(
+                app, conn, login, address, AuditAction.SIGN_IN_FAILED, f"user:{login}"
+            )
             failed = UnauthenticatedError("auth.bad_credentials")
         else:
             auth_repo.clear_failures(conn, keys[:1])
@@ -135,6 +143,7 @@ def sign_in(app: App, login: str, password: str, address: str = "") -> SignedIn:
                 created_at=now,
                 expires_at=expires,
             )
+            audit.record_from(app, conn, login, address, AuditAction.SIGN_IN, f"user:{login}")
             return SignedIn(token, csrf, expires, principal_of(org, login))
     raise failed  # after the transaction: the failures are counted
 
@@ -165,9 +174,12 @@ def by_session(app: App, token: str) -> Caller:
     return Caller(principal, frozenset(SCOPES), found["csrf"])
 
 
-def sign_out(app: App, token: str) -> None:
+def sign_out(app: App, token: str, address: str = "") -> None:
     with app.db.write() as conn:
-        auth_repo.end_session(conn, digest(token))
+        found = auth_repo.session(conn, digest(token))
+        if auth_repo.end_session(conn, digest(token)) and found is not None:
+            login = str(found["login"])
+            audit.record_from(app, conn, login, address, AuditAction.SIGN_OUT, f"user:{login}")
 
 
 def _active(org: Organisation, login: str) -> Principal:
@@ -206,6 +218,16 @@ def create_token(
             "expires_at": now + timedelta(days=days),
         }
         token_id = auth_repo.add_token(conn, **values)
+        detail: dict[str, Any] = {"name": values["name"], "login": login, "scopes": list(wanted)}
+        audit.record(
+            app,
+            conn,
+            who,
+            AuditAction.TOKEN_CREATE,
+            f"token:{token_id}",
+            **detail,
+            expires_at=values["expires_at"],
+        )
     return secret, _token_view({**values, "id": token_id, "revoked_at": None})
 
 
@@ -229,11 +251,17 @@ def tokens(app: App, who: Principal) -> list[TokenView]:
 def revoke_token(app: App, who: Principal, token_id: int) -> None:
     with app.db.write() as conn:
         found = auth_repo.token_by_id(conn, token_id)
-        if found is None or not (found["login"] == who.login or granted(who, Permission.AUDIT)):
-            raise NotFoundError("auth.token_not_found", token_id=token_id)
+        missing = NotFoundError("auth.token_not_found", token_id=token_id)
+        if found is None:
+            raise missing
+        if not (found["login"] == who.login or granted(who, Permission.AUDIT)):
+            raise as_denial(missing, Permission.ADMINISTER.value, f"token:{token_id}")
         if found["login"] != who.login:
             authz.authorize(app, conn, who, Permission.ADMINISTER)
         auth_repo.revoke_tokens(conn, [token_id], app.now())
+        audit.record(
+            app, conn, who, AuditAction.TOKEN_REVOKE, f"token:{token_id}", login=found["login"]
+        )
 
 
 def _token_view(row: Mapping[str, Any]) -> TokenView:

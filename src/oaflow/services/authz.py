@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from sqlalchemy import Connection, select
 
-from oaflow.domain.errors import ForbiddenError, OAFlowError
+from oaflow.domain.errors import ForbiddenError, OAFlowError, as_denial
 from oaflow.domain.model import InstanceRecord
 from oaflow.domain.security import (
     Permission,
@@ -61,14 +61,21 @@ def authorize(
     """Allow ``who`` to use ``permission`` — on ``instance`` (which must be in their scope,
     else ``missing`` is raised, as for an object that does not exist), or on ``process``
     (its key), or system-wide; raise ForbiddenError otherwise."""
+    target = f"process:{process}" if process else "system"
     if instance is not None:
-        process = instance.definition_key
+        process, target = instance.definition_key, f"instance:{instance.business_key}"
         if not sees(conn, who, instance.id or 0):
-            raise missing or _missing_instance(instance)
+            raise as_denial(missing or _missing_instance(instance), permission.value, target)
     if not granted(who, permission, app.rules(conn).grants_of(process)):
-        raise ForbiddenError(
-            "access.denied", login=who.login, permission=PERMISSION_NAMES[permission]
-        )
+        raise forbidden(who, permission, target)
+
+
+def forbidden(who: Principal, permission: Permission, target: str) -> ForbiddenError:
+    """The error of ``who`` lacking ``permission`` on ``target`` (a denial, for the log)."""
+    error = ForbiddenError(
+        "access.denied", login=who.login, permission=PERMISSION_NAMES[permission]
+    )
+    return as_denial(error, permission.value, target)
 
 
 def sees(conn: Connection, who: Principal, instance_id: int) -> bool:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection
 
-from oaflow.domain.errors import ConflictError, Fault, InputError, OAFlowError, fault
+from oaflow.domain.errors import ConflictError, Fault, InputError, OAFlowError, as_denial, fault
 from oaflow.domain.labels import INSTANCE_STATES, TASK_STATES
 from oaflow.domain.model import InstanceRecord, TaskRecord
 from oaflow.domain.security import Permission, Principal
@@ -24,6 +24,7 @@ from oaflow.services.app import App
 from oaflow.storage import runtime_reads as repo
 
 MAX_BATCH = 200
+_REFUSALS = ("batch.item_not_found", "batch.item_forbidden")
 
 
 @dataclass(frozen=True)
@@ -50,7 +51,11 @@ def approve_batch(
         raise InputError("batch.too_large", count=len(ids), limit=MAX_BATCH)
     problems = _problems(app, who, ids)
     if problems:
-        raise InputError("batch.refused", problems=problems, count=len(problems))
+        error = InputError("batch.refused", problems=problems, count=len(problems))
+        refused = [str(p.params["task_id"]) for p in problems if p.code in _REFUSALS]
+        if refused:  # a task outside the scope, or a process the approver may not handle
+            raise as_denial(error, Permission.HANDLE.value, "tasks:" + ",".join(refused))
+        raise error
     results = []
     for task_id in ids:
         try:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection
@@ -32,8 +32,9 @@ from oaflow.domain.calendar_text import (
 )
 from oaflow.domain.errors import InputError, ValidationError
 from oaflow.domain.holidays_cn import china_schedule, library_confirmed_years
-from oaflow.domain.security import Permission, Principal
-from oaflow.services import authz
+from oaflow.domain.security import SYSTEM, Permission, Principal
+from oaflow.services import audit, authz
+from oaflow.services.audit import AuditAction
 from oaflow.services.calendar_store import load_calendar
 from oaflow.services.files import read_bytes
 from oaflow.storage import calendar_repo as repo
@@ -71,6 +72,8 @@ def seed(app: App) -> int:
             if name not in stored:
                 repo.put_setting(conn, name, value)
         load_calendar(conn, app.default_timezone)  # the result must be a valid calendar
+        seeded = f"{min(years)}-{max(years)}"
+        audit.record(app, conn, SYSTEM, AuditAction.CALENDAR_SEED, "calendar", years=seeded)
     app.forget_calendar()
     return written
 
@@ -104,7 +107,9 @@ def set_day(app: App, who: Principal, day: date, kind: str, name: str = "") -> C
     if kind not in (OFF, WORK):
         raise InputError("calendar.day_kind_unknown", kind=kind)
     row = CalendarDay(day, kind, calendar_file.check_name(name), COMPANY)
-    with _change(app, who) as conn:
+    with _change(
+        app, who, _Change(AuditAction.CALENDAR_DAY_SET, f"day:{day}", kind=kind, name=row.name)
+    ) as conn:
         repo.put_days(conn, [row])
     return row
 
@@ -112,7 +117,7 @@ def set_day(app: App, who: Principal, day: date, kind: str, name: str = "") -> C
 def reset_day(app: App, who: Principal, day: date) -> CalendarDay | None:
     """Drop the company setting of ``day``: it is again what the national schedule says
     (the official row, if the year is seeded). Returns the row now stored, if any."""
-    with _change(app, who) as conn:
+    with _change(app, who, _Change(AuditAction.CALENDAR_DAY_RESET, f"day:{day}")) as conn:
         repo.remove_day(conn, day)
         year = repo.days(conn, date(day.year, 1, 1), date(day.year, 12, 31))
         seeded = any(r.source == OFFICIAL for r in year)
@@ -136,7 +141,8 @@ def import_days_data(app: App, who: Principal, name: str, data: bytes) -> list[C
     if not rows:
         raise InputError("calendar.file_empty", file=path.name)
     stored = [CalendarDay(r.day, r.kind, r.name, COMPANY) for r in rows]
-    with _change(app, who) as conn:
+    change = _Change(AuditAction.CALENDAR_IMPORT, "calendar", file=path.name, days=len(stored))
+    with _change(app, who, change) as conn:
         repo.put_days(conn, stored)
     return stored
 
@@ -144,15 +150,18 @@ def import_days_data(app: App, who: Principal, name: str, data: bytes) -> list[C
 def set_hours(app: App, who: Principal, periods: str) -> tuple[Period, ...]:
     """The daily working periods, e.g. ``09:00-12:00,13:30-18:00``."""
     parsed = parse_periods(periods)
-    with _change(app, who) as conn:
-        repo.put_setting(conn, "periods", periods_text(parsed))
+    text = periods_text(parsed)
+    with _change(app, who, _Change(AuditAction.CALENDAR_HOURS, "calendar", periods=text)) as conn:
+        repo.put_setting(conn, "periods", text)
     return parsed
 
 
 def set_timezone(app: App, who: Principal, tz: str) -> str:
     """The enterprise's time zone (an IANA name such as ``Asia/Shanghai``)."""
     WorkingCalendar(tz=tz.strip())  # checks the name
-    with _change(app, who) as conn:
+    with _change(
+        app, who, _Change(AuditAction.CALENDAR_TIMEZONE, "calendar", timezone=tz.strip())
+    ) as conn:
         repo.put_setting(conn, "timezone", tz.strip())
     return tz.strip()
 
@@ -160,8 +169,9 @@ def set_timezone(app: App, who: Principal, tz: str) -> str:
 def set_weekend(app: App, who: Principal, weekend: str) -> frozenset[int]:
     """The weekly days off, e.g. ``sat,sun`` (or ``sun`` for a six-day week)."""
     parsed = parse_weekend(weekend)
-    with _change(app, who) as conn:
-        repo.put_setting(conn, "weekend", weekend_text(parsed))
+    text = weekend_text(parsed)
+    with _change(app, who, _Change(AuditAction.CALENDAR_WEEKEND, "calendar", weekend=text)) as conn:
+        repo.put_setting(conn, "weekend", text)
     return parsed
 
 
@@ -169,21 +179,29 @@ def confirm_year(app: App, who: Principal, year: int) -> None:
     """Mark ``year``'s official schedule as entered (after importing it by hand, before the
     library has it): deadlines in it are no longer provisional and re-seeding keeps it."""
     _check_year(year)
-    with _change(app, who) as conn:
+    with _change(app, who, _Change(AuditAction.CALENDAR_CONFIRM_YEAR, f"year:{year}")) as conn:
         years = parse_years(repo.load_settings(conn).get("confirmed_years", ""))
         repo.put_setting(conn, "confirmed_years", years_text(years | {year}))
 
 
+class _Change:
+    """What a calendar change is, for the audit log."""
+
+    def __init__(self, action: str, target: str, **detail: Any) -> None:
+        self.action, self.target, self.detail = action, target, detail
+
+
 @contextmanager
-def _change(app: App, who: Principal) -> Iterator[Connection]:
+def _change(app: App, who: Principal, change: _Change) -> Iterator[Connection]:
     """An administrator's write transaction that checks the resulting calendar before it
-    commits (a bad result rolls everything back), after which the App loads the new
-    calendar."""
+    commits (a bad result rolls everything back) and records the change in the audit log,
+    after which the App loads the new calendar."""
     try:
         with app.db.write() as conn:
             authz.authorize(app, conn, who, Permission.ADMINISTER)
             yield conn
             load_calendar(conn, app.default_timezone)
+            audit.record(app, conn, who, change.action, change.target, **change.detail)
     finally:
         app.forget_calendar()
 

@@ -3,6 +3,7 @@ Publishing is the administrators' (SEC-2); everyone who works with processes rea
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -16,8 +17,9 @@ from oaflow.domain.model import Message
 from oaflow.domain.security import Permission, Principal
 from oaflow.domain.text import Text
 from oaflow.domain.validate import check_definition
-from oaflow.services import authz
+from oaflow.services import audit, authz
 from oaflow.services.app import App
+from oaflow.services.audit import AuditAction
 from oaflow.services.view_parts import Names
 from oaflow.services.views import Person
 from oaflow.storage import catalog_repo
@@ -80,6 +82,17 @@ def publish(app: App, who: Principal, text: str, file: str) -> Published:
         )
         if version > 1:
             _tell_administrators(app, conn, definition, version, label, who.login)
+        source_sha256 = hashlib.sha256(text.encode()).hexdigest()
+        detail: dict[str, Any] = {"version": version, "label": label, "file": file}
+        audit.record(
+            app,
+            conn,
+            who,
+            AuditAction.PROCESS_PUBLISH,
+            f"process:{definition.key}",
+            **detail,
+            source_sha256=source_sha256,
+        )
     return Published(definition.key, version, label)
 
 

@@ -34,8 +34,9 @@ from oaflow.domain.errors import (
 )
 from oaflow.domain.model import InstanceRecord, TaskRecord
 from oaflow.domain.security import Permission, Principal
-from oaflow.services import authz
+from oaflow.services import audit, authz
 from oaflow.services.app import App
+from oaflow.services.audit import AuditAction
 from oaflow.storage import files_repo
 from oaflow.storage import runtime_reads as repo
 
@@ -224,6 +225,8 @@ def keep(app: App, who: Principal, task_id: int, name: str, received: Receiver) 
             target.unlink(missing_ok=True)
             raise
         stored = files_repo.get_file(conn, file_id)
+        detail = {"file": file_id, "name": label, "size": received.size, "sha256": received.sha256}
+        audit.record(app, conn, who, AuditAction.FILE_UPLOAD, f"task:{task_id}", **detail)
     assert stored is not None
     return _view(stored)
 

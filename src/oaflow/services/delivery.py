@@ -25,9 +25,11 @@ from sqlalchemy import Connection
 
 from oaflow.domain.errors import InputError
 from oaflow.domain.org import Organisation
-from oaflow.domain.security import Principal
+from oaflow.domain.security import SYSTEM, Principal
 from oaflow.notify.channels.base import Channel, Endpoint, Outgoing, SendResult
+from oaflow.services import audit
 from oaflow.services.app import App
+from oaflow.services.audit import AuditAction
 from oaflow.services.notify_admin import (
     COMPANY_EVENTS,
     DEFAULT_PREFERENCES,
@@ -207,11 +209,13 @@ def record(
     else:
         values.update(status="dead", next_attempt_at=now)
     with app.db.write() as conn:
+        if not notify_repo.update_delivery(conn, claimed.delivery_id, claimed.attempt, **values):
+            log.warning("delivery %s was taken over while sending", claimed.delivery_id)
         if result.outcome == "gone":
             reason = f"the receiver answered 410 Gone: {result.detail}"
             notify_repo.set_endpoint_enabled(conn, claimed.endpoint.id, False, reason)
-        if not notify_repo.update_delivery(conn, claimed.delivery_id, claimed.attempt, **values):
-            log.warning("delivery %s was taken over while sending", claimed.delivery_id)
+            target = f"channel:{claimed.endpoint.name}"
+            audit.record(app, conn, SYSTEM, AuditAction.CHANNEL_DISABLE, target, reason="410 Gone")
     return str(values["status"])
 
 
@@ -289,7 +293,10 @@ def redrive(app: App, who: Principal, ids: Sequence[int] | None) -> int:
         raise InputError("delivery.nothing_given")
     with app.db.write() as conn:
         require_administrator(app, conn, who)
-        return notify_repo.redrive(conn, ids, app.now())
+        count = notify_repo.redrive(conn, ids, app.now())
+        target = "deliveries:" + ("dead" if ids is None else ",".join(map(str, ids)))
+        audit.record(app, conn, who, AuditAction.OUTBOX_REDRIVE, target, count=count)
+        return count
 
 
 def discard(app: App, who: Principal, ids: Sequence[int]) -> int:
@@ -298,4 +305,7 @@ def discard(app: App, who: Principal, ids: Sequence[int]) -> int:
         raise InputError("delivery.nothing_given")
     with app.db.write() as conn:
         require_administrator(app, conn, who)
-        return notify_repo.discard(conn, ids)
+        count = notify_repo.discard(conn, ids)
+        target = "deliveries:" + ",".join(map(str, ids))
+        audit.record(app, conn, who, AuditAction.OUTBOX_DISCARD, target, count=count)
+        return count

@@ -11,8 +11,9 @@ from sqlalchemy import Connection
 from oaflow.domain.errors import InputError, NotFoundError
 from oaflow.domain.org import Delegation, Organisation
 from oaflow.domain.security import Permission, Principal, granted
-from oaflow.services import authz
+from oaflow.services import audit, authz
 from oaflow.services.app import App
+from oaflow.services.audit import AuditAction
 from oaflow.services.view_parts import Names
 from oaflow.services.views import Person
 from oaflow.storage import deputy_repo
@@ -54,6 +55,16 @@ def set_deputy(
                 ends=clash[0].ends,
             )
         deputy_repo.add(conn, delegation, app.now())
+        audit.record(
+            app,
+            conn,
+            who,
+            AuditAction.DEPUTY_SET,
+            f"user:{login}",
+            deputy=deputy,
+            starts=starts,
+            ends=ends,
+        )
     return delegation
 
 
@@ -88,4 +99,6 @@ def clear_deputy(app: App, who: Principal, login: str) -> int:
     """Remove ``login``'s delegations (tasks already given to a deputy stay with them)."""
     with app.db.write() as conn:
         _for_whom(app, conn, who, login)
-        return deputy_repo.clear(conn, login)
+        cleared = deputy_repo.clear(conn, login)
+        audit.record(app, conn, who, AuditAction.DEPUTY_CLEAR, f"user:{login}", cleared=cleared)
+        return cleared

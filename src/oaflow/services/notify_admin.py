@@ -22,8 +22,9 @@ from oaflow.domain.wording import Joined, sentences
 from oaflow.notify import templates
 from oaflow.notify.channels.base import KINDS
 from oaflow.notify.channels.registry import check_endpoint_settings
-from oaflow.services import authz
+from oaflow.services import audit, authz
 from oaflow.services.app import App
+from oaflow.services.audit import AuditAction
 from oaflow.storage import notify_repo
 
 #: what a user gets when they have set nothing
@@ -70,18 +71,31 @@ def add_channel(
             raise NotFoundError("department.not_found", department=department)
         if notify_repo.endpoint_named(conn, name) is not None:
             raise ConflictError("channel.exists", name=name)
-        return notify_repo.add_endpoint(
+        limit = DEFAULT_PER_MINUTE.get(kind, 0) if per_minute is None else per_minute
+        found = notify_repo.add_endpoint(
             conn,
             name=name,
             kind=kind,
             settings=dict(settings),
             department=department,
             events=list(events),
-            per_minute=DEFAULT_PER_MINUTE.get(kind, 0) if per_minute is None else per_minute,
+            per_minute=limit,
             enabled=True,
             disabled_reason="",
             created_at=app.now(),
         )
+        detail: dict[str, Any] = {"kind": kind, "department": department, "events": list(events)}
+        audit.record(
+            app,
+            conn,
+            who,
+            AuditAction.CHANNEL_ADD,
+            f"channel:{name}",
+            **detail,
+            per_minute=limit,
+            settings=sorted(settings),  # the names only: values may be secrets
+        )
+        return found
 
 
 def change_channel(
@@ -105,6 +119,16 @@ def change_channel(
         limit = found["per_minute"] if per_minute is None else per_minute
         notify_repo.update_endpoint(
             conn, found["id"], settings=merged, events=chosen, per_minute=limit
+        )
+        audit.record(
+            app,
+            conn,
+            who,
+            AuditAction.CHANNEL_CHANGE,
+            f"channel:{name}",
+            events=chosen,
+            per_minute=limit,
+            settings=sorted(settings),  # the names only: values may be secrets
         )
 
 
@@ -209,12 +233,18 @@ def set_channel_enabled(app: App, who: Principal, name: str, enabled: bool) -> N
         found = channel_named(conn, name)
         reason = "" if enabled else f"disabled by {who.login}"
         notify_repo.set_endpoint_enabled(conn, found["id"], enabled, reason)
+        action = AuditAction.CHANNEL_ENABLE if enabled else AuditAction.CHANNEL_DISABLE
+        audit.record(app, conn, who, action, f"channel:{name}")
 
 
 def remove_channel(app: App, who: Principal, name: str) -> None:
     with app.db.write() as conn:
         require_administrator(app, conn, who)
-        notify_repo.remove_endpoint(conn, channel_named(conn, name)["id"])
+        found = channel_named(conn, name)
+        notify_repo.remove_endpoint(conn, found["id"])
+        audit.record(
+            app, conn, who, AuditAction.CHANNEL_REMOVE, f"channel:{name}", kind=found["kind"]
+        )
 
 
 def channel_named(conn: Connection, name: str) -> dict[str, Any]:
@@ -250,6 +280,7 @@ def set_preferences(app: App, who: Principal, login: str, **changes: Any) -> Pre
         merged = {**DEFAULT_PREFERENCES, **stored, **changes}
         merged.pop("login", None)
         notify_repo.save_preferences(conn, login, **merged)
+        audit.record(app, conn, who, AuditAction.PREFS_SET, f"user:{login}", **changes)
     return preferences(app, who, login)
 
 
@@ -328,6 +359,7 @@ def set_template(
             updated_at=app.now(),
             updated_by=who.login,
         )
+        audit.record(app, conn, who, AuditAction.TEMPLATE_SET, f"template:{event}/{locale}")
     return template(app, who, event, locale)
 
 
@@ -335,7 +367,10 @@ def reset_template(app: App, who: Principal, event: str, locale: str) -> bool:
     _check_event(event, locale)
     with app.db.write() as conn:
         require_administrator(app, conn, who)
-        return notify_repo.reset_template(conn, event, locale) > 0
+        reset = notify_repo.reset_template(conn, event, locale) > 0
+        if reset:
+            audit.record(app, conn, who, AuditAction.TEMPLATE_RESET, f"template:{event}/{locale}")
+        return reset
 
 
 def preview(app: App, who: Principal, event: str, locale: str) -> templates.Rendered:

@@ -5,16 +5,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Connection
 
 from oaflow.domain.errors import ForbiddenError, InputError
 from oaflow.domain.org import ROLES, Organisation
 from oaflow.domain.orgfile import org_to_csv, org_to_yaml, parse_org_csv, parse_org_yaml
-from oaflow.domain.security import Permission, Principal, principal_of
+from oaflow.domain.security import SYSTEM, Permission, Principal, principal_of
 from oaflow.domain.text import Text
-from oaflow.services import auth, authz
+from oaflow.services import audit, auth, authz
 from oaflow.services.app import App
+from oaflow.services.audit import AuditAction
 from oaflow.services.files import read_bytes
 from oaflow.services.view_parts import Names
 from oaflow.services.views import Dept
@@ -36,17 +38,24 @@ def parse(text: str, path: Path) -> Organisation:
     return parse_org_yaml(text, str(path))
 
 
-def import_org(app: App, login: str, path: Path, effective: datetime | None = None) -> Organisation:
+def import_org(
+    app: App, login: str, path: Path, effective: datetime | None = None, address: str = ""
+) -> Organisation:
     """Replace the organisation by the file's (see ``import_org_data``)."""
     file_format(path)
     with app.db.read() as conn:  # a person who may not import learns nothing of the file
         if app.org(conn).users:
             _may_import(app, conn, login, None)
-    return import_org_data(app, login, path.name, read_bytes(path), effective)
+    return import_org_data(app, login, path.name, read_bytes(path), effective, address)
 
 
 def import_org_data(
-    app: App, login: str, name: str, data: bytes, effective: datetime | None = None
+    app: App,
+    login: str,
+    name: str,
+    data: bytes,
+    effective: datetime | None = None,
+    address: str = "",
 ) -> Organisation:
     """Replace the organisation by that of a file's ``data`` (its format told by ``name``:
     .yaml, .csv or .xlsx) — now, or from ``effective`` on (ORG-2: a task created after that
@@ -54,19 +63,45 @@ def import_org_data(
     has problems.
 
     An administrator imports (SEC-2). A database without anybody yet is founded by its
-    first import, made by one of the administrators that file names."""
+    first import, made by one of the administrators that file names. ``address``: where
+    the request comes from (for the audit log)."""
     with app.db.read() as conn:  # a person who may not import learns nothing of the file
         if app.org(conn).users:
             _may_import(app, conn, login, None)
     org = _parsed(name, data)
     with app.db.write() as conn:
         _may_import(app, conn, login, org)
+        detail: dict[str, Any] = {
+            "file": name,
+            "users": len(org.users),
+            "departments": len(org.departments),
+        }
         if effective is not None and effective > app.now():
             org_repo.add_org_change(conn, effective, org_to_yaml(org), app.now())
+            audit.record_from(
+                app,
+                conn,
+                login,
+                address,
+                AuditAction.ORG_SCHEDULE,
+                "organisation",
+                **detail,
+                effective=effective,
+            )
         else:
             gone = [u for u in app.org(conn).users if not _active_in(org, u)]
             org_repo.replace_org(conn, org)
             auth.end_access(app, conn, gone)  # sessions and tokens end with the person
+            audit.record_from(
+                app,
+                conn,
+                login,
+                address,
+                AuditAction.ORG_IMPORT,
+                "organisation",
+                **detail,
+                ended=gone,
+            )
     return org
 
 
@@ -96,8 +131,11 @@ def _may_import(app: App, conn: Connection, login: str, org: Organisation | None
 
 
 def store(app: App, org: Organisation) -> None:
+    """Put ``org`` in place as the system (the demo set-up)."""
     with app.db.write() as conn:
         org_repo.replace_org(conn, org)
+        detail: dict[str, Any] = {"users": len(org.users), "departments": len(org.departments)}
+        audit.record(app, conn, SYSTEM, AuditAction.ORG_IMPORT, "organisation", **detail)
 
 
 def export_org(app: App, who: Principal, path: Path) -> Organisation:

@@ -22,6 +22,7 @@ from oaflow.domain.errors import (
     ForbiddenError,
     InputError,
     NotFoundError,
+    as_denial,
     fault,
 )
 from oaflow.domain.forms import STANDARD_FIELDS, check_values
@@ -69,20 +70,23 @@ def _initiating_department(
 ) -> str:
     user = org.users[actor]
     department = str(form.get("department") or org.primary_department(actor) or "")
+    target = f"process:{definition.key}"
     if department not in user.departments:
-        raise ForbiddenError(
+        error = ForbiddenError(
             "start.not_your_department",
             login=actor,
             department=department,
             yours=list(user.departments),
         )
+        raise as_denial(error, Permission.INITIATE.value, target)
     if definition.initiators and department not in definition.initiators:
-        raise ForbiddenError(
+        error = ForbiddenError(
             "start.not_an_initiating_department",
             process=definition.key,
             initiators=list(definition.initiators),
             department=department,
         )
+        raise as_denial(error, Permission.INITIATE.value, target)
     return department
 
 
@@ -153,7 +157,7 @@ def act(
                 also(store)
             return task
 
-    return _scoped(app, who, task_id, attempt)
+    return _scoped(app, who, task_id, command.action, attempt)
 
 
 def annotate(
@@ -174,10 +178,12 @@ def annotate(
             decision = task_actions.annotate(world, instance, task, action, who.login, people, note)
             store.write(decision, acted=task)
 
-    _scoped(app, who, task_id, attempt)
+    _scoped(app, who, task_id, action, attempt)
 
 
-def _scoped(app: App, who: Principal, task_id: int, attempt: Callable[[bool], T]) -> T:
+def _scoped(
+    app: App, who: Principal, task_id: int, action: Action, attempt: Callable[[bool], T]
+) -> T:
     """Run ``attempt`` (retried while the instance moves). A principal who is no party to
     the task has their scope looked up apart, outside the write (the quick path of the
     task's own people costs nothing): out of it, the task is not found."""
@@ -186,7 +192,8 @@ def _scoped(app: App, who: Principal, task_id: int, attempt: Callable[[bool], T]
     except _ScopeUnknown as unknown:
         with app.db.read() as conn:
             if not authz.sees(conn, who, unknown.args[0]):
-                raise _missing_task(task_id) from None
+                missing = _missing_task(task_id)
+                raise as_denial(missing, permission_for(action).value, f"task:{task_id}") from None
         return retried(lambda: attempt(True), task_busy(task_id))
 
 
@@ -208,9 +215,7 @@ def _authorize(
     grants = app.cached_rules(store.org_revision_now()).grants_of(instance.definition_key)
     permission = permission_for(action)
     if not granted(who, permission, grants):
-        raise ForbiddenError(
-            "access.denied", login=who.login, permission=authz.PERMISSION_NAMES[permission]
-        )
+        raise authz.forbidden(who, permission, f"task:{task.id}")
 
 
 def _missing_task(task_id: int) -> NotFoundError:

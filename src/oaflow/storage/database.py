@@ -83,6 +83,17 @@ class Database:
         ):
             yield conn
 
+    @contextmanager
+    def snapshot(self) -> Iterator[Connection]:
+        """A read transaction that sees the database as of one moment in all its statements
+        (PostgreSQL: REPEATABLE READ; a SQLite read transaction does so anyway): for reads
+        in several statements that must agree, such as verifying the audit chains."""
+        options: dict[str, Any] = {"oaflow_read": True}
+        if self.dialect == "postgresql":
+            options["isolation_level"] = "REPEATABLE READ"
+        with self.engine.connect().execution_options(**options) as conn, conn.begin():
+            yield conn
+
     def dispose(self) -> None:
         if self._held is not None:
             self._held.close_all()

@@ -179,4 +179,5 @@ def instance_record(m: Mapping[str, Any]) -> InstanceRecord:
         version=m["version"],
         event_seq=m["event_seq"],
         changed_at=m["changed_at"],
+        last_hash=m["last_hash"],
     )

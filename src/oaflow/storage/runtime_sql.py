@@ -57,10 +57,11 @@ INSTANCE_WRITABLE = [
     "ended_at",
     "event_seq",
     "changed_at",
+    "last_hash",
 ]
 NEW_TASK = [c for c in TASK_COLUMNS if c != "id"]
 NEW_INSTANCE = [c for c in INSTANCE_COLUMNS if c != "id"]
-_EVENT = ["instance_id", "seq", "at", "kind", "node_id", "task_id", "actor", "data"]
+_EVENT = ["instance_id", "seq", "at", "kind", "node_id", "task_id", "actor", "data", "hash"]
 _MESSAGE = [
     "message_id",
     "event",

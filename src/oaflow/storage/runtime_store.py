@@ -19,6 +19,7 @@ from typing import Any
 
 from sqlalchemy import Connection
 
+from oaflow.domain.audit_chain import chained, event_content, genesis, json_written
 from oaflow.domain.errors import ConflictError
 from oaflow.domain.model import (
     Decision,
@@ -189,16 +190,16 @@ class RuntimeStore(SealedRows):
             task.version += 1
         instance = decision.instance
         self._definitions[instance.id or 0] = instance.definition_id
-        first_seq = instance.event_seq + 1
-        instance.event_seq += len(decision.events)
-        if not self.update_instance(instance, instance.version):  # the serialisation point
-            raise InstanceMoved
-        instance.version += 1
         instance_id = instance.id or 0
         for task in decision.new_tasks:
             task.instance_id = instance_id
             self.insert_task(task)
-        self.insert_events(instance_id, first_seq, decision.events, decision.at)
+        events = self.chained_events(instance, decision.events, decision.at)
+        if not self.update_instance(instance, instance.version):  # the serialisation point
+            raise InstanceMoved
+        instance.version += 1
+        if events:
+            self.cursor.executemany(self.sql["insert_event"], events)
         self.insert_messages(instance_id, decision.messages, decision.at)
         for opening in decision.exceptions:
             self.insert_exception(instance_id, opening, decision.at)
@@ -263,11 +264,13 @@ class RuntimeStore(SealedRows):
             "ended_at": self._time_in(rec.ended_at),
             "event_seq": rec.event_seq,
             "changed_at": self._time_in(rec.changed_at),
+            "last_hash": rec.last_hash,
         }
         sealed = ("data", lambda: sealed_data(self.fields, rec, self))
         return self._update("instances", params, INSTANCE_WRITABLE, sealed)
 
     def insert_instance(self, rec: InstanceRecord) -> None:
+        rec.last_hash = rec.last_hash or genesis(rec.business_key)
         params = {c: getattr(rec, c) for c in NEW_INSTANCE}
         params.update(
             state=rec.state.value,
@@ -304,24 +307,46 @@ class RuntimeStore(SealedRows):
             self.cursor.execute(self.sql["insert_candidate"], {"task_id": rec.id, "login": login})
 
     def insert_events(
-        self, instance_id: int, first_seq: int, events: Sequence[Event], at: datetime
+        self, instance: InstanceRecord, events: Sequence[Event], at: datetime
     ) -> None:
-        when = self._time_in(at)
-        rows = [
-            {
-                "instance_id": instance_id,
-                "seq": first_seq + i,
-                "at": when,
-                "kind": e.kind,
-                "node_id": e.node_id,
-                "task_id": e.task.id if e.task else None,
-                "actor": e.actor,
-                "data": json_text(e.data),
-            }
-            for i, e in enumerate(events)
-        ]
+        """Append ``events`` to the instance's history (its row is written apart)."""
+        rows = self.chained_events(instance, events, at)
         if rows:
             self.cursor.executemany(self.sql["insert_event"], rows)
+
+    def chained_events(
+        self, instance: InstanceRecord, events: Sequence[Event], at: datetime
+    ) -> list[dict[str, Any]]:
+        """The rows of ``events``, numbered after the instance's last and chained to its last
+        hash (SEC-4, domain/audit_chain.py); the instance then has their count and the last
+        hash, written with it (no statement of its own). Their tasks must have their ids."""
+        when, seq, prev = self._time_in(at), instance.event_seq, instance.last_hash
+        rows = []
+        for e in events:
+            seq += 1
+            task_id = e.task.id if e.task else None
+            canonical = json_written(e.data)  # the data's hashed form; stored as it comes
+            prev = chained(
+                prev,
+                event_content(
+                    instance.id or 0, seq, at, e.kind, e.node_id, task_id, e.actor, canonical
+                ),
+            )
+            rows.append(
+                {
+                    "instance_id": instance.id,
+                    "seq": seq,
+                    "at": when,
+                    "kind": e.kind,
+                    "node_id": e.node_id,
+                    "task_id": task_id,
+                    "actor": e.actor,
+                    "data": json_text(e.data),
+                    "hash": prev,
+                }
+            )
+        instance.event_seq, instance.last_hash = seq, prev
+        return rows
 
     def next_sequence(self, scope: str) -> int:
         """The next number of ``scope`` (gap-free: it commits with what uses it)."""

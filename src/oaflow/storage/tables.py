@@ -132,6 +132,8 @@ instances = Table(
     Column("event_seq", Integer, nullable=False),
     # when its history last grew: a person's command at an earlier instant is refused
     Column("changed_at", UTCDateTime, nullable=True),
+    # the hash of its last history entry (SEC-4, docs/adr/0007): a missing last entry shows
+    Column("last_hash", String(64), nullable=False, server_default=""),
     Index(None, "state", "definition_key"),
     Index(None, "department", "state"),
     Index(None, "initiator"),  # the scope (SEC-2): the instances one started
@@ -196,6 +198,8 @@ history = Table(
     Column("task_id", Integer, nullable=True),
     Column("actor", String(64), nullable=True),
     Column("data", JSON, nullable=False),
+    # SHA-256 of the previous entry's hash and this one's content (domain/audit_chain.py)
+    Column("hash", String(64), nullable=False, server_default=""),
     UniqueConstraint("instance_id", "seq"),
 )
 
@@ -395,6 +399,34 @@ sign_in_failures = Table(
     Column("first_at", UTCDateTime, nullable=False),
 )
 """Recent failed sign-ins per account and per address, for throttling."""
+
+audit = Table(
+    "audit",
+    metadata,
+    Column("seq", Integer, primary_key=True, autoincrement=False),
+    Column("at", UTCDateTime, nullable=False),
+    Column("actor", String(64), nullable=False),
+    Column("action", String(40), nullable=False),
+    Column("target", String(200), nullable=False),
+    Column("detail", JSON, nullable=False),
+    Column("address", String(200), nullable=False),
+    Column("prev", String(64), nullable=False),
+    Column("hash", String(64), nullable=False),
+    Index(None, "at"),
+)
+"""The audit log (SEC-4): configuration changes, sign-ins and denied requests, one global
+hash chain (domain/audit_chain.py); written in the transaction of the change. State changes
+are the instances' history, chained per instance."""
+
+audit_head = Table(
+    "audit_head",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),  # always 1
+    Column("seq", Integer, nullable=False),
+    Column("hash", String(64), nullable=False),
+)
+"""The audit chain's end: its last number and hash. Appending locks this one row, which
+serialises appends on PostgreSQL (SQLite's write lock already does)."""
 
 files = Table(
     "files",

@@ -51,7 +51,7 @@ def sign_out(request: Request, response: Response, app: TheApp, who: Who) -> Non
     """Sign out: the session ends now."""
     token = request.cookies.get(SESSION_COOKIE)
     if token:
-        auth.sign_out(app, token)
+        auth.sign_out(app, token, who.address)
     response.delete_cookie(SESSION_COOKIE, path="/")
 
 

@@ -52,7 +52,13 @@ async def import_organisation(
     data = await _read_upload(file)
     when = parse_instant(effective, app.calendar.tz) if effective else None
     org = await run_in_threadpool(
-        organisation.import_org_data, app, who.login, file.filename or "org.yaml", data, when
+        organisation.import_org_data,
+        app,
+        who.login,
+        file.filename or "org.yaml",
+        data,
+        when,
+        who.address,
     )
     return Imported(len(org.departments), len(org.users))
 

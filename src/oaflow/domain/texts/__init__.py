@@ -45,6 +45,7 @@ AREAS = (
     "org",
     "services",
     "crypto",
+    "audit",
 )
 
 

@@ -1,7 +1,7 @@
 """uploaded deliverables (SEC-5): one row per stored file
 
-Revision ID: 0016
-Revises: 0013
+Revision ID: 0015
+Revises: 0014
 Create Date: 2026-12-06 17:00:00
 """
 
@@ -12,8 +12,8 @@ from alembic import op
 
 import oaflow.storage.tables
 
-revision: str = "0016"
-down_revision: str | None = "0013"
+revision: str = "0015"
+down_revision: str | None = "0014"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

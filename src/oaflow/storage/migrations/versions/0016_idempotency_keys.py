@@ -1,7 +1,7 @@
 """idempotency keys (INT-3): the first answer to a state-changing request, for retries
 
-Revision ID: 0017
-Revises: 0016
+Revision ID: 0016
+Revises: 0015
 Create Date: 2026-12-06 17:30:00
 """
 
@@ -12,8 +12,8 @@ from alembic import op
 
 import oaflow.storage.tables
 
-revision: str = "0017"
-down_revision: str | None = "0016"
+revision: str = "0016"
+down_revision: str | None = "0015"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
