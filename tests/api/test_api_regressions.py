@@ -194,3 +194,18 @@ def test_times_in_a_query_or_path_are_written_as_dates(server: Server) -> None:
         day = admin.put(f"/api/calendar/days/{number}", json={"kind": "off"})
         is_problem(day, 422, "request.invalid")
     assert admin.get("/api/calendar", params={"year": 1970}).json()["days"] == []
+
+
+def test_idempotency_keys_work_on_postgresql(server: Server) -> None:
+    """On PostgreSQL every request with an Idempotency-Key was refused 409 "still running"
+    (the claim read the INSERT's rowcount, which psycopg reports as -1); a retry gets the
+    first answer again and another request under the key is refused (422)."""
+    admin = server.signed_in("admin")
+    key = {"Idempotency-Key": "regression-1"}
+    first = admin.post("/api/notifications/read", json={"ids": [1]}, headers=key)
+    assert first.status_code == 200, first.text
+    again = admin.post("/api/notifications/read", json={"ids": [1]}, headers=key)
+    assert (again.status_code, again.json()) == (200, first.json())
+    assert again.headers.get("idempotent-replayed") == "true"
+    other = admin.post("/api/notifications/read", json={"ids": [2]}, headers=key)
+    is_problem(other, 422, "idempotency.key_reused")

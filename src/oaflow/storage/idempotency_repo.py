@@ -21,8 +21,9 @@ def claim(
     """Insert the claim; None when it is new, else the row that was there."""
     dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
     values = {"login": login, "key": key, "fingerprint": fingerprint, "created_at": now}
-    inserted = conn.execute(dialect.insert(keys).values(values).on_conflict_do_nothing())
-    if inserted.rowcount == 1:
+    insert = dialect.insert(keys).values(values).on_conflict_do_nothing()
+    # RETURNING, not rowcount: psycopg reports -1 for an INSERT … ON CONFLICT DO NOTHING
+    if conn.execute(insert.returning(keys.c.key)).first() is not None:
         return None
     row = conn.execute(select(keys).where(keys.c.login == login, keys.c.key == key)).first()
     return dict(row._mapping) if row else None
