@@ -132,17 +132,18 @@ def document(schema: dict[str, Any]) -> dict[str, Any]:
     """Make the OpenAPI description say what the errors are: problem+json (FastAPI files a
     model's responses under application/json); 400 for every request with a body (one that
     is not JSON, not text or not a form) and 413 (a body over 5 MB sent with an
-    Idempotency-Key, which is kept whole)."""
+    Idempotency-Key, which is kept whole); 409 for every change (a retry with an
+    Idempotency-Key while the first request still runs)."""
     problem_ref = {"$ref": "#/components/schemas/Problem"}
     for path in schema.get("paths", {}).values():
-        for operation in path.values():
+        for method, operation in path.items():
             responses = operation.get("responses", {})
-            if "requestBody" in operation:
-                for status, description in BODY_ERRORS.items():
-                    responses.setdefault(
-                        status,
-                        {"description": description, "content": {MEDIA: {"schema": problem_ref}}},
-                    )
+            errors = {**(BODY_ERRORS if "requestBody" in operation else {})}
+            if method.upper() in {"POST", "PUT", "PATCH", "DELETE"}:
+                errors["409"] = IN_FLIGHT
+            content = {MEDIA: {"schema": problem_ref}}
+            for status, description in errors.items():
+                responses.setdefault(status, {"description": description, "content": content})
             for status, response in responses.items():
                 content = response.get("content", {})
                 if (
@@ -153,6 +154,7 @@ def document(schema: dict[str, Any]) -> dict[str, Any]:
     return schema
 
 
+IN_FLIGHT = "A request with this Idempotency-Key still runs"
 BODY_ERRORS = {
     "400": "The request body cannot be read (not JSON, not text, not a form)",
     "413": "The request body is too large",
