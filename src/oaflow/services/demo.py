@@ -4,15 +4,21 @@ Every step runs through the same services as the CLI, on a temporary SQLite file
 simulated clock set to the step's local time. The replay reproduces the manual's worked
 example (a): PROJ20240301 · 研发方案输出(研发部) · planned 2024-03-18 18:00 · done 2024-03-19
 10:00 · 已完成(延迟16小时) · 客户需求临时变更.
+
+A scenario is a generator of steps: it yields the instant of its next step, and acts when
+resumed (``play`` moves the clock there first), so that several scenarios run side by side
+in time order (``merged``). Its dates are those of 2024; a replay ``shifted`` by some days
+moves all of them, those of its forms too (services/demo_history.py replays them up to now).
 """
 
 from __future__ import annotations
 
+import heapq
 import tempfile
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass, field
-from datetime import datetime
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -28,74 +34,127 @@ from oaflow.services.app import App
 from oaflow.services.views import InstanceDetail, Person
 from oaflow.storage.database import Database
 
+#: a scenario: the instants of its steps, each step taken when the generator is resumed
+Steps = Iterator[datetime]
+
 
 @dataclass
 class Replay:
-    """Drives the services as people would, at given local times."""
+    """Drives the services as people would, at given local times (shifted by ``shift``)."""
 
     app: App
     clock: FixedClock
     keys: list[str] = field(default_factory=list)
     sent: RecordingChannel = field(default_factory=RecordingChannel)
+    shift: timedelta = timedelta(0)  # whole days added to the scenario's dates
 
-    def at(self, local: str) -> Replay:
-        """Move the clock to ``local``, handling every SLA check due on the way (TIME-8),
+    def shifted(self, days: int) -> Replay:
+        """The same replay (database, clock, instances) with the dates moved by ``days``."""
+        return replace(self, shift=timedelta(days=days))
+
+    def when(self, local: str) -> datetime:
+        """``2024-03-12 09:00``, shifted, in the business calendar's zone."""
+        moved = datetime.fromisoformat(local) + self.shift
+        return parse_instant(moved.isoformat(sep=" "), self.app.calendar.tz)
+
+    def day(self, text: str) -> str:
+        """A date of a form, ``2024-03-15``, shifted."""
+        return (date.fromisoformat(text) + self.shift).isoformat()
+
+    def local(self, text: str) -> str:
+        """A local date and time of a form, ``2024-05-20T18:00``, shifted."""
+        return (datetime.fromisoformat(text) + self.shift).strftime("%Y-%m-%dT%H:%M")
+
+    def at(self, when: datetime | str) -> Replay:
+        """Move the clock to ``when``, handling every SLA check due on the way (TIME-8),
         and deliver the messages written so far."""
+        until = self.when(when) if isinstance(when, str) else when
         self.deliver()
-        timers.tick(self.app, self.clock, parse_instant(local, self.app.calendar.tz))
+        timers.tick(self.app, self.clock, until)
         self.deliver()
         return self
 
     def deliver(self) -> None:
         delivery.deliver_due(self.app, lambda kind: self.sent, self.clock.now())
 
-    def ack(self, login: str, node: str) -> None:
-        self.do(login, node, Action.ACK)
-
     def start(self, key: str, actor: str, form: Mapping[str, Any]) -> str:
         business_key = runtime.start(self.app, self.who(actor), key, form).business_key
         self.keys.append(business_key)
         return business_key
 
-    def do_in(self, business_key: str, login: str, node: str, action: Action, **kw: Any) -> None:
-        """Act on ``login``'s task at ``node`` of one particular instance."""
-        task_id = self._task(login, node, business_key)
+    def do(self, business_key: str, login: str, node: str, action: Action, **kw: Any) -> None:
+        """Act on ``login``'s task at ``node`` of one instance."""
+        task_id = self.task(business_key, login, node)
         runtime.act(self.app, self.who(login), task_id, Command(action, login, **kw))
 
-    def _task(self, login: str, node: str, business_key: str | None = None) -> int:
+    def task(self, business_key: str, login: str, node: str) -> int:
+        """The id of ``login``'s open task at ``node`` of one instance."""
         found = [
             t
             for t in queries.tasks_for(self.app, self.who(login))
-            if t.node.id == node and business_key in (None, t.business_key)
+            if t.node.id == node and t.business_key == business_key
         ]
         if not found:
-            raise LookupError(f"demo: {login} has no open task at {node}")
+            raise LookupError(f"demo: {login} has no open task at {node} of {business_key}")
         return found[0].id
-
-    def do(self, login: str, node: str, action: Action, **kw: Any) -> None:
-        task_id = self._task(login, node)
-        runtime.act(self.app, self.who(login), task_id, Command(action, login, **kw))
 
     def who(self, login: str) -> Principal:
         return authz.principal(self.app, login)
 
-    def approve(self, login: str, node: str, note: str = "") -> None:
-        self.do(login, node, Action.APPROVE, note=note)
+    def ack(self, business_key: str, login: str, node: str) -> None:
+        self.do(business_key, login, node, Action.ACK)
+
+    def approve(self, business_key: str, login: str, node: str, note: str = "") -> None:
+        self.do(business_key, login, node, Action.APPROVE, note=note)
 
     def complete(
         self,
+        business_key: str,
         login: str,
         node: str,
         note: str = "",
         files: Mapping[str, str] | None = None,
         **outputs: Any,
     ) -> None:
-        self.do(login, node, Action.COMPLETE, note=note, outputs=outputs, deliverables=files or {})
+        self.do(
+            business_key,
+            login,
+            node,
+            Action.COMPLETE,
+            note=note,
+            outputs=outputs,
+            deliverables=files or {},
+        )
 
 
-def launch(r: Replay) -> None:
+def merged(*scenarios: Steps) -> Steps:
+    """Several scenarios as one, step by step in time order (at one instant, in the order
+    given)."""
+    queue: list[tuple[datetime, int, Steps]] = []
+
+    def resume(order: int, steps: Steps) -> None:  # take the step under way, queue the next
+        at = next(steps, None)
+        if at is not None:
+            heapq.heappush(queue, (at, order, steps))
+
+    for order, steps in enumerate(scenarios):
+        resume(order, steps)
+    while queue:
+        at, order, steps = heapq.heappop(queue)
+        yield at
+        resume(order, steps)
+
+
+def play(r: Replay, steps: Steps) -> None:
+    """Take every step, the clock moved to its instant first."""
+    for at in steps:
+        r.at(at)
+
+
+def launch(r: Replay) -> Steps:
     """S1 新产品上市, with worked example (a)."""
-    r.at("2024-03-12 09:00").start(
+    yield r.when("2024-03-12 09:00")
+    key = r.start(
         "new-product-launch",
         "mkt.head",
         {
@@ -104,37 +163,46 @@ def launch(r: Replay) -> None:
             "priority": "high",
             "collaborating_departments": ["rnd", "prd", "sal", "leg"],
             "key_nodes": [
-                {"name": "需求确认完成", "date": "2024-03-15", "owner": "mkt"},
-                {"name": "方案评审通过", "date": "2024-04-01", "owner": "rnd"},
-                {"name": "试点上线", "date": "2024-04-20", "owner": "sal"},
+                {"name": "需求确认完成", "date": r.day("2024-03-15"), "owner": "mkt"},
+                {"name": "方案评审通过", "date": r.day("2024-04-01"), "owner": "rnd"},
+                {"name": "试点上线", "date": r.day("2024-04-20"), "owner": "sal"},
             ],
             "deliverables": ["研发方案", "产能确认单", "上市材料", "培训记录"],
         },
     )
     for code in ("rnd", "prd", "sal", "leg"):
-        r.at("2024-03-12 14:00").ack(f"{code}.head", "confirm_requirements")
+        yield r.when("2024-03-12 14:00")
+        r.ack(key, f"{code}.head", "confirm_requirements")
     for hour, code in zip((10, 11, 14, 15), ("rnd", "prd", "sal", "leg"), strict=True):
-        r.at(f"2024-03-13 {hour}:00").approve(
-            f"{code}.head", "confirm_requirements", "确认需求无异议"
-        )
-    r.at("2024-03-13 16:00").ack("vp.market", "n002")
-    r.at("2024-03-15 18:00").approve("vp.market", "n002", "同意立项")
-    r.at("2024-03-15 18:30").ack("rnd.head", "n003")
-    r.at("2024-03-18 16:00").do(
-        "rnd.head", "n003", Action.PROGRESS, progress=60, note="研发方案初稿已完成"
-    )
-    r.at("2024-03-19 10:00").complete(
+        yield r.when(f"2024-03-13 {hour}:00")
+        r.approve(key, f"{code}.head", "confirm_requirements", "确认需求无异议")
+    yield r.when("2024-03-13 16:00")
+    r.ack(key, "vp.market", "n002")
+    yield r.when("2024-03-15 18:00")
+    r.approve(key, "vp.market", "n002", "同意立项")
+    yield r.when("2024-03-15 18:30")
+    r.ack(key, "rnd.head", "n003")
+    yield r.when("2024-03-18 16:00")
+    r.do(key, "rnd.head", "n003", Action.PROGRESS, progress=60, note="研发方案初稿已完成")
+    yield r.when("2024-03-19 10:00")
+    r.complete(
+        key,
         "rnd.head",
         "n003",
         note="客户需求临时变更",
         files={"研发方案": "研发方案-V2.pdf"},
         plan_summary="模块化设计，分两期交付",
     )
-    r.at("2024-03-19 14:00").ack("prd.head", "capacity")
-    r.at("2024-03-20 16:00").complete("prd.head", "capacity", note="产能可满足首批5000台")
-    r.at("2024-03-21 09:00").ack("sal.head", "sales_training")
-    r.at("2024-03-21 11:00").approve("leg.head", "legal_review", "上市材料合规")
-    r.at("2024-03-22 17:00").complete("sal.head", "sales_training", note="已完成两场销售培训")
+    yield r.when("2024-03-19 14:00")
+    r.ack(key, "prd.head", "capacity")
+    yield r.when("2024-03-20 16:00")
+    r.complete(key, "prd.head", "capacity", note="产能可满足首批5000台")
+    yield r.when("2024-03-21 09:00")
+    r.ack(key, "sal.head", "sales_training")
+    yield r.when("2024-03-21 11:00")
+    r.approve(key, "leg.head", "legal_review", "上市材料合规")
+    yield r.when("2024-03-22 17:00")
+    r.complete(key, "sal.head", "sales_training", note="已完成两场销售培训")
 
 
 COMPLAINTS = [
@@ -144,59 +212,39 @@ COMPLAINTS = [
 ]
 
 
-def complaints(r: Replay) -> None:
+def complaints(r: Replay) -> Steps:
     """S2 客户投诉: one of each type, routed to 生产部 / 物流部 / 客服部, and one whose handling
     department does not acknowledge: reminded at 24 h and 36 h, escalated at 48 h (TIME-2).
     The complaints overlap in time; their steps run in time order."""
-    steps: list[tuple[str, Callable[[], object]]] = []
-    for number, (kind, handler, cause, solution) in enumerate(COMPLAINTS, start=1):
-        steps += _complaint_steps(r, number, kind, handler, cause, solution)
-    key = "TS202403004"
-    steps += [
-        (
-            "2024-03-07 09:00",
-            lambda: r.start(
-                "customer-complaint",
-                "csd.staff",
-                _complaint_form("客户投诉-物流延迟(未及时接收)", "logistics"),
-            ),
+    return merged(
+        *(
+            _complaint(r, number + 3, kind, handler, cause, solution)
+            for number, (kind, handler, cause, solution) in enumerate(COMPLAINTS, start=1)
         ),
-        (
-            "2024-03-07 10:00",
-            lambda: r.do_in(key, "csd.head", "triage", Action.APPROVE, note="受理"),
-        ),
-        ("2024-03-09 11:00", lambda: r.do_in(key, "log.head", "handle", Action.ACK)),
-        (
-            "2024-03-11 15:00",
-            lambda: r.do_in(
-                key,
-                "log.head",
-                "handle",
-                Action.COMPLETE,
-                outputs={"cause": "仓库交接遗漏", "solution": "补发并优化交接"},
-            ),
-        ),
-        (
-            "2024-03-11 16:00",
-            lambda: r.do_in(key, "csd.head", "review", Action.APPROVE, note="认可"),
-        ),
-        (
-            "2024-03-11 17:00",
-            lambda: r.do_in(
-                key,
-                "csd.staff",
-                "reply",
-                Action.COMPLETE,
-                outputs={"reply": "已致歉并补偿", "satisfaction": 4},
-            ),
-        ),
-    ]
-    for when, step in sorted(steps, key=lambda item: item[0]):
-        r.at(when)
-        step()
+        _unacknowledged_complaint(r),
+    )
 
 
-def _complaint_form(title: str, kind: str) -> dict[str, Any]:
+def _unacknowledged_complaint(r: Replay) -> Steps:
+    yield r.when("2024-03-07 09:00")
+    key = r.start(
+        "customer-complaint",
+        "csd.staff",
+        complaint_form("客户投诉-物流延迟(未及时接收)", "logistics"),
+    )
+    yield r.when("2024-03-07 10:00")
+    r.approve(key, "csd.head", "triage", "受理")
+    yield r.when("2024-03-09 11:00")
+    r.ack(key, "log.head", "handle")
+    yield r.when("2024-03-11 15:00")
+    r.complete(key, "log.head", "handle", cause="仓库交接遗漏", solution="补发并优化交接")
+    yield r.when("2024-03-11 16:00")
+    r.approve(key, "csd.head", "review", "认可")
+    yield r.when("2024-03-11 17:00")
+    r.complete(key, "csd.staff", "reply", reply="已致歉并补偿", satisfaction=4)
+
+
+def complaint_form(title: str, kind: str) -> dict[str, Any]:
     return {
         "title": title,
         "customer": "华东某经销商",
@@ -206,106 +254,107 @@ def _complaint_form(title: str, kind: str) -> dict[str, Any]:
     }
 
 
-def _complaint_steps(
-    r: Replay, number: int, kind: str, handler: str, cause: str, solution: str
-) -> list[tuple[str, Callable[[], object]]]:
-    key, day = f"TS202403{number:03d}", number + 3
-
-    def act(login: str, node: str, action: Action, **kw: Any) -> Callable[[], object]:
-        return lambda: r.do_in(key, login, node, action, **kw)
-
-    outputs = {"cause": cause, "solution": solution}
-    return [
-        (
-            f"2024-03-{day:02d} 09:00",
-            lambda: r.start(
-                "customer-complaint", "csd.staff", _complaint_form(f"客户投诉-{kind}", kind)
-            ),
-        ),
-        (f"2024-03-{day:02d} 10:00", act("csd.head", "triage", Action.APPROVE, note="受理")),
-        (f"2024-03-{day:02d} 15:00", act(handler, "handle", Action.COMPLETE, outputs=outputs)),
-        (
-            f"2024-03-{day + 1:02d} 10:00",
-            act("csd.head", "review", Action.APPROVE, note="处理结果认可"),
-        ),
-        (
-            f"2024-03-{day + 1:02d} 14:00",
-            act(
-                "csd.staff",
-                "reply",
-                Action.COMPLETE,
-                outputs={"reply": "已回复客户", "satisfaction": 5},
-            ),
-        ),
-    ]
+def _complaint(r: Replay, day: int, kind: str, handler: str, cause: str, solution: str) -> Steps:
+    """A complaint registered on 2024-03-``day`` and closed the next day."""
+    yield r.when(f"2024-03-{day:02d} 09:00")
+    key = r.start("customer-complaint", "csd.staff", complaint_form(f"客户投诉-{kind}", kind))
+    yield r.when(f"2024-03-{day:02d} 10:00")
+    r.approve(key, "csd.head", "triage", "受理")
+    yield r.when(f"2024-03-{day:02d} 15:00")
+    r.complete(key, handler, "handle", cause=cause, solution=solution)
+    yield r.when(f"2024-03-{day + 1:02d} 10:00")
+    r.approve(key, "csd.head", "review", "处理结果认可")
+    yield r.when(f"2024-03-{day + 1:02d} 14:00")
+    r.complete(key, "csd.staff", "reply", reply="已回复客户", satisfaction=5)
 
 
-def budgets(r: Replay) -> None:
+def budgets(r: Replay) -> Steps:
     """S3 年度预算: one under and one over the general manager's threshold."""
-    for month, rnd_amount in ((10, 900_000), (11, 1_600_000)):
-        r.at(f"2024-{month}-08 09:00").start(
-            "annual-budget",
-            "fin.head",
-            {
-                "title": f"2025年度预算编制({'常规' if rnd_amount < 1e6 else '含重大投入'})",
-                "fiscal_year": 2025,
-                "departments": ["mkt", "rnd", "prd"],
-                "total_cap": 5_000_000,
-                "growth_threshold": 0.8,
-            },
+    yield from budget(r, "2024-10-08", 900_000)
+    yield from budget(r, "2024-11-08", 1_600_000)
+
+
+def budget(r: Replay, first: str, rnd_amount: int, decided: bool = True) -> Steps:
+    """One budget started on ``first``, 研发部 asking for ``rnd_amount``: the departments
+    submit the next day, the supervising leader approves the day after, and over 1,000,000
+    the general manager the day after that (unless not ``decided``: it waits for them)."""
+    start = date.fromisoformat(first)
+    day = [(start + timedelta(days=n)).isoformat() for n in range(4)]
+    fiscal_year = date.fromisoformat(r.day(first)).year + 1
+    yield r.when(f"{day[0]} 09:00")
+    key = r.start(
+        "annual-budget",
+        "fin.head",
+        {
+            "title": f"{fiscal_year}年度预算编制({'常规' if rnd_amount < 1e6 else '含重大投入'})",
+            "fiscal_year": fiscal_year,
+            "departments": ["mkt", "rnd", "prd"],
+            "total_cap": 5_000_000,
+            "growth_threshold": 0.8,
+        },
+    )
+    for code in ("mkt", "rnd", "prd"):
+        yield r.when(f"{day[0]} 14:00")
+        r.ack(key, f"{code}.head", "dept_budgets")
+    for hour, (code, amount) in zip(
+        (10, 14, 16), (("mkt", 800_000), ("rnd", rnd_amount), ("prd", 700_000)), strict=True
+    ):
+        yield r.when(f"{day[1]} {hour}:00")
+        r.complete(
+            key,
+            f"{code}.head",
+            "dept_budgets",
+            budget_amount=amount,
+            last_year_amount=int(amount * 0.9),
+            budget_items="人员、设备、差旅",
         )
-        for code in ("mkt", "rnd", "prd"):
-            r.at(f"2024-{month}-08 14:00").ack(f"{code}.head", "dept_budgets")
-        for hour, (code, amount) in zip(
-            (10, 14, 16), (("mkt", 800_000), ("rnd", rnd_amount), ("prd", 700_000)), strict=True
-        ):
-            r.at(f"2024-{month}-09 {hour}:00").complete(
-                f"{code}.head",
-                "dept_budgets",
-                budget_amount=amount,
-                last_year_amount=int(amount * 0.9),
-                budget_items="人员、设备、差旅",
-            )
-        r.at(f"2024-{month}-10 11:00").approve("vp.admin", "leader_approval", "同意")
-        if rnd_amount > 1_000_000:
-            r.at(f"2024-{month}-11 10:00").approve("gm", "gm_approval", "同意重大投入")
+    yield r.when(f"{day[2]} 11:00")
+    r.approve(key, "vp.admin", "leader_approval", "同意")
+    if rnd_amount > 1_000_000 and decided:
+        yield r.when(f"{day[3]} 10:00")
+        r.approve(key, "gm", "gm_approval", "同意重大投入")
 
 
-def milestones(r: Replay) -> None:
+def milestones(r: Replay) -> Steps:
     """S4 项目里程碑: three milestones, the second one late."""
-    r.at("2024-05-06 09:00").start(
+    yield r.when("2024-05-06 09:00")
+    key = r.start(
         "project-milestones",
         "itd.head",
         {
             "title": "数字化转型一期",
             "project_lead": "itd.head",
-            "m1_date": "2024-05-20T18:00",
+            "m1_date": r.local("2024-05-20T18:00"),
             "m1_department": "mkt",
-            "m2_date": "2024-06-10T18:00",
+            "m2_date": r.local("2024-06-10T18:00"),
             "m2_department": "itd",
-            "m3_date": "2024-07-01T18:00",
+            "m3_date": r.local("2024-07-01T18:00"),
             "m3_department": "prd",
         },
     )
-    r.at("2024-05-06 10:00").ack("mkt.head", "m1")
-    r.at("2024-05-17 15:00").complete("mkt.head", "m1", files={"需求确认书": "需求确认书.docx"})
-    r.at("2024-05-17 16:00").ack("itd.head", "m2")
-    r.at("2024-06-12 11:00").complete(
+    yield r.when("2024-05-06 10:00")
+    r.ack(key, "mkt.head", "m1")
+    yield r.when("2024-05-17 15:00")
+    r.complete(key, "mkt.head", "m1", files={"需求确认书": "需求确认书.docx"})
+    yield r.when("2024-05-17 16:00")
+    r.ack(key, "itd.head", "m2")
+    yield r.when("2024-06-12 11:00")
+    r.complete(
+        key,
         "itd.head",
         "m2",
         note="评审专家时间冲突，会议顺延",
         files={"方案评审报告": "方案评审报告.pdf"},
     )
-    r.at("2024-06-12 14:00").ack("prd.head", "m3")
-    r.at("2024-06-28 17:00").complete("prd.head", "m3", files={"试点上线报告": "试点上线报告.pdf"})
+    yield r.when("2024-06-12 14:00")
+    r.ack(key, "prd.head", "m3")
+    yield r.when("2024-06-28 17:00")
+    r.complete(key, "prd.head", "m3", files={"试点上线报告": "试点上线报告.pdf"})
 
 
-SCENARIOS: list[Callable[[Replay], None]] = [
-    complaints,
-    launch,
-    milestones,
-    budgets,
-]  # in time order
+def scenarios(r: Replay) -> Steps:
+    """S1–S4 as the report replays them (one after the other in 2024)."""
+    return merged(complaints(r), launch(r), milestones(r), budgets(r))
 
 
 @contextmanager
@@ -391,8 +440,7 @@ def replay(calendar: WorkingCalendar, lang: str = "zh") -> list[ReplayedInstance
     """Run S1–S4 and return each instance's view (timeline, progress table and where its
     messages went); messages are written in ``lang``."""
     with demo_app(calendar, lang) as r:
-        for scenario in SCENARIOS:
-            scenario(r)
+        play(r, scenarios(r))
         r.deliver()
         traces = messages_by_instance(r.app)
         return [
