@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import heapq
 import tempfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
@@ -145,10 +145,12 @@ def merged(*scenarios: Steps) -> Steps:
         resume(order, steps)
 
 
-def play(r: Replay, steps: Steps) -> None:
-    """Take every step, the clock moved to its instant first."""
+def play(r: Replay, steps: Steps, on_step: Callable[[datetime], None] | None = None) -> None:
+    """Take every step, the clock moved to its instant first (``on_step`` is told it)."""
     for at in steps:
         r.at(at)
+        if on_step is not None:
+            on_step(at)
 
 
 def launch(r: Replay) -> Steps:

@@ -44,6 +44,12 @@ TEXTS: dict[str, Entry] = {
         "请拆分后分批导入",
         "split it and import the parts",
     ),
+    "demo.history_needs_new_database": Entry(
+        "数据库 {url} 中已有流程实例，不能再加入演示历史",
+        "the database {url} already has instances: no demo history is added to it",
+        "换一个新的数据库，例如 oaflow --db sqlite:///demo.db init --demo --with-history",
+        "use a new database, e.g. oaflow --db sqlite:///demo.db init --demo --with-history",
+    ),
     "serve.cannot_listen": Entry(
         "无法在 {host}:{port} 上监听：{reason}",
         "cannot listen on {host}:{port}: {reason}",
