@@ -271,7 +271,17 @@ def start_server(cwd: Path, *args: str, env: dict[str, str] | None = None) -> Se
 
 @pytest.fixture
 def served_demo(tmp_path: Path) -> Iterator[Served]:
-    """`oaflow serve --demo` in a new directory (its oaflow.db made by the command)."""
+    """`oaflow serve --demo` in a new directory (its oaflow.db made by the command, with six
+    weeks of simulated work up to now)."""
     served = start_server(tmp_path, "--demo")
+    yield served
+    served.stop()
+
+
+@pytest.fixture
+def served_empty_demo(demo_template: Path, tmp_path: Path) -> Iterator[Served]:
+    """`oaflow serve` on a copy of the database of `oaflow init --demo` (no instances yet)."""
+    shutil.copyfile(demo_template, tmp_path / "oaflow.db")
+    served = start_server(tmp_path)
     yield served
     served.stop()

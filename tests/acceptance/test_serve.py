@@ -1,9 +1,11 @@
-"""`oaflow serve` as a process: ready and healthy, the demo signed in with its password, a
-SIGTERM that lets the request under way finish and stops the worker, clear errors for bad
-options and a port in use."""
+"""`oaflow serve` as a process: ready and healthy, the demo signed in with its password and
+opening on six weeks of work, a SIGTERM that lets the request under way finish and stops
+the worker, clear errors for bad options and a port in use."""
 
 from __future__ import annotations
 
+import re
+import shutil
 import signal
 import threading
 import time
@@ -43,8 +45,11 @@ def signed_in(served: Served, login: str) -> Iterator[httpx.Client]:
 def test_sigterm_finishes_the_request_under_way_and_stops(served_demo: Served) -> None:
     assert httpx.get(f"{served_demo.url}/healthz").json() == {"status": "ok"}
     with signed_in(served_demo, "itd.head") as lead, signed_in(served_demo, "rnd.head") as rnd:
-        lead.post("/api/instances", json={"process": "project-milestones", "form": MILESTONES})
-        [task] = rnd.get("/api/tasks").json()["items"]
+        started = lead.post(
+            "/api/instances", json={"process": "project-milestones", "form": MILESTONES}
+        )
+        key = started.json()["summary"]["business_key"]
+        [task] = [t for t in rnd.get("/api/tasks").json()["items"] if t["business_key"] == key]
         halfway = threading.Event()
         go_on = threading.Event()
 
@@ -81,6 +86,47 @@ def test_sigterm_finishes_the_request_under_way_and_stops(served_demo: Served) -
     assert code == 0, out
     assert "Traceback" not in out
     assert "OA-Flow 已启动" in out and out.rstrip().endswith("OA-Flow 已停止")
+
+
+def test_the_demo_opens_on_six_weeks_of_work_and_says_who_to_sign_in_as(
+    served_demo: Served,
+) -> None:
+    with signed_in(served_demo, "csd.head") as head:
+        instances = head.get("/api/instances").json()["items"]
+        tasks = head.get("/api/tasks").json()["items"]
+        exceptions = head.get("/api/exceptions").json()
+    assert {i["state"] for i in instances} == {"running", "completed"}  # complaints
+    assert tasks and exceptions  # work waiting, and an overdue complaint's exception
+    code, out = served_demo.stop()
+    assert code == 0, out
+    assert f"OA-Flow 已启动：{served_demo.url}/" in out
+    assert "演示账号（密码均为 demo）" in out
+    for login, name in (
+        ("csd.head", "马丽娟"),
+        ("prd.head", "陈志强"),
+        ("fin.head", "林志华"),
+        ("vp.market", "宋文博"),
+        ("gm", "冯国栋"),
+        ("admin", "曹宁"),
+        ("auditor", "邱静"),
+    ):
+        assert re.search(rf"│ {re.escape(login)} +│ {name} +│", out), out
+
+
+def test_the_demo_on_an_existing_database_serves_it_as_it_is(
+    demo_template: Path, tmp_path: Path
+) -> None:
+    shutil.copyfile(demo_template, tmp_path / "oaflow.db")
+    served = start_server(tmp_path, "--demo", env={"OAFLOW_LANG": "en"})
+    try:
+        with signed_in(served, "gm") as gm:
+            assert gm.get("/api/instances").json()["total"] == 0  # no history added
+    finally:
+        code, out = served.stop()
+    assert code == 0, out
+    assert "the database exists: served as it is" in out
+    assert "Demo sign-ins (password: demo)" in out and "Ma Lijuan (马丽娟)" in out
+    assert f"OA-Flow on {served.url}/ " in out
 
 
 def test_bad_options_and_a_port_in_use_are_clear_errors(tmp_path: Path) -> None:

@@ -27,6 +27,7 @@ from oaflow.cli import (
     worker_cmds,
 )
 from oaflow.cli.common import OPTIONS, run_command, zh
+from oaflow.cli.demo_data import create_with_history
 from oaflow.services import setup
 from oaflow.services.app import App
 
@@ -84,11 +85,27 @@ def init(
     demo: Annotated[
         bool, typer.Option("--demo", help="Add the demo organisation and built-in processes.")
     ] = False,
+    with_history: Annotated[
+        bool,
+        typer.Option(
+            "--with-history",
+            help="With --demo, on a new database: six weeks of simulated work up to now "
+            "(or --now), as `serve --demo` makes.",
+        ),
+    ] = False,
 ) -> None:
     """Create or upgrade the schema (--demo: demo organisation and built-in processes)."""
+    if with_history and not demo:
+        raise typer.BadParameter("only with --demo", param_hint="--with-history")
 
     def body(app: App) -> None:
         keys_cmds.print_warnings(app)
+        if with_history:
+            create_with_history(app)
+            common.console.print(
+                zh("数据库已就绪", "database ready") + f": {database_location(app)}"
+            )
+            return
         published = setup.init(app, demo=demo)
         common.console.print(zh("数据库已就绪", "database ready") + f": {database_location(app)}")
         for p in published:

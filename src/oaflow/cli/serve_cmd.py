@@ -9,12 +9,13 @@ from typing import Annotated
 
 import typer
 
-from oaflow.bootstrap import build_channels, require_database
+from oaflow.bootstrap import build_channels, database_ready, require_database
 from oaflow.cli.common import OPTIONS, console, run_command, zh
+from oaflow.cli.demo_data import create_with_history, print_sign_ins
 from oaflow.cli.keys_cmds import print_warnings
 from oaflow.cli.worker_cmds import Worker
 from oaflow.domain.errors import InputError
-from oaflow.services import keys, setup
+from oaflow.services import keys
 from oaflow.services.app import App
 
 
@@ -27,7 +28,11 @@ def serve(
     port: Annotated[int, typer.Option("--port", min=1, max=65535, help="Port.")] = 8000,
     demo: Annotated[
         bool,
-        typer.Option("--demo", help="Create the database with the demo organisation first."),
+        typer.Option(
+            "--demo",
+            help="On a new database: the demo organisation and six weeks of simulated work "
+            "up to now. Print the demo sign-ins.",
+        ),
     ] = False,
     no_worker: Annotated[
         bool, typer.Option("--no-worker", help="Run no worker here (run `oaflow worker`).")
@@ -44,21 +49,25 @@ def serve(
         from oaflow.api.app import create_api
 
         print_warnings(app)
-        if demo:
-            for published in setup.init(app, demo=True):
-                console.print(zh("已发布", "published") + f" {published.key} {published.label}")
+        listening = _bind(host, port)  # a port in use: nothing is created
+        if demo and database_ready(app):
+            console.print(zh("数据库已存在，按原样使用", "the database exists: served as it is"))
+        elif demo:
+            create_with_history(app)
         require_database(app, tables=True)
         keys.check_keys(app)  # a wrong or missing key: no start
         stop = threading.Event()
         worker = None if no_worker else _start_worker(app, stop)
-        listening = _bind(host, port)
         config = uvicorn.Config(
             create_api(app), host=host, port=port, log_level="info", timeout_graceful_shutdown=10
         )
+        if demo:
+            print_sign_ins(app)
+        address = f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
         console.print(
             zh(
-                f"OA-Flow 已启动：http://{host}:{port}/api/docs",
-                f"OA-Flow on http://{host}:{port}/api/docs",
+                f"OA-Flow 已启动：{address}/（接口文档：{address}/api/docs）",
+                f"OA-Flow on {address}/ (the API's description: {address}/api/docs)",
             )
             + ("" if worker else zh("（无工作进程）", " (no worker)")),
             markup=False,
