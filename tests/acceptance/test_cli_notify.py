@@ -20,7 +20,6 @@ import hashlib
 import hmac
 import json
 import re
-import socket
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -34,6 +33,8 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
+
+from served import free_port
 
 pytestmark = pytest.mark.acceptance
 
@@ -75,13 +76,6 @@ class Mailbox:
             assert isinstance(parsed, EmailMessage)
             found.append((list(envelope.rcpt_tos), parsed))
         return found
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 @contextmanager

@@ -9,13 +9,10 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import subprocess
-import sys
 import threading
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -29,6 +26,7 @@ from oaflow.services import runtime, timers
 from oaflow.services.app import App
 from oaflow.storage import bulk
 from oaflow.storage.tables import history, instances, outbox, tasks
+from served import oaflow_command
 
 from .driver import COMPLAINT, NOTICES, Driver, who
 from .races import wait_for_lock_waiter
@@ -264,11 +262,6 @@ def copy_task(app: App, template_id: int, count: int, prefix: str, created: date
     """``count`` copies of an open task, each in its own copy of the task's instance (as
     many independent processes waiting on one step), created at ``created``."""
     bulk.copy_task(app.db, template_id, count, prefix, created, created + 24 * H)  # ack1
-
-
-def oaflow_command() -> list[str]:
-    found = shutil.which("oaflow", path=str(Path(sys.executable).parent))
-    return [found] if found else [sys.executable, "-c", "from oaflow.cli.main import run; run()"]
 
 
 def run_workers(url: str, count: int, keys: str) -> list[subprocess.CompletedProcess[str]]:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import email
 import email.policy
-import socket
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -22,6 +21,7 @@ from aiosmtpd.smtp import SMTP, AuthResult, Envelope, LoginPassword, Session
 
 from oaflow.notify.channels.base import Endpoint, Outgoing
 from oaflow.notify.channels.email import EmailChannel, message_id_header
+from served import free_port
 
 NOW = datetime(2024, 3, 1, 1, 0, tzinfo=UTC)
 SUBJECT = "【待处理】客户投诉 CS20240301 请确认"
@@ -61,13 +61,6 @@ class Mailbox:
 def unix_lines(text: str) -> str:
     """Parts arrive with the CRLF line ends of SMTP."""
     return text.replace("\r\n", "\n")
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 @contextmanager

@@ -46,7 +46,7 @@ def serve(
     def body(app: App) -> None:
         import uvicorn  # loaded only by the server
 
-        from oaflow.api.app import create_api
+        from oaflow.web.app import create_site
 
         print_warnings(app)
         listening = _bind(host, port)  # a port in use: nothing is created
@@ -59,7 +59,7 @@ def serve(
         stop = threading.Event()
         worker = None if no_worker else _start_worker(app, stop)
         config = uvicorn.Config(
-            create_api(app), host=host, port=port, log_level="info", timeout_graceful_shutdown=10
+            create_site(app), host=host, port=port, log_level="info", timeout_graceful_shutdown=10
         )
         if demo:
             print_sign_ins(app)

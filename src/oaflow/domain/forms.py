@@ -156,3 +156,51 @@ def _show(value: object) -> str:
         return "null"
     text = repr(value)
     return text if len(text) <= 60 else text[:57] + "..."
+
+
+def from_form_text(field: FormField, sent: Sequence[str]) -> object:
+    """What an HTML form sent for ``field`` (its values as texts) as the value the field
+    takes: numbers and integers parsed, a checkbox as a boolean, several departments as a
+    list, a list field one item per line (the key nodes of Template 1 as ``name, date,
+    owner``). A text that does not parse stays a text, so that ``check_values`` names the
+    field and what it must be; nothing sent is None."""
+    texts = [s.strip() for s in sent if s.strip()]
+    if field.type == "departments":
+        return texts or None
+    if field.type == "boolean":
+        return bool(texts) and texts[-1].lower() in ("true", "on", "1", "yes")
+    if not texts:
+        return None
+    text = texts[-1]
+    if field.type in ("number", "integer"):
+        return _number(text, integer=field.type == "integer")
+    if field.type == "datetime":
+        return text.replace(" ", "T", 1)
+    if field.type == "list":
+        lines = [line.strip() for line in text.splitlines() if line.strip()]
+        return [_key_node(line) for line in lines] if field.name == "key_nodes" else lines
+    return text
+
+
+def _number(text: str, integer: bool) -> object:
+    cleaned = text.replace(",", "").replace("，", "")
+    try:
+        return int(cleaned)
+    except ValueError:
+        pass
+    if integer:
+        return text
+    try:
+        value = float(cleaned)
+    except ValueError:
+        return text
+    return value if math.isfinite(value) else text
+
+
+def _key_node(line: str) -> object:
+    """``需求确认完成, 2024-03-15, mkt`` → a key node of Template 1."""
+    parts = [p.strip() for p in re.split(r"[,，]", line)]
+    if len(parts) != 3:
+        return line
+    name, day, owner = parts
+    return {"name": name, "date": day, "owner": owner}

@@ -20,8 +20,8 @@ from oaflow.domain.validate import check_definition
 from oaflow.services import audit, authz
 from oaflow.services.app import App
 from oaflow.services.audit import AuditAction
-from oaflow.services.view_parts import Names
-from oaflow.services.views import Person
+from oaflow.services.view_parts import Names, field_specs, form_fields
+from oaflow.services.views import FieldSpec, Person
 from oaflow.storage import catalog_repo
 from oaflow.storage.catalog_repo import StoredDefinition
 from oaflow.storage.runtime_store import RuntimeStore
@@ -175,6 +175,25 @@ def shown(
         found = _stored(app, conn, who, key, version)
         names = Names(app.org(conn))
         return _version(names, found, with_source=True), app.definition(conn, found.id)
+
+
+@dataclass(frozen=True)
+class StartForm:
+    """What starting a process asks for: the newest version and its form's fields (Template
+    1's and the process's own)."""
+
+    process: ProcessVersion
+    fields: tuple[FieldSpec, ...]
+
+
+def start_form(app: App, who: Principal, key: str) -> StartForm:
+    """The form to start ``key`` with, for someone who may start it."""
+    with app.db.read() as conn:
+        found = _stored(app, conn, who, key, None)
+        authz.authorize(app, conn, who, Permission.INITIATE, process=key)
+        names = Names(app.org(conn))
+        definition = app.definition(conn, found.id)
+    return StartForm(_version(names, found), field_specs(form_fields(definition)))
 
 
 def diagram(app: App, who: Principal, key: str, version: int | None, lang: str) -> str:

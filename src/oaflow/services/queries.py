@@ -24,6 +24,7 @@ from oaflow.services import authz
 from oaflow.services.app import App
 from oaflow.services.view_parts import (
     Names,
+    field_specs,
     field_values,
     form_fields,
     holders_of,
@@ -33,8 +34,10 @@ from oaflow.services.view_parts import (
     sla_of,
 )
 from oaflow.services.views import (
+    BoardFilter,
     EarlierWork,
     ExceptionView,
+    InboxFilter,
     InstanceDetail,
     InstanceFilter,
     InstancePage,
@@ -44,6 +47,7 @@ from oaflow.services.views import (
     PlannedDate,
     ProgressRow,
     TaskDetail,
+    TaskPage,
     TaskSummary,
     TimelineEntry,
 )
@@ -65,6 +69,87 @@ def tasks_for(app: App, who: Principal) -> list[TaskSummary]:
             definition = app.definition(conn, instance.definition_id)
             rows.append(task_summary(app, names, task, instance, definition, who.login))
         return rows
+
+
+#: how an inbox may be sorted
+INBOX_SORTS: dict[str, Any] = {
+    "due": lambda t: (t.due_at is None, t.due_at, t.id),
+    "created": lambda t: (t.created_at, t.id),
+    "priority": lambda t: ({"high": 0, "normal": 1, "low": 2}.get(t.priority, 1), t.id),
+}
+
+
+def inbox(app: App, who: Principal, wanted: InboxFilter) -> TaskPage:
+    """``who``'s open tasks narrowed by ``wanted``, sorted, one page (the API's and the
+    web's inbox, 待办)."""
+    q = wanted.q
+    found = [
+        t
+        for t in tasks_for(app, who)
+        if (wanted.process is None or t.process == wanted.process)
+        and (wanted.state is None or t.state is wanted.state)
+        and (wanted.sla is None or t.sla is wanted.sla)
+        and (wanted.department is None or (t.department and t.department.code == wanted.department))
+        and (wanted.priority is None or t.priority == wanted.priority)
+        and (
+            not q
+            or q in t.title
+            or q in t.business_key
+            or q in t.node.name.zh
+            or q in t.node.name.en
+        )
+    ]
+    found.sort(key=INBOX_SORTS[wanted.sort])
+    end = wanted.offset + wanted.limit
+    return TaskPage(tuple(found[wanted.offset : end]), len(found), wanted.offset, wanted.limit)
+
+
+def done_by(app: App, who: Principal, offset: int = 0, limit: int = 50) -> TaskPage:
+    """The tasks ``who`` finished (已办), the latest first, one page."""
+    with app.db.read() as conn:
+        names = Names(app.org(conn))
+        found, total = repo.finished_by(conn, app.sensitive, who.login, offset, limit)
+        items = []
+        for task in found:
+            instance = repo.load_instance(conn, app.sensitive, task.instance_id)
+            assert instance is not None
+            definition = app.definition(conn, instance.definition_id)
+            items.append(task_summary(app, names, task, instance, definition, who.login))
+    return TaskPage(tuple(items), total, offset, limit)
+
+
+#: the most running instances a board shows the open tasks of (the newest)
+BOARD_INSTANCES = 500
+
+
+def board(app: App, who: Principal, wanted: BoardFilter) -> list[TaskSummary]:
+    """The open tasks of the running instances ``who`` may see (a kanban board, MON-3),
+    narrowed by process, the task's department, its owner and priority."""
+    with app.db.read() as conn:
+        found, _ = instance_list.list_instances(
+            conn,
+            app.sensitive,
+            authz.scope(who),
+            app.now(),
+            0,
+            BOARD_INSTANCES,
+            process=wanted.process,
+            state="running",
+            priority=wanted.priority,
+        )
+        by_id = {i.id or 0: i for i in found}
+        names = Names(app.org(conn))
+        rows = []
+        for task in repo.open_tasks_of_instances(conn, app.sensitive, list(by_id)):
+            if wanted.department is not None and task.department != wanted.department:
+                continue
+            holders = {task.assignee, task.on_behalf_of, *task.candidates}
+            if wanted.owner is not None and wanted.owner not in holders:
+                continue
+            instance = by_id[task.instance_id]
+            definition = app.definition(conn, instance.definition_id)
+            rows.append(task_summary(app, names, task, instance, definition, who.login))
+    return rows
 
 
 def task_summary(
@@ -142,6 +227,7 @@ def task_detail(app: App, who: Principal, task_id: int) -> TaskDetail:
         task=task_summary(app, names, task, instance, definition, who.login),
         inputs=node.inputs,
         required_fields=tuple(f.name for f in node.outputs.fields if f.required),
+        output_fields=field_specs(node.outputs.fields),
         required_deliverables=tuple(node.outputs.deliverables),
         outputs=readable(task.outputs, definition, may_read),
         returnable=tuple(
@@ -203,6 +289,13 @@ def instance_detail(app: App, who: Principal, business_key: str) -> InstanceDeta
         exceptions=tuple(exception_view(names, r, definition) for r in opened),
         planned=_planned(definition, instance, app.calendar),
     )
+
+
+def instance_definition(app: App, who: Principal, business_key: str) -> ProcessDefinition:
+    """The definition version an instance ``who`` may see runs on (for its diagram)."""
+    with app.db.read() as conn:
+        instance = find_instance(app, conn, who, business_key)
+        return app.definition(conn, instance.definition_id)
 
 
 def _summary(
@@ -286,6 +379,7 @@ def progress_row(
         is_open=task.is_open,
         delay_hours=round(late, 1),
         delay_reason=task.note if finished_late else "",
+        started=task.created_at,
     )
 
 

@@ -16,7 +16,7 @@ from oaflow.domain.org import Organisation
 from oaflow.domain.security import Principal, Role
 from oaflow.domain.sla import countdown
 from oaflow.domain.text import Text
-from oaflow.services.views import Dept, FieldValue, NodeRef, Person, Sla
+from oaflow.services.views import Dept, FieldSpec, FieldValue, NodeRef, Person, Sla
 
 SYSTEM_NAME = Text("系统", "system")
 #: roles that read sensitive fields of any instance they see
@@ -109,3 +109,10 @@ def readable(
         return values
     hidden = definition.sensitive_fields()
     return {k: v for k, v in values.items() if k not in hidden}
+
+
+def field_specs(fields: Iterable[FormField]) -> tuple[FieldSpec, ...]:
+    """Fields as a form shows them."""
+    return tuple(
+        FieldSpec(f.name, f.label, f.type, f.required, f.sensitive, f.values) for f in fields
+    )

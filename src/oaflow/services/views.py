@@ -56,6 +56,18 @@ class FieldValue:
 
 
 @dataclass(frozen=True)
+class FieldSpec:
+    """A field to fill in (a start form's, a task's outputs): what a form shows for it."""
+
+    name: str
+    label: Text
+    type: str
+    required: bool = False
+    sensitive: bool = False
+    values: tuple[str, ...] = ()  # an enum's choices
+
+
+@dataclass(frozen=True)
 class TaskSummary:
     id: int
     business_key: str
@@ -108,6 +120,7 @@ class TaskDetail:
     returnable: tuple[NodeRef, ...]
     form: tuple[FieldValue, ...]
     earlier: tuple[EarlierWork, ...]
+    output_fields: tuple[FieldSpec, ...] = ()  # what completing it may fill in
 
 
 @dataclass(frozen=True)
@@ -125,6 +138,7 @@ class ProgressRow:
     is_open: bool
     delay_hours: float  # after the deadline: finished late, or still open past it
     delay_reason: str
+    started: datetime | None = None  # when it reached its owner
 
 
 @dataclass(frozen=True)
@@ -234,3 +248,28 @@ class InstanceFilter:
     started_until: datetime | None = None
     offset: int = 0
     limit: int = 50
+
+
+@dataclass(frozen=True)
+class InboxFilter:
+    """What an inbox (待办) may narrow by, how it is sorted, which page."""
+
+    process: str | None = None
+    state: TaskState | None = None
+    sla: Sla | None = None
+    department: str | None = None
+    priority: str | None = None
+    q: str | None = None
+    sort: Literal["due", "created", "priority"] = "due"
+    offset: int = 0
+    limit: int = 50
+
+
+@dataclass(frozen=True)
+class BoardFilter:
+    """What a task board (看板) may narrow by."""
+
+    process: str | None = None
+    department: str | None = None
+    owner: str | None = None
+    priority: str | None = None

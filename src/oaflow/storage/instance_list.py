@@ -37,6 +37,7 @@ def _filtered(
     overdue: bool = False,
     started_from: datetime | None = None,
     started_until: datetime | None = None,
+    priority: str | None = None,
 ) -> Select[Any]:
     query = select(instances)
     if not scope.everything:
@@ -53,6 +54,8 @@ def _filtered(
         query = query.where(instances.c.started_at >= started_from)
     if started_until is not None:
         query = query.where(instances.c.started_at < started_until)
+    if priority is not None:
+        query = query.where(instances.c.priority == priority)
     if overdue:
         query = query.where(_overdue(now))
     return query

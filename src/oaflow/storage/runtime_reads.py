@@ -93,3 +93,33 @@ def open_tasks_for(conn: Connection, fields: SensitiveFields, login: str) -> lis
 
 def count_instances(conn: Connection) -> int:
     return int(conn.execute(select(func.count()).select_from(instances)).scalar_one())
+
+
+def finished_by(
+    conn: Connection, fields: SensitiveFields, login: str, offset: int, limit: int
+) -> tuple[list[TaskRecord], int]:
+    """The tasks ``login`` finished (已办), the latest first, one page, and how many."""
+    where = tasks.c.finished_by == login
+    total = conn.execute(select(func.count()).select_from(tasks).where(where)).scalar_one()
+    rows = conn.execute(
+        select(tasks)
+        .where(where)
+        .order_by(tasks.c.finished_at.desc(), tasks.c.id.desc())
+        .offset(offset)
+        .limit(limit)
+    ).all()
+    return [_task(conn, fields, r) for r in rows], int(total)
+
+
+def open_tasks_of_instances(
+    conn: Connection, fields: SensitiveFields, instance_ids: list[int]
+) -> list[TaskRecord]:
+    """The open tasks of these instances (a board of them)."""
+    if not instance_ids:
+        return []
+    rows = conn.execute(
+        select(tasks)
+        .where(tasks.c.instance_id.in_(instance_ids), tasks.c.state.in_(OPEN))
+        .order_by(tasks.c.due_at.is_(None), tasks.c.due_at, tasks.c.id)
+    ).all()
+    return [_task(conn, fields, r) for r in rows]

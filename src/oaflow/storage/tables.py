@@ -169,6 +169,14 @@ tasks = Table(
     Index(None, "instance_id", "state"),
     Index(None, "assignee", "state"),
     Index(None, "department", "instance_id"),  # the scope: instances that touched a department
+    # one's finished tasks (已办), latest first: only finished tasks have an entry
+    Index(
+        "ix_tasks_finished_by",
+        "finished_by",
+        "finished_at",
+        sqlite_where=text("finished_by IS NOT NULL"),
+        postgresql_where=text("finished_by IS NOT NULL"),
+    ),
     # the worker's scan of due SLA checks (ADR 0003): only tasks that have one
     Index(
         "ix_tasks_check_at",

@@ -27,15 +27,10 @@ from oaflow.engine.runtime import Command
 from oaflow.services import queries, runtime
 from oaflow.services.app import App
 from oaflow.services.batch import BatchItem
-from oaflow.services.views import Sla, TaskDetail, TaskPage
+from oaflow.services.views import InboxFilter, Sla, TaskDetail, TaskPage
 
 router = APIRouter(prefix="/tasks", tags=["tasks"], responses=COMMON)
 TaskId = Annotated[int, Path(ge=1, le=MAX_ID)]
-SORTS = {
-    "due": lambda t: (t.due_at is None, t.due_at, t.id),
-    "created": lambda t: (t.created_at, t.id),
-    "priority": lambda t: ({"high": 0, "normal": 1, "low": 2}.get(t.priority, 1), t.id),
-}
 
 
 @router.get("", response_model=TaskPage)
@@ -51,16 +46,8 @@ def inbox(
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
 ) -> TaskPage:
     """One's open tasks (those one's deputy holds for one too), filtered, sorted, one page."""
-    found = [
-        t
-        for t in queries.tasks_for(app, who)
-        if (process is None or t.process == process)
-        and (state is None or t.state is state)
-        and (sla is None or t.sla is sla)
-        and (not q or q in t.title or q in t.business_key or q in t.node.name.zh)
-    ]
-    found.sort(key=SORTS[sort])
-    return TaskPage(tuple(found[offset : offset + limit]), len(found), offset, limit)
+    wanted = InboxFilter(process, state, sla, q=q, sort=sort, offset=offset, limit=limit)
+    return queries.inbox(app, who, wanted)
 
 
 @router.get("/{task_id}", response_model=TaskDetail, responses=ONE)

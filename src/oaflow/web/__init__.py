@@ -1,0 +1,1 @@
+"""The web UI: pages for people, beside the API (ARCHITECTURE: web/)."""

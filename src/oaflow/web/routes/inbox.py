@@ -1,0 +1,128 @@
+"""The inbox (待办) with its tabs — done by me (已办), started by me (我发起的), copied to me
+(抄送我的) — and batch approval."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Form, Query, Request
+from fastapi.responses import RedirectResponse, Response
+
+from oaflow.api.schemas import MAX_ID
+from oaflow.domain.errors import OAFlowError
+from oaflow.services import catalog, messages, queries, runtime
+from oaflow.services.views import InboxFilter, InstanceFilter, Sla
+from oaflow.web import render
+from oaflow.web.viewer import Seen, TheApp
+
+router = APIRouter()
+PAGE = 50
+Offset = Annotated[int, Query(ge=0, le=MAX_ID)]
+
+
+@router.get("/")
+def todo(
+    request: Request,
+    app: TheApp,
+    viewer: Seen,
+    process: str | None = None,
+    sla: Sla | None = None,
+    q: Annotated[str | None, Query(max_length=100)] = None,
+    sort: Literal["due", "created", "priority"] = "due",
+    offset: Offset = 0,
+) -> Response:
+    wanted = InboxFilter(
+        process or None, sla=sla, q=q or None, sort=sort, offset=offset, limit=PAGE
+    )
+    found = queries.inbox(app, viewer.principal, wanted)
+    processes = catalog.list_published(app, viewer.principal)
+    template = "_inbox_rows.html" if request.headers.get("hx-target") == "tasks" else "inbox.html"
+    return render.page(
+        request,
+        app,
+        viewer,
+        template,
+        tab="todo",
+        page=found,
+        processes=processes,
+        wanted=wanted,
+        paging=_paging(request, found.total, offset),
+    )
+
+
+@router.get("/done")
+def done(request: Request, app: TheApp, viewer: Seen, offset: Offset = 0) -> Response:
+    found = queries.done_by(app, viewer.principal, offset, PAGE)
+    return render.page(
+        request,
+        app,
+        viewer,
+        "done.html",
+        tab="done",
+        page=found,
+        paging=_paging(request, found.total, offset),
+    )
+
+
+@router.get("/started")
+def started(request: Request, app: TheApp, viewer: Seen, offset: Offset = 0) -> Response:
+    wanted = InstanceFilter(initiator=viewer.login, offset=offset, limit=PAGE)
+    found = queries.instances(app, viewer.principal, wanted)
+    return render.page(
+        request,
+        app,
+        viewer,
+        "started.html",
+        tab="started",
+        page=found,
+        paging=_paging(request, found.total, offset),
+    )
+
+
+@router.get("/copied")
+def copied(request: Request, app: TheApp, viewer: Seen) -> Response:
+    inbox = messages.notifications(app, viewer.principal)
+    items = [n for n in inbox.items if n.event == "cc"]
+    return render.page(request, app, viewer, "copied.html", tab="copied", items=items)
+
+
+@router.post("/tasks/approve-batch")
+def approve_batch(
+    request: Request,
+    app: TheApp,
+    viewer: Seen,
+    tasks: Annotated[list[int], Form(max_length=200)],
+    note: Annotated[str, Form(max_length=2000)] = "",
+) -> Response:
+    """Approve the ticked tasks: the batch is checked whole first (services/batch)."""
+    try:
+        items = runtime.approve_batch(app, viewer.principal, tasks, note)
+    except OAFlowError as error:
+        flash = error.text(viewer.lang, app.calendar.tz)
+        return RedirectResponse("/?" + urlencode({"flash": flash}), status_code=303)
+    approved = sum(1 for i in items if i.ok)
+    failed = [i for i in items if not i.ok]
+    flash = render.word("batch_done", viewer.lang, n=approved)
+    if failed:
+        flash += " " + render.word("batch_failed", viewer.lang, n=len(failed))
+        flash += " ".join(
+            f"#{i.task_id} {i.error.text(viewer.lang) if i.error else ''}" for i in failed
+        )
+    return RedirectResponse("/?" + urlencode({"flash": flash}), status_code=303)
+
+
+def _paging(request: Request, total: int, offset: int) -> dict[str, object]:
+    """Links to the previous and next page, keeping the filters."""
+    params = {k: v for k, v in request.query_params.items() if k not in ("offset", "flash")}
+
+    def link(at: int) -> str:
+        return request.url.path + "?" + urlencode({**params, "offset": at})
+
+    return {
+        "first": offset + 1 if total else 0,
+        "last": min(offset + PAGE, total),
+        "total": total,
+        "previous": link(max(offset - PAGE, 0)) if offset > 0 else None,
+        "next": link(offset + PAGE) if offset + PAGE < total else None,
+    }

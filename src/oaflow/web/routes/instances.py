@@ -1,0 +1,145 @@
+"""The instance page (MON-1, MON-2): key and state, the diagram with done / current / pending
+nodes, the Template 3 progress table, a Gantt chart of planned and actual, the timeline,
+deliverables and exception records; and the portfolio Gantt of running instances."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query, Request
+from fastapi.responses import Response
+
+from oaflow.domain.definition import NodeType
+from oaflow.domain.states import InstanceState
+from oaflow.present import flowchart, gantt, words
+from oaflow.services import catalog, queries
+from oaflow.services.views import InstanceDetail, InstanceFilter, Sla
+from oaflow.web import render
+from oaflow.web.viewer import Seen, TheApp
+
+router = APIRouter()
+Key = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.-]+$")]
+
+
+@router.get("/instances/{business_key}")
+def show(request: Request, business_key: Key, app: TheApp, viewer: Seen) -> Response:
+    detail = queries.instance_detail(app, viewer.principal, business_key)
+    definition = queries.instance_definition(app, viewer.principal, business_key)
+    chart = flowchart.layout(definition, viewer.lang)
+    return render.page(
+        request,
+        app,
+        viewer,
+        "instance.html",
+        d=detail,
+        s=detail.summary,
+        chart=chart,
+        node_states=node_states(detail),
+        gantt=instance_gantt(
+            detail,
+            {n.id for n in definition.nodes.values() if n.type is NodeType.MILESTONE},
+            app.now(),
+            app.calendar.tz,
+            viewer.lang,
+        ),
+    )
+
+
+def node_states(detail: InstanceDetail) -> dict[str, str]:
+    """Each node's state on the diagram: done, current, overdue (open past its deadline);
+    nodes not in the map are not reached."""
+    found: dict[str, str] = {}
+    for row in detail.progress:
+        if row.is_open:
+            found[row.node.id] = "overdue" if row.delay_hours > 0 else "current"
+        elif row.node.id not in found or found[row.node.id] == "done":
+            found[row.node.id] = "done" if row.state.value != "cancelled" else "cancelled"
+    for entry in detail.timeline:  # nodes passed without tasks (gateways, notices, ends)
+        if entry.node is not None and entry.node.id not in found:
+            found[entry.node.id] = "done"
+    return found
+
+
+def instance_gantt(
+    detail: InstanceDetail, milestones: set[str], now: object, tz: str, lang: str
+) -> gantt.Chart:
+    """A row per task (planned: its deadline), then the planned nodes not reached yet."""
+    spans = []
+    reached = set()
+    for row in detail.progress:
+        reached.add(row.node.id)
+        who = row.owner.name.get(lang) if row.owner else ""
+        dept = row.department.name.get(lang) if row.department else ""
+        spans.append(
+            gantt.Span(
+                row.node.name.get(lang),
+                " · ".join(p for p in (dept, who) if p),
+                row.started,
+                row.planned,
+                row.actual,
+                row.is_open,
+                milestone=row.node.id in milestones,
+                href=f"/tasks/{row.task_id}",
+                status=words.status_text(row, lang),
+            )
+        )
+    for plan in detail.planned:
+        if plan.node.id not in reached:
+            spans.append(
+                gantt.Span(
+                    plan.node.name.get(lang),
+                    "",
+                    plan.start,
+                    plan.finish,
+                    None,
+                    False,
+                    reached=False,
+                    milestone=True,
+                )
+            )
+    return gantt.chart(spans, now, tz)  # type: ignore[arg-type]
+
+
+@router.get("/portfolio")
+def portfolio(
+    request: Request,
+    app: TheApp,
+    viewer: Seen,
+    process: Annotated[str | None, Query(max_length=64)] = None,
+    department: Annotated[str | None, Query(max_length=64)] = None,
+) -> Response:
+    """A Gantt of the running instances one may see, of a process or department."""
+    wanted = InstanceFilter(
+        process=process or None,
+        department=department or None,
+        state=InstanceState.RUNNING,
+        limit=200,
+    )
+    found = queries.instances(app, viewer.principal, wanted)
+    spans = [
+        gantt.Span(
+            f"{i.business_key} {i.title}",
+            words.state_label(i.state, viewer.lang)
+            + (" · " + "、".join(n.name.get(viewer.lang) for n in i.current) if i.current else ""),
+            i.started_at,
+            None,
+            None,
+            True,
+            href=f"/instances/{i.business_key}",
+            status=words.state_label(Sla.OVERDUE if i.overdue else i.state, viewer.lang),
+            late=i.overdue,
+        )
+        for i in found.items
+    ]
+    processes = catalog.list_published(app, viewer.principal)
+    return render.page(
+        request,
+        app,
+        viewer,
+        "portfolio.html",
+        gantt=gantt.chart(spans, app.now(), app.calendar.tz),
+        processes=processes,
+        process=process or "",
+        department=department or "",
+        total=found.total,
+    )

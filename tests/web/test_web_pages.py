@@ -1,0 +1,171 @@
+"""Every main page in Chromium on the demo database (weeks of simulated work): screenshots on
+desktop and phone, no horizontal scrolling on the phone's inbox, a label for every form
+control, SLA states said in words as well as colours, the Gantt chart and the kanban board
+with their bars and cards, dragging a card, the language switch, the inbox's weight."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+import pytest
+from browsing import DESKTOP, PHONE, Visit
+from playwright.sync_api import expect
+
+#: the pages of the frame, as a department head sees them
+MAIN_PAGES = {
+    "inbox": "/",
+    "done": "/done",
+    "started": "/started",
+    "copied": "/copied",
+    "start": "/start",
+    "start-complaint": "/start/customer-complaint",
+    "board": "/board",
+    "portfolio": "/portfolio",
+    "notifications": "/notifications",
+    "processes": "/processes",
+    "process-launch": "/processes/new-product-launch",
+}
+#: every visible form control without a label (for, wrapping, aria-label or -labelledby)
+UNLABELLED = """() => [...document.querySelectorAll('input, select, textarea')]
+  .filter(e => e.type !== 'hidden')
+  .filter(e => !(e.labels && e.labels.length) && !e.getAttribute('aria-label')
+               && !e.getAttribute('aria-labelledby'))
+  .map(e => e.outerHTML.slice(0, 120))"""
+
+
+@pytest.mark.parametrize("viewport", ["desktop", "phone"])
+def test_main_pages(visit: Callable[..., Visit], viewport: str) -> None:
+    size = DESKTOP if viewport == "desktop" else PHONE
+    head = visit("csd.head", viewport=size)
+    for name, path in MAIN_PAGES.items():
+        answer = head.go(path)
+        assert answer is not None and answer.status == 200, f"{path}: {answer}"
+        expect(head.page.locator("header.top")).to_contain_text("马丽娟")  # csd.head
+        assert head.page.evaluate(UNLABELLED) == [], f"{path}: controls without a label"
+        head.shot(f"{name}-{viewport}")
+        if viewport == "phone" and name in ("inbox", "done", "started", "notifications"):
+            assert head.scroll_width() <= PHONE["width"], f"{path} scrolls sideways"
+    # an instance page with everything on it: the first running instance csd.head started
+    head.go("/started")
+    head.page.locator(".task-card a.title").first.click()
+    expect(head.page.locator("#progress-table")).to_be_visible()
+    assert head.page.evaluate(UNLABELLED) == []
+    head.shot(f"instance-{viewport}")
+    head.go("/")
+    head.page.locator(".task-card a.title").first.click()
+    assert head.page.evaluate(UNLABELLED) == []
+    head.shot(f"task-{viewport}")
+    if viewport == "phone":
+        assert head.scroll_width() <= PHONE["width"], "the task page scrolls sideways"
+
+
+def test_sla_states_are_said_in_words(visit: Callable[..., Visit]) -> None:
+    head = visit("csd.head")
+    head.go("/board")
+    badges = head.page.locator(".sla")
+    assert badges.count() > 0
+    words = {"正常", "临近截止", "已逾期", "异常", "无时限"}
+    for text in badges.all_inner_texts():
+        assert any(w in text for w in words), f"an SLA badge without its word: {text!r}"
+
+
+def test_instance_gantt_and_diagram(visit: Callable[..., Visit]) -> None:
+    """The finished launch (S1 replayed weeks ago) has done and late bars, planned spans
+    and a today line; a running complaint shows its current node on the diagram."""
+    leader = visit("vp.market")
+    leader.go("/portfolio")
+    rows = leader.page.locator(".gantt-row")
+    assert rows.count() >= 2
+    expect(leader.page.locator(".gantt .today")).to_have_count(1)
+    leader.shot("portfolio-leader-desktop")
+    # an instance of the launch: its key from the instance list of the API
+    listed = leader.page.request.get(leader.base + "/api/instances?process=new-product-launch")
+    assert listed.ok, listed.text()
+    keys = [i["business_key"] for i in listed.json()["items"]]
+    assert keys, "the demo has a launch"
+    leader.go(f"/instances/{keys[-1]}")
+    bars = leader.page.locator(".gantt-row")
+    assert bars.count() >= 5
+    kinds = set(leader.page.locator(".gantt-row").evaluate_all("rs => rs.map(r => r.dataset.kind)"))
+    assert kinds & {"done", "late"}, kinds
+    expect(leader.page.locator(".gantt .plan").first).to_be_attached()
+    states = set(
+        leader.page.locator(".flowchart .node").evaluate_all("ns => ns.map(n => n.dataset.state)")
+    )
+    assert "done" in states, states
+    expect(leader.page.locator("#progress-table")).to_contain_text(re.compile("已完成|已通过"))
+    leader.shot("instance-launch-desktop")
+
+
+def test_dragging_a_card_acknowledges_and_other_moves_are_refused(
+    visit: Callable[..., Visit],
+) -> None:
+    staff = visit("csd.staff")
+    staff.go("/start/customer-complaint")
+    page = staff.page
+    page.fill("#f-title", "看板投诉")
+    page.fill("#f-customer", "客户乙")
+    page.select_option("#f-complaint_type", "quality")
+    page.fill("#f-description", "看板测试")
+    page.click("#btn-start")
+    page.wait_for_url(re.compile(r"/instances/"))
+    key = page.locator("h1 .key").inner_text()
+
+    head = visit("csd.head")
+    head.go("/board?department=csd")
+    card = head.page.locator(".kcard", has_text=key)
+    expect(card).to_have_attribute("data-state", "pending")
+    # a move that means nothing: refused, the card back in its column
+    card.drag_to(head.page.locator("ul.cards[data-state=in_progress]"))
+    expect(head.page.locator("#board-status")).to_contain_text("不能这样移动")
+    expect(head.page.locator("ul.cards[data-state=pending] .kcard", has_text=key)).to_have_count(1)
+    # pending → acknowledged: acknowledged
+    card.drag_to(head.page.locator("ul.cards[data-state=acknowledged]"))
+    expect(head.page.locator("#board-status")).to_contain_text("已确认接收")
+    head.shot("board-after-drag-desktop")
+    head.go("/board?department=csd")
+    moved = head.page.locator("ul.cards[data-state=acknowledged] .kcard", has_text=key)
+    expect(moved).to_have_count(1)
+
+
+def test_language_switch(visit: Callable[..., Visit]) -> None:
+    head = visit("csd.head")
+    expect(head.page.locator("nav[aria-label=菜单]")).to_contain_text("待办")
+    head.page.click("a.lang")
+    expect(head.page.locator("header.top nav")).to_contain_text("To do")
+    expect(head.page.locator("header.top")).to_contain_text("Ma Lijuan")
+    head.go("/board")
+    expect(head.page.locator("h1")).to_have_text("Task board")
+    head.shot("board-english-desktop")
+    head.page.click("a.lang")
+    expect(head.page.locator("h1")).to_have_text("任务看板")
+
+
+def test_sign_in_errors_and_sign_out(visit: Callable[..., Visit]) -> None:
+    anonymous = visit(None)
+    anonymous.go("/board")
+    expect(anonymous.page).to_have_url(re.compile(r"/login\?next=/board"))
+    anonymous.page.fill("#login", "csd.head")
+    anonymous.page.fill("#password", "wrong")
+    anonymous.page.click("form button[type=submit]")
+    expect(anonymous.page.locator("#login-error")).to_be_visible()
+    anonymous.page.fill("#password", "demo")
+    anonymous.page.click("form button[type=submit]")
+    expect(anonymous.page).to_have_url(re.compile(r"/board$"))
+    anonymous.page.click("header form button")
+    expect(anonymous.page).to_have_url(re.compile(r"/login"))
+    anonymous.go("/")
+    expect(anonymous.page).to_have_url(re.compile(r"/login"))
+
+
+def test_inbox_weight(visit: Callable[..., Visit]) -> None:
+    """The inbox page and everything it loads: under 300 kB."""
+    head = visit("csd.head")
+    sizes: dict[str, int] = {}
+    head.page.on("response", lambda r: sizes.__setitem__(r.url, len(r.body())))
+    head.page.reload()
+    head.page.wait_for_load_state("networkidle")
+    total = sum(sizes.values())
+    print(f"\ninbox page weight: {total / 1024:.0f} kB in {len(sizes)} responses")
+    assert total < 300 * 1024, sizes
