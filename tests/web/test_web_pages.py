@@ -10,7 +10,7 @@ from collections.abc import Callable
 
 import pytest
 from browsing import DESKTOP, PHONE, Visit
-from playwright.sync_api import expect
+from playwright.sync_api import Locator, expect
 
 #: the pages of the frame, as a department head sees them
 MAIN_PAGES = {
@@ -46,9 +46,10 @@ def test_main_pages(visit: Callable[..., Visit], viewport: str) -> None:
         head.shot(f"{name}-{viewport}")
         if viewport == "phone" and name in ("inbox", "done", "started", "notifications"):
             assert head.scroll_width() <= PHONE["width"], f"{path} scrolls sideways"
-    # an instance page with everything on it: the first running instance csd.head started
-    head.go("/started")
-    head.page.locator(".task-card a.title").first.click()
+    # an instance page with everything on it: a running one csd.head sees
+    listed = head.page.request.get(head.base + "/api/instances?state=running")
+    assert listed.ok, listed.text()
+    head.go(f"/instances/{listed.json()['items'][0]['business_key']}")
     expect(head.page.locator("#progress-table")).to_be_visible()
     assert head.page.evaluate(UNLABELLED) == []
     head.shot(f"instance-{viewport}")
@@ -117,16 +118,30 @@ def test_dragging_a_card_acknowledges_and_other_moves_are_refused(
     card = head.page.locator(".kcard", has_text=key)
     expect(card).to_have_attribute("data-state", "pending")
     # a move that means nothing: refused, the card back in its column
-    card.drag_to(head.page.locator("ul.cards[data-state=in_progress]"))
+    drag(head, card, "in_progress")
     expect(head.page.locator("#board-status")).to_contain_text("不能这样移动")
     expect(head.page.locator("ul.cards[data-state=pending] .kcard", has_text=key)).to_have_count(1)
     # pending → acknowledged: acknowledged
-    card.drag_to(head.page.locator("ul.cards[data-state=acknowledged]"))
+    drag(head, card, "acknowledged")
     expect(head.page.locator("#board-status")).to_contain_text("已确认接收")
     head.shot("board-after-drag-desktop")
     head.go("/board?department=csd")
     moved = head.page.locator("ul.cards[data-state=acknowledged] .kcard", has_text=key)
     expect(moved).to_have_count(1)
+
+
+def drag(visit: Visit, card: Locator, state: str) -> None:
+    """Drag ``card`` into the column of ``state`` as a hand would: press, move in steps,
+    release."""
+    page = visit.page
+    start = card.bounding_box()
+    target = page.locator(f"ul.cards[data-state={state}]").bounding_box()
+    assert start is not None and target is not None
+    page.mouse.move(start["x"] + start["width"] / 2, start["y"] + start["height"] / 2)
+    page.mouse.down()
+    page.mouse.move(target["x"] + target["width"] / 2, target["y"] + 20, steps=15)
+    page.mouse.move(target["x"] + target["width"] / 2, target["y"] + 30, steps=5)
+    page.mouse.up()
 
 
 def test_language_switch(visit: Callable[..., Visit]) -> None:

@@ -65,6 +65,9 @@
     grid.querySelectorAll("ul.cards").forEach(function (list) {
       Sortable.create(list, {
         group: "board", animation: 120, sort: false,
+        // the same drag by mouse, pen and finger; a finger holds a moment first, so that a
+        // swipe over the cards still scrolls the page
+        forceFallback: true, fallbackTolerance: 4, delay: 200, delayOnTouchOnly: true,
         onEnd: function (event) {
           var card = event.item, from = event.from.dataset.state, to = event.to.dataset.state;
           if (from === to) return;
