@@ -4,6 +4,7 @@ use, the frame's data (who is signed in, the unread count), and the error page."
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +17,7 @@ from oaflow.present import words
 from oaflow.services import messages
 from oaflow.services.app import App
 from oaflow.services.view_parts import Names
-from oaflow.services.views import Sla, TaskSummary
+from oaflow.services.views import FieldValue, Sla, TaskSummary
 from oaflow.web.texts import word
 from oaflow.web.viewer import Viewer, language
 
@@ -35,9 +36,10 @@ SLA_ICONS = {"on_track": "●", "at_risk": "▲", "overdue": "■", "exception":
 class Words:
     """What templates say things with, in one language and time zone."""
 
-    def __init__(self, lang: str, tz: str) -> None:
+    def __init__(self, lang: str, tz: str, departments: Mapping[str, Text] | None = None) -> None:
         self.lang = lang
         self.tz = tz
+        self.departments = departments or {}
 
     def t(self, name: str, /, **params: object) -> str:
         return word(name, self.lang, **params)
@@ -95,6 +97,17 @@ class Words:
             return " ".join(str(v) for v in value.values())
         return self.say(value)
 
+    def field(self, value: FieldValue) -> str:
+        """A form field's value: department codes by their names, priorities in words."""
+        if value.type == "department" and isinstance(value.value, str):
+            return self.text(self.departments.get(value.value)) or value.value
+        if value.type == "departments" and isinstance(value.value, list | tuple):
+            found = [self.text(self.departments.get(str(c))) or str(c) for c in value.value]
+            return self.say(found)
+        if value.name == "priority" and isinstance(value.value, str):
+            return self.priority(value.value)
+        return self.value(value.value)
+
     def text(self, value: Text | None) -> str:
         return value.get(self.lang) if value is not None else ""
 
@@ -111,10 +124,11 @@ def frame(app: App, viewer: Viewer) -> dict[str, Any]:
     with app.db.read() as conn:
         names = Names(app.org(conn))
     me = names.known(viewer.login)
-    departments = [names.known_dept(d) for d in viewer.principal.departments]
+    departments = {code: d.name for code, d in names.org.departments.items()}
     return {
         "me": me,
-        "my_departments": departments,
+        "my_departments": [names.known_dept(d) for d in viewer.principal.departments],
+        "department_names": departments,
         "unread": _unread(app, viewer),
         "csrf": viewer.csrf,
         "csrf_header": json.dumps({"X-CSRF-Token": viewer.csrf}),
@@ -143,6 +157,7 @@ def page(
     }
     if viewer is not None:
         values.update(frame(app, viewer))
+        values["w"] = Words(lang, app.calendar.tz, values["department_names"])
     values.update(context)
     html = ENV.get_template(template).render(values)
     return HTMLResponse(html, status_code=status, headers={"Cache-Control": "no-store"})
