@@ -67,6 +67,7 @@ class Notification:
 class Inbox:
     unread: int
     items: tuple[Notification, ...]
+    total: int = 0  # how many there are in all (of the unread only, when asked for those)
 
 
 def _node(data: Mapping[str, Any]) -> Text | None:
@@ -123,11 +124,25 @@ def deliveries(app: App, who: Principal, status: str | None = None) -> list[Deli
     ]
 
 
-def notifications(app: App, who: Principal, unread_only: bool = False) -> Inbox:
-    """``who``'s own notifications, newest first, with the unread count."""
+def notifications(
+    app: App,
+    who: Principal,
+    unread_only: bool = False,
+    limit: int | None = None,
+    offset: int = 0,
+    event: str | None = None,
+) -> Inbox:
+    """``who``'s own notifications (of one ``event`` when given: ``cc``, the copies),
+    newest first (one page when ``limit`` is given), with the unread count and how many
+    match in all."""
     with app.db.read() as conn:
-        rows = inbox_repo.messages_of(conn, who.login, unread_only)
+        rows = inbox_repo.messages_of(conn, who.login, unread_only, limit, offset, event)
         unread = inbox_repo.unread_count(conn, who.login)
+        total = (
+            inbox_repo.count_of(conn, who.login, unread_only, event)
+            if limit is not None
+            else len(rows)
+        )
     return Inbox(
         unread,
         tuple(
@@ -143,7 +158,14 @@ def notifications(app: App, who: Principal, unread_only: bool = False) -> Inbox:
             )
             for r in rows
         ),
+        total,
     )
+
+
+def unread_count(app: App, who: Principal) -> int:
+    """How many of ``who``'s notifications are unread (the badge)."""
+    with app.db.read() as conn:
+        return inbox_repo.unread_count(conn, who.login)
 
 
 def mark_read(app: App, who: Principal, ids: list[int] | None) -> int:

@@ -62,46 +62,67 @@ def tasks_for(app: App, who: Principal) -> list[TaskSummary]:
     deputy holds for them are listed too (ORG-3)."""
     with app.db.read() as conn:
         names = Names(app.org(conn))
+        found = repo.open_tasks_for(conn, app.sensitive, who.login)
+        by_id = repo.load_instances(conn, app.sensitive, [t.instance_id for t in found])
         rows = []
-        for task in repo.open_tasks_for(conn, app.sensitive, who.login):
-            instance = repo.load_instance(conn, app.sensitive, task.instance_id)
-            assert instance is not None
+        for task in found:
+            instance = by_id[task.instance_id]
             definition = app.definition(conn, instance.definition_id)
             rows.append(task_summary(app, names, task, instance, definition, who.login))
         return rows
 
 
-#: how an inbox may be sorted
-INBOX_SORTS: dict[str, Any] = {
-    "due": lambda t: (t.due_at is None, t.due_at, t.id),
-    "created": lambda t: (t.created_at, t.id),
-    "priority": lambda t: ({"high": 0, "normal": 1, "low": 2}.get(t.priority, 1), t.id),
-}
+PRIORITY_ORDER = {"high": 0, "normal": 1, "low": 2}
+
+
+def _inbox_order(sort: str) -> Any:
+    """How an inbox is sorted, on the rows before they become summaries."""
+    if sort == "created":
+        return lambda r: (r[0].created_at, r[0].id)
+    if sort == "priority":
+        return lambda r: (PRIORITY_ORDER.get(r[1].priority, 1), r[0].id)
+    return lambda r: (r[0].due_at is None, r[0].due_at or datetime.min, r[0].id)
 
 
 def inbox(app: App, who: Principal, wanted: InboxFilter) -> TaskPage:
     """``who``'s open tasks narrowed by ``wanted``, sorted, one page (the API's and the
-    web's inbox, 待办)."""
+    web's inbox, 待办). Only the page's tasks are made into summaries (their SLA countdown
+    costs a walk through the working calendar), unless the SLA state is itself a filter."""
     q = wanted.q
-    found = [
-        t
-        for t in tasks_for(app, who)
-        if (wanted.process is None or t.process == wanted.process)
-        and (wanted.state is None or t.state is wanted.state)
-        and (wanted.sla is None or t.sla is wanted.sla)
-        and (wanted.department is None or (t.department and t.department.code == wanted.department))
-        and (wanted.priority is None or t.priority == wanted.priority)
-        and (
-            not q
-            or q in t.title
-            or q in t.business_key
-            or q in t.node.name.zh
-            or q in t.node.name.en
-        )
-    ]
-    found.sort(key=INBOX_SORTS[wanted.sort])
-    end = wanted.offset + wanted.limit
-    return TaskPage(tuple(found[wanted.offset : end]), len(found), wanted.offset, wanted.limit)
+    with app.db.read() as conn:
+        names = Names(app.org(conn))
+        found = repo.open_tasks_for(conn, app.sensitive, who.login)
+        by_id = repo.load_instances(conn, app.sensitive, [t.instance_id for t in found])
+        rows = []
+        for task in found:
+            instance = by_id[task.instance_id]
+            definition = app.definition(conn, instance.definition_id)
+            node = definition.node(task.node_id).name
+            if (
+                (wanted.process is None or definition.key == wanted.process)
+                and (wanted.state is None or task.state is wanted.state)
+                and (wanted.department is None or task.department == wanted.department)
+                and (wanted.priority is None or instance.priority == wanted.priority)
+                and (
+                    not q
+                    or q in instance.title
+                    or q in instance.business_key
+                    or q in node.zh
+                    or q in node.en
+                )
+            ):
+                rows.append((task, instance, definition))
+    rows.sort(key=_inbox_order(wanted.sort))
+
+    def summary(row: tuple[TaskRecord, InstanceRecord, ProcessDefinition]) -> TaskSummary:
+        return task_summary(app, names, *row, who.login)
+
+    if wanted.sla is not None:
+        chosen = [s for s in map(summary, rows) if s.sla is wanted.sla]
+        page = chosen[wanted.offset : wanted.offset + wanted.limit]
+        return TaskPage(tuple(page), len(chosen), wanted.offset, wanted.limit)
+    page_rows = rows[wanted.offset : wanted.offset + wanted.limit]
+    return TaskPage(tuple(map(summary, page_rows)), len(rows), wanted.offset, wanted.limit)
 
 
 def done_by(app: App, who: Principal, offset: int = 0, limit: int = 50) -> TaskPage:
@@ -109,10 +130,10 @@ def done_by(app: App, who: Principal, offset: int = 0, limit: int = 50) -> TaskP
     with app.db.read() as conn:
         names = Names(app.org(conn))
         found, total = repo.finished_by(conn, app.sensitive, who.login, offset, limit)
+        by_id = repo.load_instances(conn, app.sensitive, [t.instance_id for t in found])
         items = []
         for task in found:
-            instance = repo.load_instance(conn, app.sensitive, task.instance_id)
-            assert instance is not None
+            instance = by_id[task.instance_id]
             definition = app.definition(conn, instance.definition_id)
             items.append(task_summary(app, names, task, instance, definition, who.login))
     return TaskPage(tuple(items), total, offset, limit)

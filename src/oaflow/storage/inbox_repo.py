@@ -10,8 +10,16 @@ from sqlalchemy import Connection, func, select, update
 from oaflow.storage.tables import inbox, instances, outbox
 
 
-def messages_of(conn: Connection, login: str, unread_only: bool = False) -> list[dict[str, Any]]:
-    """``login``'s notifications, newest first."""
+def messages_of(
+    conn: Connection,
+    login: str,
+    unread_only: bool = False,
+    limit: int | None = None,
+    offset: int = 0,
+    event: str | None = None,
+) -> list[dict[str, Any]]:
+    """``login``'s notifications (of one ``event`` when given), newest first (one page of
+    them when ``limit`` is given)."""
     query = (
         select(
             inbox.c.id,
@@ -29,7 +37,24 @@ def messages_of(conn: Connection, login: str, unread_only: bool = False) -> list
     )
     if unread_only:
         query = query.where(inbox.c.read_at.is_(None))
+    if event is not None:
+        query = query.where(outbox.c.event == event)
+    if limit is not None:
+        query = query.offset(offset).limit(limit)
     return [dict(r._mapping) for r in conn.execute(query)]
+
+
+def count_of(
+    conn: Connection, login: str, unread_only: bool = False, event: str | None = None
+) -> int:
+    query = select(func.count()).select_from(inbox).where(inbox.c.login == login)
+    if unread_only:
+        query = query.where(inbox.c.read_at.is_(None))
+    if event is not None:
+        query = query.join(outbox, outbox.c.message_id == inbox.c.message_id).where(
+            outbox.c.event == event
+        )
+    return int(conn.execute(query).scalar_one())
 
 
 def unread_count(conn: Connection, login: str) -> int:

@@ -46,6 +46,19 @@ def load_instance(
     return instance_from_row(fields, row) if row else None
 
 
+def load_instances(
+    conn: Connection, fields: SensitiveFields, instance_ids: list[int]
+) -> dict[int, InstanceRecord]:
+    """Several instances by id in one query (a list of tasks needs theirs)."""
+    found: dict[int, InstanceRecord] = {}
+    for start in range(0, len(instance_ids), 500):
+        chunk = sorted(set(instance_ids[start : start + 500]))
+        for row in conn.execute(select(instances).where(instances.c.id.in_(chunk))):
+            record = instance_from_row(fields, row)
+            found[record.id or 0] = record
+    return found
+
+
 def find_instance(
     conn: Connection, fields: SensitiveFields, business_key: str
 ) -> InstanceRecord | None:

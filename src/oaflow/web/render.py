@@ -115,10 +115,6 @@ class Words:
 _PRIORITIES = {"priority_high", "priority_normal", "priority_low"}
 
 
-def _unread(app: App, viewer: Viewer) -> int:
-    return messages.notifications(app, viewer.principal, unread_only=True).unread
-
-
 def frame(app: App, viewer: Viewer) -> dict[str, Any]:
     """What every signed-in page shows around its content."""
     with app.db.read() as conn:
@@ -129,7 +125,7 @@ def frame(app: App, viewer: Viewer) -> dict[str, Any]:
         "me": me,
         "my_departments": [names.known_dept(d) for d in viewer.principal.departments],
         "department_names": departments,
-        "unread": _unread(app, viewer),
+        "unread": messages.unread_count(app, viewer.principal),
         "csrf": viewer.csrf,
         "csrf_header": json.dumps({"X-CSRF-Token": viewer.csrf}),
         "roles": {r.value for r in viewer.principal.roles},

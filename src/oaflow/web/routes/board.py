@@ -28,6 +28,8 @@ MOVES = {
     (TaskState.WAITING, TaskState.PENDING): Action.START,
 }
 Filter = Annotated[str | None, Query(max_length=64)]
+#: the most cards a column shows (the soonest due first); the filters narrow the rest
+CARDS = 60
 
 
 @router.get("/board")
@@ -42,7 +44,10 @@ def board(
 ) -> Response:
     wanted = BoardFilter(process or None, department or None, owner or None, priority or None)
     tasks = queries.board(app, viewer.principal, wanted)
-    columns = [(state, [t for t in tasks if t.state is state]) for state in COLUMNS]
+    columns = []
+    for state in COLUMNS:
+        cards = [t for t in tasks if t.state is state]
+        columns.append((state, cards[:CARDS], len(cards)))
     people = organisation.users(app, viewer.principal)
     departments = {d.code: d for p in people for d in p.departments}
     return render.page(
@@ -56,6 +61,7 @@ def board(
         departments=sorted(departments.values(), key=lambda d: d.code),
         people=[p for p in people if p.active],
         moves=[f"{a.value}>{b.value}" for a, b in MOVES],
+        most=CARDS,
     )
 
 

@@ -14,6 +14,7 @@ from oaflow.domain.errors import OAFlowError
 from oaflow.services import catalog, messages, queries, runtime
 from oaflow.services.views import InboxFilter, InstanceFilter, Sla
 from oaflow.web import render
+from oaflow.web.paging import paging
 from oaflow.web.viewer import Seen, TheApp
 
 router = APIRouter()
@@ -47,7 +48,7 @@ def todo(
         page=found,
         processes=processes,
         wanted=wanted,
-        paging=_paging(request, found.total, offset),
+        paging=paging(request, found.total, offset, PAGE),
     )
 
 
@@ -61,7 +62,7 @@ def done(request: Request, app: TheApp, viewer: Seen, offset: Offset = 0) -> Res
         "done.html",
         tab="done",
         page=found,
-        paging=_paging(request, found.total, offset),
+        paging=paging(request, found.total, offset, PAGE),
     )
 
 
@@ -76,15 +77,22 @@ def started(request: Request, app: TheApp, viewer: Seen, offset: Offset = 0) -> 
         "started.html",
         tab="started",
         page=found,
-        paging=_paging(request, found.total, offset),
+        paging=paging(request, found.total, offset, PAGE),
     )
 
 
 @router.get("/copied")
-def copied(request: Request, app: TheApp, viewer: Seen) -> Response:
-    inbox = messages.notifications(app, viewer.principal)
-    items = [n for n in inbox.items if n.event == "cc"]
-    return render.page(request, app, viewer, "copied.html", tab="copied", items=items)
+def copied(request: Request, app: TheApp, viewer: Seen, offset: Offset = 0) -> Response:
+    found = messages.notifications(app, viewer.principal, False, PAGE, offset, event="cc")
+    return render.page(
+        request,
+        app,
+        viewer,
+        "copied.html",
+        tab="copied",
+        items=found.items,
+        paging=paging(request, found.total, offset, PAGE),
+    )
 
 
 @router.post("/tasks/approve-batch")
@@ -110,19 +118,3 @@ def approve_batch(
             f"#{i.task_id} {i.error.text(viewer.lang) if i.error else ''}" for i in failed
         )
     return RedirectResponse("/?" + urlencode({"flash": flash}), status_code=303)
-
-
-def _paging(request: Request, total: int, offset: int) -> dict[str, object]:
-    """Links to the previous and next page, keeping the filters."""
-    params = {k: v for k, v in request.query_params.items() if k not in ("offset", "flash")}
-
-    def link(at: int) -> str:
-        return request.url.path + "?" + urlencode({**params, "offset": at})
-
-    return {
-        "first": offset + 1 if total else 0,
-        "last": min(offset + PAGE, total),
-        "total": total,
-        "previous": link(max(offset - PAGE, 0)) if offset > 0 else None,
-        "next": link(offset + PAGE) if offset + PAGE < total else None,
-    }

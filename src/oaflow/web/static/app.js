@@ -94,7 +94,9 @@
 
   function recount(grid) {
     grid.querySelectorAll(".column").forEach(function (column) {
-      column.querySelector(".count").textContent = column.querySelectorAll(".kcard").length;
+      var count = column.querySelector(".count");
+      var shown = column.querySelectorAll(".kcard").length;
+      if (!column.querySelector(".more-cards")) count.textContent = shown;
     });
   }
 
