@@ -17,11 +17,21 @@ from oaflow.domain.errors import OAFlowError
 from oaflow.services import audit
 from oaflow.services.app import App
 from oaflow.web import render
-from oaflow.web.routes import board, inbox, instances, notices, processes, session, start, tasks
+from oaflow.web.routes import (
+    admin,
+    board,
+    inbox,
+    instances,
+    notices,
+    processes,
+    session,
+    start,
+    tasks,
+)
 from oaflow.web.viewer import SignInNeeded, language, sign_in_path
 
 STATIC = Path(__file__).parent / "static"
-ROUTERS = (session, inbox, tasks, start, instances, board, notices, processes)
+ROUTERS = (session, inbox, tasks, start, instances, board, notices, processes, admin)
 #: paths the API answers (problem+json); everything else is a page
 API_PREFIXES = ("/api/", "/a/", "/healthz", "/readyz")
 
