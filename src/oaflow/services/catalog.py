@@ -12,9 +12,9 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Connection
 
 from oaflow.domain.definition import ProcessDefinition
-from oaflow.domain.errors import NotFoundError
+from oaflow.domain.errors import ForbiddenError, NotFoundError, as_denial
 from oaflow.domain.model import Message
-from oaflow.domain.security import Permission, Principal
+from oaflow.domain.security import Permission, Principal, granted
 from oaflow.domain.text import Text
 from oaflow.domain.validate import check_definition
 from oaflow.services import audit, authz
@@ -187,13 +187,36 @@ class StartForm:
 
 
 def start_form(app: App, who: Principal, key: str) -> StartForm:
-    """The form to start ``key`` with, for someone who may start it."""
+    """The form to start ``key`` with, for someone who may start it (the permission, and a
+    department among the process's initiating ones)."""
     with app.db.read() as conn:
         found = _stored(app, conn, who, key, None)
         authz.authorize(app, conn, who, Permission.INITIATE, process=key)
         names = Names(app.org(conn))
         definition = app.definition(conn, found.id)
+    if definition.initiators and not set(who.departments) & set(definition.initiators):
+        error = ForbiddenError(
+            "start.not_an_initiating_department",
+            process=key,
+            initiators=list(definition.initiators),
+            department=", ".join(who.departments),
+        )
+        raise as_denial(error, Permission.INITIATE.value, f"process:{key}")
     return StartForm(_version(names, found), field_specs(form_fields(definition)))
+
+
+def startable(app: App, who: Principal) -> list[ProcessVersion]:
+    """The newest version of each process ``who`` may start."""
+    with app.db.read() as conn:
+        names = Names(app.org(conn))
+        rules = app.rules(conn)
+        found = []
+        for stored in catalog_repo.list_definitions(conn):
+            definition = app.definition(conn, stored.id)
+            mine = not definition.initiators or set(who.departments) & set(definition.initiators)
+            if mine and granted(who, Permission.INITIATE, rules.grants_of(stored.key)):
+                found.append(_version(names, stored))
+    return found
 
 
 def diagram(app: App, who: Principal, key: str, version: int | None, lang: str) -> str:

@@ -24,7 +24,7 @@ Key = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.-]
 
 @router.get("/start")
 def choose(request: Request, app: TheApp, viewer: Seen) -> Response:
-    processes = catalog.list_published(app, viewer.principal)
+    processes = catalog.startable(app, viewer.principal)
     return render.page(request, app, viewer, "start_list.html", processes=processes)
 
 

@@ -1,0 +1,106 @@
+"""The read use cases behind the pages: the inbox filtered, sorted and paged in the service
+(only the page's tasks become summaries), the tasks one finished (已办), the board of the
+open tasks one may see, copies (抄送) and the unread count, the start form's fields."""
+
+from __future__ import annotations
+
+import pytest
+
+from oaflow.domain.clock import FixedClock, parse_instant
+from oaflow.domain.errors import ForbiddenError
+from oaflow.domain.states import Action, TaskState
+from oaflow.engine.runtime import Command
+from oaflow.services import catalog, messages, queries, runtime
+from oaflow.services.app import App
+from oaflow.services.views import BoardFilter, InboxFilter, Sla
+
+from .driver import COMPLAINT, Driver, who
+
+
+def complaints(app: App, clock: FixedClock, count: int) -> list[str]:
+    d = Driver(app)
+    keys = []
+    for n in range(count):
+        clock.set(parse_instant(f"2024-03-04T{9 + n % 8:02d}:00"))
+        kind = ("quality", "logistics", "service")[n % 3]
+        keys.append(d.start("customer-complaint", "csd.staff", {**COMPLAINT, "complaint_type": kind,
+                                                                 "title": f"投诉{n}"}))  # fmt: skip
+    return keys
+
+
+def test_inbox_filters_sorts_and_pages(demo_app: App, clock: FixedClock) -> None:
+    keys = complaints(demo_app, clock, 7)
+    head = who(demo_app, "csd.head")
+    first = queries.inbox(demo_app, head, InboxFilter(limit=3))
+    assert first.total == 7 and len(first.items) == 3
+    rest = queries.inbox(demo_app, head, InboxFilter(offset=3, limit=10))
+    shown = [t.business_key for t in (*first.items, *rest.items)]
+    assert sorted(shown) == sorted(keys)
+    dues = [t.due_at for t in (*first.items, *rest.items)]
+    assert dues == sorted(dues)  # soonest deadline first
+    newest = queries.inbox(demo_app, head, InboxFilter(sort="created", limit=10)).items
+    assert [t.created_at for t in newest] == sorted(t.created_at for t in newest)
+    assert queries.inbox(demo_app, head, InboxFilter(q="投诉3")).total == 1
+    assert queries.inbox(demo_app, head, InboxFilter(q=keys[0])).total == 1
+    assert queries.inbox(demo_app, head, InboxFilter(process="annual-budget")).total == 0
+    by_state = {s: queries.inbox(demo_app, head, InboxFilter(sla=s)).total for s in Sla}
+    assert sum(by_state.values()) == 7 and by_state[Sla.ON_TRACK] > 0
+
+
+def test_done_by_me_newest_first_and_only_mine(demo_app: App, clock: FixedClock) -> None:
+    complaints(demo_app, clock, 3)
+    head = who(demo_app, "csd.head")
+    for n, task in enumerate(queries.tasks_for(demo_app, head)):
+        clock.set(parse_instant(f"2024-03-05T{10 + n:02d}:00"))
+        runtime.act(demo_app, head, task.id, Command(Action.APPROVE, "csd.head"))
+    done = queries.done_by(demo_app, head, 0, 2)
+    assert done.total == 3 and len(done.items) == 2
+    assert done.items[0].finished_at > done.items[1].finished_at
+    assert all(t.state is TaskState.APPROVED for t in done.items)
+    assert queries.done_by(demo_app, who(demo_app, "csd.staff")).total == 0
+
+
+def test_board_shows_the_open_tasks_in_scope_by_filter(demo_app: App, clock: FixedClock) -> None:
+    complaints(demo_app, clock, 3)
+    clock.set(parse_instant("2024-03-05T10:00"))
+    head = who(demo_app, "csd.head")
+    first = queries.tasks_for(demo_app, head)[0]  # one goes on to its department
+    runtime.act(demo_app, head, first.id, Command(Action.APPROVE, "csd.head"))
+    leader = queries.board(demo_app, who(demo_app, "vp.market"), BoardFilter())
+    assert len(leader) == 3  # csd's supervising leader sees every complaint
+    handling = [t for t in leader if t.node.id == "handle"]
+    assert len(handling) == 1
+    department = handling[0].department
+    assert department is not None
+    only = queries.board(
+        demo_app, who(demo_app, "vp.market"), BoardFilter(department=department.code)
+    )
+    assert [t.id for t in only] == [handling[0].id]
+    mine = queries.board(demo_app, who(demo_app, "csd.head"), BoardFilter(owner="csd.head"))
+    assert {t.node.id for t in mine} == {"triage"}
+    assert queries.board(demo_app, who(demo_app, "fin.staff"), BoardFilter()) == []
+
+
+def test_copies_and_unread_count(demo_app: App, clock: FixedClock) -> None:
+    complaints(demo_app, clock, 1)
+    head = who(demo_app, "csd.head")
+    task = queries.tasks_for(demo_app, head)[0]
+    runtime.annotate(demo_app, head, task.id, Action.CC, ("fin.staff",), "请知悉")
+    copies = messages.notifications(demo_app, who(demo_app, "fin.staff"), False, 10, 0, "cc")
+    assert copies.total == 1 and copies.items[0].note == "请知悉"
+    assert messages.unread_count(demo_app, who(demo_app, "fin.staff")) == 1
+    assert messages.notifications(demo_app, head, False, 10, 0, "cc").total == 0
+
+
+def test_start_form_for_those_who_may_start(demo_app: App) -> None:
+    form = catalog.start_form(demo_app, who(demo_app, "csd.staff"), "customer-complaint")
+    names = [f.name for f in form.fields]
+    assert names[0] == "title" and "phone" in names
+    phone = next(f for f in form.fields if f.name == "phone")
+    assert phone.sensitive
+    kind = next(f for f in form.fields if f.name == "complaint_type")
+    assert kind.values == ("quality", "logistics", "service") and kind.required
+    startable = [p.key for p in catalog.startable(demo_app, who(demo_app, "fin.staff"))]
+    assert "customer-complaint" not in startable and "annual-budget" in startable
+    with pytest.raises(ForbiddenError):  # only csd starts complaints
+        catalog.start_form(demo_app, who(demo_app, "fin.staff"), "customer-complaint")
