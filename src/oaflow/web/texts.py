@@ -298,6 +298,8 @@ WORDS: dict[str, Text] = {
     "adm_special_days": Text("休息日与调休", "Days off and extra working days"),
     # channels and templates
     "adm_channel": Text("渠道", "Channel"),
+    "adm_channel_list": Text("通知渠道", "Channels"),
+    "adm_robots": Text("群机器人 / Webhook", "Group robots and webhooks"),
     "adm_channel_name": Text("名称", "Name"),
     "adm_channel_kind": Text("类型", "Kind"),
     "adm_kind_email": Text("电子邮件（SMTP）", "e-mail (SMTP)"),

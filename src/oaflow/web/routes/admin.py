@@ -39,6 +39,7 @@ from oaflow.services import (
 )
 from oaflow.services.audit import AuditEntry, Verification
 from oaflow.services.auth import SCOPES
+from oaflow.services.notify_admin import TemplateView
 from oaflow.services.view_parts import Names
 from oaflow.services.views import Person
 from oaflow.web import render
@@ -50,6 +51,15 @@ Locale = Annotated[str, Query(pattern=r"^(zh|en)$")]
 Short = Annotated[str, Form(max_length=200)]
 #: the kinds of channel the page adds (the recording channel is for tests)
 CHANNEL_KINDS = ("webhook", "wecom", "dingtalk", "feishu", "email")
+#: the order roles are listed in
+ROLE_ORDER = (
+    "general_manager",
+    "supervising_leader",
+    "head",
+    "administrator",
+    "auditor",
+    "member",
+)
 #: characters of an audit detail's value shown in the table
 SHORT_DETAIL = 40
 #: the audit entries shown unless asked for more or fewer
@@ -92,9 +102,11 @@ def _page(
 
 
 def _done(path: str, message: str) -> Response:
-    """Back to ``path`` after a change, saying what was done."""
+    """Back to ``path`` (and its ``#anchor``) after a change, saying what was done."""
+    path, _, anchor = path.partition("#")
     joiner = "&" if "?" in path else "?"
-    return RedirectResponse(path + joiner + urlencode({"flash": message}), status_code=303)
+    where = path + joiner + urlencode({"flash": message}) + (f"#{anchor}" if anchor else "")
+    return RedirectResponse(where, status_code=303)
 
 
 def _refused(error: OAFlowError, viewer: Viewer, app: TheApp) -> str:
@@ -238,10 +250,16 @@ def _organisation_page(
         error=error,
         departments=department_rows(org),
         people=people,
+        roles_in_order=_roles_in_order,
         active=[p for p in people if p.active],
         delegations=deputies.list_deputies(app, viewer.principal),
         sent=_blank("user", "deputy", "starts", "ends") | dict(sent or {}),
     )
+
+
+def _roles_in_order(roles: tuple[str, ...]) -> list[str]:
+    """A person's roles, the most senior first (``member`` last)."""
+    return sorted(roles, key=lambda r: ROLE_ORDER.index(r) if r in ROLE_ORDER else len(ROLE_ORDER))
 
 
 @router.post("/admin/deputies")
@@ -268,7 +286,7 @@ def set_deputy(
     said = render.word(
         "adm_deputy_set", viewer.lang, deputy=names.get(deputy, deputy), user=names.get(user, user)
     )
-    return _done("/admin/organisation#deputies", said)
+    return _done("/admin/organisation", said)
 
 
 @router.post("/admin/deputies/end")
@@ -281,7 +299,7 @@ def end_deputy(request: Request, app: TheApp, viewer: Seen, user: Short = "") ->
         message = _refused(error, viewer, app)
         return _organisation_page(request, app, viewer, _status(error), message)
     said = render.word("adm_deputy_ended", viewer.lang, user=user, n=ended)
-    return _done("/admin/organisation#deputies", said)
+    return _done("/admin/organisation", said)
 
 
 # -- calendar -------------------------------------------------------------------------------
@@ -399,7 +417,8 @@ def _channels_page(
         status=status,
         error=error,
         channels=notify_admin.channels(app, who),
-        templates=notify_admin.template_list(app, who),
+        templates=_by_event(notify_admin.template_list(app, who)),
+        locales=LOCALES,
         departments=department_rows(org),
         kinds=CHANNEL_KINDS,
         sent=_blank("name", "kind", "department", "url", "host", "port", "sender")
@@ -407,6 +426,14 @@ def _channels_page(
         tested=tested,
         settings_text=_settings_text,
     )
+
+
+def _by_event(found: list[TemplateView]) -> list[tuple[str, dict[str, TemplateView]]]:
+    """The templates by event (in the order of the events), each with its locales."""
+    rows: dict[str, dict[str, TemplateView]] = {}
+    for template in found:
+        rows.setdefault(template.event, {})[template.locale] = template
+    return list(rows.items())
 
 
 def _settings_text(settings: Mapping[str, Any]) -> str:
