@@ -173,6 +173,10 @@ WORDS: dict[str, Text] = {
     "move_not_allowed": Text(
         "只能把待接收的任务拖到已接收", "only a pending task can be dragged to acknowledged"
     ),
+    "board_more": Text(
+        "显示最早截止的 {shown} 项，共 {total} 项；请用筛选缩小范围。",
+        "The {shown} due soonest of {total}; narrow them with the filters.",
+    ),
     "all_departments": Text("全部部门", "All departments"),
     "all_owners": Text("全部负责人", "All owners"),
     "all_priorities": Text("全部优先级", "All priorities"),
