@@ -100,7 +100,7 @@ class Session:
 
 def serve(app: App) -> Iterator[Server]:
     """Run the API for ``app`` on a free port of 127.0.0.1 until the generator is closed."""
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)  # TCP_NODELAY
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]

@@ -54,6 +54,10 @@ def test_complaint_end_to_end_by_three_people(visit: Callable[..., Visit]) -> No
 
     open_task(production, key, "原因分析与处理")
     acknowledge(production)
+    report = {"name": "整改报告.txt", "mimeType": "text/plain", "buffer": "整改报告\n".encode()}
+    production.page.set_input_files("#upload-file", files=[report])
+    production.page.click("form.upload button")  # uploaded through the API, the page reloads
+    expect(production.page.locator(".files li")).to_contain_text("整改报告.txt")
     production.shot("complaint-2-task-desktop")
     production.page.click("#btn-complete")  # nothing filled: the browser stops it first
     assert production.page.locator("#f-out-cause").evaluate("e => !e.validity.valid")
@@ -96,6 +100,7 @@ def test_complaint_end_to_end_by_three_people(visit: Callable[..., Visit]) -> No
     table = staff.page.locator("#progress-table")
     expect(table).to_contain_text("已退回")  # the returned round stays on record
     expect(staff.page.locator(".timeline")).to_contain_text("请补充整改证据")
+    expect(staff.page.locator(".files-list")).to_contain_text("整改报告.txt")
     staff.shot("complaint-3-finished-desktop")
     # the phone number: the initiator and the task holders read it; the supervising leader,
     # who sees the instance, sees it masked
@@ -112,7 +117,7 @@ def test_budget_approved_by_the_supervising_leader(visit: Callable[..., Visit]) 
     page = finance.page
     page.fill("#f-title", "浏览器预算-2031")
     page.fill("#f-fiscal_year", "2031")
-    page.select_option("#f-departments", ["fin"])
+    page.check("#f-departments input[value=fin]")
     page.fill("#f-total_cap", "abc")  # not a number: said next to the field, nothing started
     page.click("#btn-start")
     expect(page.locator("#f-total_cap-error")).to_be_visible()

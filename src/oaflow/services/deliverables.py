@@ -238,6 +238,17 @@ def files_of_task(app: App, who: Principal, task_id: int) -> list[FileView]:
         return [_view(f) for f in files_repo.files_of_task(conn, task_id)]
 
 
+def files_of_instance(app: App, who: Principal, business_key: str) -> list[FileView]:
+    """The files uploaded for any task of an instance the caller may see."""
+    missing = NotFoundError("instance.not_found", business_key=business_key)
+    with app.db.read() as conn:
+        instance = repo.find_instance(conn, app.sensitive, business_key)
+        if instance is None:
+            raise missing
+        authz.authorize(app, conn, who, Permission.VIEW, instance=instance, missing=missing)
+        return [_view(f) for f in files_repo.files_of_instance(conn, instance.id or 0)]
+
+
 def _visible_task(
     app: App, conn: Connection, who: Principal, task_id: int
 ) -> tuple[TaskRecord, InstanceRecord]:

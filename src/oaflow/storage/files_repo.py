@@ -36,3 +36,10 @@ def get_file(conn: Connection, file_id: int) -> StoredFile | None:
 def files_of_task(conn: Connection, task_id: int) -> list[StoredFile]:
     rows = conn.execute(select(files).where(files.c.task_id == task_id).order_by(files.c.id))
     return [StoredFile(**r._mapping) for r in rows]
+
+
+def files_of_instance(conn: Connection, instance_id: int) -> list[StoredFile]:
+    rows = conn.execute(
+        select(files).where(files.c.instance_id == instance_id).order_by(files.c.id)
+    )
+    return [StoredFile(**r._mapping) for r in rows]

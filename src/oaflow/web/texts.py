@@ -126,6 +126,11 @@ WORDS: dict[str, Text] = {
     # start
     "start_intro": Text("选择要发起的流程：", "Choose the process to start:"),
     "start_submit": Text("提交发起", "Start"),
+    "choose": Text("请选择", "Choose"),
+    "template_one_fields": Text(
+        "更多发起信息（目标、部门、关键节点、交付物、优先级、备注）",
+        "More (goal, departments, key nodes, deliverables, priority, remarks)",
+    ),
     "required": Text("必填", "required"),
     "list_hint": Text("每行一项", "one per line"),
     "key_nodes_hint": Text(

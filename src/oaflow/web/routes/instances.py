@@ -12,7 +12,7 @@ from fastapi.responses import Response
 from oaflow.domain.definition import NodeType
 from oaflow.domain.states import InstanceState
 from oaflow.present import flowchart, gantt, words
-from oaflow.services import catalog, queries
+from oaflow.services import catalog, deliverables, queries
 from oaflow.services.views import InstanceDetail, InstanceFilter, Sla
 from oaflow.web import render
 from oaflow.web.viewer import Seen, TheApp
@@ -35,6 +35,8 @@ def show(request: Request, business_key: Key, app: TheApp, viewer: Seen) -> Resp
         s=detail.summary,
         chart=chart,
         node_states=node_states(detail),
+        files=deliverables.files_of_instance(app, viewer.principal, business_key),
+        steps={r.task_id: r.node for r in detail.progress},
         gantt=instance_gantt(
             detail,
             {n.id for n in definition.nodes.values() if n.type is NodeType.MILESTONE},

@@ -11,7 +11,7 @@ from fastapi import APIRouter, Path, Request
 from fastapi.responses import RedirectResponse, Response
 
 from oaflow.domain.errors import InputError, OAFlowError
-from oaflow.domain.forms import check_values, from_form_text
+from oaflow.domain.forms import STANDARD_FIELDS, check_values, from_form_text
 from oaflow.services import catalog, organisation, runtime
 from oaflow.services.catalog import StartForm
 from oaflow.web import render
@@ -19,6 +19,8 @@ from oaflow.web.formdata import field_errors, spec_fields
 from oaflow.web.viewer import Seen, TheApp, Viewer
 
 router = APIRouter()
+#: Template 1's fields (标准发起信息): after the process's own, under "more" unless required
+TEMPLATE_ONE = frozenset(f.name for f in STANDARD_FIELDS)
 Key = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.-]+$")]
 
 
@@ -58,6 +60,7 @@ def _form_page(
         error=error,
         departments=sorted(departments.values(), key=lambda d: d.code),
         people=[p for p in people if p.active],
+        template_one=TEMPLATE_ONE,
     )
 
 
