@@ -181,3 +181,83 @@ def test_phone_task_page_has_no_horizontal_scrolling(visit: Callable[..., Visit]
     acknowledge(head)
     head.page.click("#btn-approve")
     expect(head.page.locator(".flash")).to_contain_text("同意")
+
+
+def more(visit: Visit) -> None:
+    """Open 更多操作 (the less frequent actions) on the task page."""
+    details = visit.page.locator("details.more")
+    if details.get_attribute("open") is None:
+        visit.page.click("details.more summary")
+
+
+def test_every_other_task_action_from_the_task_page(visit: Callable[..., Visit]) -> None:
+    """Progress, comment, copy, urge, transfer, add a signer and reject, each through its
+    form on the task page, each on the instance's record afterwards."""
+    staff, head, production = visit("csd.staff"), visit("csd.head"), visit("prd.head")
+    key = start_complaint(staff, "操作投诉")
+    open_task(head, key, "投诉受理确认")
+    acknowledge(head)
+    head.page.click("#btn-approve")
+
+    open_task(production, key, "原因分析与处理")
+    acknowledge(production)
+    page = production.page
+    page.fill("#p-percent", "150")  # out of range: the browser refuses it first
+    page.click("#progress-form button[type=submit]")
+    assert page.locator("#p-percent").evaluate("e => !e.validity.valid")
+    page.fill("#p-percent", "60")
+    page.fill("#p-note", "已联系供应商")
+    page.click("#progress-form button[type=submit]")
+    expect(page.locator(".flash")).to_contain_text("更新进度")
+    expect(page.locator(".facts")).to_contain_text("处理中 · 60%")
+    more(production)
+    page.fill("#cm-note", "明天给出结论")
+    page.click("form[action$='/comment'] button")
+    expect(page.locator(".flash")).to_contain_text("评论")
+    more(production)
+    page.select_option("#cc-to", ["fin.staff"])
+    page.fill("#cc-note", "请财务知悉")
+    page.click("form[action$='/copy'] button")
+    expect(page.locator(".flash")).to_contain_text("抄送")
+    task_url = page.url.split("?")[0]
+
+    # the initiator urges the step from the same page
+    staff.page.goto(task_url)
+    more(staff)
+    staff.page.fill("#u-note", "客户在催")
+    staff.page.click("form[action$='/urge'] button")
+    expect(staff.page.locator(".flash")).to_contain_text("催办")
+
+    # production hands it to a colleague, who finishes it
+    production.page.goto(task_url)
+    more(production)
+    production.page.select_option("#tr-to", "prd.staff")
+    production.page.click("form[action$='/transfer'] button")
+    expect(production.page.locator(".flash")).to_contain_text("转交")
+    colleague = visit("prd.staff")
+    open_task(colleague, key, "原因分析与处理")
+    colleague.page.fill("#f-out-cause", "运输震动")
+    colleague.page.fill("#f-out-solution", "加固包装")
+    colleague.page.click("#btn-complete")
+    expect(colleague.page.locator(".flash")).to_contain_text("提交完成")
+
+    # the review: a signer added after csd.head, then a rejection sends it back
+    open_task(head, key, "处理结果审核")
+    acknowledge(head)
+    more(head)
+    head.page.select_option("#as-to", "vp.market")
+    head.page.click("form[action$='/add-signer'] button")
+    expect(head.page.locator(".flash")).to_contain_text("加签")
+    head.page.fill("#decide-note", "原因不充分")
+    head.page.click("#btn-reject")
+    expect(head.page.locator(".flash")).to_contain_text("驳回")
+
+    fin = visit("fin.staff")
+    fin.go("/copied")
+    expect(fin.page.locator(".task-card", has_text=key)).to_contain_text("请财务知悉")
+    staff.go(f"/instances/{key}")
+    timeline = staff.page.locator(".timeline")
+    for said in ("已联系供应商", "明天给出结论", "请财务知悉", "客户在催", "原因不充分"):
+        expect(timeline).to_contain_text(said)
+    expect(timeline).to_contain_text("转交")
+    staff.shot("instance-after-every-action-desktop")
