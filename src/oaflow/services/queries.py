@@ -57,19 +57,27 @@ from oaflow.storage import runtime_reads as repo
 FINISHED = frozenset({TaskState.DONE, TaskState.APPROVED, TaskState.REJECTED, TaskState.RETURNED})
 
 
+Row = tuple[TaskRecord, InstanceRecord, ProcessDefinition]
+
+
+def _with_instances(app: App, conn: Connection, tasks: Sequence[TaskRecord]) -> list[Row]:
+    """Each task with its instance (one query per 500) and definition (cached)."""
+    by_id = repo.load_instances(conn, app.sensitive, [t.instance_id for t in tasks])
+    rows = []
+    for task in tasks:
+        instance = by_id[task.instance_id]
+        rows.append((task, instance, app.definition(conn, instance.definition_id)))
+    return rows
+
+
 def tasks_for(app: App, who: Principal) -> list[TaskSummary]:
     """The open tasks of ``who``, soonest deadline first, with their countdown; those their
     deputy holds for them are listed too (ORG-3)."""
     with app.db.read() as conn:
         names = Names(app.org(conn))
         found = repo.open_tasks_for(conn, app.sensitive, who.login)
-        by_id = repo.load_instances(conn, app.sensitive, [t.instance_id for t in found])
-        rows = []
-        for task in found:
-            instance = by_id[task.instance_id]
-            definition = app.definition(conn, instance.definition_id)
-            rows.append(task_summary(app, names, task, instance, definition, who.login))
-        return rows
+        rows = _with_instances(app, conn, found)
+    return [task_summary(app, names, *row, who.login) for row in rows]
 
 
 PRIORITY_ORDER = {"high": 0, "normal": 1, "low": 2}
@@ -92,11 +100,8 @@ def inbox(app: App, who: Principal, wanted: InboxFilter) -> TaskPage:
     with app.db.read() as conn:
         names = Names(app.org(conn))
         found = repo.open_tasks_for(conn, app.sensitive, who.login)
-        by_id = repo.load_instances(conn, app.sensitive, [t.instance_id for t in found])
         rows = []
-        for task in found:
-            instance = by_id[task.instance_id]
-            definition = app.definition(conn, instance.definition_id)
+        for task, instance, definition in _with_instances(app, conn, found):
             node = definition.node(task.node_id).name
             if (
                 (wanted.process is None or definition.key == wanted.process)
@@ -114,7 +119,7 @@ def inbox(app: App, who: Principal, wanted: InboxFilter) -> TaskPage:
                 rows.append((task, instance, definition))
     rows.sort(key=_inbox_order(wanted.sort))
 
-    def summary(row: tuple[TaskRecord, InstanceRecord, ProcessDefinition]) -> TaskSummary:
+    def summary(row: Row) -> TaskSummary:
         return task_summary(app, names, *row, who.login)
 
     if wanted.sla is not None:
@@ -130,13 +135,9 @@ def done_by(app: App, who: Principal, offset: int = 0, limit: int = 50) -> TaskP
     with app.db.read() as conn:
         names = Names(app.org(conn))
         found, total = repo.finished_by(conn, app.sensitive, who.login, offset, limit)
-        by_id = repo.load_instances(conn, app.sensitive, [t.instance_id for t in found])
-        items = []
-        for task in found:
-            instance = by_id[task.instance_id]
-            definition = app.definition(conn, instance.definition_id)
-            items.append(task_summary(app, names, task, instance, definition, who.login))
-    return TaskPage(tuple(items), total, offset, limit)
+        rows = _with_instances(app, conn, found)
+    items = tuple(task_summary(app, names, *row, who.login) for row in rows)
+    return TaskPage(items, total, offset, limit)
 
 
 #: the most running instances a board shows the open tasks of (the newest)
