@@ -261,3 +261,23 @@ def test_every_other_task_action_from_the_task_page(visit: Callable[..., Visit])
         expect(timeline).to_contain_text(said)
     expect(timeline).to_contain_text("转交")
     staff.shot("instance-after-every-action-desktop")
+
+
+def test_search_and_batch_approval_from_the_inbox(visit: Callable[..., Visit]) -> None:
+    staff, head = visit("csd.staff"), visit("csd.head")
+    keys = [start_complaint(staff, f"批量投诉{n}") for n in range(2)]
+    head.go("/")
+    page = head.page
+    page.fill("#f-q", "批量投诉")
+    page.keyboard.press("Enter")  # the list narrows in place (htmx), the address keeps it
+    expect(page.locator(".task-card")).to_have_count(2)
+    expect(page).to_have_url(re.compile(r"q=%E6%89%B9"))
+    for key in keys:
+        page.locator(".task-card", has_text=key).locator("input[name=tasks]").check()
+    page.fill("#batch-note", "批量受理")
+    page.click(".batch-bar button")
+    expect(page.locator(".flash")).to_contain_text("已同意 2 项")
+    for key in keys:
+        head.go(f"/instances/{key}")
+        expect(page.locator("#progress-table")).to_contain_text("已通过")
+        expect(page.locator(".timeline")).to_contain_text("批量受理")

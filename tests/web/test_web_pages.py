@@ -184,3 +184,20 @@ def test_inbox_weight(visit: Callable[..., Visit]) -> None:
     total = sum(sizes.values())
     print(f"\ninbox page weight: {total / 1024:.0f} kB in {len(sizes)} responses")
     assert total < 300 * 1024, sizes
+
+
+def test_bad_addresses_answer_pages(visit: Callable[..., Visit]) -> None:
+    """A wrong value in an address, a missing object and an unknown page: a page in the
+    viewer's language with the way back, never JSON or a server error."""
+    head = visit("csd.head")
+    for path, status, said in (
+        ("/?offset=-5", 422, "无效"),
+        ("/tasks/987654321", 404, "任务 987654321 不存在"),
+        ("/instances/NOPE", 404, "不存在"),
+        ("/no-such-page", 404, "没有找到"),
+        ("/?sla=nonsense", 200, "待办"),  # an unknown filter value: no filter
+    ):
+        answer = head.go(path)
+        assert answer is not None and answer.status == status, (path, answer)
+        assert answer.headers["content-type"].startswith("text/html"), path
+        expect(head.page.locator("main")).to_contain_text(said)

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException
@@ -72,6 +73,15 @@ def install(api: FastAPI, app: App) -> None:
         if error.kind == "unavailable":
             message = render.word("sensitive_unavailable", lang)
         return render.error_page(request, app, status, message)
+
+    api_invalid = api.exception_handlers[RequestValidationError]
+
+    @api.exception_handler(RequestValidationError)
+    def invalid(request: Request, error: RequestValidationError) -> Any:
+        if _is_api(request):
+            return api_invalid(request, error)
+        lang = language(request)
+        return render.error_page(request, app, 422, render.word("invalid_request", lang))
 
     @api.exception_handler(HTTPException)
     def http_error(request: Request, error: HTTPException) -> Any:

@@ -208,6 +208,9 @@ WORDS: dict[str, Text] = {
     "error": Text("出错了", "Something went wrong"),
     "not_found": Text("没有找到这个页面或对象。", "This page or object was not found."),
     "failed": Text("请求未能完成。", "The request could not be completed."),
+    "invalid_request": Text(
+        "请求中有无效的值（例如地址中的参数）。", "The request has a value that is not valid."
+    ),
     "sensitive_unavailable": Text(
         "敏感数据暂时无法读取：请联系管理员检查加密密钥",
         "sensitive data cannot be read right now: ask an administrator to check the keys",

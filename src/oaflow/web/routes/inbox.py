@@ -27,14 +27,17 @@ def todo(
     request: Request,
     app: TheApp,
     viewer: Seen,
-    process: str | None = None,
-    sla: Sla | None = None,
+    process: Annotated[str | None, Query(max_length=64)] = None,
+    sla: Annotated[str | None, Query(max_length=20)] = None,
     q: Annotated[str | None, Query(max_length=100)] = None,
     sort: Literal["due", "created", "priority"] = "due",
     offset: Offset = 0,
 ) -> Response:
+    """The inbox; a filter left at "all" comes as an empty value (the form sends every
+    field) and means no filter."""
+    state = Sla(sla) if sla in {s.value for s in Sla} else None
     wanted = InboxFilter(
-        process or None, sla=sla, q=q or None, sort=sort, offset=offset, limit=PAGE
+        process or None, sla=state, q=q or None, sort=sort, offset=offset, limit=PAGE
     )
     found = queries.inbox(app, viewer.principal, wanted)
     processes = catalog.list_published(app, viewer.principal)
