@@ -69,6 +69,7 @@ class Idempotency:
         else:
             done = idempotency.Answer(answer.status, answer.content_type, bytes(answer.body))
             await run_in_threadpool(idempotency.remember, self.app, login, key, done)
+        await answer.finish()  # only now may the client see the answer end (and retry)
 
 
 async def _body(receive: Receive) -> bytes:
@@ -96,13 +97,17 @@ def _replay(body: bytes) -> Receive:
 
 
 class _Recorder:
-    """Passes the answer on to the client and keeps a copy."""
+    """Keeps a copy of the answer and holds its body back until ``finish``, called once
+    the answer is kept: a client that has the whole answer (and retries at once) must find
+    it kept, not "still running". (Holding only the closing message is not enough: with a
+    Content-Length the client is done as soon as it has that many bytes.)"""
 
     def __init__(self, send: Send) -> None:
         self._send = send
         self.status: int | None = None
         self.content_type = ""
         self.body = bytearray()
+        self._held: list[Message] = []
 
     async def send(self, message: Message) -> None:
         if message["type"] == "http.response.start":
@@ -110,7 +115,14 @@ class _Recorder:
             self.content_type = Headers(raw=message.get("headers", [])).get("content-type", "")
         elif message["type"] == "http.response.body":
             self.body += message.get("body", b"")
+            self._held.append(message)
+            return
         await self._send(message)
+
+    async def finish(self) -> None:
+        held, self._held = self._held, []
+        for message in held:
+            await self._send(message)
 
 
 async def _send_answer(send: Send, kept: idempotency.Answer) -> None:
