@@ -8,7 +8,7 @@ import hmac
 from dataclasses import replace
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Request, Response
 
 from oaflow.domain.errors import ForbiddenError, UnauthenticatedError
 from oaflow.domain.security import Principal
@@ -43,12 +43,29 @@ def caller(request: Request) -> auth.Caller:
     token = request.cookies.get(SESSION_COOKIE)
     if not token:
         raise UnauthenticatedError("auth.not_signed_in")
+    return from_session(app, token, request.method, request.headers.get(CSRF_HEADER, ""))
+
+
+def from_session(app: App, token: str, method: str, sent_csrf: str) -> auth.Caller:
+    """The caller of a browser session (API and pages alike); a change (an unsafe
+    ``method``) must carry the session's CSRF token."""
     found = auth.by_session(app, token)
-    if request.method not in SAFE:
-        sent = request.headers.get(CSRF_HEADER, "")
-        if not found.csrf or not hmac.compare_digest(sent, found.csrf):
-            raise ForbiddenError("auth.csrf")
+    if method not in SAFE and (not found.csrf or not hmac.compare_digest(sent_csrf, found.csrf)):
+        raise ForbiddenError("auth.csrf")
     return found
+
+
+def set_session_cookie(request: Request, response: Response, token: str) -> None:
+    """The session cookie: HttpOnly, SameSite=Lax, Secure over https, as long as the session."""
+    response.set_cookie(
+        SESSION_COOKIE,
+        token,
+        httponly=True,
+        samesite="lax",
+        secure=request.url.scheme == "https",
+        max_age=int(auth.SESSION_LIFETIME.total_seconds()),
+        path="/",
+    )
 
 
 def principal(request: Request, found: Annotated[auth.Caller, Depends(caller)]) -> Principal:

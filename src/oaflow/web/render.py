@@ -84,7 +84,7 @@ class Words:
 
     def priority(self, value: str) -> str:
         key = f"priority_{value}"
-        return self.t(key) if f"priority_{value}" in _PRIORITIES else value
+        return self.t(key) if key in _PRIORITIES else value
 
     def value(self, value: Any) -> str:
         """A form value as people read it: yes/no, lists joined, key nodes as
@@ -159,15 +159,8 @@ def page(
     return HTMLResponse(html, status_code=status, headers={"Cache-Control": "no-store"})
 
 
-def fragment(request: Request, app: App, viewer: Viewer, template: str, **context: Any) -> str:
-    """A part of a page (for htmx), without the frame."""
-    values = {"w": Words(viewer.lang, app.calendar.tz), "lang": viewer.lang, **context}
-    values.setdefault("csrf", viewer.csrf)
-    return ENV.get_template(template).render(values)
-
-
 def error_page(request: Request, app: App, status: int, message: str) -> HTMLResponse:
     return page(request, app, None, "error.html", status=status, message=message)
 
 
-__all__ = ["ENV", "Words", "error_page", "fragment", "frame", "page", "word"]
+__all__ = ["ENV", "Words", "error_page", "frame", "page", "word"]

@@ -4,17 +4,15 @@ page. Every change (POST) must carry the session's CSRF token, as a form field o
 
 from __future__ import annotations
 
-import hmac
 from dataclasses import dataclass, replace
 from typing import Annotated
 from urllib.parse import quote
 
 from fastapi import Depends, Request
 
-from oaflow.api.deps import CSRF_HEADER, SAFE, SESSION_COOKIE, address
-from oaflow.domain.errors import ForbiddenError, UnauthenticatedError
+from oaflow.api.deps import CSRF_HEADER, SAFE, SESSION_COOKIE, address, from_session
+from oaflow.domain.errors import UnauthenticatedError
 from oaflow.domain.security import Principal
-from oaflow.services import auth
 from oaflow.services.app import App
 
 LANG_COOKIE = "oaflow_lang"
@@ -66,17 +64,14 @@ async def viewer(request: Request) -> Viewer:
     token = request.cookies.get(SESSION_COOKIE)
     if not token:
         raise SignInNeeded(_where_to(request) if request.method in SAFE else "/")
+    sent = request.headers.get(CSRF_HEADER, "")
+    posted = request.headers.get("content-type", "").startswith("application/x-www-form-urlencoded")
+    if request.method not in SAFE and not sent and posted:
+        sent = str((await request.form()).get(CSRF_FIELD) or "")
     try:
-        found = auth.by_session(app, token)
+        found = from_session(app, token, request.method, sent)
     except UnauthenticatedError:
         raise SignInNeeded(_where_to(request) if request.method in SAFE else "/") from None
-    if request.method not in SAFE:
-        sent = request.headers.get(CSRF_HEADER, "")
-        form = request.headers.get("content-type", "")
-        if not sent and form.startswith("application/x-www-form-urlencoded"):
-            sent = str((await request.form()).get(CSRF_FIELD) or "")
-        if not found.csrf or not hmac.compare_digest(sent, found.csrf):
-            raise ForbiddenError("auth.csrf")
     who = replace(found.principal, address=address(request))
     request.state.oaflow_who = who
     return Viewer(who, found.csrf or "", language(request))

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from fastapi import APIRouter, Request, Response
 
-from oaflow.api.deps import SESSION_COOKIE, TheApp, Who, address
+from oaflow.api.deps import SESSION_COOKIE, TheApp, Who, address, set_session_cookie
 from oaflow.api.problems import COMMON
 from oaflow.api.schemas import SignIn
 from oaflow.domain.security import Principal
@@ -33,16 +33,7 @@ class Me:
 def sign_in(body: SignIn, request: Request, response: Response, app: TheApp) -> Me:
     """Sign in with a login and password; sets the session cookie (HttpOnly, SameSite)."""
     signed = auth.sign_in(app, body.login, body.password, address(request))
-    secure = request.url.scheme == "https"
-    response.set_cookie(
-        SESSION_COOKIE,
-        signed.token,
-        httponly=True,
-        samesite="lax",
-        secure=secure,
-        max_age=int(auth.SESSION_LIFETIME.total_seconds()),
-        path="/",
-    )
+    set_session_cookie(request, response, signed.token)
     return _me(app, signed.principal, signed.csrf)
 
 

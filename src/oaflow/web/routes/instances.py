@@ -4,6 +4,7 @@ deliverables and exception records; and the portfolio Gantt of running instances
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request
@@ -63,7 +64,7 @@ def node_states(detail: InstanceDetail) -> dict[str, str]:
 
 
 def instance_gantt(
-    detail: InstanceDetail, milestones: set[str], now: object, tz: str, lang: str
+    detail: InstanceDetail, milestones: set[str], now: datetime, tz: str, lang: str
 ) -> gantt.Chart:
     """A row per task (planned: its deadline), then the planned nodes not reached yet."""
     spans = []
@@ -99,7 +100,7 @@ def instance_gantt(
                     milestone=True,
                 )
             )
-    return gantt.chart(spans, now, tz)  # type: ignore[arg-type]
+    return gantt.chart(spans, now, tz)
 
 
 @router.get("/portfolio")

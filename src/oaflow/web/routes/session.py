@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
-from oaflow.api.deps import SESSION_COOKIE, address
+from oaflow.api.deps import SESSION_COOKIE, address, set_session_cookie
 from oaflow.domain.errors import OAFlowError
 from oaflow.services import auth
 from oaflow.web import render
@@ -53,15 +53,7 @@ def sign_in(
             login=login,
         )
     answer = RedirectResponse(local_path(next), status_code=303)
-    answer.set_cookie(
-        SESSION_COOKIE,
-        signed.token,
-        httponly=True,
-        samesite="lax",
-        secure=request.url.scheme == "https",
-        max_age=int(auth.SESSION_LIFETIME.total_seconds()),
-        path="/",
-    )
+    set_session_cookie(request, answer, signed.token)
     return answer
 
 
