@@ -1,16 +1,25 @@
-"""Firing due SLA checks (TIME-7): the worker's loop and `oaflow tick`.
+"""Firing due checks (TIME-7): the worker's loop and `oaflow tick`.
 
-Each check is one transaction: claim a due task (``FOR UPDATE SKIP LOCKED`` on PostgreSQL,
-the write lock on SQLite), let the engine handle its due events, write the task's new
-``check_at`` with the messages, exception records and history (ADR 0003). A task completed
-in between has no ``check_at`` any more, or loses the version check: nothing is sent.
+Tasks are not the only things with a clock: exception reports (EXC-2), meetings and their
+action items (MTG-1/2) have theirs. Each kind is a ``Sweep``: when its next check is due, and
+how to handle one due check in a transaction of its own. The loop handles the due checks of
+every sweep, tasks' first.
+
+A task's check is one transaction: claim a due task (``FOR UPDATE SKIP LOCKED`` on
+PostgreSQL, the write lock on SQLite), let the engine handle its due events, write the task's
+new ``check_at`` with the messages, exception records and history (ADR 0003). A task
+completed in between has no ``check_at`` any more, or loses the version check: nothing is
+sent.
 """
 
 from __future__ import annotations
 
+import importlib
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
 
 from oaflow.domain.clock import FixedClock
 from oaflow.domain.errors import ConflictError, InputError, OAFlowError
@@ -24,6 +33,37 @@ from oaflow.storage.runtime_store import RuntimeStore
 LAST_TICK = "last_tick"
 RETRY_FAILED = timedelta(minutes=15)
 log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Sweep:
+    """One kind of thing with a clock."""
+
+    name: str
+    #: when its next check is due (None: nothing pending)
+    next_due: Callable[[App], datetime | None]
+    #: handle one check due at ``now`` in its own transaction; False when none is due
+    fire_one: Callable[[App, datetime], bool]
+
+
+#: the modules of the kinds besides tasks, each with its ``SWEEP``
+SWEEP_MODULES = ("oaflow.services.exception_timers", "oaflow.services.meeting_timers")
+
+
+@cache
+def sweeps() -> tuple[Sweep, ...]:
+    """The sweeps besides tasks' (imported when first needed: their modules use this one's
+    services)."""
+    found = []
+    for name in SWEEP_MODULES:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as missing:
+            if missing.name != name:
+                raise
+            continue  # not built yet
+        found.append(module.SWEEP)
+    return tuple(found)
 
 
 def fire_one(app: App, now: datetime) -> int | None:
@@ -64,15 +104,18 @@ def fire_due(app: App, now: datetime, limit: int | None = None) -> int:
     """Handle every check due at ``now`` (at most ``limit``); how many were handled."""
     count = 0
     while limit is None or count < limit:
-        if fire_one(app, now) is None:
-            break
-        count += 1
+        if fire_one(app, now) is not None or any(s.fire_one(app, now) for s in sweeps()):
+            count += 1
+            continue
+        break
     return count
 
 
 def next_due(app: App) -> datetime | None:
+    """When the next check of any kind is due."""
     with RuntimeStore.transaction(app.db, app.sensitive) as store:
-        return store.next_due()
+        task = store.next_due()
+    return min((d for d in (task, *(s.next_due(app) for s in sweeps())) if d), default=None)
 
 
 def tick(

@@ -263,11 +263,44 @@ exceptions = Table(
     Column("task_id", Integer, ForeignKey("tasks.id"), nullable=True),
     Column("node_id", String(64), nullable=False),
     Column("description", Text, nullable=False),
-    Column("reporter", String(64), nullable=False),
-    Column("reported_at", UTCDateTime, nullable=False),
-    Column("state", String(16), nullable=False),
+    Column("reporter", String(64), nullable=False),  # 上报人 (system when found by a timer)
+    Column("reported_at", UTCDateTime, nullable=False),  # 上报时间
+    Column("state", String(16), nullable=False),  # domain/exceptions.ExceptionState
+    # the closed loop (EXC-2..5, migration 0018)
+    Column("found_at", UTCDateTime, nullable=True),  # 发现: when it was opened
+    Column("department", String(64), nullable=True),  # the responsible department
+    Column("report_due_at", UTCDateTime, nullable=True),  # 异常处理说明 due (4 working hours)
+    Column("cause_category", String(40), nullable=True),
+    Column("cause", Text, nullable=True),
+    Column("expected_at", UTCDateTime, nullable=True),  # expected resolution, as explained
+    Column("resources", Text, nullable=True),  # resources needed
+    Column("explained_by", String(64), nullable=True),
+    Column("explained_at", UTCDateTime, nullable=True),
+    Column("plan", Text, nullable=True),  # 处理方案, from the coordination
+    Column("handler", String(64), nullable=True),  # 处理负责人
+    Column("planned_at", UTCDateTime, nullable=True),  # planned completion (the new deadline)
+    Column("coordinated_by", String(64), nullable=True),
+    Column("coordinated_at", UTCDateTime, nullable=True),
+    Column("resolution", Text, nullable=True),
+    Column("resolved_by", String(64), nullable=True),
+    Column("resolved_at", UTCDateTime, nullable=True),  # 处理完成时间
+    Column("verification", Text, nullable=True),  # 结果验证
+    Column("verified_by", String(64), nullable=True),
+    Column("verified_at", UTCDateTime, nullable=True),
+    Column("reopen_reason", Text, nullable=True),
+    Column("reopened", Integer, nullable=False, server_default="0"),
+    Column("check_at", UTCDateTime, nullable=True),  # its next reminder (ADR 0003)
+    Column("sla_fired", JSON, nullable=True),
+    Column("version", Integer, nullable=False, server_default="1"),
     Index(None, "instance_id"),
     Index(None, "state", "reported_at"),
+    Index(None, "found_at"),
+    Index(
+        "ix_exceptions_check_at",
+        "check_at",
+        sqlite_where=text("check_at IS NOT NULL"),
+        postgresql_where=text("check_at IS NOT NULL"),
+    ),
 )
 
 org_changes = Table(
