@@ -11,6 +11,7 @@ from sqlalchemy import (
     Column,
     Date,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -502,3 +503,80 @@ idempotency_keys = Table(
 )
 """The first answer to each state-changing request sent with an Idempotency-Key (INT-3),
 kept 24 hours: a retry gets it again; the same key with another request is refused."""
+
+meeting_schedules = Table(
+    "meeting_schedules",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("department", String(32), nullable=False),  # the initiating department
+    Column("weekday", Integer, nullable=False),  # 0 = Monday … 6 = Sunday
+    Column("at_time", String(5), nullable=False),  # "HH:MM", local (the calendar's zone)
+    Column("participants", JSON, nullable=False),  # logins invited besides the derived ones
+    Column("prepare_hours", Float, nullable=False, server_default="2"),  # report before it
+    Column("active", Boolean, nullable=False, server_default="1"),
+    Column("next_at", UTCDateTime, nullable=True),  # when the next report is prepared
+    Column("created_by", String(64), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Index(None, "department"),
+    Index(
+        "ix_meeting_schedules_next_at",
+        "next_at",
+        sqlite_where=text("next_at IS NOT NULL"),
+        postgresql_where=text("next_at IS NOT NULL"),
+    ),
+)
+"""Weekly cross-department meetings (MTG-1): one schedule per initiating department."""
+
+meetings = Table(
+    "meetings",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("code", String(32), nullable=False, unique=True),  # MTG{yyyy}{MM}{seq:02}
+    Column("schedule_id", Integer, ForeignKey("meeting_schedules.id"), nullable=True),
+    Column("department", String(32), nullable=False),
+    Column("held_at", UTCDateTime, nullable=False),  # the meeting's instant
+    Column("state", String(16), nullable=False),  # prepared | minuted | no_resolutions
+    Column("participants", JSON, nullable=False),
+    Column("report", JSON, nullable=False),  # the snapshot prepared before the meeting
+    Column("prepared_at", UTCDateTime, nullable=False),
+    Column("prepared_by", String(64), nullable=False),
+    Column("minutes_at", UTCDateTime, nullable=True),  # resolutions entered (or none)
+    Column("check_at", UTCDateTime, nullable=True),  # the 24-hour minutes reminder
+    Column("reminded", Boolean, nullable=False, server_default="0"),
+    Index(None, "department", "held_at"),
+    Index(
+        "ix_meetings_check_at",
+        "check_at",
+        sqlite_where=text("check_at IS NOT NULL"),
+        postgresql_where=text("check_at IS NOT NULL"),
+    ),
+)
+"""Meetings prepared from a schedule or by hand, with their report (MTG-1)."""
+
+action_items = Table(
+    "action_items",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("meeting_id", Integer, ForeignKey("meetings.id"), nullable=False),
+    Column("title", String(200), nullable=False),
+    Column("owner", String(64), nullable=False),
+    Column("department", String(32), nullable=True),  # the owner's
+    Column("due_at", UTCDateTime, nullable=False),
+    Column("state", String(16), nullable=False),  # open | done
+    Column("done_at", UTCDateTime, nullable=True),
+    Column("done_note", Text, nullable=False, server_default=""),
+    Column("created_by", String(64), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("check_at", UTCDateTime, nullable=True),  # its next reminder (ADR 0003)
+    Column("sla_fired", JSON, nullable=False),
+    Column("version", Integer, nullable=False, server_default="1"),
+    Index(None, "meeting_id"),
+    Index(None, "owner", "state"),
+    Index(
+        "ix_action_items_check_at",
+        "check_at",
+        sqlite_where=text("check_at IS NOT NULL"),
+        postgresql_where=text("check_at IS NOT NULL"),
+    ),
+)
+"""Resolutions of meetings as tracked action items (MTG-2), on the SLA clock."""
