@@ -64,6 +64,7 @@ class AuditAction(StrEnum):
     PASSWORD_SEED = "password.seed"  # the demo's passwords, at init
     OUTBOX_REDRIVE = "outbox.redrive"
     OUTBOX_DISCARD = "outbox.discard"
+    EXCEPTION_CAUSES = "exception.causes"  # the cause list (EXC-5), its names
     FILE_UPLOAD = "file.upload"  # a deliverable's file: its name, size and SHA-256
     SIGN_IN = "sign_in"
     SIGN_IN_FAILED = "sign_in.failed"
