@@ -62,7 +62,7 @@ def sample(**changes: Any) -> dict[str, Any]:
 
 
 def test_the_events_variables_and_sample_context() -> None:
-    assert EVENTS[0] == "task_assigned" and EVENTS[-1] == "digest" and len(EVENTS) == 15
+    assert EVENTS[0] == "task_assigned" and EVENTS[14] == "digest" and len(EVENTS) == 20
     assert set(SAMPLE_CONTEXT) == VARIABLES
     assert {"task", "business_key", "deadline", "remaining", "link"} == set(
         SAMPLE_CONTEXT["items"][0]

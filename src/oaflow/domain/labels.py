@@ -104,6 +104,11 @@ MESSAGE_EVENTS: dict[str, Text] = {
     "urge": Text("催办", "urged"),
     "cc": Text("抄送", "copied"),
     "digest": Text("每日待办汇总", "daily to-do digest"),
+    "meeting_report": Text("周例会报告", "weekly meeting report"),
+    "meeting_minutes_due": Text("待录入会议决议", "meeting resolutions due"),
+    "action_item_reminder": Text("行动项临近截止", "action item due soon"),
+    "action_item_overdue": Text("行动项已超时", "action item overdue"),
+    "action_item_escalation": Text("行动项超时升级", "action item escalated"),
 }
 
 DELIVERY_STATES: dict[str, Text] = {

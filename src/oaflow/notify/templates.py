@@ -58,6 +58,12 @@ EVENTS: tuple[str, ...] = (
     "urge",
     "cc",
     "digest",
+    # weekly meetings and their action items (MTG-1/2)
+    "meeting_report",
+    "meeting_minutes_due",
+    "action_item_reminder",
+    "action_item_overdue",
+    "action_item_escalation",
 )
 LOCALES: tuple[str, ...] = ("zh", "en")
 

@@ -153,6 +153,8 @@ def _page(app: App, event: str, data: dict[str, Any]) -> str:
         return f"{base}/processes/{data.get('business_key', '')}"
     if event == "digest":
         return f"{base}/tasks"
+    if data.get("page"):  # a meeting's or action item's page (MTG-1/2)
+        return f"{base}{data['page']}"
     return ""
 
 

@@ -46,6 +46,7 @@ AREAS = (
     "services",
     "crypto",
     "audit",
+    "meetings",
     "analysis",
 )
 
