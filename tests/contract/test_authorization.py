@@ -19,7 +19,7 @@ from oaflow.domain.errors import ForbiddenError, NotFoundError, OAFlowError
 from oaflow.domain.security import Principal
 from oaflow.domain.states import Action
 from oaflow.engine.runtime import Command
-from oaflow.services import exceptions, messages, queries, runtime, timers
+from oaflow.services import exception_views, exceptions, messages, queries, runtime, timers
 from oaflow.services.app import App
 from oaflow.services.views import InstanceFilter
 
@@ -139,7 +139,7 @@ def test_lists_never_hold_foreign_rows(
         page = queries.instances(demo_app, principal, InstanceFilter())
         assert {i.business_key for i in page.items} == expected, login
         assert page.total == len(expected)
-        records = queries.exceptions(demo_app, principal)
+        records = exception_views.exceptions(demo_app, principal)
         assert {r.business_key for r in records} == expected, login
         assert all(t.business_key in expected for t in queries.tasks_for(demo_app, principal))
 

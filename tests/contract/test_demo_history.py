@@ -13,7 +13,7 @@ from oaflow.domain.clock import FixedClock, SystemClock, parse_instant
 from oaflow.domain.errors import InputError
 from oaflow.domain.security import SYSTEM
 from oaflow.domain.states import InstanceState
-from oaflow.services import audit, demo_history, messages, queries, timers
+from oaflow.services import audit, demo_history, exception_views, messages, queries, timers
 from oaflow.services.app import App
 from oaflow.services.views import InstanceFilter
 
@@ -62,7 +62,7 @@ def test_every_page_has_something_true_to_show(app: App, now: datetime) -> None:
 
     overdue = queries.instances(app, SYSTEM, InstanceFilter(overdue=True)).items
     assert {"project-milestones", "customer-complaint"} <= {i.process for i in overdue}
-    open_exceptions = [e for e in queries.exceptions(app, SYSTEM) if e.state == "open"]
+    open_exceptions = [e for e in exception_views.exceptions(app, SYSTEM) if e.state == "found"]
     assert {e.business_key for e in open_exceptions} >= {i.business_key for i in overdue}
 
     kinds = {

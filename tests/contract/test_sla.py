@@ -11,7 +11,7 @@ from oaflow.domain.errors import InputError
 from oaflow.domain.security import SYSTEM
 from oaflow.domain.states import Action
 from oaflow.present.words import local_time
-from oaflow.services import catalog, queries, runtime, timers
+from oaflow.services import catalog, exception_views, runtime, timers
 from oaflow.services.app import App
 
 from .driver import COMPLAINT, Driver, as_dicts, instance_view, outbox, sla_outbox, tasks_of, who
@@ -60,7 +60,7 @@ def test_unacknowledged_task_is_reminded_twice_then_escalated_then_overdue(
     assert warning["created_at"] == "2024-03-08 17:30"  # 6.5 + 4 x 7.5 = 36.5 h by Fri 18:00
     (overdue,) = sent(demo_app, "overdue")
     assert overdue["created_at"] == "2024-03-12 14:30"  # 48 working hours after 03-04 10:00
-    (record,) = as_dicts(demo_app, queries.exceptions(demo_app, SYSTEM))
+    (record,) = as_dicts(demo_app, exception_views.exceptions(demo_app, SYSTEM))
     assert (record["code"], record["business_key"], record["node"]) == (
         "ABN20240301",
         "TS202403001",
@@ -69,7 +69,7 @@ def test_unacknowledged_task_is_reminded_twice_then_escalated_then_overdue(
     assert (record["reported_at"], record["reporter"], record["state"]) == (
         "2024-03-12 14:30",
         None,  # the system: an overdue task
-        "open",
+        "found",
     )
     (task,) = tasks_of(demo_app, "prd.head")
     assert (task["sla"], task["exception"]) == ("exception", "ABN20240301")
@@ -272,7 +272,7 @@ def test_template_4_example_b_reported_by_hand(demo_app: App, clock: FixedClock)
     code = open_exception(
         demo_app, who(demo_app, "mkt.head"), key, "n003", "研发方案未按计划提交，影响后续节点"
     )
-    (record,) = as_dicts(demo_app, queries.exceptions(demo_app, SYSTEM))
+    (record,) = as_dicts(demo_app, exception_views.exceptions(demo_app, SYSTEM))
     assert (code, record["business_key"], record["node"], record["department_name"]) == (
         "ABN20240301",
         "PROJ20240301",

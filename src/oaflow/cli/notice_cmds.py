@@ -25,7 +25,7 @@ from oaflow.present.words import (
     outbox_status_label,
     state_label,
 )
-from oaflow.services import delivery, exceptions, messages, queries
+from oaflow.services import delivery, exception_views, exceptions, messages
 from oaflow.services.app import App
 from oaflow.services.messages import Delivery
 
@@ -159,7 +159,7 @@ def exception_list(as_: AsOpt, json_: JsonOpt = False) -> None:
     instance, node, description, reporter."""
 
     def body(app: App, who: Principal) -> None:
-        rows = queries.exceptions(app, who)
+        rows = exception_views.exceptions(app, who)
         print_rows(
             json_,
             as_json(app, rows),

@@ -8,6 +8,7 @@ from typing import Any, Literal
 
 from oaflow.domain.calendar import WorkingCalendar
 from oaflow.domain.definition import ProcessDefinition
+from oaflow.domain.exception_loop import ExceptionRecord
 from oaflow.domain.ids import KeyScope
 from oaflow.domain.org import Delegation, Organisation
 from oaflow.domain.states import OPEN_TASK_STATES, InstanceState, TaskState
@@ -143,6 +144,9 @@ class ExceptionOpening:
     scope: KeyScope
     reporter: str = "system"
     code: str = ""
+    #: the responsible department's report (异常处理说明) is due then (EXC-2); its clock
+    report_due_at: datetime | None = None
+    check_at: datetime | None = None
 
 
 @dataclass
@@ -157,6 +161,8 @@ class Decision:
     events: list[Event] = field(default_factory=list)
     messages: list[Message] = field(default_factory=list)
     exceptions: list[ExceptionOpening] = field(default_factory=list)
+    #: exception records whose loop moved (EXC-2..4), each written at its version
+    exception_changes: list[ExceptionRecord] = field(default_factory=list)
 
 
 @dataclass(frozen=True)

@@ -7,14 +7,13 @@ from collections.abc import Callable, Sequence
 from oaflow.domain.definition import Node
 from oaflow.domain.model import (
     Decision,
-    ExceptionOpening,
     InstanceRecord,
     Message,
     TaskRecord,
     World,
 )
 from oaflow.domain.states import Action, InstanceState
-from oaflow.engine.exceptions import exception_scope
+from oaflow.engine.exceptions import opening
 from oaflow.engine.flow import Flow
 from oaflow.engine.runtime import Command, finish_task
 from oaflow.engine.sla import SlaEvent, due_events, next_check, recipients
@@ -82,9 +81,7 @@ def _warning(flow: Flow, node: Node, task: TaskRecord, event: SlaEvent) -> None:
 def _overdue(flow: Flow, node: Node, task: TaskRecord, event: SlaEvent) -> None:
     department = flow.world.org.department_name(task.department or "", "zh")
     description = f"{node.name.zh}（{department}）超过时限未完成"
-    flow.decision.exceptions.append(
-        ExceptionOpening(task, node.id, description, exception_scope(flow.world))
-    )
+    flow.decision.exceptions.append(opening(flow.world, task, node.id, description))
     _send(flow, task, event, ("responsible", "responsible_head"))
 
 

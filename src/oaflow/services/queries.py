@@ -14,14 +14,14 @@ from oaflow.domain.calendar import WorkingCalendar
 from oaflow.domain.definition import NodeType, ProcessDefinition
 from oaflow.domain.errors import NotFoundError
 from oaflow.domain.model import InstanceRecord, TaskRecord
-from oaflow.domain.security import SYSTEM_LOGIN, Permission, Principal
+from oaflow.domain.security import Permission, Principal
 from oaflow.domain.sla import delay_hours
 from oaflow.domain.states import TaskState
-from oaflow.domain.text import Text
 from oaflow.engine.plans import planned_completion, planned_start
 from oaflow.engine.runtime import returnable
 from oaflow.services import authz
 from oaflow.services.app import App
+from oaflow.services.exception_views import exception_view
 from oaflow.services.view_parts import (
     Names,
     field_specs,
@@ -36,7 +36,6 @@ from oaflow.services.view_parts import (
 from oaflow.services.views import (
     BoardFilter,
     EarlierWork,
-    ExceptionView,
     InboxFilter,
     InstanceDetail,
     InstanceFilter,
@@ -443,33 +442,3 @@ def _planned(
         if start or finish:
             found.append(PlannedDate(node_ref(definition, node.id), start, finish))
     return tuple(found)
-
-
-def exception_view(
-    names: Names, row: dict[str, Any], definition: ProcessDefinition | None
-) -> ExceptionView:
-    """One row of Template 4 (异常处理记录表, EXC-1) as far as it is filled."""
-    reporter = row["reporter"]
-    by_person = reporter != SYSTEM_LOGIN
-    node_id = row["node_id"]
-    return ExceptionView(
-        code=row["code"],
-        business_key=row["business_key"],
-        node=node_ref(definition, node_id) if definition else NodeRef(node_id, Text(node_id)),
-        department=names.dept(row["department"]),
-        description=row["description"],
-        reporter=names.known(reporter) if by_person else None,
-        reporter_department=names.dept(names.org.primary_department(reporter))
-        if by_person
-        else None,
-        reported_at=row["reported_at"],
-        state=row["state"],
-    )
-
-
-def exceptions(app: App, who: Principal) -> list[ExceptionView]:
-    """The exception records of the instances ``who`` may see, newest first."""
-    with app.db.read() as conn:
-        rows = notices_repo.exceptions_of(conn, scope=authz.scope(who))
-        names = Names(app.org(conn))
-        return [exception_view(names, r, app.definition(conn, r["definition_id"])) for r in rows]

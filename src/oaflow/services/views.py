@@ -10,6 +10,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any, Literal
 
+from oaflow.domain.exception_loop import ExceptionState, ExceptionStep
 from oaflow.domain.states import InstanceState, TaskState
 from oaflow.domain.text import Text
 
@@ -154,23 +155,66 @@ class TimelineEntry:
     target: NodeRef | None = None  # where a route or a return led
 
 
-class ExceptionState(StrEnum):
-    OPEN = "open"  # 发现 (the closed loop of EXC-3/4 adds the others)
-
-
 @dataclass(frozen=True)
 class ExceptionView:
-    """One row of Template 4 (异常处理记录表, EXC-1) as far as it is filled."""
+    """One row of Template 4 (异常处理记录表, EXC-1) as far as its loop has filled it."""
 
     code: str
     business_key: str
+    title: str
+    process: str
     node: NodeRef
-    department: Dept | None
+    department: Dept | None  # the responsible department
+    initiating_department: Dept
     description: str
-    reporter: Person | None  # None: the system (an overdue task)
+    reporter: Person | None  # None: the system (an overdue task), until someone reports it
     reporter_department: Dept | None
     reported_at: datetime
-    state: str
+    state: ExceptionState
+    state_name: Text
+    found_at: datetime
+    report_due_at: datetime | None
+    cause_category: str | None
+    cause: str | None
+    expected_at: datetime | None
+    resources: str | None
+    explained_by: Person | None
+    explained_at: datetime | None
+    plan: str | None  # 处理方案
+    handler: Person | None  # 处理负责人
+    handler_department: Dept | None
+    planned_at: datetime | None
+    coordinated_by: Person | None
+    coordinated_at: datetime | None
+    resolution: str | None
+    resolved_by: Person | None
+    resolved_at: datetime | None  # 处理完成时间
+    verification: str | None  # 结果验证
+    verified_by: Person | None
+    verified_at: datetime | None
+    reopen_reason: str | None
+    reopened: int
+
+
+@dataclass(frozen=True)
+class ExceptionEntry:
+    """One step of a record's loop as its instance's history keeps it."""
+
+    at: datetime
+    kind: str
+    label: Text
+    actor: Person | None
+    note: str
+
+
+@dataclass(frozen=True)
+class ExceptionDetail:
+    """A record, its steps so far, and the steps ``who`` may take now."""
+
+    record: ExceptionView
+    history: tuple[ExceptionEntry, ...]
+    may: tuple[ExceptionStep, ...]
+    causes: tuple[str, ...]
 
 
 @dataclass(frozen=True)

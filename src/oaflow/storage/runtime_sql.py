@@ -30,7 +30,7 @@ TASK_TIMES = {
     "dispatched_at",
 }
 INSTANCE_TIMES = {"started_at", "ended_at", "changed_at"}
-JSON_COLUMNS = {"tasks": TASK_JSON, "instances": INSTANCE_JSON}
+JSON_COLUMNS = {"tasks": TASK_JSON, "instances": INSTANCE_JSON, "exceptions": {"sla_fired"}}
 _OPEN = ", ".join(f"'{s.value}'" for s in sorted(OPEN_TASK_STATES))
 TASK_WRITABLE = [
     "state",
@@ -83,7 +83,54 @@ _EXCEPTION = [
     "reporter",
     "reported_at",
     "state",
+    "found_at",
+    "department",
+    "report_due_at",
+    "check_at",
+    "sla_fired",
 ]
+#: the columns of an exception record its loop changes (domain/exception_loop.py)
+EXCEPTION_WRITABLE = (
+    "description",
+    "reporter",
+    "reported_at",
+    "state",
+    "cause_category",
+    "cause",
+    "expected_at",
+    "resources",
+    "explained_by",
+    "explained_at",
+    "plan",
+    "handler",
+    "planned_at",
+    "coordinated_by",
+    "coordinated_at",
+    "resolution",
+    "resolved_by",
+    "resolved_at",
+    "verification",
+    "verified_by",
+    "verified_at",
+    "reopen_reason",
+    "reopened",
+    "check_at",
+    "sla_fired",
+)
+EXCEPTION_TIMES = frozenset(
+    {
+        "reported_at",
+        "found_at",
+        "report_due_at",
+        "expected_at",
+        "explained_at",
+        "planned_at",
+        "coordinated_at",
+        "resolved_at",
+        "verified_at",
+        "check_at",
+    }
+)
 
 
 def _json_param(name: str, dialect: str) -> str:
@@ -132,7 +179,7 @@ def _statements(dialect: str) -> dict[str, str]:
         "use_link": "INSERT INTO used_links (nonce, task_id, used_at) VALUES "
         "(:nonce, :task_id, :used_at) ON CONFLICT (nonce) DO NOTHING",
         "insert_exception": f"INSERT INTO exceptions ({', '.join(_EXCEPTION)}) VALUES "
-        f"({_values(_EXCEPTION, set(), dialect)})",
+        f"({_values(_EXCEPTION, {'sla_fired'}, dialect)})",
         "next_sequence": "INSERT INTO sequences (scope, value) VALUES (:scope, 1) ON CONFLICT "
         "(scope) DO UPDATE SET value = sequences.value + 1 RETURNING value",
         "definition_of": "SELECT definition_id FROM instances WHERE id = :iid",

@@ -21,6 +21,7 @@ from sqlalchemy import Connection
 
 from oaflow.domain.audit_chain import chained, event_content, genesis, json_written
 from oaflow.domain.errors import ConflictError
+from oaflow.domain.exception_loop import ExceptionRecord, ExceptionState
 from oaflow.domain.model import (
     Decision,
     Event,
@@ -42,6 +43,8 @@ from oaflow.storage.runtime_rows import (
 )
 from oaflow.storage.runtime_sealed import SealedRows
 from oaflow.storage.runtime_sql import (
+    EXCEPTION_TIMES,
+    EXCEPTION_WRITABLE,
     INSTANCE_COLUMNS,
     INSTANCE_JSON,
     INSTANCE_TIMES,
@@ -200,6 +203,10 @@ class RuntimeStore(SealedRows):
         instance.version += 1
         if events:
             self.cursor.executemany(self.sql["insert_event"], events)
+        for record in decision.exception_changes:
+            if not self.update_exception(record):
+                raise InstanceMoved
+            record.version += 1
         self.insert_messages(instance_id, decision.messages, decision.at)
         for opening in decision.exceptions:
             self.insert_exception(instance_id, opening, decision.at)
@@ -406,9 +413,28 @@ class RuntimeStore(SealedRows):
                 "description": opening.description,
                 "reporter": opening.reporter,
                 "reported_at": self._time_in(at),
-                "state": "open",
+                "state": ExceptionState.FOUND.value,
+                "found_at": self._time_in(at),
+                "department": opening.task.department,
+                "report_due_at": self._time_in(opening.report_due_at),
+                "check_at": self._time_in(opening.check_at),
+                "sla_fired": "[]",
             },
         )
+
+    def update_exception(self, rec: ExceptionRecord) -> bool:
+        """Write an exception record's loop at the version it was read at."""
+        params = {c: getattr(rec, c) for c in EXCEPTION_WRITABLE}
+        params.update(
+            id=rec.id,
+            version=rec.version,
+            state=rec.state.value,
+            sla_fired=json_text(list(rec.sla_fired)),
+        )
+        for c in EXCEPTION_TIMES & params.keys():
+            params[c] = self._time_in(params[c])
+        self.cursor.execute(update_sql(self.dialect, "exceptions", EXCEPTION_WRITABLE), params)
+        return bool(self.cursor.rowcount == 1)
 
     # -- the SLA checks' schedule (ADR 0003) --------------------------------------------
     def claim_due(self, now: datetime) -> int | None:

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Path
 from oaflow.api.deps import TheApp, Who
 from oaflow.api.problems import CHANGE, COMMON, ONE
 from oaflow.api.schemas import ExceptionReport, Ids, Preferences
-from oaflow.services import delivery, exceptions, messages, notify_admin, queries
+from oaflow.services import delivery, exception_views, exceptions, messages, notify_admin
 from oaflow.services.messages import Delivery, Inbox, OutboxMessage
 from oaflow.services.notify_admin import Preferences as PreferencesView
 from oaflow.services.views import ExceptionView
@@ -50,7 +50,7 @@ def set_preferences(login: Login, body: Preferences, app: TheApp, who: Who) -> P
 @router.get("/exceptions", response_model=list[ExceptionView])
 def exception_list(app: TheApp, who: Who) -> list[ExceptionView]:
     """The exception records of the instances one may see, newest first (Template 4)."""
-    return queries.exceptions(app, who)
+    return exception_views.exceptions(app, who)
 
 
 @router.post(

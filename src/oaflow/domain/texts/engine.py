@@ -401,6 +401,81 @@ _EXCEPTIONS = {
         "由发起部门或责任部门上报异常",
         "the initiating or the responsible department reports exceptions",
     ),
+    "exception.already_open": Entry(
+        "节点“{node}”已有未关闭的异常 {code}",
+        "node '{node}' has an exception not closed yet: {code}",
+        "请在 {code} 上继续处理",
+        "carry on with {code}",
+    ),
+    "exception.not_found": Entry(
+        "没有异常记录 {code}",
+        "there is no exception record {code}",
+        "异常编号形如 ABN20240301，请查看异常列表",
+        "codes look like ABN20240301; see the list of exceptions",
+    ),
+    "exception.wrong_state": Entry(
+        "异常 {code} 当前为“{state}”，不能执行“{step}”",
+        "exception {code} is '{state}': cannot '{step}'",
+        "此时可以：{allowed}",
+        "possible now: {allowed}",
+    ),
+    "exception.not_responsible": Entry(
+        "{login} 不属于异常 {code} 的责任部门（{department}）",
+        "{login} is not in the department responsible for {code} ({department})",
+        "由责任部门或处理负责人提交说明、完成处理",
+        "the responsible department or the handler reports and resolves it",
+    ),
+    "exception.not_initiating": Entry(
+        "{login} 不属于发起部门（{department}），不能{step}",
+        "{login} is not in the initiating department ({department}): cannot {step}",
+        "协调决议、结果验证和重新打开由发起部门办理",
+        "the initiating department coordinates, verifies and reopens",
+    ),
+    "exception.unknown_cause": Entry(
+        "没有原因分类“{cause}”",
+        "there is no cause category '{cause}'",
+        "可选：{causes}",
+        "choose one of: {causes}",
+    ),
+    "exception.unknown_handler": Entry(
+        "处理负责人 {login} 不是在职用户",
+        "the handler {login} is not an active user",
+        "请指定组织架构中的在职人员",
+        "name an active person of the organisation",
+    ),
+    "exception.time_past": Entry(
+        "时间 {at} 已经过去（现在 {now}）",
+        "{at} is already past (now {now})",
+        "请填写将来的时间",
+        "give a time in the future",
+    ),
+    "exception.no_cause": Entry(
+        "异常处理说明需要填写原因",
+        "the report needs a cause",
+        "说明异常的原因",
+        "say what caused it",
+    ),
+    "exception.no_plan": Entry(
+        "协调决议需要填写处理方案",
+        "the coordination needs a handling plan",
+        "说明如何处理",
+        "say how it is handled",
+    ),
+    "exception.no_resolution": Entry(
+        "请说明处理结果", "say how it was resolved", "填写处理结果", "give the outcome"
+    ),
+    "exception.no_verification": Entry(
+        "请填写验证结果",
+        "the verification needs a result",
+        "填写结果验证",
+        "give the verification's result",
+    ),
+    "exception.no_reason": Entry(
+        "重新打开需要填写原因",
+        "reopening needs a reason",
+        "说明为什么重新打开",
+        "say why it is reopened",
+    ),
 }
 
 TEXTS: dict[str, Entry] = {

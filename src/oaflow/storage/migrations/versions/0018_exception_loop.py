@@ -8,6 +8,7 @@ Create Date: 2026-12-06 14:00:00
 """
 
 from collections.abc import Sequence
+from typing import Any
 
 import sqlalchemy as sa
 from alembic import op
@@ -20,7 +21,7 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 TIME = oaflow.storage.tables.UTCDateTime(timezone=True)
 PENDING = sa.text("check_at IS NOT NULL")
-NEW = [
+NEW: list[tuple[str, Any]] = [
     ("found_at", TIME),
     ("department", sa.String(length=64)),
     ("report_due_at", TIME),
@@ -74,6 +75,12 @@ def downgrade() -> None:
     op.drop_index("ix_exceptions_check_at", table_name="exceptions")
     with op.batch_alter_table("exceptions", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_exceptions_found_at"))
-        for name in ("version", "sla_fired", "check_at", "reopened", *reversed([n for n, _ in NEW])):
+        for name in (
+            "version",
+            "sla_fired",
+            "check_at",
+            "reopened",
+            *reversed([n for n, _ in NEW]),
+        ):
             batch_op.drop_column(name)
     op.execute("UPDATE exceptions SET state = 'open' WHERE state <> 'closed'")
