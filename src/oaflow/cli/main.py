@@ -17,6 +17,7 @@ from oaflow.cli import (
     inbox_cmds,
     instance_cmds,
     keys_cmds,
+    meeting_cmds,
     notice_cmds,
     notify_cmds,
     org_cmds,
@@ -53,6 +54,8 @@ cli.add_typer(access_cmds.access_group, name="access")
 cli.add_typer(access_cmds.policy_group, name="policy")
 cli.add_typer(keys_cmds.group, name="keys")
 cli.add_typer(audit_cmds.group, name="audit")
+cli.add_typer(meeting_cmds.meeting_group, name="meeting")
+cli.add_typer(meeting_cmds.action_group, name="action")
 run_cmds.register(cli)
 demo_cmd.register(cli)
 worker_cmds.register(cli)
