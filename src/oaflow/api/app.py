@@ -14,6 +14,7 @@ from oaflow.api import problems
 from oaflow.api.deps import SAFE
 from oaflow.api.idempotency import Idempotency
 from oaflow.api.routes import (
+    exception_analysis,
     files,
     instances,
     links,
@@ -28,7 +29,18 @@ from oaflow.api.schemas import storable_parameters
 from oaflow.bootstrap import database_ready
 from oaflow.services.app import App
 
-ROUTERS = (session, tasks, files, instances, processes, people, notices, settings)
+#: exception_analysis before notices: /exceptions/pareto is not the exception record "pareto"
+ROUTERS = (
+    session,
+    tasks,
+    files,
+    instances,
+    processes,
+    people,
+    exception_analysis,
+    notices,
+    settings,
+)
 
 
 def create_api(app: App) -> FastAPI:

@@ -14,6 +14,7 @@ from oaflow.cli import (
     common,
     demo_cmd,
     deputy_cmds,
+    exception_analysis_cmds,  # noqa: F401 (adds to `exception`)
     inbox_cmds,
     instance_cmds,
     keys_cmds,

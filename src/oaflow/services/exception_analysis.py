@@ -96,7 +96,7 @@ def _groups(
         )
         name = _name(app, conn, org, members, by)
         found.append(ParetoGroup(key, name, sum(s.count for s in shares), shares))
-    return tuple(sorted(found, key=lambda g: (-g.total, g.key)))
+    return tuple(sorted(found, key=lambda g: (-g.total, g.key == "", g.key)))  # unknown last
 
 
 def _key(row: CauseCount, by: str | None) -> str:
