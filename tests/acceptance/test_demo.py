@@ -11,10 +11,24 @@ import pytest
 pytestmark = pytest.mark.acceptance
 
 OAFLOW = [sys.executable, "-c", "from oaflow.cli.main import run; run()"]
+#: worked example (b) as the manual prints it (the handler, starred there, is 张伟 of 研发部)
 TEMPLATE_4_ROW = (
-    "异常记录 (模板4): ABN20240301 · PROJ20240301 · 研发方案输出(研发部) · "
-    "2024-03-18 18:00 · 系统 · "
-    "研发方案输出（研发部）超过时限未完成"
+    "异常记录 (模板4): ABN20240301 · PROJ20240301 · 研发方案输出 · 未在72小时内提交方案 · "
+    "市场部 · 2024-03-20 09:00 · 客户需求确认后延迟24小时提交 · 张伟（研发部） · "
+    "2024-03-21 12:00 · 方案通过评审 · 已关闭"
+)
+#: the whole loop: found by the timer, its report's reminder and escalation, reported,
+#: explained, coordinated, resolved, verified (EXC-2..4)
+EXCEPTION_LOOP = (
+    "2024-03-18 18:00  系统       超时，标记异常 研发方案输出 → 张伟",
+    "2024-03-19 11:00  系统       提醒提交异常处理说明 研发方案输出",
+    "2024-03-19 14:30  系统       异常处理说明超时，升级 研发方案输出",
+    "2024-03-20 09:00  王建国      上报异常 研发方案输出（未在72小时内提交方案）",
+    "2024-03-20 11:00  张伟       提交异常处理说明 研发方案输出（需求变更：",
+    "2024-03-20 14:00  王建国      异常协调决议 研发方案输出（客户需求确认后延迟24小时提交；张伟；",
+    "2024-03-21 12:00  张伟       异常处理完成 研发方案输出",
+    "2024-03-21 15:00  王建国      异常验证通过，关闭 研发方案输出（方案通过评审）",
+    "2024-03-19 14:30 异常处理说明超时 研发方案输出 → 站内: 张伟、谢天明、王建国",
 )
 UNACKNOWLEDGED = (
     "2024-03-08 10:00  系统       提醒确认接收 原因分析与处理 → 胡海峰",
@@ -33,6 +47,9 @@ def test_demo_replays_every_scenario_and_reproduces_template_3() -> None:
     )
     assert TEMPLATE_3_ROW in result.stdout
     assert TEMPLATE_4_ROW in result.stdout
+    for line in EXCEPTION_LOOP:
+        assert line in result.stdout
+    assert "异常处理超过计划时间 研发方案输出" not in result.stdout  # resolved at its deadline
     for line in UNACKNOWLEDGED:  # TIME-2: reminders at 24 h and 36 h, escalation at 48 h
         assert line in result.stdout
     for key in (

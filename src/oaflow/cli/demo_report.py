@@ -8,6 +8,7 @@ from oaflow.cli.common import OPTIONS, console, handled, headline, print_json, s
 from oaflow.config import Settings
 from oaflow.domain.holidays_cn import china_calendar
 from oaflow.present.json_view import jsonable
+from oaflow.present.template4 import template4_row
 from oaflow.present.words import event_label, local_time, message_label, status_text
 from oaflow.services.demo import MessageTrace, ReplayedInstance, replay
 from oaflow.services.views import ExceptionView, ProgressRow, TimelineEntry
@@ -112,18 +113,10 @@ def progress_line(row: ProgressRow, tz: str) -> str:
 
 
 def exception_line(record: ExceptionView, tz: str) -> str:
-    """``ABN20240301 · PROJ20240301 · 研发方案输出(研发部) · 2024-03-18 18:00 · 系统 · …``."""
-    department = say(record.department.name) if record.department else "-"
-    return " · ".join(
-        [
-            record.code,
-            record.business_key,
-            f"{say(record.node.name)}({department})",
-            local_time(record.reported_at, tz) or "",
-            say(record.reporter.name) if record.reporter else zh("系统", "system"),
-            record.description,
-        ]
-    )
+    """Template 4's row: ``ABN20240301 · PROJ20240301 · 研发方案输出 · 未在72小时内提交方案 ·
+    市场部 · 2024-03-20 09:00 · 客户需求确认后延迟24小时提交 · … · 方案通过评审 · 已关闭``."""
+    cells = template4_row(record, OPTIONS.lang, tz)
+    return " · ".join(c or "-" for c in (*cells, say(record.state_name)))
 
 
 def _detail(event: TimelineEntry) -> str:

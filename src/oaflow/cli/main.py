@@ -15,6 +15,7 @@ from oaflow.cli import (
     demo_cmd,
     deputy_cmds,
     exception_analysis_cmds,  # noqa: F401 (adds to `exception`)
+    exception_cmds,  # noqa: F401 (adds to `exception`)
     inbox_cmds,
     instance_cmds,
     keys_cmds,

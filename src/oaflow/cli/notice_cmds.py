@@ -1,4 +1,5 @@
-"""`oaflow outbox list|retry|discard` and `oaflow exception list`."""
+"""`oaflow outbox list|retry|discard`, and the `oaflow exception` group (its commands:
+cli/exception_cmds.py, cli/exception_analysis_cmds.py)."""
 
 from __future__ import annotations
 
@@ -23,9 +24,8 @@ from oaflow.present.words import (
     delivery_status_label,
     message_label,
     outbox_status_label,
-    state_label,
 )
-from oaflow.services import delivery, exception_views, exceptions, messages
+from oaflow.services import delivery, messages
 from oaflow.services.app import App
 from oaflow.services.messages import Delivery
 
@@ -149,57 +149,5 @@ def outbox_discard(
     def body(app: App, who: Principal) -> None:
         count = delivery.discard(app, who, ids)
         print(zh(f"已放弃 {count} 条", f"{count} discarded"))
-
-    run_as(as_, body)
-
-
-@exception_group.command("list")
-def exception_list(as_: AsOpt, json_: JsonOpt = False) -> None:
-    """The exception records of the instances you may see, newest first: ID (ABN…),
-    instance, node, description, reporter."""
-
-    def body(app: App, who: Principal) -> None:
-        rows = exception_views.exceptions(app, who)
-        print_rows(
-            json_,
-            as_json(app, rows),
-            zh("异常处理记录", "Exceptions"),
-            [
-                zh("异常编号", "ID"),
-                zh("业务编号", "key"),
-                zh("节点", "node"),
-                zh("描述", "description"),
-                zh("上报人", "reporter"),
-                zh("上报时间", "reported"),
-                zh("状态", "state"),
-            ],
-            [
-                [
-                    r.code,
-                    r.business_key,
-                    say(r.node.name),
-                    r.description,
-                    say(r.reporter.name) if r.reporter else zh("系统", "system"),
-                    local(app, r.reported_at),
-                    state_label(r.state, lang()),
-                ]
-                for r in rows
-            ],
-        )
-
-    run_as(as_, body)
-
-
-@exception_group.command("open")
-def exception_open(
-    business_key: Annotated[str, typer.Argument(help="e.g. PROJ20240301")],
-    node: Annotated[str, typer.Option("--node", help="The node's id, e.g. n003.")],
-    as_: AsOpt,
-    description: Annotated[str, typer.Option("--description", help="What went wrong.")],
-) -> None:
-    """Report an exception by hand (异常上报); prints its ID, e.g. ABN20240301."""
-
-    def body(app: App, who: Principal) -> None:
-        print(exceptions.open_exception(app, who, business_key, node, description))
 
     run_as(as_, body)

@@ -13,7 +13,7 @@ verified). A failed verification sends it back to 处理中; a closed record can
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 
 from oaflow.domain.calendar import WorkingCalendar
@@ -24,6 +24,7 @@ from oaflow.domain.text import Text
 REPORT_HOURS = 4.0
 #: a reminder goes out when this many working hours of it are used
 REPORT_REMINDER_HOURS = 2.0
+PAST = timedelta(minutes=1)
 
 
 class ExceptionState(StrEnum):
@@ -161,7 +162,8 @@ def schedule(record: ExceptionRecord, calendar: WorkingCalendar) -> list[Excepti
         ]
     if record.state in (ExceptionState.HANDLING, ExceptionState.REOPENED) and record.planned_at:
         key = f"handling_overdue@{record.planned_at.isoformat()}"  # anew for a new deadline
-        return [ExceptionEvent(key, record.planned_at, "exception_update")]
+        # past the deadline: resolved at the very minute is on time
+        return [ExceptionEvent(key, record.planned_at + PAST, "exception_update")]
     return []
 
 

@@ -29,7 +29,17 @@ from oaflow.domain.states import Action
 from oaflow.domain.text import Text
 from oaflow.engine.runtime import Command
 from oaflow.notify.channels.recording import RecordingChannel
-from oaflow.services import authz, delivery, messages, notify_admin, queries, runtime, setup, timers
+from oaflow.services import (
+    authz,
+    delivery,
+    exceptions,
+    messages,
+    notify_admin,
+    queries,
+    runtime,
+    setup,
+    timers,
+)
 from oaflow.services.app import App
 from oaflow.services.views import InstanceDetail, Person
 from oaflow.storage.database import Database
@@ -197,12 +207,35 @@ def launch(r: Replay) -> Steps:
     )
     yield r.when("2024-03-19 14:00")
     r.ack(key, "prd.head", "capacity")
+    # worked example (b), Template 4: the timer found ABN20240301 when 研发方案输出 was overdue
+    # (2024-03-18 18:00); 市场部 reports it, 研发部 explains, 市场部 coordinates and verifies
+    yield r.when("2024-03-20 09:00")
+    code = exceptions.open_exception(r.app, r.who("mkt.head"), key, "n003", "未在72小时内提交方案")
+    yield r.when("2024-03-20 11:00")
+    exceptions.report(
+        r.app,
+        r.who("rnd.head"),
+        code,
+        "需求变更",
+        "客户需求临时变更，需额外确认",
+        r.when("2024-03-21 12:00"),
+        "市场部协助确认客户需求",
+    )
+    yield r.when("2024-03-20 14:00")
+    plan = "客户需求确认后延迟24小时提交"
+    exceptions.coordinate(
+        r.app, r.who("mkt.head"), code, plan, "rnd.head", r.when("2024-03-21 12:00")
+    )
     yield r.when("2024-03-20 16:00")
     r.complete(key, "prd.head", "capacity", note="产能可满足首批5000台")
     yield r.when("2024-03-21 09:00")
     r.ack(key, "sal.head", "sales_training")
     yield r.when("2024-03-21 11:00")
     r.approve(key, "leg.head", "legal_review", "上市材料合规")
+    yield r.when("2024-03-21 12:00")
+    exceptions.resolve(r.app, r.who("rnd.head"), code, "研发方案已按确认后的需求提交评审")
+    yield r.when("2024-03-21 15:00")
+    exceptions.verify(r.app, r.who("mkt.head"), code, True, "方案通过评审")
     yield r.when("2024-03-22 17:00")
     r.complete(key, "sal.head", "sales_training", note="已完成两场销售培训")
 

@@ -34,6 +34,12 @@ _ACTIONS = {
     "escalation": ("请督办此事项", "please follow this up"),
     "ack_escalation": ("请督促责任人确认接收", "please make sure it is acknowledged"),
     "exception_opened": ("请跟进异常处理", "please follow the exception up"),
+    "exception_report_reminder": (
+        "请在时限内提交异常处理说明",
+        "please submit the exception report in time",
+    ),
+    "exception_report_overdue": ("请督促责任部门提交说明", "please make sure it is reported"),
+    "exception_update": ("知悉即可，按需跟进", "for your information; follow it up as needed"),
     "cc": ("知悉即可，无需处理", "for your information, nothing to do"),
     "digest": ("请处理以下待办", "please handle these tasks"),
 }
@@ -110,7 +116,7 @@ def _context(
         "business_key": data.get("business_key", ""),
         "title": data.get("title", ""),
         "task": data.get("node_en" if en else "node_zh", ""),
-        "note": str(data.get("note") or ""),
+        "note": str(data.get("note_en" if en else "note_zh") or data.get("note") or ""),
         "actor": org.user_name(data["actor"], locale) if data.get("actor") else "",
         "action": _action(event, data, en),
         "process": data.get("process_en" if en else "process_zh", ""),
@@ -121,6 +127,8 @@ def _context(
     context["node"] = context["task"]
     if message["definition_id"] is not None:
         _add_instance(app, conn, message, reader, context)
+    if event.startswith("exception_") and data.get("code"):  # the record's page
+        context["link"] = f"{app.base_url.rstrip('/')}/exceptions/{data['code']}"
     return context
 
 
