@@ -192,6 +192,35 @@ class ExceptionReport(Strict):
     description: str = Field(min_length=1, max_length=4000)
 
 
+class ExceptionExplanation(Strict):
+    """The responsible department's report (异常处理说明); times as YYYY-MM-DDTHH:MM, in the
+    business calendar's zone unless they carry an offset."""
+
+    category: str = Field(min_length=1, max_length=40)
+    cause: str = Field(min_length=1, max_length=2000)
+    expected: str = Field(min_length=10, max_length=40)
+    resources: str = Field(default="", max_length=2000)
+
+
+class ExceptionCoordination(Strict):
+    plan: str = Field(min_length=1, max_length=2000)
+    handler: str = Field(min_length=1, max_length=64)
+    deadline: str = Field(min_length=10, max_length=40)
+
+
+class ExceptionResolution(Strict):
+    note: str = Field(min_length=1, max_length=2000)
+
+
+class ExceptionVerification(Strict):
+    result: str = Field(min_length=1, max_length=2000)
+    passed: bool = True
+
+
+class ExceptionReopening(Strict):
+    reason: str = Field(min_length=1, max_length=2000)
+
+
 class Template(Strict):
     subject: str = Field(min_length=1, max_length=400)
     body: str = Field(min_length=1, max_length=4000)

@@ -9,14 +9,26 @@ from fastapi import APIRouter, Path
 
 from oaflow.api.deps import TheApp, Who
 from oaflow.api.problems import CHANGE, COMMON, ONE
-from oaflow.api.schemas import ExceptionReport, Ids, Preferences
+from oaflow.api.schemas import (
+    ExceptionCoordination,
+    ExceptionExplanation,
+    ExceptionReopening,
+    ExceptionReport,
+    ExceptionResolution,
+    ExceptionVerification,
+    Ids,
+    Preferences,
+)
+from oaflow.domain.clock import parse_instant
+from oaflow.domain.exception_loop import OPEN_STATES, ExceptionState
 from oaflow.services import delivery, exception_views, exceptions, messages, notify_admin
 from oaflow.services.messages import Delivery, Inbox, OutboxMessage
 from oaflow.services.notify_admin import Preferences as PreferencesView
-from oaflow.services.views import ExceptionView
+from oaflow.services.views import ExceptionDetail, ExceptionView
 
 router = APIRouter(tags=["notifications"], responses=COMMON)
 Login = Annotated[str, Path(min_length=1, max_length=64)]
+Code = Annotated[str, Path(min_length=1, max_length=32)]
 
 
 @router.get("/notifications", response_model=Inbox)
@@ -48,9 +60,82 @@ def set_preferences(login: Login, body: Preferences, app: TheApp, who: Who) -> P
 
 
 @router.get("/exceptions", response_model=list[ExceptionView])
-def exception_list(app: TheApp, who: Who) -> list[ExceptionView]:
-    """The exception records of the instances one may see, newest first (Template 4)."""
-    return exception_views.exceptions(app, who)
+def exception_list(
+    app: TheApp,
+    who: Who,
+    state: ExceptionState | None = None,
+    open: bool = False,
+) -> list[ExceptionView]:
+    """The exception records of the instances one may see, newest first (Template 4);
+    ``state``: only those in it; ``open=true``: only those not closed."""
+    states = [state] if state else sorted(OPEN_STATES) if open else []
+    return exception_views.exceptions(app, who, states)
+
+
+@router.get("/exceptions/{code}", response_model=ExceptionDetail, responses=ONE)
+def exception_detail(code: Code, app: TheApp, who: Who) -> ExceptionDetail:
+    """One record, its loop's steps so far and the steps one may take now."""
+    return exception_views.exception_detail(app, who, code)
+
+
+@router.post(
+    "/exceptions/{code}/report", response_model=ExceptionDetail, responses={**ONE, **CHANGE}
+)
+def exception_report(
+    code: Code, body: ExceptionExplanation, app: TheApp, who: Who
+) -> ExceptionDetail:
+    """The responsible department's report (异常处理说明): cause category and cause, expected
+    resolution time, resources needed — due within 4 working hours of discovery."""
+    expected = parse_instant(body.expected, app.calendar.tz)
+    exceptions.report(app, who, code, body.category, body.cause, expected, body.resources)
+    return exception_views.exception_detail(app, who, code)
+
+
+@router.post(
+    "/exceptions/{code}/coordinate", response_model=ExceptionDetail, responses={**ONE, **CHANGE}
+)
+def exception_coordinate(
+    code: Code, body: ExceptionCoordination, app: TheApp, who: Who
+) -> ExceptionDetail:
+    """The coordination's resolution (initiating department): plan, handler, new deadline;
+    an open linked task takes the deadline and the handler in the same transaction."""
+    deadline = parse_instant(body.deadline, app.calendar.tz)
+    exceptions.coordinate(app, who, code, body.plan, body.handler, deadline)
+    return exception_views.exception_detail(app, who, code)
+
+
+@router.post(
+    "/exceptions/{code}/resolve", response_model=ExceptionDetail, responses={**ONE, **CHANGE}
+)
+def exception_resolve(
+    code: Code, body: ExceptionResolution, app: TheApp, who: Who
+) -> ExceptionDetail:
+    """The handler marks it resolved; it waits for the verification."""
+    exceptions.resolve(app, who, code, body.note)
+    return exception_views.exception_detail(app, who, code)
+
+
+@router.post(
+    "/exceptions/{code}/verify", response_model=ExceptionDetail, responses={**ONE, **CHANGE}
+)
+def exception_verify(
+    code: Code, body: ExceptionVerification, app: TheApp, who: Who
+) -> ExceptionDetail:
+    """The initiating department verifies: ``passed`` closes it (the result goes to all
+    parties), else it goes back to the handler."""
+    exceptions.verify(app, who, code, body.passed, body.result)
+    return exception_views.exception_detail(app, who, code)
+
+
+@router.post(
+    "/exceptions/{code}/reopen", response_model=ExceptionDetail, responses={**ONE, **CHANGE}
+)
+def exception_reopen(
+    code: Code, body: ExceptionReopening, app: TheApp, who: Who
+) -> ExceptionDetail:
+    """Reopen a closed record, with a reason."""
+    exceptions.reopen(app, who, code, body.reason)
+    return exception_views.exception_detail(app, who, code)
 
 
 @router.post(
