@@ -96,6 +96,7 @@ NOWHERE_TASK = 987_654_321
 NOWHERE_KEY = "TS209912999"
 NOWHERE_TOKEN = 987_654_321
 NOWHERE_FILE = 987_654_321
+NOWHERE_MEETING = "MTG209912999"
 
 
 # -- the data, made through the API ---------------------------------------------------------
@@ -241,6 +242,18 @@ def populate(api: Server) -> People:
     for login, key, node in reporters:
         report = {"node": node, "description": canary(f"exception-{key}")}
         ok(people[login].post(f"/api/instances/{key}/exceptions", json=report), 201)
+    # weekly meetings (MTG-1/2): customer service's and finance's (held now), each with an
+    # action item, and their weekly schedules
+    due = local(now + timedelta(days=7))
+    for head, member, department in (
+        ("csd.head", "csd.staff", "csd"),
+        ("fin.head", "fin.staff", "fin"),
+    ):
+        code = ok(people[head].post("/api/meetings", json={"department": department}), 201)["code"]
+        schedule = {"department": department, "weekday": "mon", "at": "10:00"}
+        ok(people[head].post("/api/meeting-schedules", json=schedule), 201)
+        item = {"title": canary(f"action-{department}"), "owner": member, "due": due}
+        ok(people[member].post(f"/api/meetings/{code}/actions", json={"items": [item]}), 201)
     # configuration, by the administrator
     channel = {"name": "bola-channel", "kind": "recording", "settings": {}}
     ok(people["admin"].post("/api/channels", json=channel), 201)
@@ -291,6 +304,9 @@ class World:
     channels: list[str]
     policies: list[str]
     events: list[str]
+    meetings: dict[str, dict[str, Any]] = field(default_factory=dict)  # code → row
+    items: dict[int, dict[str, Any]] = field(default_factory=dict)  # with "department"
+    schedules: dict[int, dict[str, Any]] = field(default_factory=dict)
 
     def roles(self, login: str) -> set[str]:
         roles = set(self.users[login]["roles"])
@@ -339,6 +355,37 @@ class World:
             if login in (t["assignee"], t["on_behalf_of"]) or login in t["candidates"]
         }
 
+    def meeting_departments(self, login: str) -> set[str] | None:
+        """The departments whose meetings ``login`` sees (with the invitations), None: all."""
+        if self.roles(login) & SEE_ALL:
+            return None
+        led = [c for c, d in self.departments.items() if login in (d["head"], d["leader"])]
+        return set(self.users[login]["departments"]) | self.below(led)
+
+    def foreign_meetings(self, login: str) -> list[str]:
+        scope = self.meeting_departments(login)
+        if scope is None:
+            return []
+        return sorted(
+            code
+            for code, m in self.meetings.items()
+            if m["department"] not in scope and login not in m["participants"]
+        )
+
+    def foreign_items(self, login: str) -> list[int]:
+        scope = self.meeting_departments(login)
+        if scope is None:
+            return []
+        return sorted(
+            i for i, t in self.items.items() if t["department"] not in scope and t["owner"] != login
+        )
+
+    def foreign_schedules(self, login: str) -> list[int]:
+        scope = self.meeting_departments(login)
+        if scope is None:
+            return []
+        return sorted(i for i, m in self.schedules.items() if m["department"] not in scope)
+
     def leaks(self, login: str) -> list[str]:
         """Strings of objects foreign to ``login``: none may appear in an answer to them."""
         found = []
@@ -348,6 +395,8 @@ class World:
             found += [v for v in i.data.values() if isinstance(v, str) and "bola-canary" in v]
             found += [PHONES[i.title]] if i.title in PHONES else []
         found += [self.files[f]["name"] for f in self.foreign_files(login)]
+        found += self.foreign_meetings(login)
+        found += [self.items[i]["title"] for i in self.foreign_items(login)]
         if not self.roles(login) & {"auditor", "administrator"}:
             found += [t["name"] for t in self.tokens.values() if t["login"] != login]
         return found
@@ -397,7 +446,7 @@ def read_world(api: Server) -> World:
     from oaflow.notify.templates import EVENTS
 
     policies = sorted(json.loads(policies_text)) if policies_text else ["bola"]
-    return World(
+    world = World(
         users,
         departments,
         instances,
@@ -410,6 +459,16 @@ def read_world(api: Server) -> World:
         policies,
         list(EVENTS),
     )
+    with api.app.db.read() as conn:
+        rows = lambda table: [dict(r._mapping) for r in conn.execute(select(table))]  # noqa: E731
+        meetings = {m["id"]: m for m in rows(tables.meetings)}
+        world.meetings = {m["code"]: m for m in meetings.values()}
+        world.items = {
+            i["id"]: {**i, "department": meetings[i["meeting_id"]]["department"]}
+            for i in rows(tables.action_items)
+        }
+        world.schedules = {s["id"]: s for s in rows(tables.meeting_schedules) if s["active"]}
+    return world
 
 
 # -- the operations, from the live OpenAPI description --------------------------------------
@@ -509,6 +568,13 @@ RULES: dict[tuple[str, str], Rule] = {
     ("PUT", "/api/templates/{event}"): Rule("config", ADMINISTRATORS),
     ("DELETE", "/api/templates/{event}"): Rule("config", ADMINISTRATORS),
     ("PUT", "/api/policies/{tag}"): Rule("config", ADMINISTRATORS),
+    # meetings: seen by their department's members, heads and leaders and their participants
+    ("DELETE", "/api/meeting-schedules/{schedule_id}"): Rule("schedule"),
+    ("GET", "/api/meetings/{code}"): Rule("meeting"),
+    ("GET", "/api/meetings/{code}/report.xlsx"): Rule("meeting"),
+    ("POST", "/api/meetings/{code}/actions"): Rule("meeting"),
+    ("POST", "/api/meetings/{code}/no-resolutions"): Rule("meeting"),
+    ("POST", "/api/actions/{item_id}/done"): Rule("action", why="one's own; seen: 403"),
 }
 
 
@@ -651,6 +717,14 @@ def config_values(world: World, spec: dict[str, Any], op: Operation, name: str) 
     return values
 
 
+#: what a meeting's path parameter names: the foreign ones of a caller, one that is nowhere
+MEETING_KINDS: dict[str, tuple[Any, Any]] = {
+    "meeting": (World.foreign_meetings, NOWHERE_MEETING),
+    "action": (World.foreign_items, NOWHERE_TASK),
+    "schedule": (World.foreign_schedules, NOWHERE_TASK),
+}
+
+
 def cases(world: World, spec: dict[str, Any], op: Operation, caller: Caller) -> Iterator[Case]:
     rule = rule_of(op)
     assert rule is not None
@@ -666,6 +740,11 @@ def cases(world: World, spec: dict[str, Any], op: Operation, caller: Caller) -> 
         else:
             for key in world.foreign_keys(caller.login):
                 yield Case({name: key}, 404, {name: NOWHERE_KEY})
+    elif rule.kind in MEETING_KINDS:
+        (name,) = op.params
+        foreign, nowhere = MEETING_KINDS[rule.kind]
+        for value in foreign(world, caller.login):
+            yield Case({name: value}, 404, {name: nowhere})
     elif rule.kind == "token" and "administrator" not in roles:
         (name,) = op.params
         others = sorted(i for i, t in world.tokens.items() if t["login"] != caller.login)

@@ -18,6 +18,7 @@ from oaflow.api.routes import (
     files,
     instances,
     links,
+    meetings,
     notices,
     people,
     processes,
@@ -40,6 +41,7 @@ ROUTERS = (
     exception_analysis,
     notices,
     settings,
+    meetings,
 )
 
 

@@ -328,9 +328,9 @@ def resolve(
     without an owner, an owner who is not a user or a deadline in the past refuses all.
     Answers all the meeting's items."""
     now = app.now()
-    rules.check_items(items, now)
     with app.db.write() as conn:
         row = _resolvable(conn, who, code, now)
+        rules.check_items(items, now)
         org = app.org(conn)
         rows = [
             _item_row(org, row["id"], n, item, who, now, app) for n, item in enumerate(items, 1)
