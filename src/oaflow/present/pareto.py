@@ -11,12 +11,12 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-WIDTH = 640
-LEFT, RIGHT, TOP = 44, 48, 24
+WIDTH = 420  # small: on a phone the drawing is scaled down to the screen, its words with it
+LEFT, RIGHT, TOP = 36, 44, 24
 PLOT_H = 200
 LABEL_H = 40  # under the axis: the causes' names
 HEIGHT = TOP + PLOT_H + LABEL_H
-CHAR_W = 6.5  # the width of a narrow character at the chart's 12 px (a wide one: twice)
+NARROW_W, WIDE_W = 7.5, 14.0  # a character's width at the chart's 14 px: Latin, Chinese
 
 
 @dataclass(frozen=True)
@@ -76,7 +76,7 @@ def chart(columns: Sequence[Column]) -> Chart:
         bars.append(
             Bar(
                 label=c.label,
-                short=fitted(c.label, slot - 4),
+                short=fitted(c.label, slot - 12),  # a gap between neighbours
                 count=c.count,
                 percent=f"{round(c.cumulative * 100)}%",
                 x=center - bar_w // 2,
@@ -130,5 +130,5 @@ def fitted(label: str, room: float) -> str:
 
 
 def width_of(text: str) -> float:
-    """The pixels ``text`` takes at 12 px: wide (Chinese) characters count twice."""
-    return sum(CHAR_W * (2 if unicodedata.east_asian_width(ch) in "WF" else 1) for ch in text)
+    """The pixels ``text`` takes at 14 px (about: Latin letters vary)."""
+    return sum(WIDE_W if unicodedata.east_asian_width(ch) in "WF" else NARROW_W for ch in text)

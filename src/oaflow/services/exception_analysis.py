@@ -19,7 +19,8 @@ from oaflow.services import authz
 from oaflow.services.app import App
 from oaflow.services.exception_causes import causes, label
 from oaflow.storage import exception_counts as repo
-from oaflow.storage.exception_counts import DIMENSIONS, CauseCount
+from oaflow.storage.exception_counts import DIMENSIONS as DIMENSIONS  # for the adapters
+from oaflow.storage.exception_counts import CauseCount
 
 ALL = Text("全部", "All")
 NO_DEPARTMENT = Text("未指定部门", "No department")

@@ -21,6 +21,7 @@ from oaflow.web import render
 from oaflow.web.routes import (
     admin,
     board,
+    exception_analysis,
     inbox,
     instances,
     notices,
@@ -32,7 +33,19 @@ from oaflow.web.routes import (
 from oaflow.web.viewer import SignInNeeded, language, sign_in_path
 
 STATIC = Path(__file__).parent / "static"
-ROUTERS = (session, inbox, tasks, start, instances, board, notices, processes, admin)
+#: exception_analysis before any page under /exceptions/{code}: "analysis" is not a code
+ROUTERS = (
+    session,
+    exception_analysis,
+    inbox,
+    tasks,
+    start,
+    instances,
+    board,
+    notices,
+    processes,
+    admin,
+)
 #: paths the API answers (problem+json); everything else is a page
 API_PREFIXES = ("/api/", "/a/", "/healthz", "/readyz")
 

@@ -436,6 +436,42 @@ WORDS: dict[str, Text] = {
     "adm_damage_edited": Text("被修改", "edited"),
     "adm_damage_deleted": Text("被删除", "deleted"),
     "adm_damage_inserted": Text("被插入", "inserted"),
+    # exception cause analysis (EXC-5) and the cause list
+    "xa_title": Text("异常原因分析", "Exception cause analysis"),
+    "xa_month": Text("月份", "Month"),
+    "xa_by": Text("分组", "Group by"),
+    "xa_by_all": Text("不分组", "No grouping"),
+    "xa_by_process": Text("按流程", "By process"),
+    "xa_by_node": Text("按节点", "By node"),
+    "xa_by_department": Text("按责任部门", "By responsible department"),
+    "xa_show": Text("查看", "Show"),
+    "xa_records": Text("{n} 条异常", "{n} exceptions"),
+    "xa_excel": Text("下载 Excel（含图表）", "Download as Excel (with charts)"),
+    "xa_about": Text(
+        "按发现时间所在月份统计你可查看的异常；未填写原因分类的记为“未归因”。",
+        "Exceptions you may see, by the month they were found; those without a cause "
+        "category count as 'not yet explained'.",
+    ),
+    "xa_none": Text("{month} 没有你可查看的异常记录。", "No exceptions you may see in {month}."),
+    "xa_chart_title": Text("{name}：{month} 异常原因帕累托图", "{name}: Pareto of causes, {month}"),
+    "xa_cause": Text("原因分类", "Cause"),
+    "xa_count": Text("次数", "Count"),
+    "xa_share": Text("占比", "Share"),
+    "xa_cumulative": Text("累计占比", "Cumul."),
+    "xa_vital": Text("关键少数", "Vital few"),
+    "xa_legend_vital": Text("关键少数（累计到 80%）", "Vital few (up to 80 %)"),
+    "xa_legend_bars": Text("其他原因", "Other causes"),
+    "xa_legend_line": Text("累计占比", "Cumulative share"),
+    "adm_causes": Text("异常原因分类", "Exception causes"),
+    "adm_causes_help": Text(
+        "每行一个名称（最多 40 个字），按此顺序显示；已有记录保留原来的分类。",
+        "One name a line (up to 40 characters), shown in this order; records keep the "
+        "category they were given.",
+    ),
+    "adm_causes_default": Text("当前使用默认列表。", "The default list is in force."),
+    "adm_causes_saved": Text("已保存 {n} 个原因分类", "{n} causes saved"),
+    "adm_cause_name": Text("名称", "Name"),
+    "adm_cause_en": Text("英文", "In English"),
 }
 
 
