@@ -58,3 +58,28 @@ def test_the_cause_analysis_page(visit: Callable[..., Visit], site: Served) -> N
     bad = gm.go("/exceptions/analysis?month=2024-13")
     assert bad is not None and bad.status == 422
     assert "2024-13" in page.locator("#xa-error").inner_text()
+
+
+def test_administrators_keep_the_cause_list_on_its_page(visit: Callable[..., Visit]) -> None:
+    admin = visit("admin")
+    admin.go("/admin/causes")
+    page = admin.page
+    assert page.locator("#causes tbody tr").count() == 6
+    assert page.locator("#causes-default").is_visible()
+    page.fill("#cause-names", "需求变更\n需求变更")
+    page.click("#btn-save-causes")
+    assert "重复" in page.locator("#form-error").inner_text()  # nothing saved
+    assert page.locator("#cause-names").input_value() == "需求变更\n需求变更"
+    page.fill("#cause-names", "需求变更\n设备故障\n\n其他")
+    page.click("#btn-save-causes")
+    assert "已保存 3 个原因分类" in page.locator(".flash").inner_text()
+    rows = page.locator("#causes tbody tr").all_inner_texts()
+    assert [r.split("\t")[1:] for r in rows] == [
+        ["需求变更", "Requirement change"],
+        ["设备故障", "设备故障"],
+        ["其他", "Other"],
+    ]
+    admin.shot("admin-causes-desktop")
+    staff = visit("csd.staff")
+    answer = staff.go("/admin/causes")
+    assert answer is not None and answer.status == 403

@@ -472,6 +472,8 @@ WORDS: dict[str, Text] = {
     "adm_causes_saved": Text("已保存 {n} 个原因分类", "{n} causes saved"),
     "adm_cause_name": Text("名称", "Name"),
     "adm_cause_en": Text("英文", "In English"),
+    "adm_causes_change": Text("修改原因分类", "Change the list"),
+    "adm_cause_names": Text("名称（每行一个）", "Names (one a line)"),
 }
 
 

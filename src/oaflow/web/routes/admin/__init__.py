@@ -12,6 +12,7 @@ from fastapi import APIRouter
 from oaflow.web.routes.admin import (
     audit,
     calendar,
+    causes,
     channels,
     deliveries,
     organisation,
@@ -20,7 +21,7 @@ from oaflow.web.routes.admin import (
 )
 
 router = APIRouter()
-for _section in (overview, organisation, calendar, channels, deliveries, tokens, audit):
+for _section in (overview, organisation, calendar, causes, channels, deliveries, tokens, audit):
     router.include_router(_section.router)
 
 __all__ = ["router"]
