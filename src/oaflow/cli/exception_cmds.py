@@ -21,7 +21,7 @@ from oaflow.cli.common import (
 )
 from oaflow.cli.notice_cmds import exception_group
 from oaflow.domain.clock import parse_instant
-from oaflow.domain.exception_loop import OPEN_STATES, ExceptionState
+from oaflow.domain.exception_loop import OPEN_STATES, STEP_WORDS, ExceptionState
 from oaflow.domain.security import Principal
 from oaflow.present.template4 import HEADERS, template4_row
 from oaflow.services import exception_views, exceptions
@@ -85,8 +85,11 @@ def exception_show(code: CodeArg, as_: AsOpt, json_: JsonOpt = False) -> None:
             print_json(as_json(app, detail))
             return
         r, tz = detail.record, app.calendar.tz
-        for header, value in zip(HEADERS[lang()], template4_row(r, lang(), tz), strict=True):
-            print(f"{header}: {value}")
+        row = template4_row(r, lang(), tz)
+        print(zh("模板4: ", "Template 4: ") + " · ".join(c or "-" for c in row))
+        for header, value in zip(HEADERS[lang()], row, strict=True):
+            if value:
+                print(f"{header}: {value}")
         lines: list[tuple[str, str | None]] = [
             (zh("状态", "state"), say(r.state_name)),
             (zh("责任部门", "responsible"), say(r.department.name) if r.department else ""),
@@ -106,7 +109,9 @@ def exception_show(code: CodeArg, as_: AsOpt, json_: JsonOpt = False) -> None:
         for e in detail.history:
             actor = say(e.actor.name) if e.actor else zh("系统", "system")
             print(f"  {local(app, e.at)}  {actor}  {say(e.label)}  {e.note}".rstrip())
-        steps = ", ".join(s.value for s in detail.may) or zh("无", "none")
+        steps = "、".join(f"{say(STEP_WORDS[s])}（{s.value}）" for s in detail.may) or zh(
+            "无", "none"
+        )
         print(zh(f"您可以：{steps}", f"You may: {steps}"))
 
     run_as(as_, body)

@@ -80,14 +80,28 @@ STEP_LABELS: dict[ExceptionStep, Text] = {
     ExceptionStep.REOPEN: Text("重新打开", "reopened"),
 }
 
+#: the steps as commands a person takes (buttons, hints)
+STEP_WORDS: dict[ExceptionStep, Text] = {
+    ExceptionStep.REPORT: Text("提交异常处理说明", "report"),
+    ExceptionStep.COORDINATE: Text("协调决议", "coordinate"),
+    ExceptionStep.RESOLVE: Text("处理完成", "resolve"),
+    ExceptionStep.VERIFY: Text("验证通过", "verify"),
+    ExceptionStep.REJECT: Text("验证不通过", "reject"),
+    ExceptionStep.REOPEN: Text("重新打开", "reopen"),
+}
+
 
 def after(state: ExceptionState, step: ExceptionStep, code: str) -> ExceptionState:
     """The state ``step`` leads to from ``state``; refused when the table has no such pair."""
     found = TRANSITIONS.get((state, step))
     if found is None:
-        allowed = sorted(s.value for (st, s) in TRANSITIONS if st is state)
+        allowed = [STEP_WORDS[s] for (st, s) in TRANSITIONS if st is state]
         raise InvalidTransitionError(
-            "exception.wrong_state", code=code, state=state.value, step=step.value, allowed=allowed
+            "exception.wrong_state",
+            code=code,
+            state=STATE_LABELS[state],
+            step=STEP_WORDS[step],
+            allowed=allowed or [Text("无", "nothing")],
         )
     return found
 

@@ -22,6 +22,7 @@ from oaflow.domain.errors import ConflictError, ForbiddenError, InputError, NotF
 from oaflow.domain.exception_loop import (
     REPORT_REMINDER_HOURS,
     STEP_LABELS,
+    STEP_WORDS,
     ExceptionEvent,
     ExceptionRecord,
     ExceptionState,
@@ -175,7 +176,7 @@ def coordinate(
     deadline moves, it goes to the new owner (who acknowledges it), its escalations start
     again from the new deadline."""
     flow = _begin(world, instance, task, record, ExceptionStep.COORDINATE)
-    _initiating(world, instance, actor, "coordinate")
+    _initiating(world, instance, actor, ExceptionStep.COORDINATE)
     record.plan = _text(plan, "exception.no_plan")
     if handler not in world.org.users or not world.org.users[handler].active:
         raise InputError("exception.unknown_handler", login=handler)
@@ -241,7 +242,7 @@ def verify(
     and the result goes to all parties; failed, it is handled again."""
     step = ExceptionStep.VERIFY if passed else ExceptionStep.REJECT
     flow = _begin(world, instance, task, record, step)
-    _initiating(world, instance, actor, "verify")
+    _initiating(world, instance, actor, step)
     record.verification = _text(result, "exception.no_verification")
     record.verified_by, record.verified_at = actor, world.now
     if not passed:
@@ -260,7 +261,7 @@ def reopen(
 ) -> Decision:
     """A closed record opens again, with a reason: it is coordinated or resolved anew."""
     flow = _begin(world, instance, task, record, ExceptionStep.REOPEN)
-    _initiating(world, instance, actor, "reopen")
+    _initiating(world, instance, actor, ExceptionStep.REOPEN)
     record.reopen_reason = _text(reason, "exception.no_reason")
     record.reopened += 1
     record.resolved_at = record.resolved_by = record.verified_at = record.verified_by = None
@@ -420,23 +421,25 @@ def _responsible(
         return
     user = world.org.users.get(actor)
     if user is None or (record.department or "") not in user.departments:
+        department = world.org.departments.get(record.department or "")
         raise ForbiddenError(
             "exception.not_responsible",
             login=actor,
             code=record.code,
-            department=world.org.department_name(record.department or "", "zh"),
+            department=department.name if department else record.department or "",
         )
 
 
-def _initiating(world: World, instance: InstanceRecord, actor: str, step: str) -> None:
+def _initiating(world: World, instance: InstanceRecord, actor: str, step: ExceptionStep) -> None:
     """The initiating department coordinates, verifies and reopens (EXC-3, EXC-4)."""
     user = world.org.users.get(actor)
     if user is None or instance.department not in user.departments:
+        department = world.org.departments.get(instance.department)
         raise ForbiddenError(
             "exception.not_initiating",
             login=actor,
-            step=step,
-            department=world.org.department_name(instance.department, "zh"),
+            step=STEP_WORDS[step],
+            department=department.name if department else instance.department,
         )
 
 

@@ -426,7 +426,7 @@ _EXCEPTIONS = {
         "the responsible department or the handler reports and resolves it",
     ),
     "exception.not_initiating": Entry(
-        "{login} 不属于发起部门（{department}），不能{step}",
+        "{login} 不属于发起部门（{department}），不能“{step}”",
         "{login} is not in the initiating department ({department}): cannot {step}",
         "协调决议、结果验证和重新打开由发起部门办理",
         "the initiating department coordinates, verifies and reopens",
