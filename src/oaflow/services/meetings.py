@@ -39,6 +39,7 @@ from oaflow.services.meeting_views import (
     snapshot,
 )
 from oaflow.services.view_parts import Names
+from oaflow.services.views import Dept
 from oaflow.storage import meeting_repo as repo
 from oaflow.storage.runtime_store import RuntimeStore
 
@@ -142,6 +143,14 @@ def schedules(app: App, who: Principal) -> list[ScheduleView]:
         names = Names(app.org(conn))
         rows = repo.schedules(conn)
     return [_schedule_view(names, r) for r in rows if _sees(who, r["department"])]
+
+
+def managed_departments(app: App, who: Principal) -> list[Dept]:
+    """The departments whose schedules ``who`` keeps (heads; administrators: all)."""
+    with app.db.read() as conn:
+        org = app.org(conn)
+    names = Names(org)
+    return [names.known_dept(code) for code in org.departments if _manages(who, code)]
 
 
 def remove_schedule(app: App, who: Principal, schedule_id: int) -> None:

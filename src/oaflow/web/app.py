@@ -24,6 +24,7 @@ from oaflow.web.routes import (
     exception_analysis,
     inbox,
     instances,
+    meetings,
     notices,
     processes,
     session,
@@ -44,6 +45,7 @@ ROUTERS = (
     board,
     notices,
     processes,
+    meetings,
     admin,
 )
 #: paths the API answers (problem+json); everything else is a page

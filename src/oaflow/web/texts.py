@@ -4,6 +4,7 @@ domain's catalogues). A template says ``t("inbox")``."""
 from __future__ import annotations
 
 from oaflow.domain.text import Text
+from oaflow.web.meeting_texts import MEETING_WORDS
 
 WORDS: dict[str, Text] = {
     # frame
@@ -475,6 +476,9 @@ WORDS: dict[str, Text] = {
     "adm_causes_change": Text("修改原因分类", "Change the list"),
     "adm_cause_names": Text("名称（每行一个）", "Names (one a line)"),
 }
+
+
+WORDS.update(MEETING_WORDS)
 
 
 def word(name: str, lang: str, /, **params: object) -> str:
