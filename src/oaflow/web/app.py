@@ -22,6 +22,7 @@ from oaflow.web.routes import (
     admin,
     board,
     exception_analysis,
+    exceptions,
     inbox,
     instances,
     meetings,
@@ -38,6 +39,7 @@ STATIC = Path(__file__).parent / "static"
 ROUTERS = (
     session,
     exception_analysis,
+    exceptions,
     inbox,
     tasks,
     start,

@@ -4,6 +4,7 @@ deliverables and exception records; and the portfolio Gantt of running instances
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Annotated
 
@@ -14,9 +15,10 @@ from oaflow.domain.definition import NodeType
 from oaflow.domain.states import InstanceState
 from oaflow.present import flowchart, gantt, words
 from oaflow.services import catalog, deliverables, queries
-from oaflow.services.views import InstanceDetail, InstanceFilter, Sla
+from oaflow.services.app import App
+from oaflow.services.views import InstanceDetail, InstanceFilter, NodeRef, Sla
 from oaflow.web import render
-from oaflow.web.viewer import Seen, TheApp
+from oaflow.web.viewer import Seen, TheApp, Viewer
 
 router = APIRouter()
 Key = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.-]+$")]
@@ -24,6 +26,20 @@ Key = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.-]
 
 @router.get("/instances/{business_key}")
 def show(request: Request, business_key: Key, app: TheApp, viewer: Seen) -> Response:
+    return instance_page(request, business_key, app, viewer)
+
+
+def instance_page(
+    request: Request,
+    business_key: str,
+    app: App,
+    viewer: Viewer,
+    status: int = 200,
+    report_error: str = "",
+    report_sent: Mapping[str, str] | None = None,
+) -> Response:
+    """The instance page; ``report_error``: why reporting an exception on it (its form
+    with ``report_sent``, web/routes/exceptions.py) was refused."""
     detail = queries.instance_detail(app, viewer.principal, business_key)
     definition = queries.instance_definition(app, viewer.principal, business_key)
     chart = flowchart.layout(definition, viewer.lang)
@@ -32,6 +48,7 @@ def show(request: Request, business_key: Key, app: TheApp, viewer: Seen) -> Resp
         app,
         viewer,
         "instance.html",
+        status=status,
         d=detail,
         s=detail.summary,
         chart=chart,
@@ -45,7 +62,26 @@ def show(request: Request, business_key: Key, app: TheApp, viewer: Seen) -> Resp
             app.calendar.tz,
             viewer.lang,
         ),
+        report_nodes=reportable_nodes(detail, viewer),
+        report_error=report_error,
+        report_sent=report_sent or {},
     )
+
+
+def reportable_nodes(detail: InstanceDetail, viewer: Viewer) -> list[NodeRef]:
+    """The nodes with a task on which ``viewer`` may report an exception by hand, in a
+    running instance: every such node for its initiating department, those whose latest
+    task is one's department's for the others (engine/exceptions.py open_by_hand)."""
+    if detail.summary.ended_at is not None:
+        return []
+    mine = set(viewer.principal.departments)
+    initiating = detail.summary.department.code in mine
+    latest = {r.node.id: r for r in detail.progress}
+    return [
+        r.node
+        for r in latest.values()
+        if initiating or (r.department is not None and r.department.code in mine)
+    ]
 
 
 def node_states(detail: InstanceDetail) -> dict[str, str]:
