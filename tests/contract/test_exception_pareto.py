@@ -43,7 +43,7 @@ APRIL = [("B", "handle", "csd.head", D), ("C", "n003", "mkt.head", S)]  # from 0
 LAUNCH = {"title": "新产品C", "collaborating_departments": ["rnd"]}
 
 
-def found(app: App, clock: FixedClock, keys: dict[str, str], row: tuple[Any, ...]) -> None:
+def found(app: App, keys: dict[str, str], row: tuple[Any, ...]) -> None:
     instance, node, login, cause = row
     code = exceptions.open_exception(app, who(app, login), keys[instance], node, "延误")
     with app.db.write() as conn:
@@ -79,12 +79,12 @@ def history(demo_app: App, clock: FixedClock) -> App:
     d.approve("vp.market", "n002")
     for row in MARCH:
         clock.advance(timedelta(hours=1))
-        found(demo_app, clock, keys, row)
+        found(demo_app, keys, row)
     clock.set(datetime(2024, 3, 31, 15, 30, tzinfo=UTC))
-    found(demo_app, clock, keys, LAST_OF_MARCH)
+    found(demo_app, keys, LAST_OF_MARCH)
     clock.set(datetime(2024, 3, 31, 16, 30, tzinfo=UTC))
     for row in APRIL:
-        found(demo_app, clock, keys, row)
+        found(demo_app, keys, row)
         clock.advance(timedelta(days=3))
     return demo_app
 
@@ -119,7 +119,15 @@ def vital(view: Pareto, key: str) -> list[str | None]:
     return [c.cause for c in group.causes if c.vital]
 
 
-def test_the_pareto_of_a_month_per_process_node_and_department(history: App) -> None:
+def test_the_pareto_of_a_crafted_history(history: App) -> None:
+    """One history (built once per database: the suite is lean), four looks at it."""
+    per_process_node_and_department(history)
+    a_month_is_the_business_calendars_and_a_process_can_be_chosen(history)
+    one_sees_the_causes_of_what_one_may_see(history)
+    bad_input_is_said_in_both_languages(history)
+
+
+def per_process_node_and_department(history: App) -> None:
     admin = who(history, "admin")
     whole = exception_analysis.pareto(history, admin, "2024-03")
     assert whole.total == 9 and [g.name.zh for g in whole.groups] == ["全部"]
@@ -158,7 +166,7 @@ def test_the_pareto_of_a_month_per_process_node_and_department(history: App) -> 
     assert [g.name.zh for g in by_department.groups] == ["生产部", "研发部", "物流部", "客户服务部"]
 
 
-def test_a_month_is_the_business_calendars_and_a_process_can_be_chosen(history: App) -> None:
+def a_month_is_the_business_calendars_and_a_process_can_be_chosen(history: App) -> None:
     admin = who(history, "admin")
     april = exception_analysis.pareto(history, admin, "2024-04")
     assert groups(april) == {"": ranking((D, 1), (S, 1))}
@@ -170,7 +178,7 @@ def test_a_month_is_the_business_calendars_and_a_process_can_be_chosen(history: 
     assert exception_analysis.pareto(history, admin, "2024-02").groups == ()
 
 
-def test_one_sees_the_causes_of_what_one_may_see(history: App) -> None:
+def one_sees_the_causes_of_what_one_may_see(history: App) -> None:
     logistics = exception_analysis.pareto(history, who(history, "log.head"), "2024-03", "process")
     assert groups(logistics) == {"customer-complaint": ranking((R, 1), (S, 1))}
     outsider = exception_analysis.pareto(history, who(history, "sal.head"), "2024-03")
@@ -185,10 +193,10 @@ BAD = [
 ]
 
 
-def test_bad_input_is_said_in_both_languages(demo_app: App) -> None:
+def bad_input_is_said_in_both_languages(history: App) -> None:
     for month, by, process, code in BAD:
         with pytest.raises((InputError, NotFoundError)) as raised:
-            exception_analysis.pareto(demo_app, who(demo_app, "admin"), month, by, process)
+            exception_analysis.pareto(history, who(history, "admin"), month, by, process)
         assert raised.value.code == code
         assert raised.value.text("zh") != raised.value.text("en") and raised.value.hint("zh")
 
