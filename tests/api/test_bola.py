@@ -97,6 +97,7 @@ NOWHERE_KEY = "TS209912999"
 NOWHERE_TOKEN = 987_654_321
 NOWHERE_FILE = 987_654_321
 NOWHERE_MEETING = "MTG209912999"
+NOWHERE_EXCEPTION = "ABN20991299"
 
 
 # -- the data, made through the API ---------------------------------------------------------
@@ -307,6 +308,7 @@ class World:
     meetings: dict[str, dict[str, Any]] = field(default_factory=dict)  # code → row
     items: dict[int, dict[str, Any]] = field(default_factory=dict)  # with "department"
     schedules: dict[int, dict[str, Any]] = field(default_factory=dict)
+    exceptions: dict[str, str] = field(default_factory=dict)  # code → business key
 
     def roles(self, login: str) -> set[str]:
         roles = set(self.users[login]["roles"])
@@ -361,6 +363,10 @@ class World:
             return None
         led = [c for c, d in self.departments.items() if login in (d["head"], d["leader"])]
         return set(self.users[login]["departments"]) | self.below(led)
+
+    def foreign_exceptions(self, login: str) -> list[str]:
+        seen = self.visible(login)
+        return sorted(code for code, key in self.exceptions.items() if key not in seen)
 
     def foreign_meetings(self, login: str) -> list[str]:
         scope = self.meeting_departments(login)
@@ -468,6 +474,8 @@ def read_world(api: Server) -> World:
             for i in rows(tables.action_items)
         }
         world.schedules = {s["id"]: s for s in rows(tables.meeting_schedules) if s["active"]}
+        keys = {i.id: i.key for i in world.instances.values()}
+        world.exceptions = {e["code"]: keys[e["instance_id"]] for e in rows(tables.exceptions)}
     return world
 
 
@@ -571,6 +579,12 @@ RULES: dict[tuple[str, str], Rule] = {
     # meetings: seen by their department's members, heads and leaders and their participants
     ("DELETE", "/api/meeting-schedules/{schedule_id}"): Rule("schedule"),
     ("GET", "/api/meetings/{code}"): Rule("meeting"),
+    ("GET", "/api/exceptions/{code}"): Rule("exception"),
+    ("POST", "/api/exceptions/{code}/report"): Rule("exception"),
+    ("POST", "/api/exceptions/{code}/coordinate"): Rule("exception"),
+    ("POST", "/api/exceptions/{code}/resolve"): Rule("exception"),
+    ("POST", "/api/exceptions/{code}/verify"): Rule("exception"),
+    ("POST", "/api/exceptions/{code}/reopen"): Rule("exception"),
     ("GET", "/api/meetings/{code}/report.xlsx"): Rule("meeting"),
     ("POST", "/api/meetings/{code}/actions"): Rule("meeting"),
     ("POST", "/api/meetings/{code}/no-resolutions"): Rule("meeting"),
@@ -599,6 +613,19 @@ def bodies(now: datetime) -> dict[str, Any]:
         "AddSigner": {"to": "gm", "position": "after"},
         "Reason": {"reason": "bola"},
         "ExceptionReport": {"node": "triage", "description": "bola"},
+        "ExceptionExplanation": {
+            "category": "需求变更",
+            "cause": "bola",
+            "expected": local(now + timedelta(days=2)),
+        },
+        "ExceptionCoordination": {
+            "plan": "bola",
+            "handler": "gm",
+            "deadline": local(now + timedelta(days=2)),
+        },
+        "ExceptionResolution": {"note": "bola"},
+        "ExceptionVerification": {"result": "bola"},
+        "ExceptionReopening": {"reason": "bola"},
         "Password": {"password": "bola-password-1"},
         "Deputy": {"deputy": "gm", "starts": local(now), "ends": local(now + timedelta(days=1))},
         "Preferences": {"locale": "en"},
@@ -720,6 +747,7 @@ def config_values(world: World, spec: dict[str, Any], op: Operation, name: str) 
 #: what a meeting's path parameter names: the foreign ones of a caller, one that is nowhere
 MEETING_KINDS: dict[str, tuple[Any, Any]] = {
     "meeting": (World.foreign_meetings, NOWHERE_MEETING),
+    "exception": (World.foreign_exceptions, NOWHERE_EXCEPTION),
     "action": (World.foreign_items, NOWHERE_TASK),
     "schedule": (World.foreign_schedules, NOWHERE_TASK),
 }
@@ -939,6 +967,8 @@ def query_variants(
     base: dict[str, Any] = {}
     if "limit" in op.query:
         base["limit"] = op.query["limit"].get("maximum", 500)
+    if "month" in op.query:  # the cause analysis: this month's exceptions (populate's)
+        base["month"] = datetime.now().strftime("%Y-%m")
     variants = [base]
     foreign = [world.instances[k] for k in world.foreign_keys(caller.login)]
     if not foreign:
