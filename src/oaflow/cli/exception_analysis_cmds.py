@@ -20,6 +20,7 @@ from oaflow.cli.common import (
     zh,
 )
 from oaflow.cli.notice_cmds import exception_group
+from oaflow.domain.errors import InputError
 from oaflow.domain.security import Principal
 from oaflow.present.pareto_xlsx import pareto_workbook
 from oaflow.services import exception_analysis, exception_causes
@@ -80,7 +81,7 @@ def pareto(
     def body(app: App, who: Principal) -> None:
         view = exception_analysis.pareto(app, who, month, by, process)
         if xlsx is not None:
-            xlsx.write_bytes(pareto_workbook(view, zh("zh", "en")))
+            _write(xlsx, pareto_workbook(view, zh("zh", "en")))
         if json_:
             print_json(as_json(app, view))
             return
@@ -89,6 +90,13 @@ def pareto(
             console.print(zh(f"已写入 {xlsx}", f"written to {xlsx}"), markup=False)
 
     run_as(as_, body)
+
+
+def _write(path: Path, data: bytes) -> None:
+    try:
+        path.write_bytes(data)
+    except OSError as failed:
+        raise InputError("analysis.cannot_write", path=str(path), reason=failed.strerror) from None
 
 
 def _print(view: Pareto) -> None:
