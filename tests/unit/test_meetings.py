@@ -110,6 +110,7 @@ LATER = at("2024-03-08T18:00")
         ([ItemInput("t", "a", LATER), ItemInput("t", "", LATER)], "action.no_owner"),
         ([ItemInput("t", "a", None)], "action.no_due"),
         ([ItemInput("t", "a", NOW)], "action.due_past"),
+        ([ItemInput("t", "a", at("2099-01-01T18:00"))], "action.due_too_far"),
         ([ItemInput("t", "a", LATER)] * 51, "action.too_many"),
     ],
 )

@@ -26,6 +26,7 @@ WARN_SHARE = 0.75  # a reminder when this share of an item's time is used
 ESCALATE_AFTER_HOURS = 24.0  # working hours after the deadline
 TITLE_LENGTH = 200
 MAX_ITEMS = 50  # action items entered at once
+MAX_AHEAD = timedelta(days=2 * 366)  # a deadline further ahead is a typing mistake
 _SEARCH_DAYS = 400  # a meeting weekday always has a working day within this many days
 
 
@@ -142,6 +143,8 @@ def check_items(items: Sequence[ItemInput], now: datetime) -> None:
             raise InputError("action.no_due", number=number, title=item.title.strip())
         if item.due_at <= now:
             raise InputError("action.due_past", number=number, due=item.due_at, now=now)
+        if item.due_at > now + MAX_AHEAD:
+            raise InputError("action.due_too_far", number=number, due=item.due_at)
 
 
 def item_schedule(

@@ -100,6 +100,12 @@ TEXTS: dict[str, Entry] = {
         "截止时间要晚于现在",
         "give a deadline after now",
     ),
+    "action.due_too_far": Entry(
+        "第 {number} 条行动项的截止时间 {due} 在两年以后",
+        "the deadline of action item {number}, {due}, is more than two years ahead",
+        "请检查年份",
+        "check the year",
+    ),
     "action.not_found": Entry("行动项 {item_id} 不存在", "action item {item_id} does not exist"),
     "action.not_yours": Entry(
         "行动项 {item_id} 的负责人是 {owner}，只有负责人能标记完成",
