@@ -26,6 +26,11 @@ DESCRIPTION = "未在72小时内提交方案"
 PLAN = "客户需求确认后延迟24小时提交"
 #: the running complaint returned to 生产部, whose step 原因分析与处理 has no exception yet
 COMPLAINT = "客户投诉-同批次多台屏幕划痕"
+#: every visible form control without a label
+UNLABELLED = """() => [...document.querySelectorAll('input, select, textarea')]
+  .filter(e => e.type !== 'hidden' && !(e.labels && e.labels.length)
+               && !e.getAttribute('aria-label'))
+  .map(e => e.outerHTML.slice(0, 120))"""
 
 
 def running(visit: Visit, title: str) -> str:
@@ -77,6 +82,7 @@ def test_the_worked_example_through_the_pages(visit: Callable[..., Visit]) -> No
     # 已上报: the responsible department's report (异常处理说明)
     production.go(f"/exceptions/{code}")
     expect(production.page.locator("#exc-may form")).to_have_count(1)
+    assert production.page.evaluate(UNLABELLED) == []
     production.page.select_option("#x-category", "需求变更")
     production.page.fill("#x-cause", "客户需求临时变更，需额外确认")
     production.page.fill("#x-expected", ahead(2, "12:00"))
@@ -90,6 +96,7 @@ def test_the_worked_example_through_the_pages(visit: Callable[..., Visit]) -> No
     # 处理中: the initiating department records the coordination
     service.go(f"/exceptions/{code}")
     expect(service.page.locator("#x-handler optgroup[label=生产部] option")).not_to_have_count(0)
+    assert service.page.evaluate(UNLABELLED) == []
     service.page.fill("#x-plan", PLAN)
     service.page.select_option("#x-handler", "prd.staff")
     service.page.fill("#x-deadline", ahead(3, "12:00"))
