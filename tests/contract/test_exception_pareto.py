@@ -43,26 +43,24 @@ APRIL = [("B", "handle", "csd.head", D), ("C", "n003", "mkt.head", S)]  # from 0
 LAUNCH = {"title": "新产品C", "collaborating_departments": ["rnd"]}
 
 
+#: who explains an exception: the head of the responsible department (the task's)
+EXPLAINS = {"triage": "csd.head", "A/handle": "prd.head", "B/handle": "log.head"}
+
+
 def found(app: App, keys: dict[str, str], row: tuple[Any, ...]) -> None:
+    """Open the exception of ``row``; the responsible department explains it with its
+    cause category (none: not yet explained)."""
     instance, node, login, cause = row
     code = exceptions.open_exception(app, who(app, login), keys[instance], node, "延误")
+    if cause is not None:
+        head = EXPLAINS.get(node) or EXPLAINS.get(f"{instance}/{node}") or "rnd.head"
+        expected = app.now() + timedelta(days=1)
+        exceptions.report(app, who(app, head), code, cause, "原因", expected)
     with app.db.write() as conn:
-        # The responsible department's explanation (its cause category) comes with the
-        # exception loop's own service; until then the category is written here directly.
-        # found_at and department are what opening writes; they are filled from the report
-        # time and the task only where opening left them empty. The record is closed as
-        # verification would close it, so that the next one can be opened on the same task
-        # (one open exception a task): the analysis counts records in every state.
-        conn.execute(
-            text(
-                "UPDATE exceptions SET cause_category = :cause, state = 'closed',"
-                " found_at = COALESCE(found_at, reported_at),"
-                " department = COALESCE(department,"
-                " (SELECT department FROM tasks WHERE tasks.id = exceptions.task_id))"
-                " WHERE code = :code"
-            ),
-            {"cause": cause, "code": code},
-        )
+        # Closed here at once, as verification would close it, so that the next record can
+        # be opened on the same task (one open exception a task) without the whole loop:
+        # the analysis counts records in every state.
+        conn.execute(text("UPDATE exceptions SET state = 'closed' WHERE code = :c"), {"c": code})
 
 
 @pytest.fixture
