@@ -285,7 +285,13 @@ async def open_one(request: Request, business_key: Key, app: TheApp, viewer: See
         said = render.word("exc_opened", viewer.lang, code=code)
         where = f"/exceptions/{code}?" + urlencode({"flash": said})
         return RedirectResponse(where, status_code=303)
-    said = f"{refusal.message} [{refusal.code}]" if refusal.code else refusal.message
     return instances.instance_page(
-        request, business_key, app, viewer, refusal.status, said, refusal.sent
+        request,
+        business_key,
+        app,
+        viewer,
+        refusal.status,
+        refusal.message,
+        refusal.sent,
+        refusal.code,
     )

@@ -37,9 +37,10 @@ def instance_page(
     status: int = 200,
     report_error: str = "",
     report_sent: Mapping[str, str] | None = None,
+    report_code: str = "",
 ) -> Response:
-    """The instance page; ``report_error``: why reporting an exception on it (its form
-    with ``report_sent``, web/routes/exceptions.py) was refused."""
+    """The instance page; ``report_error`` (and its ``report_code``): why reporting an
+    exception on it (its form with ``report_sent``, web/routes/exceptions.py) was refused."""
     detail = queries.instance_detail(app, viewer.principal, business_key)
     definition = queries.instance_definition(app, viewer.principal, business_key)
     chart = flowchart.layout(definition, viewer.lang)
@@ -64,6 +65,7 @@ def instance_page(
         ),
         report_nodes=reportable_nodes(detail, viewer),
         report_error=report_error,
+        report_code=report_code,
         report_sent=report_sent or {},
     )
 
