@@ -26,6 +26,10 @@ DESCRIPTION = "未在72小时内提交方案"
 PLAN = "客户需求确认后延迟24小时提交"
 #: the running complaint returned to 生产部, whose step 原因分析与处理 has no exception yet
 COMPLAINT = "客户投诉-同批次多台屏幕划痕"
+#: the loop's steps on a record's timeline
+STEPS = {
+    f"exception_{s}" for s in ("report", "coordinate", "resolve", "verify", "reject", "reopen")
+}
 #: every visible form control without a label
 UNLABELLED = """() => [...document.querySelectorAll('input, select, textarea')]
   .filter(e => e.type !== 'hidden' && !(e.labels && e.labels.length)
@@ -149,8 +153,9 @@ def test_the_worked_example_through_the_pages(visit: Callable[..., Visit]) -> No
     assert state_of(service) == "已重开"
     expect(service.page.locator("#exc-reopen-reason")).to_have_text("客户再次变更需求")
     kinds = service.page.locator("#exc-history li").evaluate_all("l => l.map(e => e.dataset.kind)")
-    assert [k for k in kinds if k != "deadline_moved"] == [
-        "exception_opened",
+    # opened by hand (or, had a timer found the task overdue meanwhile, that record taken over)
+    assert {"exception_opened", "exception_confirmed"} & set(kinds), kinds
+    assert [k for k in kinds if k in STEPS] == [
         "exception_report",
         "exception_coordinate",
         "exception_resolve",
