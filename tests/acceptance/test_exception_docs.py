@@ -1,9 +1,11 @@
 """docs/exceptions.md is true: the manual's worked example (b) entered through the CLI as
-the page shows it, its Template 4 row as printed (EXC-1..4)."""
+the page shows it, its Template 4 row as printed (EXC-1..4) — on the page's SQLite file,
+and on a fresh PostgreSQL database."""
 
 from __future__ import annotations
 
 import shlex
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -20,10 +22,15 @@ ROW = (
 )
 
 
-def test_the_worked_example_runs_as_written(tmp_path: Path, oaflow_run) -> None:  # type: ignore[no-untyped-def]
+def test_the_worked_example_runs_as_written(tmp_path: Path, db_url: str, oaflow_run) -> None:  # type: ignore[no-untyped-def]
     session = steps(DOC.read_text(encoding="utf-8"), PAGE)
     assert [s.exit_code for s in session].count(1) == 2  # the session shows refusals
     assert session[-1].expected[0] == ROW
+    on_pg = db_url.startswith("postgresql")
+    env = {"OAFLOW_DATABASE_URL": db_url} if on_pg else None
     for step in session:
-        result = oaflow_run(shlex.split(step.command)[1:], tmp_path, expect=None, columns=100)
+        if on_pg:  # the page shows its SQLite file
+            step = replace(step, expected=[e for e in step.expected if "sqlite:///" not in e])
+        args = shlex.split(step.command)[1:]
+        result = oaflow_run(args, tmp_path, expect=None, columns=100, env=env)
         check(step, result, PAGE)
