@@ -219,6 +219,10 @@ def test_bad_input_shows_why_and_changes_nothing(
     def state() -> str:
         return str(service.get(f"/api/exceptions/{code}").json()["record"]["state"])
 
+    # its report is overdue: said in red, in words
+    page = service.get(f"/exceptions/{code}").text
+    assert 'id="exc-due" class="late-due"' in page and "已超时，尚未提交说明" in page
+
     # reporting on the instance: no description; a node that is not there
     answer = post(service, f"/instances/{key}/exceptions", node="handle", description=" ")
     assert answer.status_code == 422
@@ -267,6 +271,8 @@ def test_bad_input_shows_why_and_changes_nothing(
     service.cookies.set("oaflow_lang", "en")
     answer = post(service, f"/exceptions/{code}/coordinate", **coordination)
     assert "the handler nobody is not an active user" in answer.text
+    listed = service.get("/exceptions").text
+    assert "linked task" in listed and ">Open<" in listed and "reported" in listed
     # without the form token nothing happens; outside one's scope a record does not exist
     answer = service.post(f"/exceptions/{code}/reopen", data={"reason": "x"})
     assert answer.status_code == 403
