@@ -6,8 +6,6 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-import httpx
-
 from oaflow.config import Settings
 from oaflow.domain.clock import Clock, SystemClock
 from oaflow.domain.errors import OAFlowError
@@ -40,6 +38,7 @@ def build_app(settings: Settings, clock: Clock | None = None, url: str | None = 
 @contextmanager
 def build_channels() -> Iterator[Callable[[str], Channel]]:
     """The real channels, sharing one HTTP client for the worker's life."""
+    import httpx  # loaded by the commands that deliver, not by every CLI command
     with httpx.Client(timeout=10.0, follow_redirects=False) as http:
         made: dict[str, Channel] = {}
 

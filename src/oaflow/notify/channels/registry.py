@@ -11,17 +11,16 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from email.errors import HeaderParseError
 from email.headerregistry import Address
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, urlsplit
-
-import httpx
 
 from oaflow.domain.errors import Fault, fault
 from oaflow.notify.channels.base import KINDS, Channel
 from oaflow.notify.channels.email import TLS_MODES, EmailChannel
 from oaflow.notify.channels.recording import RecordingChannel
-from oaflow.notify.channels.robots import DingTalkChannel, FeishuChannel, WeComChannel
-from oaflow.notify.channels.webhook import WebhookChannel
+
+if TYPE_CHECKING:
+    import httpx
 
 KNOWN_SETTINGS: dict[str, tuple[str, ...]] = {
     "email": (
@@ -43,7 +42,12 @@ KNOWN_SETTINGS: dict[str, tuple[str, ...]] = {
 
 def channel_for(kind: str, http: httpx.Client | None = None) -> Channel:
     """The channel for ``kind``; ValueError for an unknown kind. ``recording`` gives a new
-    :class:`RecordingChannel` (build one yourself to look at what it recorded)."""
+    :class:`RecordingChannel` (build one yourself to look at what it recorded). The HTTP
+    channels (and httpx) are loaded when first built: a CLI command that sends nothing does
+    not pay for them."""
+    from oaflow.notify.channels.robots import DingTalkChannel, FeishuChannel, WeComChannel
+    from oaflow.notify.channels.webhook import WebhookChannel
+
     match kind:
         case "email":
             return EmailChannel()
