@@ -79,8 +79,9 @@ def _warning(flow: Flow, node: Node, task: TaskRecord, event: SlaEvent) -> None:
 
 
 def _overdue(flow: Flow, node: Node, task: TaskRecord, event: SlaEvent) -> None:
-    department = flow.world.org.department_name(task.department or "", "zh")
-    description = f"{node.name.zh}（{department}）超过时限未完成"
+    department = flow.world.org.department_name(task.department, "zh") if task.department else ""
+    where = f"{node.name.zh}（{department}）" if department.strip() else node.name.zh
+    description = f"{where}超过时限未完成"
     flow.decision.exceptions.append(opening(flow.world, task, node.id, description))
     _send(flow, task, event, ("responsible", "responsible_head"))
 
