@@ -15,7 +15,7 @@ from sqlalchemy import func, select, update
 from oaflow.domain.clock import FixedClock
 from oaflow.domain.errors import ConflictError, ForbiddenError, InputError, NotFoundError
 from oaflow.domain.meetings import ItemInput
-from oaflow.services import exceptions, meeting_timers, meetings, timers
+from oaflow.services import exceptions, meeting_actions, meeting_timers, meetings, timers
 from oaflow.services.app import App
 from oaflow.storage import tables
 
@@ -117,11 +117,16 @@ def test_a_week_of_meetings_from_report_to_done_items(demo_app: App, clock: Fixe
         app,
         ConflictError,
         "meeting.not_held_yet",
-        lambda: meetings.resolve(app, staff, code, [item]),
+        lambda: meeting_actions.resolve(app, staff, code, [item]),
     )
     prd = who(app, "prd.head")
     assert meetings.meeting(app, prd, code).may_resolve is False
-    refused(app, ForbiddenError, "access.denied", lambda: meetings.resolve(app, prd, code, [item]))
+    refused(
+        app,
+        ForbiddenError,
+        "access.denied",
+        lambda: meeting_actions.resolve(app, prd, code, [item]),
+    )
     refused(
         app,
         NotFoundError,
@@ -134,7 +139,7 @@ def test_a_week_of_meetings_from_report_to_done_items(demo_app: App, clock: Fixe
     assert sent(app)[1:] == [reminder]
 
     items = [item, ItemInput("电话回访客户", "csd.staff", at("2024-03-08T18:00"))]
-    entered = meetings.resolve(app, staff, code, items)
+    entered = meeting_actions.resolve(app, staff, code, items)
     assert [
         (i.title, i.owner.login, i.department.code if i.department else "") for i in entered
     ] == [
@@ -143,9 +148,11 @@ def test_a_week_of_meetings_from_report_to_done_items(demo_app: App, clock: Fixe
     ]
     assert meetings.meeting(app, head, code).state == "minuted"
     first, second = (i.id for i in entered)
-    refused(app, ForbiddenError, "action.not_yours", lambda: meetings.mark_done(app, head, first))
+    refused(
+        app, ForbiddenError, "action.not_yours", lambda: meeting_actions.mark_done(app, head, first)
+    )
     clock.set(at("2024-03-06T09:00"))
-    meetings.mark_done(app, staff, second, "已回访，客户满意")
+    meeting_actions.mark_done(app, staff, second, "已回访，客户满意")
 
     timers.tick(app, clock, at("2024-03-13T11:00"))
     action = [m for m in sent(app) if m[0].startswith("action:")]
@@ -158,14 +165,19 @@ def test_a_week_of_meetings_from_report_to_done_items(demo_app: App, clock: Fixe
     later = meetings.meetings(app, head)[0]
     assert later.code == "MTG20240302"
     assert [a.id for a in meetings.meeting(app, head, later.code).report.earlier_actions] == [first]
-    mine = meetings.action_items(app, prd, mine=True)
+    mine = meeting_actions.action_items(app, prd, mine=True)
     assert [(a.id, a.sla.value) for a in mine] == [(first, "overdue")]
-    done = meetings.mark_done(app, prd, first, "产能数据已补充")
+    done = meeting_actions.mark_done(app, prd, first, "产能数据已补充")
     assert done.state == "done" and done.done_note == "产能数据已补充"
-    refused(app, ConflictError, "action.already_done", lambda: meetings.mark_done(app, prd, first))
+    refused(
+        app,
+        ConflictError,
+        "action.already_done",
+        lambda: meeting_actions.mark_done(app, prd, first),
+    )
 
     meetings.remove_schedule(app, head, schedule.id)
-    meetings.no_resolutions(app, head, later.code)
+    meeting_actions.no_resolutions(app, head, later.code)
     before = sent(app)
     timers.tick(app, clock, at("2024-03-29T18:00"))
     assert sent(app) == before
@@ -213,20 +225,28 @@ def test_bad_schedules_and_resolutions_are_refused_and_change_nothing(
         ("action.no_title", [ItemInput("", "csd.staff", at("2024-03-08T18:00"))]),
         ("action.no_items", []),
     ):
-        refused(app, InputError, code_, lambda: meetings.resolve(app, staff, code, items))
+        refused(
+            app,
+            InputError,
+            code_,
+            lambda items=items: meeting_actions.resolve(app, staff, code, items),
+        )
     refused(
         app,
         NotFoundError,
         "meeting.not_found",
-        lambda: meetings.resolve(app, staff, "MTG20990101", [good]),
+        lambda: meeting_actions.resolve(app, staff, "MTG20990101", [good]),
     )
-    [item] = meetings.resolve(app, staff, code, [good])
+    [item] = meeting_actions.resolve(app, staff, code, [good])
     refused(
-        app, ConflictError, "meeting.has_actions", lambda: meetings.no_resolutions(app, staff, code)
+        app,
+        ConflictError,
+        "meeting.has_actions",
+        lambda: meeting_actions.no_resolutions(app, staff, code),
     )
     refused(
         app,
         NotFoundError,
         "action.not_found",
-        lambda: meetings.mark_done(app, who(app, "log.staff"), item.id),
+        lambda: meeting_actions.mark_done(app, who(app, "log.staff"), item.id),
     )

@@ -30,7 +30,7 @@ from oaflow.domain.meetings import ItemInput
 from oaflow.domain.security import Principal
 from oaflow.present.meeting_xlsx import workbook
 from oaflow.present.words import state_label
-from oaflow.services import meetings
+from oaflow.services import meeting_actions, meetings
 from oaflow.services.app import App
 from oaflow.services.meeting_views import ActionItemView, MeetingView, ProgressLine
 
@@ -320,11 +320,11 @@ def resolve(
 
     def body(app: App, who: Principal) -> None:
         if none:
-            meetings.no_resolutions(app, who, code)
+            meeting_actions.no_resolutions(app, who, code)
             print(zh(f"{code} 已标记为无决议", f"{code} marked 'no resolutions'"))
             return
         parsed = [_item(text, app.calendar.tz) for text in items or []]
-        entered = meetings.resolve(app, who, code, parsed)
+        entered = meeting_actions.resolve(app, who, code, parsed)
         _items_table(app, zh(f"{code} 的行动项", f"Action items of {code}"), entered)
 
     run_as(as_, body)
@@ -349,7 +349,7 @@ def action_list(
     deadline, with their deadline state."""
 
     def body(app: App, who: Principal) -> None:
-        rows = meetings.action_items(app, who, mine, open_)
+        rows = meeting_actions.action_items(app, who, mine, open_)
         if json_:
             print_json(as_json(app, rows))
             return
@@ -367,7 +367,7 @@ def action_done(
     """Mark your action item done; its reminders stop."""
 
     def body(app: App, who: Principal) -> None:
-        item = meetings.mark_done(app, who, item_id, note)
+        item = meeting_actions.mark_done(app, who, item_id, note)
         print(zh(f"行动项 {item.id} 已完成", f"action item {item.id} done"))
 
     run_as(as_, body)

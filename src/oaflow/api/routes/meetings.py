@@ -15,7 +15,7 @@ from oaflow.api.schemas import MAX_ID, Strict
 from oaflow.domain.clock import parse_instant
 from oaflow.domain.meetings import DEFAULT_PREPARE_HOURS, MAX_ITEMS, TITLE_LENGTH, ItemInput
 from oaflow.present.meeting_xlsx import workbook
-from oaflow.services import meetings
+from oaflow.services import meeting_actions, meetings
 from oaflow.services.meeting_views import (
     ActionItemView,
     MeetingSummary,
@@ -129,13 +129,13 @@ def resolve(code: Code, body: Items, app: TheApp, who: Who) -> list[ActionItemVi
         ItemInput(i.title, i.owner, parse_instant(i.due, tz) if i.due.strip() else None)
         for i in body.items
     ]
-    return meetings.resolve(app, who, code, items)
+    return meeting_actions.resolve(app, who, code, items)
 
 
 @router.post("/meetings/{code}/no-resolutions", status_code=204, responses={**ONE, **CHANGE})
 def no_resolutions(code: Code, app: TheApp, who: Who) -> Response:
     """Mark the meeting as one that decided nothing: its reminder is not sent."""
-    meetings.no_resolutions(app, who, code)
+    meeting_actions.no_resolutions(app, who, code)
     return Response(status_code=204)
 
 
@@ -145,10 +145,10 @@ def action_items(
 ) -> list[ActionItemView]:
     """Action items of one's departments' meetings (``mine``: one's own), open first, by
     deadline, with their deadline state."""
-    return meetings.action_items(app, who, mine, open)
+    return meeting_actions.action_items(app, who, mine, open)
 
 
 @router.post("/actions/{item_id}/done", response_model=ActionItemView, responses={**ONE, **CHANGE})
 def done(item_id: Id, body: Done, app: TheApp, who: Who) -> ActionItemView:
     """Mark one's own action item done, with a note of what was done."""
-    return meetings.mark_done(app, who, item_id, body.note)
+    return meeting_actions.mark_done(app, who, item_id, body.note)

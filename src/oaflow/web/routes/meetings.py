@@ -17,7 +17,7 @@ from oaflow.api.schemas import MAX_ID
 from oaflow.domain.clock import parse_instant
 from oaflow.domain.errors import OAFlowError
 from oaflow.domain.meetings import WEEKDAYS, ItemInput
-from oaflow.services import meetings, organisation
+from oaflow.services import meeting_actions, meetings, organisation
 from oaflow.web import render
 from oaflow.web.viewer import Seen, TheApp, Viewer
 
@@ -166,7 +166,7 @@ def resolve(
     filled = [r for r in rows if r["title"] or r["owner"] or r["due"]]
     try:
         items = [_item(app, r) for r in filled]
-        entered = meetings.resolve(app, viewer.principal, code, items)
+        entered = meeting_actions.resolve(app, viewer.principal, code, items)
     except OAFlowError as error:
         message = _error(app, viewer, error)
         return _meeting_page(request, app, viewer, code, _status(error), message, rows)
@@ -182,7 +182,7 @@ def _item(app: Any, row: dict[str, str]) -> ItemInput:
 @router.post("/meetings/{code}/no-resolutions")
 def no_resolutions(request: Request, code: Code, app: TheApp, viewer: Seen) -> Response:
     try:
-        meetings.no_resolutions(app, viewer.principal, code)
+        meeting_actions.no_resolutions(app, viewer.principal, code)
     except OAFlowError as error:
         return _meeting_page(request, app, viewer, code, _status(error), _error(app, viewer, error))
     return _back(f"/meetings/{code}", render.word("mtg_marked_none", viewer.lang))
@@ -198,8 +198,8 @@ def _actions_page(
     request: Request, app: Any, viewer: Viewer, status: int = 200, error: str = ""
 ) -> Response:
     who = viewer.principal
-    mine = meetings.action_items(app, who, mine=True)
-    others = [a for a in meetings.action_items(app, who) if a.owner.login != who.login]
+    mine = meeting_actions.action_items(app, who, mine=True)
+    others = [a for a in meeting_actions.action_items(app, who) if a.owner.login != who.login]
     return render.page(
         request,
         app,
@@ -221,7 +221,7 @@ def done(
     note: Annotated[str, Form(max_length=2000)] = "",
 ) -> Response:
     try:
-        meetings.mark_done(app, viewer.principal, item_id, note)
+        meeting_actions.mark_done(app, viewer.principal, item_id, note)
     except OAFlowError as error:
         return _actions_page(request, app, viewer, _status(error), _error(app, viewer, error))
     return _back("/actions", render.word("mtg_marked_done", viewer.lang, id=item_id))
