@@ -229,7 +229,7 @@ def _print_meeting(app: App, view: MeetingView) -> None:
                 e.business_key,
                 say(e.node.name),
                 e.description,
-                state_label(e.state, lang()),
+                say(e.state_label),
                 e.resources,
             ]
             for e in report.exceptions

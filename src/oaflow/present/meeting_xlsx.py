@@ -75,7 +75,7 @@ def workbook(view: MeetingView, lang: str = "zh", tz: str = "Asia/Shanghai") -> 
                     e.node.name.get(lang),
                     e.department.name.get(lang) if e.department else "",
                     e.description,
-                    state_label(e.state, lang),
+                    e.state_label.get(lang),
                     e.cause_category,
                     e.resources,
                     local_time(e.reported_at, tz),

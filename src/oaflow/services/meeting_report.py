@@ -22,6 +22,7 @@ from oaflow.services.meeting_views import (
     ExceptionLine,
     ProgressLine,
     Report,
+    exception_state_label,
 )
 from oaflow.services.view_parts import Names, node_ref, sla_of
 from oaflow.services.views import NodeRef, Sla
@@ -81,6 +82,7 @@ def _exception(app: App, conn: Connection, names: Names, row: dict[str, Any]) ->
         department=names.dept(row.get("department")),
         description=row["description"],
         state=row["state"],
+        state_label=exception_state_label(row["state"]),
         cause_category=row.get("cause_category") or "",
         resources=row.get("resources") or "",
         reported_at=row["reported_at"],

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from oaflow.domain.exception_loop import STATE_LABELS
 from oaflow.domain.meetings import ItemState, MeetingState
 from oaflow.domain.text import Text
 from oaflow.services.views import Dept, NodeRef, Person, Sla
@@ -76,6 +77,7 @@ class ExceptionLine:
     department: Dept | None
     description: str
     state: str
+    state_label: Text
     cause_category: str
     resources: str
     reported_at: datetime
@@ -280,10 +282,17 @@ def _exception_of(value: dict[str, Any]) -> ExceptionLine:
         department=_to_dept(value["department"]),
         description=value["description"],
         state=value["state"],
+        state_label=exception_state_label(value["state"]),
         cause_category=value["cause_category"],
         resources=value["resources"],
         reported_at=_to_time(value["reported_at"]) or datetime.min,
     )
+
+
+def exception_state_label(state: str) -> Text:
+    """An exception record's state in words (发现, 处理中 …)."""
+    known = {s.value: label for s, label in STATE_LABELS.items()}
+    return known.get(state, Text(state, state))
 
 
 def _item_of(value: dict[str, Any]) -> ActionItemView:
