@@ -250,3 +250,18 @@ def test_bad_schedules_and_resolutions_are_refused_and_change_nothing(
         "action.not_found",
         lambda: meeting_actions.mark_done(app, who(app, "log.staff"), item.id),
     )
+
+
+def test_a_check_that_fails_is_set_aside_and_blocks_nothing(
+    demo_app: App, clock: FixedClock
+) -> None:
+    app = demo_app
+    meetings.add_schedule(app, who(app, "csd.head"), "csd", "mon", "10:00")
+    broken = tables.meeting_schedules
+    with app.db.write() as conn:  # a row no check can handle (written by hand)
+        conn.execute(update(broken).values(at_time="99:99"))
+    clock.set(at("2024-03-04T08:00"))
+    assert meeting_timers.fire_one(app, clock.now()) is True  # prepared, then failed
+    assert meeting_timers.next_due(app) == at("2024-03-04T08:15")
+    assert meeting_timers.fire_one(app, clock.now()) is False
+    assert meetings.meetings(app, who(app, "csd.head")) == []  # rolled back

@@ -8,22 +8,28 @@ LOCKED``; SQLite: the write lock), so it fires once with several workers."""
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection
+from sqlalchemy import Column, Connection, update
 
 from oaflow.domain import meetings as rules
+from oaflow.domain.errors import OAFlowError
 from oaflow.domain.meetings import ItemEvent, MeetingState
 from oaflow.domain.model import Message
 from oaflow.domain.org import Organisation
 from oaflow.domain.security import SYSTEM_LOGIN
 from oaflow.services.app import App
 from oaflow.services.meetings import meeting_message_data, prepare_meeting
-from oaflow.services.timers import Sweep
+from oaflow.services.timers import RETRY_FAILED, Sweep
 from oaflow.storage import meeting_repo as repo
 from oaflow.storage.runtime_store import RuntimeStore
+from oaflow.storage.tables import action_items, meeting_schedules, meetings
 
+log = logging.getLogger(__name__)
+#: the row a check claimed: its clock's column and id (set aside when the check fails)
+Claimed = list[tuple["Column[Any]", int]]
 #: a report whose meeting ended longer ago than this is not prepared any more (downtime)
 STALE = timedelta(hours=24)
 EVENTS = {
@@ -40,15 +46,36 @@ def next_due(app: App) -> datetime | None:
 
 
 def fire_one(app: App, now: datetime) -> bool:
-    """Handle one due check in a transaction of its own; False when none is due."""
-    with app.db.write() as conn:
-        return _schedule(app, conn, now) or _minutes(app, conn, now) or _item(app, conn, now)
+    """Handle one due check in a transaction of its own; False when none is due. A check
+    that fails (say, a process version that cannot be read any more) is set aside for
+    ``RETRY_FAILED`` and logged, so that it does not block the checks behind it."""
+    claimed: list[tuple[Column[Any], int]] = []
+    try:
+        with app.db.write() as conn:
+            return (
+                _schedule(app, conn, now, claimed)
+                or _minutes(app, conn, now, claimed)
+                or _item(app, conn, now, claimed)
+            )
+    except OAFlowError as error:
+        if not claimed:
+            raise
+        column, row_id = claimed[-1]
+        log.warning("meeting check %s %s failed, retried later: %s", column, row_id, error)
+        with app.db.write() as conn:
+            conn.execute(
+                update(column.table)
+                .where(column.table.c.id == row_id)
+                .values({column.name: now + RETRY_FAILED})
+            )
+        return True
 
 
-def _schedule(app: App, conn: Connection, now: datetime) -> bool:
+def _schedule(app: App, conn: Connection, now: datetime, claimed: Claimed) -> bool:
     schedule = repo.claim_schedule(conn, now)
     if schedule is None:
         return False
+    claimed.append((meeting_schedules.c.next_at, schedule["id"]))
     held = schedule["next_at"] + timedelta(hours=schedule["prepare_hours"])
     if held + STALE >= now:
         prepare_meeting(app, conn, schedule["department"], held, schedule, SYSTEM_LOGIN)
@@ -60,10 +87,11 @@ def _schedule(app: App, conn: Connection, now: datetime) -> bool:
     return True
 
 
-def _minutes(app: App, conn: Connection, now: datetime) -> bool:
+def _minutes(app: App, conn: Connection, now: datetime, claimed: Claimed) -> bool:
     meeting = repo.claim_meeting(conn, now)
     if meeting is None:
         return False
+    claimed.append((meetings.c.check_at, meeting["id"]))
     repo.set_meeting(conn, meeting["id"], check_at=None, reminded=True)
     if meeting["state"] != MeetingState.PREPARED.value:
         return True
@@ -79,10 +107,11 @@ def _minutes(app: App, conn: Connection, now: datetime) -> bool:
     return True
 
 
-def _item(app: App, conn: Connection, now: datetime) -> bool:
+def _item(app: App, conn: Connection, now: datetime, claimed: Claimed) -> bool:
     item = repo.claim_item(conn, now)
     if item is None:
         return False
+    claimed.append((action_items.c.check_at, item["id"]))
     schedule = rules.item_schedule(app.calendar, item["created_at"], item["due_at"])
     fired = list(item["sla_fired"])
     due = rules.due_events(schedule, fired, now)
