@@ -141,8 +141,8 @@ def _item_message(
     hours = app.calendar.working_hours_between(now, item["due_at"])
     data = {
         "business_key": item["meeting"],
-        "node_zh": f"行动项：{item['title']}",
-        "node_en": f"Action item: {item['title']}",
+        "node_zh": f"行动项“{item['title']}”",
+        "node_en": f"Action item '{item['title']}'",
         "note": _local(app, item["due_at"]),
         "page": "/actions",
         "items": [
