@@ -215,6 +215,12 @@ def test_bad_schedules_and_resolutions_are_refused_and_change_nothing(
     )
 
     code = meetings.prepare_now(app, head, "csd").code
+    refused(
+        app,
+        ConflictError,
+        "meeting.already_prepared",
+        lambda: meetings.prepare_now(app, head, "csd"),
+    )
     clock.set(at("2024-03-04T11:00"))
     staff = who(app, "csd.staff")
     good = ItemInput("回访", "csd.staff", at("2024-03-08T18:00"))

@@ -185,10 +185,16 @@ def _schedule_view(names: Names, row: dict[str, Any]) -> ScheduleView:
 # -- preparing -------------------------------------------------------------------------------
 def prepare_now(app: App, who: Principal, department: str) -> MeetingView:
     """Prepare the report of ``department``'s next meeting now (its schedule then moves on
-    to the one after); without a schedule, of a meeting held now."""
+    to the one after); without a schedule, of a meeting held now. A meeting prepared and
+    not held yet is not prepared again (nor the one after it)."""
     with app.db.write() as conn:
         _known_department(app.org(conn), department)
         _check_manages(who, department)
+        coming = repo.coming_meeting(conn, department, app.now())
+        if coming is not None:
+            raise ConflictError(
+                "meeting.already_prepared", code=coming["code"], held=coming["held_at"]
+            )
         found = repo.schedules(conn, [department])
         schedule = found[0] if found else None
         held = app.now()

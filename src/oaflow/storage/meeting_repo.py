@@ -120,6 +120,15 @@ def meeting_list(
     return rows[:limit]
 
 
+def coming_meeting(conn: Connection, department: str, now: datetime) -> dict[str, Any] | None:
+    """The department's meeting prepared and not held yet at ``now``, if any."""
+    query = select(meetings.c.code, meetings.c.held_at).where(
+        meetings.c.department == department, meetings.c.held_at > now
+    )
+    found = _dicts(conn, query.order_by(meetings.c.held_at).limit(1))
+    return found[0] if found else None
+
+
 def set_meeting(conn: Connection, meeting_id: int, **values: Any) -> None:
     conn.execute(update(meetings).where(meetings.c.id == meeting_id).values(**values))
 

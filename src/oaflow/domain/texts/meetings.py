@@ -51,6 +51,12 @@ TEXTS: dict[str, Entry] = {
         "会议报告在会前自动准备，也可以由部门负责人立即准备",
         "the report is prepared before the meeting; a department head can prepare it now",
     ),
+    "meeting.already_prepared": Entry(
+        "下次会议 {code}（{held}）的报告已准备好",
+        "the report of the next meeting, {code} at {held}, is already prepared",
+        "会议报告可随时查看和下载",
+        "read or download it on the meeting's page",
+    ),
     "meeting.not_held_yet": Entry(
         "会议 {code} 在 {held} 召开，尚不能录入决议",
         "meeting {code} takes place at {held}: its resolutions cannot be entered yet",
