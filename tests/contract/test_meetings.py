@@ -5,6 +5,7 @@ escalation, done by their owners — and bad input refused with nothing written.
 
 from __future__ import annotations
 
+import threading
 from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -18,6 +19,7 @@ from oaflow.domain.meetings import ItemInput
 from oaflow.services import exceptions, meeting_actions, meeting_timers, meetings, timers
 from oaflow.services.app import App
 from oaflow.storage import tables
+from oaflow.storage.database import Database
 
 from .driver import COMPLAINT, Driver, who
 
@@ -271,3 +273,36 @@ def test_a_check_that_fails_is_set_aside_and_blocks_nothing(
     assert meeting_timers.next_due(app) == at("2024-03-04T08:15")
     assert meeting_timers.fire_one(app, clock.now()) is False
     assert meetings.meetings(app, who(app, "csd.head")) == []  # rolled back
+
+
+def test_two_workers_prepare_a_report_once(demo_app: App, clock: FixedClock) -> None:
+    """TIME-7: the schedule's row is claimed (PostgreSQL: FOR UPDATE SKIP LOCKED; SQLite:
+    the write lock), so two workers at the same instant prepare one meeting."""
+    meetings.add_schedule(demo_app, who(demo_app, "csd.head"), "csd", "mon", "10:00")
+    clock.set(at("2024-03-04T08:00"))
+    apps = [
+        App(
+            db=Database(demo_app.db.url),
+            clock=clock,
+            calendar=demo_app.calendar,
+            cipher=demo_app.sensitive.cipher,
+        )
+        for _ in range(2)
+    ]
+    barrier = threading.Barrier(len(apps))
+    fired: list[bool] = []
+
+    def work(app: App) -> None:
+        barrier.wait()
+        while meeting_timers.fire_one(app, clock.now()):
+            fired.append(True)
+
+    threads = [threading.Thread(target=work, args=(app,)) for app in apps]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    for app in apps:
+        app.db.dispose()
+    assert len(fired) == 1
+    assert [m[1] for m in sent(demo_app)] == ["meeting_report"]
