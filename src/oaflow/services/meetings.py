@@ -64,15 +64,18 @@ def sees(who: Principal, department: str, invited: Sequence[str] = ()) -> bool:
 
 
 def member(who: Principal, department: str) -> bool:
-    return who.is_system or department in who.departments or department in who.headed
+    """Whether ``who`` belongs to ``department`` (its head does): they enter its meetings'
+    resolutions."""
+    return who.is_system or department in who.departments
 
 
-def _manages(who: Principal, department: str) -> bool:
-    return department in who.headed or granted(who, Permission.ADMINISTER)
+def _manages(org: Organisation, who: Principal, department: str) -> bool:
+    """The department's own head (not a head further up) or an administrator."""
+    return org.head_of(department) == who.login or granted(who, Permission.ADMINISTER)
 
 
-def _check_manages(who: Principal, department: str) -> None:
-    if not _manages(who, department):
+def _check_manages(org: Organisation, who: Principal, department: str) -> None:
+    if not _manages(org, who, department):
         raise authz.forbidden(who, Permission.ADMINISTER, f"department:{department}")
 
 
@@ -103,7 +106,7 @@ def add_schedule(
     with app.db.write() as conn:
         org = app.org(conn)
         _known_department(org, department)
-        _check_manages(who, department)
+        _check_manages(org, who, department)
         for login in participants_:
             if login not in org.users or not org.users[login].active:
                 raise InputError("meeting.participant_unknown", login=login)
@@ -148,7 +151,7 @@ def managed_departments(app: App, who: Principal) -> list[Dept]:
     with app.db.read() as conn:
         org = app.org(conn)
     names = Names(org)
-    return [names.known_dept(code) for code in org.departments if _manages(who, code)]
+    return [names.known_dept(code) for code in org.departments if _manages(org, who, code)]
 
 
 def remove_schedule(app: App, who: Principal, schedule_id: int) -> None:
@@ -159,7 +162,7 @@ def remove_schedule(app: App, who: Principal, schedule_id: int) -> None:
             target = f"schedule:{schedule_id}"
             missing = NotFoundError("meeting.schedule_not_found", schedule_id=schedule_id)
             raise as_denial(missing, "administer", target)
-        _check_manages(who, row["department"])
+        _check_manages(app.org(conn), who, row["department"])
         repo.end_schedule(conn, schedule_id)
         target = f"department:{row['department']}"
         audit.record(app, conn, who, MeetingAudit.SCHEDULE_REMOVE, target, id=schedule_id)
@@ -188,8 +191,9 @@ def prepare_now(app: App, who: Principal, department: str) -> MeetingView:
     to the one after); without a schedule, of a meeting held now. A meeting prepared and
     not held yet is not prepared again (nor the one after it)."""
     with app.db.write() as conn:
-        _known_department(app.org(conn), department)
-        _check_manages(who, department)
+        org = app.org(conn)
+        _known_department(org, department)
+        _check_manages(org, who, department)
         coming = repo.coming_meeting(conn, department, app.now())
         if coming is not None:
             raise ConflictError(
