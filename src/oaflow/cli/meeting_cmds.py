@@ -28,7 +28,6 @@ from oaflow.domain.clock import parse_instant
 from oaflow.domain.errors import InputError
 from oaflow.domain.meetings import ItemInput
 from oaflow.domain.security import Principal
-from oaflow.present.meeting_xlsx import workbook
 from oaflow.present.words import state_label
 from oaflow.services import meeting_actions, meetings
 from oaflow.services.app import App
@@ -190,6 +189,8 @@ def show(
     def body(app: App, who: Principal) -> None:
         view = meetings.meeting(app, who, code)
         if xlsx is not None:
+            from oaflow.present.meeting_xlsx import workbook  # openpyxl: only when asked
+
             xlsx.write_bytes(workbook(view, lang(), app.calendar.tz))
         if json_:
             print_json(as_json(app, view))
