@@ -39,6 +39,7 @@ def build_app(settings: Settings, clock: Clock | None = None, url: str | None = 
 def build_channels() -> Iterator[Callable[[str], Channel]]:
     """The real channels, sharing one HTTP client for the worker's life."""
     import httpx  # loaded by the commands that deliver, not by every CLI command
+
     with httpx.Client(timeout=10.0, follow_redirects=False) as http:
         made: dict[str, Channel] = {}
 

@@ -22,7 +22,6 @@ from oaflow.cli.common import (
 from oaflow.cli.notice_cmds import exception_group
 from oaflow.domain.errors import InputError
 from oaflow.domain.security import Principal
-from oaflow.present.pareto_xlsx import pareto_workbook
 from oaflow.services import exception_analysis, exception_causes
 from oaflow.services.app import App
 from oaflow.services.exception_analysis import Pareto, ParetoGroup
@@ -81,6 +80,8 @@ def pareto(
     def body(app: App, who: Principal) -> None:
         view = exception_analysis.pareto(app, who, month, by, process)
         if xlsx is not None:
+            from oaflow.present.pareto_xlsx import pareto_workbook  # openpyxl: when used
+
             _write(xlsx, pareto_workbook(view, zh("zh", "en")))
         if json_:
             print_json(as_json(app, view))

@@ -54,16 +54,7 @@ SWEEP_MODULES = ("oaflow.services.exception_timers", "oaflow.services.meeting_ti
 def sweeps() -> tuple[Sweep, ...]:
     """The sweeps besides tasks' (imported when first needed: their modules use this one's
     services)."""
-    found = []
-    for name in SWEEP_MODULES:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as missing:
-            if missing.name != name:
-                raise
-            continue  # not built yet
-        found.append(module.SWEEP)
-    return tuple(found)
+    return tuple(importlib.import_module(name).SWEEP for name in SWEEP_MODULES)
 
 
 def fire_one(app: App, now: datetime) -> int | None:
