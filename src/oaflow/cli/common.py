@@ -124,19 +124,27 @@ def print_json(value: Any) -> None:
 
 
 def print_rows(
-    json_: bool, rows: Any, title: str, columns: Sequence[str], cells: Sequence[Sequence[Any]]
+    json_: bool,
+    rows: Any,
+    title: str,
+    columns: Sequence[str],
+    cells: Sequence[Sequence[Any]],
+    whole: int = 0,
 ) -> None:
-    """A list command's answer: ``rows`` as JSON with --json, else a table of ``cells``."""
+    """A list command's answer: ``rows`` as JSON with --json, else a table of ``cells``
+    whose first ``whole`` columns (ids, keys) are never cut short."""
     if json_:
         print_json(rows)
     else:
-        print_table(title, columns, cells)
+        print_table(title, columns, cells, whole)
 
 
-def print_table(title: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+def print_table(
+    title: str, columns: Sequence[str], rows: Sequence[Sequence[Any]], whole: int = 0
+) -> None:
     table = Table(title=title, title_justify="left")
-    for column in columns:
-        table.add_column(column)
+    for number, column in enumerate(columns):
+        table.add_column(column, no_wrap=number < whole)
     for row in rows:
         table.add_row(*("" if v is None else escape(str(v)) for v in row))
     console.print(table)

@@ -27,6 +27,9 @@ from oaflow.present.template4 import HEADERS, template4_row
 from oaflow.services import exception_views, exceptions
 from oaflow.services.app import App
 
+#: the Template 4 columns a terminal's table has room for (`show` and --json have them all):
+#: ID, linked task, node, description, reporter, reported at, handler
+LISTED = (0, 1, 2, 3, 4, 5, 7)
 CodeArg = Annotated[str, typer.Argument(help="The record's ID, e.g. ABN20240301.")]
 
 
@@ -40,8 +43,8 @@ def exception_list(
     ] = None,
     json_: JsonOpt = False,
 ) -> None:
-    """The exception records of the instances you may see, newest first, as Template 4
-    (异常处理记录表) prints them, with their state."""
+    """The exception records of the instances you may see, newest first, with Template 4's
+    (异常处理记录表) main columns and their state (`exception show` gives a whole row)."""
 
     def body(app: App, who: Principal) -> None:
         states = [state] if state else sorted(OPEN_STATES) if open_ else []
@@ -51,8 +54,9 @@ def exception_list(
             json_,
             as_json(app, rows),
             zh("异常处理记录表（模板4）", "Exception records (Template 4)"),
-            [*HEADERS[lang()], zh("状态", "state")],
-            [[*template4_row(r, lang(), tz), say(r.state_name)] for r in rows],
+            [*(HEADERS[lang()][i] for i in LISTED), zh("状态", "state")],
+            [[*(template4_row(r, lang(), tz)[i] for i in LISTED), say(r.state_name)] for r in rows],
+            whole=2,
         )
 
     run_as(as_, body)
