@@ -13,6 +13,7 @@ goes to 生产部 (prd.head 陈志强), which never acknowledges it: overdue 48 
 from __future__ import annotations
 
 from datetime import datetime
+from importlib.resources import files
 from typing import Any
 
 import pytest
@@ -25,10 +26,11 @@ from oaflow.domain.errors import (
     InvalidTransitionError,
     NotFoundError,
     OAFlowError,
+    ValidationError,
 )
 from oaflow.domain.exception_loop import ExceptionState, ExceptionStep
 from oaflow.domain.security import SYSTEM
-from oaflow.services import exception_views, exceptions, queries, timers
+from oaflow.services import catalog, exception_views, exceptions, queries, timers
 from oaflow.services.app import App
 
 from .driver import COMPLAINT, Driver, outbox, tasks_of, who
@@ -332,3 +334,45 @@ def test_a_record_out_of_scope_is_answered_like_a_missing_one(
             exceptions.resolve(demo_app, outsider, code, "x")
         assert raised.value.code == "exception.not_found"
     assert exception_views.exceptions(demo_app, outsider) == []
+
+
+def test_the_people_the_process_names_verify_and_reopen_too(
+    demo_app: App, clock: FixedClock
+) -> None:
+    """EXC-4: "the initiating department (or whoever the process names) verifies" — here
+    the responsible department's supervising leader (韩振宇 vp.ops for 生产部)."""
+    app = demo_app
+    text = (files("oaflow.processes") / "customer-complaint.yaml").read_text(encoding="utf-8")
+    named = text.replace(
+        "\ninitiators:", "\nexception_verifiers: [responsible_leader]\ninitiators:"
+    )
+    assert named != text
+    with pytest.raises(ValidationError) as bad:
+        catalog.publish(app, SYSTEM, named.replace("responsible_leader]", "nobody]"), "x.yaml")
+    assert [p.code for p in bad.value.problems] == ["definition.sla.bad_recipient"]
+    catalog.publish(app, SYSTEM, named, "customer-complaint.yaml")
+    d = Driver(app)
+    clock.set(at("2024-03-04T09:00"))
+    key = d.start("customer-complaint", "csd.staff", COMPLAINT)
+    d.approve("csd.head", "triage")
+    code = exceptions.open_exception(app, who(app, "csd.head"), key, "handle", "未按时处理")
+    later = at("2024-03-06T18:00")
+    exceptions.report(app, who(app, "prd.head"), code, "资源不足", "人手不足", later)
+    exceptions.coordinate(app, who(app, "csd.head"), code, "加派人手", "prd.head", later)
+    exceptions.resolve(app, who(app, "prd.head"), code, "已处理")
+    leader = who(app, "vp.ops")
+    assert exception_views.exception_detail(app, leader, code).may == (
+        ExceptionStep.VERIFY,
+        ExceptionStep.REJECT,
+    )
+    refused(
+        app,
+        code,
+        lambda: exceptions.verify(app, who(app, "prd.head"), code, True, "好"),
+        ForbiddenError,
+        "exception.not_initiating",
+    )
+    exceptions.verify(app, leader, code, True, "分管领导验证通过")
+    record = exception_views.exception_detail(app, leader, code)
+    assert record.record.state is ExceptionState.CLOSED and record.may == (ExceptionStep.REOPEN,)
+    assert record.record.verified_by is not None and record.record.verified_by.login == "vp.ops"

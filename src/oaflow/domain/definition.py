@@ -269,6 +269,9 @@ class ProcessDefinition:
     decision_tables: Mapping[str, DecisionTable] = field(default_factory=dict)
     tags: tuple[str, ...] = ()
     initiators: tuple[str, ...] = ()  # department codes allowed to start; empty: anyone
+    #: who verifies, rejects and reopens exception records besides the initiating
+    #: department (EXC-4): recipient names as in the SLA (``user:…``, ``initiator_head`` …)
+    exception_verifiers: tuple[str, ...] = ()
     description: Text = Text("")
     file: str = ""
     initiators_line: int | None = None

@@ -18,6 +18,7 @@ from oaflow.domain.definition import DecisionRule, DecisionTable, Node, ProcessD
 from oaflow.domain.errors import Fault, Problem, ValidationError, fault
 from oaflow.domain.loader_nodes import NodeReader
 from oaflow.domain.loader_parts import compile_in, is_field_name, parse_fields
+from oaflow.domain.loader_sla import recipient_list
 from oaflow.domain.places import Place
 from oaflow.domain.text import Text
 from oaflow.domain.yaml_lines import LineList, LineMap, Reader, read_yaml, show, yaml_problem
@@ -28,6 +29,7 @@ _TOP_KEYS = (
     "description",
     "business_key",
     "initiators",
+    "exception_verifiers",
     "tags",
     "form",
     "decision_tables",
@@ -118,6 +120,9 @@ def _definition(r: Reader, top: LineMap, nodes: dict[str, Node]) -> ProcessDefin
         tags=r.strings(top, "tags", what),
         initiators=r.strings(top, "initiators", what),
         initiators_line=top.line_of("initiators"),
+        exception_verifiers=recipient_list(r, top, "exception_verifiers", what)
+        if "exception_verifiers" in top
+        else (),
         description=(r.text(top, "description", what) if "description" in top else None)
         or Text(""),
         file=r.file,

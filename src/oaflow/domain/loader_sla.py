@@ -56,7 +56,7 @@ def _acknowledge(r: Reader, value: object, where: Place, line: int | None) -> di
         if key in m and (hours := _hours(r, m, key, what)) is not None:
             found[key] = hours
     if "escalate_to" in m:
-        found["escalate_to"] = _recipients(r, m, "escalate_to", what)
+        found["escalate_to"] = recipient_list(r, m, "escalate_to", what)
     return found
 
 
@@ -74,7 +74,8 @@ def _hours(r: Reader, m: LineMap, key: str, what: Place) -> float | None:
     return hours
 
 
-def _recipients(r: Reader, m: LineMap, key: str, what: Place) -> tuple[str, ...]:
+def recipient_list(r: Reader, m: LineMap, key: str, what: Place) -> tuple[str, ...]:
+    """The recipient names under ``key`` (each checked: a known name, ``user:``, ``field:``)."""
     names = r.strings(m, key, what)
     for name in names:
         if (problem := recipient_problem(name)) is not None:
@@ -123,7 +124,7 @@ def _level(r: Reader, raw: object, where: Place, line: int | None) -> Escalation
     if m is None or not r.keys(m, what, ("after", "to", "action"), ("after", "to")):
         return None
     after = _hours(r, m, "after", what)
-    to = _recipients(r, m, "to", what)
+    to = recipient_list(r, m, "to", what)
     action = r.choice(m, "action", what, ACTIONS) or "notify"
     if after is None or not to:
         return None

@@ -176,7 +176,7 @@ def coordinate(
     deadline moves, it goes to the new owner (who acknowledges it), its escalations start
     again from the new deadline."""
     flow = _begin(world, instance, task, record, ExceptionStep.COORDINATE)
-    _initiating(world, instance, actor, ExceptionStep.COORDINATE)
+    _initiating(world, instance, actor, ExceptionStep.COORDINATE, None)
     record.plan = _text(plan, "exception.no_plan")
     if handler not in world.org.users or not world.org.users[handler].active:
         raise InputError("exception.unknown_handler", login=handler)
@@ -242,7 +242,7 @@ def verify(
     and the result goes to all parties; failed, it is handled again."""
     step = ExceptionStep.VERIFY if passed else ExceptionStep.REJECT
     flow = _begin(world, instance, task, record, step)
-    _initiating(world, instance, actor, step)
+    _initiating(world, instance, actor, step, task)
     record.verification = _text(result, "exception.no_verification")
     record.verified_by, record.verified_at = actor, world.now
     if not passed:
@@ -261,7 +261,7 @@ def reopen(
 ) -> Decision:
     """A closed record opens again, with a reason: it is coordinated or resolved anew."""
     flow = _begin(world, instance, task, record, ExceptionStep.REOPEN)
-    _initiating(world, instance, actor, ExceptionStep.REOPEN)
+    _initiating(world, instance, actor, ExceptionStep.REOPEN, task)
     record.reopen_reason = _text(reason, "exception.no_reason")
     record.reopened += 1
     record.resolved_at = record.resolved_by = record.verified_at = record.verified_by = None
@@ -430,17 +430,34 @@ def _responsible(
         )
 
 
-def _initiating(world: World, instance: InstanceRecord, actor: str, step: ExceptionStep) -> None:
-    """The initiating department coordinates, verifies and reopens (EXC-3, EXC-4)."""
+def _initiating(
+    world: World,
+    instance: InstanceRecord,
+    actor: str,
+    step: ExceptionStep,
+    task: TaskRecord | None,
+) -> None:
+    """The initiating department coordinates, verifies and reopens (EXC-3, EXC-4); whoever
+    the process names in ``exception_verifiers`` verifies and reopens too (``task``: the
+    record's task, which the names are relative to; None for the coordination)."""
     user = world.org.users.get(actor)
-    if user is None or instance.department not in user.departments:
-        department = world.org.departments.get(instance.department)
-        raise ForbiddenError(
-            "exception.not_initiating",
-            login=actor,
-            step=STEP_WORDS[step],
-            department=department.name if department else instance.department,
-        )
+    if user is not None and instance.department in user.departments:
+        return
+    if task is not None and actor in verifiers(world, instance, task):
+        return
+    department = world.org.departments.get(instance.department)
+    raise ForbiddenError(
+        "exception.not_initiating",
+        login=actor,
+        step=STEP_WORDS[step],
+        department=department.name if department else instance.department,
+    )
+
+
+def verifiers(world: World, instance: InstanceRecord, task: TaskRecord) -> tuple[str, ...]:
+    """The people the process names to verify its exception records (besides the
+    initiating department)."""
+    return recipients(world.definition.exception_verifiers, task, instance, world.org)
 
 
 def _text(value: str, code: str) -> str:

@@ -18,6 +18,7 @@ from oaflow.domain.labels import EVENTS
 from oaflow.domain.org import Organisation
 from oaflow.domain.security import SYSTEM_LOGIN, Principal
 from oaflow.domain.text import Text
+from oaflow.engine.sla import recipients
 from oaflow.services import authz
 from oaflow.services.app import App
 from oaflow.services.exception_causes import causes
@@ -44,10 +45,12 @@ LOOP_EVENTS = frozenset(
         "sla_overdue",
     }
 )
-#: who takes which step (engine/exceptions.py checks it; pages offer only these)
+#: who takes which step (engine/exceptions.py checks it; pages offer only these): the
+#: initiating department coordinates; it and the process's exception_verifiers verify
 _BY_INITIATING = frozenset(
     {ExceptionStep.COORDINATE, ExceptionStep.VERIFY, ExceptionStep.REJECT, ExceptionStep.REOPEN}
 )
+_BY_VERIFIERS = frozenset({ExceptionStep.VERIFY, ExceptionStep.REJECT, ExceptionStep.REOPEN})
 
 
 def exception_view(
@@ -130,7 +133,11 @@ def exception_detail(app: App, who: Principal, code: str) -> ExceptionDetail:
         record = exception_view(names, row, definition)
         events = repo.history_of(conn, row["instance_id"])
         task = repo.load_task(conn, app.sensitive, row["task_id"]) if row["task_id"] else None
+        instance = repo.find_instance(conn, app.sensitive, row["business_key"])
         known = causes(conn)
+    named: tuple[str, ...] = ()
+    if task is not None and instance is not None:  # the process's exception_verifiers
+        named = recipients(definition.exception_verifiers, task, instance, org)
     history = tuple(
         ExceptionEntry(
             e["at"],
@@ -143,7 +150,7 @@ def exception_detail(app: App, who: Principal, code: str) -> ExceptionDetail:
         if e["kind"] in LOOP_EVENTS and _concerns(e, record.code, row["task_id"])
     )
     assignee = task.assignee if task is not None else None
-    return ExceptionDetail(record, history, _may(org, who, record, assignee), known)
+    return ExceptionDetail(record, history, _may(org, who, record, assignee, named), known)
 
 
 def _concerns(event: dict[str, Any], code: str, task_id: int | None) -> bool:
@@ -155,9 +162,14 @@ def _concerns(event: dict[str, Any], code: str, task_id: int | None) -> bool:
 
 
 def _may(
-    org: Organisation, who: Principal, record: ExceptionView, assignee: str | None
+    org: Organisation,
+    who: Principal,
+    record: ExceptionView,
+    assignee: str | None,
+    verifiers: tuple[str, ...],
 ) -> tuple[ExceptionStep, ...]:
-    """The steps the table allows now that ``who``'s department may take."""
+    """The steps the table allows now that ``who`` may take: by their department, as the
+    handler, or as one of the process's ``verifiers``."""
     user = org.users.get(who.login)
     departments = set(user.departments) if user else set()
     initiating = record.initiating_department.code in departments
@@ -169,7 +181,9 @@ def _may(
     for state, step in TRANSITIONS:
         if state is not record.state:
             continue
-        if step in _BY_INITIATING:
+        if step in _BY_VERIFIERS:
+            ok = initiating or who.login in verifiers
+        elif step in _BY_INITIATING:
             ok = initiating
         elif step is ExceptionStep.RESOLVE:
             ok = responsible or handler

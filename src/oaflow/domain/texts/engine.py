@@ -428,8 +428,8 @@ _EXCEPTIONS = {
     "exception.not_initiating": Entry(
         "{login} 不属于发起部门（{department}），不能“{step}”",
         "{login} is not in the initiating department ({department}): cannot {step}",
-        "协调决议、结果验证和重新打开由发起部门办理",
-        "the initiating department coordinates, verifies and reopens",
+        "协调决议、结果验证和重新打开由发起部门办理（验证与重新打开也可由流程指定的人员办理）",
+        "the initiating department coordinates, verifies and reopens (the people the process names verify and reopen too)",
     ),
     "exception.unknown_cause": Entry(
         "没有原因分类“{cause}”",
