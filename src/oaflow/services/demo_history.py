@@ -33,10 +33,11 @@ from oaflow.domain.calendar import WorkingCalendar
 from oaflow.domain.clock import FixedClock, parse_instant
 from oaflow.domain.errors import InputError, OAFlowError
 from oaflow.domain.holidays_cn import china_calendar
+from oaflow.domain.meetings import ItemInput
 from oaflow.domain.security import SYSTEM
 from oaflow.domain.states import Action, InstanceState
 from oaflow.processes import demo_organisation
-from oaflow.services import messages, queries, runtime, setup
+from oaflow.services import meeting_actions, meetings, messages, queries, runtime, setup
 from oaflow.services.app import App
 from oaflow.services.catalog import Published
 from oaflow.services.demo import (
@@ -164,7 +165,38 @@ def _history(r: Replay, d: WorkingDays, monday: date) -> Steps:
         _new_complaint(r, d),
         _launch_at_review(r, d),
         _launch_being_confirmed(r, d),
+        _weekly_meeting(r, d, monday),
     )
+
+
+def _weekly_meeting(r: Replay, d: WorkingDays, monday: date) -> Steps:
+    """MTG-1/2: 市场部 meets every Monday at 10:00; the timers prepare each report at 08:00
+    and send it to the participants. Its head enters the resolutions in the afternoon and
+    the owners mark them done — but last week's are still open, past their Friday deadline,
+    and this week's meeting (once held) waits for its resolutions: 24 hours on, its
+    organiser is reminded."""
+    zone = ZoneInfo(d.tz)
+    first = monday - timedelta(weeks=WEEKS - 1)
+    yield datetime.combine(first - timedelta(days=3), time(17, 0), tzinfo=zone)
+    meetings.add_schedule(r.app, r.who("mkt.head"), "mkt", "mon", "10:00")
+    for week in range(WEEKS - 1):
+        afternoon = datetime.combine(first + timedelta(weeks=week), time(15, 0), tzinfo=zone)
+        yield afternoon
+        held = [m for m in meetings.meetings(r.app, r.who("mkt.head")) if m.held_at <= afternoon]
+        if not held or held[0].items:  # a holiday Monday: that meeting moved to a later day
+            continue
+        friday = afternoon.date() + timedelta(days=4)
+        due = datetime.combine(friday, time(18, 0), tzinfo=zone)
+        items = [
+            ItemInput("各协同部门确认新品上市排期", "rnd.head", due),
+            ItemInput("补充渠道推广费用测算", "sal.head", due),
+        ]
+        made = meeting_actions.resolve(r.app, r.who("mkt.head"), held[0].code, items)
+        if week == WEEKS - 2:
+            continue  # last week's items are still open
+        yield afternoon + timedelta(days=1)
+        for item in made:
+            meeting_actions.mark_done(r.app, r.who(item.owner.login), item.id, "已完成")
 
 
 def _project(r: Replay, d: WorkingDays) -> Steps:
