@@ -272,8 +272,12 @@ def test_search_and_batch_approval_from_the_inbox(visit: Callable[..., Visit]) -
     page.keyboard.press("Enter")  # the list narrows in place (htmx), the address keeps it
     expect(page.locator(".task-card")).to_have_count(2)
     expect(page).to_have_url(re.compile(r"q=%E6%89%B9"))
+    # typing searches too (htmx, after a pause): let every swap land before ticking the
+    # boxes, or a late one replaces the list under them (seen once under a loaded suite)
+    page.wait_for_load_state("networkidle")
     for key in keys:
         page.locator(".task-card", has_text=key).locator("input[name=tasks]").check()
+    expect(page.locator(".task-card input[name=tasks]:checked")).to_have_count(2)
     page.fill("#batch-note", "批量受理")
     page.click(".batch-bar button")
     expect(page.locator(".flash")).to_contain_text("已同意 2 项")
