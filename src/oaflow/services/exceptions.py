@@ -28,8 +28,11 @@ from oaflow.storage import notices_repo
 from oaflow.storage import runtime_reads as repo
 from oaflow.storage.runtime_store import RuntimeStore
 
-#: a step of the loop: (world, instance, linked task, record, actor) -> the decision
-Step = Callable[[World, InstanceRecord, TaskRecord | None, ExceptionRecord, str], Decision]
+#: a step of the loop: (its transaction, world, instance, linked task, record, actor) -> the
+#: decision
+Step = Callable[
+    [Connection, World, InstanceRecord, TaskRecord | None, ExceptionRecord, str], Decision
+]
 
 
 def open_exception(
@@ -69,11 +72,13 @@ def report(
     expected_at: datetime,
     resources: str = "",
 ) -> None:
-    """The responsible department's report (异常处理说明, EXC-2)."""
-
-    def step(conn: Connection) -> Step:
-        known = causes(conn)
-        return lambda w, i, t, r, a: loop.report(
+    """The responsible department's report (异常处理说明, EXC-2), its cause category one of
+    the list in force."""
+    _take(
+        app,
+        who,
+        code,
+        lambda conn, w, i, t, r, a: loop.report(
             w,
             i,
             t,
@@ -83,10 +88,9 @@ def report(
             cause=cause,
             expected_at=expected_at,
             resources=resources,
-            categories=known,
-        )
-
-    _take(app, who, code, step)
+            categories=causes(conn),
+        ),
+    )
 
 
 def coordinate(
@@ -97,10 +101,8 @@ def coordinate(
         app,
         who,
         code,
-        lambda _conn: (
-            lambda w, i, t, r, a: loop.coordinate(
-                w, i, t, r, a, plan=plan, handler=handler, deadline=deadline
-            )
+        lambda _, w, i, t, r, a: loop.coordinate(
+            w, i, t, r, a, plan=plan, handler=handler, deadline=deadline
         ),
     )
 
@@ -108,10 +110,7 @@ def coordinate(
 def resolve(app: App, who: Principal, code: str, resolution: str) -> None:
     """The handler marks it resolved (EXC-4)."""
     _take(
-        app,
-        who,
-        code,
-        lambda _conn: lambda w, i, t, r, a: loop.resolve(w, i, t, r, a, resolution=resolution),
+        app, who, code, lambda _, w, i, t, r, a: loop.resolve(w, i, t, r, a, resolution=resolution)
     )
 
 
@@ -121,30 +120,25 @@ def verify(app: App, who: Principal, code: str, passed: bool, result: str) -> No
         app,
         who,
         code,
-        lambda _conn: (
-            lambda w, i, t, r, a: loop.verify(w, i, t, r, a, passed=passed, result=result)
-        ),
+        lambda _, w, i, t, r, a: loop.verify(w, i, t, r, a, passed=passed, result=result),
     )
 
 
 def reopen(app: App, who: Principal, code: str, reason: str) -> None:
     """A closed record opens again, with a reason."""
-    _take(
-        app,
-        who,
-        code,
-        lambda _conn: lambda w, i, t, r, a: loop.reopen(w, i, t, r, a, reason=reason),
-    )
+    _take(app, who, code, lambda _, w, i, t, r, a: loop.reopen(w, i, t, r, a, reason=reason))
 
 
-def _take(app: App, who: Principal, code: str, step: Callable[[Connection], Step]) -> None:
-    retried(lambda: _take_once(app, who, code, step), instance_busy(code))
+def _take(app: App, who: Principal, code: str, step: Step) -> None:
+    """One step on the record ``code``, in one transaction; decided again when the instance
+    moved meanwhile."""
 
+    def once() -> None:
+        with app.db.write() as conn:
+            store, world, instance, task, record = _load(app, conn, who, code)
+            store.write(step(conn, world, instance, task, record, who.login))
 
-def _take_once(app: App, who: Principal, code: str, step: Callable[[Connection], Step]) -> None:
-    with app.db.write() as conn:
-        store, world, instance, task, record = _load(app, conn, who, code)
-        store.write(step(conn)(world, instance, task, record, who.login))
+    retried(once, instance_busy(code))
 
 
 def _load(
