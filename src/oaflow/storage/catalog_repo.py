@@ -76,3 +76,19 @@ def versions_of(conn: Connection, key: str) -> list[StoredDefinition]:
         select(definitions).where(definitions.c.key == key).order_by(definitions.c.version.desc())
     ).all()
     return [_stored(r) for r in rows]
+
+
+def version_by_ref(conn: Connection, key: str, ref: str) -> StoredDefinition | None:
+    """The version of ``key`` that ``ref`` names: its number (``2``), its label
+    (``V1.1-202403-新产品上市流程``) or the label's number part (``V1.1``)."""
+    ref = ref.strip()
+    query = select(definitions).where(definitions.c.key == key)
+    if ref.isdigit():
+        query = query.where(definitions.c.version == int(ref))
+    else:
+        query = query.where(
+            (definitions.c.label == ref)
+            | definitions.c.label.startswith(f"{ref}-", autoescape=True)
+        )
+    row = conn.execute(query.order_by(definitions.c.version.desc()).limit(1)).first()
+    return _stored(row) if row else None
