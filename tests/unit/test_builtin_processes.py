@@ -143,8 +143,17 @@ def test_product_launch_shape(demo: Organisation) -> None:
     assert (confirm.type, confirm.task) == (NodeType.MULTI_INSTANCE, NodeType.CONFIRM)
     assert d.node("n002").assignee is not None and d.node("n002").assignee.kind == "leader_of"
     assert set(d.node("fork").next) == {"legal_review", "sales_training"}
-    assert d.node("archive").archive_name == "项目归档-{yyyy}-{title}"
-    head = ["n001", "confirm_requirements", "n002", "n003", "capacity", "fork"]
+    assert d.node("archive").archive_name == "项目归档-{yyyy}-{product_name}"
+    submit = d.node("n001")  # Template 2 row 001: the initiating department, 2 hours
+    assert (submit.name.zh, submit.type, submit.time_limit) == ("需求提交", "handle", TimeLimit(2))
+    assert submit.assignee is not None and submit.assignee.kind == "initiator"
+    planned = {n: d.node(n).planned for n in ("n003", "capacity", "sales_training")}
+    assert {n: p.key_node for n, p in planned.items() if p} == {
+        "n003": "研发输出方案",
+        "capacity": "生产确认产能",
+        "sales_training": "销售培训完成",
+    }
+    head = ["start", "n001", "confirm_requirements", "n002", "n003", "capacity", "fork"]
     tail = ["join", "archive", "end"]
     assert sorted(paths(d, d.start.id)) == [
         [*head, "legal_review", *tail],

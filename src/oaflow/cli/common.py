@@ -7,7 +7,7 @@ import json
 import os
 import socket
 import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -72,7 +72,16 @@ def app_from_options() -> App:
         if not EARLIEST <= now.year <= LATEST:
             raise InputError("clock.out_of_range", now=OPTIONS.now, first=EARLIEST, last=LATEST)
         clock = FixedClock(now)
-    return build_app(settings, clock=clock, url=OPTIONS.db)
+    app = build_app(settings, clock=clock, url=OPTIONS.db)
+    app.archive_files = archive_files  # the worker and `tick` build archives' bundles
+    return app
+
+
+def archive_files(*args: Any) -> Mapping[str, bytes]:
+    """An archive's readable files (present/archive_files.py, imported when first needed)."""
+    from oaflow.present.archive_files import archive_files as written
+
+    return written(*args)
 
 
 def zh(zh_text: str, en_text: str) -> str:

@@ -4,12 +4,23 @@ from __future__ import annotations
 
 from rich.rule import Rule
 
-from oaflow.cli.common import OPTIONS, console, handled, headline, print_json, say, zh
+from oaflow.cli.common import (
+    OPTIONS,
+    archive_files,
+    console,
+    handled,
+    headline,
+    print_json,
+    say,
+    zh,
+)
 from oaflow.config import Settings
 from oaflow.domain.holidays_cn import china_calendar
+from oaflow.present.archive_words import state_text
 from oaflow.present.json_view import jsonable
 from oaflow.present.template4 import template4_row
 from oaflow.present.words import event_label, local_time, message_label, status_text
+from oaflow.services.archives import ArchiveView
 from oaflow.services.demo import MessageTrace, ReplayedInstance, replay
 from oaflow.services.views import ExceptionView, ProgressRow, TimelineEntry
 
@@ -19,7 +30,7 @@ QUIET = ("task_created", "instance_started", "initiated")
 def run_demo(as_json: bool = False) -> None:
     with handled():
         settings = Settings()
-        replayed = replay(china_calendar(tz=settings.timezone), OPTIONS.lang)
+        replayed = replay(china_calendar(tz=settings.timezone), OPTIONS.lang, archive_files)
     tz = settings.timezone
     if as_json:
         print_json(
@@ -27,6 +38,7 @@ def run_demo(as_json: bool = False) -> None:
                 {
                     **jsonable(r.detail, OPTIONS.lang, tz),
                     "messages": jsonable(r.messages, OPTIONS.lang, tz),
+                    "archives": [archive_line(a, tz) for a in r.archives],
                 }
                 for r in replayed
             ]
@@ -72,10 +84,26 @@ def print_instance(replayed: ReplayedInstance, tz: str) -> None:
     console.print("  " + zh("执行进度跟踪表 (模板3):", "Progress table (Template 3):"))
     for row in view.progress:
         console.print("    " + progress_line(row, tz), markup=False)
+    for archive in replayed.archives:
+        console.print("  " + zh("归档: ", "Archive: ") + archive_line(archive, tz), markup=False)
     if replayed.messages:
         console.print("  " + zh("消息去向:", "Where the messages went:"))
     for message in replayed.messages:
         console.print("    " + message_line(message, tz), markup=False)
+
+
+def archive_line(archive: ArchiveView, tz: str) -> str:
+    """``项目归档-2024-新产品A · 已生成 · 8 个文件 · 2024-03-22 17:00 · manifest SHA-256 …``."""
+    files = zh(f"{len(archive.files)} 个文件", f"{len(archive.files)} files")
+    return " · ".join(
+        [
+            archive.name,
+            state_text(archive.state, OPTIONS.lang),
+            files,
+            local_time(archive.built_at or archive.created_at, tz) or "",
+            f"manifest SHA-256 {archive.manifest_sha256[:16]}…",
+        ]
+    )
 
 
 def message_line(message: MessageTrace, tz: str) -> str:

@@ -33,6 +33,7 @@ GROUPS: dict[str, tuple[str, str, tuple[str, ...]]] = {
     "audit": ("audit_cmds", "group", ()),
     "meeting": ("meeting_cmds", "meeting_group", ()),
     "action": ("meeting_cmds", "action_group", ()),
+    "archive": ("archive_cmds", "group", ()),
 }
 #: top-level commands a module's ``register(cli)`` adds: name -> module
 REGISTERED: dict[str, str] = {

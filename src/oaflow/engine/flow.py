@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
+from oaflow.domain.archive_names import archive_name
 from oaflow.domain.calendar import add_calendar_hours
 from oaflow.domain.definition import Node, NodeType
 from oaflow.domain.errors import ConflictError, InputError
@@ -18,6 +19,7 @@ from oaflow.engine.graph import downstream, predecessors, upstream
 from oaflow.engine.notices import notices_for
 from oaflow.engine.plans import planned_completion, planned_start
 from oaflow.engine.rules import choose_route
+from oaflow.engine.service_nodes import calling_nodes, enter_service
 from oaflow.engine.sla import next_check
 
 MAX_AUTOMATIC_STEPS = 500
@@ -176,9 +178,10 @@ class Flow:
             self.leave(node)
 
     def _enter_automatic(self, node: Node, came_from: str | None) -> None:
-        if node.type is NodeType.SERVICE:
-            self.record("service_not_supported", node.id, service=node.service)
-        elif node.type is NodeType.NOTIFY:
+        if node.type is NodeType.SERVICE:  # calls another system / writes a ledger
+            enter_service(self, node)
+            return
+        if node.type is NodeType.NOTIFY:
             self.record("copied", node.id, recipients=self._recipients(node))
         elif node.type is NodeType.ARCHIVE:
             self.record("archived", node.id, name=self._archive_name(node))
@@ -202,12 +205,12 @@ class Flow:
         return sorted(set(people))
 
     def _archive_name(self, node: Node) -> str:
+        """The archive's name by its pattern (ARC-1; the store keeps names unique)."""
         local = self.world.now.astimezone(_zone(self.world.calendar.tz))
-        pattern = node.archive_name or "归档-{business_key}"
-        return (
-            pattern.replace("{yyyy}", f"{local.year:04d}")
-            .replace("{title}", self.instance.title)
-            .replace("{business_key}", self.instance.business_key)
+        instance, definition = self.instance, self.world.definition
+        hidden = definition.sensitive_fields()
+        return archive_name(
+            node.archive_name, local, instance.title, instance.business_key, instance.data, hidden
         )
 
     # -- ending and returning ---------------------------------------------------------
@@ -215,6 +218,7 @@ class Flow:
         """End the instance: completed, rejected or cancelled (``action``)."""
         state = next_instance_state(self.instance.state, action)
         self.cancel_tasks(self.open_tasks, reason=state.value)
+        self.decision.calls_cancelled += calling_nodes(self.world.definition)
         self.instance.state = state
         self.instance.ended_at = self.world.now
         self.record(f"instance_{state.value}", node_id)
@@ -273,6 +277,7 @@ class Flow:
         """Go back to an upstream node: cancel the work downstream of it, then enter it again."""
         below = downstream(self.world.definition, target)
         self.cancel_tasks([t for t in self.open_tasks if t.node_id in below], reason="returned")
+        self.decision.calls_cancelled += calling_nodes(self.world.definition, below)
         joins = self.tokens.joins
         for join_id, arrived in joins.items():
             joins[join_id] = [n for n in arrived if n not in below]

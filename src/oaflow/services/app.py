@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -52,6 +53,9 @@ class App:
         self.base_url = base_url  # links in messages start with it
         self.secret_key = secret_key  # signs action links; empty: one kept in the database
         self.files_root = files_root  # uploaded deliverables, by generated names
+        #: writes an archive's readable files (services/archive_jobs.py): set by the
+        #: adapters, which may use present/ (the CLI, the demo); None: bundles wait for them
+        self.archive_files: Callable[..., Mapping[str, bytes]] | None = None
         self.max_upload = max_upload  # bytes
         self._calendar = calendar
         self._calendar_pinned = calendar is not None

@@ -46,6 +46,7 @@ class AuditAction(StrEnum):
     CALENDAR_WEEKEND = "calendar.weekend"
     CALENDAR_CONFIRM_YEAR = "calendar.confirm_year"
     PROCESS_PUBLISH = "process.publish"
+    PROCESS_MIGRATE = "process.migrate"  # an instance moved to another version (VER-4)
     CHANNEL_ADD = "channel.add"
     CHANNEL_CHANGE = "channel.change"  # the names of the settings changed, never values
     CHANNEL_ENABLE = "channel.enable"
@@ -66,6 +67,11 @@ class AuditAction(StrEnum):
     OUTBOX_DISCARD = "outbox.discard"
     EXCEPTION_CAUSES = "exception.causes"  # the cause list (EXC-5), its names
     FILE_UPLOAD = "file.upload"  # a deliverable's file: its name, size and SHA-256
+    ARCHIVE_BUILD = "archive.build"  # an archive's bundle (ARC-1): its files and manifest
+    SERVICE_SET = "service.set"  # a service's endpoint (INT-2): URL and timeout, never the secret
+    SERVICE_REMOVE = "service.remove"
+    INCIDENT_RETRY = "incident.retry"  # a failed service call attempted again
+    INCIDENT_SKIP = "incident.skip"  # a failed service call skipped, with the reason
     SIGN_IN = "sign_in"
     SIGN_IN_FAILED = "sign_in.failed"
     SIGN_OUT = "sign_out"

@@ -30,6 +30,7 @@ from oaflow.domain.text import Text
 from oaflow.engine.runtime import Command
 from oaflow.notify.channels.recording import RecordingChannel
 from oaflow.services import (
+    archives,
     authz,
     delivery,
     exceptions,
@@ -41,6 +42,7 @@ from oaflow.services import (
     timers,
 )
 from oaflow.services.app import App
+from oaflow.services.archives import ArchiveFiles, ArchiveView
 from oaflow.services.views import InstanceDetail, Person
 from oaflow.storage.database import Database
 
@@ -171,17 +173,21 @@ def launch(r: Replay) -> Steps:
         "mkt.head",
         {
             "title": "新产品A上市推进",
-            "goal": "缩短上市周期30%",
+            "product_name": "新产品A",
+            "goal": "3个月内完成产品上市",
             "priority": "high",
             "collaborating_departments": ["rnd", "prd", "sal", "leg"],
-            "key_nodes": [
-                {"name": "需求确认完成", "date": r.day("2024-03-15"), "owner": "mkt"},
-                {"name": "方案评审通过", "date": r.day("2024-04-01"), "owner": "rnd"},
-                {"name": "试点上线", "date": r.day("2024-04-20"), "owner": "sal"},
+            "key_nodes": [  # Template 1: 3.15 / 4.1 / 4.20, the planned dates of their nodes
+                {"name": "研发输出方案", "date": r.day("2024-03-15"), "owner": "rnd"},
+                {"name": "生产确认产能", "date": r.day("2024-04-01"), "owner": "prd"},
+                {"name": "销售培训完成", "date": r.day("2024-04-20"), "owner": "sal"},
             ],
-            "deliverables": ["研发方案", "产能确认单", "上市材料", "培训记录"],
+            "deliverables": ["研发方案", "生产产能表", "销售培训记录"],
+            "remarks": "需同步制定推广物料清单",
         },
     )
+    yield r.when("2024-03-12 09:45")  # 001 需求提交: well within its 2 hours
+    r.complete(key, "mkt.head", "n001", note="任务目标与协同部门清单已提交")
     for code in ("rnd", "prd", "sal", "leg"):
         yield r.when("2024-03-12 14:00")
         r.ack(key, f"{code}.head", "confirm_requirements")
@@ -393,8 +399,11 @@ def scenarios(r: Replay) -> Steps:
 
 
 @contextmanager
-def demo_app(calendar: WorkingCalendar, lang: str = "zh") -> Iterator[Replay]:
-    """A fresh temporary database with the demo organisation and the built-in processes."""
+def demo_app(
+    calendar: WorkingCalendar, lang: str = "zh", archive_files: ArchiveFiles | None = None
+) -> Iterator[Replay]:
+    """A fresh temporary database with the demo organisation and the built-in processes;
+    ``archive_files`` writes the readable files of archives' bundles (ARC-1)."""
     with tempfile.TemporaryDirectory(prefix="oaflow-demo-") as folder:
         clock = FixedClock(parse_instant("2024-03-01T08:00", calendar.tz))
         app = App(
@@ -402,7 +411,9 @@ def demo_app(calendar: WorkingCalendar, lang: str = "zh") -> Iterator[Replay]:
             clock=clock,
             calendar=calendar,
             default_locale=lang,
+            files_root=Path(folder) / "files",
         )
+        app.archive_files = archive_files
         try:
             setup.init(app, demo=True)
             add_demo_channels(app)
@@ -469,18 +480,25 @@ class SentThrough:
 class ReplayedInstance:
     detail: InstanceDetail
     messages: tuple[MessageTrace, ...]
+    archives: tuple[ArchiveView, ...] = ()
 
 
-def replay(calendar: WorkingCalendar, lang: str = "zh") -> list[ReplayedInstance]:
+def replay(
+    calendar: WorkingCalendar, lang: str = "zh", archive_files: ArchiveFiles | None = None
+) -> list[ReplayedInstance]:
     """Run S1–S4 and return each instance's view (timeline, progress table and where its
-    messages went); messages are written in ``lang``."""
-    with demo_app(calendar, lang) as r:
+    messages went); messages are written in ``lang``. With ``archive_files`` the archives'
+    bundles are built (``archives`` of each instance)."""
+    with demo_app(calendar, lang, archive_files) as r:
         play(r, scenarios(r))
+        timers.fire_due(r.app, r.app.now())  # what the last step made due: archives' bundles
         r.deliver()
         traces = messages_by_instance(r.app)
         return [
             ReplayedInstance(
-                queries.instance_detail(r.app, SYSTEM, key), tuple(traces.get(key, []))
+                queries.instance_detail(r.app, SYSTEM, key),
+                tuple(traces.get(key, [])),
+                tuple(archives.of_instance(r.app, SYSTEM, key)),
             )
             for key in r.keys
         ]

@@ -47,7 +47,11 @@ class Sweep:
 
 
 #: the modules of the kinds besides tasks, each with its ``SWEEP``
-SWEEP_MODULES = ("oaflow.services.exception_timers", "oaflow.services.meeting_timers")
+SWEEP_MODULES = (
+    "oaflow.services.exception_timers",
+    "oaflow.services.meeting_timers",
+    "oaflow.services.archive_jobs",
+)
 
 
 @cache

@@ -30,6 +30,7 @@ from oaflow.domain.model import (
     Message,
     TaskRecord,
 )
+from oaflow.storage import archive_repo, integration_rows
 from oaflow.storage.database import Database
 from oaflow.storage.runtime_rows import (
     instance_record,
@@ -197,6 +198,8 @@ class RuntimeStore(SealedRows):
         for task in decision.new_tasks:
             task.instance_id = instance_id
             self.insert_task(task)
+        archive_repo.record(self, instance_id, decision)  # ARC-1: names its events' archives
+        integration_rows.record(self, instance_id, decision)  # INT-2 calls, ARC-2 ledgers
         events = self.chained_events(instance, decision.events, decision.at)
         if not self.update_instance(instance, instance.version):  # the serialisation point
             raise InstanceMoved

@@ -103,6 +103,10 @@ definitions = Table(
     Column("file", String(300), nullable=False, server_default=""),
     Column("published_at", UTCDateTime, nullable=False),
     Column("published_by", String(64), nullable=False, server_default=""),
+    # VER-1: the label's V{major}.{minor}, chosen by the publisher; the change log's note
+    Column("major", Integer, nullable=False, server_default="1"),
+    Column("minor", Integer, nullable=False, server_default="0"),
+    Column("note", Text, nullable=False, server_default=""),
     UniqueConstraint("key", "version"),
 )
 
@@ -580,3 +584,98 @@ action_items = Table(
     ),
 )
 """Resolutions of meetings as tracked action items (MTG-2), on the SLA clock."""
+
+archives = Table(
+    "archives",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("name", String(200), nullable=False, unique=True),  # 项目归档-2024-新产品A
+    Column("instance_id", Integer, ForeignKey("instances.id"), nullable=False),
+    Column("node_id", String(64), nullable=False),  # the archive node it passed
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("state", String(16), nullable=False),  # pending | built
+    Column("build_at", UTCDateTime, nullable=True),  # its bundle is due to be built
+    Column("built_at", UTCDateTime, nullable=True),
+    Column("files", JSON, nullable=False),  # [{path, size, sha256}] as the manifest lists
+    Column("manifest_sha256", String(64), nullable=False, server_default=""),
+    Column("error", Text, nullable=False, server_default=""),  # why the last build failed
+    UniqueConstraint("instance_id", "node_id"),
+    Index(
+        "ix_archives_build_at",
+        "build_at",
+        sqlite_where=text("build_at IS NOT NULL"),
+        postgresql_where=text("build_at IS NOT NULL"),
+    ),
+)
+"""Archives of instances that passed an archive node (ARC-1); the bundle is a folder and a
+zip under the files root, built by the worker."""
+
+service_endpoints = Table(
+    "service_endpoints",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("service", String(100), nullable=False, unique=True),  # finance.sync_budget
+    Column("url", Text, nullable=False),
+    Column("secret", Text, nullable=False),  # sealed with the current key when one is set
+    Column("timeout_seconds", Float, nullable=False),
+    Column("changed_at", UTCDateTime, nullable=False),
+    Column("changed_by", String(64), nullable=False),
+)
+"""Where each service name is answered in this deployment (INT-2): configured by
+administrators; the signing secret is never shown again."""
+
+service_calls = Table(
+    "service_calls",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("instance_id", Integer, ForeignKey("instances.id"), nullable=False),
+    Column("node_id", String(64), nullable=False),
+    Column("round", Integer, nullable=False),
+    Column("service", String(100), nullable=False),
+    Column("idempotency_key", String(200), nullable=False, unique=True),
+    Column("payload", JSON, nullable=False),  # no sensitive field
+    # pending | running | done | incident | skipped | cancelled (domain/integration.py)
+    Column("state", String(16), nullable=False),
+    Column("attempts", Integer, nullable=False, server_default="0"),
+    Column("next_at", UTCDateTime, nullable=True),  # due (pending) or its lease ends (running)
+    Column("last_error", Text, nullable=False, server_default=""),
+    Column("last_status", Integer, nullable=True),  # the last HTTP status, if any
+    Column("reference", Text, nullable=False, server_default=""),  # the other system's
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("finished_at", UTCDateTime, nullable=True),
+    Column("incident_at", UTCDateTime, nullable=True),  # when it last became an incident
+    Column("resolved_by", String(64), nullable=True),  # who retried or skipped it
+    Column("resolution", Text, nullable=False, server_default=""),  # the skip's reason
+    Index(None, "instance_id", "state"),
+    Index(None, "state"),
+    Index(
+        "ix_service_calls_next_at",
+        "next_at",
+        sqlite_where=text("next_at IS NOT NULL"),
+        postgresql_where=text("next_at IS NOT NULL"),
+    ),
+)
+"""Calls of service nodes to other systems, made by the worker with retries; a call that
+keeps failing becomes an incident for administrators (INT-2)."""
+
+ledger_entries = Table(
+    "ledger_entries",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("process_key", String(64), nullable=False),
+    Column("ledger", String(64), nullable=False),
+    Column("title_zh", Text, nullable=False),
+    Column("title_en", Text, nullable=False),
+    Column("department", String(32), nullable=False),
+    Column("period", String(32), nullable=False),
+    Column("amount", Float, nullable=False),
+    Column("fields", JSON, nullable=False),
+    Column("instance_id", Integer, ForeignKey("instances.id"), nullable=False),
+    Column("business_key", String(64), nullable=False),
+    Column("node_id", String(64), nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    UniqueConstraint("process_key", "ledger", "department", "period"),
+    Index(None, "ledger", "period"),
+)
+"""Department ledgers (台账, ARC-2): the latest value per process, ledger, department and
+period, written by the process in the transaction of the step that updates it."""

@@ -48,6 +48,10 @@ AREAS = (
     "audit",
     "meetings",
     "analysis",
+    "migration",
+    "archives",
+    "versions",
+    "bpmn",
 )
 
 
