@@ -78,6 +78,7 @@ EVENTS: dict[str, Text] = {
     "task_returned": Text("退回", "returned to an earlier step"),
     "instance_withdrawn": Text("发起人撤回", "withdrawn by the initiator"),
     "instance_called_off": Text("管理员作废", "cancelled by an administrator"),
+    "migrated": Text("迁移到另一版本", "moved to another version"),
     "task_transferred": Text("转交", "transferred"),
     "task_commented": Text("评论", "commented"),
     "task_urged": Text("催办", "urged"),
