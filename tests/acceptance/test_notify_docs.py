@@ -138,8 +138,8 @@ def assert_routed_as_the_doc_says(db: Path) -> None:
 
 def assert_definition_change_as_the_doc_says(db: Path) -> None:
     """A new version of the complaint process: its message has the id the page shows, names
-    the process and reaches the administrators by e-mail only (no department robot, and
-    audit-hook does not take it)."""
+    the process and reaches the people it involves and the administrators by e-mail only (no
+    department robot, and audit-hook does not take it)."""
     source = Path(catalog.__file__).parent.parent / "processes" / "customer-complaint.yaml"
     app = build_app(
         Settings(), FixedClock(datetime(2024, 3, 1, 1, 10, tzinfo=UTC)), f"sqlite:///{db}"
@@ -161,7 +161,9 @@ def assert_definition_change_as_the_doc_says(db: Path) -> None:
     assert message["message_id"].isascii()
     assert message["data"]["process_zh"] == "客户投诉"
     assert f"e.g. `{message['message_id']}`" in TEXT
-    assert routed == {("mail", "admin")}, routed
+    # the change notice (VER-2): the departments the process involves and the administrators
+    assert {("mail", "admin"), ("mail", "csd.head")} <= routed, routed
+    assert all(endpoint == "mail" and login for endpoint, login in routed), routed
 
 
 # -- the webhook verification snippet ----------------------------------------------------------

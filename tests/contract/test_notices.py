@@ -50,20 +50,27 @@ def test_a_returned_task_says_so_and_completion_tells_the_initiator(demo_app: Ap
     assert len(keys) == len(set(keys))
 
 
-def test_a_new_version_of_a_process_is_news_for_the_administrators(demo_app: App) -> None:
+def test_a_new_version_of_a_process_is_news_for_the_departments_it_involves(
+    demo_app: App,
+) -> None:
+    """The change notice (VER-2): the heads and interface persons of the initiating
+    department and of every department a node or the routing table assigns to, and the
+    administrators; the e-mail links to the version's page in the knowledge base."""
     source, file = builtin_source("customer-complaint")
     catalog.publish(demo_app, who(demo_app, "admin"), source, file)
     (message,) = [m for m in outbox(demo_app) if m["event"] == "definition_changed"]
-    assert message["recipients"] == ["admin"]
-    assert message["data"]["title"].startswith("V2.0-")
+    involved = {f"{d}.{r}" for d in ("csd", "prd", "log", "svc") for r in ("head", "staff")}
+    assert message["recipients"] == sorted({"admin", *involved})
+    assert message["data"]["title"].startswith("V1.1-")
     assert message["message_id"] == "definition/customer-complaint/v2"  # ASCII, for headers
     smtp = {"host": "127.0.0.1", "port": 2525, "tls": "none", "sender": "oa@demo.oaflow.local"}
     notify_admin.add_channel(demo_app, who(demo_app, "admin"), "mail", "email", smtp)
     recorder = RecordingChannel()
     delivery.deliver_due(demo_app, lambda kind: recorder, demo_app.now())
-    (mail,) = [d.message for d in recorder.deliveries]
-    assert "客户投诉" in mail.subject + mail.text
-    assert mail.link.endswith("/processes/customer-complaint") and mail.link in mail.text
+    mail = next(d.message for d in recorder.deliveries if d.message.address_name == "马丽娟")
+    assert "流程变更通知" in mail.subject and "客户投诉" in mail.subject
+    assert mail.link.endswith("/knowledge/customer-complaint/versions/2")
+    assert mail.link in mail.text
 
 
 def test_two_workers_send_every_delivery_exactly_once(demo_app: App, clock: FixedClock) -> None:

@@ -1,5 +1,7 @@
 """Process definitions: validate, publish as immutable versions, list, show, diagram.
-Publishing is the administrators' (SEC-2); everyone who works with processes reads them."""
+Publishing is the administrators' (SEC-2); everyone who works with processes reads them.
+A version is numbered V{major}.{minor}: the first V1.0, then a minor step unless the
+publisher calls it major (VER-1); publishing V2 and later sends the change notice."""
 
 from __future__ import annotations
 
@@ -12,19 +14,20 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Connection
 
 from oaflow.domain.definition import ProcessDefinition
-from oaflow.domain.errors import ForbiddenError, NotFoundError, as_denial
-from oaflow.domain.model import Message
+from oaflow.domain.errors import ForbiddenError, InputError, NotFoundError, as_denial
 from oaflow.domain.security import Permission, Principal, granted
 from oaflow.domain.text import Text
 from oaflow.domain.validate import check_definition
-from oaflow.services import audit, authz
+from oaflow.services import audit, authz, change_notice
 from oaflow.services.app import App
 from oaflow.services.audit import AuditAction
 from oaflow.services.view_parts import Names, field_specs, form_fields
 from oaflow.services.views import FieldSpec, Person
 from oaflow.storage import catalog_repo
 from oaflow.storage.catalog_repo import StoredDefinition
-from oaflow.storage.runtime_store import RuntimeStore
+
+#: the longest change note a version keeps (its change log)
+NOTE_LIMIT = 2000
 
 
 @dataclass(frozen=True)
@@ -45,6 +48,9 @@ class ProcessVersion:
     published_at: datetime
     published_by: Person
     source: str = ""
+    major: int = 1
+    minor: int = 0
+    note: str = ""  # the publisher's change note (the change log)
 
 
 def validate(app: App | None, text: str, file: str) -> ProcessDefinition:
@@ -58,32 +64,47 @@ def validate(app: App | None, text: str, file: str) -> ProcessDefinition:
     return check_definition(text, file, names, policies)
 
 
-def publish(app: App, who: Principal, text: str, file: str) -> Published:
-    """Publish a new immutable version (administrators)."""
+def publish(
+    app: App, who: Principal, text: str, file: str, *, major: bool = False, note: str = ""
+) -> Published:
+    """Publish a new immutable version (administrators): V1.0 first, then V{m}.{n+1}, or
+    V{m+1}.0 when ``major``; ``note`` is its change log. From the second version on, the
+    change notice goes out in the same transaction."""
+    note = note.strip()
+    if len(note) > NOTE_LIMIT:
+        raise InputError("process.note_too_long", length=len(note), limit=NOTE_LIMIT)
     with app.db.write() as conn:
         authz.authorize(app, conn, who, Permission.ADMINISTER)
         definition = check_definition(text, file, app.org(conn).names(), app.rules(conn).policies)
-        version = catalog_repo.latest_version(conn, definition.key) + 1
+        previous = catalog_repo.get_definition(conn, definition.key)
+        version = previous.version + 1 if previous else 1
+        numbers = next_numbers(previous, major)
         now = app.now()
-        label = version_label(version, now.astimezone(ZoneInfo(app.calendar.tz)), definition)
+        local = now.astimezone(ZoneInfo(app.calendar.tz))
+        label = version_label(numbers, local, definition)
+        row = {"key": definition.key, "version": version, "label": label}
         catalog_repo.insert_definition(
             conn,
             {
-                "key": definition.key,
-                "version": version,
-                "label": label,
+                **row,
                 "name_zh": definition.name.zh,
                 "name_en": definition.name.en,
                 "source": text,
                 "file": file,
                 "published_at": now,
                 "published_by": who.login,
+                "major": numbers[0],
+                "minor": numbers[1],
+                "note": note,
             },
         )
-        if version > 1:
-            _tell_administrators(app, conn, definition, version, label, who.login)
+        if previous is not None:
+            before = app.definition(conn, previous.id)
+            change_notice.send(app, conn, before, definition, {**row, "note": note}, who.login)
         source_sha256 = hashlib.sha256(text.encode()).hexdigest()
         detail: dict[str, Any] = {"version": version, "label": label, "file": file}
+        if note:
+            detail["note"] = note
         audit.record(
             app,
             conn,
@@ -96,35 +117,21 @@ def publish(app: App, who: Principal, text: str, file: str) -> Published:
     return Published(definition.key, version, label)
 
 
-def _tell_administrators(
-    app: App,
-    conn: Connection,
-    definition: ProcessDefinition,
-    version: int,
-    label: str,
-    actor: str,
-) -> None:
-    """A changed process definition is news for the administrators (NTF-1)."""
-    people = tuple(sorted(app.org(conn).users_with_role("administrator")))
-    data = {
-        "process_zh": definition.name.zh,
-        "process_en": definition.name.en,
-        "title": label,
-        "business_key": definition.key,
-        "actor": actor or None,
-        "note": label,
-    }
-    key = f"definition/{definition.key}/v{version}"  # ASCII: it travels in mail and HTTP headers
-    message = Message(key, "definition_changed", people, None, data)
-    RuntimeStore.on(conn, app.sensitive).insert_messages(None, [message], app.now())
+def next_numbers(previous: StoredDefinition | None, major: bool) -> tuple[int, int]:
+    """The (major, minor) of the version after ``previous`` (VER-1)."""
+    if previous is None:
+        return 1, 0
+    return (previous.major + 1, 0) if major else (previous.major, previous.minor + 1)
 
 
-def version_label(version: int, local: Any, definition: ProcessDefinition) -> str:
+def version_label(numbers: tuple[int, int], local: Any, definition: ProcessDefinition) -> str:
     """``V1.0-202403-新产品上市流程`` (VER-1)."""
-    return f"V{version}.0-{local.year:04d}{local.month:02d}-{definition.name.zh}"
+    major, minor = numbers
+    return f"V{major}.{minor}-{local.year:04d}{local.month:02d}-{definition.name.zh}"
 
 
-def _version(names: Names, stored: StoredDefinition, with_source: bool = False) -> ProcessVersion:
+def as_version(names: Names, stored: StoredDefinition, with_source: bool = False) -> ProcessVersion:
+    """A stored version as the adapters see it (its YAML text only when asked)."""
     return ProcessVersion(
         key=stored.key,
         version=stored.version,
@@ -133,6 +140,9 @@ def _version(names: Names, stored: StoredDefinition, with_source: bool = False) 
         published_at=stored.published_at,
         published_by=names.known(stored.published_by),
         source=stored.source if with_source else "",
+        major=stored.major,
+        minor=stored.minor,
+        note=stored.note,
     )
 
 
@@ -141,7 +151,7 @@ def list_published(app: App, who: Principal) -> list[ProcessVersion]:
     with app.db.read() as conn:
         authz.authorize(app, conn, who, Permission.VIEW)
         names = Names(app.org(conn))
-        return [_version(names, d) for d in catalog_repo.list_definitions(conn)]
+        return [as_version(names, d) for d in catalog_repo.list_definitions(conn)]
 
 
 def versions(app: App, who: Principal, key: str) -> list[ProcessVersion]:
@@ -152,13 +162,26 @@ def versions(app: App, who: Principal, key: str) -> list[ProcessVersion]:
         names = Names(app.org(conn))
     if not found:
         raise NotFoundError("process.not_published", key=key)
-    return [_version(names, d) for d in found]
+    return [as_version(names, d) for d in found]
+
+
+def resolve(conn: Connection, key: str, ref: str) -> StoredDefinition:
+    """The version of ``key`` that ``ref`` names: ``2``, ``V1.1`` or its whole label."""
+    found = catalog_repo.version_by_ref(conn, key, ref)
+    if found is None:
+        known = [v.label for v in catalog_repo.versions_of(conn, key)]
+        if not known:
+            raise NotFoundError("process.not_published", key=key)
+        raise NotFoundError("process.version_unknown", key=key, ref=ref, known=known)
+    return found
 
 
 def _stored(
-    app: App, conn: Connection, who: Principal, key: str, version: int | None
+    app: App, conn: Connection, who: Principal, key: str, version: int | str | None
 ) -> StoredDefinition:
     authz.authorize(app, conn, who, Permission.VIEW, process=key)
+    if isinstance(version, str):
+        return resolve(conn, key, version)
     found = catalog_repo.get_definition(conn, key, version)
     if found is None:
         if version:
@@ -168,13 +191,14 @@ def _stored(
 
 
 def shown(
-    app: App, who: Principal, key: str, version: int | None = None
+    app: App, who: Principal, key: str, version: int | str | None = None
 ) -> tuple[ProcessVersion, ProcessDefinition]:
-    """A published version with its YAML text, and what it compiles to."""
+    """A published version (its number, or a reference like ``V1.1``) with its YAML text,
+    and what it compiles to."""
     with app.db.read() as conn:
         found = _stored(app, conn, who, key, version)
         names = Names(app.org(conn))
-        return _version(names, found, with_source=True), app.definition(conn, found.id)
+        return as_version(names, found, with_source=True), app.definition(conn, found.id)
 
 
 @dataclass(frozen=True)
@@ -202,7 +226,7 @@ def start_form(app: App, who: Principal, key: str) -> StartForm:
             department=", ".join(who.departments),
         )
         raise as_denial(error, Permission.INITIATE.value, f"process:{key}")
-    return StartForm(_version(names, found), field_specs(form_fields(definition)))
+    return StartForm(as_version(names, found), field_specs(form_fields(definition)))
 
 
 def startable(app: App, who: Principal) -> list[ProcessVersion]:
@@ -215,7 +239,7 @@ def startable(app: App, who: Principal) -> list[ProcessVersion]:
             definition = app.definition(conn, stored.id)
             mine = not definition.initiators or set(who.departments) & set(definition.initiators)
             if mine and granted(who, Permission.INITIATE, rules.grants_of(stored.key)):
-                found.append(_version(names, stored))
+                found.append(as_version(names, stored))
     return found
 
 

@@ -41,6 +41,7 @@ _ACTIONS = {
     "exception_report_overdue": ("请督促责任部门提交说明", "please make sure it is reported"),
     "exception_update": ("知悉即可，按需跟进", "for your information; follow it up as needed"),
     "cc": ("知悉即可，无需处理", "for your information, nothing to do"),
+    "service_incident": ("请检查接口配置后重试，或填写原因跳过", "please retry it or skip it"),
     "digest": ("请处理以下待办", "please handle these tasks"),
 }
 _INFORM = ("知悉即可，无需处理", "for your information, nothing to do")
@@ -157,8 +158,8 @@ def _add_instance(
 def _page(app: App, event: str, data: dict[str, Any]) -> str:
     """The page a message without a task points to."""
     base = app.base_url.rstrip("/")
-    if event == "definition_changed":
-        return f"{base}/processes/{data.get('business_key', '')}"
+    if event == "definition_changed":  # the new version's page in the knowledge base (VER-2)
+        return f"{base}{data.get('page') or '/processes/' + data.get('business_key', '')}"
     if event == "digest":
         return f"{base}/tasks"
     if data.get("page"):  # a meeting's or action item's page (MTG-1/2)
@@ -176,8 +177,9 @@ def _item(app: App, item: dict[str, Any], locale: str) -> dict[str, Any]:
     other messages. (Digests written before 0.2 carry their texts already made.)"""
     node = item.get("node_en" if locale == "en" else "node_zh") or item.get("node_zh", "")
     due = item.get("due_at")
+    said = item.get("task_en" if locale == "en" else "task_zh")  # a change notice's change
     return {
-        "task": item.get("task") or f"{item.get('title', '')} · {node}",
+        "task": said or item.get("task") or f"{item.get('title', '')} · {node}",
         "business_key": item.get("business_key", ""),
         "deadline": item.get("deadline")
         or (_local(app, datetime.fromisoformat(due)) if due else ""),

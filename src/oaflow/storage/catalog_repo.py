@@ -22,6 +22,9 @@ class StoredDefinition:
     file: str
     published_at: datetime
     published_by: str
+    major: int = 1
+    minor: int = 0
+    note: str = ""
 
 
 def _stored(row: object) -> StoredDefinition:
@@ -74,6 +77,14 @@ def versions_of(conn: Connection, key: str) -> list[StoredDefinition]:
     """Every published version of ``key``, newest first."""
     rows = conn.execute(
         select(definitions).where(definitions.c.key == key).order_by(definitions.c.version.desc())
+    ).all()
+    return [_stored(r) for r in rows]
+
+
+def every_version(conn: Connection) -> list[StoredDefinition]:
+    """Every published version of every process, by key, newest first (the knowledge base)."""
+    rows = conn.execute(
+        select(definitions).order_by(definitions.c.key, definitions.c.version.desc())
     ).all()
     return [_stored(r) for r in rows]
 
