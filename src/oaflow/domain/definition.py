@@ -8,6 +8,7 @@ from enum import StrEnum
 from typing import Any, Literal
 
 from oaflow.domain.expressions import Expression
+from oaflow.domain.integration import LedgerSpec
 from oaflow.domain.text import Text
 
 
@@ -219,6 +220,8 @@ class Node:
     pick: Literal["head", "interface", "members"] = "head"  # multi_instance: who per department
     task: NodeType = NodeType.HANDLE  # multi_instance: handle | confirm | approval
     service: str = ""  # service: the integration to call
+    send: tuple[str, ...] = ()  # service: the fields sent (default: all but sensitive ones)
+    ledger: LedgerSpec | None = None  # service: the ledger rows written when it passes
     notify: tuple[Assignment, ...] = ()  # notify: who is informed
     archive_name: str = ""  # archive: name pattern, e.g. 项目归档-{yyyy}-{title}
     sla: Sla = Sla()

@@ -51,9 +51,11 @@ EVENTS: dict[str, Text] = {
     "forked": Text("并行分支", "split into branches"),
     "joined": Text("分支汇聚", "branches joined"),
     "returned_to": Text("退回", "returned"),
-    "service_not_supported": Text(
-        "外部系统调用(暂未支持,已跳过)", "service call (not yet supported, passed)"
-    ),
+    "service_call_opened": Text("调用外部系统", "calling another system"),
+    "service_called": Text("外部系统已受理", "accepted by the other system"),
+    "service_incident": Text("外部系统调用失败(待管理员处理)", "service call failed (incident)"),
+    "service_skipped": Text("外部系统调用已跳过", "service call skipped"),
+    "ledger_updated": Text("更新台账", "ledger updated"),
     "copied": Text("抄送", "copied"),
     "archived": Text("汇总归档", "archived"),
     "node_skipped": Text("节点跳过", "node skipped"),
@@ -126,6 +128,7 @@ MESSAGE_EVENTS: dict[str, Text] = {
     "action_item_reminder": Text("行动项临近截止", "action item due soon"),
     "action_item_overdue": Text("行动项已超时", "action item overdue"),
     "action_item_escalation": Text("行动项超时升级", "action item escalated"),
+    "service_incident": Text("外部系统调用失败", "service call failed"),
 }
 
 DELIVERY_STATES: dict[str, Text] = {

@@ -10,6 +10,7 @@ from oaflow.domain import places
 from oaflow.domain.definition import Node, NodeType, Route
 from oaflow.domain.errors import fault
 from oaflow.domain.expressions import compile_expression
+from oaflow.domain.loader_ledger import parse_ledger
 from oaflow.domain.loader_parts import (
     PICKS,
     compile_in,
@@ -58,7 +59,7 @@ TYPE_KEYS: dict[NodeType, tuple[str, ...]] = {
     NodeType.EXCLUSIVE: ("routes", "default", "decision"),
     NodeType.PARALLEL: ("next",),
     NodeType.JOIN: ("next",),
-    NodeType.SERVICE: ("next", "service"),
+    NodeType.SERVICE: ("next", "service", "send", "ledger"),
     NodeType.NOTIFY: ("next", "notify"),
     NodeType.ARCHIVE: ("next", "archive_name"),
     NodeType.END: (),
@@ -293,6 +294,13 @@ class NodeReader:
         service = self.r.string(m, "service", what)
         return {"service": service} if service else {}
 
+    def _send(self, m: LineMap, what: Place) -> dict[str, Any]:
+        return {"send": self.r.strings(m, "send", what)}
+
+    def _ledger(self, m: LineMap, what: Place) -> dict[str, Any]:
+        ledger = parse_ledger(self.r, m["ledger"], what, m.line_of("ledger"))
+        return {"ledger": ledger} if ledger else {}
+
     def _notify(self, m: LineMap, what: Place) -> dict[str, Any]:
         return {"notify": parse_recipients(self.r, m["notify"], what, m.line_of("notify"))}
 
@@ -317,6 +325,8 @@ _PARTS: dict[str, Callable[[NodeReader, LineMap, Place], dict[str, Any]]] = {
     "pick": NodeReader._pick,
     "task": NodeReader._task,
     "service": NodeReader._service,
+    "send": NodeReader._send,
+    "ledger": NodeReader._ledger,
     "notify": NodeReader._notify,
     "archive_name": NodeReader._archive_name,
     "sla": lambda self, m, what: _sla(self.r, m, what),

@@ -10,6 +10,7 @@ from oaflow.domain.calendar import WorkingCalendar
 from oaflow.domain.definition import ProcessDefinition
 from oaflow.domain.exception_loop import ExceptionRecord
 from oaflow.domain.ids import KeyScope
+from oaflow.domain.integration import LedgerEntry, ServiceCallOpening
 from oaflow.domain.org import Delegation, Organisation
 from oaflow.domain.states import OPEN_TASK_STATES, InstanceState, TaskState
 
@@ -163,6 +164,12 @@ class Decision:
     exceptions: list[ExceptionOpening] = field(default_factory=list)
     #: exception records whose loop moved (EXC-2..4), each written at its version
     exception_changes: list[ExceptionRecord] = field(default_factory=list)
+    #: calls of service nodes to open (INT-2): the instance waits at those nodes
+    service_calls: list[ServiceCallOpening] = field(default_factory=list)
+    #: service nodes whose open calls end (the instance ended or went back before them)
+    calls_cancelled: list[str] = field(default_factory=list)
+    #: ledger rows written by the decision (ARC-2)
+    ledger_entries: list[LedgerEntry] = field(default_factory=list)
 
 
 @dataclass(frozen=True)

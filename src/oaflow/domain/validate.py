@@ -160,7 +160,7 @@ def _sla_fields(d: ProcessDefinition, node: Node) -> Iterator[Finding]:
 
 
 def _kind_rules(d: ProcessDefinition, node: Node) -> Iterator[Finding]:
-    if node.type is NodeType.SERVICE and not node.service:
+    if node.type is NodeType.SERVICE and not node.service and node.ledger is None:
         yield _finding(d, node, "definition.node.no_service", "service")
     if node.type is NodeType.NOTIFY and not node.notify:
         yield _finding(d, node, "definition.node.no_recipients", "notify")

@@ -67,6 +67,8 @@ EVENTS: tuple[str, ...] = (
     "action_item_reminder",
     "action_item_overdue",
     "action_item_escalation",
+    # a service node's call that keeps failing (INT-2)
+    "service_incident",
 )
 LOCALES: tuple[str, ...] = ("zh", "en")
 

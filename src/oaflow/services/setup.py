@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from oaflow.domain.security import SYSTEM
 from oaflow.processes import builtin_keys, builtin_source, demo_organisation
-from oaflow.services import auth, calendar, catalog
+from oaflow.services import auth, calendar, catalog, service_admin
 from oaflow.services.app import App
 from oaflow.services.catalog import Published
 from oaflow.services.organisation import store
@@ -26,6 +26,7 @@ def init(app: App, demo: bool = False) -> list[Published]:
     org = demo_organisation()
     store(app, org)
     auth.seed_passwords(app, org.users, DEMO_PASSWORD)  # the demo is for trying, SPEC §19
+    service_admin.configure_demo(app)  # its finance system answers in the process (INT-2)
     return [p for key in builtin_keys() if (p := _publish_builtin(app, key)) is not None]
 
 

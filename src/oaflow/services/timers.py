@@ -51,6 +51,7 @@ SWEEP_MODULES = (
     "oaflow.services.exception_timers",
     "oaflow.services.meeting_timers",
     "oaflow.services.archive_jobs",
+    "oaflow.services.service_calls",
 )
 
 

@@ -43,10 +43,10 @@ NODES = {
         "add `- {{name: {field}, type: user}}` to `form`, or fix the name",
     ),
     "definition.node.no_service": Entry(
-        "节点 `{node}` 是服务节点，但没有 `service`",
-        "node `{node}` is a service node without `service`",
-        "在 `{node}` 中加上 `service: system.action`（例如 finance.sync_budget）",
-        "add `service: system.action` (e.g. finance.sync_budget) to `{node}`",
+        "节点 `{node}` 是服务节点，但没有 `service` 也没有 `ledger`",
+        "node `{node}` is a service node without `service` or `ledger`",
+        "在 `{node}` 中加上 `service: system.action`（例如 finance.sync_budget）或 `ledger:` 台账",
+        "add `service: system.action` (e.g. finance.sync_budget) or a `ledger:` to `{node}`",
     ),
     "definition.node.no_recipients": Entry(
         "节点 `{node}` 是通知节点，但没有接收人",
