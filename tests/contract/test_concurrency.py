@@ -207,6 +207,7 @@ def test_return_in_one_branch_against_completion_in_the_other(
     key = d.start(
         "new-product-launch", "mkt.head", {"title": "新产品D", "collaborating_departments": ["rnd"]}
     )
+    d.complete("mkt.head", "n001")  # 001 需求提交 (S1)
     d.approve("rnd.head", "confirm_requirements")
     d.approve("vp.market", "n002")
     d.complete("rnd.head", "n003", plan_summary="方案", deliverables={"研发方案": "v1.pdf"})
@@ -242,6 +243,7 @@ def test_return_in_one_branch_against_an_approval_in_the_other(
     key = d.start(
         "new-product-launch", "mkt.head", {"title": "新产品E", "collaborating_departments": ["rnd"]}
     )
+    d.complete("mkt.head", "n001")  # 001 需求提交 (S1)
     d.approve("rnd.head", "confirm_requirements")
     d.approve("vp.market", "n002")
     d.complete("rnd.head", "n003", plan_summary="方案", deliverables={"研发方案": "v1.pdf"})

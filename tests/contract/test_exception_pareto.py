@@ -73,6 +73,7 @@ def history(demo_app: App, clock: FixedClock) -> App:
     )
     d.approve("csd.head", "triage")
     keys["C"] = d.start("new-product-launch", "mkt.head", LAUNCH)
+    d.complete("mkt.head", "n001")  # 001 需求提交 (S1)
     d.approve("rnd.head", "confirm_requirements")
     d.approve("vp.market", "n002")
     for row in MARCH:

@@ -187,6 +187,7 @@ def test_new_product_launch_reproduces_template_3_row(demo_app: App, clock: Fixe
         "collaborating_departments": ["rnd", "prd"],
     }
     key = d.start("new-product-launch", "mkt.head", form)
+    d.complete("mkt.head", "n001")  # 001 需求提交 (S1)
     for code in ("rnd", "prd"):
         d.approve(f"{code}.head", "confirm_requirements")
     clock.set(datetime(2024, 3, 15, 10, 0, tzinfo=UTC))  # 18:00 in Shanghai
@@ -214,6 +215,7 @@ def test_parallel_branches_join_once(demo_app: App, clock: FixedClock) -> None:
     key = d.start(
         "new-product-launch", "mkt.head", {"title": "新产品B", "collaborating_departments": ["rnd"]}
     )
+    d.complete("mkt.head", "n001")  # 001 需求提交 (S1)
     d.approve("rnd.head", "confirm_requirements")
     d.approve("vp.market", "n002")
     d.complete("rnd.head", "n003", plan_summary="方案", deliverables={"研发方案": "plan.pdf"})

@@ -265,6 +265,7 @@ def test_template_4_example_b_reported_by_hand(demo_app: App, clock: FixedClock)
         "mkt.head",
         {"title": "新产品A上市推进", "collaborating_departments": ["rnd"]},
     )
+    d.complete("mkt.head", "n001")  # 001 需求提交 (S1)
     d.approve("rnd.head", "confirm_requirements")
     clock.set(at("2024-03-15T18:00"))
     d.approve("vp.market", "n002")

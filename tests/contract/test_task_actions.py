@@ -152,6 +152,7 @@ def test_return_from_a_parallel_branch_to_before_the_fork_cancels_the_other_bran
     key = d.start(
         "new-product-launch", "mkt.head", {"title": "新产品C", "collaborating_departments": ["rnd"]}
     )
+    d.complete("mkt.head", "n001")  # 001 需求提交 (S1)
     d.approve("rnd.head", "confirm_requirements")
     d.approve("vp.market", "n002")
     d.complete("rnd.head", "n003", plan_summary="方案", deliverables={"研发方案": "v1.pdf"})

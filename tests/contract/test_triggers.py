@@ -141,17 +141,17 @@ def test_the_new_product_launch_shows_the_key_nodes_of_its_form(
         "title": "新产品A上市推进",
         "collaborating_departments": ["rnd"],
         "key_nodes": [
-            {"name": "需求确认完成", "date": "2024-03-15", "owner": "mkt"},
-            {"name": "方案评审通过", "date": "2024-04-01", "owner": "rnd"},
-            {"name": "试点上线", "date": "2024-04-20", "owner": "sal"},
+            {"name": "研发输出方案", "date": "2024-03-15", "owner": "rnd"},
+            {"name": "生产确认产能", "date": "2024-04-01", "owner": "prd"},
+            {"name": "销售培训完成", "date": "2024-04-20", "owner": "sal"},
         ],
     }
     key = Driver(demo_app).start("new-product-launch", "mkt.head", form)
     detail = queries.instance_detail(demo_app, who(demo_app, "mkt.head"), key)
     planned = as_dicts(demo_app, detail.planned)
     assert [(p["node"], p["finish"]) for p in planned] == [
-        ("需求审核", "2024-03-15 18:00"),
-        ("研发方案输出", "2024-04-01 18:00"),
+        ("研发方案输出", "2024-03-15 18:00"),
+        ("生产确认产能", "2024-04-01 18:00"),
         ("销售培训", "2024-04-20 18:00"),  # a Saturday's close: the plan says the date
     ]
 

@@ -302,12 +302,13 @@ def _launch_form(title: str, departments: list[str], d: WorkingDays) -> dict[str
         "goal": "抢占第三季度渠道订货会",
         "priority": "high",
         "collaborating_departments": departments,
-        "key_nodes": [
-            {"name": "需求确认完成", "date": d.ahead(3), "owner": "mkt"},
-            {"name": "方案评审通过", "date": d.ahead(17), "owner": "rnd"},
-            {"name": "试点上线", "date": d.ahead(38), "owner": "sal"},
+        "product_name": title.removesuffix("上市推进"),
+        "key_nodes": [  # Template 1: the planned dates of 研发方案输出, 生产确认产能, 销售培训
+            {"name": "研发输出方案", "date": d.ahead(3), "owner": "rnd"},
+            {"name": "生产确认产能", "date": d.ahead(17), "owner": "prd"},
+            {"name": "销售培训完成", "date": d.ahead(38), "owner": "sal"},
         ],
-        "deliverables": ["研发方案", "产能确认单", "上市材料", "培训记录"],
+        "deliverables": ["研发方案", "生产产能表", "销售培训记录"],
     }
 
 
@@ -317,6 +318,8 @@ def _launch_at_review(r: Replay, d: WorkingDays) -> Steps:
     yield d.at(5, "09:00")
     departments = ["rnd", "prd", "fin", "sal"]
     key = r.start("new-product-launch", "mkt.head", _launch_form("新产品B上市推进", departments, d))
+    yield d.at(5, "10:00")
+    r.complete(key, "mkt.head", "n001", note="任务目标与协同部门清单已提交")
     for code in departments:
         yield d.at(5, "14:00")
         r.ack(key, f"{code}.head", "confirm_requirements")
@@ -336,6 +339,8 @@ def _launch_being_confirmed(r: Replay, d: WorkingDays) -> Steps:
     yield d.at(2, "10:00")
     departments = ["rnd", "prd", "fin", "leg"]
     key = r.start("new-product-launch", "mkt.head", _launch_form("新产品C上市推进", departments, d))
+    yield d.at(2, "11:00")
+    r.complete(key, "mkt.head", "n001", note="任务目标与协同部门清单已提交")
     yield d.at(2, "15:00")
     r.approve(key, "rnd.head", "confirm_requirements", "技术方案可行")
     yield d.at(1, "10:00")
