@@ -563,6 +563,8 @@ RULES: dict[tuple[str, str], Rule] = {
     ("PUT", "/api/users/{login}/preferences"): Rule("own"),
     ("GET", "/api/processes/{key}"): Rule("public", why="definitions: view, every role"),
     ("GET", "/api/processes/{key}/versions"): Rule("public"),
+    ("GET", "/api/processes/{key}/versions/{ref}"): Rule("public"),
+    ("GET", "/api/processes/{key}/diff"): Rule("public"),
     ("GET", "/api/processes/{key}/diagram"): Rule("public"),
     ("GET", "/api/processes/{key}/access"): Rule("config", READERS),
     ("PUT", "/api/processes/{key}/access/{permission}"): Rule("config", ADMINISTRATORS),

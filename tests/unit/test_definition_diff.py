@@ -76,13 +76,10 @@ def test_s1_owner_limit_route_outputs_and_a_new_node() -> None:
         ("    name: {zh: 汇聚, en: Join}", "    name: {zh: 汇聚确认, en: Join up}"),
         ("    inputs: [上市材料]\n", "    inputs: [上市材料]\n    mode: all\n"),
         (
-            "  - id: end\n",
-            "  - id: announce\n    type: notify\n    name: {zh: 上市通知, en: Launch notice}\n"
-            "    notify: [{department: sal}]\n    next: end\n\n  - id: end\n",
-        ),
-        (
-            '    archive_name: "项目归档-{yyyy}-{title}"\n    next: end',
-            '    archive_name: "项目归档-{yyyy}-{title}"\n    next: announce',
+            "    next: end\n\n  - id: end\n",
+            "    next: announce\n\n  - id: announce\n    type: notify\n"
+            "    name: {zh: 上市通知, en: Launch notice}\n    notify: [{department: sal}]\n"
+            "    next: end\n\n  - id: end\n",
         ),
         ("initiators: [mkt]", "initiators: [mkt, sal]"),
     )

@@ -150,6 +150,14 @@ class Definition(Strict):
     file: str = Field(default="definition.yaml", max_length=200)
 
 
+class Publication(Definition):
+    """A definition to publish (VER-1): a minor step unless ``major``; ``note`` is the
+    change log the change notice and the knowledge base show."""
+
+    major: bool = False
+    note: str = Field(default="", max_length=2000)
+
+
 class Ids(Strict):
     ids: list[IdNumber] | None = Field(default=None, max_length=1000)
 
@@ -224,3 +232,47 @@ class ExceptionReopening(Strict):
 class Template(Strict):
     subject: str = Field(min_length=1, max_length=400)
     body: str = Field(min_length=1, max_length=4000)
+
+
+# -- versions and their changes (VER-1..3): answers, not requests ------------------------
+class VersionChange(BaseModel):
+    """One change from a version to another, in words."""
+
+    area: Literal["process", "form", "node", "decision_table"]
+    kind: Literal["added", "removed", "changed"]
+    subject: str = Field(description="the node id, field or table name; empty for the process")
+    zh: str = Field(description="e.g. 节点「研发方案输出」时限 72 → 48 小时")
+    en: str = Field(description='e.g. Node "R&D plan" time limit: 72 → 48 h')
+
+
+class VersionInfo(BaseModel):
+    """A published version: its ordinal ``version`` (what instances reference), its label
+    ``V{major}.{minor}-{yyyymm}-{name}``, who published it when, and its change note."""
+
+    key: str
+    version: int
+    label: str
+    major: int
+    minor: int
+    name_zh: str
+    name_en: str
+    note: str
+    published_at: datetime
+    published_by: str
+
+
+class VersionDetail(VersionInfo):
+    """A version with what changed against the version before it (none for the first)."""
+
+    previous: VersionInfo | None
+    changes: list[VersionChange]
+    page: str = Field(description="its page in the knowledge base")
+
+
+class VersionDiff(BaseModel):
+    """What changed from version ``old`` to version ``new``."""
+
+    key: str
+    old: VersionInfo
+    new: VersionInfo
+    changes: list[VersionChange]

@@ -37,6 +37,10 @@ SERVICE_HINTS: dict[str, Text] = {
         "see `oaflow process list --as YOU`, "
         "or publish it with `oaflow process publish FILE --as ADMIN`",
     ),
+    "process.version_unknown": Text(
+        "查看版本：oaflow process versions {key} --as 你的账号",
+        "see `oaflow process versions {key} --as YOU`",
+    ),
     "process.version_not_published": Text(
         "查看版本：oaflow process list --as 你的账号", "see `oaflow process list --as YOU`"
     ),

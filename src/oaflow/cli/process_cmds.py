@@ -1,4 +1,4 @@
-"""`oaflow process validate|publish|list|show|diagram`."""
+"""`oaflow process validate|publish|list|versions|diff|show|diagram`."""
 
 from __future__ import annotations
 
@@ -24,16 +24,19 @@ from oaflow.cli.common import (
 )
 from oaflow.domain.errors import OAFlowError
 from oaflow.domain.security import Principal
-from oaflow.services import catalog
+from oaflow.present.version_diff import change_rows
+from oaflow.services import catalog, knowledge
 from oaflow.services.app import App
 from oaflow.services.files import read_text
 
 group = typer.Typer(
-    help="Process definitions: validate, publish, list, versions, show, diagram.",
+    help="Process definitions: validate, publish, list, versions, diff, show, diagram.",
     no_args_is_help=True,
 )
 
 FileArg = Annotated[Path, typer.Argument(help="A process definition (YAML).")]
+RefHelp = "A version: its number (2), its V-number (V1.1) or its whole label."
+VersionOpt = Annotated[str | None, typer.Option("--version", help=RefHelp + " Default: newest.")]
 
 
 @group.command()
@@ -65,14 +68,33 @@ def validate(file: FileArg) -> None:
 
 
 @group.command()
-def publish(file: FileArg, as_: AsOpt) -> None:
-    """Validate and publish a definition as a new immutable version (administrators)."""
+def publish(
+    file: FileArg,
+    as_: AsOpt,
+    major: Annotated[
+        bool, typer.Option("--major", help="A major version (V2.0); default a minor one (V1.1).")
+    ] = False,
+    note: Annotated[
+        str, typer.Option("--note", help="The change note (change log), e.g. 简化预算审批级次.")
+    ] = "",
+) -> None:
+    """Validate and publish a definition as a new immutable version (administrators); from
+    the second version on, the change notice goes to the departments the process involves."""
 
     def body(app: App, who: Principal) -> None:
-        published = catalog.publish(app, who, read_text(file), str(file))
+        published = catalog.publish(app, who, read_text(file), str(file), major=major, note=note)
         console.print(
             zh("已发布", "published") + f" {published.key} v{published.version} {published.label}"
         )
+        if published.notified:
+            people = len(published.notified)
+            console.print(
+                zh(
+                    f"流程变更通知已发给 {people} 人（各相关部门负责人、接口人和管理员）",
+                    f"change notice sent to {people} people (the departments' heads and "
+                    "interface persons, the administrators)",
+                )
+            )
 
     run_as(as_, body)
 
@@ -109,9 +131,10 @@ def versions(key: str, as_: AsOpt, json_: JsonOpt = False) -> None:
                 zh("版本号", "label"),
                 zh("发布人", "by"),
                 zh("发布时间", "at"),
+                zh("变更说明", "change note"),
             ],
             [
-                [r.version, r.label, say(r.published_by.name), local(app, r.published_at)]
+                [r.version, r.label, say(r.published_by.name), local(app, r.published_at), r.note]
                 for r in rows
             ],
         )
@@ -119,13 +142,41 @@ def versions(key: str, as_: AsOpt, json_: JsonOpt = False) -> None:
     run_as(as_, body)
 
 
-@group.command()
-def show(
+@group.command("diff")
+def diff(
     key: str,
     as_: AsOpt,
-    version: Annotated[int | None, typer.Option("--version", help="A version number.")] = None,
+    from_: Annotated[str, typer.Option("--from", help=RefHelp)],
+    to: Annotated[str, typer.Option("--to", help=RefHelp)],
     json_: JsonOpt = False,
 ) -> None:
+    """What changed from one version to another, in words: nodes, owners, limits, rules,
+    form fields."""
+
+    def body(app: App, who: Principal) -> None:
+        compared = knowledge.compare(app, who, key, from_, to)
+        rows = change_rows(compared.diff)
+        if json_:
+            print_json(
+                {
+                    "key": key,
+                    "from": as_json(app, compared.old),
+                    "to": as_json(app, compared.new),
+                    "changes": rows,
+                }
+            )
+            return
+        console.print(f"{key}: {compared.old.label} → {compared.new.label}", markup=False)
+        if not rows:
+            console.print(zh("两个版本没有差异", "the two versions are the same"))
+        for number, row in enumerate(rows, 1):
+            console.print(f"{number}. {row['en' if lang() == 'en' else 'zh']}", markup=False)
+
+    run_as(as_, body)
+
+
+@group.command()
+def show(key: str, as_: AsOpt, version: VersionOpt = None, json_: JsonOpt = False) -> None:
     """A published definition: its version's label and YAML text."""
 
     def body(app: App, who: Principal) -> None:
@@ -147,9 +198,7 @@ def show(
 def diagram(
     key: str,
     as_: AsOpt,
-    version: Annotated[
-        int | None, typer.Option("--version", help="A version number (default: the newest).")
-    ] = None,
+    version: VersionOpt = None,
     format_: Annotated[
         str, typer.Option("--format", help="mermaid (svg comes with the web UI).")
     ] = "mermaid",

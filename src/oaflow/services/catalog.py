@@ -35,6 +35,7 @@ class Published:
     key: str
     version: int
     label: str
+    notified: tuple[str, ...] = ()  # who the change notice went to (V2 and later)
 
 
 @dataclass(frozen=True)
@@ -98,9 +99,11 @@ def publish(
                 "note": note,
             },
         )
+        notified: tuple[str, ...] = ()
         if previous is not None:
             before = app.definition(conn, previous.id)
-            change_notice.send(app, conn, before, definition, {**row, "note": note}, who.login)
+            version_row = {**row, "note": note}
+            notified = change_notice.send(app, conn, before, definition, version_row, who.login)
         source_sha256 = hashlib.sha256(text.encode()).hexdigest()
         detail: dict[str, Any] = {"version": version, "label": label, "file": file}
         if note:
@@ -114,7 +117,7 @@ def publish(
             **detail,
             source_sha256=source_sha256,
         )
-    return Published(definition.key, version, label)
+    return Published(definition.key, version, label, notified)
 
 
 def next_numbers(previous: StoredDefinition | None, major: bool) -> tuple[int, int]:
@@ -243,7 +246,7 @@ def startable(app: App, who: Principal) -> list[ProcessVersion]:
     return found
 
 
-def diagram(app: App, who: Principal, key: str, version: int | None, lang: str) -> str:
+def diagram(app: App, who: Principal, key: str, version: int | str | None, lang: str) -> str:
     from oaflow.domain.diagram import to_mermaid
 
     return to_mermaid(shown(app, who, key, version)[1], lang)

@@ -35,8 +35,9 @@ def send(
     after: ProcessDefinition,
     version: Mapping[str, Any],
     actor: str,
-) -> None:
-    """Write the notice of ``version`` (key, version, label, note) of ``after``."""
+) -> tuple[str, ...]:
+    """Write the notice of ``version`` (key, version, label, note) of ``after``; return who
+    it goes to."""
     org = app.org(conn)
     words = diff_definitions(before, after).words
     changes = list(zip(words("zh"), words("en"), strict=True))
@@ -60,6 +61,7 @@ def send(
     people = recipients(org, before, after)
     message = Message(f"definition/{key}/v{number}", EVENT, people, None, data)
     RuntimeStore.on(conn, app.sensitive).insert_messages(None, [message], app.now())
+    return people
 
 
 def recipients(org: Organisation, *definitions: ProcessDefinition) -> tuple[str, ...]:
