@@ -16,7 +16,7 @@ from oaflow.services.app import App
 
 #: command groups: name -> (module of oaflow.cli, its Typer, modules that add commands to it)
 GROUPS: dict[str, tuple[str, str, tuple[str, ...]]] = {
-    "process": ("process_cmds", "group", ()),
+    "process": ("process_cmds", "group", ("migrate_cmds",)),
     "org": ("org_cmds", "group", ()),
     "calendar": ("calendar_cmds", "group", ()),
     "deputy": ("deputy_cmds", "group", ()),
@@ -34,6 +34,11 @@ GROUPS: dict[str, tuple[str, str, tuple[str, ...]]] = {
     "meeting": ("meeting_cmds", "meeting_group", ()),
     "action": ("meeting_cmds", "action_group", ()),
     "archive": ("archive_cmds", "group", ()),
+    "bpmn": ("bpmn_cmds", "group", ()),
+    "template": ("template_cmds", "group", ()),
+    "service": ("service_cmds", "group", ()),
+    "incident": ("service_cmds", "incidents", ()),
+    "ledger": ("ledger_cmds", "group", ()),
 }
 #: top-level commands a module's ``register(cli)`` adds: name -> module
 REGISTERED: dict[str, str] = {

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from oaflow.present.sheets import Sheet
 from oaflow.present.words import local_time, status_text
 from oaflow.services.views import ProgressRow
 
@@ -59,3 +60,24 @@ def template3_row(row: ProgressRow, lang: str, tz: str) -> tuple[str, ...]:
 
 def template3_rows(rows: Iterable[ProgressRow], lang: str, tz: str) -> list[tuple[str, ...]]:
     return [template3_row(r, lang, tz) for r in rows]
+
+
+TITLE = {"zh": "执行进度跟踪表", "en": "Progress"}
+#: the manual's row (worked example (a)), the sample of a blank sheet
+EXAMPLE = (
+    "PROJ20240301",
+    "研发方案输出",
+    "研发部",
+    "2024-03-18 18:00",
+    "2024-03-19 10:00",
+    "已完成(延迟16小时)",
+    "客户需求临时变更,需额外确认",
+)
+
+
+def sheet(rows: Iterable[ProgressRow], lang: str, tz: str) -> Sheet:
+    return Sheet(TITLE[lang], HEADERS[lang], template3_rows(rows, lang, tz), WIDTHS)
+
+
+def blank(lang: str) -> list[Sheet]:
+    return [Sheet(TITLE[lang], HEADERS[lang], [EXAMPLE], WIDTHS)]

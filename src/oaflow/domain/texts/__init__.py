@@ -52,6 +52,7 @@ AREAS = (
     "archives",
     "versions",
     "bpmn",
+    "templates",
     "integration",
 )
 
