@@ -14,6 +14,7 @@ from oaflow.api import problems
 from oaflow.api.deps import SAFE
 from oaflow.api.idempotency import Idempotency
 from oaflow.api.routes import (
+    bpmn,
     exception_analysis,
     files,
     instances,
@@ -42,6 +43,7 @@ ROUTERS = (
     notices,
     settings,
     meetings,
+    bpmn,
 )
 
 

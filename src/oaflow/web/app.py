@@ -21,6 +21,7 @@ from oaflow.web import render
 from oaflow.web.routes import (
     admin,
     board,
+    bpmn,
     exception_analysis,
     exceptions,
     inbox,
@@ -49,6 +50,7 @@ ROUTERS = (
     processes,
     meetings,
     admin,
+    bpmn,
 )
 #: paths the API answers (problem+json); everything else is a page
 API_PREFIXES = ("/api/", "/a/", "/healthz", "/readyz")
