@@ -9,7 +9,10 @@ _MAP_HINT = (
     "write a mapping as old=new: old is a node of the version migrated from, new one of the "
     "version migrated to",
 )
-_MAP_FIX = ("用 --map 旧节点=新节点 把它映射到目标版本的节点", "map it with --map old=new")
+_MAP_FIX = (
+    "把它映射到目标版本的节点（旧节点=新节点）",
+    "map it onto a node of the version migrated to (old=new)",
+)
 
 TEXTS: dict[str, Entry] = {
     # the command as a whole (nothing is done)
@@ -23,16 +26,12 @@ TEXTS: dict[str, Entry] = {
         "map each old node once",
     ),
     "migration.map_unknown_old": Entry(
-        "原版本没有节点“{node}”（有：{nodes}）",
-        "the version migrated from has no node `{node}` (it has: {nodes})",
-        "{advice}",
-        "{advice}",
+        "原版本没有节点 `{node}`（有：{nodes}）{advice}",
+        "the version migrated from has no node `{node}` (it has: {nodes}) {advice}",
     ),
     "migration.map_unknown_new": Entry(
-        "目标版本没有节点“{node}”（有：{nodes}）",
-        "the version migrated to has no node `{node}` (it has: {nodes})",
-        "{advice}",
-        "{advice}",
+        "目标版本没有节点 `{node}`（有：{nodes}）{advice}",
+        "the version migrated to has no node `{node}` (it has: {nodes}) {advice}",
     ),
     "migration.bad_map": Entry(
         "映射有误，未迁移任何实例：{problems}",
