@@ -14,6 +14,7 @@ from oaflow.api import problems
 from oaflow.api.deps import SAFE
 from oaflow.api.idempotency import Idempotency
 from oaflow.api.routes import (
+    archives,
     bpmn,
     exception_analysis,
     files,
@@ -44,6 +45,7 @@ ROUTERS = (
     settings,
     meetings,
     bpmn,
+    archives,
 )
 
 

@@ -276,3 +276,46 @@ class VersionDiff(BaseModel):
     old: VersionInfo
     new: VersionInfo
     changes: list[VersionChange]
+
+
+class ArchiveFileOut(BaseModel):
+    """A file of an archive's bundle: its path in the bundle, size and SHA-256."""
+
+    path: str
+    size: int
+    sha256: str
+
+
+class ArchiveOut(BaseModel):
+    """An archive (ARC-1): its name, instance, whether its bundle is built, and its files
+    (with ``files`` asked for; the list leaves them out)."""
+
+    name: str
+    business_key: str
+    node_id: str
+    state: str = Field(description="pending (the worker builds it) | built")
+    created_at: datetime
+    built_at: datetime | None
+    file_count: int
+    total_size: int
+    manifest_sha256: str = Field(description="the SHA-256 of manifest.json, kept apart")
+    files: list[ArchiveFileOut] | None = None
+    error: str = ""
+
+
+class ArchiveFindingOut(BaseModel):
+    where: str = Field(description="folder | zip")
+    path: str = Field(description="the file in the bundle; empty: the whole folder or zip")
+    problem: str = Field(description="changed | missing | extra")
+    text: str
+
+
+class ArchiveCheckOut(BaseModel):
+    """What verifying an archive found: nothing (intact) or every changed, missing or extra
+    file of the folder and the zip, the manifest included."""
+
+    name: str
+    intact: bool
+    checked_at: datetime
+    files: int
+    findings: list[ArchiveFindingOut]
