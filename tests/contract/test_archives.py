@@ -11,6 +11,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from tests.contract.driver import Driver, who
 
 from oaflow.domain.clock import FixedClock
 from oaflow.domain.errors import ConflictError, InputError, NotFoundError
@@ -20,7 +21,6 @@ from oaflow.present.archive_files import archive_files
 from oaflow.services import archive_jobs, archives, deliverables, timers
 from oaflow.services.app import App
 from oaflow.services.archive_bundle import Finding, folder_of, zip_of
-from tests.contract.driver import Driver, who
 
 NAME = "项目归档-2024-新产品A"
 FORM = {
@@ -79,7 +79,7 @@ def test_an_instance_passing_its_archive_node_gets_one_archive_built_once(arch: 
         "progress-template3.csv",
         "exceptions-template4.csv",
         "archive.xlsx",
-        f"deliverables/1-研发方案.md",
+        "deliverables/1-研发方案.md",
     }
     folder = folder_of(arch.files_root, NAME)
     manifest = (folder / "manifest.json").read_bytes()
