@@ -83,9 +83,9 @@ def file_bytes(pages: Sequence[Sheet], fmt: str) -> bytes:
 
 
 def file_name(number: int, what: str, fmt: str) -> str:
-    """``模板1-PROJ20240301.xlsx``."""
-    safe = "".join(c for c in what if c.isalnum() or c in "-_.") or "blank"
-    return f"模板{number}-{safe}.{fmt}"
+    """``template1-PROJ20240301.xlsx`` (ASCII: it travels in a download's header)."""
+    safe = "".join(c for c in what if c.isascii() and (c.isalnum() or c in "-_.")) or "blank"
+    return f"template{number}-{safe}.{fmt}"
 
 
 MEDIA = {
