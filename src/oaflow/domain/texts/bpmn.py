@@ -5,12 +5,6 @@ from __future__ import annotations
 
 from oaflow.domain.texts import Entry
 
-_SUBSET = (
-    "OA-Flow 支持：开始/结束事件（无事件定义）、用户/手工/服务/发送任务、任务、排他网关、并行网关、顺序流、泳道",
-    "OA-Flow takes: start and end events (without event definitions), user, manual, service "
-    "and send tasks, tasks, exclusive and parallel gateways, sequence flows and lanes",
-)
-
 TEXTS = {
     "bpmn.cannot_write": Entry(
         "无法写入 {path}：{reason}",
@@ -46,7 +40,6 @@ TEXTS = {
     "bpmn.unsupported": Entry(
         "不支持的元素 {tag}（id {id}，名称 {name}）",
         "unsupported element {tag} (id {id}, name {name})",
-        *_SUBSET,
     ),
     "bpmn.bad_properties": Entry(
         "元素 `{id}` 的 OA-Flow 扩展属性无法读取：{reason}",
