@@ -70,6 +70,7 @@ class Row:
     approved: bool
     manual: bool
     kind: NodeType | None
+    readable: bool = True  # its trigger could be read (the flow checks skip it otherwise)
 
 
 def sheet_to_yaml(
@@ -188,7 +189,6 @@ def _row(number: int, text: Mapping[str, str], names: Directory, problem: Any) -
     trigger = parse_trigger(text.get("trigger", ""))
     if trigger is None:
         problem("tpl2.trigger.unknown", "trigger", text=text.get("trigger", ""))
-        trigger = ([], False, False)
     kind = None
     if text.get("type"):
         kind = node_type(text["type"])
@@ -204,10 +204,11 @@ def _row(number: int, text: Mapping[str, str], names: Directory, problem: Any) -
         inputs=_list(text.get("inputs", "")),
         outputs=_list(text.get("outputs", "")),
         hours=_hours(text.get("hours", ""), problem),
-        after=[node_id(n) for n in trigger[0]],
-        approved=trigger[1],
-        manual=trigger[2],
+        after=[node_id(n) for n in trigger[0]] if trigger else [],
+        approved=bool(trigger and trigger[1]),
+        manual=bool(trigger and trigger[2]),
         kind=kind,
+        readable=trigger is not None,
     )
 
 
@@ -283,6 +284,7 @@ def _check_flow(sheet: str, rows: list[Row], found: Found) -> None:
     """One first step, every trigger naming a known node once, every node reached."""
     by_id = {r.id: r for r in rows if r.id}
     title = next(c.zh for c in COLUMNS if c.key == "trigger")
+    rows = [r for r in rows if r.readable]
     firsts = [r for r in rows if not r.after]
     if not firsts and rows:
         found.at(sheet, rows[0].number, title, "tpl2.flow.no_first")

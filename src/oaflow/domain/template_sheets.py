@@ -59,11 +59,11 @@ class Found:
 
     def at(self, sheet: str, row: int, column: str, code: str, /, **params: Any) -> None:
         inner = fault(code, **params)
-        code = "tpl.at_cell" if row else "tpl.at_sheet"
+        code = "tpl.at_cell" if column else "tpl.at_sheet"
         where = fault(
             code, sheet=sheet, row=row, column=column, problem=inner, advice=HintOf(inner)
         )
-        self.problems.append(Problem(where, sheet, row))
+        self.problems.append(Problem(where, sheet, row or None))  # said "sheet:row: …"
 
     def check(self) -> None:
         if self.problems:

@@ -14,18 +14,11 @@ _FORMULA_HINT = (
 _COLUMNS_HINT = ("模板的列：{known}", "the template's columns: {known}")
 
 PLACES = {
+    # the Problem around it says "sheet:row: " first (``Problem.where``)
     "tpl.at_cell": Entry(
-        "工作表“{sheet}”第 {row} 行“{column}”列：{problem}",
-        "sheet {sheet}, row {row}, column {column}: {problem}",
-        "{advice}",
-        "{advice}",
+        "“{column}”列：{problem}", "column {column}: {problem}", "{advice}", "{advice}"
     ),
-    "tpl.at_sheet": Entry(
-        "工作表“{sheet}”{column}：{problem}",
-        "sheet {sheet} {column}: {problem}",
-        "{advice}",
-        "{advice}",
-    ),
+    "tpl.at_sheet": Entry("本表：{problem}", "this sheet: {problem}", "{advice}", "{advice}"),
 }
 
 FILES = {
