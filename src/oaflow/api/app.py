@@ -21,7 +21,6 @@ from oaflow.api.routes import (
     instances,
     links,
     meetings,
-    migrations,
     notices,
     people,
     processes,
@@ -47,7 +46,6 @@ ROUTERS = (
     meetings,
     bpmn,
     archives,
-    migrations,
 )
 
 

@@ -14,7 +14,7 @@ from fastapi.responses import Response
 from oaflow.domain.definition import NodeType
 from oaflow.domain.states import InstanceState
 from oaflow.present import flowchart, gantt, words
-from oaflow.services import catalog, deliverables, queries
+from oaflow.services import archives, catalog, deliverables, queries
 from oaflow.services.app import App
 from oaflow.services.views import InstanceDetail, InstanceFilter, NodeRef, Sla
 from oaflow.web import render
@@ -55,6 +55,7 @@ def instance_page(
         chart=chart,
         node_states=node_states(detail),
         files=deliverables.files_of_instance(app, viewer.principal, business_key),
+        archives=archives.of_instance(app, viewer.principal, business_key),
         steps={r.task_id: r.node for r in detail.progress},
         gantt=instance_gantt(
             detail,
