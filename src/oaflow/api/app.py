@@ -21,6 +21,7 @@ from oaflow.api.routes import (
     instances,
     links,
     meetings,
+    migrations,
     notices,
     people,
     processes,
@@ -46,6 +47,7 @@ ROUTERS = (
     meetings,
     bpmn,
     archives,
+    migrations,
 )
 
 
