@@ -20,6 +20,7 @@ from oaflow.services.app import App
 from oaflow.web import render
 from oaflow.web.routes import (
     admin,
+    archives,
     board,
     bpmn,
     exception_analysis,
@@ -51,6 +52,7 @@ ROUTERS = (
     meetings,
     admin,
     bpmn,
+    archives,
 )
 #: paths the API answers (problem+json); everything else is a page
 API_PREFIXES = ("/api/", "/a/", "/healthz", "/readyz")

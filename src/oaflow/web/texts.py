@@ -4,6 +4,7 @@ domain's catalogues). A template says ``t("inbox")``."""
 from __future__ import annotations
 
 from oaflow.domain.text import Text
+from oaflow.web.archive_texts import ARCHIVE_WORDS
 from oaflow.web.bpmn_texts import BPMN_WORDS
 from oaflow.web.meeting_texts import MEETING_WORDS
 
@@ -536,6 +537,7 @@ WORDS: dict[str, Text] = {
 
 WORDS.update(MEETING_WORDS)
 WORDS.update(BPMN_WORDS)
+WORDS.update(ARCHIVE_WORDS)
 
 
 def word(name: str, lang: str, /, **params: object) -> str:
