@@ -56,6 +56,7 @@ def budget(cli: Any, case: str) -> dict[str, Any]:
     seen["gm_tasks"] = cli.tasks("gm")
     for task in seen["gm_tasks"]:
         cli("task", "approve", str(task["id"]), "--as", "gm", now="2024-03-06T10:00")
+    cli("tick", "--until", "2024-03-06T11:00")  # the demo's finance system answers (INT-2)
     seen["instance"] = cli.json("instance", "show", seen["start"].out.strip(), "--as", "fin.head")
     return seen
 

@@ -67,13 +67,13 @@ ENTRY_KINDS: dict[NodeType, frozenset[str]] = {
     NodeType.PARALLEL: frozenset({"forked"}),
     NodeType.JOIN: frozenset({"joined"}),
     NodeType.INITIATE: frozenset({"initiated", "task_created"}),  # again: the initiator revises
-    NodeType.SERVICE: frozenset({"service_not_supported"}),
+    NodeType.SERVICE: frozenset({"service_call_opened", "ledger_updated"}),
     NodeType.NOTIFY: frozenset({"copied"}),
     NodeType.ARCHIVE: frozenset({"archived"}),
     NodeType.END: frozenset({"instance_completed"}),
 }
 #: events after which the flow leaves the node along ``next``
-LEAVING = frozenset({"initiated", "service_not_supported", "copied", "archived", "forked"})
+LEAVING = frozenset({"initiated", "ledger_updated", "copied", "archived", "forked"})
 LEAVING_TOO = frozenset({"joined", "node_skipped"})
 
 

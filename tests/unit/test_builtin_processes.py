@@ -195,10 +195,14 @@ def test_budget_has_the_general_manager_row(demo: Organisation) -> None:
     assert rule.when.evaluate({"budget_amount": [200_000, 1_000_000]}) is False
     gm = d.node("gm_approval").assignee
     assert gm is not None and (gm.kind, gm.role) == ("role", "general_manager")
-    assert [d.node(n).service for n in ("sync_finance", "ledger")] == [
-        "finance.sync_budget",
-        "ledger.update_departments",
-    ]
+    assert [d.node(n).service for n in ("sync_finance", "ledger")] == ["finance.sync_budget", ""]
+    ledger = d.node("ledger").ledger
+    assert ledger is not None and ledger.name == "dept_budget"
+    assert (ledger.department.text, ledger.amount.text, ledger.period.text) == (
+        "departments",
+        "budget_amount",
+        "fiscal_year",
+    )
 
 
 @pytest.mark.parametrize(

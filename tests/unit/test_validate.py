@@ -330,7 +330,7 @@ def test_service_notify_and_archive_need_their_key() -> None:
     nodes += "- {id: cc, type: notify, name: c, notify: [], next: ar}\n"
     nodes += "- {id: ar, type: archive, name: a, next: done}\n"
     assert messages(nodes + END) == [
-        "node `sv` is a service node without `service`",
+        "node `sv` is a service node without `service` or `ledger`",
         "node `cc` is a notify node without recipients",
         "node `ar` is an archive node without `archive_name`",
     ]

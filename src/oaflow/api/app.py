@@ -19,6 +19,7 @@ from oaflow.api.routes import (
     exception_analysis,
     files,
     instances,
+    integration,
     links,
     meetings,
     migrations,
@@ -46,6 +47,7 @@ ROUTERS = (
     settings,
     meetings,
     bpmn,
+    integration,
     archives,
     migrations,
 )

@@ -133,13 +133,13 @@ def _check_url(url: str) -> None:
 
 def endpoints(app: App, who: Principal) -> list[EndpointView]:
     with app.db.read() as conn:
-        authz.authorize(app, conn, who, Permission.ADMINISTER)
+        authz.authorize(app, conn, who, Permission.AUDIT)
         return [_endpoint_view(r) for r in service_repo.endpoints(conn)]
 
 
 def endpoint(app: App, who: Principal, service: str) -> EndpointView:
     with app.db.read() as conn:
-        authz.authorize(app, conn, who, Permission.ADMINISTER)
+        authz.authorize(app, conn, who, Permission.AUDIT)
         found = service_repo.endpoint(conn, service)
         if found is None:
             raise NotFoundError("service.not_configured", service=service)
@@ -171,7 +171,7 @@ def calls(
 ) -> list[CallView]:
     """Incidents, open first then resolved ones (``incidents``), or every call."""
     with app.db.read() as conn:
-        authz.authorize(app, conn, who, Permission.ADMINISTER)
+        authz.authorize(app, conn, who, Permission.AUDIT)
         rows = service_repo.calls(conn, business_key=business_key, incidents_only=incidents)
         views = [_call_view(app, conn, r) for r in rows]
     return sorted(views, key=lambda v: v.state != "incident")
@@ -179,7 +179,7 @@ def calls(
 
 def call(app: App, who: Principal, call_id: int) -> CallView:
     with app.db.read() as conn:
-        authz.authorize(app, conn, who, Permission.ADMINISTER)
+        authz.authorize(app, conn, who, Permission.AUDIT)
         row = service_repo.call(conn, call_id)
         if row is None:
             raise NotFoundError("service.call_not_found", call=call_id)

@@ -27,6 +27,7 @@ from oaflow.web.routes import (
     exceptions,
     inbox,
     instances,
+    integration,
     meetings,
     notices,
     processes,
@@ -52,6 +53,7 @@ ROUTERS = (
     meetings,
     admin,
     bpmn,
+    integration,
     archives,
 )
 #: paths the API answers (problem+json); everything else is a page

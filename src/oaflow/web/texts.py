@@ -6,6 +6,7 @@ from __future__ import annotations
 from oaflow.domain.text import Text
 from oaflow.web.archive_texts import ARCHIVE_WORDS
 from oaflow.web.bpmn_texts import BPMN_WORDS
+from oaflow.web.integration_texts import INTEGRATION_WORDS
 from oaflow.web.meeting_texts import MEETING_WORDS
 
 WORDS: dict[str, Text] = {
@@ -537,6 +538,7 @@ WORDS: dict[str, Text] = {
 
 WORDS.update(MEETING_WORDS)
 WORDS.update(BPMN_WORDS)
+WORDS.update(INTEGRATION_WORDS)
 WORDS.update(ARCHIVE_WORDS)
 
 

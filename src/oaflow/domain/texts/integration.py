@@ -43,6 +43,12 @@ TEXTS: dict[str, Entry] = {
         "用 oaflow ledger list 查看台账",
         "see oaflow ledger list",
     ),
+    "ledger.bad_format": Entry(
+        "无法导出为 {file}：只支持 {formats}",
+        "cannot export to {file}: only {formats} files",
+        "文件名以 .xlsx 或 .csv 结尾",
+        "name a file ending in .xlsx or .csv",
+    ),
     "service.not_waiting": Entry(
         "实例 {business_key} 没有在节点 {node} 等待外部系统",
         "instance {business_key} is not waiting at node {node} for another system",
