@@ -257,11 +257,12 @@ class VersionChoice:
 
 
 def choices(app: App, who: Principal, key: str) -> list[VersionChoice]:
-    """The versions of ``key``, newest first, for an administrator choosing a migration."""
+    """The versions of ``key``, newest first, for an administrator choosing a migration
+    (auditors may look)."""
     with app.db.read() as conn:
         if catalog_repo.get_definition(conn, key) is None:
             raise NotFoundError("process.not_published", key=key)
-        authz.authorize(app, conn, who, Permission.ADMINISTER, process=key)
+        authz.authorize(app, conn, who, Permission.AUDIT, process=key)  # to look: auditors too
         running = migration_repo.running_counts(conn, key)
         found = []
         for stored in catalog_repo.versions_of(conn, key):
@@ -270,4 +271,31 @@ def choices(app: App, who: Principal, key: str) -> list[VersionChoice]:
             found.append(
                 VersionChoice(stored.version, stored.label, running.get(stored.id, 0), nodes)
             )
+        return found
+
+
+@dataclass(frozen=True)
+class ProcessRunning:
+    """A published process: its newest version, and how many instances run older ones."""
+
+    key: str
+    name: Text
+    newest: VersionRef
+    versions: int
+    on_older: int
+
+
+def processes(app: App, who: Principal) -> list[ProcessRunning]:
+    """Every published process, for an administrator choosing one to migrate (auditors
+    may look)."""
+    with app.db.read() as conn:
+        authz.authorize(app, conn, who, Permission.AUDIT)
+        found = []
+        for stored in catalog_repo.list_definitions(conn):
+            running = migration_repo.running_counts(conn, stored.key)
+            on_older = sum(n for d, n in running.items() if d != stored.id)
+            name = Text(stored.name_zh, stored.name_en)
+            newest = VersionRef(stored.version, stored.label)
+            versions = len(catalog_repo.versions_of(conn, stored.key))
+            found.append(ProcessRunning(stored.key, name, newest, versions, on_older))
         return found

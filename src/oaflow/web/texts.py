@@ -8,6 +8,7 @@ from oaflow.web.archive_texts import ARCHIVE_WORDS
 from oaflow.web.bpmn_texts import BPMN_WORDS
 from oaflow.web.integration_texts import INTEGRATION_WORDS
 from oaflow.web.meeting_texts import MEETING_WORDS
+from oaflow.web.migration_texts import MIGRATION_WORDS
 
 WORDS: dict[str, Text] = {
     # frame
@@ -537,6 +538,7 @@ WORDS: dict[str, Text] = {
 
 
 WORDS.update(MEETING_WORDS)
+WORDS.update(MIGRATION_WORDS)
 WORDS.update(BPMN_WORDS)
 WORDS.update(INTEGRATION_WORDS)
 WORDS.update(ARCHIVE_WORDS)

@@ -15,13 +15,24 @@ from oaflow.web.routes.admin import (
     causes,
     channels,
     deliveries,
+    migrations,
     organisation,
     overview,
     tokens,
 )
 
 router = APIRouter()
-for _section in (overview, organisation, calendar, causes, channels, deliveries, tokens, audit):
+for _section in (
+    overview,
+    organisation,
+    calendar,
+    causes,
+    channels,
+    deliveries,
+    tokens,
+    audit,
+    migrations,
+):
     router.include_router(_section.router)
 
 __all__ = ["router"]

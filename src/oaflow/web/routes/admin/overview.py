@@ -56,5 +56,6 @@ def overview(request: Request, app: TheApp, viewer: Seen) -> Response:
             n=sum(1 for t in auth.tokens(app, who) if t.revoked_at is None and t.expires_at > now),
         ),
         "audit": render.word("adm_audit_summary", viewer.lang),
+        "migrate": render.word("mig_summary", viewer.lang),
     }
     return page(request, app, viewer, "admin.html", "overview", summary=summary)
