@@ -111,8 +111,11 @@ def test_versions_by_number_v_number_or_label_and_a_clear_error_otherwise(
         assert (compared.old.version, compared.new.version) == (1, 2)
         assert "节点「原因分析与处理」改名为「原因分析与整改」" in compared.diff.words("zh")
     history = knowledge.history(demo_app, admin, "customer-complaint")
-    assert [h.version.label for h in history] == ["V1.1-202403-客户投诉", "V1.0-202403-客户投诉"]
-    assert history[0].diff is not None and history[1].diff is None
+    assert [h.changes.version.label for h in history] == [
+        "V1.1-202403-客户投诉",
+        "V1.0-202403-客户投诉",
+    ]
+    assert history[0].changes.diff is not None and history[1].changes.diff is None
     shown, _ = catalog.shown(demo_app, admin, "customer-complaint", "V1.0")
     assert shown.version == 1
     with pytest.raises(NotFoundError) as unknown:

@@ -73,8 +73,9 @@ def catalogue(app: App, who: Principal) -> list[ProcessHistory]:
     return [ProcessHistory(key, tuple(versions)) for key, versions in found.items()]
 
 
-def history(app: App, who: Principal, key: str) -> list[VersionChanges]:
-    """Every version of ``key``, newest first, each with what changed since the one before."""
+def history(app: App, who: Principal, key: str) -> list[VersionPage]:
+    """Every version of ``key``, newest first, each with what changed since the one before
+    (and both definitions, to draw it)."""
     with app.db.read() as conn:
         authz.authorize(app, conn, who, Permission.VIEW, process=key)
         stored = catalog_repo.versions_of(conn, key)
@@ -82,9 +83,7 @@ def history(app: App, who: Principal, key: str) -> list[VersionChanges]:
             raise NotFoundError("process.not_published", key=key)
         names = Names(app.org(conn))
         older = [*stored[1:], None]
-        return [
-            _changes(app, conn, names, s, before) for s, before in zip(stored, older, strict=True)
-        ]
+        return [_page(app, conn, names, s, before) for s, before in zip(stored, older, strict=True)]
 
 
 def version_page(app: App, who: Principal, key: str, ref: str) -> VersionPage:
@@ -93,10 +92,7 @@ def version_page(app: App, who: Principal, key: str, ref: str) -> VersionPage:
         authz.authorize(app, conn, who, Permission.VIEW, process=key)
         stored = resolve(conn, key, ref)
         before = catalog_repo.get_definition(conn, key, stored.version - 1)
-        names = Names(app.org(conn))
-        changes = _changes(app, conn, names, stored, before)
-        previous = app.definition(conn, before.id) if before else None
-        return VersionPage(changes, app.definition(conn, stored.id), previous)
+        return _page(app, conn, Names(app.org(conn)), stored, before)
 
 
 def compare(app: App, who: Principal, key: str, old_ref: str, new_ref: str) -> Comparison:
@@ -116,14 +112,17 @@ def compare(app: App, who: Principal, key: str, old_ref: str, new_ref: str) -> C
         )
 
 
-def _changes(
+def _page(
     app: App,
     conn: Connection,
     names: Names,
     stored: StoredDefinition,
     before: StoredDefinition | None,
-) -> VersionChanges:
+) -> VersionPage:
+    definition = app.definition(conn, stored.id)
     if before is None:
-        return VersionChanges(as_version(names, stored), None, None)
-    diff = diff_definitions(app.definition(conn, before.id), app.definition(conn, stored.id))
-    return VersionChanges(as_version(names, stored), as_version(names, before), diff)
+        return VersionPage(VersionChanges(as_version(names, stored), None, None), definition, None)
+    previous = app.definition(conn, before.id)
+    diff = diff_definitions(previous, definition)
+    changes = VersionChanges(as_version(names, stored), as_version(names, before), diff)
+    return VersionPage(changes, definition, previous)

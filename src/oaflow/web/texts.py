@@ -7,6 +7,7 @@ from oaflow.domain.text import Text
 from oaflow.web.archive_texts import ARCHIVE_WORDS
 from oaflow.web.bpmn_texts import BPMN_WORDS
 from oaflow.web.integration_texts import INTEGRATION_WORDS
+from oaflow.web.knowledge_texts import KNOWLEDGE_WORDS
 from oaflow.web.meeting_texts import MEETING_WORDS
 from oaflow.web.migration_texts import MIGRATION_WORDS
 
@@ -539,9 +540,10 @@ WORDS: dict[str, Text] = {
 
 WORDS.update(MEETING_WORDS)
 WORDS.update(MIGRATION_WORDS)
+WORDS.update(KNOWLEDGE_WORDS)
 WORDS.update(BPMN_WORDS)
-WORDS.update(INTEGRATION_WORDS)
 WORDS.update(ARCHIVE_WORDS)
+WORDS.update(INTEGRATION_WORDS)
 
 
 def word(name: str, lang: str, /, **params: object) -> str:

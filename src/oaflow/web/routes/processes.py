@@ -5,6 +5,7 @@ number, and publish it."""
 from __future__ import annotations
 
 from typing import Annotated
+from urllib.parse import quote
 
 from fastapi import APIRouter, Form, Path, Query, Request
 from fastapi.responses import RedirectResponse, Response
@@ -25,8 +26,9 @@ MAX_SOURCE = 1_000_000
 def processes(request: Request, app: TheApp, viewer: Seen) -> Response:
     found = catalog.list_published(app, viewer.principal)
     return render.page(
-        request, app, viewer, "processes.html", processes=found, source="", result=None
-    )
+        request, app, viewer, "processes.html", processes=found, source="", result=None,
+        major=False, note="",
+    )  # fmt: skip
 
 
 @router.post("/processes")
@@ -36,15 +38,25 @@ def check_or_publish(
     viewer: Seen,
     source: Annotated[str, Form(max_length=MAX_SOURCE)],
     intent: Annotated[str, Form(max_length=16)] = "validate",
+    major: Annotated[bool, Form()] = False,
+    note: Annotated[str, Form(max_length=catalog.NOTE_LIMIT)] = "",
 ) -> Response:
-    """Validate the YAML pasted or loaded into the form; publish it when asked and valid."""
+    """Validate the YAML pasted or loaded into the form; publish it when asked and valid (a
+    minor version unless ``major``, with the change note): to the new version's page."""
     lang = viewer.lang
     result: dict[str, object]
     try:
         if intent == "publish":
-            published = catalog.publish(app, viewer.principal, source, "definition.yaml")
+            published = catalog.publish(
+                app, viewer.principal, source, "definition.yaml", major=major, note=note
+            )
             flash = render.word("published", lang, key=published.key, version=published.version)
-            return RedirectResponse(f"/processes/{published.key}?flash={flash}", 303)
+            if published.notified:
+                flash = render.word(
+                    "kb_published_notice", lang, label=published.label, n=len(published.notified)
+                )
+            page = f"/knowledge/{published.key}/versions/{published.version}"
+            return RedirectResponse(f"{page}?flash={quote(flash)}", 303)
         definition = catalog.validate(app, source, "definition.yaml")
         result = {"ok": True, "message": render.word("valid", lang, name=definition.name.get(lang))}
     except ValidationError as invalid:
@@ -61,7 +73,7 @@ def check_or_publish(
     status = 200 if result["ok"] else 422
     return render.page(
         request, app, viewer, "processes.html", status=status, processes=found,
-        source=source, result=result,
+        source=source, result=result, major=major, note=note,
     )  # fmt: skip
 
 
