@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from oaflow.cli.common import AsOpt, JsonOpt, as_json, console, errors, lang, print_json, run_as, zh
+from oaflow.cli.common import AsOpt, JsonOpt, as_json, console, lang, print_json, run_as, zh
 from oaflow.domain.errors import InputError
 from oaflow.domain.security import Principal
 from oaflow.present.bpmn_export import to_bpmn
@@ -82,7 +82,7 @@ def import_(
             print_json(document)
             return
         for n in found.notes:
-            errors.print(f"{zh('默认', 'default')}: {n.text(lang())}", markup=False)
+            console.print(f"{zh('默认', 'default')}: {n.text(lang())}", markup=False)
         console.print(
             zh(
                 f"{file}: 校验通过 ({found.key}, {found.nodes} 个节点)",
