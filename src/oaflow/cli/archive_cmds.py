@@ -18,7 +18,6 @@ from oaflow.cli.common import (
     local,
     print_json,
     print_rows,
-    print_table,
     run_as,
     zh,
 )
@@ -112,11 +111,19 @@ def show(name: NameArg, as_: AsOpt, json_: JsonOpt = False) -> None:
             ),
             markup=False,
         )
-        rows = [[f.path, size_text(f.size), f.sha256] for f in view.files]
-        rows.append(["manifest.json", "", view.manifest_sha256])
-        print_table(
-            zh("文件", "Files"), [zh("文件", "file"), zh("大小", "size"), "SHA-256"], rows, 1
+        total = size_text(view.total_size)
+        count = len(view.files) + 1
+        console.print(
+            zh(
+                f"{count} 个文件，共 {total}（SHA-256  大小  文件）:",
+                f"{count} files, {total} (SHA-256  size  file):",
+            ),
+            markup=False,
         )
+        for f in view.files:
+            console.print(f"  {f.sha256}  {size_text(f.size):>8}  {f.path}", markup=False)
+        if view.manifest_sha256:
+            console.print(f"  {view.manifest_sha256}  {'':>8}  manifest.json", markup=False)
 
     run_as(as_, body)
 
