@@ -4,6 +4,7 @@ the documented defaults; unsupported elements are all listed; entity tricks are 
 
 from __future__ import annotations
 
+import itertools
 import xml.etree.ElementTree as ET
 from dataclasses import replace
 from pathlib import Path
@@ -115,10 +116,30 @@ def test_the_export_is_bpmn_with_a_shape_for_every_node_and_an_edge_for_every_fl
         assert first is not None and _on_border(source_box, int(first.get("x", "")),
                                                 int(first.get("y", "")))  # fmt: skip
         assert target_box  # the edge ends at a shape that exists
+    for flow in flows:  # readable: no arrow runs through a node it does not link
+        points = [
+            (int(w.get("x", "")), int(w.get("y", "")))
+            for w in edges[flow.get("id")].findall(f"{{{DI}}}waypoint")
+        ]
+        ends = {flow.get("sourceRef"), flow.get("targetRef")}
+        for node_id, box in boxes.items():
+            if node_id not in ends:
+                assert not any(_crosses(box, a, b) for a, b in itertools.pairwise(points)), (
+                    flow.get("id"),
+                    node_id,
+                )
     placed = list(boxes.values())
     for i, a in enumerate(placed):  # readable: no two shapes overlap
         for b in placed[i + 1 :]:
             assert a.right <= b.x or b.right <= a.x or a.bottom <= b.y or b.bottom <= a.y
+
+
+def _crosses(box: Bounds, a: tuple[int, int], b: tuple[int, int]) -> bool:
+    """Whether the level or upright segment a-b passes through the inside of ``box``."""
+    (x1, y1), (x2, y2) = a, b
+    if y1 == y2:
+        return box.y < y1 < box.bottom and min(x1, x2) < box.right and max(x1, x2) > box.x
+    return box.x < x1 < box.right and min(y1, y2) < box.bottom and max(y1, y2) > box.y
 
 
 def _on_border(b: Bounds, x: int, y: int) -> bool:

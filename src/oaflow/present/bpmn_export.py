@@ -22,7 +22,7 @@ from oaflow.domain.bpmn_model import BPMN, BPMNDI, DC, DI, ELEMENT_OF, OAFLOW, P
 from oaflow.domain.definition import Node, NodeType, ProcessDefinition
 from oaflow.domain.diagram import describe
 from oaflow.domain.loader import load_definition
-from oaflow.present.bpmn_layout import Bounds, Router, place_nodes
+from oaflow.present.bpmn_layout import Bounds, Router, label_of, place_nodes
 
 _NCNAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]*$")
 _LINKS = ("id", "type", "next", "routes", "default")
@@ -133,7 +133,7 @@ class _Flow:
             {"id": flow_id, "sourceRef": element_id(source), "targetRef": element_id(target)},
         )
         if name:
-            self.element.set("name", name if len(name) <= 40 else name[:39] + "…")
+            self.element.set("name", name if len(name) <= 24 else name[:23] + "…")
         if when:
             condition = ET.SubElement(
                 self.element,
@@ -199,21 +199,26 @@ def _diagram(root: ET.Element, d: ProcessDefinition, flows: _Flows) -> None:
             f"{{{BPMNDI}}}BPMNShape",
             {"id": f"{element_id(node_id)}_di", "bpmnElement": element_id(node_id)},
         )
-        if bounds.gateway:
-            shape.set("isMarkerVisible", "true")
         _bounds(shape, bounds)
+        if bounds.gateway:  # its name below on the left, clear of the branches
+            shape.set("isMarkerVisible", "true")
+            label = Bounds(bounds.x - 66, bounds.bottom + 2, 88, 28)
+            _bounds(ET.SubElement(shape, f"{{{BPMNDI}}}BPMNLabel"), label)
     router = Router(placed)
     for flow in flows.all:
         edge = ET.SubElement(
             plane, f"{{{BPMNDI}}}BPMNEdge", {"id": f"{flow.id}_di", "bpmnElement": flow.id}
         )
-        for x, y in router.waypoints(placed[flow.source], placed[flow.target]):
+        points = router.waypoints(placed[flow.source], placed[flow.target])
+        for x, y in points:
             ET.SubElement(edge, f"{{{DI}}}waypoint", {"x": str(x), "y": str(y)})
+        if flow.element.get("name"):
+            _bounds(ET.SubElement(edge, f"{{{BPMNDI}}}BPMNLabel"), label_of(points))
 
 
-def _bounds(shape: ET.Element, b: Bounds) -> None:
+def _bounds(parent: ET.Element, b: Bounds) -> None:
     ET.SubElement(
-        shape,
+        parent,
         f"{{{DC}}}Bounds",
         {"x": str(b.x), "y": str(b.y), "width": str(b.width), "height": str(b.height)},
     )

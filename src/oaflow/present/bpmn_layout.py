@@ -6,6 +6,7 @@ corner, and arrows going back run below the whole diagram."""
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 
 from oaflow.domain.definition import NodeType, ProcessDefinition
@@ -17,6 +18,7 @@ GATEWAY = 50
 COLUMN = 180  # from one column's left edge to the next
 ROW = 120  # from one node's centre to the next below it
 MARGIN = 40
+TRACK = 16  # between two arrows running above or below the diagram
 _EVENTS = {NodeType.INITIATE, NodeType.END}
 _GATEWAYS = {NodeType.EXCLUSIVE, NodeType.PARALLEL, NodeType.JOIN}
 
@@ -64,9 +66,12 @@ def place_nodes(d: ProcessDefinition) -> dict[str, Bounds]:
     for node_id in d.nodes:  # file order within a column
         columns.setdefault(rows.get(node_id, last), []).append(node_id)
     tallest = max((len(ids) for ids in columns.values()), default=1)
+    skips = sum(
+        1 for n in d.nodes for t in d.successors(n) if rows.get(t, last) - rows.get(n, last) > 1
+    )
     placed: dict[str, Bounds] = {}
     for column, ids in columns.items():
-        top = MARGIN + (tallest - len(ids)) * ROW // 2
+        top = MARGIN + TRACK * skips + (tallest - len(ids)) * ROW // 2
         for index, node_id in enumerate(ids):
             node_type = d.node(node_id).type
             width, height = size_of(node_type)
@@ -78,15 +83,25 @@ def place_nodes(d: ProcessDefinition) -> dict[str, Bounds]:
 
 
 class Router:
-    """The waypoints of arrows; arrows going back each get their own track below."""
+    """The waypoints of arrows. An arrow that would cross other nodes on its way forward
+    runs above the diagram, an arrow going back below it, each on a track of its own."""
 
     def __init__(self, placed: dict[str, Bounds]) -> None:
-        self.floor = max((b.bottom for b in placed.values()), default=0) + 30
-        self.back = 0
+        self.placed = list(placed.values())
+        self.ceiling = min((b.y for b in self.placed), default=MARGIN) - 24
+        self.floor = max((b.bottom for b in self.placed), default=0) + 40
+        self.above = 0
+        self.below = 0
 
     def waypoints(self, source: Bounds, target: Bounds) -> list[Point]:
         if target.x <= source.x:
-            return self._back(source, target)
+            track = self.floor + self.below * TRACK
+            self.below += 1
+            return _around(source, target, track, source.bottom, target.bottom)
+        if self._blocked(source, target):
+            track = self.ceiling - self.above * TRACK
+            self.above += 1
+            return _around(source, target, track, source.y, target.y)
         if source.cy == target.cy:
             return [(source.right, source.cy), (target.x, target.cy)]
         if source.gateway:  # a branch leaves from the corner facing its target
@@ -103,12 +118,27 @@ class Router:
             (target.x, target.cy),
         ]
 
-    def _back(self, source: Bounds, target: Bounds) -> list[Point]:
-        track = self.floor + self.back * 16
-        self.back += 1
-        return [
-            (source.cx, source.bottom),
-            (source.cx, track),
-            (target.cx, track),
-            (target.cx, target.bottom),
-        ]
+    def _blocked(self, source: Bounds, target: Bounds) -> bool:
+        """Whether a node lies between the two, in the band the arrow would run through."""
+        low, high = min(source.cy, target.cy), max(source.cy, target.cy)
+        return any(
+            source.right < b.x and b.right < target.x and b.y <= high and b.bottom >= low
+            for b in self.placed
+        )
+
+
+def _around(source: Bounds, target: Bounds, track: int, leave: int, enter: int) -> list[Point]:
+    return [(source.cx, leave), (source.cx, track), (target.cx, track), (target.cx, enter)]
+
+
+def label_of(points: list[Point], width: int = 96, height: int = 28) -> Bounds:
+    """Where a flow's label goes: by the middle of its longest level stretch — above it,
+    or below a track that runs under the diagram."""
+    stretches = [(a, b) for a, b in itertools.pairwise(points) if a[1] == b[1]]
+    if not stretches:
+        x, y = points[0]
+        return Bounds(x + 4, y, width, height)
+    a, b = max(stretches, key=lambda s: abs(s[1][0] - s[0][0]))
+    below = a[1] > points[0][1] and a[1] > points[-1][1]  # a track under the diagram
+    y = a[1] + 2 if below else a[1] - height - 2
+    return Bounds((a[0] + b[0]) // 2 - width // 2, y, width, height)
