@@ -130,3 +130,65 @@ def test_a_mapping_naming_an_unknown_node_does_nothing(demo_app: App, scenario: 
 def test_only_administrators_migrate(demo_app: App, scenario: Instances) -> None:
     with pytest.raises(ForbiddenError):
         migration.migrate(demo_app, authz.principal(demo_app, "mkt.head"), KEY, "1", "2", MAP)
+
+
+SYNC_V1 = """
+key: sync-order
+name: {zh: 同步单, en: Sync order}
+business_key: "SO{yyyy}{seq:03}"
+form:
+  - {name: amount, type: number, required: true}
+  - {name: phone, type: string, label: {zh: 电话, en: Phone}}
+nodes:
+  - {id: apply, type: initiate, name: {zh: 提交, en: Apply}, next: sync}
+  - {id: sync, type: service, name: {zh: 同步财务, en: Sync}, service: finance.sync_budget,
+     send: [amount], next: check}
+  - {id: check, type: approval, name: {zh: 审批, en: Check}, assignee: {user: mkt.head},
+     time_limit: {hours: 24}, next: done}
+  - {id: done, type: end, name: {zh: 结束, en: Done}}
+"""
+#: `sync` renamed `sync_finance`, `phone` now sensitive
+SYNC_V2 = (
+    SYNC_V1.replace("id: sync,", "id: sync_finance,")
+    .replace("next: sync}", "next: sync_finance}")
+    .replace("label: {zh: 电话, en: Phone}}", "label: {zh: 电话, en: Phone}, sensitive: true}")
+)
+
+
+def test_an_instance_waiting_for_another_system_moves_with_its_call(demo_app: App) -> None:
+    """The call's node follows the mapping; the answer resumes the instance on version 2;
+    a field sensitive only in version 2 is sealed when it moves (SEC-3)."""
+    from sqlalchemy import select
+    from tests.finance_server import SECRET, finance_server
+
+    from oaflow.services import catalog, runtime, service_admin, timers
+    from oaflow.storage.crypto import is_sealed
+    from oaflow.storage.tables import instances, service_calls
+
+    admin = authz.principal(demo_app, "admin")
+    catalog.publish(demo_app, SYSTEM, SYNC_V1, "sync-v1.yaml")
+    staff = authz.principal(demo_app, "mkt.staff")
+    form = {"title": "同步", "amount": 5, "phone": "13800000000"}
+    key = runtime.start(demo_app, staff, "sync-order", form).business_key
+    catalog.publish(demo_app, SYSTEM, SYNC_V2, "sync-v2.yaml")
+    to_approval = migration.migrate(demo_app, admin, "sync-order", "1", "2", {"sync": "check"})
+    assert codes(to_approval.instances[0]) == ["migration.call_not_a_service"]
+    unmapped = migration.migrate(demo_app, admin, "sync-order", "1", "2", {}, dry_run=True)
+    assert codes(unmapped.instances[0]) == ["migration.call_lands_nowhere"]
+    done = migration.migrate(demo_app, admin, "sync-order", "1", "2", {"sync": "sync_finance"})
+    assert done.instances[0].outcome is Outcome.MIGRATED
+    with demo_app.db.read() as conn:
+        (call,) = conn.execute(select(service_calls)).mappings().all()
+        data = conn.execute(select(instances.c.data).where(instances.c.business_key == key))
+        stored = data.scalar_one()
+    assert (call["node_id"], call["state"]) == ("sync_finance", "pending")
+    assert is_sealed(stored["phone"]) and not is_sealed(stored["amount"])
+    with finance_server(["ok"]) as finance:
+        service_admin.set_endpoint(demo_app, admin, "finance.sync_budget", finance.url, SECRET, 5)
+        assert timers.fire_due(demo_app, demo_app.now()) == 1
+    view = instance_view(demo_app, key)
+    assert [r["node_id"] for r in view["progress"] if r["is_open"]] == ["check"]
+    phone = [f["value"] for f in view["form"] if f["name"] == "phone"]
+    assert phone == ["13800000000"]  # sealed for version 2, read back on it
+    act(demo_app, "mkt.head", key, "check", Action.APPROVE)
+    assert instance_view(demo_app, key)["state"] == "completed"

@@ -227,3 +227,24 @@ def test_the_mapping_names_nodes_of_the_two_versions() -> None:
 def test_every_kind_of_node_has_a_name() -> None:
     v1 = definition(PARALLEL + node("m", "milestone"))
     assert {migrate.kind_of(n) for n in v1.nodes.values()} <= migrate.KINDS.keys()
+
+
+CALLING = (
+    node("apply", "initiate", "sync")
+    + node("sync", "service", "work", ", service: finance.sync")
+    + node("work", "handle", "done")
+    + node("done", "end")
+)
+
+
+def test_a_node_waiting_for_another_system_lands_on_a_service_node() -> None:
+    v1 = definition(CALLING)
+    renamed = definition(CALLING.replace("sync", "push").replace("finance.push", "finance.sync"))
+    rec = instance({"apply": 1, "sync": 1})
+    assert migrate.plan(v1, renamed, {"sync": "push"}, rec, [], ["sync"]).safe
+    nowhere = migrate.plan(v1, renamed, {}, rec, [], ["sync"])
+    assert codes(nowhere) == ["migration.call_lands_nowhere"]  # its visit is not said again
+    to_work = migrate.plan(
+        v1, v1, {"sync": "work"}, instance({"apply": 1, "sync": 1}), [], ["sync"]
+    )
+    assert codes(to_work) == ["migration.call_not_a_service"]

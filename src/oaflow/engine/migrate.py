@@ -10,7 +10,8 @@ What is checked:
   (approval, confirm: approve/reject) with the same way of counting approvers (``mode``);
   work (handle, feedback, milestone: complete with outputs); a multi-instance node of the
   same task kind; the initiate node (the initiator's revision). Gateways, service, notify,
-  archive and end nodes hold no tasks;
+  archive and end nodes hold no tasks; a service node the instance waits at (a call of
+  another system not answered yet) lands on a service node;
 - the instance's tokens — visits, a join's arrived branches, the signers in sequence, added
   signers, and its finished tasks — name no node that lands nowhere, and no two nodes it
   reached land on the same node (their rounds would mix);
@@ -57,6 +58,7 @@ _TOKEN_PARTS: dict[str, Text] = {
     "joins": Text("汇聚的已到分支", "a join's arrived branches"),
     "sequence": Text("依次审批的待审人", "the signers still in sequence"),
     "added_signers": Text("加签人", "its added signers"),
+    "calls": Text("外部系统调用", "its calls of other systems"),
 }
 EVENT_KIND = "migrated"
 
@@ -135,12 +137,14 @@ def plan(
     mapping: Mapping[str, str],
     instance: InstanceRecord,
     tasks: Sequence[TaskRecord],
+    waiting: Sequence[str] = (),
 ) -> Plan:
     """Check ``instance`` (running ``source``, with all its ``tasks``) against ``target``
-    under ``mapping`` (already checked by ``mapping_problems``)."""
+    under ``mapping`` (already checked by ``mapping_problems``). ``waiting`` holds the
+    service nodes where it waits for another system to answer (INT-2)."""
     land = landing(source, target, mapping)
-    check = _Check(source, target, land, instance, tasks)
-    problems = [*check.tasks(), *check.tokens(), *check.joins(), *check.form()]
+    check = _Check(source, target, land, instance, tasks, waiting)
+    problems = [*check.tasks(), *check.calls(), *check.tokens(), *check.joins(), *check.form()]
     reached = check.reached()
     moves = tuple((n, land[n] or n) for n in reached if land[n] not in (None, n))
     added = tuple(f.name for f in target.form if f.name not in instance.data)
@@ -155,9 +159,10 @@ class _Check:
         land: Mapping[str, str | None],
         instance: InstanceRecord,
         tasks: Sequence[TaskRecord],
+        waiting: Sequence[str] = (),
     ) -> None:
         self.source, self.target, self.land = source, target, land
-        self.instance, self.all_tasks = instance, tasks
+        self.instance, self.all_tasks, self.waiting = instance, tasks, waiting
         self.open = [t for t in tasks if t.is_open]
         self.reported: set[str] = set()  # nodes whose landing nowhere is already said
 
@@ -198,6 +203,20 @@ class _Check:
                     now=MODES[now.mode],
                 )
 
+    def calls(self) -> Iterable[Fault]:
+        """A node waiting for another system lands on a service node (its answer resumes
+        the instance there)."""
+        for node_id in dict.fromkeys(self.waiting):
+            new = self.where(node_id)
+            node = self.name(self.source, node_id)
+            if new is None:
+                self.reported.add(node_id)
+                yield fault("migration.call_lands_nowhere", node=node)
+            elif self.target.node(new).type is not NodeType.SERVICE:
+                yield fault(
+                    "migration.call_not_a_service", node=node, target=self.name(self.target, new)
+                )
+
     def reached(self) -> list[str]:
         """The nodes of the source the instance's records name, in the source's order."""
         named = set(self.parts())
@@ -215,6 +234,7 @@ class _Check:
                     parts.append(_TOKEN_PARTS[part])
 
         add(tokens.visits, "visits")
+        add(self.waiting, "calls")
         add((t.node_id for t in self.all_tasks if not t.is_open), "tasks")
         add((t.node_id for t in self.open), "tasks")
         for join, arrived in tokens.joins.items():
@@ -243,7 +263,7 @@ class _Check:
 
     def joins(self) -> Iterable[Fault]:
         """A join the instance will reach must get every branch it waits for."""
-        ahead = [self.where(t.node_id) for t in self.open]
+        ahead = [self.where(n) for n in (*(t.node_id for t in self.open), *self.waiting)]
         reachable: set[str] = set()
         for start in ahead:
             reachable |= downstream(self.target, start) if start else frozenset()

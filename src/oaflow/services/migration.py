@@ -175,8 +175,9 @@ def _check(
     instance = repo.find_instance(conn, app.sensitive, business_key)
     assert instance is not None  # instances are never deleted
     tasks = repo.instance_tasks(conn, app.sensitive, instance.id or 0)
-    plan = engine.plan(versions.old, versions.new, versions.mapping, instance, tasks)
-    nodes = tuple(dict.fromkeys(t.node_id for t in tasks if t.is_open))
+    waiting = migration_repo.waiting_nodes(conn, instance.id or 0)
+    plan = engine.plan(versions.old, versions.new, versions.mapping, instance, tasks, waiting)
+    nodes = tuple(dict.fromkeys([*(t.node_id for t in tasks if t.is_open), *waiting]))
     return plan, instance.title, nodes
 
 
@@ -210,7 +211,8 @@ def _apply_once(
         ):
             return _refused(checked, fault("migration.not_running", business_key=business_key))
         tasks = repo.instance_tasks(conn, app.sensitive, instance.id or 0)
-        plan = engine.plan(versions.old, versions.new, versions.mapping, instance, tasks)
+        waiting = migration_repo.waiting_nodes(conn, instance.id or 0)
+        plan = engine.plan(versions.old, versions.new, versions.mapping, instance, tasks, waiting)
         if not plan.safe:
             return _refused(checked, *plan.problems)
         now = app.now()

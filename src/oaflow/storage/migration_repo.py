@@ -1,6 +1,6 @@
 """The one write of a migration between versions (VER-4), beside the engine's hot path: the
-instance's version, data, tokens and history, the node of its tasks and exception records —
-in the caller's transaction, at the version the instance was read at (``RuntimeStore.write``
+instance's version, data, tokens and history, the node of its tasks, exception records and
+calls of other systems — in the caller's transaction, at the version the instance was read at (``RuntimeStore.write``
 is left as it is: a migration writes columns no command changes).
 
 The values of sensitive fields are sealed anew for the target version: the set of sensitive
@@ -8,18 +8,20 @@ fields may differ between versions (docs/adr/0008)."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, func, select
 
+from oaflow.domain.integration import OPEN_CALL_STATES
 from oaflow.domain.model import Event, InstanceRecord, TaskRecord
 from oaflow.domain.states import InstanceState
 from oaflow.storage.runtime_rows import json_text, sealed_data, sealed_outputs, tokens_json
 from oaflow.storage.runtime_sql import sqlite_time, update_sql
 from oaflow.storage.runtime_store import InstanceMoved, RuntimeStore
-from oaflow.storage.tables import exceptions, instances
+from oaflow.storage.tables import exceptions, instances, service_calls
 
 _INSTANCE_COLUMNS = ("definition_id", "data", "tokens", "event_seq", "changed_at", "last_hash")
 
@@ -44,6 +46,17 @@ def running_counts(conn: Connection, key: str) -> dict[int, int]:
         .group_by(instances.c.definition_id)
     )
     return {int(d): int(n) for d, n in conn.execute(query).all()}
+
+
+def waiting_nodes(conn: Connection, instance_id: int) -> list[str]:
+    """The service nodes where the instance waits for another system (open calls, INT-2)."""
+    query = (
+        select(service_calls.c.node_id)
+        .where(service_calls.c.instance_id == instance_id)
+        .where(service_calls.c.state.in_(OPEN_CALL_STATES))
+        .order_by(service_calls.c.id)
+    )
+    return [str(n) for n in conn.execute(query).scalars()]
 
 
 def write(
@@ -79,7 +92,8 @@ def write(
     for task in tasks:
         if id(task) in renamed or (reseal_outputs and task.outputs):
             _write_task(store, task, instance.definition_id)
-    _rename_exceptions(store, instance.id or 0, moves)
+    _rename(store, _EXCEPTIONS_OF, "exceptions", instance.id or 0, moves)
+    _rename(store, _CALLS_OF, "service_calls", instance.id or 0, moves)
     store.cursor.executemany(store.sql["insert_event"], rows)
 
 
@@ -90,21 +104,22 @@ def _write_task(store: RuntimeStore, task: TaskRecord, definition_id: int) -> No
     task.version += 1
 
 
-def _rename_exceptions(store: RuntimeStore, instance_id: int, moves: Mapping[str, str]) -> None:
-    """The exception records of the instance follow their nodes (read first: a rename chain
-    ``a=b, b=c`` must not move a record twice)."""
+def _rename(
+    store: RuntimeStore, statement: str, table: str, instance_id: int, moves: Mapping[str, str]
+) -> None:
+    """The instance's exception records and calls of other systems follow their nodes (read
+    first: a rename chain ``a=b, b=c`` must not move a row twice)."""
     if not moves:
         return
-    store.cursor.execute(_sql(store, _EXCEPTIONS_OF), {"iid": instance_id})
-    for record_id, node_id, version in store.cursor.fetchall():
+    store.cursor.execute(_sql(store, statement), {"iid": instance_id})
+    for row_id, node_id in store.cursor.fetchall():
         if node_id in moves:
-            params = {"id": record_id, "version": version, "node_id": moves[node_id]}
-            _update(store, "exceptions", ("node_id",), params)
+            update = f"UPDATE {table} SET node_id = :node_id WHERE id = :id"
+            store.cursor.execute(_sql(store, update), {"id": row_id, "node_id": moves[node_id]})
 
 
-_EXCEPTIONS_OF = (
-    f"SELECT id, node_id, version FROM {exceptions.name} WHERE instance_id = :iid ORDER BY id"
-)
+_EXCEPTIONS_OF = f"SELECT id, node_id FROM {exceptions.name} WHERE instance_id = :iid ORDER BY id"
+_CALLS_OF = f"SELECT id, node_id FROM {service_calls.name} WHERE instance_id = :iid ORDER BY id"
 
 
 def _update(store: RuntimeStore, table: str, columns: tuple[str, ...], params: Any) -> None:
@@ -114,7 +129,9 @@ def _update(store: RuntimeStore, table: str, columns: tuple[str, ...], params: A
 
 
 def _sql(store: RuntimeStore, statement: str) -> str:
-    return statement.replace(":iid", "%(iid)s") if store.dialect == "postgresql" else statement
+    if store.dialect != "postgresql":
+        return statement
+    return re.sub(r"(?<!:):(\w+)", r"%(\1)s", statement)
 
 
 def _time(store: RuntimeStore, value: datetime | None) -> Any:

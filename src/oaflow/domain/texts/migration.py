@@ -69,6 +69,19 @@ TEXTS: dict[str, Entry] = {
         "映射到审批方式相同的节点，或等该步骤审批完成后再迁移",
         "map it to a node that counts approvers the same way, or migrate after the step",
     ),
+    "migration.call_lands_nowhere": Entry(
+        "实例正在节点 {node} 等待外部系统应答，该节点在目标版本中不存在，也没有映射",
+        "the instance waits at {node} for another system to answer; the version migrated to "
+        "lacks that node and no mapping names it",
+        *_MAP_FIX,
+    ),
+    "migration.call_not_a_service": Entry(
+        "实例正在节点 {node} 等待外部系统应答，不能移到 {target}：它不是调用外部系统的节点",
+        "the instance waits at {node} for another system to answer and cannot move to "
+        "{target}, which calls no other system",
+        "映射到调用外部系统的节点，或等外部系统应答后再迁移",
+        "map it onto a service node, or migrate after the other system answered",
+    ),
     "migration.token_lands_nowhere": Entry(
         "实例的{parts}引用了节点 {node}，它在目标版本中不存在，也没有映射",
         "the instance's records ({parts}) name {node}, which the version migrated to lacks "
