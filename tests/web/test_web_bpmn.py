@@ -67,3 +67,24 @@ def test_a_member_may_not_import(visit: Callable[..., Visit]) -> None:
     member = visit("csd.staff")
     answer = member.go("/admin/bpmn")
     assert answer is not None and answer.status == 403
+
+
+def test_a_process_is_drawn_by_the_vendored_bpmn_viewer(visit: Callable[..., Visit]) -> None:
+    member = visit("fin.staff")
+    member.go("/processes/annual-budget/bpmn/view")
+    page = member.page
+    page.wait_for_selector("#bpmn-canvas[data-shown=true]")
+    shapes = page.locator("#bpmn-canvas .djs-element.djs-shape")
+    assert shapes.count() >= 12  # the budget's 12 nodes (and the labels of its gateways)
+    assert "分管领导审批" in page.locator("#bpmn-canvas").inner_text()
+    assert page.locator("#bpmn-status").is_hidden()
+    assert page.locator("#bpmn-download").get_attribute("href") == (
+        "/processes/annual-budget/bpmn?version=1"
+    )
+    member.shot("bpmn-view-desktop")
+    phone = visit("fin.staff", viewport=PHONE, lang="en")
+    phone.go("/processes/annual-budget/bpmn/view")
+    phone.page.wait_for_selector("#bpmn-canvas[data-shown=true]")
+    assert "Download BPMN" in phone.page.locator("#bpmn-download").inner_text()
+    phone.shot("bpmn-view-phone")
+    assert phone.scroll_width() <= PHONE["width"]

@@ -39,4 +39,17 @@ BPMN_WORDS: dict[str, Text] = {
         "只有管理员可以导入和发布。", "Only administrators import and publish."
     ),
     "bpmn_download": Text("下载 BPMN", "Download BPMN"),
+    "bpmn_back": Text("返回流程", "Back to the process"),
+    "bpmn_view_about": Text(
+        "BPMN 2.0 视图：可拖动、滚轮或双指缩放。下载的文件可在 bpmn.io / Camunda Modeler、Signavio "
+        "或 Visio 中打开，修改后在“管理 › BPMN 导入”中导入。",
+        "The BPMN 2.0 view: drag to move, wheel or pinch to zoom. The downloaded file opens in "
+        "bpmn.io / Camunda Modeler, Signavio or Visio; import it back under Administration › "
+        "BPMN import.",
+    ),
+    "bpmn_diagram_of": Text("{name} 的 BPMN 流程图", "BPMN diagram of {name}"),
+    "bpmn_view_loading": Text("正在绘制流程图…", "Drawing the diagram…"),
+    "bpmn_view_failed": Text(
+        "流程图无法显示，请下载文件查看", "The diagram cannot be shown; download the file instead"
+    ),
 }

@@ -1,4 +1,5 @@
-"""BPMN 2.0 on the pages (DEF-1): a published process's .bpmn file to download, and the
+"""BPMN 2.0 on the pages (DEF-1): a published process's .bpmn file to download or to look
+at (drawn in the page by the vendored bpmn-js viewer), and the
 administrators' import page (/admin/bpmn) — a file (read into the form by the page's script,
 or XML pasted) is checked: every problem listed, or the defaults taken and the definition it
 becomes shown; publishing it goes to the process's page. Nothing is published on a problem."""
@@ -38,6 +39,21 @@ def download(
         media_type="application/xml",
         headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )
+
+
+@router.get("/processes/{key}/bpmn/view")
+def view(
+    request: Request,
+    key: Key,
+    app: TheApp,
+    viewer: Seen,
+    version: Annotated[str | None, Query(min_length=1, max_length=200)] = None,
+) -> Response:
+    """The process's BPMN diagram drawn by bpmn-js (vendored) from its .bpmn file."""
+    ref: int | str | None = int(version) if version and version.isdigit() else version
+    stored = bpmn.exported(app, viewer.principal, key, ref)
+    source = f"/processes/{stored.key}/bpmn?version={stored.version}"
+    return render.page(request, app, viewer, "bpmn_view.html", process=stored, source=source)
 
 
 @router.get("/admin/bpmn")
