@@ -78,6 +78,7 @@ def test_a_dry_run_then_the_migration(
     admin.go("/admin")
     admin.page.click("a[href='/admin/processes/migrate'] >> nth=-1")
     expect(admin.page.locator(f"#mig-processes tr[data-process='{KEY}']")).to_contain_text("2")
+    admin.shot("admin-migrate-processes-desktop")
     admin.page.click(f"a[href='{PAGE}']")
     expect(admin.page.locator("#mig-from")).to_have_value("1")
     expect(admin.page.locator("#mig-to")).to_have_value("2")
