@@ -116,6 +116,8 @@ def test_on_a_phone_in_english_and_refused_to_a_head(
     assert found.at_sign in rows(phone)
     assert phone.scroll_width() <= PHONE["width"]
     phone.shot("admin-migrate-dry-run-phone")
+    phone.go("/admin/processes/customer-complaint/migrate")
+    expect(phone.page.locator("#mig-one-version")).to_contain_text("publish another one")
     head = open_as("mkt.head")
     answer = head.go(PAGE)
     assert answer is not None and answer.status == 403

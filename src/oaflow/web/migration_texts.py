@@ -46,7 +46,10 @@ MIGRATION_WORDS: dict[str, Text] = {
     "mig_at": Text("当前节点", "At"),
     "mig_reasons": Text("节点映射 / 原因", "Nodes renamed / reasons"),
     "mig_none_running": Text("原版本没有运行中的实例。", "No instance runs the old version."),
-    "mig_same": Text("请选择两个不同的版本。", "Choose two different versions."),
+    "mig_one_version": Text(
+        "此流程只有一个版本：发布新版本后才能迁移。",
+        "The process has one version: publish another one to migrate to.",
+    ),
     "mig_confirm": Text(
         "确定把可迁移的实例迁移到目标版本？", "Move the instances that can migrate now?"
     ),
