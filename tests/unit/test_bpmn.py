@@ -304,3 +304,22 @@ def test_what_a_foreign_file_leaves_open_is_listed(org: Organisation) -> None:
         ]
     )
     assert result.text == ""
+
+
+def test_an_edited_export_with_a_changed_element_or_broken_properties_is_refused(
+    org: Organisation,
+) -> None:
+    source, file = builtin_source("customer-complaint")
+    xml = to_bpmn(source, file)
+    retyped = xml.replace('<bpmn:userTask id="review"', '<bpmn:serviceTask id="review"', 1)
+    closing = '</bpmn:userTask>\n    <bpmn:userTask id="reply"'
+    retyped = retyped.replace(closing, closing.replace("userTask>", "serviceTask>", 1), 1)
+    result = imported(retyped.encode(), org)
+    assert codes(result) == ["bpmn.type_mismatch"]
+    assert result.problems[0].fault.params == {
+        "id": "review", "tag": "serviceTask", "type": "approval",
+    }  # fmt: skip
+    broken = xml.replace("on_reject: handle", "on_reject: [handle", 1)
+    assert codes(imported(broken.encode(), org)) == ["bpmn.bad_properties"]
+    twice = xml.replace('<bpmn:userTask id="reply"', '<bpmn:userTask id="review"', 1)
+    assert "bpmn.id_twice" in codes(imported(twice.encode(), org))

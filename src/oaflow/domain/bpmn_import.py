@@ -18,6 +18,7 @@ outgoing flow only joins paths and is left out. Every default taken is a note. P
 from __future__ import annotations
 
 import re
+from collections import Counter, deque
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -72,6 +73,12 @@ class _Builder:
         self.nodes = {n.id: n for n in process.nodes}
         self.flows = self._passing_through(list(process.flows))
         self.ours = bool(process.properties)
+        self._out: dict[str, list[BpmnFlow]] = {}
+        self._in: dict[str, list[BpmnFlow]] = {}
+        for flow in self.flows:
+            self._out.setdefault(flow.source, []).append(flow)
+            self._in.setdefault(flow.target, []).append(flow)
+        self._properties: dict[str, dict[str, Any]] = {}
 
     # --- problems and notes --------------------------------------------------------------
 
@@ -85,6 +92,10 @@ class _Builder:
 
     def build(self) -> Imported:
         top = self._top()
+        twice = Counter(n.id for n in self.process.nodes)
+        for node in self.process.nodes:
+            if twice[node.id] > 1:
+                self.problem("bpmn.id_twice", node.line, id=node.id, tag=node.tag)
         self._check_flows()
         starts = [n for n in self.nodes.values() if n.tag == "startEvent"]
         if len(starts) != 1:
@@ -141,8 +152,11 @@ class _Builder:
         """The flows with exclusive gateways that only join paths (one outgoing flow, no
         condition, no OA-Flow extension) left out: a flow into one goes on to its target."""
         through = {}
+        leaving: dict[str, list[BpmnFlow]] = {}
+        for flow in flows:
+            leaving.setdefault(flow.source, []).append(flow)
         for node in self.process.nodes:
-            out = [f for f in flows if f.source == node.id]
+            out = leaving.get(node.id, [])
             joins_only = len(out) == 1 and out[0].condition is None
             if node.tag == "exclusiveGateway" and not node.properties and joins_only:
                 through[node.id] = out[0].target
@@ -171,10 +185,10 @@ class _Builder:
                 )
 
     def out_of(self, node_id: str) -> list[BpmnFlow]:
-        return [f for f in self.flows if f.source == node_id and f.target in self.nodes]
+        return [f for f in self._out.get(node_id, ()) if f.target in self.nodes]
 
     def into(self, node_id: str) -> list[BpmnFlow]:
-        return [f for f in self.flows if f.target == node_id and f.source in self.nodes]
+        return [f for f in self._in.get(node_id, ()) if f.source in self.nodes]
 
     def _ordered(self, start: BpmnNode | None) -> list[BpmnNode]:
         """The start first; then file order for OA-Flow's own files, else the order a walk
@@ -183,20 +197,19 @@ class _Builder:
             return list(self.nodes.values())
         if self.ours:
             return [start, *(n for n in self.nodes.values() if n is not start)]
-        order, queue = [start.id], [start.id]
+        order, queue = {start.id: None}, deque([start.id])
         while queue:
-            for flow in self.out_of(queue.pop(0)):
+            for flow in self.out_of(queue.popleft()):
                 if flow.target not in order:
-                    order.append(flow.target)
+                    order[flow.target] = None
                     queue.append(flow.target)
-        order += [n for n in self.nodes if n not in order]
+        order |= dict.fromkeys(self.nodes)
         return [self.nodes[n] for n in order]
 
     # --- nodes -----------------------------------------------------------------------------
 
     def _node(self, node: BpmnNode) -> dict[str, Any]:
-        base = self._mapping(node.properties, node.id, node.line) if node.properties else {}
-        base = {k: v for k, v in (base or {}).items() if k not in _LINK_KEYS}
+        base = {k: v for k, v in self._props(node).items() if k not in _LINK_KEYS}
         node_id = str(base.pop("id", node.id))
         if not NODE_ID.match(node_id):
             self.problem("bpmn.bad_id", node.line, id=node_id, tag=node.tag)
@@ -306,10 +319,14 @@ class _Builder:
     def _id_of(self, element_id: str) -> str:
         """The node id an element stands for (its extension may name another)."""
         node = self.nodes[element_id]
-        if node.properties:
-            value = self._mapping(node.properties, node.id, node.line) or {}
-            return str(value.get("id", element_id))
-        return element_id
+        return str(self._props(node).get("id", element_id)) if node.properties else element_id
+
+    def _props(self, node: BpmnNode) -> dict[str, Any]:
+        """A node's OA-Flow properties, read once (a problem when they cannot be read)."""
+        if node.id not in self._properties:
+            found = self._mapping(node.properties, node.id, node.line) if node.properties else {}
+            self._properties[node.id] = found or {}
+        return self._properties[node.id]
 
     def _routes(self, node: BpmnNode, outs: list[BpmnFlow], decided: bool) -> dict[str, Any]:
         default = next((f for f in outs if f.id == node.default_flow), None)

@@ -59,6 +59,9 @@ TEXTS = {
         "在任务后加一个排他网关，把条件放在网关的出口上",
         "put an exclusive gateway after the task and the condition on its outgoing flow",
     ),
+    "bpmn.id_twice": Entry(
+        "id `{id}`（{tag}）在文件中出现了不止一次", "the id `{id}` ({tag}) is used more than once"
+    ),
     "bpmn.bad_id": Entry(
         "{tag} 的 id `{id}` 不能作为节点 id（只能用字母、数字、_ 和 -，最多 64 个）",
         "the id `{id}` of a {tag} cannot be a node id (letters, digits, _ and -, at most 64)",
