@@ -4,6 +4,7 @@ present/sheets.py: formula-safe, CSV with a BOM)."""
 
 from __future__ import annotations
 
+from oaflow.domain.text import Text
 from oaflow.present.sheets import Cell, Sheet, to_csv, to_xlsx
 from oaflow.present.words import local_time
 from oaflow.services.ledgers import LedgerView
@@ -17,7 +18,8 @@ _TOTAL = {"zh": "合计", "en": "Total"}
 
 
 def headers(view: LedgerView, lang: str) -> list[str]:
-    return [*_HEADERS.get(lang, _HEADERS["zh"]), *view.field_names]
+    labels = view.field_labels or tuple(Text(n) for n in view.field_names)
+    return [*_HEADERS.get(lang, _HEADERS["zh"]), *(label.get(lang) for label in labels)]
 
 
 def rows(view: LedgerView, lang: str, tz: str) -> list[list[Cell]]:

@@ -60,6 +60,8 @@ class LedgerView:
     totals: tuple[PeriodTotal, ...]  # per period, newest first
     total: float
     field_names: tuple[str, ...]
+    #: the columns' headings: the label of the form or output field each one reads
+    field_labels: tuple[Text, ...] = ()
 
 
 def ledgers(app: App, who: Principal) -> list[LedgerSummary]:
@@ -117,14 +119,34 @@ def ledger(
             for r in sorted(visible, key=lambda r: (_period_key(r["period"]), r["department"]))
         ]
         first = every[0]
+        names = tuple(dict.fromkeys(k for r in rows for k in r.fields))
         return LedgerView(
             name,
             Text(first["title_zh"], first["title_en"]),
             tuple(rows),
             _totals(rows),
             sum(r.amount for r in rows),
-            tuple(dict.fromkeys(k for r in rows for k in r.fields)),
+            names,
+            _labels(app, conn, first["process_key"], name, names),
         )
+
+
+def _labels(
+    app: App, conn: Connection, process: str, ledger: str, names: tuple[str, ...]
+) -> tuple[Text, ...]:
+    """Each column's heading: the label of the field its expression names, else its name."""
+    stored = catalog_repo.get_definition(conn, process)
+    if stored is None:
+        return tuple(Text(n) for n in names)
+    definition = app.definition(conn, stored.id)
+    spec = next(
+        (n.ledger for n in definition.nodes.values() if n.ledger and n.ledger.name == ledger),
+        None,
+    )
+    exprs = dict(spec.fields) if spec else {}
+    fields = [*definition.form, *(f for n in definition.nodes.values() for f in n.outputs.fields)]
+    labels = {f.name: f.label for f in fields if f.label.zh}
+    return tuple(labels.get(exprs[n].text, Text(n)) if n in exprs else Text(n) for n in names)
 
 
 def _period_key(period: str) -> tuple[int, str]:

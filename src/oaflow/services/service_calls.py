@@ -39,7 +39,7 @@ from oaflow.storage.runtime_store import RuntimeStore
 
 #: how much longer than its timeout a claimed call is left to its worker
 LEASE_MARGIN = timedelta(seconds=30)
-INCIDENT_PAGE = "/admin/incidents"
+INCIDENT_PAGE = "/admin/services"
 
 
 @dataclass(frozen=True)
