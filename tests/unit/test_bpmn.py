@@ -270,6 +270,12 @@ def test_not_xml_not_bpmn_and_too_large_are_clear_problems(org: Organisation) ->
     empty = b'<definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL"/>'
     assert codes(imported(empty, org)) == ["bpmn.process_count"]
     assert codes(imported(b" " * (2 * 1024 * 1024 + 1), org)) == ["bpmn.too_large"]
+    unknown = b"<?xml version='1.0' encoding='bogus'?><a/>"
+    assert codes(imported(unknown, org)) == ["bpmn.not_xml"]
+    deep = _foreign("<documentation>" + "<x>" * 5000 + "</x>" * 5000 + "</documentation>")
+    assert codes(imported(deep, org)) == ["bpmn.too_deep"]
+    nameless = _foreign('<startEvent id="s"/><endEvent name="结束"/>')
+    assert "bpmn.no_id" in codes(imported(nameless, org))
 
 
 def _foreign(body: str) -> bytes:

@@ -121,8 +121,9 @@ class _Builder:
     def _mapping(self, text: str, element: str, line: int | None) -> dict[str, Any] | None:
         try:
             value = yaml.safe_load(text)
-        except yaml.YAMLError as error:
-            self.problem("bpmn.bad_properties", line, id=element, reason=str(error)[:200])
+        except (yaml.YAMLError, RecursionError) as error:
+            reason = str(error)[:200] or type(error).__name__
+            self.problem("bpmn.bad_properties", line, id=element, reason=reason)
             return None
         if not isinstance(value, dict):
             self.problem("bpmn.bad_properties", line, id=element, reason="not a mapping")

@@ -26,23 +26,38 @@ from oaflow.domain.errors import Problem, problem
 
 #: the most bytes an import reads
 MAX_BYTES = 2 * 1024 * 1024
+#: the deepest nesting of elements read (a BPMN file needs a dozen or so)
+MAX_DEPTH = 100
 _MULTI = "multiInstanceLoopCharacteristics"
 _TASKS = frozenset({"userTask", "manualTask"})
 
 
+class _TooDeep(Exception):
+    pass
+
+
 class _LineBuilder(ET.TreeBuilder):
-    """A tree builder that remembers the line of every element's start tag."""
+    """A tree builder that remembers the line of every element's start tag, and refuses
+    elements nested deeper than any BPMN file needs."""
 
     def __init__(self) -> None:
         super().__init__()
         self.parser: Any = None
         self.lines: dict[int, int] = {}
+        self.depth = 0
 
     def start(self, tag: str, attrs: dict[str, str]) -> ET.Element:
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise _TooDeep
         element = super().start(tag, attrs)
         if self.parser is not None:
             self.lines[id(element)] = int(self.parser.parser.CurrentLineNumber)
         return element
+
+    def end(self, tag: str) -> ET.Element:
+        self.depth -= 1
+        return super().end(tag)
 
 
 class _Doc:
@@ -101,6 +116,11 @@ def _parse(data: bytes, file: str) -> tuple[_Doc | None, list[Problem]]:
     except ET.ParseError as error:
         line, column = getattr(error, "position", (None, None))
         return None, [problem("bpmn.not_xml", file, line, column=column, reason=str(error))]
+    except _TooDeep:
+        line = int(parser.parser.CurrentLineNumber)
+        return None, [problem("bpmn.too_deep", file, line, depth=MAX_DEPTH)]
+    except (LookupError, ValueError) as error:  # an encoding Python does not know …
+        return None, [problem("bpmn.not_xml", file, 1, column=0, reason=str(error)[:200])]
     return _Doc(root, builder.lines, file), []
 
 
@@ -145,6 +165,8 @@ def _read_process(doc: _Doc, process: ET.Element) -> BpmnProcess:
             continue
         if tag == "sequenceFlow":
             flows.append(_flow(doc, child))
+        elif tag in FLOW_NODES and not child.get("id"):
+            doc.add("bpmn.no_id", child, tag=tag, name=child.get("name", "") or "-")
         elif tag in FLOW_NODES and _supported_node(doc, child, tag):
             nodes.append(_node(doc, child, tag, lanes))
         elif tag not in FLOW_NODES:

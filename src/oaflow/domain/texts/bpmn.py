@@ -21,6 +21,9 @@ TEXTS = {
         "BPMN 文件不需要 <!DOCTYPE> 或 <!ENTITY>：删除它们后再导入",
         "a BPMN file needs no <!DOCTYPE> or <!ENTITY>: remove them and import again",
     ),
+    "bpmn.too_deep": Entry(
+        "XML 元素嵌套超过 {depth} 层", "XML elements are nested more than {depth} deep"
+    ),
     "bpmn.not_xml": Entry(
         "不是格式正确的 XML（第 {column} 列）：{reason}",
         "not well-formed XML (column {column}): {reason}",
@@ -58,6 +61,12 @@ TEXTS = {
         "sequence flow `{flow}` has a condition but leaves a {tag}, not an exclusive gateway",
         "在任务后加一个排他网关，把条件放在网关的出口上",
         "put an exclusive gateway after the task and the condition on its outgoing flow",
+    ),
+    "bpmn.no_id": Entry(
+        "{tag}（名称 {name}）没有 id",
+        "a {tag} (name {name}) has no id",
+        "每个元素都需要唯一的 id 属性",
+        "give every element a unique id attribute",
     ),
     "bpmn.id_twice": Entry(
         "id `{id}`（{tag}）在文件中出现了不止一次", "the id `{id}` ({tag}) is used more than once"
