@@ -61,11 +61,11 @@ def test_s1_owner_limit_route_outputs_and_a_new_node() -> None:
     assert "节点「汇聚」改名为「汇聚确认」" in zh
     assert "节点「法务审查上市材料」审批方式 无 → all" in zh
     assert "新增节点「上市通知」（抄送）" in zh
-    assert "流程发起部门 mkt → mkt；sal" in zh
+    assert "流程发起部门：新增 sal" in zh
     en = diff.words("en")
     assert 'Node "R&D plan" time limit: 72 → 48 h' in en
     assert 'Node "Confirm production capacity" owner: head of prd → interface persons of rnd' in en
-    assert "Process initiating departments: mkt → mkt; sal" in en
+    assert "Process initiating departments: added sal" in en
     assert diff.node_marks()["announce"] == "added"
     assert diff.node_marks()["join"] == diff.node_marks()["archive"] == "changed"
 
@@ -91,3 +91,15 @@ def test_routes_and_decision_rows_by_what_they_lead_to() -> None:
 def test_moving_lines_around_is_no_change() -> None:
     v2 = load("customer-complaint", ("\nnodes:", "\n\n\n# the steps\nnodes:"))
     assert diff_definitions(load("customer-complaint"), v2).empty
+
+
+def test_escalation_rules_and_service_settings_by_their_parts() -> None:
+    complaint = load("customer-complaint", ("sla: {pause_when_waiting: true}", "sla: {}"))
+    zh = diff_definitions(load("customer-complaint"), complaint).words("zh")
+    assert zh == ["节点「原因分析与处理」等待外部时暂停计时 是 → 否"]
+    budget = load(
+        "annual-budget",
+        ("send: [fiscal_year, departments, budget_amount]", "send: [fiscal_year, departments]"),
+    )
+    en = diff_definitions(load("annual-budget"), budget).words("en")
+    assert en == ['Node "Sync to the finance system" fields sent: removed budget_amount']

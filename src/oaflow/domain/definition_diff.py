@@ -108,7 +108,8 @@ def _process_changes(old: ProcessDefinition, new: ProcessDefinition) -> list[Cha
         before, after = getattr(old, f.name), getattr(new, f.name)
         if plain(before) != plain(after):
             aspect = _PROCESS_ASPECTS.get(f.name, Text(f.name, f.name))
-            found.append(Change("process", "changed", "", subject.moved(aspect, before, after)))
+            said = subject.changes(aspect, before, after)
+            found += [Change("process", "changed", "", words) for words in said]
     return found
 
 
@@ -146,6 +147,10 @@ def _field_changes(
             was, now = getattr(before[name], f.name), getattr(after[name], f.name)
             if plain(was) != plain(now):
                 aspect = _FIELD_ASPECTS.get(f.name, Text(f.name, f.name))
+                if f.name == "values":
+                    words = subject.listed(aspect, was, now)
+                    found.append(Change(area, "changed", node_id or name, words))
+                    continue
                 found.append(
                     Change(area, "changed", node_id or name, subject.moved(aspect, was, now))
                 )
@@ -167,6 +172,8 @@ _NODE_ASPECTS: dict[str, Text] = {
     "pick": Text("每部门由谁处理", "who in each department"),
     "task": Text("任务类型", "task kind"),
     "service": Text("调用系统", "service"),
+    "send": Text("发送字段", "fields sent"),
+    "ledger": Text("台账", "ledger"),
     "notify": Text("抄送对象", "notifies"),
     "archive_name": Text("归档名称", "archive name"),
     "mode": Text("审批方式", "approval mode"),
@@ -202,14 +209,8 @@ def _node_changes(old: ProcessDefinition, new: ProcessDefinition, node_id: str) 
         if plain(before) == plain(after):
             continue
         aspect = _NODE_ASPECTS.get(f.name, Text(f.name, f.name))
-        found.append(
-            Change(
-                "node",
-                "changed",
-                node_id,
-                _node_words(subject, aspect, f.name, (old, new), before, after),
-            )
-        )
+        said = _node_words(subject, aspect, f.name, (old, new), before, after)
+        found += [Change("node", "changed", node_id, words) for words in said]
     found += _route_changes(subject, node_id, was, now, (old, new))
     for f in fields(type(was.sla)):
         if f.name == "line":
@@ -217,7 +218,8 @@ def _node_changes(old: ProcessDefinition, new: ProcessDefinition, node_id: str) 
         before, after = getattr(was.sla, f.name), getattr(now.sla, f.name)
         if plain(before) != plain(after):
             aspect = _SLA_ASPECTS.get(f.name, Text(f.name, f.name))
-            found.append(Change("node", "changed", node_id, subject.moved(aspect, before, after)))
+            said = subject.changes(aspect, before, after)
+            found += [Change("node", "changed", node_id, words) for words in said]
     owner = subject.outputs()
     found += _field_changes("node", node_id, owner, was.outputs.fields, now.outputs.fields)
     deliverables = Text("交付物", "deliverables")
@@ -234,16 +236,14 @@ def _node_words(
     both: tuple[ProcessDefinition, ProcessDefinition],
     before: Any,
     after: Any,
-) -> Text:
-    """A node's setting from ``before`` to ``after``: lists as added/removed items, node ids
-    as node names, time limits with their unit once."""
+) -> list[Text]:
+    """A node's setting from ``before`` to ``after``: node ids as node names, time limits
+    with their unit once, lists as the items added and removed, records by their parts."""
     if name == "time_limit" and isinstance(before, TimeLimit) and isinstance(after, TimeLimit):
-        return subject.limit(aspect, before, after)
+        return [subject.limit(aspect, before, after)]
     if name in ("next", "on_reject"):
-        return subject.moved(aspect, say_nodes(both[0], before), say_nodes(both[1], after))
-    if name == "inputs":
-        return subject.listed(aspect, before, after)
-    return subject.moved(aspect, before, after)
+        return [subject.moved(aspect, say_nodes(both[0], before), say_nodes(both[1], after))]
+    return subject.changes(aspect, before, after)
 
 
 def _route_changes(

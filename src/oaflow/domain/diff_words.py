@@ -121,6 +121,19 @@ def say_nodes(d: ProcessDefinition, ids: str | Iterable[str]) -> Text:
     return Text("、".join(n.zh for n in names), ", ".join(n.en for n in names))
 
 
+#: records said whole (their own words), not by their parts
+_SAID_WHOLE = (Assignment, TimeLimit, Trigger, Planned, Escalation, Expression, Text)
+
+
+def _names(value: Any) -> bool:
+    """A list of names (or empty)."""
+    return isinstance(value, tuple) and all(isinstance(v, str) for v in value)
+
+
+def _record(value: Any) -> bool:
+    return is_dataclass(value) and not isinstance(value, (type, *_SAID_WHOLE))
+
+
 def _cap(text: str) -> str:
     return text[:1].upper() + text[1:]
 
@@ -171,6 +184,21 @@ class Subject:
             f"{self.zh}{aspect.zh} {say(before, 'zh')} → {say(after, 'zh')}",
             _cap(f"{self.en} {aspect.en}: {say(before, 'en')} → {say(after, 'en')}"),
         )
+
+    def changes(self, aspect: Text, before: Any, after: Any) -> list[Text]:
+        """A setting from ``before`` to ``after``: a list of names as the names added and
+        removed; a record (a ledger, …) by the parts of it that changed; else "a → b"."""
+        if _names(before) and _names(after):
+            return [self.listed(aspect, before, after)]
+        if _record(before) and type(before) is type(after):
+            found = []
+            for f in fields(before):
+                was, now = getattr(before, f.name), getattr(after, f.name)
+                if f.name != "line" and plain(was) != plain(now):
+                    part = Text(f"{aspect.zh} {f.name}", f"{aspect.en} {f.name}")
+                    found += self.changes(part, was, now)
+            return found
+        return [self.moved(aspect, before, after)]
 
     def limit(self, aspect: Text, before: TimeLimit, after: TimeLimit) -> Text:
         """A time limit: "时限 72 → 48 小时" (the unit once when it stays)."""
