@@ -98,6 +98,7 @@ NOWHERE_TOKEN = 987_654_321
 NOWHERE_FILE = 987_654_321
 NOWHERE_MEETING = "MTG209912999"
 NOWHERE_EXCEPTION = "ABN20991299"
+NOWHERE_ARCHIVE = "投诉归档-2099-不存在"
 
 
 # -- the data, made through the API ---------------------------------------------------------
@@ -141,7 +142,7 @@ class People:
 
 
 #: the complaints' phone numbers by title (the database keeps them sealed)
-PHONES = {canary(f"complaint-{n}-title"): f"1390000{n:04d}" for n in range(1, 4)}
+PHONES = {canary(f"complaint-{n}-title"): f"1390000{n:04d}" for n in range(1, 5)}
 
 
 def complaint(n: int, kind: str) -> dict[str, Any]:
@@ -223,7 +224,10 @@ def populate(api: Server) -> People:
     budget = people.task("fin.head", b1, "dept_budgets")
     transfer = {"to": "fin.staff", "note": canary("b1-transfer")}
     ok(people["fin.head"].post(f"/api/tasks/{budget}/transfer", json=transfer))
-    # the launch: sales and R&D confirm, the supervising leader's review comes next
+    # the launch: 市场部 submits the requirement (001 需求提交), sales and R&D confirm, the
+    # supervising leader's review comes next
+    submit = people.task("mkt.head", p1, "n001")
+    ok(people["mkt.head"].post(f"/api/tasks/{submit}/complete", json={}))
     people.decide("sal.head", p1, "confirm_requirements")
     people.decide("rnd.head", p1, "confirm_requirements")
     # deliverables uploaded for open tasks (their names are canaries)
@@ -234,6 +238,19 @@ def populate(api: Server) -> People:
         name = f"{canary(f'file-{task_id}')}.txt"
         upload = {"file": (name, b"bola deliverable\n", "text/plain")}
         ok(people[login].post(f"/api/tasks/{task_id}/files", files=upload), 201)
+    # a complaint handled to its end: its archive (ARC-1) is in its instance's scope
+    c4 = start("csd.head", "customer-complaint", complaint(4, "quality"))
+    people.decide("csd.head", c4, "triage")
+    outputs = {
+        ("prd.head", "handle"): {"cause": canary("c4-cause"), "solution": canary("c4-solution")},
+        ("csd.head", "reply"): {"reply": canary("c4-reply")},
+    }
+    for (login, node), fields in outputs.items():
+        if node == "reply":
+            people.decide("csd.head", c4, "review")
+        task_id = people.task(login, c4, node)
+        ok(people[login].post(f"/api/tasks/{task_id}/ack"))
+        ok(people[login].post(f"/api/tasks/{task_id}/complete", json={"fields": fields}))
     # exceptions reported by hand
     reporters = (
         ("csd.head", c1, "handle"),
@@ -309,6 +326,7 @@ class World:
     items: dict[int, dict[str, Any]] = field(default_factory=dict)  # with "department"
     schedules: dict[int, dict[str, Any]] = field(default_factory=dict)
     exceptions: dict[str, str] = field(default_factory=dict)  # code → business key
+    archives: dict[str, str] = field(default_factory=dict)  # name → business key
 
     def roles(self, login: str) -> set[str]:
         roles = set(self.users[login]["roles"])
@@ -367,6 +385,10 @@ class World:
     def foreign_exceptions(self, login: str) -> list[str]:
         seen = self.visible(login)
         return sorted(code for code, key in self.exceptions.items() if key not in seen)
+
+    def foreign_archives(self, login: str) -> list[str]:
+        seen = self.visible(login)
+        return sorted(name for name, key in self.archives.items() if key not in seen)
 
     def foreign_meetings(self, login: str) -> list[str]:
         scope = self.meeting_departments(login)
@@ -476,6 +498,8 @@ def read_world(api: Server) -> World:
         world.schedules = {s["id"]: s for s in rows(tables.meeting_schedules) if s["active"]}
         keys = {i.id: i.key for i in world.instances.values()}
         world.exceptions = {e["code"]: keys[e["instance_id"]] for e in rows(tables.exceptions)}
+        world.archives = {a["name"]: keys[a["instance_id"]] for a in rows(tables.archives)}
+        assert world.archives, "no archive: the matrix would not cover its routes"
     return world
 
 
@@ -581,6 +605,9 @@ RULES: dict[tuple[str, str], Rule] = {
     # meetings: seen by their department's members, heads and leaders and their participants
     ("DELETE", "/api/meeting-schedules/{schedule_id}"): Rule("schedule"),
     ("GET", "/api/meetings/{code}"): Rule("meeting"),
+    ("GET", "/api/archives/{name}"): Rule("archive", why="the instance's scope"),
+    ("GET", "/api/archives/{name}/zip"): Rule("archive"),
+    ("POST", "/api/archives/{name}/verify"): Rule("archive"),
     ("GET", "/api/exceptions/{code}"): Rule("exception"),
     ("POST", "/api/exceptions/{code}/report"): Rule("exception"),
     ("POST", "/api/exceptions/{code}/coordinate"): Rule("exception"),
@@ -703,9 +730,12 @@ def same_answer(a: httpx.Response, b: httpx.Response, a_id: Any, b_id: Any) -> b
 
 def leaked(answer: httpx.Response, leaks: list[str], sent: Iterable[Any] = ()) -> list[str]:
     body = answer.content.decode("utf-8", "replace")
-    sent_texts = {str(s) for s in sent}
+    sent_texts = {str(s) for s in sent}  # what the caller sent it knows (an archive's name
+    # holds its instance's title): an answer naming it shows nothing foreign
     return [
-        s for s in leaks if s not in sent_texts and re.search(rf"{re.escape(s)}(?![\w-])", body)
+        s
+        for s in leaks
+        if not any(s in t for t in sent_texts) and re.search(rf"{re.escape(s)}(?![\w-])", body)
     ]
 
 
@@ -750,6 +780,7 @@ def config_values(world: World, spec: dict[str, Any], op: Operation, name: str) 
 MEETING_KINDS: dict[str, tuple[Any, Any]] = {
     "meeting": (World.foreign_meetings, NOWHERE_MEETING),
     "exception": (World.foreign_exceptions, NOWHERE_EXCEPTION),
+    "archive": (World.foreign_archives, NOWHERE_ARCHIVE),
     "action": (World.foreign_items, NOWHERE_TASK),
     "schedule": (World.foreign_schedules, NOWHERE_TASK),
 }
