@@ -29,6 +29,7 @@ from oaflow.api.routes import (
     session,
     settings,
     tasks,
+    templates,
 )
 from oaflow.api.schemas import storable_parameters
 from oaflow.bootstrap import database_ready
@@ -49,6 +50,7 @@ ROUTERS = (
     bpmn,
     integration,
     archives,
+    templates,
     migrations,
 )
 

@@ -35,6 +35,7 @@ from oaflow.web.routes import (
     session,
     start,
     tasks,
+    templates,
 )
 from oaflow.web.viewer import SignInNeeded, language, sign_in_path
 
@@ -57,6 +58,7 @@ ROUTERS = (
     bpmn,
     integration,
     archives,
+    templates,
 )
 #: paths the API answers (problem+json); everything else is a page
 API_PREFIXES = ("/api/", "/a/", "/healthz", "/readyz")
