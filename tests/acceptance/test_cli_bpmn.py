@@ -32,6 +32,8 @@ def test_a_process_goes_out_as_bpmn_and_comes_back_as_a_new_version_that_runs(cl
     assert 'xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"' in xml
     assert "<bpmndi:BPMNShape" in xml and "<di:waypoint" in xml
     assert cli("bpmn", "export", "customer-complaint", "--as", "auditor").out == xml
+    as_json = cli.json("bpmn", "export", "customer-complaint", "--as", "auditor", "--version", "1")
+    assert (as_json["version"], as_json["xml"]) == (1, xml)
 
     back = cli.db.parent / "back.yaml"
     done = cli(

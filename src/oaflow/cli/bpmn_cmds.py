@@ -31,13 +31,22 @@ def export(
     output: Annotated[
         Path | None, typer.Option("-o", "--output", help="Write the XML here (.bpmn).")
     ] = None,
+    json_: JsonOpt = False,
 ) -> None:
-    """A published version as BPMN 2.0 XML with its diagram (stdout, or -o FILE)."""
+    """A published version as BPMN 2.0 XML with its diagram (stdout, or -o FILE; --json:
+    key, version, label and the XML)."""
 
     def body(app: App, who: Principal) -> None:
         ref: int | str | None = int(version) if version and version.isdigit() else version
         stored = bpmn.exported(app, who, key, ref)
         xml = to_bpmn(stored.source, f"{stored.key}.yaml")
+        if json_:
+            if output is not None:
+                _write(output, xml)
+            print_json(
+                {"key": stored.key, "version": stored.version, "label": stored.label, "xml": xml}
+            )
+            return
         if output is None:
             console.print(xml, markup=False, end="")
             return
