@@ -94,6 +94,13 @@ SERVICE_HINTS: dict[str, Text] = {
         "write each entry as ID:BASE64, separated by commas; make one with "
         "`oaflow keys new --id ID`",
     ),
+    "ledger.not_found": Text(
+        "查看台账：oaflow ledger list --as 你的账号", "see `oaflow ledger list --as YOU`"
+    ),
+    "service.not_configured": Text(
+        "配置：oaflow service set {service} --url … --secret … --as 管理员",
+        "configure it: `oaflow service set {service} --url … --secret … --as ADMIN`",
+    ),
 }
 
 #: definitions, organisation, calendar, forms and notifications (the domain's codes)

@@ -40,8 +40,8 @@ TEXTS: dict[str, Entry] = {
     "ledger.not_found": Entry(
         "没有台账 {ledger}",
         "there is no ledger {ledger}",
-        "用 oaflow ledger list 查看台账",
-        "see oaflow ledger list",
+        "台账在流程写入第一行时出现",
+        "a ledger appears when a process writes its first row",
     ),
     "ledger.bad_format": Entry(
         "无法导出为 {file}：只支持 {formats}",
@@ -84,8 +84,8 @@ TEXTS: dict[str, Entry] = {
     "service.not_configured": Entry(
         "服务 {service} 没有配置接口",
         "no endpoint is configured for the service {service}",
-        "用 oaflow service set {service} --url … --secret … 配置",
-        "configure it with oaflow service set {service} --url … --secret …",
+        "请管理员配置该服务的接口地址与签名密钥",
+        "an administrator configures its URL and signing secret",
     ),
     "service.call_not_found": Entry(
         "没有编号为 {call} 的外部系统调用", "there is no service call {call}"
