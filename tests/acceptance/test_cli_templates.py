@@ -1,7 +1,7 @@
 """`oaflow template …` as a person runs it (TPL-1, TPL-2): a Template 2 workbook imported,
 published and run to its end, exported back to the same cells; a bad sheet lists every
-problem with its sheet, row and column and publishes nothing; Template 1 rows start
-instances (dry run first)."""
+problem with its sheet, row and column and publishes nothing. (Template 1 through the
+CLI: the session of docs/templates.md, tests/acceptance/test_templates_docs.py.)"""
 
 from __future__ import annotations
 
@@ -12,7 +12,6 @@ from typing import Any
 import pytest
 from openpyxl import Workbook, load_workbook
 
-from oaflow.domain.template1 import EXAMPLE as T1_ROW
 from oaflow.domain.template2_words import EXAMPLE as T2_ROWS
 
 pytestmark = pytest.mark.acceptance
@@ -118,49 +117,3 @@ def test_a_bad_template_2_sheet_lists_every_problem_and_publishes_nothing(
     assert cli.dump() == before  # nothing published
     english = cli("template", "import", "2", str(bad), "--as", "admin", expect=1, lang="en")
     assert "流程节点配置表:4: column 系统触发条件: the trigger names node 005" in english.err
-
-
-def test_template_1_rows_start_instances(cli: Any, tmp_path: Path) -> None:
-    forms = tmp_path / "forms.csv"
-    cli("template", "blank", "1", "-o", str(forms))
-    assert forms.read_bytes().startswith(b"\xef\xbb\xbf")
-    checked = cli(
-        "template",
-        "import",
-        "1",
-        str(forms),
-        "--process",
-        "new-product-launch",
-        "--as",
-        "mkt.head",
-        "--dry-run",
-        "--json",
-    )
-    assert checked.json() == [{"row": 2, "title": T1_ROW[0], "business_key": ""}]
-    done = cli(
-        "template",
-        "import",
-        "1",
-        str(forms),
-        "--process",
-        "new-product-launch",
-        "--as",
-        "mkt.head",
-        "--json",
-    ).json()
-    assert done[0]["business_key"] == "PROJ20240301"
-    back = tmp_path / "back.csv"
-    cli("template", "export", "1", "PROJ20240301", "-o", str(back), "--as", "mkt.head")
-    assert back.read_bytes() == forms.read_bytes()  # the manual's row, cell for cell
-    refused = cli(
-        "template",
-        "import",
-        "1",
-        str(forms),
-        "--process",
-        "new-product-launch",
-        "--as",
-        "csd.head",
-        expect=1,
-    )
-    assert "发起部门 mkt 不是您所在的部门" in refused.err, str(refused)

@@ -162,7 +162,10 @@ def _owner(text: str, names: Directory, problem: Any) -> str:
     people = names.people(bare)
     if len(people) == 1:
         return people[0]
-    problem("tpl.owner.unknown", "key_nodes", name=bare, count=len(people))
+    if people:
+        problem("tpl.owner.ambiguous", "key_nodes", name=bare, count=len(people))
+    else:
+        problem("tpl.owner.unknown", "key_nodes", name=bare)
     return bare
 
 

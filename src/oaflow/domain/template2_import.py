@@ -252,7 +252,10 @@ def _owner(text: str, names: Directory, problem: Any) -> Any:
     people = names.people(plain)
     if len(people) == 1:
         return {"user": people[0]}
-    problem("tpl2.owner.unknown", "owner", name=plain, count=len(people))
+    if people:
+        problem("tpl2.owner.ambiguous", "owner", name=plain, count=len(people))
+    else:
+        problem("tpl2.owner.unknown", "owner", name=plain)
     return None
 
 

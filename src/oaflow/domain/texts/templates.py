@@ -92,9 +92,15 @@ TEMPLATE_1 = {
         "写一个存在的日期，如 3.15 或 2024.3.15",
         "write a real date such as 3.15 or 2024.3.15",
     ),
+    "tpl.owner.ambiguous": Entry(
+        "负责人“{name}”有 {count} 个同名人员",
+        "owner '{name}' names {count} people",
+        "写登录名，或写部门名加“负责人”",
+        "write the login, or a department with 负责人",
+    ),
     "tpl.owner.unknown": Entry(
-        "负责人“{name}”不是已知的部门或人员（找到 {count} 个同名人员）",
-        "owner '{name}' is not a known department or person ({count} people by that name)",
+        "负责人“{name}”不是已知的部门或人员",
+        "owner '{name}' is not a known department or person",
         "写部门名加“负责人”（如 研发部负责人），或一个人的姓名或登录名",
         "write a department with 负责人 (e.g. 研发部负责人), or a person's name or login",
     ),
@@ -166,9 +172,15 @@ TEMPLATE_2 = {
         "填写大于 0、不超过 8760 的小时数",
         "write hours above 0 and at most 8760",
     ),
+    "tpl2.owner.ambiguous": Entry(
+        "“{name}”有 {count} 个同名人员",
+        "'{name}' names {count} people",
+        "写登录名",
+        "write the login",
+    ),
     "tpl2.owner.unknown": Entry(
-        "“{name}”不是已知的部门或人员（找到 {count} 个同名人员）",
-        "'{name}' is not a known department or person ({count} people by that name)",
+        "“{name}”不是已知的部门或人员",
+        "'{name}' is not a known department or person",
         "写 发起人、发起部门、分管领导、总经理、部门名（加 负责人/接口人/分管领导），或一个人的姓名或登录名",
         "write 发起人, 发起部门, 分管领导, 总经理, a department (with 负责人/接口人/分管领导), "
         "or a person's name or login",
