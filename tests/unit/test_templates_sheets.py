@@ -133,9 +133,8 @@ def test_a_bad_sheet_lists_every_problem_at_its_sheet_row_and_column(org: Organi
         ("流程节点配置表", 5, "系统触发条件", "tpl2.trigger.unknown"),
     }
     texts = [p.text("zh") for p in problems]
-    assert (
-        "流程节点配置表:3: “负责部门/人”列：“采购部”不是已知的部门或人员"
-        in (t.split(" — ")[0] for t in texts)
+    assert "流程节点配置表:3: “负责部门/人”列：“采购部”不是已知的部门或人员" in (
+        t.split(" — ")[0] for t in texts
     ), texts
 
 

@@ -113,7 +113,7 @@ def test_template_1_on_a_phone(visit: Callable[..., Visit], tmp_path: Path) -> N
     assert links.count() == 4
     answer = page.request.get(phone.base + f"/templates/1/file?business_key={key}&format=csv")
     row = answer.body().decode("utf-8-sig").splitlines()[1]  # in the page's language
-    assert row.startswith("新产品A上市推进,Marketing,\"R&D, Production, Sales\",")
+    assert row.startswith('新产品A上市推进,Marketing,"R&D, Production, Sales",')
     assert "3.15前研发输出方案(R&D head)4.1前生产确认产能(Production head)" in row
 
 
