@@ -17,6 +17,9 @@ KNOWLEDGE_WORDS: dict[str, Text] = {
     "kb_newest": Text("最新版本", "Newest version"),
     "kb_history": Text("版本记录", "Version history"),
     "kb_change_note": Text("变更说明", "Change note"),
+    "kb_note_is": Text("变更说明：{note}", "Change note: {note}"),
+    "kb_removed_are": Text("已删除的节点：", "Removed nodes: "),
+    "kb_one_version": Text("1 个版本", "1 version"),
     "kb_no_note": Text("（未填写变更说明）", "(no change note)"),
     "kb_changes": Text(
         "与上一版本（{label}）相比的变更", "Changes since the version before ({label})"
@@ -27,7 +30,6 @@ KNOWLEDGE_WORDS: dict[str, Text] = {
     "kb_no_changes": Text("与上一版本内容相同。", "The same as the version before."),
     "kb_change_count": Text("{n} 处变更", "{n} changes"),
     "kb_diagram_changes": Text("流程图（变更已着色）", "Diagram (changes coloured)"),
-    "kb_removed_nodes": Text("已删除的节点", "Removed nodes"),
     "kb_removed_diagram": Text(
         "上一版本的流程图（删除的节点已标出）", "The version before (removed nodes marked)"
     ),
