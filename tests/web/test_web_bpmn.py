@@ -32,6 +32,15 @@ def test_an_administrator_checks_and_publishes_a_bpmn_file(visit: Callable[..., 
     assert "未发布任何内容" in page.locator("#bpmn-result").inner_text()
     admin.shot("bpmn-import-problems-desktop")
 
+    drawn = (SAMPLES / "purchase-request.bpmn").read_text(encoding="utf-8")
+    page.fill("#bpmn-xml", drawn.replace("10000}", "10000 &amp;&amp; urgent}"))
+    page.click("#btn-bpmn-check")  # a condition in another engine's syntax
+    problem = page.locator("#bpmn-problems li").first.inner_text()
+    assert problem.startswith("upload.yaml:") and "Gateway_amount" in problem
+    line = int(problem.split(":")[1])
+    assert "&& urgent" in page.locator("#bpmn-yaml li").nth(line - 1).inner_text()
+    admin.shot("bpmn-import-yaml-problem-desktop")
+
     pick(admin, "purchase-request.bpmn")
     page.click("#btn-bpmn-check")
     assert "校验通过：purchase-request（7 个节点）" in page.locator("#bpmn-result").inner_text()

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import PurePath
 
-from oaflow.domain.bpmn_import import import_bpmn, lane_names
+from oaflow.domain.bpmn_import import Imported, import_bpmn, lane_names
 from oaflow.domain.errors import Problem, ValidationError
 from oaflow.domain.security import Permission, Principal
 from oaflow.services import authz, catalog
@@ -49,13 +49,10 @@ def imported(
 ) -> BpmnImport:
     """A BPMN file as a definition, validated (every problem at once, as a ValidationError);
     published as a new version when ``publish``."""
-    with app.db.read() as conn:
-        authz.authorize(app, conn, who, Permission.ADMINISTER)
-        departments = lane_names(app.org(conn))
-    result = import_bpmn(data, file, departments)
+    result = _converted(app, who, data, file)
     if result.problems:
         raise ValidationError(result.problems)
-    yaml_file = str(PurePath(file).with_suffix(".yaml").name)
+    yaml_file = yaml_name(file)
     definition = catalog.validate(app, result.text, yaml_file)
     published = None
     if publish:
@@ -68,3 +65,22 @@ def imported(
         tuple(result.notes),
         published,
     )
+
+
+def converted(app: App, who: Principal, data: bytes, file: str) -> str:
+    """The definition text a BPMN file becomes, not yet validated (to show the lines that
+    validation's problems name, in ``yaml_name(file)``); empty when the file itself has
+    problems (administrators)."""
+    return _converted(app, who, data, file).text
+
+
+def yaml_name(file: str) -> str:
+    """The name the definition made of BPMN ``file`` goes by in problems."""
+    return str(PurePath(file).with_suffix(".yaml").name)
+
+
+def _converted(app: App, who: Principal, data: bytes, file: str) -> Imported:
+    with app.db.read() as conn:
+        authz.authorize(app, conn, who, Permission.ADMINISTER)
+        departments = lane_names(app.org(conn))
+    return import_bpmn(data, file, departments)

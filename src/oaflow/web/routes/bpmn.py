@@ -87,7 +87,12 @@ def check_or_publish(
         )
     except ValidationError as invalid:
         listed = [_line(p, viewer.lang) for p in invalid.problems]
-        return _page(request, app, viewer, Shown(422, "", sent), problems=listed)
+        made = bpmn.yaml_name("upload.bpmn")
+        source = ""  # the definition's text, when the problems name its lines
+        if any(p.file == made for p in invalid.problems):
+            source = bpmn.converted(app, viewer.principal, xml.encode("utf-8"), "upload.bpmn")
+        shown = Shown(422, "", sent)
+        return _page(request, app, viewer, shown, problems=listed, source=source)
     except OAFlowError as error:
         return _page(request, app, viewer, Shown(422, refused(error, viewer, app), sent))
     if found.published is not None:
@@ -98,7 +103,7 @@ def check_or_publish(
 
 
 def _line(p: Problem, lang: str) -> dict[str, object]:
-    return {"line": p.line, "text": p.fault.text(lang), "hint": p.fault.hint(lang)}
+    return {"where": p.where(), "text": p.fault.text(lang), "hint": p.fault.hint(lang)}
 
 
 def _page(
@@ -108,10 +113,11 @@ def _page(
     shown: Shown = Shown(),
     problems: list[dict[str, object]] | None = None,
     found: bpmn.BpmnImport | None = None,
+    source: str = "",
 ) -> Response:
     sent = {"xml": "", "major": False, "note": ""} | dict(shown.sent or {})
     notes = [_line(n, viewer.lang) for n in found.notes] if found is not None else []
     return page(
         request, app, viewer, "admin_bpmn.html", "bpmn", shown,
-        sent=sent, problems=problems or [], found=found, notes=notes,
+        sent=sent, problems=problems or [], found=found, notes=notes, source=source,
     )  # fmt: skip
