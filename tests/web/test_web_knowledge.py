@@ -46,6 +46,10 @@ def test_publish_a_version_and_read_its_changes(visit: Callable[..., Visit]) -> 
     assert "简化预算审批级次" in history.first.inner_text()
     assert "首个版本" in history.last.inner_text()
     admin.shot("knowledge-history-desktop")
+    page.click("form.compare button[type=submit]")  # V1.0 → V1.1, as the form offers
+    page.wait_for_url("**/knowledge/annual-budget/diff?from=1&to=2")
+    assert page.locator(".changes li").count() == 6
+    assert page.locator("figure.flowchart").first.locator("g.node-changed").count() == 2
     admin.go("/knowledge")
     budget = page.locator("#kb-processes li[data-process=annual-budget]")
     assert "V1.1-" in budget.inner_text() and "2 个版本" in budget.inner_text()
