@@ -17,6 +17,11 @@ def test_publish_a_version_and_read_its_changes(visit: Callable[..., Visit]) -> 
     admin = visit("admin")
     page = admin.page
     admin.go("/processes")
+    page.fill("#source", "key: annual-budget\n")  # not a definition: refused, the note kept
+    page.fill("#note", "简化预算审批级次")
+    page.click("button[value=publish]")
+    assert page.locator("#validate-result[role=alert]").count() == 1
+    assert page.locator("#note").input_value() == "简化预算审批级次"
     page.fill("#source", budget_v2())
     page.fill("#note", "简化预算审批级次")
     page.click("button[value=publish]")
