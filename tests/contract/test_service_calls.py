@@ -218,3 +218,22 @@ def test_two_workers_make_a_due_call_once(demo_app: App, clock: FixedClock) -> N
             app.db.dispose()
         assert len(fired) == 1 and len(finance.requests) == 1
     assert the_call(demo_app)["state"] == "done"
+
+
+def test_an_accepted_call_whose_step_cannot_pass_is_an_incident(demo_app: App) -> None:
+    """A department listed twice gets one budget task: the ledger's department and amount
+    lists differ in length, so the step cannot pass — an incident, nothing half-written."""
+    with finance_server(["ok"]) as finance:
+        form = {**FORM, "departments": ["mkt", "mkt"]}
+        service_admin.set_endpoint(
+            demo_app, who(demo_app, "admin"), "finance.sync_budget", finance.url, SECRET, 5
+        )
+        d = Driver(demo_app)
+        key = d.start("annual-budget", "fin.head", form)
+        d.complete("mkt.head", "dept_budgets", budget_amount=1, last_year_amount=1,
+                   budget_items="x")  # fmt: skip
+        d.approve("vp.admin", "leader_approval")
+        timers.fire_due(demo_app, demo_app.now())
+    call = the_call(demo_app)
+    assert call["state"] == "incident" and "cannot pass" in call["last_error"]
+    assert d.instance(key)["state"] == "running" and ledger_rows(demo_app) == []

@@ -26,6 +26,7 @@ from typing import Any
 
 from sqlalchemy import Connection
 
+from oaflow.domain.errors import OAFlowError
 from oaflow.domain.integration import BACKOFF, MAX_ATTEMPTS
 from oaflow.domain.model import InstanceRecord, Message, TaskRecord, World
 from oaflow.engine import calls as engine
@@ -79,7 +80,11 @@ def fire_one(app: App, now: datetime) -> bool:
         now,
     )
     if outcome.reference is not None:
-        retried(lambda: _answered(app, claimed, outcome, now), None)
+        try:
+            retried(lambda: _answered(app, claimed, outcome, now), None)
+        except OAFlowError as error:  # the node cannot pass (say, its ledger's data is wrong)
+            refused = Attempt(None, f"accepted, but the step cannot pass: {error}", outcome.status)
+            retried(lambda: _failed(app, claimed, refused, now, final=True), None)
     else:
         final = claimed.attempts >= MAX_ATTEMPTS
         retried(lambda: _failed(app, claimed, outcome, now, final), None)
