@@ -55,6 +55,8 @@ class Claimed:
     url: str | None
     secret: str
     timeout: float
+    #: why it cannot be sent (no endpoint, a secret that does not open)
+    problem: str = ""
 
 
 def next_due(app: App) -> datetime | None:
@@ -68,7 +70,7 @@ def fire_one(app: App, now: datetime) -> bool:
     if claimed is None:
         return False
     if claimed.url is None:
-        outcome = Attempt(None, f"no endpoint is configured for {claimed.service}")
+        outcome = Attempt(None, claimed.problem)
         retried(lambda: _failed(app, claimed, outcome, now, final=True), None)
         return True
     outcome = post(
@@ -101,6 +103,12 @@ def _claim(app: App, now: datetime) -> Claimed | None:
         attempts = int(row["attempts"]) + 1
         lease = now + timedelta(seconds=timeout) + LEASE_MARGIN
         service_repo.set_call(conn, row["id"], state="running", attempts=attempts, next_at=lease)
+        problem, secret = f"no endpoint is configured for {row['service']}", ""
+        if endpoint is not None:
+            try:
+                problem, secret = "", opened_secret(app, endpoint)
+            except OAFlowError as error:  # a key taken away: the secret does not open
+                problem, endpoint = str(error), None
         return Claimed(
             id=row["id"],
             service=row["service"],
@@ -108,8 +116,9 @@ def _claim(app: App, now: datetime) -> Claimed | None:
             payload=row["payload"],
             attempts=attempts,
             url=endpoint["url"] if endpoint else None,
-            secret=opened_secret(app, endpoint) if endpoint else "",
+            secret=secret,
             timeout=timeout,
+            problem=problem,
         )
 
 
