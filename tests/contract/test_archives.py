@@ -158,3 +158,23 @@ def test_a_bundle_waits_for_a_process_that_can_write_it(arch: App) -> None:
     assert archive_jobs.next_due(arch) is None and archive_jobs.fire_one(arch, arch.now()) is False
     with pytest.raises(ConflictError):
         archives.verify(arch, SYSTEM, NAME)
+
+
+def test_two_workers_build_a_bundle_once(arch: App) -> None:
+    """A second worker that looks while the first is building (PostgreSQL: skips the locked
+    row; SQLite: waits for the write lock) finds nothing left to build."""
+    from tests.contract.test_timers import run_against_paused
+
+    walk_launch(arch)
+
+    def second(other: App) -> bool:
+        other.files_root, other.archive_files = arch.files_root, archive_files
+        return archive_jobs.fire_one(other, arch.now())
+
+    built_first: list[bool] = []
+    found, error = run_against_paused(
+        arch, lambda a: built_first.append(archive_jobs.fire_one(a, a.now())), second
+    )
+    assert (built_first, found, error) == ([True], False, None)
+    (built,) = archives.archive_list(arch, SYSTEM)
+    assert built.state == "built" and archives.verify(arch, SYSTEM, NAME).intact
