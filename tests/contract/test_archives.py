@@ -178,3 +178,16 @@ def test_two_workers_build_a_bundle_once(arch: App) -> None:
     assert (built_first, found, error) == ([True], False, None)
     (built,) = archives.archive_list(arch, SYSTEM)
     assert built.state == "built" and archives.verify(arch, SYSTEM, NAME).intact
+
+
+def test_sensitive_values_stay_out_of_the_bundle(arch: App) -> None:
+    """The complaint's phone (a sensitive field, SEC-3) is not written into any file."""
+    key = Driver(arch).run_complaint()
+    timers.fire_due(arch, arch.now())
+    (archive,) = archives.of_instance(arch, SYSTEM, key)
+    folder = folder_of(arch.files_root, archive.name)
+    texts = {p.name: p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+    assert "instance.json" in texts and "history.json" in texts
+    assert [n for n, data in texts.items() if b"13800000000" in data] == []
+    form = json.loads(texts["instance.json"])["form"]
+    assert [f["value"] for f in form if f["name"] == "phone"] == ["***"]
