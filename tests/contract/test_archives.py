@@ -103,8 +103,10 @@ def test_names_stay_unique_and_the_tick_builds(arch: App, clock: FixedClock) -> 
     walk_launch(arch)
     walk_launch(arch)
     other = walk_launch(arch, {**FORM, "product_name": ""})  # no product name: the title
+    walk_launch(arch, {**FORM, "product_name": "新产品A-2"})  # the name of the second
+    walk_launch(arch)
     names = sorted(a.name for a in archives.archive_list(arch, SYSTEM))
-    assert names == [NAME, f"{NAME}-2", "项目归档-2024-新产品A上市推进"]
+    assert names == [NAME, f"{NAME}-2", f"{NAME}-2-2", f"{NAME}-3", "项目归档-2024-新产品A上市推进"]
     timers.tick(arch, clock, clock.now())
     assert {a.state for a in archives.archive_list(arch, SYSTEM)} == {"built"}
     assert [a.business_key for a in archives.of_instance(arch, SYSTEM, other)] == [other]

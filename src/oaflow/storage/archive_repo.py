@@ -4,6 +4,7 @@ read by the archive use cases."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -17,6 +18,7 @@ from oaflow.storage.tables import archives, instances
 
 PENDING, BUILT = "pending", "built"
 _FIND = "SELECT name FROM archives WHERE instance_id = :iid AND node_id = :node"
+_TAKEN = "SELECT 1 FROM archives WHERE name = :name"
 _INSERT = (
     "INSERT INTO archives (name, instance_id, node_id, created_at, state, build_at, files, "
     "manifest_sha256, error) VALUES (:name, :iid, :node, :at, 'pending', :at, {files}, '', '')"
@@ -37,8 +39,6 @@ class Cursor(Protocol):
 def _sql(statement: str, dialect: str) -> str:
     if dialect != "postgresql":
         return statement.replace("{files}", "'[]'")
-    import re
-
     statement = statement.replace("{files}", "CAST('[]' AS JSON)")
     return re.sub(r"(?<!:):(\w+)", r"%(\1)s", statement)
 
@@ -56,11 +56,20 @@ def record(store: Cursor, instance_id: int, decision: Decision) -> None:
         if row is not None:
             event.data["name"] = row[0]
             continue
-        base = str(event.data.get("name") or "")
-        name = numbered(base, store.next_sequence(f"archive:{base}"[:64]))
+        name = _unique(store, str(event.data.get("name") or ""))
         event.data["name"] = name
         at = store._time_in(decision.at)
         store.cursor.execute(_sql(_INSERT, store.dialect), {**params, "name": name, "at": at})
+
+
+def _unique(store: Cursor, base: str) -> str:
+    """``base``, or ``base-2``, ``base-3`` … — the next number of its name (gap-free, it
+    commits with the archive), past any name taken otherwise (a product named ``X-2``)."""
+    while True:
+        name = numbered(base, store.next_sequence(f"archive:{base}"[:100]))
+        store.cursor.execute(_sql(_TAKEN, store.dialect), {"name": name})
+        if store.cursor.fetchone() is None:
+            return name
 
 
 @dataclass(frozen=True)
