@@ -3,8 +3,9 @@ Excel (.xlsx) and CSV (UTF-8 with BOM) files — see docs/templates.md."""
 
 from __future__ import annotations
 
+from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 import typer
 
@@ -29,6 +30,7 @@ from oaflow.services.app import App
 from oaflow.services.files import read_bytes
 from oaflow.services.views import InstanceFilter
 
+E = TypeVar("E", bound=StrEnum)
 group = typer.Typer(
     no_args_is_help=True,
     help="The manual's templates 1-4 as Excel/CSV: blank sheets, exports and imports.",
@@ -145,13 +147,25 @@ def _pages(
         wanted = InstanceFilter(
             process=process,
             department=department,
-            state=InstanceState(state) if state else None,
+            state=_state(InstanceState, state),
         )
         progress = service.progress_rows(app, who, key or None, wanted)
         return [template3.sheet(progress, lang(), tz)], len(progress)
-    states = [ExceptionState(state)] if state else sorted(OPEN_STATES) if open_ else []
+    chosen = _state(ExceptionState, state)
+    states = [chosen] if chosen else sorted(OPEN_STATES) if open_ else []
     records = service.exception_rows(app, who, states, process, department)
     return [templates.template4_sheet(records, lang(), tz)], len(records)
+
+
+def _state(kind: type[E], value: str | None) -> E | None:
+    """``--state`` as one of ``kind``'s values (wrong usage otherwise)."""
+    if not value:
+        return None
+    try:
+        return kind(value)
+    except ValueError:
+        known = ", ".join(s.value for s in kind)
+        raise typer.BadParameter(f"--state: {value} ({known})") from None
 
 
 @group.command("import")
