@@ -73,7 +73,10 @@ ENTRY_KINDS: dict[NodeType, frozenset[str]] = {
     NodeType.END: frozenset({"instance_completed"}),
 }
 #: events after which the flow leaves the node along ``next``
-LEAVING = frozenset({"initiated", "ledger_updated", "copied", "archived", "forked"})
+LEAVING = frozenset(
+    {"initiated", "ledger_updated", "service_called", "service_skipped", "copied", "archived"}
+    | {"forked"}
+)
 LEAVING_TOO = frozenset({"joined", "node_skipped"})
 
 
@@ -358,8 +361,16 @@ def check_open_tasks_run(t: Tables) -> None:
             state = t.instances[task["instance_id"]]["state"]
             assert state == "running", f"open task {task['id']} in a {state} instance"
             open_per_instance[task["instance_id"]] += 1
+    calling = {  # a wait that is not a task: a service node's open call (INT-2)
+        c["instance_id"]
+        for c in t.everything.get("service_calls", [])
+        if c["state"] in ("pending", "running", "incident")
+    }
+    for iid in calling:  # an instance that ended cancelled its call in the same transaction
+        state = t.instances[iid]["state"]
+        assert state == "running", f"open service call of a {state} instance {iid}"
     for iid, inst in t.instances.items():
-        if inst["state"] == "running":  # in these processes every wait is a task
+        if inst["state"] == "running" and iid not in calling:  # every other wait is a task
             assert open_per_instance[iid] > 0, f"running instance {iid} has no open task: stuck"
 
 

@@ -35,7 +35,7 @@ from oaflow.domain.security import SYSTEM, Principal
 from oaflow.domain.states import Action
 from oaflow.engine.runtime import Command
 from oaflow.present.json_view import jsonable
-from oaflow.services import authz, messages, queries, runtime, setup, timers
+from oaflow.services import authz, messages, queries, runtime, service_calls, setup, timers
 from oaflow.services.app import App
 from oaflow.storage import org_repo
 from oaflow.storage.database import Database
@@ -277,6 +277,13 @@ class EngineMachine(RuleBasedStateMachine):
         """What the worker does: handle one SLA check due by now (one transaction)."""
         task_id = timers.fire_one(self.app, self.clock.now())
         event("sla check fired" if task_id is not None else "no sla check due")
+
+    @rule()
+    def make_a_due_service_call(self) -> None:
+        """What the worker does: one due call of a service node (the demo's finance system
+        answers in the process)."""
+        made = service_calls.fire_one(self.app, self.clock.now())
+        event("service call made" if made else "no service call due")
 
     @rule()
     def restart(self) -> None:
