@@ -103,7 +103,9 @@ def _claim(app: App, now: datetime) -> Claimed | None:
         attempts = int(row["attempts"]) + 1
         lease = now + timedelta(seconds=timeout) + LEASE_MARGIN
         service_repo.set_call(conn, row["id"], state="running", attempts=attempts, next_at=lease)
-        problem, secret = f"no endpoint is configured for {row['service']}", ""
+        service = row["service"]
+        problem = f"没有为 {service} 配置接口 (no endpoint is configured for {service})"
+        secret = ""
         if endpoint is not None:
             try:
                 problem, secret = "", opened_secret(app, endpoint)
