@@ -119,7 +119,7 @@ MESSAGE_EVENTS: dict[str, Text] = {
     "exception_report_overdue": Text("异常处理说明超时", "exception report overdue"),
     "instance_completed": Text("流程已完成", "process completed"),
     "instance_rejected": Text("流程被驳回", "process rejected"),
-    "definition_changed": Text("流程定义已更新", "process definition changed"),
+    "definition_changed": Text("流程变更通知", "process change notice"),
     "urge": Text("催办", "urged"),
     "cc": Text("抄送", "copied"),
     "digest": Text("每日待办汇总", "daily to-do digest"),

@@ -1,7 +1,7 @@
 """The one write of a migration between versions (VER-4), beside the engine's hot path: the
 instance's version, data, tokens and history, the node of its tasks, exception records and
-calls of other systems — in the caller's transaction, at the version the instance was read at (``RuntimeStore.write``
-is left as it is: a migration writes columns no command changes).
+calls of other systems — in the caller's transaction, at the version the instance was read at
+(``RuntimeStore.write`` is left as it is: a migration writes columns no command changes).
 
 The values of sensitive fields are sealed anew for the target version: the set of sensitive
 fields may differ between versions (docs/adr/0008)."""
