@@ -29,7 +29,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("definitions") as batch:
-        batch.drop_column("note")
-        batch.drop_column("minor")
-        batch.drop_column("major")
+    # not a batch: SQLite would copy the table and drop it, which the instances' foreign key
+    # to their definition forbids; plain ALTER TABLE … DROP COLUMN (SQLite 3.35+) does not
+    for column in ("note", "minor", "major"):
+        op.drop_column("definitions", column)
