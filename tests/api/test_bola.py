@@ -618,6 +618,19 @@ RULES: dict[tuple[str, str], Rule] = {
     ("POST", "/api/meetings/{code}/actions"): Rule("meeting"),
     ("POST", "/api/meetings/{code}/no-resolutions"): Rule("meeting"),
     ("POST", "/api/actions/{item_id}/done"): Rule("action", why="one's own; seen: 403"),
+    ("GET", "/api/processes/{key}/bpmn"): Rule("public", why="a definition, as its diagram"),
+    ("GET", "/api/sheets/{number}/blank"): Rule("public", why="the manual's blank templates"),
+    ("GET", "/api/sheets/2/processes/{key}"): Rule("public", why="a definition as Template 2"),
+    ("POST", "/api/processes/{key}/migrations"): Rule("config", ADMINISTRATORS),
+    ("GET", "/api/services/{service}"): Rule("config", READERS),
+    ("PUT", "/api/services/{service}"): Rule("config", ADMINISTRATORS),
+    ("DELETE", "/api/services/{service}"): Rule("config", ADMINISTRATORS),
+    ("GET", "/api/incidents/{call_id}"): Rule("config", READERS),
+    ("POST", "/api/incidents/{call_id}/retry"): Rule("config", ADMINISTRATORS),
+    ("POST", "/api/incidents/{call_id}/skip"): Rule("config", ADMINISTRATORS),
+    # a ledger's rows are filtered to the caller's departments (tests/api/test_integration_http)
+    ("GET", "/api/ledgers/{name}"): Rule("public", why="rows in the caller's scope"),
+    ("GET", "/api/ledgers/{name}/export"): Rule("public", why="rows in the caller's scope"),
 }
 
 
@@ -664,6 +677,7 @@ def bodies(now: datetime) -> dict[str, Any]:
         "CalendarDay": {"kind": "off", "name": "bola"},
         "ChannelChange": {"enabled": False},
         "MoveTasks": {"to": "gm"},
+        "Migration": {"from": 1, "to": 1, "dry_run": True},
     }
 
 
@@ -770,6 +784,8 @@ def config_values(world: World, spec: dict[str, Any], op: Operation, name: str) 
         "event": sorted({"urge", world.events[0], world.events[-1]}),
         "tag": world.policies,
         "day": [today.isoformat(), (today + timedelta(days=400)).isoformat()],
+        "service": ["finance.sync_budget", "bola.nowhere"],  # configured by --demo, and not
+        "call_id": [1, 999_999],  # incidents: administrators' business, whichever id
     }
     values = found.get(name) or enum_values(spec, op.params[name])
     assert values, f"{op.label}: no values known for the path parameter {name!r}"
@@ -988,7 +1004,7 @@ def body_id_matrix(world: World, callers: list[Caller], problems: list[str]) -> 
 #: lists only auditors and administrators read (Permission.AUDIT): 403 for everyone else
 AUDIT_LISTS = frozenset(
     {"/api/outbox", "/api/deliveries", "/api/channels", "/api/templates", "/api/policies",
-     "/api/organisation"}
+     "/api/organisation", "/api/services", "/api/incidents"}
 )  # fmt: skip
 
 
