@@ -80,7 +80,14 @@ def test_a_member_may_not_import(visit: Callable[..., Visit]) -> None:
 
 def test_a_process_is_drawn_by_the_vendored_bpmn_viewer(visit: Callable[..., Visit]) -> None:
     member = visit("fin.staff")
-    member.go("/processes/annual-budget/bpmn/view")
+    member.go("/processes/annual-budget")  # the process page leads to its BPMN and Template 2
+    links = member.page.locator("#process-files a")
+    assert [links.nth(i).get_attribute("href") for i in range(links.count())] == [
+        "/processes/annual-budget/bpmn/view?version=1",
+        "/processes/annual-budget/bpmn?version=1",
+        "/templates/2/file?process=annual-budget&version=1",
+    ]
+    links.first.click()
     page = member.page
     page.wait_for_selector("#bpmn-canvas[data-shown=true]")
     shapes = page.locator("#bpmn-canvas .djs-element.djs-shape")

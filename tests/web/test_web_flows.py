@@ -141,7 +141,16 @@ def test_budget_approved_by_the_supervising_leader(visit: Callable[..., Visit]) 
     leader.page.fill("#decide-note", "同意，控制差旅")
     leader.page.click("#btn-approve")
     leader.go(f"/instances/{key}")
-    expect(leader.page.locator("#instance-state")).to_have_text("已完成")
+    # approved, it waits for 同步财务系统: the server's worker calls the demo's finance system
+    # (polling each second), then the ledger step and the archive pass and it completes
+    state = leader.page.locator("#instance-state")
+    for _ in range(60):
+        if state.inner_text().strip() == "已完成":
+            break
+        leader.page.wait_for_timeout(500)
+        leader.page.reload()
+    expect(state).to_have_text("已完成")
+    expect(leader.page.locator("body")).to_contain_text("外部系统已受理")
     expect(leader.page.locator("#progress-table")).to_contain_text("已通过")
 
 

@@ -17,6 +17,11 @@ def test_publish_a_version_and_read_its_changes(visit: Callable[..., Visit]) -> 
     admin = visit("admin")
     page = admin.page
     admin.go("/processes")
+    others = page.locator("#other-imports a")
+    assert [others.nth(i).get_attribute("href") for i in range(others.count())] == [
+        "/admin/bpmn",
+        "/templates#tpl2",
+    ]
     page.fill("#source", "key: annual-budget\n")  # not a definition: refused, the note kept
     page.fill("#note", "简化预算审批级次")
     page.click("button[value=publish]")

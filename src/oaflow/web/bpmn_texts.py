@@ -39,6 +39,11 @@ BPMN_WORDS: dict[str, Text] = {
         "只有管理员可以导入和发布。", "Only administrators import and publish."
     ),
     "bpmn_download": Text("下载 BPMN", "Download BPMN"),
+    "bpmn_view": Text("BPMN 视图", "BPMN view"),
+    "process_as_files": Text("流程文件", "As files"),
+    "template2_xlsx": Text("模板2 流程节点配置表 (.xlsx)", "Template 2 node table (.xlsx)"),
+    "other_imports": Text("也可导入", "Or import"),
+    "template2_import": Text("模板2 流程节点配置表", "Template 2 node table"),
     "bpmn_back": Text("返回流程", "Back to the process"),
     "bpmn_view_about": Text(
         "BPMN 2.0 视图：可拖动、滚轮或双指缩放。下载的文件可在 bpmn.io / Camunda Modeler、Signavio "
