@@ -8,11 +8,13 @@ where a missing URL is an error, so they always run there.
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from sqlalchemy import create_engine, inspect, text
 
 from oaflow.domain.clock import FixedClock
 from oaflow.domain.holidays_cn import china_calendar
@@ -84,12 +86,63 @@ def app(db_url: str, clock: FixedClock, calendar_cn) -> Iterator[App]:  # type: 
 
 
 @pytest.fixture
-def demo_app(app: App) -> App:
-    """An app on a fresh database with the demo organisation and the built-in processes."""
+def demo_app(app: App, clock: FixedClock, request: pytest.FixtureRequest) -> App:
+    """An app on a fresh database with the demo organisation and the built-in processes.
+
+    `setup.init(app, demo=True)` runs once per backend and worker, into a template database
+    that each test's fresh database is then copied from (a file copy on SQLite, CREATE
+    DATABASE … TEMPLATE on PostgreSQL): the migrations and the demo data are the same for
+    every test made at T0, and making them again took ~0.2 s (SQLite) and ~0.5 s
+    (PostgreSQL) of every one of about a thousand tests. A database something already wrote
+    to, or a clock moved before, gets its own `setup.init`."""
     from oaflow.services import setup
 
-    setup.init(app, demo=True)
+    sqlite = app.db.dialect == "sqlite"
+    if clock.now() != T0 or not _empty(app):
+        setup.init(app, demo=True)
+        return app
+    template = request.getfixturevalue("demo_sqlite" if sqlite else "demo_pg")
+    app.db.dispose()
+    if sqlite:
+        shutil.copyfile(template, str(app.db.engine.url.database))
+    else:
+        name = str(app.db.engine.url.database)
+        admin = create_engine(request.getfixturevalue("pg_admin_url"), isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
+            conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
+        admin.dispose()
     return app
+
+
+def _empty(app: App) -> bool:
+    with app.db.read() as conn:
+        return not inspect(conn).get_table_names()
+
+
+def _demo_init(url: str, calendar: object) -> None:
+    from oaflow.services import setup
+
+    made = App(db=Database(url), clock=FixedClock(T0), calendar=calendar, cipher=keyed_cipher())  # type: ignore[arg-type]
+    setup.init(made, demo=True)
+    made.db.dispose()
+
+
+@pytest.fixture(scope="session")
+def demo_sqlite(tmp_path_factory: pytest.TempPathFactory, calendar_cn: object) -> str:
+    """The demo database of `demo_app` on SQLite (a file copied by each test)."""
+    path = tmp_path_factory.mktemp("demo-template") / "oaflow.db"
+    _demo_init(f"sqlite:///{path}", calendar_cn)
+    return str(path)
+
+
+@pytest.fixture(scope="session")
+def demo_pg(pg_admin_url: str, calendar_cn: object) -> Iterator[str]:
+    """The demo database of `demo_app` on PostgreSQL (a template database)."""
+    url, name = fresh_pg_database(pg_admin_url)
+    _demo_init(url, calendar_cn)
+    yield name
+    drop_pg_database(pg_admin_url, name)
 
 
 # `HYPOTHESIS_PROFILE=quick` while working on a failing state machine: no shrinking
