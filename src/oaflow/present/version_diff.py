@@ -11,9 +11,6 @@ from oaflow.domain.definition import ProcessDefinition
 from oaflow.domain.definition_diff import DefinitionDiff
 from oaflow.present.flowchart import Chart, layout
 
-#: the marks a changed node's name gets on a diagram, by how it changed
-MARKS = {"added": "+ ", "changed": "△ ", "removed": "− "}
-
 
 def change_rows(diff: DefinitionDiff | None) -> list[dict[str, Any]]:
     """Each change as a row: where, what kind, and its words in both languages."""

@@ -19,6 +19,7 @@ from sqlalchemy import Connection
 
 from oaflow.domain.definition import ProcessDefinition
 from oaflow.domain.errors import ConflictError, Fault, InputError, NotFoundError, fault
+from oaflow.domain.model import InstanceRecord, TaskRecord
 from oaflow.domain.security import Permission, Principal
 from oaflow.domain.states import InstanceState
 from oaflow.domain.text import Text
@@ -174,11 +175,20 @@ def _check(
 ) -> tuple[Plan, str, tuple[str, ...]]:
     instance = repo.find_instance(conn, app.sensitive, business_key)
     assert instance is not None  # instances are never deleted
+    plan, tasks, waiting = _plan(app, conn, versions, instance)
+    nodes = tuple(dict.fromkeys([*(t.node_id for t in tasks if t.is_open), *waiting]))
+    return plan, instance.title, nodes
+
+
+def _plan(
+    app: App, conn: Connection, versions: _Versions, instance: InstanceRecord
+) -> tuple[Plan, list[TaskRecord], list[str]]:
+    """The engine's plan for ``instance`` as it is in ``conn``, with its tasks and the
+    service nodes where it waits."""
     tasks = repo.instance_tasks(conn, app.sensitive, instance.id or 0)
     waiting = migration_repo.waiting_nodes(conn, instance.id or 0)
     plan = engine.plan(versions.old, versions.new, versions.mapping, instance, tasks, waiting)
-    nodes = tuple(dict.fromkeys([*(t.node_id for t in tasks if t.is_open), *waiting]))
-    return plan, instance.title, nodes
+    return plan, tasks, waiting
 
 
 def _dry(plan: Plan, title: str, nodes: tuple[str, ...]) -> InstanceOutcome:
@@ -210,9 +220,7 @@ def _apply_once(
             or instance.definition_id != versions.source.id
         ):
             return _refused(checked, fault("migration.not_running", business_key=business_key))
-        tasks = repo.instance_tasks(conn, app.sensitive, instance.id or 0)
-        waiting = migration_repo.waiting_nodes(conn, instance.id or 0)
-        plan = engine.plan(versions.old, versions.new, versions.mapping, instance, tasks, waiting)
+        plan, tasks, _ = _plan(app, conn, versions, instance)
         if not plan.safe:
             return _refused(checked, *plan.problems)
         now = app.now()

@@ -19,7 +19,7 @@ from oaflow.domain.integration import OPEN_CALL_STATES
 from oaflow.domain.model import Event, InstanceRecord, TaskRecord
 from oaflow.domain.states import InstanceState
 from oaflow.storage.runtime_rows import json_text, sealed_data, sealed_outputs, tokens_json
-from oaflow.storage.runtime_sql import sqlite_time, update_sql
+from oaflow.storage.runtime_sql import update_sql
 from oaflow.storage.runtime_store import InstanceMoved, RuntimeStore
 from oaflow.storage.tables import exceptions, instances, service_calls
 
@@ -83,7 +83,7 @@ def write(
         "data": sealed_data(store.fields, instance, store),
         "tokens": json_text(tokens_json(instance.tokens)),
         "event_seq": instance.event_seq,
-        "changed_at": _time(store, instance.changed_at),
+        "changed_at": store._time_in(instance.changed_at),
         "last_hash": instance.last_hash,
     }
     _update(store, "instances", _INSTANCE_COLUMNS, params)
@@ -132,7 +132,3 @@ def _sql(store: RuntimeStore, statement: str) -> str:
     if store.dialect != "postgresql":
         return statement
     return re.sub(r"(?<!:):(\w+)", r"%(\1)s", statement)
-
-
-def _time(store: RuntimeStore, value: datetime | None) -> Any:
-    return sqlite_time(value) if value is not None and store.sqlite else value

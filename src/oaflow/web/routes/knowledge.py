@@ -5,11 +5,13 @@ compared."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import Response
 
+from oaflow.domain.definition import ProcessDefinition
+from oaflow.domain.definition_diff import DefinitionDiff
 from oaflow.present.version_diff import changed_chart, removed_chart, removed_names
 from oaflow.services import catalog, knowledge
 from oaflow.web import render
@@ -49,15 +51,12 @@ def history(request: Request, key: Key, app: TheApp, viewer: Seen) -> Response:
 @router.get("/knowledge/{key}/versions/{ref}")
 def version(request: Request, key: Key, ref: Ref, app: TheApp, viewer: Seen) -> Response:
     shown = knowledge.version_page(app, viewer.principal, key, ref)
-    diff, lang = shown.changes.diff, viewer.lang
+    diff = shown.changes.diff
     versions = catalog.versions(app, viewer.principal, key)
     return render.page(
         request, app, viewer, "knowledge_version.html", key=key, v=shown.changes,
-        marked=changed_chart(shown.definition, diff, lang),
-        before=removed_chart(shown.previous_definition, diff, lang),
-        removed=removed_names(shown.previous_definition, diff, lang),
-        legend=LEGEND, removed_legend=REMOVED_LEGEND,
         versions=versions,
+        **_drawn(shown.definition, shown.previous_definition, diff, viewer.lang),
     )  # fmt: skip
 
 
@@ -72,12 +71,22 @@ def compare(
 ) -> Response:
     compared = knowledge.compare(app, viewer.principal, key, old, new)
     versions = catalog.versions(app, viewer.principal, key)
-    lang = viewer.lang
+    drawn = _drawn(compared.new_definition, compared.old_definition, compared.diff, viewer.lang)
     return render.page(
-        request, app, viewer, "knowledge_diff.html", key=key, c=compared,
-        marked=changed_chart(compared.new_definition, compared.diff, lang),
-        before=removed_chart(compared.old_definition, compared.diff, lang),
-        removed=removed_names(compared.old_definition, compared.diff, lang),
-        legend=LEGEND, removed_legend=REMOVED_LEGEND,
-        versions=versions,
+        request, app, viewer, "knowledge_diff.html", key=key, c=compared, versions=versions,
+        **drawn,
     )  # fmt: skip
+
+
+def _drawn(
+    new: ProcessDefinition, old: ProcessDefinition | None, diff: DefinitionDiff | None, lang: str
+) -> dict[str, Any]:
+    """The diagrams of a version page and of a comparison: ``new`` with its added and
+    changed nodes marked, ``old`` with the removed ones, and the removed nodes' names."""
+    return {
+        "marked": changed_chart(new, diff, lang),
+        "before": removed_chart(old, diff, lang),
+        "removed": removed_names(old, diff, lang),
+        "legend": LEGEND,
+        "removed_legend": REMOVED_LEGEND,
+    }
