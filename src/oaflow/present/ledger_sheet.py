@@ -9,7 +9,12 @@ from oaflow.present.sheets import Cell, Sheet, to_csv, to_xlsx
 from oaflow.present.words import local_time
 from oaflow.services.ledgers import LedgerView
 
-FORMATS = ("xlsx", "csv")
+#: the export formats and their media types
+MEDIA = {
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "csv": "text/csv; charset=utf-8",
+}
+FORMATS = tuple(MEDIA)
 _HEADERS = {
     "zh": ("期间", "部门编码", "部门", "金额", "流程编号", "更新时间"),
     "en": ("Period", "Department code", "Department", "Amount", "Business key", "Updated"),

@@ -69,12 +69,15 @@ def ledgers(app: App, who: Principal) -> list[LedgerSummary]:
     with app.db.read() as conn:
         authz.authorize(app, conn, who, Permission.VIEW)
         result = []
+        scoped: dict[frozenset[str], list[dict[str, Any]]] = {}  # one read per scope
         for row in ledger_repo.summaries(conn, None):
             scope = _departments(app, conn, who, row["process_key"])
             if scope is None:
                 result.append(_summary(row))
                 continue
-            mine = ledger_repo.summaries(conn, scope)
+            if scope not in scoped:
+                scoped[scope] = ledger_repo.summaries(conn, scope)
+            mine = scoped[scope]
             result += [
                 _summary(r)
                 for r in mine

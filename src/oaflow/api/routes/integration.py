@@ -12,7 +12,7 @@ from pydantic import Field
 from oaflow.api.deps import TheApp, Who
 from oaflow.api.problems import CHANGE, COMMON, ONE, language
 from oaflow.api.schemas import MAX_ID, Strict
-from oaflow.present.ledger_sheet import ledger_file
+from oaflow.present.ledger_sheet import MEDIA, ledger_file
 from oaflow.services import ledgers, service_admin
 from oaflow.services.ledgers import LedgerSummary, LedgerView
 from oaflow.services.service_admin import MAX_TIMEOUT, CallView, EndpointView
@@ -23,10 +23,6 @@ CallId = Annotated[int, Path(ge=1, le=MAX_ID)]
 Ledger = Annotated[str, Path(min_length=1, max_length=64, description="e.g. dept_budget")]
 Period = Annotated[str | None, Query(max_length=32, description="only this period, e.g. 2025")]
 Dept = Annotated[str | None, Query(max_length=32, description="only this department (code)")]
-TYPES = {
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "csv": "text/csv; charset=utf-8",
-}
 
 
 class EndpointSettings(Strict):
@@ -112,7 +108,7 @@ def ledger(
 @router.get(
     "/ledgers/{name}/export",
     response_class=Response,
-    responses={200: {"content": {t: {} for t in TYPES.values()}, "description": "A file"}, **ONE},
+    responses={200: {"content": {t: {} for t in MEDIA.values()}, "description": "A file"}, **ONE},
 )
 def ledger_export(
     request: Request,
@@ -127,4 +123,4 @@ def ledger_export(
     view = ledgers.ledger(app, who, name, period, department)
     body = ledger_file(view, language(request), app.calendar.tz, format)
     headers = {"Content-Disposition": f'attachment; filename="{name}.{format}"'}
-    return Response(body, media_type=TYPES[format], headers=headers)
+    return Response(body, media_type=MEDIA[format], headers=headers)

@@ -13,7 +13,7 @@ from fastapi import APIRouter, Form, Path, Query, Request
 from fastapi.responses import Response
 
 from oaflow.api.schemas import MAX_ID
-from oaflow.present.ledger_sheet import ledger_file
+from oaflow.present.ledger_sheet import MEDIA, ledger_file
 from oaflow.services import ledgers, service_admin
 from oaflow.web import render
 from oaflow.web.routes.admin.common import Short, Shown, gate, make_change, page
@@ -23,10 +23,6 @@ router = APIRouter()
 CallId = Annotated[int, Path(ge=1, le=MAX_ID)]
 Name = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[a-z][a-z0-9_-]*$")]
 PeriodQ = Annotated[str | None, Query(max_length=32)]
-TYPES = {
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "csv": "text/csv; charset=utf-8",
-}
 BACK = "/admin/services"
 
 
@@ -151,4 +147,4 @@ def ledger_export(
     view = ledgers.ledger(app, viewer.principal, name, period or None)
     body = ledger_file(view, viewer.lang, app.calendar.tz, fmt)
     headers = {"Content-Disposition": f'attachment; filename="{name}.{fmt}"'}
-    return Response(body, media_type=TYPES[fmt], headers=headers)
+    return Response(body, media_type=MEDIA[fmt], headers=headers)
