@@ -19,6 +19,7 @@ from oaflow.api.schemas import (
     VersionInfo,
 )
 from oaflow.domain.definition_diff import DefinitionDiff
+from oaflow.present.version_diff import change_rows
 from oaflow.services import catalog, knowledge
 from oaflow.services.catalog import ProcessVersion, Published
 from oaflow.services.change_notice import version_page
@@ -96,12 +97,7 @@ def _info(v: ProcessVersion) -> VersionInfo:
 
 
 def _changes(found: DefinitionDiff | None) -> list[VersionChange]:
-    if found is None:
-        return []
-    return [
-        VersionChange(area=c.area, kind=c.kind, subject=c.subject, zh=c.words.zh, en=c.words.en)
-        for c in found.changes
-    ]
+    return [VersionChange.model_validate(row) for row in change_rows(found)]
 
 
 @router.get("/{key}", response_model=ProcessVersion, responses=ONE)
