@@ -81,6 +81,12 @@ def test_template_2_import_problems_then_publish_and_export(api: Server) -> None
 
 def test_template_1_rows_start_instances_and_export_back(api: Server) -> None:
     head = api.signed_in("mkt.head")
+    huge = head.post(
+        "/api/sheets/1/import",
+        files={"file": ("forms.csv", b"x" * (5 * 2**20 + 1))},
+        data={"process": "new-product-launch"},
+    )
+    assert huge.status_code == 413 and huge.json()["code"] == "file.too_large"
     evil = (*T1_ROW[:7], '=HYPERLINK("http://evil.example","x")')
     answer = head.post(
         "/api/sheets/1/import",

@@ -4,7 +4,7 @@ limit and hashes them); nothing is buffered whole in memory or spooled elsewhere
 
 from __future__ import annotations
 
-from fastapi import Request
+from fastapi import Request, UploadFile
 from python_multipart.multipart import MultipartParser, parse_options_header
 
 from oaflow.domain.errors import InputError, TooLargeError
@@ -104,3 +104,11 @@ async def read_file(request: Request, received: Receiver) -> str:
     if parts.filename is None:
         raise InputError("upload.no_file")
     return parts.filename
+
+
+async def read_upload(file: UploadFile, limit: int) -> bytes:
+    """A small uploaded file's bytes, at most ``limit`` of them (a TooLargeError beyond)."""
+    data = await file.read(limit + 1)
+    if len(data) > limit:
+        raise TooLargeError("file.too_large", path=file.filename or "", limit_mb=limit // 2**20)
+    return data

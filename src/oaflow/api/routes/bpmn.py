@@ -12,8 +12,8 @@ from starlette.concurrency import run_in_threadpool
 
 from oaflow.api.deps import TheApp, Who
 from oaflow.api.problems import CHANGE, COMMON, ONE, Problem, language
+from oaflow.api.uploads import read_upload
 from oaflow.domain.bpmn_read import MAX_BYTES
-from oaflow.domain.errors import TooLargeError
 from oaflow.present.bpmn_export import to_bpmn
 from oaflow.services import bpmn
 from oaflow.services.catalog import Published
@@ -76,9 +76,7 @@ async def import_file(
     """Turn a BPMN file into a definition and validate it; with ``publish`` publish it as a
     new version (administrators). A 422 lists every problem — unsupported elements with
     their tag, id, name and line — and nothing is published."""
-    data = await file.read(MAX_BYTES + 1)
-    if len(data) > MAX_BYTES:
-        raise TooLargeError("file.too_large", path=file.filename or "", limit_mb=MAX_BYTES // 2**20)
+    data = await read_upload(file, MAX_BYTES)
     found = await run_in_threadpool(
         lambda: bpmn.imported(
             app,

@@ -16,7 +16,8 @@ from starlette.concurrency import run_in_threadpool
 
 from oaflow.api.deps import TheApp, Who
 from oaflow.api.problems import CHANGE, COMMON, ONE, Problem, error_response, language
-from oaflow.domain.errors import TooLargeError, ValidationError
+from oaflow.api.uploads import read_upload
+from oaflow.domain.errors import ValidationError
 from oaflow.domain.exception_loop import OPEN_STATES, ExceptionState
 from oaflow.domain.states import InstanceState
 from oaflow.domain.template_sheets import place
@@ -35,6 +36,9 @@ FILE_RESPONSE: dict[int | str, dict[str, Any]] = {
 }
 INVALID: dict[int | str, dict[str, Any]] = {
     422: {"model": Problem, "description": "Problems with their sheet, row and column (cells)"}
+}
+TOO_LARGE: dict[int | str, dict[str, Any]] = {
+    413: {"model": Problem, "description": "Larger than 5 MB"}
 }
 
 
@@ -159,13 +163,6 @@ def export_exceptions(
     return _file([page], 4, "exceptions", format)
 
 
-async def _read(file: UploadFile) -> bytes:
-    data = await file.read(MAX_BYTES + 1)
-    if len(data) > MAX_BYTES:
-        raise TooLargeError("file.too_large", path=file.filename or "", limit_mb=MAX_BYTES // 2**20)
-    return data
-
-
 def _problems(request: Request, error: ValidationError, tz: str) -> JSONResponse:
     """The 422 of an import, with every problem's place (sheet, row, column)."""
     response = error_response(request, error, tz)
@@ -178,7 +175,7 @@ def _problems(request: Request, error: ValidationError, tz: str) -> JSONResponse
 @router.post(
     "/sheets/1/import",
     response_model=list[StartedRow],
-    responses={**ONE, **INVALID, 413: {"model": Problem, "description": "Larger than 5 MB"}},
+    responses={**ONE, **INVALID, **TOO_LARGE},
 )
 async def import_start_forms(
     request: Request,
@@ -190,7 +187,7 @@ async def import_start_forms(
 ) -> Any:
     """Start one instance of ``process`` per row (as you, from your department) — or, when
     any row has a problem, start none and list every problem."""
-    data = await _read(file)
+    data = await read_upload(file, MAX_BYTES)
     name = file.filename or "upload.xlsx"
     try:
         started = await run_in_threadpool(
@@ -204,7 +201,7 @@ async def import_start_forms(
 @router.post(
     "/sheets/2/import",
     response_model=DefinitionImported,
-    responses={**CHANGE, **INVALID, 413: {"model": Problem, "description": "Larger than 5 MB"}},
+    responses={**CHANGE, **INVALID, **TOO_LARGE},
 )
 async def import_definition(
     request: Request,
@@ -222,7 +219,7 @@ async def import_definition(
     """A Template 2 sheet as a process definition (administrators): checked, then published
     as a new version unless ``dry_run``. The process's key and names come from its
     流程信息 sheet or these fields."""
-    data = await _read(file)
+    data = await read_upload(file, MAX_BYTES)
     filename = file.filename or "upload.xlsx"
     options = {
         "key": key,

@@ -23,6 +23,11 @@ router = APIRouter()
 Key = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.-]+$")]
 
 
+def _ref(version: str | None) -> int | str | None:
+    """A version reference: its number (``2``) or a label (``V1.1``)."""
+    return int(version) if version and version.isdigit() else version
+
+
 @router.get("/processes/{key}/bpmn")
 def download(
     key: Key,
@@ -31,8 +36,7 @@ def download(
     version: Annotated[str | None, Query(min_length=1, max_length=200)] = None,
 ) -> Response:
     """The process (newest version, or ``version``) as a .bpmn file for a modeler."""
-    ref: int | str | None = int(version) if version and version.isdigit() else version
-    stored = bpmn.exported(app, viewer.principal, key, ref)
+    stored = bpmn.exported(app, viewer.principal, key, _ref(version))
     name = f"{stored.key}-v{stored.version}.bpmn"
     return Response(
         to_bpmn(stored.source, f"{stored.key}.yaml"),
@@ -50,8 +54,7 @@ def view(
     version: Annotated[str | None, Query(min_length=1, max_length=200)] = None,
 ) -> Response:
     """The process's BPMN diagram drawn by bpmn-js (vendored) from its .bpmn file."""
-    ref: int | str | None = int(version) if version and version.isdigit() else version
-    stored = bpmn.exported(app, viewer.principal, key, ref)
+    stored = bpmn.exported(app, viewer.principal, key, _ref(version))
     source = f"/processes/{stored.key}/bpmn?version={stored.version}"
     return render.page(request, app, viewer, "bpmn_view.html", process=stored, source=source)
 

@@ -12,7 +12,8 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, File, Form, Path, Query, Request, UploadFile
 from fastapi.responses import Response
 
-from oaflow.domain.errors import OAFlowError, TooLargeError, ValidationError
+from oaflow.api.uploads import read_upload
+from oaflow.domain.errors import OAFlowError, ValidationError
 from oaflow.domain.exception_loop import OPEN_STATES, ExceptionState
 from oaflow.domain.states import InstanceState
 from oaflow.domain.template_sheets import place
@@ -124,13 +125,6 @@ def export_4(
     return _file([page], 4, "exceptions", format)
 
 
-async def _read(file: UploadFile) -> bytes:
-    data = await file.read(MAX_BYTES + 1)
-    if len(data) > MAX_BYTES:
-        raise TooLargeError("file.too_large", path=file.filename or "", limit_mb=MAX_BYTES // 2**20)
-    return data
-
-
 def _result(
     request: Request, app: TheApp, viewer: Viewer, status: int = 200, **shown: object
 ) -> Response:
@@ -167,7 +161,7 @@ async def import_1(
     dry_run: Annotated[bool, Form()] = False,
 ) -> Response:
     try:
-        data = await _read(file)
+        data = await read_upload(file, MAX_BYTES)
         started = service.import_start_forms(
             app, viewer.principal, data, file.filename or "upload.xlsx", process, dry_run
         )
@@ -192,7 +186,7 @@ async def import_2(
 ) -> Response:
     options = {"key": key, "name": name, "name_en": name_en, "initiators": initiators}
     try:
-        data = await _read(file)
+        data = await read_upload(file, MAX_BYTES)
         done = service.import_definition(
             app, viewer.principal, data, file.filename or "upload.xlsx", options, dry_run
         )
