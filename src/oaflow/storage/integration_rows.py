@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
+from functools import cache
 from typing import Any, Protocol
 
 import orjson
@@ -42,6 +43,7 @@ class Cursor(Protocol):
     def _time_in(self, value: datetime | None) -> Any: ...
 
 
+@cache  # the hot path (every decision): translate each statement once per dialect
 def _sql(statement: str, dialect: str) -> str:
     if dialect != "postgresql":
         return statement.replace("{payload}", ":payload").replace("{fields}", ":fields")
