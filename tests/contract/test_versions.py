@@ -121,6 +121,9 @@ def test_versions_by_number_v_number_or_label_and_a_clear_error_otherwise(
     with pytest.raises(NotFoundError) as unknown:
         knowledge.compare(demo_app, admin, "customer-complaint", "V3.0", "2")
     assert unknown.value.code == "process.version_unknown"
+    with pytest.raises(NotFoundError) as huge:
+        knowledge.version_page(demo_app, admin, "customer-complaint", "9" * 30)
+    assert huge.value.code == "process.version_unknown"
     assert "V1.1-202403-客户投诉" in unknown.value.hint("zh")
     with pytest.raises(NotFoundError) as nowhere:
         knowledge.version_page(demo_app, admin, "no-such-process", "1")

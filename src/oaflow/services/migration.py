@@ -35,8 +35,6 @@ from oaflow.storage import runtime_reads as repo
 from oaflow.storage.catalog_repo import StoredDefinition
 from oaflow.storage.runtime_store import RuntimeStore
 
-#: a version number longer than this names no version (the databases' integers end)
-MAX_DIGITS = 9
 #: (done, total) of the instances checked, then of those migrated
 Progress = Callable[[int, int], None]
 
@@ -161,9 +159,7 @@ def _versions(
 
 
 def _version(conn: Connection, key: str, ref: str) -> StoredDefinition:
-    number = ref.strip()
-    too_large = number.isdigit() and len(number) > MAX_DIGITS  # no such version: not looked up
-    found = None if too_large else catalog_repo.version_by_ref(conn, key, ref)
+    found = catalog_repo.version_by_ref(conn, key, ref)
     if found is None:
         labels = [f"{v.version} ({v.label})" for v in catalog_repo.versions_of(conn, key)]
         raise InputError("migration.no_such_version", key=key, ref=ref, versions=labels)

@@ -89,10 +89,16 @@ def every_version(conn: Connection) -> list[StoredDefinition]:
     return [_stored(r) for r in rows]
 
 
+#: a version number longer than this names no version (the databases' integers end)
+MAX_VERSION_DIGITS = 9
+
+
 def version_by_ref(conn: Connection, key: str, ref: str) -> StoredDefinition | None:
     """The version of ``key`` that ``ref`` names: its number (``2``), its label
     (``V1.1-202403-新产品上市流程``) or the label's number part (``V1.1``)."""
     ref = ref.strip()
+    if ref.isdigit() and len(ref) > MAX_VERSION_DIGITS:
+        return None  # no such version, and too large an integer for SQLite to compare
     query = select(definitions).where(definitions.c.key == key)
     if ref.isdigit():
         query = query.where(definitions.c.version == int(ref))
