@@ -7,10 +7,12 @@ column — nothing changed then."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, File, Form, Path, Query, Request, UploadFile
 from fastapi.responses import Response
+from starlette.concurrency import run_in_threadpool
 
 from oaflow.api.uploads import read_upload
 from oaflow.domain.errors import OAFlowError, ValidationError
@@ -160,16 +162,10 @@ async def import_1(
     process: Annotated[str, Form(min_length=1, max_length=64)],
     dry_run: Annotated[bool, Form()] = False,
 ) -> Response:
-    try:
-        data = await read_upload(file, MAX_BYTES)
-        started = service.import_start_forms(
-            app, viewer.principal, data, file.filename or "upload.xlsx", process, dry_run
-        )
-    except ValidationError as invalid:
-        return _result(request, app, viewer, 422, problems=_problems(invalid, viewer.lang))
-    except OAFlowError as error:
-        return _result(request, app, viewer, 422, error=error.text(viewer.lang, app.calendar.tz))
-    return _result(request, app, viewer, started=started, dry_run=dry_run)
+    def run(data: bytes, file_name: str) -> object:
+        return service.import_start_forms(app, viewer.principal, data, file_name, process, dry_run)
+
+    return await _imported(request, app, viewer, file, run, "started", dry_run=dry_run)
 
 
 @router.post("/templates/2/import")
@@ -185,13 +181,29 @@ async def import_2(
     dry_run: Annotated[bool, Form()] = False,
 ) -> Response:
     options = {"key": key, "name": name, "name_en": name_en, "initiators": initiators}
+
+    def run(data: bytes, file_name: str) -> object:
+        return service.import_definition(app, viewer.principal, data, file_name, options, dry_run)
+
+    return await _imported(request, app, viewer, file, run, "definition")
+
+
+async def _imported(
+    request: Request,
+    app: TheApp,
+    viewer: Viewer,
+    file: UploadFile,
+    run: Callable[[bytes, str], object],
+    shown_as: str,
+    **shown: object,
+) -> Response:
+    """An upload read and imported (off the event loop), answered with its result or with
+    every problem (nothing changed then)."""
     try:
         data = await read_upload(file, MAX_BYTES)
-        done = service.import_definition(
-            app, viewer.principal, data, file.filename or "upload.xlsx", options, dry_run
-        )
+        done = await run_in_threadpool(run, data, file.filename or "upload.xlsx")
     except ValidationError as invalid:
         return _result(request, app, viewer, 422, problems=_problems(invalid, viewer.lang))
     except OAFlowError as error:
         return _result(request, app, viewer, 422, error=error.text(viewer.lang, app.calendar.tz))
-    return _result(request, app, viewer, definition=done)
+    return _result(request, app, viewer, 200, **{shown_as: done}, **shown)
