@@ -13,6 +13,7 @@ from oaflow.cli.common import (
     JsonOpt,
     as_json,
     console,
+    lang,
     local,
     print_json,
     print_rows,
@@ -21,6 +22,7 @@ from oaflow.cli.common import (
     zh,
 )
 from oaflow.domain.security import Principal
+from oaflow.present import call_words
 from oaflow.services import service_admin
 from oaflow.services.app import App
 from oaflow.services.service_admin import CallView, EndpointView
@@ -35,19 +37,10 @@ incidents = typer.Typer(
 )
 ServiceArg = Annotated[str, typer.Argument(help="The service name, e.g. finance.sync_budget.")]
 CallArg = Annotated[int, typer.Argument(help="The call's number (incident list).", min=1)]
-STATES = {
-    "pending": ("待调用", "pending"),
-    "running": ("调用中", "calling"),
-    "done": ("已受理", "accepted"),
-    "incident": ("失败待处理", "incident"),
-    "skipped": ("已跳过", "skipped"),
-    "cancelled": ("已取消", "cancelled"),
-}
 
 
 def state_text(state: str) -> str:
-    pair = STATES.get(state, (state, state))
-    return zh(*pair)
+    return call_words.state_text(state, lang())
 
 
 @group.command("set")

@@ -5,6 +5,7 @@ words (web/texts.py)."""
 from __future__ import annotations
 
 from oaflow.domain.text import Text
+from oaflow.present.call_words import STATES as CALL_STATES
 
 INTEGRATION_WORDS: dict[str, Text] = {
     "svc_tab": Text("外部系统", "Other systems"),
@@ -42,12 +43,7 @@ INTEGRATION_WORDS: dict[str, Text] = {
     "svc_skipped": Text("已跳过调用 {call}", "skipped call {call}"),
     "svc_resolved": Text("处理", "Resolution"),
     "svc_no_incidents": Text("没有待处理事件", "No incidents"),
-    "svc_state_pending": Text("待调用", "pending"),
-    "svc_state_running": Text("调用中", "calling"),
-    "svc_state_done": Text("已受理", "accepted"),
-    "svc_state_incident": Text("失败待处理", "incident"),
-    "svc_state_skipped": Text("已跳过", "skipped"),
-    "svc_state_cancelled": Text("已取消", "cancelled"),
+    **{f"svc_state_{state}": text for state, text in CALL_STATES.items()},
     "ldg_nav": Text("台账", "Ledgers"),
     "ldg_title": Text("部门台账", "Department ledgers"),
     "ldg_about": Text(
