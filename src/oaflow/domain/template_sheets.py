@@ -26,6 +26,8 @@ from oaflow.domain.wording import HintOf
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 #: the most rows a template upload may hold (a definition, a batch of start forms)
 MAX_ROWS = 2000
+#: the largest template upload
+MAX_BYTES = 5 * 2**20
 
 
 @dataclass(frozen=True)

@@ -15,8 +15,7 @@ from dataclasses import dataclass
 from io import BytesIO, StringIO
 from typing import Any
 
-#: what makes Excel (and LibreOffice) read a cell as a formula
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+from oaflow.domain.template_sheets import FORMULA_STARTS  # what a spreadsheet runs
 
 Cell = str | int | float | None
 

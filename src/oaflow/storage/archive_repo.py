@@ -4,7 +4,6 @@ read by the archive use cases."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -14,6 +13,7 @@ from sqlalchemy import ColumnElement, Connection, func, select, update
 
 from oaflow.domain.archive_names import numbered
 from oaflow.domain.model import Decision
+from oaflow.storage.runtime_sql import for_driver
 from oaflow.storage.tables import archives, instances
 
 PENDING, BUILT = "pending", "built"
@@ -37,10 +37,8 @@ class Cursor(Protocol):
 
 
 def _sql(statement: str, dialect: str) -> str:
-    if dialect != "postgresql":
-        return statement.replace("{files}", "'[]'")
-    statement = statement.replace("{files}", "CAST('[]' AS JSON)")
-    return re.sub(r"(?<!:):(\w+)", r"%(\1)s", statement)
+    empty = "CAST('[]' AS JSON)" if dialect == "postgresql" else "'[]'"
+    return for_driver(statement.replace("{files}", empty), dialect)
 
 
 def record(store: Cursor, instance_id: int, decision: Decision) -> None:

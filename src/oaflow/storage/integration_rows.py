@@ -4,7 +4,6 @@ cancelled, new calls are opened due at once, and ledger rows take their new valu
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
 from functools import cache
 from typing import Any, Protocol
@@ -12,6 +11,7 @@ from typing import Any, Protocol
 import orjson
 
 from oaflow.domain.model import Decision
+from oaflow.storage.runtime_sql import for_driver, json_param
 
 _CANCEL = (
     "UPDATE service_calls SET state = 'cancelled', next_at = NULL, finished_at = :at "
@@ -45,11 +45,9 @@ class Cursor(Protocol):
 
 @cache  # the hot path (every decision): translate each statement once per dialect
 def _sql(statement: str, dialect: str) -> str:
-    if dialect != "postgresql":
-        return statement.replace("{payload}", ":payload").replace("{fields}", ":fields")
-    statement = statement.replace("{payload}", "CAST(:payload AS JSON)")
-    statement = statement.replace("{fields}", "CAST(:fields AS JSON)")
-    return re.sub(r"(?<!:):(\w+)", r"%(\1)s", statement)
+    for name in ("payload", "fields"):
+        statement = statement.replace("{" + name + "}", json_param(name, dialect))
+    return for_driver(statement, dialect)
 
 
 def record(store: Cursor, instance_id: int, decision: Decision) -> None:

@@ -8,7 +8,6 @@ fields may differ between versions (docs/adr/0008)."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
@@ -19,7 +18,7 @@ from oaflow.domain.integration import OPEN_CALL_STATES
 from oaflow.domain.model import Event, InstanceRecord, TaskRecord
 from oaflow.domain.states import InstanceState
 from oaflow.storage.runtime_rows import json_text, sealed_data, sealed_outputs, tokens_json
-from oaflow.storage.runtime_sql import update_sql
+from oaflow.storage.runtime_sql import for_driver, update_sql
 from oaflow.storage.runtime_store import InstanceMoved, RuntimeStore
 from oaflow.storage.tables import exceptions, instances, service_calls
 
@@ -129,6 +128,4 @@ def _update(store: RuntimeStore, table: str, columns: tuple[str, ...], params: A
 
 
 def _sql(store: RuntimeStore, statement: str) -> str:
-    if store.dialect != "postgresql":
-        return statement
-    return re.sub(r"(?<!:):(\w+)", r"%(\1)s", statement)
+    return for_driver(statement, store.dialect)

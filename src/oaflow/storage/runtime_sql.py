@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import Any
 
 import orjson
@@ -133,23 +133,31 @@ EXCEPTION_TIMES = frozenset(
 )
 
 
-def _json_param(name: str, dialect: str) -> str:
+def json_param(name: str, dialect: str) -> str:
+    """The parameter ``name`` as a JSON value (PostgreSQL casts text to JSON)."""
     return f"CAST(:{name} AS JSON)" if dialect == "postgresql" else f":{name}"
 
 
 def _assignments(columns: Iterable[str], json_columns: set[str], dialect: str) -> str:
     return ", ".join(
-        f"{c} = {_json_param(c, dialect) if c in json_columns else ':' + c}" for c in columns
+        f"{c} = {json_param(c, dialect) if c in json_columns else ':' + c}" for c in columns
     )
 
 
 def _values(columns: Sequence[str], json_columns: set[str], dialect: str) -> str:
-    return ", ".join(_json_param(c, dialect) if c in json_columns else f":{c}" for c in columns)
+    return ", ".join(json_param(c, dialect) if c in json_columns else f":{c}" for c in columns)
 
 
 def _named_to_pyformat(sql: str) -> str:
     """``:name`` parameters as psycopg's ``%(name)s``."""
     return re.sub(r"(?<!:):(\w+)", r"%(\1)s", sql)
+
+
+@cache  # statements are constants: each is translated once per dialect
+def for_driver(statement: str, dialect: str) -> str:
+    """A statement written with ``:name`` parameters, as the dialect's driver takes it
+    (sqlite3 as it is, psycopg with ``%(name)s``)."""
+    return _named_to_pyformat(statement) if dialect == "postgresql" else statement
 
 
 def _statements(dialect: str) -> dict[str, str]:
@@ -184,8 +192,8 @@ def _statements(dialect: str) -> dict[str, str]:
         "(scope) DO UPDATE SET value = sequences.value + 1 RETURNING value",
         "definition_of": "SELECT definition_id FROM instances WHERE id = :iid",
         # sensitive values (docs/adr/0008): sealed anew, and the keys' check values
-        "reseal_data": f"UPDATE instances SET data = {_json_param('data', dialect)} WHERE id = :id",
-        "reseal_outputs": f"UPDATE tasks SET outputs = {_json_param('outputs', dialect)} "
+        "reseal_data": f"UPDATE instances SET data = {json_param('data', dialect)} WHERE id = :id",
+        "reseal_outputs": f"UPDATE tasks SET outputs = {json_param('outputs', dialect)} "
         "WHERE id = :id",
         "check_names": "SELECT name FROM settings WHERE name > 'key_check.' "
         "AND name < 'key_check/'",

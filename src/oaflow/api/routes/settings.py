@@ -15,10 +15,10 @@ from starlette.concurrency import run_in_threadpool
 from oaflow.api.deps import TheApp, Who
 from oaflow.api.problems import CHANGE, COMMON, ONE, Problem
 from oaflow.api.schemas import MAX_INT, Grant, Policy, Strict, Template, WrittenDate
+from oaflow.api.uploads import read_upload
 from oaflow.bootstrap import build_channels
 from oaflow.domain.calendar_text import periods_text, weekend_text
 from oaflow.domain.clock import parse_instant
-from oaflow.domain.errors import TooLargeError
 from oaflow.notify.templates import Rendered
 from oaflow.services import access, calendar, delivery, notify_admin, organisation
 from oaflow.services.access import ProcessGrants
@@ -49,7 +49,7 @@ async def import_organisation(
 ) -> Imported:
     """Replace the organisation by a file's, now or from ``effective`` on (administrators);
     every problem of the file is listed (422) and nothing changes."""
-    data = await _read_upload(file)
+    data = await read_upload(file, MAX_UPLOAD)
     when = parse_instant(effective, app.calendar.tz) if effective else None
     org = await run_in_threadpool(
         organisation.import_org_data,
@@ -142,21 +142,12 @@ async def calendar_import(
 ) -> CalendarView:
     """Import company days off and working days from a file (administrators); every bad
     row is listed (422) and nothing changes."""
-    data = await _read_upload(file)
+    data = await read_upload(file, MAX_UPLOAD)
     days = await run_in_threadpool(
         calendar.import_days_data, app, who, file.filename or "calendar.csv", data
     )
     year = days[0].day.year
     return await run_in_threadpool(calendar_year, app, who, year)
-
-
-async def _read_upload(file: UploadFile) -> bytes:
-    data = await file.read(MAX_UPLOAD + 1)
-    if len(data) > MAX_UPLOAD:
-        raise TooLargeError(
-            "file.too_large", path=file.filename or "", limit_mb=MAX_UPLOAD // 2**20
-        )
-    return data
 
 
 class CalendarSettings(Strict):

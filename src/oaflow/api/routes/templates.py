@@ -20,7 +20,7 @@ from oaflow.api.uploads import read_upload
 from oaflow.domain.errors import ValidationError
 from oaflow.domain.exception_loop import OPEN_STATES, ExceptionState
 from oaflow.domain.states import InstanceState
-from oaflow.domain.template_sheets import place
+from oaflow.domain.template_sheets import MAX_BYTES, place
 from oaflow.present import template1, template2, template3, templates
 from oaflow.present.sheets import Sheet
 from oaflow.services import templates as service
@@ -30,7 +30,6 @@ from oaflow.services.views import InstanceFilter
 router = APIRouter(tags=["templates"], responses=COMMON)
 Format = Annotated[Literal["xlsx", "csv"], Query(description="xlsx (default) or csv")]
 Number = Annotated[int, Path(ge=1, le=4)]
-MAX_BYTES = 5 * 2**20
 FILE_RESPONSE: dict[int | str, dict[str, Any]] = {
     200: {"content": {templates.MEDIA["xlsx"]: {}, "text/csv": {}}, "description": "The file"}
 }

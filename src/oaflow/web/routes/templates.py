@@ -18,7 +18,7 @@ from oaflow.api.uploads import read_upload
 from oaflow.domain.errors import OAFlowError, ValidationError
 from oaflow.domain.exception_loop import OPEN_STATES, ExceptionState
 from oaflow.domain.states import InstanceState
-from oaflow.domain.template_sheets import place
+from oaflow.domain.template_sheets import MAX_BYTES, place
 from oaflow.present import template1, template2, template3, templates
 from oaflow.present.sheets import Sheet
 from oaflow.services import catalog
@@ -30,7 +30,6 @@ from oaflow.web.viewer import Seen, TheApp, Viewer
 router = APIRouter()
 Format = Annotated[Literal["xlsx", "csv"], Query()]
 Text64 = Annotated[str | None, Query(max_length=64)]
-MAX_BYTES = 5 * 2**20
 
 
 @router.get("/templates")
