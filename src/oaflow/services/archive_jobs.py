@@ -20,7 +20,7 @@ from sqlalchemy import Connection
 from oaflow.domain.errors import OAFlowError
 from oaflow.domain.security import SYSTEM, SYSTEM_LOGIN
 from oaflow.services import archive_bundle as bundle
-from oaflow.services import audit, queries
+from oaflow.services import audit, deliverables, queries
 from oaflow.services.app import App
 from oaflow.services.audit import AuditAction
 from oaflow.services.timers import RETRY_FAILED, Sweep
@@ -96,7 +96,7 @@ def _deliverables(app: App, conn: Connection, instance_id: int) -> dict[str, byt
     """The instance's uploaded deliverable files, as ``deliverables/<id>-<name>``."""
     found: dict[str, bytes] = {}
     for stored in files_repo.files_of_instance(conn, instance_id):
-        path = app.files_root / stored.stored_name[:2] / stored.stored_name
+        path = deliverables.stored_path(app, stored.stored_name)
         found[f"deliverables/{stored.id}-{stored.name}"] = path.read_bytes()
     return found
 

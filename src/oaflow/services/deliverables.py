@@ -192,6 +192,12 @@ def _open_task_of(app: App, conn: Connection, who: Principal, task_id: int) -> T
     return task
 
 
+def stored_path(app: App, stored_name: str) -> Path:
+    """Where a kept file's bytes are: under its generated name, in a folder of its first two
+    characters."""
+    return app.files_root / stored_name[:2] / stored_name
+
+
 def keep(app: App, who: Principal, task_id: int, name: str, received: Receiver) -> FileView:
     """Keep what ``received`` took for the task: its type decided by content, under a
     generated name in the storage root, with a row saying whose it is."""
@@ -200,7 +206,7 @@ def keep(app: App, who: Principal, task_id: int, name: str, received: Receiver) 
     if received.size == 0:
         raise InputError("upload.empty")
     stored_name = secrets.token_hex(16)
-    target = app.files_root / stored_name[:2] / stored_name
+    target = stored_path(app, stored_name)
     target.parent.mkdir(parents=True, exist_ok=True)
     received._out.close()
     with app.db.write() as conn:
@@ -272,7 +278,7 @@ def download(app: App, who: Principal, file_id: int) -> tuple[FileView, Path]:
         instance = repo.load_instance(conn, app.sensitive, stored.instance_id)
         assert instance is not None
         authz.authorize(app, conn, who, Permission.VIEW, instance=instance, missing=missing)
-    path = app.files_root / stored.stored_name[:2] / stored.stored_name
+    path = stored_path(app, stored.stored_name)
     if not path.is_file():
         raise NotFoundError("upload.bytes_missing", file_id=file_id)
     return _view(stored), path
