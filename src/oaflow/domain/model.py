@@ -38,6 +38,10 @@ class TaskRecord:
     sla_fired: tuple[str, ...] = ()  # keys of the SLA events already handled
     exception: str | None = None  # code of the exception record opened on it (ABN…)
     on_behalf_of: str | None = None  # ORG-3: the person the assignee stands in for (代理)
+    # measured when it finished (MTR-1, domain/measures.py)
+    work_seconds: int | None = None
+    span_seconds: int | None = None
+    late_seconds: int | None = None
     version: int = 1
     id: int | None = None
 
@@ -105,6 +109,9 @@ class InstanceRecord:
     event_seq: int = 0
     changed_at: datetime | None = None  # when its history last grew
     last_hash: str = ""  # the hash of its last history entry (SEC-4; the store keeps it)
+    # measured when it ended (MTR-1, domain/measures.py)
+    work_seconds: int | None = None
+    span_seconds: int | None = None
     id: int | None = None
 
 

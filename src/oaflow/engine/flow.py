@@ -10,6 +10,7 @@ from oaflow.domain.archive_names import archive_name
 from oaflow.domain.calendar import add_calendar_hours
 from oaflow.domain.definition import Node, NodeType
 from oaflow.domain.errors import ConflictError, InputError
+from oaflow.domain.measures import measure
 from oaflow.domain.model import Decision, Event, InstanceRecord, TaskRecord, World
 from oaflow.domain.states import Action, InstanceState, TaskState, next_instance_state, next_state
 from oaflow.engine import policies, revise, signers
@@ -64,6 +65,13 @@ class Flow:
         **data: Any,
     ) -> None:
         self.decision.events.append(Event(kind, node_id, task, actor, dict(data)))
+
+    def measured(self, task: TaskRecord) -> None:
+        """Measure a task its person just finished (MTR-1): durations and lateness."""
+        assert task.finished_at is not None
+        found = measure(task.created_at, task.finished_at, task.due_at, self.world.calendar)
+        task.work_seconds, task.span_seconds = found.work_seconds, found.span_seconds
+        task.late_seconds = found.late_seconds
 
     def changed(self, task: TaskRecord) -> None:
         if task.id is not None and all(t is not task for t in self.decision.changed_tasks):
@@ -221,6 +229,11 @@ class Flow:
         self.decision.calls_cancelled += calling_nodes(self.world.definition)
         self.instance.state = state
         self.instance.ended_at = self.world.now
+        found = measure(self.instance.started_at, self.world.now, None, self.world.calendar)
+        self.instance.work_seconds, self.instance.span_seconds = (
+            found.work_seconds,
+            found.span_seconds,
+        )
         self.record(f"instance_{state.value}", node_id)
 
     def after_reject(self, node: Node) -> None:

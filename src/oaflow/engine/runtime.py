@@ -162,6 +162,7 @@ def _finish(flow: Flow, node: Node, task: TaskRecord, cmd: Command, state: TaskS
     if cmd.action is Action.COMPLETE:
         _take_outputs(flow, node, task, cmd)
     task.finished_at, task.finished_by = flow.world.now, cmd.actor
+    flow.measured(task)
     task.acked_at = task.acked_at or flow.world.now  # finishing implies receipt
     task.note = cmd.note  # the completion's note (delay reason); progress notes stay in history
     if cmd.action is Action.COMPLETE:
@@ -235,6 +236,7 @@ def _return(flow: Flow, node: Node, task: TaskRecord, cmd: Command, state: TaskS
         names = [_named(n, flow.world.definition.node(n).name) for n in allowed]
         raise InputError("task.return_target_not_reached", target=cmd.target, allowed=names)
     task.finished_at, task.finished_by, task.note = flow.world.now, cmd.actor, cmd.note
+    flow.measured(task)
     task.check_at = task.paused_at = None
     _touch(flow, task, state)
     flow.record("task_returned", node.id, task, cmd.actor, to=cmd.target, note=cmd.note)

@@ -18,8 +18,8 @@ from oaflow.domain.org import Delegation, Organisation, OrgTimeline
 from oaflow.domain.orgfile import parse_org_yaml
 from oaflow.domain.security import AccessRules
 from oaflow.domain.validate import DEFAULT_POLICIES
-from oaflow.services.calendar_store import stored_calendar
 from oaflow.storage import access_repo, catalog_repo, deputy_repo, org_repo
+from oaflow.storage.calendar_store import stored_calendar
 from oaflow.storage.crypto import Cipher
 from oaflow.storage.database import Database
 from oaflow.storage.sealing import SensitiveFields

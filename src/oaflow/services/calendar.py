@@ -35,10 +35,10 @@ from oaflow.domain.holidays_cn import china_schedule, library_confirmed_years
 from oaflow.domain.security import SYSTEM, Permission, Principal
 from oaflow.services import audit, authz
 from oaflow.services.audit import AuditAction
-from oaflow.services.calendar_store import load_calendar
 from oaflow.services.files import read_bytes
 from oaflow.storage import calendar_repo as repo
 from oaflow.storage.calendar_repo import COMPANY, OFF, OFFICIAL, WORK, CalendarDay
+from oaflow.storage.calendar_store import load_calendar
 
 if TYPE_CHECKING:
     from oaflow.services.app import App

@@ -156,6 +156,9 @@ def task_record(m: Mapping[str, Any]) -> TaskRecord:
         sla_fired=tuple(m["sla_fired"]),
         exception=m["exception"],
         on_behalf_of=m["on_behalf_of"],
+        work_seconds=m["work_seconds"],
+        span_seconds=m["span_seconds"],
+        late_seconds=m["late_seconds"],
         version=m["version"],
     )
 
@@ -180,4 +183,6 @@ def instance_record(m: Mapping[str, Any]) -> InstanceRecord:
         event_seq=m["event_seq"],
         changed_at=m["changed_at"],
         last_hash=m["last_hash"],
+        work_seconds=m["work_seconds"],
+        span_seconds=m["span_seconds"],
     )

@@ -47,6 +47,9 @@ TASK_WRITABLE = [
     "dispatched_at",
     "sla_fired",
     "exception",
+    "work_seconds",
+    "span_seconds",
+    "late_seconds",
 ]
 INSTANCE_WRITABLE = [
     "state",
@@ -58,6 +61,8 @@ INSTANCE_WRITABLE = [
     "event_seq",
     "changed_at",
     "last_hash",
+    "work_seconds",
+    "span_seconds",
 ]
 NEW_TASK = [c for c in TASK_COLUMNS if c != "id"]
 NEW_INSTANCE = [c for c in INSTANCE_COLUMNS if c != "id"]

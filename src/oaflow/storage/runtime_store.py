@@ -275,6 +275,8 @@ class RuntimeStore(SealedRows):
             "event_seq": rec.event_seq,
             "changed_at": self._time_in(rec.changed_at),
             "last_hash": rec.last_hash,
+            "work_seconds": rec.work_seconds,
+            "span_seconds": rec.span_seconds,
         }
         sealed = ("data", lambda: sealed_data(self.fields, rec, self))
         return self._update("instances", params, INSTANCE_WRITABLE, sealed)

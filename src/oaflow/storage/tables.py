@@ -139,10 +139,20 @@ instances = Table(
     Column("changed_at", UTCDateTime, nullable=True),
     # the hash of its last history entry (SEC-4, docs/adr/0007): a missing last entry shows
     Column("last_hash", String(64), nullable=False, server_default=""),
+    # MTR-1 (migration 0023, docs/adr/0013): its cycle time, measured when it ended
+    Column("work_seconds", Integer, nullable=True),  # in working time (business calendar)
+    Column("span_seconds", Integer, nullable=True),  # in calendar time
     Index(None, "state", "definition_key"),
     Index(None, "department", "state"),
     Index(None, "initiator"),  # the scope (SEC-2): the instances one started
     Index(None, "started_at"),  # instance list: newest first
+    # the metrics (MTR-1): the instances that ended in a period
+    Index(
+        "ix_instances_ended_at",
+        "ended_at",
+        sqlite_where=text("ended_at IS NOT NULL"),
+        postgresql_where=text("ended_at IS NOT NULL"),
+    ),
 )
 
 tasks = Table(
@@ -171,6 +181,10 @@ tasks = Table(
     Column("exception", String(32), nullable=True),
     Column("version", Integer, nullable=False),
     Column("on_behalf_of", String(64), nullable=True),
+    # MTR-1 (migration 0023, docs/adr/0013): measured when it finished, from created_at
+    Column("work_seconds", Integer, nullable=True),  # in working time (business calendar)
+    Column("span_seconds", Integer, nullable=True),  # in calendar time
+    Column("late_seconds", Integer, nullable=True),  # working time past due_at; None: no due
     Index(None, "instance_id", "state"),
     Index(None, "assignee", "state"),
     Index(None, "department", "instance_id"),  # the scope: instances that touched a department
@@ -182,6 +196,14 @@ tasks = Table(
         sqlite_where=text("finished_by IS NOT NULL"),
         postgresql_where=text("finished_by IS NOT NULL"),
     ),
+    # the metrics (MTR-1): the tasks finished in a period, and those received in it
+    Index(
+        "ix_tasks_finished_at",
+        "finished_at",
+        sqlite_where=text("finished_at IS NOT NULL"),
+        postgresql_where=text("finished_at IS NOT NULL"),
+    ),
+    Index(None, "created_at"),
     # the worker's scan of due SLA checks (ADR 0003): only tasks that have one
     Index(
         "ix_tasks_check_at",
@@ -679,3 +701,20 @@ ledger_entries = Table(
 )
 """Department ledgers (台账, ARC-2): the latest value per process, ledger, department and
 period, written by the process in the transaction of the step that updates it."""
+
+surveys = Table(
+    "surveys",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("instance_id", Integer, ForeignKey("instances.id"), nullable=False),
+    Column("department", String(32), nullable=False),  # a participating department
+    Column("asked_at", UTCDateTime, nullable=False),
+    Column("score", Integer, nullable=True),  # 1..5; None: not answered yet
+    Column("comment", Text, nullable=False, server_default=""),
+    Column("answered_by", String(64), nullable=True),
+    Column("answered_at", UTCDateTime, nullable=True),
+    UniqueConstraint("instance_id", "department"),
+    Index(None, "department", "answered_at"),
+)
+"""The satisfaction survey (MTR-2, 满意度): one per completed instance and participating
+department, asked when the instance completed; its score feeds the metrics."""
