@@ -54,6 +54,8 @@ AREAS = (
     "bpmn",
     "templates",
     "integration",
+    "reports",
+    "surveys",
 )
 
 
