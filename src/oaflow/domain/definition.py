@@ -275,6 +275,8 @@ class ProcessDefinition:
     #: who verifies, rejects and reopens exception records besides the initiating
     #: department (EXC-4): recipient names as in the SLA (``user:…``, ``initiator_head`` …)
     exception_verifiers: tuple[str, ...] = ()
+    #: the satisfaction survey (MTR-2) asks its departments when an instance completes
+    survey: bool = True
     description: Text = Text("")
     file: str = ""
     initiators_line: int | None = None

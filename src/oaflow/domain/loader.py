@@ -30,6 +30,7 @@ _TOP_KEYS = (
     "business_key",
     "initiators",
     "exception_verifiers",
+    "survey",
     "tags",
     "form",
     "decision_tables",
@@ -123,6 +124,7 @@ def _definition(r: Reader, top: LineMap, nodes: dict[str, Node]) -> ProcessDefin
         exception_verifiers=recipient_list(r, top, "exception_verifiers", what)
         if "exception_verifiers" in top
         else (),
+        survey=r.flag(top, "survey", what) if "survey" in top else True,
         description=(r.text(top, "description", what) if "description" in top else None)
         or Text(""),
         file=r.file,

@@ -69,6 +69,8 @@ EVENTS: tuple[str, ...] = (
     "action_item_escalation",
     # a service node's call that keeps failing (INT-2)
     "service_incident",
+    # the satisfaction survey of a completed instance (MTR-2)
+    "survey_requested",
 )
 LOCALES: tuple[str, ...] = ("zh", "en")
 

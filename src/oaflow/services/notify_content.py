@@ -43,6 +43,7 @@ _ACTIONS = {
     "cc": ("知悉即可，无需处理", "for your information, nothing to do"),
     "service_incident": ("请检查接口配置后重试，或填写原因跳过", "please retry it or skip it"),
     "digest": ("请处理以下待办", "please handle these tasks"),
+    "survey_requested": ("请为本次协作评分", "please score the collaboration"),
 }
 _INFORM = ("知悉即可，无需处理", "for your information, nothing to do")
 
@@ -124,6 +125,8 @@ def _context(
         "link": _page(app, event, data),
         "items": [_item(app, i, locale) for i in data.get("items", [])],
         "count": len(data.get("items", [])),
+        # a message about a department, not a task's (the survey, MTR-2)
+        "department": data.get("department_en" if en else "department_zh", ""),
     }
     context["node"] = context["task"]
     if message["definition_id"] is not None:

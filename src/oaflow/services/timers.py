@@ -52,6 +52,7 @@ SWEEP_MODULES = (
     "oaflow.services.meeting_timers",
     "oaflow.services.archive_jobs",
     "oaflow.services.service_calls",
+    "oaflow.services.survey_sweep",
 )
 
 
