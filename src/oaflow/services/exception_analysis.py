@@ -7,12 +7,14 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import Connection
 
 from oaflow.domain.errors import InputError, NotFoundError
 from oaflow.domain.org import Organisation
 from oaflow.domain.pareto import month_of, month_window, ranked
+from oaflow.domain.periods import parse_period
 from oaflow.domain.security import Principal
 from oaflow.domain.text import Text
 from oaflow.services import authz
@@ -70,8 +72,9 @@ def pareto(
 ) -> Pareto:
     """The causes of the exceptions found in ``month`` that ``who`` may see, ranked per
     group of ``by`` (process, node, department; None: all in one group), of ``process``
-    only when it is given."""
-    start, end = month_window(month, app.calendar.tz)
+    only when it is given. ``month`` may also be a quarter (2024-Q1) or a range of days
+    (2024-01-15..2024-02-14) as the review report (MTR-4) covers."""
+    label, start, end = _window(month, app.calendar.tz)
     if by is not None and by not in DIMENSIONS:
         raise InputError("analysis.bad_dimension", by=by, known=list(DIMENSIONS))
     with app.db.read() as conn:
@@ -79,7 +82,17 @@ def pareto(
             raise NotFoundError("analysis.unknown_process", key=process, known=known)
         rows = repo.cause_counts(conn, start, end, by, process, authz.scope(who))
         groups = _groups(app, conn, rows, by, causes(conn))
-    return Pareto(month.strip(), by, process, sum(g.total for g in groups), groups)
+    return Pareto(label, by, process, sum(g.total for g in groups), groups)
+
+
+def _window(period: str, tz: str) -> tuple[str, datetime, datetime]:
+    """The label and instants [start, end) of a month, or of a quarter or range of days (a
+    bad month is said as a month, the analysis's own error)."""
+    if "q" in period.lower() or ".." in period:
+        found = parse_period(period, tz)
+        return found.label, found.start, found.end
+    start, end = month_window(period, tz)
+    return period.strip(), start, end
 
 
 def _groups(
