@@ -9,6 +9,7 @@ import io
 import re
 
 from openpyxl import Workbook
+from openpyxl.cell import Cell
 from openpyxl.chart import BarChart, LineChart, Reference
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
@@ -32,20 +33,20 @@ def pareto_workbook(view: Pareto, lang: str) -> bytes:
     titles: set[str] = set()
     for group in view.groups or (ParetoGroup("", ALL, 0, ()),):
         sheet = workbook.create_sheet(_title(group.name.get(lang), titles))
-        _fill(sheet, group, lang)
+        fill_causes(sheet, group, lang)
         if group.causes:
-            sheet.add_chart(_chart(sheet, group, view, lang), "G2")
+            sheet.add_chart(causes_chart(sheet, group, view, lang), "G2")
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()
 
 
-def _fill(sheet: Worksheet, group: ParetoGroup, lang: str) -> None:
+def fill_causes(sheet: Worksheet, group: ParetoGroup, lang: str) -> None:
     bold = Font(bold=True)
     for column, title in enumerate(HEADERS, start=1):
         sheet.cell(row=1, column=column, value=title).font = bold
     for row, cause in enumerate(group.causes, start=2):
-        _text(sheet, row, 1, cause.label.get(lang))
+        text_cell(sheet, row, 1, cause.label.get(lang))
         sheet.cell(row=row, column=2, value=cause.count)
         sheet.cell(row=row, column=3, value=cause.share).number_format = "0.0%"
         sheet.cell(row=row, column=4, value=cause.cumulative).number_format = "0.0%"
@@ -60,7 +61,7 @@ def _fill(sheet: Worksheet, group: ParetoGroup, lang: str) -> None:
     sheet.freeze_panes = "A2"
 
 
-def _chart(sheet: Worksheet, group: ParetoGroup, view: Pareto, lang: str) -> BarChart:
+def causes_chart(sheet: Worksheet, group: ParetoGroup, view: Pareto, lang: str) -> BarChart:
     last = len(group.causes) + 1
     bars = BarChart()
     bars.type = "col"
@@ -82,11 +83,12 @@ def _chart(sheet: Worksheet, group: ParetoGroup, view: Pareto, lang: str) -> Bar
     return bars
 
 
-def _text(sheet: Worksheet, row: int, column: int, value: str) -> None:
+def text_cell(sheet: Worksheet, row: int, column: int, value: str) -> Cell:
     cell = sheet.cell(row=row, column=column, value=value)
     cell.data_type = "s"  # text, even if it looks like a formula or a number
     if value.startswith(FORMULA_START):
         cell.quotePrefix = True
+    return cell
 
 
 def _title(name: str, taken: set[str]) -> str:
