@@ -73,6 +73,12 @@ def test_demo_replays_every_scenario_and_reproduces_template_3() -> None:
         result.stdout
     )
     assert "研发部飞书群" in result.stdout and "生产部企业微信群" in result.stdout
+    # MTR: the replay ends with its review; 研发方案输出 was due 03-18 18:00 and done 03-19
+    # 10:00, one working hour (of 7.5 a day) late: 0.1 days
+    assert "复盘（2024-03-01..2024-11-11）：" in result.stdout
+    assert "  客户投诉：完成 4 个，" in result.stdout
+    assert "研发方案输出 平均超时 0.1 天（1 个实例）" in result.stdout
+    assert "oaflow report review" not in result.stdout  # its database is gone
 
 
 def test_demo_in_english_as_json() -> None:

@@ -6,6 +6,7 @@ through the services, with every hash chain intact."""
 from __future__ import annotations
 
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -86,6 +87,18 @@ def test_every_page_has_something_true_to_show(app: App, now: datetime) -> None:
     verified = audit.verify(app, SYSTEM)
     assert verified.intact, verified.findings
     assert verified.instances == page.total
+
+    # MTR: the demo data ends with a review of the simulated weeks
+    review = history.review
+    zone = ZoneInfo(app.calendar.tz)
+    assert (review.period.first, review.period.last) == (
+        history.first.astimezone(zone).date(),
+        now.astimezone(zone).date(),
+    )
+    completed = [i for i in page.items if i.state is InstanceState.COMPLETED]
+    assert sum(p.completed for p in review.processes) == len(completed)
+    assert sum(p.started for p in review.processes) == page.total
+    assert all(p.work.median is not None for p in review.processes if p.completed)
 
 
 def test_a_database_with_instances_is_refused_and_left_as_it_is(

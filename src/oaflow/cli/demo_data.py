@@ -7,6 +7,7 @@ import time
 from datetime import datetime
 
 from oaflow.cli.common import console, local, print_table, say, zh
+from oaflow.cli.demo_report import print_review
 from oaflow.domain.security import SYSTEM
 from oaflow.services import demo_history, organisation
 from oaflow.services.app import App
@@ -49,6 +50,7 @@ def create_with_history(app: App) -> demo_history.History:
         ),
         markup=False,
     )
+    print_review(history.review)
     return history
 
 

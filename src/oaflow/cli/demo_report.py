@@ -18,10 +18,12 @@ from oaflow.config import Settings
 from oaflow.domain.holidays_cn import china_calendar
 from oaflow.present.archive_words import state_text
 from oaflow.present.json_view import jsonable
+from oaflow.present.metric_words import summary_lines
 from oaflow.present.template4 import template4_row
 from oaflow.present.words import event_label, local_time, message_label, status_text
 from oaflow.services.archives import ArchiveView
 from oaflow.services.demo import MessageTrace, ReplayedInstance, replay
+from oaflow.services.metrics import Metrics
 from oaflow.services.views import ExceptionView, ProgressRow, TimelineEntry
 
 QUIET = ("task_created", "instance_started", "initiated")
@@ -40,7 +42,7 @@ def run_demo(as_json: bool = False) -> None:
                     "messages": jsonable(r.messages, OPTIONS.lang, tz),
                     "archives": [archive_line(a, tz) for a in r.archives],
                 }
-                for r in replayed
+                for r in replayed.instances
             ]
         )
         return
@@ -50,15 +52,29 @@ def run_demo(as_json: bool = False) -> None:
             "OA-Flow demo: the four built-in processes replayed from start to end",
         )
     )
-    for instance in replayed:
+    for instance in replayed.instances:
         print_instance(instance, tz)
     console.print(Rule())
     console.print(
         zh(
-            f"共 {len(replayed)} 个流程实例，全部由真实引擎在临时数据库上执行。",
-            f"{len(replayed)} instances, all run by the real engine on a temporary database.",
+            f"共 {len(replayed.instances)} 个流程实例，全部由真实引擎在临时数据库上执行。",
+            f"{len(replayed.instances)} instances, all run by the real engine on a temporary "
+            "database.",
         )
     )
+    print_review(replayed.review, kept=False)
+
+
+def print_review(review: Metrics, kept: bool = True) -> None:
+    """The short review of what ran (MTR-1..3): a line per process, the bottlenecks; on a
+    ``kept`` database, the command of the whole review."""
+    period = review.period.label
+    console.print(zh(f"复盘（{period}）：", f"Review ({period}):"), markup=False)
+    for line in summary_lines(review, OPTIONS.lang):
+        console.print("  " + line, markup=False)
+    if kept:
+        hint = f"oaflow report review --period {review.period.label}"
+        console.print(zh(f"  完整复盘报告：{hint}", f"  The whole review: {hint}"), markup=False)
 
 
 def print_instance(replayed: ReplayedInstance, tz: str) -> None:

@@ -58,6 +58,12 @@ def parse_period(text: str, tz: str) -> Period:
     raise InputError("report.bad_period", period=text)
 
 
+def days_between(first: datetime, last: datetime, tz: str) -> str:
+    """The range of days from ``first`` to ``last`` (local dates), as a period names it."""
+    zone = ZoneInfo(tz)
+    return f"{first.astimezone(zone).date()}..{last.astimezone(zone).date()}"
+
+
 def month_period(year: int, month: int, tz: str) -> Period:
     """The month ``year-month``."""
     return parse_period(f"{year}-{month:02d}", tz)

@@ -24,6 +24,7 @@ from typing import Any
 
 from oaflow.domain.calendar import WorkingCalendar
 from oaflow.domain.clock import FixedClock, parse_instant
+from oaflow.domain.periods import days_between
 from oaflow.domain.security import SYSTEM, Principal
 from oaflow.domain.states import Action
 from oaflow.domain.text import Text
@@ -35,6 +36,7 @@ from oaflow.services import (
     delivery,
     exceptions,
     messages,
+    metrics,
     notify_admin,
     queries,
     runtime,
@@ -43,6 +45,7 @@ from oaflow.services import (
 )
 from oaflow.services.app import App
 from oaflow.services.archives import ArchiveFiles, ArchiveView
+from oaflow.services.metrics import Metrics
 from oaflow.services.views import InstanceDetail, Person
 from oaflow.storage.database import Database
 
@@ -483,18 +486,27 @@ class ReplayedInstance:
     archives: tuple[ArchiveView, ...] = ()
 
 
+@dataclass(frozen=True)
+class Replayed:
+    """The replayed instances, and the review of the weeks they ran (MTR-1..3)."""
+
+    instances: list[ReplayedInstance]
+    review: Metrics
+
+
 def replay(
     calendar: WorkingCalendar, lang: str = "zh", archive_files: ArchiveFiles | None = None
-) -> list[ReplayedInstance]:
+) -> Replayed:
     """Run S1–S4 and return each instance's view (timeline, progress table and where its
-    messages went); messages are written in ``lang``. With ``archive_files`` the archives'
-    bundles are built (``archives`` of each instance)."""
+    messages went) and the metrics of the replay; messages are written in ``lang``. With
+    ``archive_files`` the archives' bundles are built (``archives`` of each instance)."""
     with demo_app(calendar, lang, archive_files) as r:
+        first = r.app.now()
         play(r, scenarios(r))
         timers.fire_due(r.app, r.app.now())  # what the last step made due: archives' bundles
         r.deliver()
         traces = messages_by_instance(r.app)
-        return [
+        instances = [
             ReplayedInstance(
                 queries.instance_detail(r.app, SYSTEM, key),
                 tuple(traces.get(key, [])),
@@ -502,6 +514,8 @@ def replay(
             )
             for key in r.keys
         ]
+        review = metrics.metrics(r.app, SYSTEM, days_between(first, r.app.now(), calendar.tz))
+        return Replayed(instances, review)
 
 
 def messages_by_instance(app: App) -> dict[str, list[MessageTrace]]:

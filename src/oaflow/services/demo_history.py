@@ -34,10 +34,11 @@ from oaflow.domain.clock import FixedClock, parse_instant
 from oaflow.domain.errors import InputError, OAFlowError
 from oaflow.domain.holidays_cn import china_calendar
 from oaflow.domain.meetings import ItemInput
+from oaflow.domain.periods import days_between
 from oaflow.domain.security import SYSTEM
 from oaflow.domain.states import Action, InstanceState
 from oaflow.processes import demo_organisation
-from oaflow.services import meeting_actions, meetings, messages, queries, runtime, setup
+from oaflow.services import meeting_actions, meetings, messages, metrics, queries, runtime, setup
 from oaflow.services.app import App
 from oaflow.services.catalog import Published
 from oaflow.services.demo import (
@@ -50,6 +51,7 @@ from oaflow.services.demo import (
     merged,
     play,
 )
+from oaflow.services.metrics import Metrics
 from oaflow.services.views import InstanceFilter
 from oaflow.storage import failures
 
@@ -68,6 +70,7 @@ class History:
     now: datetime  # where the clock ended
     finished: int
     running: int
+    review: Metrics  # the metrics of the simulated weeks (MTR-1..3)
 
 
 class WorkingDays:
@@ -123,7 +126,8 @@ def create(
         r.at(now)
     page = queries.instances(app, SYSTEM, InstanceFilter(limit=500))
     running = sum(1 for i in page.items if i.state is InstanceState.RUNNING)
-    return History(published, first, now, page.total - running, running)
+    review = metrics.metrics(app, SYSTEM, days_between(first, now, tz))
+    return History(published, first, now, page.total - running, running, review)
 
 
 def _has_instances(app: App) -> bool:

@@ -20,7 +20,8 @@ from oaflow.services import authz
 from oaflow.services.app import App
 from oaflow.storage import exception_counts
 from oaflow.storage import metrics_sql as sql
-from oaflow.storage.metrics_sql import Spread, Window
+from oaflow.storage.metrics_sql import Spread as Spread  # for the adapters
+from oaflow.storage.metrics_sql import Window
 
 NO_DEPARTMENT = Text("未指定部门", "No department")
 
