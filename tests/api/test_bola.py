@@ -1018,6 +1018,8 @@ def query_variants(
         base["limit"] = op.query["limit"].get("maximum", 500)
     if "month" in op.query:  # the cause analysis: this month's exceptions (populate's)
         base["month"] = datetime.now().strftime("%Y-%m")
+    if "period" in op.query:  # the review report: this month's
+        base["period"] = datetime.now().strftime("%Y-%m")
     variants = [base]
     foreign = [world.instances[k] for k in world.foreign_keys(caller.login)]
     if not foreign:

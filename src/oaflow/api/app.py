@@ -26,6 +26,7 @@ from oaflow.api.routes import (
     notices,
     people,
     processes,
+    reports,
     session,
     settings,
     tasks,
@@ -52,6 +53,7 @@ ROUTERS = (
     archives,
     templates,
     migrations,
+    reports,
 )
 
 
