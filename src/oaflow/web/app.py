@@ -32,6 +32,7 @@ from oaflow.web.routes import (
     meetings,
     notices,
     processes,
+    reports,
     session,
     start,
     tasks,
@@ -59,6 +60,7 @@ ROUTERS = (
     integration,
     archives,
     templates,
+    reports,
 )
 #: paths the API answers (problem+json); everything else is a page
 API_PREFIXES = ("/api/", "/a/", "/healthz", "/readyz")
