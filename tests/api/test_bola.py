@@ -57,6 +57,7 @@ import httpx
 import pytest
 from sqlalchemy import select
 
+from oaflow.services import survey_sweep
 from oaflow.storage import tables
 
 from .conftest import Server
@@ -251,6 +252,8 @@ def populate(api: Server) -> People:
         task_id = people.task(login, c4, node)
         ok(people[login].post(f"/api/tasks/{task_id}/ack"))
         ok(people[login].post(f"/api/tasks/{task_id}/complete", json={"fields": fields}))
+    # its satisfaction surveys (MTR-2), opened by the worker's sweep a minute after its end
+    assert survey_sweep.fire_one(api.app, api.app.now() + survey_sweep.SETTLE)
     # exceptions reported by hand
     reporters = (
         ("csd.head", c1, "handle"),
@@ -327,6 +330,7 @@ class World:
     schedules: dict[int, dict[str, Any]] = field(default_factory=dict)
     exceptions: dict[str, str] = field(default_factory=dict)  # code → business key
     archives: dict[str, str] = field(default_factory=dict)  # name → business key
+    surveys: dict[int, str] = field(default_factory=dict)  # id → business key
 
     def roles(self, login: str) -> set[str]:
         roles = set(self.users[login]["roles"])
@@ -389,6 +393,12 @@ class World:
     def foreign_archives(self, login: str) -> list[str]:
         seen = self.visible(login)
         return sorted(name for name, key in self.archives.items() if key not in seen)
+
+    def foreign_surveys(self, login: str) -> list[int]:
+        """Surveys of instances ``login`` does not see (a department's head, who answers for
+        it, sees the instances that had tasks there)."""
+        seen = self.visible(login)
+        return sorted(i for i, key in self.surveys.items() if key not in seen)
 
     def foreign_meetings(self, login: str) -> list[str]:
         scope = self.meeting_departments(login)
@@ -500,6 +510,8 @@ def read_world(api: Server) -> World:
         world.exceptions = {e["code"]: keys[e["instance_id"]] for e in rows(tables.exceptions)}
         world.archives = {a["name"]: keys[a["instance_id"]] for a in rows(tables.archives)}
         assert world.archives, "no archive: the matrix would not cover its routes"
+        world.surveys = {s["id"]: keys[s["instance_id"]] for s in rows(tables.surveys)}
+        assert world.surveys, "no survey: the matrix would not cover its routes"
     return world
 
 
@@ -631,6 +643,8 @@ RULES: dict[tuple[str, str], Rule] = {
     # a ledger's rows are filtered to the caller's departments (tests/api/test_integration_http)
     ("GET", "/api/ledgers/{name}"): Rule("public", why="rows in the caller's scope"),
     ("GET", "/api/ledgers/{name}/export"): Rule("public", why="rows in the caller's scope"),
+    ("GET", "/api/surveys/{survey_id}"): Rule("survey", why="the instance's scope"),
+    ("POST", "/api/surveys/{survey_id}"): Rule("survey", why="seen, not one's department: 403"),
 }
 
 
@@ -678,6 +692,7 @@ def bodies(now: datetime) -> dict[str, Any]:
         "ChannelChange": {"enabled": False},
         "MoveTasks": {"to": "gm"},
         "Migration": {"from": 1, "to": 1, "dry_run": True},
+        "SurveyAnswer": {"score": 3, "comment": "bola"},
     }
 
 
@@ -799,6 +814,7 @@ MEETING_KINDS: dict[str, tuple[Any, Any]] = {
     "archive": (World.foreign_archives, NOWHERE_ARCHIVE),
     "action": (World.foreign_items, NOWHERE_TASK),
     "schedule": (World.foreign_schedules, NOWHERE_TASK),
+    "survey": (World.foreign_surveys, NOWHERE_TASK),
 }
 
 

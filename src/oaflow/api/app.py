@@ -29,6 +29,7 @@ from oaflow.api.routes import (
     reports,
     session,
     settings,
+    surveys,
     tasks,
     templates,
 )
@@ -54,6 +55,7 @@ ROUTERS = (
     templates,
     migrations,
     reports,
+    surveys,
 )
 
 

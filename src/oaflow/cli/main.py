@@ -39,6 +39,7 @@ GROUPS: dict[str, tuple[str, str, tuple[str, ...]]] = {
     "service": ("service_cmds", "group", ()),
     "incident": ("service_cmds", "incidents", ()),
     "ledger": ("ledger_cmds", "group", ()),
+    "survey": ("survey_cmds", "group", ()),
     "report": ("report_cmds", "group", ("review_cmds",)),
 }
 #: top-level commands a module's ``register(cli)`` adds: name -> module

@@ -95,6 +95,7 @@ _PROCESS_ASPECTS: dict[str, Text] = {
     "initiators": Text("发起部门", "initiating departments"),
     "tags": Text("标签", "tags"),
     "exception_verifiers": Text("异常验证人", "exception verifiers"),
+    "survey": Text("满意度调查", "satisfaction survey"),
 }
 _PROCESS_SKIP = {"key", "nodes", "form", "decision_tables", "file", "initiators_line"}
 

@@ -24,12 +24,12 @@ TEXTS: dict[str, Entry] = {
         "shorten the comment",
     ),
     "survey.answered": Entry(
-        "{department} 对 {business_key} 的满意度调查已由 {by} 评价过，不能再次评价",
+        "{department}对 {business_key} 的满意度调查已由{by}评价过，不能再次评价",
         "the survey of {business_key} for {department} was already answered by {by}; it "
         "cannot be answered twice",
     ),
     "survey.not_answerer": Entry(
-        "{login} 不能代表 {department} 评价：只有部门负责人、其代理人或管理员可以",
+        "{login} 不能代表{department}评价：只有部门负责人、其代理人或管理员可以",
         "{login} cannot answer for {department}: only its head, the head's deputy or an "
         "administrator can",
     ),
