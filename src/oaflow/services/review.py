@@ -15,7 +15,7 @@ from oaflow.domain.text import Text
 from oaflow.services import exception_analysis, metrics
 from oaflow.services.app import App
 from oaflow.services.exception_analysis import Pareto
-from oaflow.services.metrics import Metrics, NodeMetric, TrendPoint
+from oaflow.services.metrics import Metrics, NodeMetric, ProcessMetric, TrendPoint
 
 #: called after each part with (parts done, parts in all): the CLI's progress bar
 Progress = Callable[[int, int], None]
@@ -55,10 +55,28 @@ class Heatmap:
 
 
 @dataclass(frozen=True)
+class Totals:
+    """The period's figures over all its processes (the dashboard's cards): the instances
+    started and completed, the average working cycle time of the completed ones (seconds),
+    and the rates and satisfaction of all of them together (each process weighed by its
+    completed instances, the satisfaction by its answered surveys)."""
+
+    started: int
+    completed: int
+    average_work: float | None
+    first_pass_rate: float | None
+    exception_rate: float | None
+    on_time_rate: float | None
+    satisfaction: float | None
+    answered: int
+
+
+@dataclass(frozen=True)
 class Review:
     period: Period
     process: str | None
     day_hours: float  # working hours of a working day, what "days" count in
+    totals: Totals
     metrics: Metrics
     trend: tuple[TrendPoint, ...]  # six months, oldest first
     causes: Pareto  # the exception causes found in the period, all in one group
@@ -84,7 +102,33 @@ def review(
     step()
     heatmaps = heatmaps_of(found)
     step()
-    return Review(found.period, process, found.day_hours, found, months, causes, heatmaps)
+    return Review(
+        found.period, process, found.day_hours, totals(found), found, months, causes, heatmaps
+    )
+
+
+def totals(found: Metrics) -> Totals:
+    """The figures of all the processes of ``found`` together."""
+    processes = found.processes
+    completed = sum(p.completed for p in processes)
+    answered = sum(p.answered for p in processes)
+
+    def weighed(rate: Callable[[ProcessMetric], float | None]) -> float | None:
+        parts = [(r, p.completed) for p in processes if (r := rate(p)) is not None]
+        whole = sum(n for _, n in parts)
+        return sum(r * n for r, n in parts) / whole if whole else None
+
+    scored = [(p.satisfaction, p.answered) for p in processes if p.satisfaction is not None]
+    return Totals(
+        started=sum(p.started for p in processes),
+        completed=completed,
+        average_work=weighed(lambda p: p.work.average),
+        first_pass_rate=weighed(lambda p: p.first_pass_rate),
+        exception_rate=weighed(lambda p: p.exception_rate),
+        on_time_rate=weighed(lambda p: p.on_time_rate),
+        satisfaction=sum(s * n for s, n in scored) / answered if answered and scored else None,
+        answered=answered,
+    )
 
 
 def _stepper(progress: Progress | None) -> Callable[[], None]:
