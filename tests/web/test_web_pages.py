@@ -201,3 +201,33 @@ def test_bad_addresses_answer_pages(visit: Callable[..., Visit]) -> None:
         assert answer is not None and answer.status == status, (path, answer)
         assert answer.headers["content-type"].startswith("text/html"), path
         expect(head.page.locator("main")).to_contain_text(said)
+
+
+def test_a_head_answers_a_satisfaction_survey_on_the_phone(visit: Callable[..., Visit]) -> None:
+    """The survey page (MTR-2) at a phone's width: the demo's completed instances ask 生产部,
+    five large score buttons and a comment; a form sent without a score is refused in words
+    and changes nothing; the answer shows on the instance's page."""
+    head = visit("prd.head", viewport=PHONE)
+    head.go("/surveys")
+    page = head.page
+    cards = page.locator("section.survey")
+    waiting = cards.count()
+    assert waiting >= 1 and "代表生产部评价" in cards.first.inner_text()
+    assert head.scroll_width() <= PHONE["width"]
+    assert page.evaluate(UNLABELLED) == []
+    head.shot("surveys-phone")
+    card = cards.first
+    survey_id = str(card.get_attribute("id"))
+    key = card.locator("a[href^='/instances/']").inner_text()
+    card.locator("textarea").fill("配合顺畅，交付及时")
+    card.locator("input[name=score]").evaluate_all("els => els.forEach(e => e.required = false)")
+    card.locator("button[type=submit]").click()
+    expect(page.locator("#survey-error")).to_contain_text("1 到 5")
+    assert page.locator(f"#{survey_id} textarea").input_value() == "配合顺畅，交付及时"
+    assert page.locator("section.survey").count() == waiting  # nothing changed
+    page.locator(f"#{survey_id} label.score").nth(3).click()  # the fourth: 4, 满意
+    page.locator(f"#{survey_id} button[type=submit]").click()
+    expect(page.locator("#survey-flash")).to_contain_text(f"已代表生产部评价 {key}：4 分")
+    assert page.locator("section.survey").count() == waiting - 1
+    head.go(f"/instances/{key}")
+    expect(page.locator("#instance-surveys")).to_contain_text("配合顺畅，交付及时")

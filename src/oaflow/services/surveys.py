@@ -145,12 +145,17 @@ def _deputies(app: App, conn: Connection, now: datetime) -> dict[str, str]:
 def answers_for(app: App, conn: Connection, who: Principal) -> frozenset[str] | None:
     """The departments ``who`` answers for: those they head, and those whose head they act
     for now; None: every department (an administrator)."""
-    if granted(who, Permission.ADMINISTER):
+    if administers(who):
         return None
     org = app.org(conn)
     deputies = _deputies(app, conn, app.now())
     heads = {who.login} | {user for user, deputy in deputies.items() if deputy == who.login}
     return frozenset(code for code in org.departments if org.head_of(code) in heads)
+
+
+def administers(who: Principal) -> bool:
+    """Whether ``who`` answers for every department (and may list every open survey)."""
+    return granted(who, Permission.ADMINISTER)
 
 
 def _may_answer(app: App, conn: Connection, who: Principal, department: str) -> bool:

@@ -35,6 +35,7 @@ from oaflow.web.routes import (
     reports,
     session,
     start,
+    surveys,
     tasks,
     templates,
 )
@@ -61,6 +62,7 @@ ROUTERS = (
     archives,
     templates,
     reports,
+    surveys,
 )
 #: paths the API answers (problem+json); everything else is a page
 API_PREFIXES = ("/api/", "/a/", "/healthz", "/readyz")

@@ -10,6 +10,7 @@ from oaflow.web.integration_texts import INTEGRATION_WORDS
 from oaflow.web.knowledge_texts import KNOWLEDGE_WORDS
 from oaflow.web.meeting_texts import MEETING_WORDS
 from oaflow.web.migration_texts import MIGRATION_WORDS
+from oaflow.web.survey_texts import SURVEY_WORDS
 from oaflow.web.review_texts import REVIEW_WORDS
 from oaflow.web.template_texts import TEMPLATE_WORDS
 
@@ -547,6 +548,7 @@ WORDS.update(BPMN_WORDS)
 WORDS.update(ARCHIVE_WORDS)
 WORDS.update(INTEGRATION_WORDS)
 WORDS.update(TEMPLATE_WORDS)
+WORDS.update(SURVEY_WORDS)
 WORDS.update(REVIEW_WORDS)
 
 

@@ -14,7 +14,7 @@ from fastapi.responses import Response
 from oaflow.domain.definition import NodeType
 from oaflow.domain.states import InstanceState
 from oaflow.present import flowchart, gantt, words
-from oaflow.services import archives, catalog, deliverables, queries
+from oaflow.services import archives, catalog, deliverables, queries, surveys
 from oaflow.services.app import App
 from oaflow.services.views import InstanceDetail, InstanceFilter, NodeRef, Sla
 from oaflow.web import render
@@ -56,6 +56,7 @@ def instance_page(
         node_states=node_states(detail),
         files=deliverables.files_of_instance(app, viewer.principal, business_key),
         archives=archives.of_instance(app, viewer.principal, business_key),
+        surveys=surveys.of_instance(app, viewer.principal, business_key),
         steps={r.task_id: r.node for r in detail.progress},
         gantt=instance_gantt(
             detail,
