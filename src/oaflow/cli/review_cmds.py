@@ -18,6 +18,7 @@ from oaflow.cli.common import (
     JsonOpt,
     as_json,
     console,
+    local,
     print_json,
     print_table,
     run_as,
@@ -38,6 +39,8 @@ PART_WORDS = {
     "causes": ("异常原因", "exception causes"),
     "heatmap": ("节点热度", "node heat"),
 }
+#: a forecast's state as words
+FORECAST_WORDS = {"at_risk": ("有延期风险", "at risk"), "late": ("已超期", "late")}
 #: a heat level as a few words
 HEAT_WORDS = {
     "quick": ("快", "quick"),
@@ -82,11 +85,11 @@ def review(
         if xlsx is not None:
             from oaflow.present.review_xlsx import review_workbook  # openpyxl: when used
 
-            _write(xlsx, review_workbook(view, zh("zh", "en")))
+            _write(xlsx, review_workbook(view, zh("zh", "en"), app.calendar.tz))
         if json_:
             print_json(as_json(app, view))
             return
-        _print(view)
+        _print(app, view)
         if xlsx is not None:
             console.print(zh(f"已写入 {xlsx}", f"written to {xlsx}"), markup=False)
 
@@ -150,7 +153,7 @@ def _hours(seconds: float | None) -> str:
     return number(None if seconds is None else seconds / 3600)
 
 
-def _print(view: Review) -> None:
+def _print(app: App, view: Review) -> None:
     period = view.period
     console.print(
         zh(
@@ -164,6 +167,7 @@ def _print(view: Review) -> None:
     )
     if not view.metrics.processes:
         console.print(zh("本期没有可看的流程实例", "no instances to review in this period"))
+        _print_forecasts(app, view)
         return
     _print_processes(view)
     _print_trend(view)
@@ -171,6 +175,7 @@ def _print(view: Review) -> None:
     _print_departments(view)
     _print_bottlenecks(view)
     _print_causes(view)
+    _print_forecasts(app, view)
 
 
 def _print_processes(view: Review) -> None:
@@ -309,3 +314,31 @@ def _print_causes(view: Review) -> None:
         f"Exception causes ({group.total}, ★ vital few)",
     )
     print_table(title, columns, rows)
+
+
+def _print_forecasts(app: App, view: Review) -> None:
+    """The running instances forecast to miss their deadline (as of now)."""
+    if not view.at_risk:
+        console.print(zh("目前没有预计延误的实例", "no running instance is forecast to be late"))
+        return
+    rows = [
+        [
+            f.business_key,
+            f.title,
+            "、".join(say(n.name) for n in f.current),
+            local(app, f.deadline) or "—",
+            f"{local(app, f.median)} / {local(app, f.p90)}",
+            zh(*FORECAST_WORDS.get(f.state.value, (f.state.value, f.state.value))),
+        ]
+        for f in view.at_risk
+    ]
+    columns = [
+        zh("业务编号", "key"),
+        zh("标题", "title"),
+        zh("当前节点", "at"),
+        zh("期限", "deadline"),
+        zh("预计完成 中位/90%", "expected median/90 %"),
+        zh("状态", "state"),
+    ]
+    title = zh("预计延误的实例（按现在的预测）", "Forecast to be late (as of now)")
+    print_table(title, columns, rows, whole=1)

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable, Sequence
+from datetime import datetime
 from typing import Any, Protocol
+from zoneinfo import ZoneInfo
 
 from openpyxl import Workbook
 from openpyxl.chart import BarChart, LineChart, Reference
@@ -52,6 +54,12 @@ TREND: tuple[tuple[str, str, Callable[[ProcessMetric, float], Any]], ...] = (
     ("一次通过率", PERCENT, lambda p, day: p.first_pass_rate),
     ("按时率", PERCENT, lambda p, day: p.on_time_rate),
 )
+FORECASTS = (
+    "业务编号", "标题", "流程", "当前节点", "发起人", "期限",
+    "预计完成(中位)", "预计完成(90%)", "剩余工时(中位)", "剩余工时(90%)", "状态",
+)  # fmt: skip
+FORECAST_STATES = {"at_risk": "有延期风险", "late": "已超期", "on_track": "正常"}
+WHEN = "yyyy-mm-dd hh:mm"
 BASIS = {"working": "工作时间", "calendar": "日历时间"}
 HEAT = {
     "quick": "<50%",
@@ -75,8 +83,9 @@ class Spread(Protocol):
     def p90(self) -> int | None: ...
 
 
-def review_workbook(view: Review, lang: str) -> bytes:
-    """``view`` as the bytes of an .xlsx file; names in ``lang`` (headers in Chinese)."""
+def review_workbook(view: Review, lang: str, tz: str) -> bytes:
+    """``view`` as the bytes of an .xlsx file; names in ``lang`` (headers in Chinese), times
+    in the time zone ``tz``."""
     workbook = Workbook()
     first = workbook.active
     assert isinstance(first, Worksheet)
@@ -87,6 +96,8 @@ def review_workbook(view: Review, lang: str) -> bytes:
     _departments(workbook.create_sheet("部门"), view, lang)
     _bottlenecks(workbook.create_sheet("瓶颈"), view, lang)
     _causes(workbook.create_sheet("异常原因"), view, lang)
+    if view.at_risk:
+        _forecasts(workbook.create_sheet("预测"), view, lang, ZoneInfo(tz))
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()
@@ -266,6 +277,31 @@ def _causes(sheet: Worksheet, view: Review, lang: str) -> None:
     fill_causes(sheet, group, lang)
     if group.causes:
         sheet.add_chart(causes_chart(sheet, group, view.causes, lang), "G2")
+
+
+def _forecasts(sheet: Worksheet, view: Review, lang: str, zone: ZoneInfo) -> None:
+    def local(at: datetime | None) -> tuple[datetime | None, str]:
+        return (at.astimezone(zone).replace(tzinfo=None) if at else None, WHEN)
+
+    rows = [
+        [
+            f.business_key,
+            f.title,
+            f.process_name.get(lang),
+            "、".join(n.name.get(lang) for n in f.current),
+            f.initiator.name.get(lang),
+            local(f.deadline),
+            local(f.median),
+            local(f.p90),
+            (f.remaining_median / 3600, HOURS),
+            (f.remaining_p90 / 3600, HOURS),
+            FORECAST_STATES.get(f.state.value, f.state.value),
+        ]
+        for f in view.at_risk
+    ]
+    _table(sheet, FORECASTS, rows, texts=(1, 2, 3, 4, 5, 11))
+    for column in (6, 7, 8):
+        sheet.column_dimensions[get_column_letter(column)].width = 17
 
 
 def _table(

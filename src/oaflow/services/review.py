@@ -9,23 +9,27 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from oaflow.domain.forecast import ForecastState
 from oaflow.domain.periods import Period
 from oaflow.domain.security import Principal
 from oaflow.domain.text import Text
-from oaflow.services import exception_analysis, metrics
+from oaflow.services import exception_analysis, forecast, metrics
 from oaflow.services.app import App
 from oaflow.services.exception_analysis import Pareto
+from oaflow.services.forecast import InstanceForecast
 from oaflow.services.metrics import Metrics, NodeMetric, ProcessMetric, TrendPoint
 
 #: called after each part with (parts done, parts in all): the CLI's progress bar
 Progress = Callable[[int, int], None]
 #: the parts a review is made of, in the order they are made
-PARTS = ("metrics", "trend", "causes", "heatmap")
+PARTS = ("metrics", "trend", "causes", "heatmap", "forecasts")
 #: the heat of a node: its median duration as a share of its limit, up to these bounds
 HEAT_BOUNDS = (("quick", 0.5), ("fair", 0.8), ("tight", 1.0), ("late", 1.5))
 HEAT_OVER = "very_late"  # past 1.5 times the limit
 NO_LIMIT = "no_limit"  # a node without a time limit: its duration only
 NO_DATA = "no_data"  # no task of it finished in the period
+#: the forecasts a review lists
+NOT_ON_TRACK = (ForecastState.AT_RISK, ForecastState.LATE)
 
 
 @dataclass(frozen=True)
@@ -81,6 +85,9 @@ class Review:
     trend: tuple[TrendPoint, ...]  # six months, oldest first
     causes: Pareto  # the exception causes found in the period, all in one group
     heatmaps: tuple[Heatmap, ...]
+    #: the running instances forecast (now, whatever the period) to miss their deadline or
+    #: already past it, the most urgent first (services/forecast.py)
+    at_risk: tuple[InstanceForecast, ...]
 
 
 def review(
@@ -102,8 +109,18 @@ def review(
     step()
     heatmaps = heatmaps_of(found)
     step()
+    at_risk = tuple(f for f in forecast.forecasts(app, who, process) if f.state in NOT_ON_TRACK)
+    step()
     return Review(
-        found.period, process, found.day_hours, totals(found), found, months, causes, heatmaps
+        found.period,
+        process,
+        found.day_hours,
+        totals(found),
+        found,
+        months,
+        causes,
+        heatmaps,
+        at_risk,
     )
 
 

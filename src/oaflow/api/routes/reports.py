@@ -50,4 +50,6 @@ def review_xlsx(
     view = reviews.review(app, who, period, process or None)
     label = view.period.label + (f"-{process}" if process else "")
     headers = attachment(f"复盘-{label}.xlsx", f"review-{label}.xlsx")
-    return Response(review_workbook(view, language(request)), media_type=XLSX, headers=headers)
+    return Response(
+        review_workbook(view, language(request), app.calendar.tz), media_type=XLSX, headers=headers
+    )
