@@ -63,7 +63,7 @@ def sample(**changes: Any) -> dict[str, Any]:
 
 def test_the_events_variables_and_sample_context() -> None:
     assert EVENTS[0] == "task_assigned" and EVENTS[17] == "digest"
-    assert len(EVENTS) == len(set(EVENTS)) == 25  # exception loop 3, meetings 5, INT-2 1, MTR-2 1
+    assert len(EVENTS) == len(set(EVENTS)) == 26  # exception loop 3, meetings 5, INT-2 1, MTR 2
     assert set(SAMPLE_CONTEXT) == VARIABLES
     assert {"task", "business_key", "deadline", "remaining", "link"} == set(
         SAMPLE_CONTEXT["items"][0]

@@ -75,8 +75,8 @@ def test_every_page_shows_the_demo_to_an_administrator(visit: Callable[..., Visi
             expect(page.locator("#days")).to_contain_text("春节")
             expect(page.locator("#days")).to_contain_text("调休上班")
         elif name == "channels":
-            assert page.locator("#templates tbody tr").count() == 25  # events
-            assert page.locator("#templates td[data-template]").count() == 50  # × zh, en
+            assert page.locator("#templates tbody tr").count() == 26  # events
+            assert page.locator("#templates td[data-template]").count() == 52  # × zh, en
         elif name == "template":
             expect(page.locator("#tpl-subject")).not_to_have_value("")
             expect(page.locator("#preview-subject")).not_to_be_empty()

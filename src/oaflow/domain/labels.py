@@ -130,6 +130,7 @@ MESSAGE_EVENTS: dict[str, Text] = {
     "action_item_escalation": Text("行动项超时升级", "action item escalated"),
     "service_incident": Text("外部系统调用失败", "service call failed"),
     "survey_requested": Text("满意度调查", "satisfaction survey"),
+    "forecast_at_risk": Text("完工预测预警", "completion forecast warning"),
 }
 
 DELIVERY_STATES: dict[str, Text] = {

@@ -71,6 +71,8 @@ EVENTS: tuple[str, ...] = (
     "service_incident",
     # the satisfaction survey of a completed instance (MTR-2)
     "survey_requested",
+    # a running instance likely to miss its deadline (issue 15: the completion forecast)
+    "forecast_at_risk",
 )
 LOCALES: tuple[str, ...] = ("zh", "en")
 

@@ -44,6 +44,7 @@ _ACTIONS = {
     "service_incident": ("请检查接口配置后重试，或填写原因跳过", "please retry it or skip it"),
     "digest": ("请处理以下待办", "please handle these tasks"),
     "survey_requested": ("请为本次协作评分", "please score the collaboration"),
+    "forecast_at_risk": ("请采取措施确保按期完成", "please act so that it finishes in time"),
 }
 _INFORM = ("知悉即可，无需处理", "for your information, nothing to do")
 

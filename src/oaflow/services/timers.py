@@ -53,6 +53,7 @@ SWEEP_MODULES = (
     "oaflow.services.archive_jobs",
     "oaflow.services.service_calls",
     "oaflow.services.survey_sweep",
+    "oaflow.services.forecast_sweep",
 )
 
 

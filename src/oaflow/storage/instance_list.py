@@ -89,3 +89,9 @@ def open_tasks_of(conn: Connection, instance_ids: list[int]) -> list[tuple[int, 
         .order_by(tasks.c.id)
     )
     return [(r.instance_id, r.node_id, r.due_at) for r in conn.execute(query)]
+
+
+def any_running(conn: Connection) -> bool:
+    """Whether any instance runs (the index on state, process)."""
+    query = select(instances.c.id).where(instances.c.state == "running").limit(1)
+    return conn.execute(query).first() is not None

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import Connection, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 
 from oaflow.storage.database import Database
 from oaflow.storage.tables import settings
@@ -23,3 +24,24 @@ def set_instant(db: Database, name: str, at: datetime) -> None:
         ).rowcount
         if not changed:
             conn.execute(insert(settings).values(name=name, value=at.isoformat()))
+
+
+# -- the same on a connection, inside a caller's transaction (a sweep's mark) --------------
+def read_instant(conn: Connection, name: str) -> datetime | None:
+    value = conn.execute(select(settings.c.value).where(settings.c.name == name)).scalar()
+    return datetime.fromisoformat(value) if value else None
+
+
+def lock_instant(conn: Connection, name: str) -> datetime | None:
+    """The instant named ``name``, its row locked for this transaction (PostgreSQL: a
+    second worker waits; SQLite: the write lock serialises them); made empty if absent."""
+    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+    conn.execute(dialect.insert(settings).values(name=name, value="").on_conflict_do_nothing())
+    query = select(settings.c.value).where(settings.c.name == name).with_for_update()
+    value = conn.execute(query).scalar()
+    return datetime.fromisoformat(value) if value else None
+
+
+def write_instant(conn: Connection, name: str, at: datetime) -> None:
+    """Set an instant whose row ``lock_instant`` made."""
+    conn.execute(update(settings).where(settings.c.name == name).values(value=at.isoformat()))
