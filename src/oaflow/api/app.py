@@ -18,6 +18,7 @@ from oaflow.api.routes import (
     bpmn,
     exception_analysis,
     files,
+    forecasts,
     instances,
     integration,
     links,
@@ -56,6 +57,7 @@ ROUTERS = (
     migrations,
     reports,
     surveys,
+    forecasts,
 )
 
 
