@@ -14,7 +14,15 @@ from oaflow.domain.clock import FixedClock, SystemClock, parse_instant
 from oaflow.domain.errors import InputError
 from oaflow.domain.security import SYSTEM
 from oaflow.domain.states import InstanceState
-from oaflow.services import audit, demo_history, exception_views, messages, queries, timers
+from oaflow.services import (
+    audit,
+    demo_history,
+    exception_views,
+    messages,
+    queries,
+    surveys,
+    timers,
+)
 from oaflow.services.app import App
 from oaflow.services.views import InstanceFilter
 
@@ -99,6 +107,17 @@ def test_every_page_has_something_true_to_show(app: App, now: datetime) -> None:
     assert sum(p.completed for p in review.processes) == len(completed)
     assert sum(p.started for p in review.processes) == page.total
     assert all(p.work.median is not None for p in review.processes if p.completed)
+
+    # MTR-2: every finished instance's departments were asked; their heads answered all
+    # but the budget's surveys, and the review counts their satisfaction
+    asked = [s for i in completed for s in surveys.of_instance(app, SYSTEM, i.business_key)]
+    assert {s.business_key for s in asked} == {i.business_key for i in completed}
+    assert {s.process for s in asked if s.score is None} == {"annual-budget"}
+    assert all(s.answered_by is not None for s in asked if s.score is not None)
+    answered = sum(1 for s in asked if s.score is not None)
+    assert sum(p.answered for p in review.processes) == answered > 0
+    scored = [p.satisfaction for p in review.processes if p.satisfaction is not None]
+    assert scored and all(1 <= score <= 5 for score in scored)
 
 
 def test_a_database_with_instances_is_refused_and_left_as_it_is(

@@ -15,7 +15,9 @@ warnings, escalations and overdue exceptions happen when they fall due. The cloc
   leaders; a complaint returned to 生产部 for more work; one 物流部 never acknowledged
   (reminded, urged, escalated, overdue); one waiting for 客户服务部's review and one just
   registered; two launches, one at 分管领导's review and one still being confirmed by the
-  departments; a budget waiting for the general manager.
+  departments; a budget waiting for the general manager;
+- the satisfaction surveys (MTR-2) of the finished ones: answered by the departments' heads
+  two or three days after they were asked, but the budget's, still waiting.
 
 Nothing is sent anywhere: the database has no channels, messages are in-app notifications
 (those before three weeks ago read, the later ones unread).
@@ -38,7 +40,16 @@ from oaflow.domain.periods import days_between
 from oaflow.domain.security import SYSTEM
 from oaflow.domain.states import Action, InstanceState
 from oaflow.processes import demo_organisation
-from oaflow.services import meeting_actions, meetings, messages, metrics, queries, runtime, setup
+from oaflow.services import (
+    meeting_actions,
+    meetings,
+    messages,
+    metrics,
+    queries,
+    runtime,
+    setup,
+    surveys,
+)
 from oaflow.services.app import App
 from oaflow.services.catalog import Published
 from oaflow.services.demo import (
@@ -170,6 +181,7 @@ def _history(r: Replay, d: WorkingDays, monday: date) -> Steps:
         _launch_at_review(r, d),
         _launch_being_confirmed(r, d),
         _weekly_meeting(r, d, monday),
+        _surveys_answered(r, d),
     )
 
 
@@ -201,6 +213,38 @@ def _weekly_meeting(r: Replay, d: WorkingDays, monday: date) -> Steps:
         yield afternoon + timedelta(days=1)
         for item in made:
             meeting_actions.mark_done(r.app, r.who(item.owner.login), item.id, "已完成")
+
+
+#: the heads' answers to the satisfaction surveys, in turn: (score, comment)
+SURVEY_ANSWERS = (
+    (5, "配合顺畅，响应及时"),
+    (4, "整体满意，个别环节稍慢"),
+    (4, ""),
+    (3, "信息传递不够及时，等待较久"),
+    (5, "资料齐全，一次通过"),
+    (2, "退回两次，需求描述需要更清楚"),
+    (4, "按期完成"),
+)
+#: processes whose surveys are left waiting (the budget's heads still have one to answer)
+SURVEYS_LEFT_OPEN = frozenset({"annual-budget"})
+
+
+def _surveys_answered(r: Replay, d: WorkingDays) -> Steps:
+    """MTR-2: the worker asks the departments of each completed instance a minute after its
+    end (services/survey_sweep.py); their heads answer two or three days later — every
+    three working days they look at what waits — all but the budget's, still open now."""
+    org = demo_organisation()
+    given = 0
+    for back in range(DEEPEST, 1, -3):
+        yield d.at(back, "17:00")
+        due = r.clock.now() - timedelta(days=2)
+        for survey in surveys.waiting(r.app, SYSTEM, every=True):
+            head = org.head_of(survey.department.code)
+            if survey.asked_at > due or survey.process in SURVEYS_LEFT_OPEN or head is None:
+                continue
+            score, comment = SURVEY_ANSWERS[given % len(SURVEY_ANSWERS)]
+            surveys.answer(r.app, r.who(head), survey.id, score, comment)
+            given += 1
 
 
 def _project(r: Replay, d: WorkingDays) -> Steps:
