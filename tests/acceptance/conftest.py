@@ -19,9 +19,13 @@ from typing import Any
 
 import pytest
 
+from cli_zygote import Zygotes
 from served import OAFLOW, Served, clean_env, start_server
 
 T0 = "2024-03-01T09:00"  # a Friday, 09:00 in Asia/Shanghai
+#: start every `oaflow` cold, as a new interpreter (the zygote forks warm ones otherwise)
+COLD = bool(os.environ.get("OAFLOW_TEST_COLD_CLI"))
+ZYGOTES = Zygotes()
 AUDIT_ROWS = ('INSERT INTO "audit" ', 'INSERT INTO "audit_head" ')
 
 
@@ -49,18 +53,25 @@ def run_oaflow(
     env: Mapping[str, str] | None = None,
 ) -> Result:
     """Run `oaflow ARGS` in ``cwd`` with the settings ``env`` (OAFLOW_KEYS …; the others
-    are cleared); check the exit code unless ``expect`` is None."""
-    done = subprocess.run(
-        [*OAFLOW, *args],
-        cwd=cwd,
-        env={**clean_env(columns), **(env or {})},
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        timeout=60,
-        check=False,
-    )
-    result = Result(list(args), done.returncode, done.stdout, done.stderr)
+    are cleared); check the exit code unless ``expect`` is None. The process is forked from
+    a zygote that imported the CLI once (tests/cli_zygote.py), unless OAFLOW_TEST_COLD_CLI
+    is set."""
+    settings = {**clean_env(columns), **(env or {})}
+    if COLD:
+        done = subprocess.run(
+            [*OAFLOW, *args],
+            cwd=cwd,
+            env=settings,
+            capture_output=True,
+            text=True,
+            encoding="utf-8",
+            timeout=60,
+            check=False,
+        )
+        result = Result(list(args), done.returncode, done.stdout, done.stderr)
+    else:
+        code, out, err = ZYGOTES.run(list(args), cwd, settings, columns, timeout=60)
+        result = Result(list(args), code, out, err)
     assert "Traceback" not in result.err, str(result)
     if expect is not None:
         assert result.code == expect, str(result)
@@ -208,3 +219,10 @@ def served_empty_demo(demo_template: Path, tmp_path: Path) -> Iterator[Served]:
     served = start_server(tmp_path)
     yield served
     served.stop()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _zygotes() -> Iterator[None]:
+    """The zygotes end with the session."""
+    yield
+    ZYGOTES.close()
