@@ -73,7 +73,8 @@ def test_sla_states_are_said_in_words(visit: Callable[..., Visit]) -> None:
 
 def test_instance_gantt_and_diagram(visit: Callable[..., Visit]) -> None:
     """The finished launch (S1 replayed weeks ago) has done and late bars, planned spans
-    and a today line; a running complaint shows its current node on the diagram."""
+    and a today line; a running complaint shows its current node on the diagram; the most
+    urgent running instance its completion forecast."""
     leader = visit("vp.market")
     leader.go("/portfolio")
     rows = leader.page.locator(".gantt-row")
@@ -97,6 +98,18 @@ def test_instance_gantt_and_diagram(visit: Callable[..., Visit]) -> None:
     assert "done" in states, states
     expect(leader.page.locator("#progress-table")).to_contain_text(re.compile("已完成|已通过"))
     leader.shot("instance-launch-desktop")
+    # a running instance: its completion forecast as the last row (hatched to the median, a
+    # whisker to the p90), the most urgent of those the forecast list gives, with its legend
+    forecasts = leader.page.request.get(leader.base + "/api/forecasts")
+    assert forecasts.ok and forecasts.json(), forecasts.text()
+    urgent = forecasts.json()[0]
+    leader.go(f"/instances/{urgent['business_key']}")
+    row = leader.page.locator(".gantt-row.forecast")
+    expect(row).to_have_attribute("data-state", urgent["state"])
+    expect(row.locator(".forecast-bar")).to_be_attached()
+    assert row.locator(".whisker").count() == 2
+    expect(leader.page.locator(".gantt .legend")).to_contain_text("九成把握完成")
+    leader.shot("instance-forecast-desktop")
 
 
 def test_dragging_a_card_acknowledges_and_other_moves_are_refused(

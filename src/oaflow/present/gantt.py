@@ -1,7 +1,10 @@
 """Gantt charts (MON-2) laid out for drawing as SVG: one row per node (of an instance) or per
 instance (a portfolio), the planned span as a thin bar, what happened as a thick one, a
 milestone as a diamond at its planned date, a line for today; what is late is marked
-``overdue`` (drawn red, and said in words beside the bar). Pure: the page draws it."""
+``overdue`` (drawn red, and said in words beside the bar). A running instance's completion
+forecast (issue 15) is a last row: a hatched bar from now to the expected completion (the
+median), a whisker on to the time nine in ten finish by (p90), and the deadline's mark.
+Pure: the page draws it."""
 
 from __future__ import annotations
 
@@ -51,6 +54,33 @@ class Bar:
 
 
 @dataclass(frozen=True)
+class Forecast:
+    """A running instance's completion forecast to draw: ``state`` on_track | at_risk |
+    late, and the words said beside it."""
+
+    label: str
+    sub: str
+    median: datetime
+    p90: datetime
+    deadline: datetime | None
+    state: str
+    status: str
+
+
+@dataclass(frozen=True)
+class ForecastBar:
+    label: str
+    sub: str
+    y: int
+    kind: str  # the forecast's state
+    start_x: int  # now
+    median_x: int
+    p90_x: int
+    deadline_x: int | None
+    status: str
+
+
+@dataclass(frozen=True)
 class Chart:
     width: int
     height: int
@@ -58,11 +88,16 @@ class Chart:
     ticks: tuple[tuple[int, str], ...]
     today_x: int | None
     bars: tuple[Bar, ...]
+    forecast: ForecastBar | None = None
 
 
-def chart(spans: Sequence[Span], now: datetime, tz: str) -> Chart:
-    """``spans`` on one time axis from the earliest start to the latest end (or now)."""
+def chart(spans: Sequence[Span], now: datetime, tz: str, forecast: Forecast | None = None) -> Chart:
+    """``spans`` on one time axis from the earliest start to the latest end (or now, or the
+    end of the ``forecast`` drawn below them)."""
     times = [t for s in spans for t in (s.start, s.planned, s.ended) if t is not None]
+    if forecast is not None:
+        times += [forecast.median, forecast.p90]
+        times += [forecast.deadline] if forecast.deadline is not None else []
     first = min([*times, now]) if times else now - timedelta(days=7)
     last = max([*times, now]) if times else now + timedelta(days=7)
     pad = max((last - first) * 0.04, timedelta(hours=6))
@@ -98,7 +133,8 @@ def chart(spans: Sequence[Span], now: datetime, tz: str) -> Chart:
                 s.status,
             )
         )
-    height = HEAD_H + len(spans) * ROW_H + 8
+    rows = len(spans) + (1 if forecast is not None else 0)
+    height = HEAD_H + rows * ROW_H + 8
     return Chart(
         LABEL_W + CHART_W + STATUS_W,
         height,
@@ -106,6 +142,19 @@ def chart(spans: Sequence[Span], now: datetime, tz: str) -> Chart:
         _ticks(first, last, x, tz),
         x(now),
         tuple(bars),
+        _forecast_bar(forecast, HEAD_H + len(spans) * ROW_H, x(now), x),
+    )
+
+
+def _forecast_bar(
+    f: Forecast | None, y: int, now_x: int, x: Callable[[datetime], int]
+) -> ForecastBar | None:
+    if f is None:
+        return None
+    median_x = max(x(f.median), now_x)
+    deadline_x = x(f.deadline) if f.deadline is not None else None
+    return ForecastBar(
+        f.label, f.sub, y, f.state, now_x, median_x, max(x(f.p90), median_x), deadline_x, f.status
     )
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from oaflow.domain.text import Text
 from oaflow.web.archive_texts import ARCHIVE_WORDS
 from oaflow.web.bpmn_texts import BPMN_WORDS
+from oaflow.web.forecast_texts import FORECAST_WORDS
 from oaflow.web.integration_texts import INTEGRATION_WORDS
 from oaflow.web.knowledge_texts import KNOWLEDGE_WORDS
 from oaflow.web.meeting_texts import MEETING_WORDS
@@ -550,6 +551,7 @@ WORDS.update(INTEGRATION_WORDS)
 WORDS.update(TEMPLATE_WORDS)
 WORDS.update(SURVEY_WORDS)
 WORDS.update(REVIEW_WORDS)
+WORDS.update(FORECAST_WORDS)
 
 
 def word(name: str, lang: str, /, **params: object) -> str:

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Annotated
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import Response
@@ -14,10 +15,13 @@ from fastapi.responses import Response
 from oaflow.domain.definition import NodeType
 from oaflow.domain.states import InstanceState
 from oaflow.present import flowchart, gantt, words
-from oaflow.services import archives, catalog, deliverables, queries, surveys
+from oaflow.present.forecast_words import state_label
+from oaflow.services import archives, catalog, deliverables, forecast, queries, surveys
 from oaflow.services.app import App
+from oaflow.services.forecast import InstanceForecast
 from oaflow.services.views import InstanceDetail, InstanceFilter, NodeRef, Sla
 from oaflow.web import render
+from oaflow.web.texts import word
 from oaflow.web.viewer import Seen, TheApp, Viewer
 
 router = APIRouter()
@@ -64,6 +68,11 @@ def instance_page(
             app.now(),
             app.calendar.tz,
             viewer.lang,
+            forecast_span(
+                forecast.forecast_of(app, viewer.principal, business_key),
+                viewer.lang,
+                app.calendar.tz,
+            ),
         ),
         report_nodes=reportable_nodes(detail, viewer),
         report_error=report_error,
@@ -103,10 +112,38 @@ def node_states(detail: InstanceDetail) -> dict[str, str]:
     return found
 
 
+def forecast_span(found: InstanceForecast | None, lang: str, tz: str) -> gantt.Forecast | None:
+    """A running instance's completion forecast as the Gantt's last row (issue 15): its
+    state and p90 under its label, the expected completion beside its bar."""
+    if found is None:
+        return None
+    zone = ZoneInfo(tz)
+
+    def short(at: datetime) -> str:
+        return at.astimezone(zone).strftime("%m-%d %H:%M")
+
+    state = state_label(found.state, lang)
+    return gantt.Forecast(
+        word("forecast_row", lang),
+        word("forecast_sub", lang, state=state, p90=short(found.p90)),
+        found.median,
+        found.p90,
+        found.deadline,
+        found.state.value,
+        word("forecast_status", lang, median=short(found.median)),
+    )
+
+
 def instance_gantt(
-    detail: InstanceDetail, milestones: set[str], now: datetime, tz: str, lang: str
+    detail: InstanceDetail,
+    milestones: set[str],
+    now: datetime,
+    tz: str,
+    lang: str,
+    forecast: gantt.Forecast | None = None,
 ) -> gantt.Chart:
-    """A row per task (planned: its deadline), then the planned nodes not reached yet."""
+    """A row per task (planned: its deadline), then the planned nodes not reached yet, then
+    the completion forecast of a running instance."""
     spans = []
     reached = set()
     for row in detail.progress:
@@ -140,7 +177,7 @@ def instance_gantt(
                     milestone=True,
                 )
             )
-    return gantt.chart(spans, now, tz)
+    return gantt.chart(spans, now, tz, forecast)
 
 
 @router.get("/portfolio")
