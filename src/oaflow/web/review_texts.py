@@ -11,6 +11,7 @@ REVIEW_WORDS: dict[str, Text] = {
     "rv_period": Text("期间", "Period"),
     "rv_months": Text("按月", "Months"),
     "rv_quarters": Text("按季度", "Quarters"),
+    "rv_range": Text("日期范围", "Range of days"),
     "rv_show": Text("查看", "Show"),
     "rv_span": Text("{first} 至 {last}", "{first} to {last}"),
     "rv_excel": Text("下载 Excel（含图表）", "Download as Excel (with charts)"),

@@ -102,9 +102,13 @@ def _choices(app: TheApp, chosen: str) -> dict[str, list[str]]:
     for _ in range(QUARTERS):
         quarters.append(f"{year}-Q{quarter}")
         year, quarter = (year - 1, 4) if quarter == 1 else (year, quarter - 1)
-    if chosen not in months and chosen not in quarters:
-        (quarters if "q" in chosen.lower() else months).append(chosen)
-    return {"rv_months": months, "rv_quarters": quarters}
+    choices = {"rv_months": months, "rv_quarters": quarters}
+    if chosen not in months and chosen not in quarters:  # an older one, or a range of days
+        if ".." in chosen:
+            choices["rv_range"] = [chosen]
+        else:
+            (quarters if "q" in chosen.lower() else months).append(chosen)
+    return choices
 
 
 def _days(seconds: float | None, day_hours: float) -> float | None:
