@@ -104,6 +104,15 @@ CASES: dict[str, Case] = {
         ("模板",),
         {"method.txt": "{{ 'x'.format }}"},
     ),
+    # an export to a folder that does not exist: said, not a traceback
+    **{
+        f"{args[0]} {args[1]} into a missing folder": Case(args, 1, ("无法写入文件", "nope/"))
+        for args in (
+            ("template", "blank", "1", "--output", "nope/t.xlsx"),
+            ("bpmn", "export", "customer-complaint", "--as", "admin", "--output", "nope/c.bpmn"),
+            ("exception", "pareto", "--month", "2024-03", "--as", "admin", "--xlsx", "nope/p.xlsx"),
+        )
+    },
     # every command states who acts, and the same checks apply (point 1)
     "org import without --as": Case(("org", "import", "org.yaml"), 2, ("--as",)),
     "calendar set without --as": Case(("calendar", "set", "2024-03-05", "--off"), 2, ("--as",)),

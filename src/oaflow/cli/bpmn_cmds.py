@@ -7,8 +7,17 @@ from typing import Annotated
 
 import typer
 
-from oaflow.cli.common import AsOpt, JsonOpt, as_json, console, lang, print_json, run_as, zh
-from oaflow.domain.errors import InputError
+from oaflow.cli.common import (
+    AsOpt,
+    JsonOpt,
+    as_json,
+    console,
+    lang,
+    print_json,
+    run_as,
+    write_file,
+    zh,
+)
 from oaflow.domain.security import Principal
 from oaflow.present.bpmn_export import to_bpmn
 from oaflow.services import bpmn
@@ -42,7 +51,7 @@ def export(
         xml = to_bpmn(stored.source, f"{stored.key}.yaml")
         if json_:
             if output is not None:
-                _write(output, xml)
+                write_file(output, xml)
             print_json(
                 {"key": stored.key, "version": stored.version, "label": stored.label, "xml": xml}
             )
@@ -50,7 +59,7 @@ def export(
         if output is None:
             console.print(xml, markup=False, end="")
             return
-        _write(output, xml)
+        write_file(output, xml)
         console.print(
             zh(f"已导出 {stored.label} 到 {output}", f"exported {stored.label} to {output}")
         )
@@ -84,7 +93,7 @@ def import_(
             app, who, read_bytes(file), file.name, publish=publish, major=major, note=note
         )
         if output is not None:
-            _write(output, found.source)
+            write_file(output, found.source)
         if json_:
             document = as_json(app, found)
             document["notes"] = [n.text(lang()) for n in found.notes]
@@ -105,10 +114,3 @@ def import_(
             console.print(zh(f"定义已写入 {output}", f"definition written to {output}"))
 
     run_as(as_, body)
-
-
-def _write(path: Path, text: str) -> None:
-    try:
-        path.write_text(text, encoding="utf-8")
-    except OSError as error:
-        raise InputError("bpmn.cannot_write", path=str(path), reason=error.strerror) from None

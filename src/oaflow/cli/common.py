@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
 import typer
@@ -82,6 +83,19 @@ def archive_files(*args: Any) -> Mapping[str, bytes]:
     from oaflow.present.archive_files import archive_files as written
 
     return written(*args)
+
+
+def write_file(path: Path, data: bytes | str) -> None:
+    """Write an export (text as UTF-8); a folder that is missing or not writable is a clear
+    error, not a traceback."""
+    try:
+        if isinstance(data, str):
+            path.write_text(data, encoding="utf-8")
+        else:
+            path.write_bytes(data)
+    except OSError as failed:
+        reason = failed.strerror or str(failed)
+        raise InputError("file.cannot_write", path=str(path), reason=reason) from None
 
 
 def zh(zh_text: str, en_text: str) -> str:

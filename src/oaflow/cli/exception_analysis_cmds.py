@@ -17,10 +17,10 @@ from oaflow.cli.common import (
     print_table,
     run_as,
     say,
+    write_file,
     zh,
 )
 from oaflow.cli.notice_cmds import exception_group
-from oaflow.domain.errors import InputError
 from oaflow.domain.security import Principal
 from oaflow.services import exception_analysis, exception_causes
 from oaflow.services.app import App
@@ -82,7 +82,7 @@ def pareto(
         if xlsx is not None:
             from oaflow.present.pareto_xlsx import pareto_workbook  # openpyxl: when used
 
-            _write(xlsx, pareto_workbook(view, zh("zh", "en")))
+            write_file(xlsx, pareto_workbook(view, zh("zh", "en")))
         if json_:
             print_json(as_json(app, view))
             return
@@ -91,13 +91,6 @@ def pareto(
             console.print(zh(f"已写入 {xlsx}", f"written to {xlsx}"), markup=False)
 
     run_as(as_, body)
-
-
-def _write(path: Path, data: bytes) -> None:
-    try:
-        path.write_bytes(data)
-    except OSError as failed:
-        raise InputError("analysis.cannot_write", path=str(path), reason=failed.strerror) from None
 
 
 def _print(view: Pareto) -> None:

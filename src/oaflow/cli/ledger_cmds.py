@@ -22,6 +22,7 @@ from oaflow.cli.common import (
     print_table,
     run_as,
     say,
+    write_file,
     zh,
 )
 from oaflow.domain.errors import InputError
@@ -108,7 +109,7 @@ def export(
         if fmt not in FORMATS:
             raise InputError("ledger.bad_format", file=str(to), formats=", ".join(FORMATS))
         view = ledgers.ledger(app, who, name, period, department)
-        to.write_bytes(ledger_file(view, OPTIONS.lang, app.calendar.tz, fmt))
+        write_file(to, ledger_file(view, OPTIONS.lang, app.calendar.tz, fmt))
         console.print(
             zh(f"已导出 {len(view.rows)} 行到 {to}", f"exported {len(view.rows)} rows to {to}"),
             markup=False,

@@ -22,6 +22,7 @@ from oaflow.cli.common import (
     print_table,
     run_as,
     say,
+    write_file,
     zh,
 )
 from oaflow.domain.clock import parse_instant
@@ -191,7 +192,7 @@ def show(
         if xlsx is not None:
             from oaflow.present.meeting_xlsx import workbook  # openpyxl: only when asked
 
-            xlsx.write_bytes(workbook(view, lang(), app.calendar.tz))
+            write_file(xlsx, workbook(view, lang(), app.calendar.tz))
         if json_:
             print_json(as_json(app, view))
             return

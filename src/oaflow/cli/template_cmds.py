@@ -13,11 +13,13 @@ from oaflow.cli.common import (
     AsOpt,
     JsonOpt,
     console,
+    handled,
     lang,
     print_json,
     print_rows,
     run_as,
     say,
+    write_file,
     zh,
 )
 from oaflow.domain.exception_loop import OPEN_STATES, ExceptionState
@@ -50,7 +52,7 @@ def _format(path: Path) -> str:
 
 
 def _write(path: Path, pages: list[Sheet], json_: bool, rows: int) -> None:
-    path.write_bytes(templates.file_bytes(pages, _format(path)))
+    write_file(path, templates.file_bytes(pages, _format(path)))
     if json_:
         print_json({"file": str(path), "rows": rows})
     else:
@@ -84,7 +86,8 @@ def template_list(json_: JsonOpt = False) -> None:
 def template_blank(number: NumberArg, output: OutOpt = None, json_: JsonOpt = False) -> None:
     """A blank template: its headers and the manual's example row as a sample."""
     path = output or Path(templates.file_name(number, "blank", "xlsx"))
-    _write(path, templates.blank(number, lang()), json_, 1)
+    with handled():
+        _write(path, templates.blank(number, lang()), json_, 1)
 
 
 @group.command("export")

@@ -6,12 +6,6 @@ from __future__ import annotations
 from oaflow.domain.texts import Entry
 
 TEXTS = {
-    "bpmn.cannot_write": Entry(
-        "无法写入 {path}：{reason}",
-        "cannot write {path}: {reason}",
-        "换一个可写的位置",
-        "choose a place you may write to",
-    ),
     "bpmn.too_large": Entry(
         "BPMN 文件超过 {limit_mb} MB", "the BPMN file is larger than {limit_mb} MB"
     ),

@@ -40,4 +40,10 @@ TEXTS = {
         "删除该字符（常随从其他程序复制的文本带入，例如 NUL 字节）",
         "remove it (it often comes with text copied from another program, e.g. a NUL byte)",
     ),
+    "file.cannot_write": Entry(
+        "无法写入文件 {path}：{reason}",
+        "cannot write the file '{path}': {reason}",
+        "请检查文件夹是否存在、是否可写",
+        "check that its folder exists and can be written to",
+    ),
 }
