@@ -11,8 +11,8 @@ from oaflow.web.integration_texts import INTEGRATION_WORDS
 from oaflow.web.knowledge_texts import KNOWLEDGE_WORDS
 from oaflow.web.meeting_texts import MEETING_WORDS
 from oaflow.web.migration_texts import MIGRATION_WORDS
-from oaflow.web.survey_texts import SURVEY_WORDS
 from oaflow.web.review_texts import REVIEW_WORDS
+from oaflow.web.survey_texts import SURVEY_WORDS
 from oaflow.web.template_texts import TEMPLATE_WORDS
 
 WORDS: dict[str, Text] = {
