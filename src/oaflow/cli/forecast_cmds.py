@@ -4,6 +4,7 @@ steps, its deadline and whether it is on track, at risk or late. On the `report`
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated
 
 import typer
@@ -43,9 +44,9 @@ def forecast_command(
                 f.business_key,
                 f.title,
                 "、".join(say(n.name) for n in f.current) or "—",
-                local(app, f.median),
-                local(app, f.p90),
-                local(app, f.deadline) if f.deadline else NO_DEADLINE.get(lang),
+                _short(app, f.median),
+                _short(app, f.p90),
+                _short(app, f.deadline) if f.deadline else NO_DEADLINE.get(lang),
                 state_label(f.state, lang),
             ]
             for f in found
@@ -55,7 +56,7 @@ def forecast_command(
             zh("标题", "title"),
             zh("当前环节", "current step"),
             zh("预计完成", "expected"),
-            zh("90% 在此前", "90 % by"),
+            zh("九成在此前", "90 % by"),
             zh("完成期限", "deadline"),
             zh("状态", "state"),
         ]
@@ -63,3 +64,9 @@ def forecast_command(
         print_rows(json_, as_json(app, list(found)), title, columns, cells, whole=1)
 
     run_as(as_, body)
+
+
+def _short(app: App, at: datetime) -> str:
+    """An instant in local time, without its year when it is this year's: 03-15 09:30."""
+    shown = local(app, at) or ""
+    return shown[5:] if shown[:4] == (local(app, app.now()) or "")[:4] else shown
