@@ -18,6 +18,7 @@ from oaflow.cli.common import (
     JsonOpt,
     as_json,
     console,
+    lang,
     local,
     print_json,
     print_table,
@@ -28,6 +29,7 @@ from oaflow.cli.common import (
 from oaflow.cli.report_cmds import group
 from oaflow.domain.errors import InputError
 from oaflow.domain.security import Principal
+from oaflow.present.forecast_words import state_label
 from oaflow.services import review as reviews
 from oaflow.services.app import App
 from oaflow.services.review import PARTS, Review
@@ -39,8 +41,6 @@ PART_WORDS = {
     "causes": ("异常原因", "exception causes"),
     "heatmap": ("节点热度", "node heat"),
 }
-#: a forecast's state as words
-FORECAST_WORDS = {"at_risk": ("有延期风险", "at risk"), "late": ("已超期", "late")}
 #: a heat level as a few words
 HEAT_WORDS = {
     "quick": ("快", "quick"),
@@ -328,7 +328,7 @@ def _print_forecasts(app: App, view: Review) -> None:
             "、".join(say(n.name) for n in f.current),
             local(app, f.deadline) or "—",
             f"{local(app, f.median)} / {local(app, f.p90)}",
-            zh(*FORECAST_WORDS.get(f.state.value, (f.state.value, f.state.value))),
+            state_label(f.state, lang()),
         ]
         for f in view.at_risk
     ]

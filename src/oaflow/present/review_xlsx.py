@@ -22,6 +22,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from oaflow.domain.orgfile_xlsx import display_width
+from oaflow.present.forecast_words import state_label
 from oaflow.present.pareto_xlsx import causes_chart, fill_causes, text_cell
 from oaflow.services.exception_analysis import ALL, ParetoGroup
 from oaflow.services.metrics import ProcessMetric
@@ -58,7 +59,6 @@ FORECASTS = (
     "业务编号", "标题", "流程", "当前节点", "发起人", "期限",
     "预计完成(中位)", "预计完成(90%)", "剩余工时(中位)", "剩余工时(90%)", "状态",
 )  # fmt: skip
-FORECAST_STATES = {"at_risk": "有延期风险", "late": "已超期", "on_track": "正常"}
 WHEN = "yyyy-mm-dd hh:mm"
 BASIS = {"working": "工作时间", "calendar": "日历时间"}
 HEAT = {
@@ -295,7 +295,7 @@ def _forecasts(sheet: Worksheet, view: Review, lang: str, zone: ZoneInfo) -> Non
             local(f.p90),
             (f.remaining_median / 3600, HOURS),
             (f.remaining_p90 / 3600, HOURS),
-            FORECAST_STATES.get(f.state.value, f.state.value),
+            state_label(f.state, "zh"),
         ]
         for f in view.at_risk
     ]

@@ -76,8 +76,6 @@ REVIEW_WORDS: dict[str, Text] = {
     "rv_fc_deadline": Text("期限", "Deadline"),
     "rv_fc_expected": Text("预计完成（中位）", "Expected (median)"),
     "rv_fc_state": Text("状态", "State"),
-    "rv_fc_at_risk": Text("有延期风险", "At risk"),
-    "rv_fc_late": Text("已超期", "Late"),
     "rv_fc_none": Text("目前没有预计延误的实例。", "No running instance is forecast to be late."),
     "rv_fc_more": Text("另有 {n} 个，见 Excel。", "{n} more: see the Excel file."),
     "rv_departments": Text("部门工作量", "Department workload"),

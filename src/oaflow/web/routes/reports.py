@@ -17,7 +17,7 @@ from fastapi.responses import Response
 from oaflow.api.problems import STATUS
 from oaflow.domain.errors import OAFlowError
 from oaflow.domain.periods import period_of
-from oaflow.present import heatmap, line_chart
+from oaflow.present import forecast_words, heatmap, line_chart
 from oaflow.present import pareto as pareto_layout
 from oaflow.services import catalog
 from oaflow.services import review as reviews
@@ -77,6 +77,7 @@ def review_page(
         trends=_trends(view, viewer) if view else [],
         causes=_causes(view, viewer) if view else None,
         heats=_heats(app, view, viewer) if view else {},
+        fc_states=forecast_words.STATES,
         xlsx="/api/reports/review.xlsx?" + urlencode({**given, "lang": viewer.lang}),
     )
 
