@@ -236,10 +236,11 @@ def remaining(
 def completion(
     calendar: WorkingCalendar, now: datetime, left: Remaining
 ) -> tuple[datetime, datetime]:
-    """The expected completion instants (median, p90): ``left`` working time from now."""
+    """The expected completion instants (median, p90): ``left`` working time from now, to
+    the whole second."""
     return (
-        calendar.add_working_hours(now, left.median / 3600),
-        calendar.add_working_hours(now, left.p90 / 3600),
+        calendar.add_working_hours(now, round(left.median) / 3600),
+        calendar.add_working_hours(now, round(left.p90) / 3600),
     )
 
 

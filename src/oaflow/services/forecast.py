@@ -52,8 +52,8 @@ class NodeHistory:
     """What the forecast took a node's duration to be (working seconds) and from where."""
 
     node: NodeRef
-    median: float
-    p90: float
+    median: int  # working seconds
+    p90: int
     source: Source  # history | limit | default
     samples: int  # its finished tasks in the history
 
@@ -71,8 +71,8 @@ class InstanceForecast:
     owners: tuple[str, ...]  # the logins its open tasks are with (assignees or candidates)
     median: datetime  # expected completion: half of such instances finish by then
     p90: datetime  # nine in ten by then
-    remaining_median: float  # working seconds left
-    remaining_p90: float
+    remaining_median: int  # working seconds left
+    remaining_p90: int
     deadline: datetime | None  # None: no planned dates nor time limits to be held to
     state: ForecastState
     nodes: tuple[NodeHistory, ...]  # the nodes counted from now to the end
@@ -180,8 +180,8 @@ def _forecast(
         owners=tuple(dict.fromkeys(owners)),
         median=median,
         p90=p90,
-        remaining_median=left.median,
-        remaining_p90=left.p90,
+        remaining_median=round(left.median),
+        remaining_p90=round(left.p90),
         deadline=due,
         state=fc.state_of(p90, due, now),
         nodes=tuple(_used(definition, estimates, n) for n in left.nodes if n in estimates),
@@ -262,4 +262,6 @@ def _used(
     definition: ProcessDefinition, estimates: Mapping[str, Estimate], node: str
 ) -> NodeHistory:
     e = estimates[node]
-    return NodeHistory(node_ref(definition, node), e.median, e.p90, e.source, e.samples)
+    return NodeHistory(
+        node_ref(definition, node), round(e.median), round(e.p90), e.source, e.samples
+    )
