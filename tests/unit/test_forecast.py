@@ -5,6 +5,7 @@ past its median, limits as the fallback, the deadline with and without planned d
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 from datetime import UTC, datetime, time, timedelta
 
 import pytest
@@ -179,10 +180,14 @@ def test_planned_dates_set_the_deadline_and_the_limits_after_them_add() -> None:
     # p2 planned on Friday: then p3 4 h after it, Monday 13:00
     monday = datetime(2024, 3, 11, 5, 0, tzinfo=UTC)
     assert deadline(GRAPH, START, {"p2": friday}, CAL, to_y) == monday
-    bare = ProcessDefinition(
-        "bare", Text("b"), "B{seq}", {"s": _node("s", NodeType.INITIATE, next=("e",))}
-    )
+    # no limit nor plan on the way taken (y, p1, p2, p3 without limits): no deadline, even
+    # if the branch not taken (x) has a limit
+    nodes = {
+        k: replace(n, time_limit=None) if k not in ("x", "g") else n for k, n in GRAPH.nodes.items()
+    }
+    bare = ProcessDefinition("bare", Text("b"), "B{seq}", nodes)
     assert deadline(bare, START, {}, CAL, to_y) is None
+    assert deadline(bare, START, {}, CAL, undecided) == datetime(2024, 3, 5, 10, tzinfo=UTC)
 
 
 def test_the_state_late_at_risk_or_on_track() -> None:

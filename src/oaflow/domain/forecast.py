@@ -244,6 +244,10 @@ def completion(
     )
 
 
+#: a planned finish, and whether a plan or a time limit went into it
+_Planned = tuple[datetime, bool]
+
+
 class _Schedule:
     """Each node's planned finish walking forward from the start: its planned date when the
     form gives one, else its arrival plus its time limit."""
@@ -256,38 +260,42 @@ class _Schedule:
         route: Router,
     ) -> None:
         self.definition, self.plans, self.calendar, self.route = definition, plans, calendar, route
-        self.done: dict[tuple[str, datetime], datetime] = {}
+        self.done: dict[tuple[str, datetime], _Planned] = {}
         self.walking: set[str] = set()
 
-    def finish(self, node_id: str, arrive: datetime) -> datetime:
+    def finish(self, node_id: str, arrive: datetime) -> _Planned:
         """When the end is planned to be reached from arriving at ``node_id`` at ``arrive``."""
         key = (node_id, arrive)
         if key in self.done:
             return self.done[key]
         if node_id in self.walking:
-            return arrive
+            return arrive, False
         self.walking.add(node_id)
         node = self.definition.node(node_id)
-        left = self.own(node, arrive)
+        left, counted = self.own(node, arrive)
         targets = self.definition.successors(node_id)
         if node.type is NodeType.EXCLUSIVE:
             chosen = self.route(node)
             if chosen is not None and chosen in self.definition.nodes:
                 targets = (chosen,)
-        found = max((self.finish(t, left) for t in targets), default=left)
+        after = [self.finish(t, left) for t in targets]
+        found = (
+            max(at for at, _ in after) if after else left,
+            counted or any(c for _, c in after),
+        )
         self.walking.discard(node_id)
         self.done[key] = found
         return found
 
-    def own(self, node: Node, arrive: datetime) -> datetime:
+    def own(self, node: Node, arrive: datetime) -> _Planned:
         if node.id in self.plans:
-            return self.plans[node.id]
+            return self.plans[node.id], True
         limit = node.time_limit if node.is_task else None
         if limit is None:
-            return arrive
+            return arrive, False
         if limit.basis == "calendar":
-            return add_calendar_hours(arrive, limit.hours)
-        return self.calendar.add_working_hours(arrive, limit.hours)
+            return add_calendar_hours(arrive, limit.hours), True
+        return self.calendar.add_working_hours(arrive, limit.hours), True
 
 
 def deadline(
@@ -300,11 +308,10 @@ def deadline(
     """When the instance is due: walking its path from its start, a node with a planned
     date (``plans``, from the form: Template 1's key nodes, a milestone's date field) is
     due then, any other task node its time limit after the one before it; the end's date.
-    None when the definition has neither plans nor time limits (nothing to be late for)."""
-    limited = any(n.is_task and n.time_limit is not None for n in definition.nodes.values())
-    if not plans and not limited:
-        return None
-    return _Schedule(definition, plans, calendar, route).finish(definition.start.id, started_at)
+    None when its path has neither plans nor time limits (nothing to be late for)."""
+    schedule = _Schedule(definition, plans, calendar, route)
+    due, counted = schedule.finish(definition.start.id, started_at)
+    return due if counted else None
 
 
 def state_of(p90_at: datetime, due: datetime | None, now: datetime) -> ForecastState:
