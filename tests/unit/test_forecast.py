@@ -112,6 +112,9 @@ def test_an_undecided_gateway_counts_its_longer_branch_and_no_rework() -> None:
     assert left.median / H == pytest.approx(2 + 8)
     assert left.p90 / H == pytest.approx(10 + math.sqrt(2**2 + (13 - 8) ** 2))
     assert "x" in left.nodes and "y" in left.nodes
+    # an instance waiting at a node without people's work (a service call): what follows it
+    waiting = remaining(GRAPH, [OpenNode("g")], ESTIMATES, to_y)
+    assert (waiting.median / H, waiting.p90 / H) == pytest.approx((1 + 3, 4 + math.sqrt(17)))
 
 
 def test_open_parallel_branches_the_longest_counts_then_what_follows_the_join() -> None:

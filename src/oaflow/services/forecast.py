@@ -4,8 +4,9 @@ of its remaining nodes on the business calendar, the deadline it is held to, and
 is on track, at risk or late. The arithmetic is domain/forecast.py's; here the history,
 the instances and their open tasks are read — one SQL for the history of every node
 (storage/metrics_sql.nodes over ``HISTORY``), the running instances a page at a time
-through the instance list's query (index on state, process), and their open tasks a chunk
-at a time (index on instance, state) — never a query per instance.
+through the instance list's query (index on state, process), and their open tasks and
+unfinished service calls a page at a time (indexes on instance, state) — never a query per
+instance. An instance is at the nodes of its open tasks and of its unfinished calls.
 
 The history is every finished task of the process's nodes, not only those the caller may
 see: it is a duration per node, not anything of another instance, and a forecast from part
@@ -36,7 +37,7 @@ from oaflow.services.app import App
 from oaflow.services.metrics import check_process
 from oaflow.services.view_parts import Names, node_ref
 from oaflow.services.views import NodeRef, Person
-from oaflow.storage import instance_list, metrics_sql
+from oaflow.storage import instance_list, metrics_sql, service_repo
 from oaflow.storage import runtime_reads as reads
 from oaflow.storage.metrics_sql import NodeRow, Window
 
@@ -98,8 +99,8 @@ def running_forecasts(
     history = _history(conn, now, process)
     names = Names(app.org(conn))
     found = [
-        _forecast(app, conn, names, history, instance, open_tasks, now)
-        for instance, open_tasks in _running(app, conn, scope, now, process)
+        _forecast(app, conn, names, history, instance, open_tasks, now, calls)
+        for instance, open_tasks, calls in _running(app, conn, scope, now, process)
     ]
     return tuple(sorted(found, key=_urgency))
 
@@ -113,8 +114,11 @@ def forecast_of(app: App, who: Principal, business_key: str) -> InstanceForecast
         if instance.state is not InstanceState.RUNNING:
             return None
         history = _history(conn, now, instance.definition_key)
-        open_tasks = reads.open_tasks_of_instances(conn, app.sensitive, [instance.id or 0])
-        return _forecast(app, conn, Names(app.org(conn)), history, instance, open_tasks, now)
+        ids = [instance.id or 0]
+        open_tasks = reads.open_tasks_of_instances(conn, app.sensitive, ids)
+        calls = [node for _, node in service_repo.open_call_nodes(conn, ids)]
+        names = Names(app.org(conn))
+        return _forecast(app, conn, names, history, instance, open_tasks, now, calls)
 
 
 def _urgency(f: InstanceForecast) -> tuple[int, datetime, str]:
@@ -131,8 +135,9 @@ def _history(
 
 def _running(
     app: App, conn: Connection, scope: Scope, now: datetime, process: str | None
-) -> Iterator[tuple[InstanceRecord, list[TaskRecord]]]:
-    """The running instances in ``scope`` with their open tasks, a page at a time."""
+) -> Iterator[tuple[InstanceRecord, list[TaskRecord], list[str]]]:
+    """The running instances in ``scope`` with their open tasks and the nodes of their
+    unfinished service calls, a page at a time."""
     offset = 0
     while True:
         page, _ = instance_list.list_instances(
@@ -142,7 +147,10 @@ def _running(
         tasks: dict[int, list[TaskRecord]] = {i: [] for i in ids}
         for task in reads.open_tasks_of_instances(conn, app.sensitive, ids):
             tasks[task.instance_id].append(task)
-        yield from ((i, tasks[i.id or 0]) for i in page)
+        calls: dict[int, list[str]] = {i: [] for i in ids}
+        for instance_id, node in service_repo.open_call_nodes(conn, ids):
+            calls[instance_id].append(node)
+        yield from ((i, tasks[i.id or 0], calls[i.id or 0]) for i in page)
         if len(page) < PAGE:
             return
         offset += PAGE
@@ -156,17 +164,18 @@ def _forecast(
     instance: InstanceRecord,
     open_tasks: Sequence[TaskRecord],
     now: datetime,
+    calls: Sequence[str] = (),
 ) -> InstanceForecast:
     definition = app.definition(conn, instance.definition_id)
     calendar = app.calendar
     estimates = _estimates(app, definition, history)
     route = _router(definition, instance)
-    at = _open_nodes(app, open_tasks, now)
+    at = _open_nodes(app, open_tasks, now) + [OpenNode(n) for n in dict.fromkeys(calls)]
     left = fc.remaining(definition, at, estimates, route)
     median, p90 = fc.completion(calendar, now, left)
     plans = _plans(app, definition, instance)
     due = fc.deadline(definition, instance.started_at, plans, calendar, route)
-    current = tuple(dict.fromkeys(t.node_id for t in open_tasks))
+    current = tuple(dict.fromkeys([*(t.node_id for t in open_tasks), *calls]))
     owners = (p for t in open_tasks for p in ((t.assignee,) if t.assignee else t.candidates))
     return InstanceForecast(
         instance_id=instance.id or 0,

@@ -117,3 +117,15 @@ def calls(
 def call(conn: Connection, call_id: int) -> dict[str, Any] | None:
     found = _dicts(conn, _calls().where(service_calls.c.id == call_id))
     return found[0] if found else None
+
+
+def open_call_nodes(conn: Connection, instance_ids: list[int]) -> list[tuple[int, str]]:
+    """The (instance, node) of the calls not finished yet (pending, running or an incident)
+    of these instances: where an instance without open tasks waits (the forecast)."""
+    if not instance_ids:
+        return []
+    query = select(service_calls.c.instance_id, service_calls.c.node_id).where(
+        service_calls.c.instance_id.in_(instance_ids),
+        service_calls.c.state.in_(("pending", "running", "incident")),
+    )
+    return [(int(i), str(n)) for i, n in conn.execute(query).all()]
