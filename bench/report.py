@@ -1,0 +1,444 @@
+"""The review report (MTR-4) over a year of history: its time and peak memory at 100,000 and
+at 1,000,000 finished tasks, on SQLite and on PostgreSQL.
+
+    python bench/report.py [--sizes 100000,1000000] [--repeat 3] [--as admin,csd.head]
+                           [--pg URL | env OAFLOW_TEST_DATABASE_URL] [--no-sqlite] [--no-pg]
+                           [--plans FILE] [--cache DIR | --no-cache] [--quick]
+
+For each size, bench/report_history.py writes a year (2025) of work on the four built-in
+processes into a SQLite database made by the normal setup (migrations, the demo
+organisation, the processes published), about that many finished tasks; the file is kept
+in ``--cache`` (the system's temporary folder by default, keyed by size, seed and the
+generator's and migrations' code) so that a second run skips it. For PostgreSQL the same
+rows are copied into a fresh database of the server (created and dropped by the run).
+
+Then, as each of ``--as`` (admin sees everything; csd.head only what its department took
+part in, through the scope's conditions), for the quarter 2025-Q4 and the month 2025-11:
+the review report — services/review.review (metrics, six-month trend, exception causes,
+heat map) when present, else metrics.metrics + metrics.trend — once to warm up, then the
+best of ``--repeat`` times, then its peak memory in two more runs: the peak of Python's
+allocations (tracemalloc) and the growth of the process's resident memory (the kernel's
+high-water mark, reset before the run). Prints a table, and per backend the ratios of the
+largest size to the smallest: time (a million tasks is ten times the rows), memory (the
+target: 1.0, flat).
+
+Last, on the largest size, each statement of one review, with its time and plan (EXPLAIN
+QUERY PLAN on SQLite, EXPLAIN ANALYZE on PostgreSQL): a full scan of a big table is
+flagged. ``--plans FILE`` writes the whole plans there.
+
+``--quick`` is a smoke run: sizes 500 and 2,000, one repeat.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import os
+import re
+import sys
+import tempfile
+import time
+import tracemalloc
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from rich.progress import Progress
+from sqlalchemy import create_engine, event, text
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+import report_history as history
+
+from oaflow.domain.clock import FixedClock
+from oaflow.domain.holidays_cn import china_calendar
+from oaflow.domain.security import Principal
+from oaflow.services import authz, metrics
+from oaflow.services.app import App
+from oaflow.storage.database import Database, normalise_url
+
+try:  # the whole review (MTR-4) once it is there; the metrics (its SQL) before
+    from oaflow.services import review as review_service
+except ImportError:  # pragma: no cover - before services/review.py lands
+    review_service = None  # type: ignore[assignment]
+
+PERIODS = ("2025-Q4", "2025-11")
+MIB = 1024 * 1024
+#: big tables: a full scan of one of them is flagged in the plans
+BIG = ("tasks", "instances", "exceptions", "surveys", "history")
+MIGRATIONS = Path(__file__).parents[1] / "src" / "oaflow" / "storage" / "migrations" / "versions"
+
+
+def what_is_timed() -> str:
+    if review_service is not None:
+        return "services.review.review (metrics, trend, causes, heat map)"
+    return "services.metrics.metrics + metrics.trend"
+
+
+def run_review(app: App, who: Principal, period: str) -> None:
+    if review_service is not None:
+        review_service.review(app, who, period)
+    else:
+        metrics.metrics(app, who, period)
+        metrics.trend(app, who, period)
+
+
+# -- memory --------------------------------------------------------------------------------
+
+
+def _status(name: str) -> int:
+    """A figure of /proc/self/status in bytes (VmRSS, VmHWM); 0 where there is none."""
+    try:
+        found = re.search(rf"^{name}:\s+(\d+) kB", Path("/proc/self/status").read_text(), re.M)
+    except OSError:
+        return 0
+    return int(found.group(1)) * 1024 if found else 0
+
+
+def rss_growth(work: Callable[[], object]) -> float | None:
+    """How far the resident memory rose above where it was, during ``work`` (bytes); None
+    where the kernel's high-water mark cannot be reset (not Linux)."""
+    try:
+        Path("/proc/self/clear_refs").write_text("5")  # resets VmHWM to the current RSS
+    except OSError:
+        return None
+    before = _status("VmRSS")
+    work()
+    return float(max(0, _status("VmHWM") - before))
+
+
+def traced_peak(work: Callable[[], object]) -> float:
+    """The peak of Python's allocations during ``work`` (bytes)."""
+    tracemalloc.start()
+    try:
+        work()
+        return float(tracemalloc.get_traced_memory()[1])
+    finally:
+        tracemalloc.stop()
+
+
+# -- the databases -------------------------------------------------------------------------
+
+
+def cache_key(tasks: int, seed: int) -> str:
+    code = Path(history.__file__).read_bytes()
+    heads = ",".join(sorted(p.name for p in MIGRATIONS.glob("*.py")))
+    digest = hashlib.sha1(code + heads.encode()).hexdigest()[:10]
+    return f"report-history-{tasks}-s{seed}-{digest}.db"
+
+
+def progress_bar(label: str) -> tuple[Progress, Callable[[int, int], None]]:
+    bar = Progress(transient=True)
+    task = bar.add_task(label, total=None)
+
+    def advance(done: int, total: int) -> None:
+        bar.update(task, completed=done, total=total)
+
+    return bar, advance
+
+
+def sqlite_file(tasks: int, seed: int, folder: Path, cached: bool) -> Path:
+    """The generated history of ``tasks`` finished tasks (made now, or found in the cache)."""
+    path = folder / cache_key(tasks, seed)
+    if cached and path.exists():
+        print(f"  {tasks:,} tasks: the cached history {path}", flush=True)
+        return path
+    partial = path.with_suffix(f".{os.getpid()}.part")
+    partial.unlink(missing_ok=True)
+    bar, advance = progress_bar(f"writing {tasks:,} tasks")
+    with bar:
+        made = history.generate(partial, tasks, seed, advance)
+    partial.replace(path)
+    print(
+        f"  {tasks:,} tasks: made in {made.seconds:.1f} s — {made.instances:,} instances"
+        f" ({made.running:,} running), {made.finished_tasks:,} finished tasks"
+        f" ({made.late_tasks:,} late, {made.sent_back:,} rejected or returned),"
+        f" {made.open_tasks:,} open, {made.exceptions:,} exception records,"
+        f" {made.surveys:,} surveys",
+        flush=True,
+    )
+    return path
+
+
+@contextmanager
+def pg_database(admin_url: str) -> Iterator[str]:
+    """A fresh database next to ``admin_url``'s, dropped afterwards."""
+    admin_url = normalise_url(admin_url)
+    name = f"oaflow_bench_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield admin_url.rsplit("/", 1)[0] + f"/{name}"
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@contextmanager
+def backend_url(backend: str, source: Path, pg: str) -> Iterator[str]:
+    if backend == "sqlite":
+        yield f"sqlite:///{source}"
+        return
+    with pg_database(pg) as url:
+        bar, advance = progress_bar("copying into PostgreSQL")
+        with bar:
+            seconds = history.load_postgres(source, url, advance)
+        print(f"  copied into PostgreSQL in {seconds:.1f} s (COPY, then VACUUM ANALYZE)")
+        yield url
+
+
+def app_on(url: str) -> App:
+    return App(db=Database(url), clock=FixedClock(history.NOW), calendar=china_calendar())
+
+
+# -- measuring -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Figure:
+    backend: str
+    tasks: int
+    login: str
+    period: str
+    seconds: float
+    traced: float  # bytes
+    rss: float | None  # bytes
+
+    def line(self) -> str:
+        rss = f"{self.rss / MIB:>9.1f}" if self.rss is not None else f"{'-':>9}"
+        return (
+            f"{self.backend:<11}{self.tasks:>11,}  {self.login:<10}{self.period:<9}"
+            f"{self.seconds:>9.2f}{self.traced / MIB:>14.2f}{rss}"
+        )
+
+
+HEADER = (
+    f"{'backend':<11}{'tasks':>11}  {'as':<10}{'period':<9}{'seconds':>9}"
+    f"{'traced MiB':>14}{'RSS+ MiB':>9}"
+)
+
+
+def measure(app: App, backend: str, tasks: int, login: str, period: str, repeat: int) -> Figure:
+    who = authz.principal(app, login)
+
+    def work() -> None:
+        run_review(app, who, period)
+
+    work()  # warm: compiled definitions, the driver's statement cache, the page cache
+    best = float("inf")
+    for _ in range(repeat):
+        began = time.perf_counter()
+        work()
+        best = min(best, time.perf_counter() - began)
+    rss = rss_growth(work)
+    traced = traced_peak(work)
+    return Figure(backend, tasks, login, period, best, traced, rss)
+
+
+def ratios(figures: list[Figure]) -> list[str]:
+    """Per backend, login and period: the largest size against the smallest."""
+    lines = []
+    groups: dict[tuple[str, str, str], list[Figure]] = {}
+    for f in figures:
+        groups.setdefault((f.backend, f.login, f.period), []).append(f)
+    for (backend, login, period), found in groups.items():
+        small = min(found, key=lambda f: f.tasks)
+        large = max(found, key=lambda f: f.tasks)
+        if small is large:
+            continue
+        rss = (
+            f"{large.rss / small.rss:.2f}"
+            if large.rss is not None and small.rss is not None and small.rss > 0
+            else "-"
+        )
+        lines.append(
+            f"{backend:<11}{login:<10}{period:<9}"
+            f"time ×{large.seconds / small.seconds:.2f}   "
+            f"traced memory ×{large.traced / small.traced:.2f}   RSS growth ×{rss}"
+            f"   ({large.tasks:,} / {small.tasks:,} tasks)"
+        )
+    return lines
+
+
+# -- the statements and their plans --------------------------------------------------------
+
+
+@dataclass
+class Statement:
+    where: str  # the function of the storage layer that ran it
+    sql: str
+    params: Any
+    seconds: float
+
+
+def caller() -> str:
+    """The first function of oaflow.storage (else oaflow.services) on the stack."""
+    frame = sys._getframe(2)
+    fallback = "?"
+    while frame is not None:
+        module = frame.f_globals.get("__name__", "")
+        if module.startswith("oaflow.storage.") and module != "oaflow.storage.database":
+            return f"{module.rsplit('.', 1)[1]}.{frame.f_code.co_name}"
+        if fallback == "?" and module.startswith("oaflow.services."):
+            fallback = f"{module.rsplit('.', 1)[1]}.{frame.f_code.co_name}"
+        frame = frame.f_back  # type: ignore[assignment]
+    return fallback
+
+
+def statements_of(app: App, login: str, period: str) -> list[Statement]:
+    """Each statement one review runs, with its time."""
+    found: list[Statement] = []
+    began: list[float] = []
+
+    def before(conn: Any, cursor: Any, sql: str, params: Any, context: Any, many: bool) -> None:
+        began.append(time.perf_counter())
+
+    def after(conn: Any, cursor: Any, sql: str, params: Any, context: Any, many: bool) -> None:
+        found.append(Statement(caller(), sql, params, time.perf_counter() - began.pop()))
+
+    engine = app.db.engine
+    event.listen(engine, "before_cursor_execute", before)
+    event.listen(engine, "after_cursor_execute", after)
+    try:
+        run_review(app, authz.principal(app, login), period)
+    finally:
+        event.remove(engine, "before_cursor_execute", before)
+        event.remove(engine, "after_cursor_execute", after)
+    return found
+
+
+def plan_of(app: App, backend: str, statement: Statement) -> list[str]:
+    explain = "EXPLAIN QUERY PLAN " if backend == "sqlite" else "EXPLAIN (ANALYZE, BUFFERS) "
+    with app.db.read() as conn:
+        rows = conn.exec_driver_sql(explain + statement.sql, statement.params).all()
+    if backend == "sqlite":  # (id, parent, notused, detail): indent by depth
+        depth: dict[int, int] = {0: -1}
+        lines = []
+        for node, parent, _, detail in rows:
+            depth[node] = depth.get(parent, -1) + 1
+            lines.append("  " * depth[node] + str(detail))
+        return lines
+    return [str(r[0]) for r in rows]
+
+
+def full_scans(backend: str, sql: str, plan: list[str]) -> list[str]:
+    """The big tables the plan reads whole (not through an index), in order."""
+    if backend == "sqlite":
+        # SCAN t: the table that t names, row by row; SCAN t USING INDEX reads an index
+        names = {table: table for table in BIG}
+        for table, alias in re.findall(rf"\b({'|'.join(BIG)})\s+(?:AS\s+)?(\w+)", sql, re.I):
+            names.setdefault(alias, table)
+        pattern = re.compile(r"^SCAN (\w+)$")
+    else:
+        names = {table: table for table in BIG}
+        pattern = re.compile(r"Seq Scan on (\w+)")
+    found = (pattern.search(line.strip()) for line in plan)
+    return list(dict.fromkeys(names[m.group(1)] for m in found if m and m.group(1) in names))
+
+
+def show_plans(
+    app: App, backend: str, tasks: int, login: str, period: str, out: Path | None
+) -> list[str]:
+    """One review's statements, slowest first, each with its time and full scans (if any);
+    the whole plans into ``out``. The lines printed."""
+    found = statements_of(app, login, period)
+    total = sum(s.seconds for s in found)
+    lines = [
+        f"{backend}, {tasks:,} tasks, as {login}, {period}: {len(found)} statements,"
+        f" {total:.2f} s in the database driver"
+    ]
+    scans = 0
+    chunks = []
+    for s in sorted(found, key=lambda s: -s.seconds):
+        plan = plan_of(app, backend, s)
+        flagged = full_scans(backend, s.sql, plan)
+        scans += len(flagged)
+        mark = f"   full scan of {', '.join(flagged)}" if flagged else ""
+        if s.seconds >= 0.01:
+            lines.append(f"  {s.seconds:>7.3f} s  {s.where}{mark}")
+        chunks.append(f"-- {s.where}: {s.seconds:.3f} s\n{s.sql.strip()}\n-- params: {s.params}")
+        chunks.append("\n".join(plan) + "\n")
+    rest = [s for s in found if s.seconds < 0.01]
+    if rest:
+        lines.append(
+            f"  {sum(s.seconds for s in rest):>7.3f} s  {len(rest)} more statements under 10 ms"
+        )
+    lines.append(f"  full scans of big tables: {scans}")
+    if out is not None:
+        with out.open("a", encoding="utf-8") as f:
+            f.write(f"==== {lines[0]}\n\n" + "\n".join(chunks) + "\n")
+    return lines
+
+
+# -- the run -------------------------------------------------------------------------------
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
+    parser.add_argument("--sizes", default="100000,1000000", help="finished tasks, by commas")
+    parser.add_argument("--repeat", type=int, default=3, help="timed runs, the best is kept")
+    parser.add_argument("--as", dest="logins", default="admin,csd.head", help="who asks")
+    parser.add_argument("--pg", default=os.environ.get("OAFLOW_TEST_DATABASE_URL", ""))
+    parser.add_argument("--no-sqlite", action="store_true", help="skip SQLite")
+    parser.add_argument("--no-pg", action="store_true", help="skip PostgreSQL")
+    parser.add_argument("--plans", type=Path, help="write every statement's plan here")
+    parser.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir()))
+    parser.add_argument("--no-cache", action="store_true", help="make the history again")
+    parser.add_argument("--seed", type=int, default=15)
+    parser.add_argument("--quick", action="store_true", help="smoke run: 500 and 2,000 tasks")
+    args = parser.parse_args(argv)
+    if args.quick:
+        args.sizes, args.repeat = "500,2000", 1
+    sizes = sorted(int(s) for s in args.sizes.split(","))
+    logins = [s.strip() for s in args.logins.split(",") if s.strip()]
+    backends = [] if args.no_sqlite else ["sqlite"]
+    if not args.no_pg and args.pg:
+        backends.append("postgresql")
+    elif not args.no_pg:
+        print("postgresql skipped: give --pg URL or set OAFLOW_TEST_DATABASE_URL")
+    if args.plans is not None:
+        args.plans.write_text("", encoding="utf-8")
+    print(f"timed: {what_is_timed()}; best of {args.repeat}", flush=True)
+    figures: list[Figure] = []
+    plans: list[str] = []
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp) if args.no_cache else args.cache
+        for tasks in sizes:
+            source = sqlite_file(tasks, args.seed, folder, not args.no_cache)
+            for backend in backends:
+                with backend_url(backend, source, args.pg) as url:
+                    app = app_on(url)
+                    try:
+                        for login in logins:
+                            for period in PERIODS:
+                                figures.append(
+                                    measure(app, backend, tasks, login, period, args.repeat)
+                                )
+                                print(figures[-1].line(), flush=True)
+                        if tasks == sizes[-1]:
+                            for login in logins:
+                                plans += show_plans(
+                                    app, backend, tasks, login, PERIODS[0], args.plans
+                                )
+                    finally:
+                        app.db.dispose()
+    print()
+    print(HEADER)
+    for f in figures:
+        print(f.line())
+    print(f"\nratios, {sizes[-1]:,} tasks against {sizes[0]:,}:")
+    for line in ratios(figures):
+        print(line)
+    print("\nstatements of one review at the largest size (slowest first):")
+    for line in plans:
+        print(line)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
