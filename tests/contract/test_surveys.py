@@ -11,8 +11,17 @@ import pytest
 from oaflow.domain.clock import FixedClock
 from oaflow.domain.errors import ConflictError, ForbiddenError, InputError, NotFoundError
 from oaflow.domain.security import SYSTEM
+from oaflow.notify.channels.recording import RecordingChannel
 from oaflow.processes import builtin_source
-from oaflow.services import catalog, deputies, survey_sweep, surveys, timers
+from oaflow.services import (
+    catalog,
+    delivery,
+    deputies,
+    notify_admin,
+    survey_sweep,
+    surveys,
+    timers,
+)
 from oaflow.services.app import App
 from oaflow.storage.runtime_reads import find_instance
 
@@ -57,6 +66,18 @@ def test_a_completed_instance_asks_each_department_that_took_part_once(
     assert asked(demo_app) == [(["csd.head"], "客户服务部"), (["prd.head"], "生产部")]
     requests = [m for m in outbox(demo_app) if m["event"] == "survey_requested"]
     assert requests[1]["data"]["page"] == f"/surveys#survey-{found[1].id}"
+    smtp = {"host": "127.0.0.1", "port": 2525, "tls": "none", "sender": "oa@demo.oaflow.local"}
+    notify_admin.add_channel(demo_app, who(demo_app, "admin"), "mail", "email", smtp)
+    recorder = RecordingChannel()
+    delivery.deliver_due(demo_app, lambda kind: recorder, clock.now())
+    (mail,) = [
+        d.message
+        for d in recorder.deliveries
+        if d.message.address_name == "陈志强" and "满意度调查" in d.message.subject
+    ]
+    assert mail.subject == f"【满意度调查】客户投诉 · {key}"
+    assert mail.link.endswith(f"/surveys#survey-{found[1].id}") and mail.link in mail.text
+    assert "请代表生产部为本次协作打分" in mail.text
     # a second sweep, and the demo builder's call, open nothing new
     clock.advance(timedelta(hours=1))
     assert timers.fire_due(demo_app, clock.now()) == 0 and timers.next_due(demo_app) is None

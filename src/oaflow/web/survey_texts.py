@@ -20,6 +20,7 @@ SURVEY_WORDS: dict[str, Text] = {
     "svy_comment": Text("意见（选填）", "Comment (optional)"),
     "svy_remark": Text("意见", "Comment"),
     "svy_submit": Text("提交评价", "Submit"),
+    "svy_answer_now": Text("去评分 →", "Give your score →"),
     "svy_all": Text("查看所有部门的待评价调查", "Every department's open surveys"),
     "svy_mine": Text("只看我的", "Only mine"),
     "svy_answered": Text(
