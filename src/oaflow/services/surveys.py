@@ -145,8 +145,11 @@ def _deputies(app: App, conn: Connection, now: datetime) -> dict[str, str]:
 def answers_for(app: App, conn: Connection, who: Principal) -> frozenset[str] | None:
     """The departments ``who`` answers for: those they head, and those whose head they act
     for now; None: every department (an administrator)."""
-    if administers(who):
-        return None
+    return None if administers(who) else _headed(app, conn, who)
+
+
+def _headed(app: App, conn: Connection, who: Principal) -> frozenset[str]:
+    """The departments ``who`` heads, or whose head they act for now as deputy."""
     org = app.org(conn)
     deputies = _deputies(app, conn, app.now())
     heads = {who.login} | {user for user, deputy in deputies.items() if deputy == who.login}
@@ -167,14 +170,12 @@ def _may_answer(app: App, conn: Connection, who: Principal, department: str) -> 
 def waiting(app: App, who: Principal, every: bool = False) -> list[SurveyView]:
     """The surveys waiting for ``who``'s answer (``every``: those of every department, for
     administrators), the newest first."""
+    departments: frozenset[str] | None = None
     with app.db.read() as conn:
         if every:
             authz.authorize(app, conn, who, Permission.ADMINISTER)
-            departments = None
         else:
-            departments = answers_for(app, conn, who)
-            if departments is None:
-                departments = frozenset()  # an administrator's own: none, unless asked all
+            departments = _headed(app, conn, who)
         rows = repo.open_of(conn, departments)
         return _views(app, conn, rows)
 
