@@ -80,6 +80,9 @@ def test_instance_gantt_and_diagram(visit: Callable[..., Visit]) -> None:
     rows = leader.page.locator(".gantt-row")
     assert rows.count() >= 2
     expect(leader.page.locator(".gantt .today")).to_have_count(1)
+    # each running instance's completion forecast on its row, with the legend saying it
+    assert leader.page.locator(".gantt-row .forecast-bar").count() >= 1
+    expect(leader.page.locator(".gantt .legend")).to_contain_text("预计完成（中位数）")
     leader.shot("portfolio-leader-desktop")
     # an instance of the launch: its key from the instance list of the API
     listed = leader.page.request.get(leader.base + "/api/instances?process=new-product-launch")

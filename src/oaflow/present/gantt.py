@@ -3,8 +3,9 @@ instance (a portfolio), the planned span as a thin bar, what happened as a thick
 milestone as a diamond at its planned date, a line for today; what is late is marked
 ``overdue`` (drawn red, and said in words beside the bar). A running instance's completion
 forecast (issue 15) is a last row: a hatched bar from now to the expected completion (the
-median), a whisker on to the time nine in ten finish by (p90), and the deadline's mark.
-Pure: the page draws it."""
+median), a whisker on to the time nine in ten finish by (p90), and the deadline's mark — a
+last row of an instance's chart, on each instance's own row of a portfolio. Pure: the page
+draws it."""
 
 from __future__ import annotations
 
@@ -18,39 +19,6 @@ CHART_W = 640
 ROW_H = 34
 HEAD_H = 28
 STATUS_W = 150  # right of the time axis: room for the words beside the last bars
-
-
-@dataclass(frozen=True)
-class Span:
-    """One row to draw: its label, when it started, was planned to end, ended (None: still
-    open), and whether it is a milestone."""
-
-    label: str
-    sub: str
-    start: datetime | None
-    planned: datetime | None
-    ended: datetime | None
-    is_open: bool
-    reached: bool = True  # False: a planned node not reached yet
-    milestone: bool = False
-    href: str = ""
-    status: str = ""  # the words said beside the bar (已完成(延迟16小时) …)
-    late: bool = False  # open past a deadline not drawn here (an instance's open task)
-
-
-@dataclass(frozen=True)
-class Bar:
-    label: str
-    sub: str
-    y: int
-    kind: str  # done | late | current | overdue | pending
-    plan_x: int | None
-    plan_w: int
-    real_x: int | None
-    real_w: int
-    milestone_x: int | None
-    href: str
-    status: str
 
 
 @dataclass(frozen=True)
@@ -81,6 +49,41 @@ class ForecastBar:
 
 
 @dataclass(frozen=True)
+class Span:
+    """One row to draw: its label, when it started, was planned to end, ended (None: still
+    open), and whether it is a milestone."""
+
+    label: str
+    sub: str
+    start: datetime | None
+    planned: datetime | None
+    ended: datetime | None
+    is_open: bool
+    reached: bool = True  # False: a planned node not reached yet
+    milestone: bool = False
+    href: str = ""
+    status: str = ""  # the words said beside the bar (已完成(延迟16小时) …)
+    late: bool = False  # open past a deadline not drawn here (an instance's open task)
+    forecast: Forecast | None = None  # a running instance's, drawn on its row (a portfolio)
+
+
+@dataclass(frozen=True)
+class Bar:
+    label: str
+    sub: str
+    y: int
+    kind: str  # done | late | current | overdue | pending
+    plan_x: int | None
+    plan_w: int
+    real_x: int | None
+    real_w: int
+    milestone_x: int | None
+    href: str
+    status: str
+    forecast: ForecastBar | None = None
+
+
+@dataclass(frozen=True)
 class Chart:
     width: int
     height: int
@@ -90,14 +93,18 @@ class Chart:
     bars: tuple[Bar, ...]
     forecast: ForecastBar | None = None
 
+    @property
+    def has_forecast(self) -> bool:
+        return self.forecast is not None or any(b.forecast is not None for b in self.bars)
+
 
 def chart(spans: Sequence[Span], now: datetime, tz: str, forecast: Forecast | None = None) -> Chart:
     """``spans`` on one time axis from the earliest start to the latest end (or now, or the
     end of the ``forecast`` drawn below them)."""
     times = [t for s in spans for t in (s.start, s.planned, s.ended) if t is not None]
-    if forecast is not None:
-        times += [forecast.median, forecast.p90]
-        times += [forecast.deadline] if forecast.deadline is not None else []
+    for f in (forecast, *(s.forecast for s in spans)):
+        if f is not None:
+            times += [f.median, f.p90, *([f.deadline] if f.deadline is not None else [])]
     first = min([*times, now]) if times else now - timedelta(days=7)
     last = max([*times, now]) if times else now + timedelta(days=7)
     pad = max((last - first) * 0.04, timedelta(hours=6))
@@ -131,6 +138,7 @@ def chart(spans: Sequence[Span], now: datetime, tz: str, forecast: Forecast | No
                 x(s.planned) if s.milestone and s.planned is not None else None,
                 s.href,
                 s.status,
+                _forecast_bar(s.forecast, y, x(now), x),
             )
         )
     rows = len(spans) + (1 if forecast is not None else 0)

@@ -5,6 +5,7 @@ deliverables and exception records; and the portfolio Gantt of running instances
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import datetime
 from typing import Annotated
 from zoneinfo import ZoneInfo
@@ -134,6 +135,14 @@ def forecast_span(found: InstanceForecast | None, lang: str, tz: str) -> gantt.F
     )
 
 
+def row_forecast(
+    found: InstanceForecast | None, status: str, lang: str, tz: str
+) -> gantt.Forecast | None:
+    """An instance's forecast on its own row of the portfolio, its status said first."""
+    drawn = forecast_span(found, lang, tz)
+    return replace(drawn, status=f"{status} · {drawn.status}") if drawn else None
+
+
 def instance_gantt(
     detail: InstanceDetail,
     milestones: set[str],
@@ -196,6 +205,9 @@ def portfolio(
         limit=200,
     )
     found = queries.instances(app, viewer.principal, wanted)
+    expected = {
+        f.business_key: f for f in forecast.forecasts(app, viewer.principal, process or None)
+    }
     spans = [
         gantt.Span(
             f"{i.business_key} {i.title}",
@@ -208,6 +220,12 @@ def portfolio(
             href=f"/instances/{i.business_key}",
             status=words.state_label(Sla.OVERDUE if i.overdue else i.state, viewer.lang),
             late=i.overdue,
+            forecast=row_forecast(
+                expected.get(i.business_key),
+                words.state_label(Sla.OVERDUE if i.overdue else i.state, viewer.lang),
+                viewer.lang,
+                app.calendar.tz,
+            ),
         )
         for i in found.items
     ]
