@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from urllib.parse import urlparse
@@ -17,7 +18,7 @@ import pytest
 from browsing import DESKTOP, Visit, sign_in
 from playwright.sync_api import Browser, BrowserContext, Route, sync_playwright
 
-from served import Served, start_server
+from served import OAFLOW, Served, clean_env, start_server
 
 CHROMIUM = os.environ.get("OAFLOW_CHROMIUM", "/usr/lib/chromium/chromium")
 ARGS = [
@@ -51,10 +52,32 @@ def browser() -> Iterator[Browser]:
         launched.close()
 
 
+@pytest.fixture(scope="session")
+def demo_site_files(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A folder with the demo database and its files after `oaflow init --demo
+    --with-history` (its six simulated weeks end when this test worker began): made once,
+    copied for every module's server."""
+    folder = tmp_path_factory.mktemp("demo-site")
+    done = subprocess.run(
+        [*OAFLOW, "init", "--demo", "--with-history"],
+        cwd=folder,
+        env=clean_env(),
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    return folder
+
+
 @pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
-    """`oaflow serve --demo` (the demo database with its simulated weeks) for a module."""
-    served = start_server(tmp_path_factory.mktemp("site"), "--demo")
+def site(tmp_path_factory: pytest.TempPathFactory, demo_site_files: Path) -> Iterator[Served]:
+    """`oaflow serve --demo` on a copy of the demo database with its simulated weeks (the
+    server says so and serves it as it is), for a module."""
+    folder = tmp_path_factory.mktemp("site")
+    shutil.copytree(demo_site_files, folder, dirs_exist_ok=True)
+    served = start_server(folder, "--demo")
     yield served
     served.stop()
 
