@@ -1,7 +1,8 @@
 """Opening the satisfaction surveys (MTR-2) as one of the timers' sweeps
 (services/timers.py), off the engine's path: the transaction that completes an instance
-writes nothing for the survey; the worker (or ``oaflow tick``) later finds the instances that
-completed, in the order they ended, and opens their surveys (services/surveys.py).
+writes nothing for the survey; the worker (or ``oaflow tick``) later looks at the instances
+that ended, in the order they ended, and opens the surveys of those that completed
+(services/surveys.py).
 
 A watermark in ``settings`` — the end and id of the last instance looked at — makes each
 sweep one short range read on the index of ``instances.ended_at``. An instance is looked at
@@ -26,16 +27,16 @@ MAX_AGE = timedelta(days=30)
 
 
 def next_due(app: App) -> datetime | None:
-    """When the first completed instance the sweep has not looked at is due."""
+    """When the first ended instance the sweep has not looked at is due."""
     with app.db.read() as conn:
-        found = repo.next_completed(conn, repo.read_mark(conn))
+        found = repo.next_ended(conn, repo.read_mark(conn))
     return found["ended_at"] + SETTLE if found else None
 
 
 def fire_one(app: App, now: datetime) -> bool:
-    """Look at the next completed instance due at ``now`` in a transaction of its own: open
-    its surveys and move the watermark past it. False when none is due (then nothing is
-    written)."""
+    """Look at the next ended instance due at ``now`` in a transaction of its own: open its
+    surveys (when it completed and its process asks) and move the watermark past it. False
+    when none is due (then nothing is written)."""
     due = next_due(app)
     if due is None or due > now:
         return False
@@ -43,7 +44,7 @@ def fire_one(app: App, now: datetime) -> bool:
         locked = repo.lock_mark(conn)
         oldest = now - MAX_AGE
         mark = locked if locked is not None and locked[0] >= oldest else (oldest, 0)
-        found = repo.next_completed(conn, mark)
+        found = repo.next_ended(conn, mark)
         if found is None or found["ended_at"] + SETTLE > now:
             if mark != locked:  # skip what ended too long ago, in one step
                 repo.set_mark(conn, mark)

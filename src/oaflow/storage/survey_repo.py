@@ -8,10 +8,10 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Select, and_, or_, select, update
+from sqlalchemy import Connection, Select, and_, not_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from oaflow.domain.states import InstanceState, TaskState
+from oaflow.domain.states import TaskState
 from oaflow.storage.tables import instances, settings, surveys, tasks
 
 #: the name of the sweep's watermark in ``settings``: "<ended_at ISO> <instance id>"
@@ -53,16 +53,17 @@ def set_mark(conn: Connection, mark: Mark) -> None:
     conn.execute(update(settings).where(settings.c.name == WATERMARK).values(value=value))
 
 
-def next_completed(conn: Connection, after: Mark | None) -> Row | None:
-    """The first completed instance that ended after ``after`` (by end, then id), from the
-    index on ``ended_at``."""
+def next_ended(conn: Connection, after: Mark | None) -> Row | None:
+    """The first instance that ended (completed, rejected or cancelled) after ``after``, by
+    end, then id: one range read of the index on ``ended_at`` (its entries are in that
+    order), whatever the number of instances before."""
     i = instances
-    query = select(i.c.id, i.c.ended_at, i.c.definition_id).where(
-        i.c.ended_at.is_not(None), i.c.state == InstanceState.COMPLETED.value
-    )
+    query = select(i.c.id, i.c.ended_at, i.c.state).where(i.c.ended_at.is_not(None))
     if after is not None:
         at, instance_id = after
-        query = query.where(or_(i.c.ended_at > at, and_(i.c.ended_at == at, i.c.id > instance_id)))
+        query = query.where(i.c.ended_at >= at).where(
+            not_(and_(i.c.ended_at == at, i.c.id <= instance_id))
+        )
     row = conn.execute(query.order_by(i.c.ended_at, i.c.id).limit(1)).first()
     return dict(row._mapping) if row else None
 
