@@ -26,6 +26,7 @@ from oaflow.services.app import App
 from oaflow.storage.runtime_reads import find_instance
 
 from .driver import COMPLAINT, Driver, outbox, who
+from .test_timers import run_against_paused
 
 
 def complaint_to_its_end(app: App) -> str:
@@ -154,3 +155,20 @@ def test_a_process_that_says_survey_false_is_never_asked(demo_app: App, clock: F
     assert timers.fire_due(demo_app, clock.now()) == 1  # looked at, passed over
     assert surveys.of_instance(demo_app, SYSTEM, key) == [] and asked(demo_app) == []
     assert timers.next_due(demo_app) is None
+
+
+def test_two_workers_sweeping_at_once_ask_each_department_once(
+    demo_app: App, clock: FixedClock
+) -> None:
+    """One worker's sweep is paused before its commit while a second one sweeps: the second
+    waits for the watermark (PostgreSQL: its row lock; SQLite: the write lock), then finds
+    nothing left to do."""
+    key = complaint_to_its_end(demo_app)
+    due = clock.now() + survey_sweep.SETTLE
+    second, error = run_against_paused(
+        demo_app,
+        lambda a: survey_sweep.fire_one(a, due),
+        lambda a: survey_sweep.fire_one(a, due),
+    )
+    assert (second, error) == (False, None)
+    assert len(surveys.of_instance(demo_app, SYSTEM, key)) == 2 and len(asked(demo_app)) == 2
