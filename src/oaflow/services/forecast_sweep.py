@@ -48,22 +48,35 @@ def next_due(app: App) -> datetime | None:
 
 
 def fire_one(app: App, now: datetime) -> bool:
-    """Sweep once if no sweep ran since the start of the working day of ``now``, in a
-    transaction of its own. True when it warned someone (a sweep that finds nothing at risk
-    is not counted as a handled check)."""
-    with app.db.write() as conn:
-        last = settings_repo.lock_instant(conn, MARK)
-        start = day_start(app.calendar, now)
-        if last is not None and (start is None or last >= start):
+    """Sweep once if no sweep ran since the start of the working day of ``now``. True when
+    it warned someone (a sweep that finds nothing at risk is not counted as a handled
+    check).
+
+    The forecasts are worked out in a read transaction, so that the write lock (SQLite) is
+    not held meanwhile; the warnings and the mark are then written in one short transaction
+    that checks the mark again under its lock: of two workers sweeping at once, one writes
+    (and the messages' ids would keep a day's warning single anyway). A sweep that stops
+    before writing is done again by the next round."""
+    with app.db.read() as conn:
+        if not _due(app, settings_repo.read_instant(conn, MARK), now):
             return False
-        settings_repo.write_instant(conn, MARK, now)
         found = running_forecasts(app, conn, EVERYTHING, None, now)
-        at_risk = [f for f in found if f.at_risk and _from_history(f)]
+    at_risk = [f for f in found if f.at_risk and _from_history(f)]
+    with app.db.write() as conn:
+        if not _due(app, settings_repo.lock_instant(conn, MARK), now):
+            return False
         store = RuntimeStore.on(conn, app.sensitive)
         new = sum(
             store.insert_messages(f.instance_id, [warning(app, f, now)], now) for f in at_risk
         )
+        settings_repo.write_instant(conn, MARK, now)
         return new > 0
+
+
+def _due(app: App, last: datetime | None, now: datetime) -> bool:
+    """Whether no sweep ran since the working day of ``now`` began."""
+    start = day_start(app.calendar, now)
+    return last is None or (start is not None and last < start)
 
 
 def _from_history(found: InstanceForecast) -> bool:
