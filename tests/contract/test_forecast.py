@@ -29,7 +29,8 @@ from oaflow.domain.clock import FixedClock
 from oaflow.domain.errors import NotFoundError
 from oaflow.domain.forecast import ForecastState, Source
 from oaflow.domain.states import Action
-from oaflow.services import forecast, forecast_sweep
+from oaflow.notify.channels.recording import RecordingChannel
+from oaflow.services import delivery, forecast, forecast_sweep, notify_admin
 from oaflow.services.app import App
 
 from .driver import COMPLAINT, Driver, outbox, tasks_of, who
@@ -148,6 +149,19 @@ def test_forecasts_warnings_and_scope(
         (f"forecast_at_risk/{keys['K']}/2024-03-15", ["csd.head", "prd.head"]),
     ]
     assert warned[0]["data"]["page"] == "/instances/" + keys["K"]
+    smtp = {"host": "127.0.0.1", "port": 2525, "tls": "none", "sender": "oa@demo.oaflow.local"}
+    notify_admin.add_channel(app, who(app, "admin"), "mail", "email", smtp)
+    recorder = RecordingChannel()
+    delivery.deliver_due(app, lambda kind: recorder, clock.now())
+    mails = [
+        d.message
+        for d in recorder.deliveries
+        if d.message.address_name == "陈志强" and "完工预测预警" in d.message.subject
+    ]
+    assert len(mails) == 2 and mails[0].subject.startswith(f"【完工预测预警】{keys['K']}")
+    assert mails[0].link.endswith(f"/instances/{keys['K']}") and mails[0].link in mails[0].text
+    assert "当前环节：原因分析与处理" in mails[0].text
+    assert "完成期限 2024-03-15 09:30" in mails[0].text
 
     clock.set(at("03-15 10:00"))  # the deadline has passed: late, not warned any more
     k = forecast.forecast_of(app, who(app, "admin"), keys["K"])

@@ -128,7 +128,7 @@ def warning(app: App, found: InstanceForecast, now: datetime) -> Message:
         "node_zh": "、".join(n.name.zh for n in found.current),
         "node_en": ", ".join(n.name.get("en") for n in found.current),
         "note_zh": f"预计 {median} 完成（九成把握在 {p90} 前），完成期限 {due}",
-        "note_en": f"expected to finish {median} (9 in 10 by {p90}); due {due}",
+        "note_en": f"Expected to finish {median} (9 in 10 by {p90}); due {due}.",
         "page": f"/instances/{found.business_key}",
         "expected": found.median.isoformat(),
         "expected_p90": found.p90.isoformat(),
