@@ -145,8 +145,18 @@ def _read_spread(m: Any, prefix: str) -> Spread:
     )
 
 
+def _without_jit(conn: Connection) -> None:
+    """PostgreSQL compiles a statement to machine code when its estimated cost passes
+    ``jit_above_cost``. The window functions and EXISTS subplans here are estimated high, and
+    the compiling costs more than the run: 2.1 s of the 2.8 s of a quarter's processes over
+    1,000,000 tasks (bench/report.py, EXPLAIN ANALYZE). Off for the rest of the transaction."""
+    if conn.dialect.name == "postgresql":
+        conn.exec_driver_sql("SET LOCAL jit = off")
+
+
 def processes(conn: Connection, window: Window) -> list[ProcessRow]:
     """Per process: the instances completed in the window and their cycle times."""
+    _without_jit(conn)
     scope, params = window.where()
     rank_w, pick_w = _spread("work_seconds", "process", "w")
     rank_s, pick_s = _spread("span_seconds", "process", "s")
@@ -189,6 +199,7 @@ def processes(conn: Connection, window: Window) -> list[ProcessRow]:
 
 def started(conn: Connection, window: Window) -> list[Started]:
     """Per process: the instances started in the window, and how many of them still run."""
+    _without_jit(conn)
     scope, params = window.where()
     sql = f"""
         SELECT i.definition_key AS process, MAX(i.definition_id) AS definition_id,
@@ -232,6 +243,7 @@ def _visits(group: str) -> str:
 
 def nodes(conn: Connection, window: Window) -> list[NodeRow]:
     """Per process and node: the tasks finished in the window."""
+    _without_jit(conn)
     scope, params = window.where()
     rank_w, pick_w = _spread("work_seconds", "process, node", "w")
     rank_s, pick_s = _spread("span_seconds", "process, node", "s")
@@ -274,6 +286,7 @@ def nodes(conn: Connection, window: Window) -> list[NodeRow]:
 
 def departments(conn: Connection, window: Window) -> list[DepartmentRow]:
     """Per department: the work it received, finished and left open in the window."""
+    _without_jit(conn)
     scope, params = window.where()
     rank_w, pick_w = _spread("work_seconds", "department", "w")
     sql = f"""
@@ -324,6 +337,7 @@ def departments(conn: Connection, window: Window) -> list[DepartmentRow]:
 def scores(conn: Connection, window: Window, by: str) -> list[Scores]:
     """Satisfaction per process or per answering department (``by``), over the surveys of
     the instances completed in the window."""
+    _without_jit(conn)
     column = "i.definition_key" if by == "process" else "s.department"
     scope, params = window.where()
     sql = f"""
