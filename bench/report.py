@@ -15,16 +15,17 @@ rows are copied into a fresh database of the server (created and dropped by the 
 Then, as each of ``--as`` (admin sees everything; csd.head only what its department took
 part in, through the scope's conditions), for the quarter 2025-Q4 and the month 2025-11:
 the review report — services/review.review (metrics, six-month trend, exception causes,
-heat map) when present, else metrics.metrics + metrics.trend — once to warm up, then the
-best of ``--repeat`` times, then its peak memory in two more runs: the peak of Python's
-allocations (tracemalloc) and the growth of the process's resident memory (the kernel's
-high-water mark, reset before the run). Prints a table, and per backend the ratios of the
-largest size to the smallest: time (a million tasks is ten times the rows), memory (the
-target: 1.0, flat).
+heat map, forecasts) when present, else metrics.metrics + metrics.trend — once to warm up,
+then the best of ``--repeat`` times, and its peak memory: the growth of the process's
+resident memory during the first timed run (the kernel's high-water mark, reset before it)
+and the peak of Python's allocations (tracemalloc) in one more run. Prints a table, and per
+backend the ratios of the largest size to the smallest: time (a million tasks is ten times
+the rows), memory (the target: 1.0, flat).
 
-Last, on the largest size, each statement of one review, with its time and plan (EXPLAIN
-QUERY PLAN on SQLite, EXPLAIN ANALYZE on PostgreSQL): a full scan of a big table is
-flagged. ``--plans FILE`` writes the whole plans there.
+Last, on the largest size, the statements of one review of the quarter grouped by the
+storage function that ran them, with their time, and the big tables their plans (EXPLAIN
+QUERY PLAN on SQLite, EXPLAIN (ANALYZE, BUFFERS) on PostgreSQL) read whole: the indexes
+behind every query. ``--plans FILE`` writes every statement with its plan there.
 
 ``--quick`` is a smoke run: sizes 500 and 2,000, one repeat.
 """
@@ -40,7 +41,7 @@ import tempfile
 import time
 import tracemalloc
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -230,14 +231,18 @@ def measure(app: App, backend: str, tasks: int, login: str, period: str, repeat:
         run_review(app, who, period)
 
     work()  # warm: compiled definitions, the driver's statement cache, the page cache
-    best = float("inf")
-    for _ in range(repeat):
+    times: list[float] = []
+
+    def timed() -> None:
         began = time.perf_counter()
         work()
-        best = min(best, time.perf_counter() - began)
-    rss = rss_growth(work)
-    traced = traced_peak(work)
-    return Figure(backend, tasks, login, period, best, traced, rss)
+        times.append(time.perf_counter() - began)
+
+    rss = rss_growth(timed)  # the first timed run: reading /proc costs nothing in it
+    for _ in range(repeat - 1):
+        timed()
+    traced = traced_peak(work)  # apart: tracing slows the run down
+    return Figure(backend, tasks, login, period, min(times), traced, rss)
 
 
 def ratios(figures: list[Figure]) -> list[str]:
@@ -277,15 +282,16 @@ class Statement:
 
 
 def caller() -> str:
-    """The first function of oaflow.storage (else oaflow.services) on the stack."""
+    """The first public function of oaflow.storage (else oaflow.services) on the stack."""
     frame = sys._getframe(2)
     fallback = "?"
     while frame is not None:
-        module = frame.f_globals.get("__name__", "")
-        if module.startswith("oaflow.storage.") and module != "oaflow.storage.database":
-            return f"{module.rsplit('.', 1)[1]}.{frame.f_code.co_name}"
+        module, name = frame.f_globals.get("__name__", ""), frame.f_code.co_name
+        public = not name.startswith("_")
+        if module.startswith("oaflow.storage.") and module != "oaflow.storage.database" and public:
+            return f"{module.rsplit('.', 1)[1]}.{name}"
         if fallback == "?" and module.startswith("oaflow.services."):
-            fallback = f"{module.rsplit('.', 1)[1]}.{frame.f_code.co_name}"
+            fallback = f"{module.rsplit('.', 1)[1]}.{name}"
         frame = frame.f_back  # type: ignore[assignment]
     return fallback
 
@@ -312,9 +318,14 @@ def statements_of(app: App, login: str, period: str) -> list[Statement]:
     return found
 
 
-def plan_of(app: App, backend: str, statement: Statement) -> list[str]:
+def plan_of(
+    app: App, backend: str, statement: Statement, settings: Sequence[Statement] = ()
+) -> list[str]:
+    """The plan of ``statement``, after the ``settings`` (SET LOCAL …) its function made."""
     explain = "EXPLAIN QUERY PLAN " if backend == "sqlite" else "EXPLAIN (ANALYZE, BUFFERS) "
     with app.db.read() as conn:
+        for setting in settings:
+            conn.exec_driver_sql(setting.sql, setting.params)
         rows = conn.exec_driver_sql(explain + statement.sql, statement.params).all()
     if backend == "sqlite":  # (id, parent, notused, detail): indent by depth
         depth: dict[int, int] = {0: -1}
@@ -344,31 +355,34 @@ def full_scans(backend: str, sql: str, plan: list[str]) -> list[str]:
 def show_plans(
     app: App, backend: str, tasks: int, login: str, period: str, out: Path | None
 ) -> list[str]:
-    """One review's statements, slowest first, each with its time and full scans (if any);
-    the whole plans into ``out``. The lines printed."""
+    """One review's statements grouped by the function that ran them, slowest first, with
+    their time and the big tables their plans read whole; every statement and its plan into
+    ``out``. The lines printed."""
     found = statements_of(app, login, period)
     total = sum(s.seconds for s in found)
+    settings = [s for s in found if s.sql.lstrip().upper().startswith("SET ")]
+    found = [s for s in found if s.sql.lstrip().upper().startswith(("SELECT", "WITH"))]
     lines = [
         f"{backend}, {tasks:,} tasks, as {login}, {period}: {len(found)} statements,"
         f" {total:.2f} s in the database driver"
     ]
-    scans = 0
+    groups: dict[str, list[float]] = {}
+    scanned: dict[str, dict[str, int]] = {}
     chunks = []
     for s in sorted(found, key=lambda s: -s.seconds):
-        plan = plan_of(app, backend, s)
-        flagged = full_scans(backend, s.sql, plan)
-        scans += len(flagged)
-        mark = f"   full scan of {', '.join(flagged)}" if flagged else ""
-        if s.seconds >= 0.01:
-            lines.append(f"  {s.seconds:>7.3f} s  {s.where}{mark}")
+        plan = plan_of(app, backend, s, [x for x in settings if x.where == s.where])
+        groups.setdefault(s.where, []).append(s.seconds)
+        for table in full_scans(backend, s.sql, plan):
+            counts = scanned.setdefault(s.where, {})
+            counts[table] = counts.get(table, 0) + 1
         chunks.append(f"-- {s.where}: {s.seconds:.3f} s\n{s.sql.strip()}\n-- params: {s.params}")
         chunks.append("\n".join(plan) + "\n")
-    rest = [s for s in found if s.seconds < 0.01]
-    if rest:
-        lines.append(
-            f"  {sum(s.seconds for s in rest):>7.3f} s  {len(rest)} more statements under 10 ms"
-        )
-    lines.append(f"  full scans of big tables: {scans}")
+    for where, times in sorted(groups.items(), key=lambda kv: -sum(kv[1])):
+        scans = ", ".join(f"{t} ({n}×)" for t, n in scanned.get(where, {}).items())
+        mark = f"   full scan of {scans}" if scans else ""
+        lines.append(f"  {sum(times):>7.3f} s {len(times):>4}×  {where}{mark}")
+    count = sum(sum(c.values()) for c in scanned.values())
+    lines.append(f"  full scans of big tables: {count}")
     if out is not None:
         with out.open("a", encoding="utf-8") as f:
             f.write(f"==== {lines[0]}\n\n" + "\n".join(chunks) + "\n")
