@@ -33,7 +33,9 @@ behind every query. ``--plans FILE`` writes every statement with its plan there.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import hashlib
+import json
 import os
 import re
 import sys
@@ -142,10 +144,13 @@ def progress_bar(label: str) -> tuple[Progress, Callable[[int, int], None]]:
 
 
 def sqlite_file(tasks: int, seed: int, folder: Path, cached: bool) -> Path:
-    """The generated history of ``tasks`` finished tasks (made now, or found in the cache)."""
+    """The generated history of ``tasks`` finished tasks (made now, or found in the cache
+    with what was made, kept beside it)."""
     path = folder / cache_key(tasks, seed)
-    if cached and path.exists():
-        print(f"  {tasks:,} tasks: the cached history {path}", flush=True)
+    said = path.with_suffix(".json")
+    if cached and path.exists() and said.exists():
+        made = history.Made(**json.loads(said.read_text()))
+        print(f"  {tasks:,} tasks: {describe(made)} (kept in {path})", flush=True)
         return path
     partial = path.with_suffix(f".{os.getpid()}.part")
     partial.unlink(missing_ok=True)
@@ -153,15 +158,19 @@ def sqlite_file(tasks: int, seed: int, folder: Path, cached: bool) -> Path:
     with bar:
         made = history.generate(partial, tasks, seed, advance)
     partial.replace(path)
-    print(
-        f"  {tasks:,} tasks: made in {made.seconds:.1f} s — {made.instances:,} instances"
+    said.write_text(json.dumps(dataclasses.asdict(made)))
+    print(f"  {tasks:,} tasks: {describe(made)}", flush=True)
+    return path
+
+
+def describe(made: history.Made) -> str:
+    return (
+        f"made in {made.seconds:.1f} s — {made.instances:,} instances"
         f" ({made.running:,} running), {made.finished_tasks:,} finished tasks"
         f" ({made.late_tasks:,} late, {made.sent_back:,} rejected or returned),"
         f" {made.open_tasks:,} open, {made.exceptions:,} exception records,"
-        f" {made.surveys:,} surveys",
-        flush=True,
+        f" {made.surveys:,} surveys"
     )
-    return path
 
 
 @contextmanager
