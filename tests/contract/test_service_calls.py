@@ -16,7 +16,7 @@ from tests.finance_server import SECRET, finance_server
 from oaflow.domain.clock import FixedClock
 from oaflow.domain.errors import ConflictError, InputError
 from oaflow.domain.integration import BACKOFF, MAX_ATTEMPTS
-from oaflow.services import ledgers, runtime, service_admin, service_calls, timers
+from oaflow.services import ledgers, runtime, service_admin, service_calls, surveys, timers
 from oaflow.services.app import App
 from oaflow.storage.database import Database
 from oaflow.storage.tables import ledger_entries, outbox
@@ -186,8 +186,11 @@ def test_cancelling_the_instance_cancels_its_call(demo_app: App) -> None:
         key = approved_budget(demo_app, finance.url)
         runtime.cancel(demo_app, who(demo_app, "admin"), key, "预算作废")
         assert the_call(demo_app)["state"] == "cancelled"
-        assert timers.fire_due(demo_app, demo_app.now() + timedelta(days=1)) == 0
+        # one check: the survey sweep looks at the ended instance (a cancelled one is not
+        # asked about); the cancelled call is not made
+        assert timers.fire_due(demo_app, demo_app.now() + timedelta(days=1)) == 1
         assert finance.requests == []
+        assert surveys.of_instance(demo_app, who(demo_app, "admin"), key) == []
     assert ledger_rows(demo_app) == []
 
 
