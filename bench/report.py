@@ -77,7 +77,7 @@ MIGRATIONS = Path(__file__).parents[1] / "src" / "oaflow" / "storage" / "migrati
 
 def what_is_timed() -> str:
     if review_service is not None:
-        return "services.review.review (metrics, trend, causes, heat map)"
+        return f"services.review.review ({', '.join(review_service.PARTS)})"
     return "services.metrics.metrics + metrics.trend"
 
 
