@@ -4,20 +4,19 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-pytestmark = pytest.mark.acceptance
+from conftest import run_oaflow
 
-OAFLOW = [sys.executable, "-c", "from oaflow.cli.main import run; run()"]
+pytestmark = pytest.mark.acceptance
 
 
 def oaflow(db: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [*OAFLOW, "--db", f"sqlite:///{db}", *args], capture_output=True, text=True, timeout=60
-    )
+    """`oaflow --db DB ARGS` as a process (forked warm: tests/cli_zygote.py)."""
+    done = run_oaflow(["--db", f"sqlite:///{db}", *args], db.parent, expect=None)
+    return subprocess.CompletedProcess(done.args, done.code, done.out, done.err)
 
 
 def users(db: Path) -> list[dict[str, object]]:
@@ -98,24 +97,9 @@ def test_a_dated_import_applies_from_its_date(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
 
     def roles(now: str) -> list[str]:
-        out = subprocess.run(
-            [
-                *OAFLOW,
-                "--db",
-                f"sqlite:///{db}",
-                "--now",
-                now,
-                "org",
-                "users",
-                "--json",
-                "--as",
-                "gm",
-            ],
-            capture_output=True,
-            text=True,
-            timeout=60,
-            check=True,
-        ).stdout
+        done = oaflow(db, "--now", now, "org", "users", "--json", "--as", "gm")
+        assert done.returncode == 0, done.stderr
+        out = done.stdout
         return next(u["roles"] for u in json.loads(out) if u["login"] == "prd.staff")
 
     assert "head" not in roles("2024-03-31T23:00")
