@@ -30,6 +30,7 @@ from oaflow.cli.report_cmds import group
 from oaflow.domain.errors import InputError
 from oaflow.domain.security import Principal
 from oaflow.present.forecast_words import state_label
+from oaflow.present.metric_words import days_of, hours_of, percent
 from oaflow.services import review as reviews
 from oaflow.services.app import App
 from oaflow.services.review import PARTS, Review
@@ -137,20 +138,16 @@ def _write(path: Path, data: bytes) -> None:
         raise InputError("analysis.cannot_write", path=str(path), reason=reason) from None
 
 
-def percent(value: float | None) -> str:
-    return "—" if value is None else f"{value:.0%}"
-
-
 def number(value: float | None, digits: int = 1) -> str:
     return "—" if value is None else f"{value:.{digits}f}"
 
 
 def _days(seconds: float | None, day_hours: float) -> str:
-    return number(None if seconds is None else seconds / 3600 / day_hours, 2)
+    return number(days_of(seconds, day_hours), 2)
 
 
 def _hours(seconds: float | None) -> str:
-    return number(None if seconds is None else seconds / 3600)
+    return number(hours_of(seconds))
 
 
 def _print(app: App, view: Review) -> None:
@@ -185,9 +182,9 @@ def _print_processes(view: Review) -> None:
             say(p.name),
             f"{p.completed}/{p.started}",
             "/".join(_days(s, day) for s in (p.work.average, p.work.median, p.work.p90)),
-            percent(p.first_pass_rate),
-            percent(p.exception_rate),
-            percent(p.on_time_rate),
+            percent(p.first_pass_rate, 0),
+            percent(p.exception_rate, 0),
+            percent(p.on_time_rate, 0),
             number(p.satisfaction) + (f" ({p.answered}/{p.asked})" if p.answered else ""),
         ]
         for p in view.metrics.processes
@@ -247,9 +244,9 @@ def _print_nodes(view: Review) -> None:
                     heat.tasks,
                     number(heat.median_hours),
                     "—" if heat.limit_hours is None else f"{heat.limit_hours:g}",
-                    f"{percent(heat.ratio)} {level}" if heat.ratio is not None else level,
-                    percent(n.first_pass_rate),
-                    percent(n.on_time_rate),
+                    f"{percent(heat.ratio, 0)} {level}" if heat.ratio is not None else level,
+                    percent(n.first_pass_rate, 0),
+                    percent(n.on_time_rate, 0),
                     n.late,
                 ]
             )
@@ -264,7 +261,7 @@ def _print_departments(view: Review) -> None:
             d.done,
             d.still_open,
             _hours(d.work.median),
-            percent(d.on_time_rate),
+            percent(d.on_time_rate, 0),
             number(d.satisfaction),
         ]
         for d in view.metrics.departments
@@ -298,8 +295,8 @@ def _print_causes(view: Review) -> None:
         [
             ("★ " if c.vital else "  ") + say(c.label),
             c.count,
-            percent(c.share),
-            percent(c.cumulative),
+            percent(c.share, 0),
+            percent(c.cumulative, 0),
         ]
         for c in group.causes
     ]

@@ -9,9 +9,22 @@ from oaflow.services.metrics import Metrics, ProcessMetric, Spread
 NONE = "—"
 
 
-def percent(value: float | None) -> str:
-    """``87.5%``; a dash when there was nothing to count."""
-    return NONE if value is None else f"{value * 100:.1f}%".replace(".0%", "%")
+def days_of(seconds: float | None, day_hours: float) -> float | None:
+    """Seconds of working time in working days of ``day_hours`` hours."""
+    return None if seconds is None else seconds / 3600 / day_hours
+
+
+def hours_of(seconds: float | None) -> float | None:
+    """Seconds in hours."""
+    return None if seconds is None else seconds / 3600
+
+
+def percent(value: float | None, digits: int = 1) -> str:
+    """``87.5%`` (``88%`` with no digits; ``50%``, not ``50.0%``); a dash when there was
+    nothing to count."""
+    if value is None:
+        return NONE
+    return f"{value * 100:.{digits}f}%".replace(".0%", "%") if digits else f"{value:.0%}"
 
 
 def duration(seconds: float | int | None, day_hours: float, lang: str) -> str:

@@ -23,6 +23,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from oaflow.domain.orgfile_xlsx import display_width
 from oaflow.present.forecast_words import state_label
+from oaflow.present.metric_words import days_of, hours_of
 from oaflow.present.pareto_xlsx import causes_chart, fill_causes, text_cell
 from oaflow.services.exception_analysis import ALL, ParetoGroup
 from oaflow.services.metrics import ProcessMetric
@@ -51,7 +52,7 @@ BOTTLENECKS = ("名次", "流程", "节点", "超时任务", "涉及实例", "�
 #: the trend's measures: title, number format, the figure of a process in a month
 TREND: tuple[tuple[str, str, Callable[[ProcessMetric, float], Any]], ...] = (
     ("完成数", "0", lambda p, day: p.completed),
-    ("平均周期(工作日)", DAYS, lambda p, day: _days(p.work.average, day)),
+    ("平均周期(工作日)", DAYS, lambda p, day: days_of(p.work.average, day)),
     ("一次通过率", PERCENT, lambda p, day: p.first_pass_rate),
     ("按时率", PERCENT, lambda p, day: p.on_time_rate),
 )
@@ -112,8 +113,8 @@ def _overview(sheet: Worksheet, view: Review, lang: str) -> None:
             p.started,
             p.running,
             p.completed,
-            *_spread(p.work, lambda s: _days(s, day), DAYS),
-            *_spread(p.span, _hours, HOURS),
+            *_spread(p.work, lambda s: days_of(s, day), DAYS),
+            *_spread(p.span, hours_of, HOURS),
             (p.first_pass_rate, PERCENT),
             (p.exception_rate, PERCENT),
             (p.on_time_rate, PERCENT),
@@ -132,14 +133,6 @@ def _overview(sheet: Worksheet, view: Review, lang: str) -> None:
 
 def _spread(spread: Spread, unit: Callable[[float | None], float | None], fmt: str) -> list[Any]:
     return [(unit(spread.average), fmt), (unit(spread.median), fmt), (unit(spread.p90), fmt)]
-
-
-def _days(seconds: float | None, day_hours: float) -> float | None:
-    return None if seconds is None else seconds / 3600 / day_hours
-
-
-def _hours(seconds: float | None) -> float | None:
-    return None if seconds is None else seconds / 3600
 
 
 def _trend(sheet: Worksheet, view: Review, lang: str) -> None:
@@ -199,8 +192,8 @@ def _nodes(sheet: Worksheet, view: Review, lang: str) -> None:
             n.limit_hours,
             BASIS.get(n.basis, n.basis) if n.limit_hours is not None else "",
             n.tasks,
-            *_spread(n.work, _hours, HOURS),
-            (_hours(n.span.median), HOURS),
+            *_spread(n.work, hours_of, HOURS),
+            (hours_of(n.span.median), HOURS),
             (n.first_pass_rate, PERCENT),
             (n.on_time_rate, PERCENT),
             (n.exception_rate, PERCENT),
@@ -230,7 +223,7 @@ def _departments(sheet: Worksheet, view: Review, lang: str) -> None:
             d.received,
             d.done,
             d.still_open,
-            *_spread(d.work, _hours, HOURS),
+            *_spread(d.work, hours_of, HOURS),
             (d.first_pass_rate, PERCENT),
             (d.on_time_rate, PERCENT),
             (d.exception_rate, PERCENT),

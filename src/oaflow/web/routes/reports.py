@@ -19,6 +19,7 @@ from oaflow.domain.errors import OAFlowError
 from oaflow.domain.periods import period_of
 from oaflow.present import forecast_words, heatmap, line_chart
 from oaflow.present import pareto as pareto_layout
+from oaflow.present.metric_words import days_of
 from oaflow.services import catalog
 from oaflow.services import review as reviews
 from oaflow.services.metrics import ProcessMetric
@@ -34,7 +35,7 @@ MONTHS, QUARTERS = 12, 8
 #: the trend's charts: the word of its title, its unit, the figure of a process in a month
 TREND = (
     ("rv_trend_completed", "count", lambda p, day: float(p.completed)),
-    ("rv_trend_cycle", "days", lambda p, day: _days(p.work.average, day)),
+    ("rv_trend_cycle", "days", lambda p, day: days_of(p.work.average, day)),
     ("rv_trend_first_pass", "share", lambda p, day: p.first_pass_rate),
     ("rv_trend_on_time", "share", lambda p, day: p.on_time_rate),
 )
@@ -110,10 +111,6 @@ def _choices(app: TheApp, chosen: str) -> dict[str, list[str]]:
         else:
             (quarters if "q" in chosen.lower() else months).append(chosen)
     return choices
-
-
-def _days(seconds: float | None, day_hours: float) -> float | None:
-    return None if seconds is None else seconds / 3600 / day_hours
 
 
 def _trends(view: Review, viewer: Viewer) -> list[Trend]:
