@@ -85,6 +85,19 @@ def archive_files(*args: Any) -> Mapping[str, bytes]:
     return written(*args)
 
 
+def check_writable(path: Path) -> None:
+    """Say at once, before a long piece of work, when its file cannot be written where it is
+    asked: the path is a folder, or its folder does not exist."""
+    folder = path.parent if str(path.parent) else Path(".")
+    if path.is_dir() or not folder.is_dir():
+        reason = (
+            zh("是一个文件夹", "is a folder")
+            if path.is_dir()
+            else zh("文件夹不存在", "no such folder")
+        )
+        raise InputError("file.cannot_write", path=str(path), reason=reason)
+
+
 def write_file(path: Path, data: bytes | str) -> None:
     """Write an export (text as UTF-8); a folder that is missing or not writable is a clear
     error, not a traceback."""

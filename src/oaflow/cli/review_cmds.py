@@ -17,6 +17,7 @@ from oaflow.cli.common import (
     AsOpt,
     JsonOpt,
     as_json,
+    check_writable,
     console,
     lang,
     local,
@@ -24,10 +25,10 @@ from oaflow.cli.common import (
     print_table,
     run_as,
     say,
+    write_file,
     zh,
 )
 from oaflow.cli.report_cmds import group
-from oaflow.domain.errors import InputError
 from oaflow.domain.security import Principal
 from oaflow.present.forecast_words import state_label
 from oaflow.present.metric_words import days_of, hours_of, percent
@@ -77,7 +78,7 @@ def review(
 
     def body(app: App, who: Principal) -> None:
         if xlsx is not None:
-            _check_folder(xlsx)
+            check_writable(xlsx)
         if json_:
             view = reviews.review(app, who, period, process)
         else:
@@ -86,7 +87,7 @@ def review(
         if xlsx is not None:
             from oaflow.present.review_xlsx import review_workbook  # openpyxl: when used
 
-            _write(xlsx, review_workbook(view, zh("zh", "en"), app.calendar.tz))
+            write_file(xlsx, review_workbook(view, zh("zh", "en"), app.calendar.tz))
         if json_:
             print_json(as_json(app, view))
             return
@@ -116,26 +117,6 @@ def _part(done: int) -> str:
     """What is being made after ``done`` parts."""
     words = PART_WORDS.get(PARTS[done] if done < len(PARTS) else "", ("完成", "done"))
     return zh(f"复盘：{words[0]}", f"review: {words[1]}")
-
-
-def _check_folder(path: Path) -> None:
-    """Say at once, before the work, when the file cannot be written where it is asked."""
-    folder = path.parent if str(path.parent) else Path(".")
-    if path.is_dir() or not folder.is_dir():
-        reason = (
-            zh("是一个文件夹", "is a folder")
-            if path.is_dir()
-            else zh("文件夹不存在", "no such folder")
-        )
-        raise InputError("analysis.cannot_write", path=str(path), reason=reason)
-
-
-def _write(path: Path, data: bytes) -> None:
-    try:
-        path.write_bytes(data)
-    except OSError as failed:
-        reason = failed.strerror or str(failed)
-        raise InputError("analysis.cannot_write", path=str(path), reason=reason) from None
 
 
 def number(value: float | None, digits: int = 1) -> str:

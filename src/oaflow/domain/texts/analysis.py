@@ -41,12 +41,6 @@ TEXTS: dict[str, Entry] = {
         "可用：{known}",
         "use one of: {known}",
     ),
-    "analysis.cannot_write": Entry(
-        "无法写入文件 {path}：{reason}",
-        "cannot write the file '{path}': {reason}",
-        "请检查文件夹是否存在、是否可写",
-        "check that its folder exists and can be written to",
-    ),
     "analysis.unknown_process": Entry(
         "没有流程 {key}",
         "there is no process '{key}'",
