@@ -151,12 +151,19 @@ def _read_spread(m: Any, prefix: str) -> Spread:
 
 
 def _without_jit(conn: Connection) -> None:
-    """PostgreSQL compiles a statement to machine code when its estimated cost passes
-    ``jit_above_cost``. The window functions and EXISTS subplans here are estimated high, and
-    the compiling costs more than the run: 2.1 s of the 2.8 s of a quarter's processes over
-    1,000,000 tasks (bench/report.py, EXPLAIN ANALYZE). Off for the rest of the transaction."""
+    """Settings of PostgreSQL for the rest of the transaction (bench/report.py, EXPLAIN
+    ANALYZE over 1,000,000 tasks):
+
+    - no JIT: a statement whose estimated cost passes ``jit_above_cost`` is compiled to
+      machine code; the window functions and EXISTS subplans here are estimated high, and
+      compiling cost more than running (2.1 s of the 2.8 s of a quarter's processes);
+    - work_mem 64 MB: the scope's ``i.id IN (SELECT … FROM tasks …)`` lists of a head (290,000
+      tasks assigned to csd.head, 420,000 of its department) fit a hash only above the 4 MB
+      default; below it each instance of the period searched the whole list (a quarter's
+      processes ran for minutes)."""
     if conn.dialect.name == "postgresql":
         conn.exec_driver_sql("SET LOCAL jit = off")
+        conn.exec_driver_sql("SET LOCAL work_mem = '64MB'")
 
 
 def processes(conn: Connection, window: Window) -> list[ProcessRow]:
