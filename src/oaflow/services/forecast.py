@@ -39,7 +39,7 @@ from oaflow.services.view_parts import Names, node_ref
 from oaflow.services.views import NodeRef, Person
 from oaflow.storage import instance_list, metrics_sql, service_repo
 from oaflow.storage import runtime_reads as reads
-from oaflow.storage.metrics_sql import NodeRow, Window
+from oaflow.storage.metrics_sql import Spread, Window
 
 #: how far back the history of the nodes' durations reaches
 HISTORY = timedelta(days=180)
@@ -126,11 +126,9 @@ def _urgency(f: InstanceForecast) -> tuple[int, datetime, str]:
     return (order[f.state], f.deadline or f.p90, f.business_key)
 
 
-def _history(
-    conn: Connection, now: datetime, process: str | None
-) -> dict[tuple[str, str], NodeRow]:
+def _history(conn: Connection, now: datetime, process: str | None) -> dict[tuple[str, str], Spread]:
     window = Window(now - HISTORY, now, process, EVERYTHING)
-    return {(r.process, r.node): r for r in metrics_sql.nodes(conn, window)}
+    return metrics_sql.durations(conn, window)
 
 
 def _running(
@@ -160,7 +158,7 @@ def _forecast(
     app: App,
     conn: Connection,
     names: Names,
-    history: Mapping[tuple[str, str], NodeRow],
+    history: Mapping[tuple[str, str], Spread],
     instance: InstanceRecord,
     open_tasks: Sequence[TaskRecord],
     now: datetime,
@@ -198,16 +196,15 @@ def _forecast(
 
 
 def _estimates(
-    app: App, definition: ProcessDefinition, history: Mapping[tuple[str, str], NodeRow]
+    app: App, definition: ProcessDefinition, history: Mapping[tuple[str, str], Spread]
 ) -> dict[str, Estimate]:
     """Each node that takes people's time (task nodes, and the start when it was sent back
     to the initiator) with its duration by the history, its limit, or the default."""
     found = {}
     for node in definition.nodes.values():
-        row = history.get((definition.key, node.id))
-        if not node.is_task and row is None:
+        work = history.get((definition.key, node.id))
+        if not node.is_task and work is None:
             continue
-        work = row.work if row else None
         samples = work.count if work else 0
         median, p90 = (work.median, work.p90) if work else (None, None)
         found[node.id] = fc.estimate_for(node, samples, median, p90, app.calendar)

@@ -253,6 +253,28 @@ def _visits(group: str) -> str:
     """
 
 
+def durations(conn: Connection, window: Window) -> dict[tuple[str, str], Spread]:
+    """Per (process, node): the working time of the tasks finished in the window — the
+    forecast's history. One ranking and nothing else: a fraction of ``nodes``' work."""
+    _without_jit(conn)
+    scope, params = window.where()
+    rank_w, pick_w = _spread("work_seconds", "process, node", "w")
+    sql = f"""
+        WITH done AS (
+            SELECT i.definition_key AS process, t.node_id AS node, t.work_seconds
+            FROM tasks t JOIN instances i ON i.id = t.instance_id
+            WHERE t.finished_at >= :start AND t.finished_at < :end AND t.state IN {FINISHED}
+              AND {scope}
+        ),
+        ranked AS (SELECT done.*, {rank_w} FROM done)
+        SELECT process, node, {pick_w} FROM ranked GROUP BY process, node
+    """
+    return {
+        (m["process"], m["node"]): _read_spread(m, "w")
+        for m in conn.execute(text(sql), params).mappings()
+    }
+
+
 def nodes(conn: Connection, window: Window) -> list[NodeRow]:
     """Per process and node: the tasks finished in the window."""
     _without_jit(conn)

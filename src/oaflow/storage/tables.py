@@ -188,6 +188,13 @@ tasks = Table(
     Index(None, "instance_id", "state"),
     Index(None, "assignee", "state"),
     Index(None, "department", "instance_id"),  # the scope: instances that touched a department
+    # the scope: the instances whose tasks one held as a deputy (migration 0024)
+    Index(
+        "ix_tasks_on_behalf_of",
+        "on_behalf_of",
+        sqlite_where=text("on_behalf_of IS NOT NULL"),
+        postgresql_where=text("on_behalf_of IS NOT NULL"),
+    ),
     # one's finished tasks (已办), latest first: only finished tasks have an entry
     Index(
         "ix_tasks_finished_by",
