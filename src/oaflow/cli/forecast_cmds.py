@@ -35,9 +35,7 @@ def forecast_command(
     the most urgent first."""
 
     def body(app: App, who: Principal) -> None:
-        found = forecast.forecasts(app, who, process)
-        if at_risk:
-            found = tuple(f for f in found if f.state.value != "on_track")
+        found = forecast.forecasts(app, who, process, not_on_track=at_risk)
         lang = language()
         cells = [
             [

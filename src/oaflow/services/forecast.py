@@ -83,25 +83,36 @@ class InstanceForecast:
         return self.state is ForecastState.AT_RISK
 
 
-def forecasts(app: App, who: Principal, process: str | None = None) -> tuple[InstanceForecast, ...]:
+def forecasts(
+    app: App, who: Principal, process: str | None = None, not_on_track: bool = False
+) -> tuple[InstanceForecast, ...]:
     """The forecast of every running instance ``who`` may see (of ``process`` only when it
-    is given), the nearest deadline first (those without one last)."""
+    is given; only those at risk or late with ``not_on_track``, kept while the pages are
+    read, so that memory follows them), the nearest deadline first (those without one
+    last)."""
     now = app.now()
     with app.db.read() as conn:
         check_process(conn, process)
-        return running_forecasts(app, conn, authz.scope(who), process, now)
+        return running_forecasts(app, conn, authz.scope(who), process, now, not_on_track)
 
 
 def running_forecasts(
-    app: App, conn: Connection, scope: Scope, process: str | None, now: datetime
+    app: App,
+    conn: Connection,
+    scope: Scope,
+    process: str | None,
+    now: datetime,
+    not_on_track: bool = False,
 ) -> tuple[InstanceForecast, ...]:
-    """On ``conn``: the forecasts of the running instances in ``scope`` at ``now``."""
+    """On ``conn``: the forecasts of the running instances in ``scope`` at ``now`` (only
+    those at risk or late with ``not_on_track``)."""
     history = _history(conn, now, process)
     names = Names(app.org(conn))
-    found = [
-        _forecast(app, conn, names, history, instance, open_tasks, now, calls)
-        for instance, open_tasks, calls in _running(app, conn, scope, now, process)
-    ]
+    found = []
+    for instance, open_tasks, calls in _running(app, conn, scope, now, process):
+        made = _forecast(app, conn, names, history, instance, open_tasks, now, calls)
+        if not not_on_track or made.state is not ForecastState.ON_TRACK:
+            found.append(made)
     return tuple(sorted(found, key=_urgency))
 
 

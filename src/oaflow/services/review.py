@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from oaflow.domain.forecast import ForecastState
 from oaflow.domain.periods import Period
 from oaflow.domain.security import Principal
 from oaflow.domain.text import Text
@@ -29,7 +28,6 @@ HEAT_OVER = "very_late"  # past 1.5 times the limit
 NO_LIMIT = "no_limit"  # a node without a time limit: its duration only
 NO_DATA = "no_data"  # no task of it finished in the period
 #: the forecasts a review lists
-NOT_ON_TRACK = (ForecastState.AT_RISK, ForecastState.LATE)
 
 
 @dataclass(frozen=True)
@@ -109,7 +107,7 @@ def review(
     step()
     heatmaps = heatmaps_of(found)
     step()
-    at_risk = tuple(f for f in forecast.forecasts(app, who, process) if f.state in NOT_ON_TRACK)
+    at_risk = forecast.forecasts(app, who, process, not_on_track=True)
     step()
     return Review(
         found.period,

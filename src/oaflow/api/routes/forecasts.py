@@ -8,7 +8,6 @@ from fastapi import APIRouter, Query
 
 from oaflow.api.deps import TheApp, Who
 from oaflow.api.problems import COMMON, ONE
-from oaflow.domain.forecast import ForecastState
 from oaflow.services import forecast
 from oaflow.services.forecast import InstanceForecast
 
@@ -27,7 +26,4 @@ def forecasts(
     (null: no planned dates nor time limits), its ``state`` (on_track, at_risk: the p90 is
     after the deadline, late: the deadline has passed) and the node durations used
     (``nodes``: working seconds, from history, limit or default). docs/forecast.md."""
-    found = forecast.forecasts(app, who, process or None)
-    if at_risk:
-        return [f for f in found if f.state is not ForecastState.ON_TRACK]
-    return list(found)
+    return list(forecast.forecasts(app, who, process or None, not_on_track=at_risk))
