@@ -16,17 +16,14 @@ from oaflow.cli.common import (
     print_json,
     print_table,
     run_as,
-    say,
     write_file,
     zh,
 )
 from oaflow.cli.notice_cmds import exception_group
+from oaflow.cli.pareto_print import print_pareto
 from oaflow.domain.security import Principal
 from oaflow.services import exception_analysis, exception_causes
 from oaflow.services.app import App
-from oaflow.services.exception_analysis import Pareto, ParetoGroup
-
-BAR_WIDTH = 20  # the longest text bar, in characters
 
 
 @exception_group.command("causes")
@@ -86,45 +83,8 @@ def pareto(
         if json_:
             print_json(as_json(app, view))
             return
-        _print(view)
+        print_pareto(view)
         if xlsx is not None:
             console.print(zh(f"已写入 {xlsx}", f"written to {xlsx}"), markup=False)
 
     run_as(as_, body)
-
-
-def _print(view: Pareto) -> None:
-    if not view.groups:
-        console.print(zh(f"{view.month} 没有异常记录", f"no exceptions in {view.month}"))
-    for group in view.groups:
-        _print_group(view, group)
-    if view.groups:
-        console.print(
-            zh("★ 关键少数：累计占到 80% 的原因", "★ the vital few: the causes that make up 80 %")
-        )
-
-
-def _print_group(view: Pareto, group: ParetoGroup) -> None:
-    largest = max(c.count for c in group.causes)
-    rows = [
-        [
-            ("★ " if c.vital else "  ") + say(c.label),
-            c.count,
-            f"{c.share:.1%}",
-            f"{c.cumulative:.1%}",
-            "█" * max(1, round(c.count / largest * BAR_WIDTH)),
-        ]
-        for c in group.causes
-    ]
-    title = zh(
-        f"{view.month} 异常原因分析 · {say(group.name)}（{group.total} 条）",
-        f"{view.month} exception causes · {say(group.name)} ({group.total})",
-    )
-    columns = [
-        zh("原因分类", "cause"),
-        zh("次数", "count"),
-        zh("占比", "share"),
-        zh("累计", "cumulative"),
-        "",
-    ]
-    print_table(title, columns, rows)

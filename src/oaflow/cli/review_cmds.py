@@ -28,6 +28,7 @@ from oaflow.cli.common import (
     write_file,
     zh,
 )
+from oaflow.cli.pareto_print import print_pareto
 from oaflow.cli.report_cmds import group
 from oaflow.domain.security import Principal
 from oaflow.present.forecast_words import state_label
@@ -152,7 +153,7 @@ def _print(app: App, view: Review) -> None:
     _print_nodes(view)
     _print_departments(view)
     _print_bottlenecks(view)
-    _print_causes(view)
+    print_pareto(view.causes)
     _print_forecasts(app, view)
 
 
@@ -265,33 +266,6 @@ def _print_bottlenecks(view: Review) -> None:
         console.print(f"  {b.place}. {say(b.sentence)}", markup=False)
     if not view.metrics.bottlenecks:
         console.print("  " + zh("本期没有超时的节点", "no node finished late in this period"))
-
-
-def _print_causes(view: Review) -> None:
-    group = view.causes.groups[0] if view.causes.groups else None
-    if group is None:
-        console.print(zh("本期没有异常记录", "no exceptions in this period"))
-        return
-    rows = [
-        [
-            ("★ " if c.vital else "  ") + say(c.label),
-            c.count,
-            percent(c.share, 0),
-            percent(c.cumulative, 0),
-        ]
-        for c in group.causes
-    ]
-    columns = [
-        zh("原因分类", "cause"),
-        zh("次数", "count"),
-        zh("占比", "share"),
-        zh("累计", "cumulative"),
-    ]
-    title = zh(
-        f"异常原因（{group.total} 条，★ 关键少数）",
-        f"Exception causes ({group.total}, ★ vital few)",
-    )
-    print_table(title, columns, rows)
 
 
 def _print_forecasts(app: App, view: Review) -> None:
