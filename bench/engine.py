@@ -32,14 +32,13 @@ import sqlite3
 import sys
 import tempfile
 import time
-import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import create_engine, make_url, text
+from scratch_pg import fresh_postgres
 
 from oaflow.domain.clock import FixedClock
 from oaflow.domain.holidays_cn import china_calendar
@@ -49,7 +48,7 @@ from oaflow.services import authz, runtime, setup
 from oaflow.services.app import App
 from oaflow.storage import runtime_reads, runtime_store
 from oaflow.storage.crypto import Cipher, Key
-from oaflow.storage.database import SQLITE_PRAGMAS, Database, normalise_url
+from oaflow.storage.database import SQLITE_PRAGMAS, Database
 from oaflow.storage.sealing import SensitiveFields
 
 #: the key the engine seals sensitive fields with (None: `--plain`)
@@ -83,22 +82,6 @@ def app_on(url: str) -> App:
     app = App(db=Database(url), clock=clock, calendar=china_calendar(), cipher=KEYS[0])
     setup.init(app, demo=True)
     return app
-
-
-@contextmanager
-def fresh_postgres(server: str) -> Iterator[str]:
-    """The URL of a new database on the PostgreSQL ``server`` (a URL of any database there),
-    dropped afterwards."""
-    name = f"oaflow_bench_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(normalise_url(server), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield make_url(normalise_url(server)).set(database=name).render_as_string(False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 def postgres_rate(server: str, instances: int) -> float:

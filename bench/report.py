@@ -43,7 +43,6 @@ import sys
 import tempfile
 import time
 import tracemalloc
-import uuid
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -51,18 +50,19 @@ from pathlib import Path
 from typing import Any
 
 from rich.progress import Progress
-from sqlalchemy import create_engine, event, text
+from sqlalchemy import event
 
 sys.path.insert(0, str(Path(__file__).parent))
 
 import report_history as history
+from scratch_pg import fresh_postgres
 
 from oaflow.domain.clock import FixedClock
 from oaflow.domain.holidays_cn import china_calendar
 from oaflow.domain.security import Principal
 from oaflow.services import authz, metrics
 from oaflow.services.app import App
-from oaflow.storage.database import Database, normalise_url
+from oaflow.storage.database import Database
 
 try:  # the whole review (MTR-4) once it is there; the metrics (its SQL) before
     from oaflow.services import review as review_service
@@ -175,27 +175,11 @@ def describe(made: history.Made) -> str:
 
 
 @contextmanager
-def pg_database(admin_url: str) -> Iterator[str]:
-    """A fresh database next to ``admin_url``'s, dropped afterwards."""
-    admin_url = normalise_url(admin_url)
-    name = f"oaflow_bench_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield admin_url.rsplit("/", 1)[0] + f"/{name}"
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-
-@contextmanager
 def backend_url(backend: str, source: Path, pg: str) -> Iterator[str]:
     if backend == "sqlite":
         yield f"sqlite:///{source}"
         return
-    with pg_database(pg) as url:
+    with fresh_postgres(pg) as url:
         bar, advance = progress_bar("copying into PostgreSQL")
         with bar:
             seconds = history.load_postgres(source, url, advance)

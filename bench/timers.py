@@ -31,14 +31,12 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import create_engine, func, select, text
+from scratch_pg import fresh_postgres
+from sqlalchemy import func, select
 
 from oaflow.domain.clock import FixedClock, SystemClock
 from oaflow.domain.holidays_cn import china_calendar
@@ -47,7 +45,7 @@ from oaflow.engine.runtime import Command
 from oaflow.services import authz, runtime, setup
 from oaflow.services.app import App
 from oaflow.storage.bulk import copy_task
-from oaflow.storage.database import Database, normalise_url
+from oaflow.storage.database import Database
 from oaflow.storage.tables import history, outbox, tasks
 
 H = timedelta(hours=1)
@@ -160,22 +158,6 @@ def measure(backend: str, url: str, args: argparse.Namespace) -> Outcome:
         app.db.dispose()
 
 
-@contextmanager
-def pg_database(admin_url: str) -> Iterator[str]:
-    """A fresh database next to ``admin_url``'s, dropped afterwards."""
-    admin_url = normalise_url(admin_url)
-    name = f"oaflow_bench_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield admin_url.rsplit("/", 1)[0] + f"/{name}"
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--due", type=int, default=100_000, help="due checks (default 100000)")
@@ -192,7 +174,7 @@ def main() -> None:
             outcomes.append(measure("sqlite", f"sqlite:///{Path(tmp) / 'bench.db'}", args))
             print(outcomes[-1].line(args.workers), flush=True)
     if not args.no_pg and args.pg:
-        with pg_database(args.pg) as url:
+        with fresh_postgres(args.pg) as url:
             outcomes.append(measure("postgresql", url, args))
             print(outcomes[-1].line(args.workers), flush=True)
     elif not args.no_pg:
