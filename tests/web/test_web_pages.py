@@ -83,6 +83,15 @@ def test_instance_gantt_and_diagram(visit: Callable[..., Visit]) -> None:
     # each running instance's completion forecast on its row, with the legend saying it
     assert leader.page.locator(".gantt-row .forecast-bar").count() >= 1
     expect(leader.page.locator(".gantt .legend")).to_contain_text("预计完成（中位数）")
+    # a forecast at risk or late says so in words beside its bar, not by its colour alone
+    not_on_track = 0
+    for state, said in (("at_risk", "有延期风险"), ("late", "已超期")):
+        for status in leader.page.locator(
+            f".gantt-row .forecast-marks[data-state={state}] .bar-status"
+        ).all_text_contents():
+            assert said in status, status
+            not_on_track += 1
+    assert not_on_track >= 1  # the demo's overdue complaint is forecast late
     leader.shot("portfolio-leader-desktop")
     # an instance of the launch: its key from the instance list of the API
     listed = leader.page.request.get(leader.base + "/api/instances?process=new-product-launch")

@@ -14,6 +14,7 @@ from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import Response
 
 from oaflow.domain.definition import NodeType
+from oaflow.domain.forecast import ForecastState
 from oaflow.domain.states import InstanceState
 from oaflow.present import flowchart, gantt, words
 from oaflow.present.forecast_words import state_label
@@ -138,9 +139,15 @@ def forecast_span(found: InstanceForecast | None, lang: str, tz: str) -> gantt.F
 def row_forecast(
     found: InstanceForecast | None, status: str, lang: str, tz: str
 ) -> gantt.Forecast | None:
-    """An instance's forecast on its own row of the portfolio, its status said first."""
+    """An instance's forecast on its own row of the portfolio, its status said first, and
+    the forecast's state in words when it is not on track (not by its colour alone)."""
     drawn = forecast_span(found, lang, tz)
-    return replace(drawn, status=f"{status} · {drawn.status}") if drawn else None
+    if found is None or drawn is None:
+        return None
+    said = [status]
+    if found.state is not ForecastState.ON_TRACK:
+        said.append(state_label(found.state, lang))
+    return replace(drawn, status=" · ".join([*said, drawn.status]))
 
 
 def instance_gantt(
