@@ -32,6 +32,7 @@ def build_app(settings: Settings, clock: Clock | None = None, url: str | None = 
         files_root=Path(settings.files_dir),
         max_upload=settings.max_upload_mb * 2**20,
         cipher=cipher,
+        metrics_token=settings.metrics_token,
     )
 
 

@@ -22,5 +22,8 @@ class Settings(BaseSettings):
     max_upload_mb: int = Field(default=50, ge=1, le=2048)
     #: the keys that seal sensitive fields (SEC-3): ``kid:base64key,…``, the first current
     keys: str = ""
+    #: what GET /metrics asks of callers not on this machine (`Authorization: Bearer …`);
+    #: empty: /metrics answers only 127.0.0.1 / ::1
+    metrics_token: str = ""
     #: or a file of such entries, one a line (mode 600); never both, never in the database
     key_file: str = ""

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, FastAPI, Request, Response
 from fastapi.openapi.utils import get_openapi
 
 from oaflow import __version__
-from oaflow.api import problems
+from oaflow.api import metrics, problems
 from oaflow.api.deps import SAFE
 from oaflow.api.idempotency import Idempotency
 from oaflow.api.routes import (
@@ -84,6 +84,7 @@ def create_api(app: App) -> FastAPI:
     api.add_api_route("/readyz", ready, methods=["GET"], include_in_schema=False)
     api.middleware("http")(security_headers)
     api.add_middleware(Idempotency, app=app)
+    metrics.install(api, app)
     api.openapi = lambda: _described(api)  # type: ignore[method-assign]
     return api
 

@@ -23,7 +23,8 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from oaflow.bootstrap import build_channels, driver_errors, require_database
 from oaflow.cli.common import OPTIONS, console, errors, print_json, run_command, zh
 from oaflow.domain.clock import FixedClock, parse_instant
-from oaflow.services import delivery, digest, keys, timers
+from oaflow.domain.errors import InputError
+from oaflow.services import delivery, digest, keys, telemetry, timers
 from oaflow.services.app import App
 from oaflow.services.delivery import Channels
 
@@ -48,6 +49,18 @@ def worker(
     batch: Annotated[
         int, typer.Option("--batch", min=1, help="Checks handled per round at most.")
     ] = 100,
+    metrics_port: Annotated[
+        int | None,
+        typer.Option(
+            "--metrics-port",
+            min=1,
+            max=65535,
+            help="Serve this worker's Prometheus metrics at http://HOST:PORT/metrics.",
+        ),
+    ] = None,
+    metrics_host: Annotated[
+        str, typer.Option("--metrics-host", help="Address of the metrics endpoint.")
+    ] = "127.0.0.1",
 ) -> None:
     """Fire due SLA checks (reminders, warnings, escalations), write due daily digests and
     deliver the outbox (e-mail, robots, webhooks) on the real clock, until stopped
@@ -62,11 +75,27 @@ def worker(
     def body(app: App) -> None:
         require_tables(app)
         keys.check_keys(app)
+        if metrics_port is not None:
+            serve_metrics(app, metrics_host, metrics_port)
         with stop_on_signals() as stop, build_channels() as channels:
             total = Worker(app, channels, poll, batch, exit_when_idle).run(stop)
         say(zh(f"工作进程已停止：共处理 {total} 个检查", f"worker stopped: {total} checks handled"))
 
     run_command(body)
+
+
+def serve_metrics(app: App, host: str, port: int) -> None:
+    """The worker's counters and the database's backlog at http://host:port/metrics, from a
+    daemon thread (gone with the process)."""
+    from prometheus_client import start_http_server
+
+    try:
+        start_http_server(port, addr=host, registry=telemetry.Exposition(app))
+    except OSError as exc:
+        raise InputError(
+            "worker.metrics_cannot_listen", host=host, port=port, reason=exc.strerror
+        ) from None
+    say(zh(f"指标：http://{host}:{port}/metrics", f"metrics at http://{host}:{port}/metrics"))
 
 
 class Worker:

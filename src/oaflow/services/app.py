@@ -43,6 +43,7 @@ class App:
         files_root: Path = Path("oaflow-files"),
         max_upload: int = 50 * 2**20,
         cipher: Cipher | None = None,
+        metrics_token: str = "",
     ) -> None:
         self.db = db
         self.clock = clock
@@ -57,6 +58,8 @@ class App:
         #: adapters, which may use present/ (the CLI, the demo); None: bundles wait for them
         self.archive_files: Callable[..., Mapping[str, bytes]] | None = None
         self.max_upload = max_upload  # bytes
+        #: what /metrics asks of callers from other machines (empty: loopback only)
+        self.metrics_token = metrics_token
         self._calendar = calendar
         self._calendar_pinned = calendar is not None
         self._definitions: dict[int, ProcessDefinition] = {}

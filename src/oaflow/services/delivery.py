@@ -27,7 +27,7 @@ from oaflow.domain.errors import InputError
 from oaflow.domain.org import Organisation
 from oaflow.domain.security import SYSTEM, Principal
 from oaflow.notify.channels.base import Channel, Endpoint, Outgoing, SendResult
-from oaflow.services import audit
+from oaflow.services import audit, telemetry
 from oaflow.services.app import App
 from oaflow.services.audit import AuditAction
 from oaflow.services.notify_admin import (
@@ -59,6 +59,8 @@ class RetryPolicy:
 
 
 DEFAULT_POLICY = RetryPolicy()
+#: a delivery's state after an attempt, as the metrics name what came of it
+OUTCOMES = {"sent": "sent", "pending": "retry", "dead": "dead"}
 
 
 # -- routing ------------------------------------------------------------------------------
@@ -216,7 +218,9 @@ def record(
             notify_repo.set_endpoint_enabled(conn, claimed.endpoint.id, False, reason)
             target = f"channel:{claimed.endpoint.name}"
             audit.record(app, conn, SYSTEM, AuditAction.CHANNEL_DISABLE, target, reason="410 Gone")
-    return str(values["status"])
+    status = str(values["status"])
+    telemetry.DELIVERIES.labels(OUTCOMES[status]).inc()
+    return status
 
 
 def deliver_one(

@@ -35,7 +35,7 @@ from oaflow.domain.wording import clauses
 from oaflow.engine import runtime as engine
 from oaflow.engine import task_actions
 from oaflow.engine.runtime import Command
-from oaflow.services import authz, batch, deliverables
+from oaflow.services import authz, batch, deliverables, telemetry
 from oaflow.services.app import App
 from oaflow.services.batch import BatchItem
 from oaflow.services.retry import instance_busy, retried, task_busy
@@ -157,7 +157,9 @@ def act(
                 also(store)
             return task
 
-    return _scoped(app, who, task_id, command.action, attempt)
+    done = _scoped(app, who, task_id, command.action, attempt)
+    telemetry.TASK_ACTIONS.labels(command.action.value).inc()
+    return done
 
 
 def annotate(

@@ -24,6 +24,7 @@ from functools import cache
 from oaflow.domain.clock import FixedClock
 from oaflow.domain.errors import ConflictError, InputError, OAFlowError
 from oaflow.engine.checks import check_sla
+from oaflow.services import telemetry
 from oaflow.services.app import App
 from oaflow.services.retry import retried
 from oaflow.services.runtime import load_world
@@ -106,6 +107,8 @@ def fire_due(app: App, now: datetime, limit: int | None = None) -> int:
             count += 1
             continue
         break
+    if count:
+        telemetry.TIMERS_FIRED.inc(count)
     return count
 
 

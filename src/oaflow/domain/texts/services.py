@@ -56,6 +56,12 @@ TEXTS: dict[str, Entry] = {
         "端口可能已被占用；用 --port 换一个端口，或用 --host 换一个地址",
         "the port may be in use: choose another with --port, or another address with --host",
     ),
+    "worker.metrics_cannot_listen": Entry(
+        "工作进程的指标端点无法在 {host}:{port} 上监听：{reason}",
+        "the worker's metrics endpoint cannot listen on {host}:{port}: {reason}",
+        "端口可能已被占用；用 --metrics-port 换一个端口",
+        "the port may be in use: choose another with --metrics-port",
+    ),
     "upload.too_large": Entry(
         "上传的文件超过 {limit_mb} MB",
         "the upload is larger than {limit_mb} MB",
