@@ -26,7 +26,9 @@ TASK_ACTIONS = Counter(
     ["action"],
 )
 TIMERS_FIRED = Counter(
-    "oaflow_timers_fired", "SLA checks and other timers handled by this process (a worker)."
+    "oaflow_timers_fired",
+    "Due checks handled by this process (a worker): a task's SLA check sends every reminder "
+    "due at once; exception, meeting, survey and forecast sweeps count too.",
 )
 DELIVERIES = Counter(
     "oaflow_deliveries",
