@@ -21,6 +21,10 @@ dropped by the run) and prints its rate: a standing figure, with no bare limit t
 
 The complaint's `phone` is a sensitive field: the engine runs with a key and seals it, as
 a production system does (docs/adr/0008); `--plain` runs without a key (values kept plain).
+
+For bench/run.py (part ``engine_sqlite``), ``measure(args)`` measures in ONE pass of
+alternating chunks the engine, the replay of its own statements (recorded beforehand on a
+copy), SpiffWorkflow persisting every step (bench/spiff_complaint.py) and the bare loop.
 """
 
 from __future__ import annotations
@@ -38,6 +42,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from figures import Figure, Target, at_least_ratio
 from scratch_pg import fresh_postgres
 
 from oaflow.domain.clock import FixedClock
@@ -178,7 +183,7 @@ def steps(app: App) -> Iterator[tuple[list[int], Command]]:
         yield open_task_ids(app, login, node), command
 
 
-def measure(app: App, bare: Bare, instances: int) -> tuple[float, float]:
+def alongside(app: App, bare: Bare, instances: int) -> tuple[float, float]:
     """Completions per second of the engine and of the bare loop, measured in alternating
     chunks (one per process step) so that both see the same machine load."""
     engine_time = bare_time = 0.0
@@ -257,15 +262,7 @@ def replay(path: Path, chunks: list[list[Transaction]], bare: Bare) -> tuple[flo
     replay_time = bare_time = 0.0
     done = 0
     for chunk in chunks:
-        begin = time.perf_counter()
-        for statements in chunk:
-            cursor.execute("BEGIN IMMEDIATE")
-            for method, sql, parameters in statements:
-                getattr(cursor, method)(sql, parameters)
-                if method == "execute" and sql.lstrip().startswith("INSERT"):
-                    cursor.fetchall()  # RETURNING rows are read, as the engine reads them
-            cursor.execute("COMMIT")
-        replay_time += time.perf_counter() - begin
+        replay_time += replay_chunk(cursor, chunk)
         bare_time += bare.run(len(chunk))
         done += len(chunk)
     conn.close()
@@ -286,6 +283,105 @@ def copy_database(app: App, to: Path) -> None:
     shutil.copyfile(source, to)
 
 
+# -- the part of bench/run.py -------------------------------------------------------------
+
+ENGINE = "SQLite engine completions/s"
+SPIFF = "SpiffWorkflow persisted/s"
+SPIFF_KEPT = "SpiffWorkflow kept in memory, persisted/s"
+REPLAY = "replay of its own statements/s"
+BARE = "bare 3-statement loop/s"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--instances", type=int, default=2000, help="engine_sqlite: complaints (4 tasks each)"
+    )
+
+
+def targets(args: argparse.Namespace) -> list[Target]:
+    return [
+        Target(f"{ENGINE} vs {SPIFF}", "≥ 5 × SpiffWorkflow", at_least_ratio(5)),
+        Target(f"{ENGINE} vs {REPLAY}", "≥ 0.7 × the replay", at_least_ratio(0.7)),
+    ]
+
+
+def measure(args: argparse.Namespace) -> list[Figure]:
+    """The engine on SQLite beside, in one pass of alternating chunks (one process step of
+    every instance at a time, each contender in turn): the replay of its own statements
+    (recorded first, untimed, on a copy), SpiffWorkflow persisting every step
+    (bench/spiff_complaint.py), and the bare 3-statement loop."""
+    from spiff_complaint import Spiff
+
+    instances = 30 if getattr(args, "quick", False) else args.instances
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        app = make_app(folder / "engine.db")
+        start_instances(app, instances)
+        copy_database(app, folder / "recorded.db")
+        copy_database(app, folder / "replayed.db")
+        recorded_app = make_app(folder / "recorded.db")
+        chunks = record(recorded_app)  # untimed
+        recorded_app.db.dispose()
+        bare_app = make_app(folder / "bare.db")
+        runtime.start(bare_app, authz.principal(bare_app, "csd.head"), "customer-complaint", FORM)
+        bare_app.db.dispose()
+        bare = Bare(folder / "bare.db")
+        spiff = Spiff(folder / "spiff.db", instances, reload=True)
+        kept = Spiff(folder / "spiff-kept.db", instances, reload=False)
+        replayer = sqlite3.connect(folder / "replayed.db", isolation_level=None)
+        for pragma in SQLITE_PRAGMAS:
+            replayer.execute(pragma)
+        cursor = replayer.cursor()
+        seconds = dict.fromkeys((ENGINE, SPIFF, SPIFF_KEPT, REPLAY, BARE), 0.0)
+        done = dict.fromkeys(seconds, 0)
+        for index, (ids, command) in enumerate(steps(app)):
+            who = authz.principal(app, command.actor)
+            begin = time.perf_counter()
+            for task_id in ids:
+                runtime.act(app, who, task_id, command)
+            seconds[ENGINE] += time.perf_counter() - begin
+            done[ENGINE] += len(ids)
+            seconds[REPLAY] += replay_chunk(cursor, chunks[index])
+            done[REPLAY] += len(chunks[index])
+            count, spent = spiff.run_step(index)
+            seconds[SPIFF] += spent
+            done[SPIFF] += count
+            count, spent = kept.run_step(index)
+            seconds[SPIFF_KEPT] += spent
+            done[SPIFF_KEPT] += count
+            seconds[BARE] += bare.run(len(ids))
+            done[BARE] += len(ids)
+        ended = spiff.all_completed() and kept.all_completed()
+        if done[ENGINE] != 4 * instances or not ended:
+            raise RuntimeError(f"not every instance ran to its end: {done}")
+        replayer.close()
+        spiff.close()
+        kept.close()
+        bare.conn.close()
+        app.db.dispose()
+    rate = {name: done[name] / seconds[name] for name in seconds}
+    return [
+        Figure(ENGINE, rate[ENGINE], "/s", SPIFF, rate[SPIFF]),
+        Figure(ENGINE, rate[ENGINE], "/s", REPLAY, rate[REPLAY]),
+        Figure(ENGINE, rate[ENGINE], "/s", SPIFF_KEPT, rate[SPIFF_KEPT]),
+        Figure(ENGINE, rate[ENGINE], "/s", BARE, rate[BARE]),
+        Figure(REPLAY, rate[REPLAY], "/s", BARE, rate[BARE]),
+    ]
+
+
+def replay_chunk(cursor: sqlite3.Cursor, chunk: list[Transaction]) -> float:
+    """Seconds to replay ``chunk``'s transactions, each its own, through ``cursor``."""
+    begin = time.perf_counter()
+    for statements in chunk:
+        cursor.execute("BEGIN IMMEDIATE")
+        for method, sql, parameters in statements:
+            getattr(cursor, method)(sql, parameters)
+            if method == "execute" and sql.lstrip().startswith("INSERT"):
+                cursor.fetchall()  # RETURNING rows are read, as the engine reads them
+        cursor.execute("COMMIT")
+    return time.perf_counter() - begin
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else "")
     parser.add_argument("--instances", type=int, default=2000)
@@ -304,7 +400,7 @@ def main(argv: list[str] | None = None) -> int:
         runtime.start(bare_app, authz.principal(bare_app, "csd.head"), "customer-complaint", FORM)
         bare_app.db.dispose()
         bare = Bare(folder / "bare.db")
-        rate, limit = measure(app, bare, args.instances)
+        rate, limit = alongside(app, bare, args.instances)
         app.db.dispose()
         peak = peak_rss_mib()
         recorded_app = make_app(folder / "recorded.db")

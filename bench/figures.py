@@ -50,3 +50,26 @@ def at_most(bound: float) -> Callable[[Figure], bool]:
 
 def at_least(bound: float) -> Callable[[Figure], bool]:
     return lambda f: f.value >= bound
+
+
+def at_most_ratio(bound: float) -> Callable[[Figure], bool]:
+    return lambda f: f.ratio is not None and f.ratio <= bound
+
+
+def label(figure: Figure) -> str:
+    """How a target names ``figure``: its name, with `` vs `` its reference when it has one
+    (one value may stand beside several references, e.g. the engine beside two peers)."""
+    if figure.reference_name is None:
+        return figure.name
+    return f"{figure.name} vs {figure.reference_name}"
+
+
+def judged_by(target: Target, figures: list[Figure]) -> Figure | None:
+    """The figure ``target`` is about: the first whose label, else whose name, it gives."""
+    for figure in figures:
+        if target.figure == label(figure):
+            return figure
+    for figure in figures:
+        if target.figure == figure.name:
+            return figure
+    return None

@@ -29,6 +29,9 @@ QUERY PLAN on SQLite, EXPLAIN (ANALYZE, BUFFERS) on PostgreSQL) read whole: the 
 behind every query. ``--plans FILE`` writes every statement with its plan there.
 
 ``--quick`` is a smoke run: sizes 500 and 2,000, one repeat.
+
+For bench/run.py (part ``report``), ``measure(args)`` times the review as admin on SQLite
+at one size (``--report-tasks``, a million by default), target ≤ 3 s.
 """
 
 from __future__ import annotations
@@ -55,6 +58,7 @@ from sqlalchemy import event
 sys.path.insert(0, str(Path(__file__).parent))
 
 import report_history as history
+from figures import Figure, Target, at_most
 from scratch_pg import fresh_postgres
 
 from oaflow.domain.clock import FixedClock
@@ -195,7 +199,7 @@ def app_on(url: str) -> App:
 
 
 @dataclass(frozen=True)
-class Figure:
+class Timing:
     backend: str
     tasks: int
     login: str
@@ -218,7 +222,9 @@ HEADER = (
 )
 
 
-def measure(app: App, backend: str, tasks: int, login: str, period: str, repeat: int) -> Figure:
+def measure_review(
+    app: App, backend: str, tasks: int, login: str, period: str, repeat: int
+) -> Timing:
     who = authz.principal(app, login)
 
     def work() -> None:
@@ -236,13 +242,13 @@ def measure(app: App, backend: str, tasks: int, login: str, period: str, repeat:
     for _ in range(repeat - 1):
         timed()
     traced = traced_peak(work)  # apart: tracing slows the run down
-    return Figure(backend, tasks, login, period, min(times), traced, rss)
+    return Timing(backend, tasks, login, period, min(times), traced, rss)
 
 
-def ratios(figures: list[Figure]) -> list[str]:
+def ratios(figures: list[Timing]) -> list[str]:
     """Per backend, login and period: the largest size against the smallest."""
     lines = []
-    groups: dict[tuple[str, str, str], list[Figure]] = {}
+    groups: dict[tuple[str, str, str], list[Timing]] = {}
     for f in figures:
         groups.setdefault((f.backend, f.login, f.period), []).append(f)
     for (backend, login, period), found in groups.items():
@@ -383,6 +389,40 @@ def show_plans(
     return lines
 
 
+# -- the part of bench/run.py -------------------------------------------------------------
+
+REVIEW = "review report over {n} tasks, SQLite, {period}, s"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--report-tasks", type=int, default=1_000_000, help="report: finished tasks"
+    )
+
+
+def review_size(args: argparse.Namespace) -> int:
+    return 2_000 if getattr(args, "quick", False) else int(args.report_tasks)
+
+
+def targets(args: argparse.Namespace) -> list[Target]:
+    name = REVIEW.format(n=f"{review_size(args):,}", period=PERIODS[0])
+    return [Target(name, "≤ 3 s (a few seconds)", at_most(3.0))]
+
+
+def measure(args: argparse.Namespace) -> list[Figure]:
+    """The review of the quarter and of the month, as admin, on SQLite over the generated
+    history (kept in the system's temporary folder: made once, in about 90 s for a million
+    tasks): the best of 3 runs after a warm-up, seconds."""
+    n = review_size(args)
+    source = sqlite_file(n, 15, Path(tempfile.gettempdir()), True)
+    app = app_on(f"sqlite:///{source}")
+    try:
+        found = [measure_review(app, "sqlite", n, "admin", period, 3) for period in PERIODS]
+    finally:
+        app.db.dispose()
+    return [Figure(REVIEW.format(n=f"{n:,}", period=t.period), t.seconds, "s") for t in found]
+
+
 # -- the run -------------------------------------------------------------------------------
 
 
@@ -412,7 +452,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.plans is not None:
         args.plans.write_text("", encoding="utf-8")
     print(f"timed: {what_is_timed()}; best of {args.repeat}", flush=True)
-    figures: list[Figure] = []
+    figures: list[Timing] = []
     plans: list[str] = []
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp) if args.no_cache else args.cache
@@ -425,7 +465,7 @@ def main(argv: list[str] | None = None) -> int:
                         for login in logins:
                             for period in PERIODS:
                                 figures.append(
-                                    measure(app, backend, tasks, login, period, args.repeat)
+                                    measure_review(app, backend, tasks, login, period, args.repeat)
                                 )
                                 print(figures[-1].line(), flush=True)
                         if tasks == sizes[-1]:

@@ -18,8 +18,15 @@ created through the admin URL and dropped afterwards — it:
    or not rescheduled to its `ack2` time) and early (a future task that fired).
 
 Prints per backend the timers per second — over the span between the first and the last
-message written, and over the wall time including the workers' start-up — then the three
-counts. Exits 1 if any count is not 0.
+message written (a worker stamps a round's messages with the instant the round began, so the
+span misses each worker's last round: with k distinct instants from w workers, k / w rounds
+each, it is scaled by r / (r - 1), r = k / w; with one round each, the wall time),
+and over the wall time including the workers' start-up — then the three counts. Exits 1 if
+any count is not 0.
+
+For bench/run.py (part ``timers``), ``measure(args)`` runs this with 1 and with 4 workers on
+each backend (``--timers-due`` checks each time): the 4 workers' rate is judged against
+3,000/s and shown beside the 1 worker's.
 """
 
 from __future__ import annotations
@@ -35,6 +42,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from figures import Figure, Target, at_least
 from scratch_pg import fresh_postgres
 from sqlalchemy import func, select
 
@@ -119,7 +127,7 @@ def run_workers(url: str, workers: int, batch: int) -> float:
     return time.perf_counter() - started
 
 
-def verify(app: App, backend: str, now: datetime, wall: float) -> Outcome:
+def verify(app: App, backend: str, now: datetime, wall: float, workers: int) -> Outcome:
     due_created, later_created = now - 30 * H, now - 1 * H
     with app.db.read() as conn:
         rows = conn.execute(
@@ -132,8 +140,13 @@ def verify(app: App, backend: str, now: datetime, wall: float) -> Outcome:
             .where(history.c.kind == "sla_ack_reminder")
             .group_by(history.c.task_id)
         ).all()
-        first, last = conn.execute(
-            select(func.min(outbox.c.created_at), func.max(outbox.c.created_at))
+        # the workers' messages: not those prepare() wrote 30 hours back (the tasks' own)
+        first, last, stamps = conn.execute(
+            select(
+                func.min(outbox.c.created_at),
+                func.max(outbox.c.created_at),
+                func.count(func.distinct(outbox.c.created_at)),
+            ).where(outbox.c.created_at >= now)
         ).one()
     times = {task_id: n for task_id, n in reminded}
     due = [r for r in rows if r.created_at == due_created]
@@ -144,18 +157,78 @@ def verify(app: App, backend: str, now: datetime, wall: float) -> Outcome:
         for r in due
     )
     early = sum(r.id in times or r.sla_fired != [] for r in later)
-    firing = (last - first).total_seconds() if first and last else wall
+    # a worker stamps one round's messages with the instant the round began: k instants of
+    # w workers are k / w rounds each, of which the span between the first and the last
+    # instant covers all but one
+    span = (last - first).total_seconds() if first and last else 0.0
+    rounds = stamps / workers
+    firing = span * rounds / (rounds - 1) if rounds > 1 and span > 0 else wall
     return Outcome(backend, len(due), max(firing, 1e-6), wall, duplicates, missing, early)
 
 
-def measure(backend: str, url: str, args: argparse.Namespace) -> Outcome:
+def measure_backend(backend: str, url: str, args: argparse.Namespace) -> Outcome:
     now = SystemClock().now()
     app = prepare(url, args.due, args.future, now)
     try:
         wall = run_workers(url, args.workers, args.batch)
-        return verify(app, backend, now, wall)
+        return verify(app, backend, now, wall, args.workers)
     finally:
         app.db.dispose()
+
+
+# -- the part of bench/run.py -------------------------------------------------------------
+
+NAMES = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}
+
+
+def figure_name(backend: str, workers: int) -> str:
+    return f"timers fired/s, {NAMES[backend]}, {workers} worker{'s' if workers > 1 else ''}"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--timers-due", type=int, default=100_000, help="timers: due checks (default 100000)"
+    )
+
+
+def targets(args: argparse.Namespace) -> list[Target]:
+    return [
+        Target(figure_name(backend, 4), "≥ 3,000/s", at_least(3000))
+        for backend in ("sqlite", "postgresql")
+    ]
+
+
+def measure(args: argparse.Namespace) -> list[Figure]:
+    """Timers fired per second (first to last message written) with 1 and with 4 worker
+    processes, on SQLite and — when ``args.pg`` names a server — PostgreSQL: the 4 workers'
+    figure beside the 1 worker's. A duplicate, missing or early timer is an error."""
+    due = 400 if getattr(args, "quick", False) else args.timers_due
+    figures: list[Figure] = []
+    backends = ["sqlite", "postgresql"] if args.pg else ["sqlite"]
+    for backend in backends:
+        rates: dict[int, float] = {}
+        wall: dict[int, float] = {}
+        for workers in (1, 4):
+            run = argparse.Namespace(due=due, future=max(10, due // 100), workers=workers)
+            run.batch = 500
+            if backend == "sqlite":
+                with tempfile.TemporaryDirectory() as tmp:
+                    outcome = measure_backend(backend, f"sqlite:///{Path(tmp) / 'b.db'}", run)
+            else:
+                with fresh_postgres(args.pg) as url:
+                    outcome = measure_backend(backend, url, run)
+            print("  " + outcome.line(workers), flush=True)
+            if outcome.duplicates or outcome.missing or outcome.early:
+                raise RuntimeError(f"timers not exactly once: {outcome.line(workers)}")
+            rates[workers] = outcome.due / outcome.seconds_firing
+            wall[workers] = outcome.due / outcome.seconds_wall
+        figures.append(Figure(figure_name(backend, 1), rates[1], "/s"))
+        figures.append(
+            Figure(figure_name(backend, 4), rates[4], "/s", figure_name(backend, 1), rates[1])
+        )
+        # the same runs over the workers' whole lives: start-up, delivering the reminders
+        figures.append(Figure(f"{figure_name(backend, 4)} over the wall time", wall[4], "/s"))
+    return figures
 
 
 def main() -> None:
@@ -171,11 +244,11 @@ def main() -> None:
     outcomes = []
     if not args.no_sqlite:
         with tempfile.TemporaryDirectory() as tmp:
-            outcomes.append(measure("sqlite", f"sqlite:///{Path(tmp) / 'bench.db'}", args))
+            outcomes.append(measure_backend("sqlite", f"sqlite:///{Path(tmp) / 'bench.db'}", args))
             print(outcomes[-1].line(args.workers), flush=True)
     if not args.no_pg and args.pg:
         with fresh_postgres(args.pg) as url:
-            outcomes.append(measure("postgresql", url, args))
+            outcomes.append(measure_backend("postgresql", url, args))
             print(outcomes[-1].line(args.workers), flush=True)
     elif not args.no_pg:
         print("postgresql skipped: give --pg URL or set OAFLOW_TEST_DATABASE_URL", flush=True)
