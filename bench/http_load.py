@@ -5,13 +5,13 @@ endpoint that runs the bare 3-statement transaction on the same server settings.
                               [--http-think 1.0] [--http-profile] [--quick]
 
 1. A SQLite file set up the normal way (migrations, the demo organisation, the four
-   processes) with a key sealing the sensitive fields, as a production system runs, and
-   ``--http-tasks`` open tasks made through the services: customer complaints registered by
-   csd.staff, accepted by csd.head, their handling task transferred by the department head
-   to one of the 27 people of the demo organisation (all but admin and auditor; the first
-   ``--http-users`` of them when there are fewer users), so that every signed-in person has
-   an inbox of their own (--http-tasks / 27 tasks at the start; finishing a task makes the
-   complaint's next one, for csd.head or the clerk csd.staff).
+   processes) with a key sealing the sensitive fields, as a production system runs, one
+   login per locust user (the demo's 27 people but admin and auditor, then members
+   ``bench.NN`` spread over the departments), and ``--http-tasks`` open tasks made through
+   the services: customer complaints registered by csd.staff, accepted by csd.head, their
+   handling task transferred by the department head to one of those people: each signed-in
+   person starts with an inbox of their own, --http-tasks / --http-users tasks (60 by
+   default; finishing a task makes the complaint's next one, for csd.head or csd.staff).
 2. `oaflow serve --no-worker` on that file (its own process, a free port of 127.0.0.1), and
    locust (headless, as a subprocess: its gevent patches never reach this process) with
    ``--http-users`` users spawned at once for ``--http-seconds`` (bench/locustfile.py
@@ -33,9 +33,11 @@ Locust runs on the same 2-core machine as the server and takes CPU from it (one 
 process, FastHttpUser): the requests/s of both runs are lower bounds, the bare one more so
 (its requests are cheaper, so the client's share of the machine is larger).
 
-``--http-profile`` then serves a fresh copy once more under cProfile (every thread), loads it
-as in step 2 and prints the functions the server spends its time in. ``--quick``: 5 users,
-5 seconds, 300 tasks.
+``--http-profile`` then serves a fresh copy once more under cProfile (every thread) and
+runs the flow with one user for 10 seconds: with nobody to wait for (the profiler counts
+wall time per thread, a function's waits for the GIL and SQLite's write lock included),
+each request's time is its own work. It prints the functions the server spends its time in
+and the cumulative time of OA-Flow's own. ``--quick``: 5 users, 5 seconds, 300 tasks.
 """
 
 from __future__ import annotations
@@ -61,9 +63,11 @@ from figures import Figure, Target, at_least_ratio, at_most
 
 from oaflow.bootstrap import build_app
 from oaflow.config import Settings
+from oaflow.domain.org import Organisation, User
 from oaflow.domain.states import Action
+from oaflow.domain.text import Text
 from oaflow.engine.runtime import Command
-from oaflow.services import authz, queries, runtime, setup
+from oaflow.services import auth, authz, organisation, queries, runtime, setup
 
 HERE = Path(__file__).parent
 #: the key that seals the complaint's phone (the format of OAFLOW_KEYS)
@@ -87,7 +91,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group("HTTP load (bench/http_load.py)")
     group.add_argument("--http-users", type=int, default=50, help="locust users")
     group.add_argument("--http-seconds", type=int, default=30, help="seconds per locust run")
-    group.add_argument("--http-tasks", type=int, default=5000, help="open tasks seeded")
+    group.add_argument("--http-tasks", type=int, default=3000, help="open tasks seeded")
     group.add_argument(
         "--http-think", type=float, default=1.0, help="mean pause before each step (latency run)"
     )
@@ -103,19 +107,37 @@ def settings(path: Path) -> Settings:
     return Settings(database_url=f"sqlite:///{path}", keys=KEYS, files_dir=str(path.parent))
 
 
-def seed(path: Path, tasks: int, most: int) -> list[str]:
-    """The demo database with ``tasks`` open handling tasks spread over (at most ``most``
-    of) the people; the logins that hold them."""
+def people_for(org: Organisation, users: int) -> tuple[Organisation, list[str]]:
+    """The logins the users sign in as, one each: the demo organisation's people (all but
+    admin and auditor), then as many more members as needed, spread over its departments."""
+    demo = sorted(set(org.users) - {"admin", "auditor"})
+    codes = sorted(c for c in org.departments if c != "hq")
+    extra = {
+        f"bench.{n:02}": User(
+            login=f"bench.{n:02}",
+            name=Text(f"测试员{n:02}", f"Tester {n:02}"),
+            departments=(codes[n % len(codes)],),
+            roles=frozenset({"member"}),
+        )
+        for n in range(1, max(0, users - len(demo)) + 1)
+    }
+    bigger = Organisation(departments=org.departments, users={**org.users, **extra})
+    return bigger, [*demo, *extra][:users]
+
+
+def seed(path: Path, tasks: int, users: int) -> list[str]:
+    """The demo database with ``tasks`` open handling tasks spread over one login per user;
+    those logins."""
     app = build_app(settings(path))
     setup.init(app, demo=True)
     with app.db.read() as conn:
-        people = sorted(set(app.org(conn).users) - {"admin", "auditor"})[:most]
+        org, people = people_for(app.org(conn), users)
+    organisation.store(app, org)
+    auth.seed_passwords(app, people, setup.DEMO_PASSWORD)
     staff = authz.principal(app, "csd.staff")
     head = authz.principal(app, "csd.head")
-    heads = {
-        kind: authz.principal(app, f"{code}.head")
-        for kind, code in (("quality", "prd"), ("logistics", "log"), ("service", "svc"))
-    }
+    routes = (("quality", "prd"), ("logistics", "log"), ("service", "svc"))
+    heads = {kind: authz.principal(app, f"{code}.head") for kind, code in routes}
     for n in range(tasks):
         kind = KINDS[n % len(KINDS)]
         instance = runtime.start(app, staff, "customer-complaint", {**FORM, "complaint_type": kind})
@@ -355,7 +377,18 @@ def print_profile(path: Path, top: int = 25) -> None:
     stats = pstats.Stats(str(path))
     entries = stats.stats  # type: ignore[attr-defined]
     total = sum(own for _, _, own, _, _ in entries.values()) or 1.0
-    waiting = ("acquire", "wait", "select", "poll", "epoll", "sleep", "run_forever", "_run_once")
+    waiting = (
+        "acquire",
+        "wait",
+        "select",
+        "poll",
+        "epoll",
+        "sleep",
+        "run_forever",
+        "_run_once",
+        "_worker",
+        "run_until_complete",
+    )
     print(
         f"http: the server's own time by function (cProfile, every thread; {total:.1f} s,"
         " waiting for work left out)"
@@ -445,11 +478,11 @@ def measure(args: argparse.Namespace) -> list[Figure]:
         if getattr(args, "http_profile", False) and not quick:
             out = folder / "server.prof"
             server = serve_oaflow(copy("profiled"), profile_to=out)
-            try:
-                profiled = run_locust("FlowUser", server, users, seconds, folder, logins)
+            try:  # one user: each request's time is its own work, not waits for others
+                profiled = run_locust("FlowUser", server, 1, min(seconds, 10), folder, logins)
             finally:
                 server.stop()
-            for line in describe("flow under cProfile (slower)", profiled):
+            for line in describe("flow under cProfile, 1 user (slower)", profiled):
                 print(line, flush=True)
             if out.exists():
                 print_profile(out)

@@ -7,8 +7,8 @@ over and over: lists the inbox (GET /api/tasks), opens the first task of it
 handling or a reply task, /approve for an acceptance or a review; with the session's form
 token and an Idempotency-Key, as a careful client sends) — finishing a task makes the
 complaint's next task, for the department head or the clerk. Several users may share a
-login: each then takes only the tasks whose id falls in its own share (id modulo their
-number), so that two never finish the same task.
+login: each then takes only the tasks whose id falls in its own share (a hash of the id
+modulo their number), so that two never finish the same task.
 
 ``BareUser`` — the reference: one POST /bare per iteration (bench/bare_api.py).
 
@@ -30,6 +30,7 @@ import os
 import random
 import sys
 import uuid
+import zlib
 from typing import Any
 
 import gevent
@@ -98,7 +99,8 @@ class FlowUser(FastHttpUser):
         mine = [
             (t["id"], t["node"]["id"])
             for t in items
-            if t["id"] % self.shares == self.share and t["node"]["id"] in ACTIONS
+            if zlib.crc32(b"%d" % t["id"]) % self.shares == self.share
+            and t["node"]["id"] in ACTIONS
         ]
         if not mine:
             print(f"BENCH inbox empty: {self.login}", file=sys.stderr, flush=True)

@@ -47,6 +47,10 @@ def test_every_part_takes_its_own_options() -> None:
     args = parser.parse_args([])
     assert args.inbox_tasks == 1_000_000 and args.inbox_repeat >= 1000
     assert args.http_users == 50 and args.http_seconds == 30
+    alone = parser.parse_args(["--inbox-no-pg"])
+    assert [t.figure for t in inbox.targets(alone)] == ["inbox p99 ms"]
+    both = parser.parse_args(["--inbox-pg", "postgresql://somewhere/db"])
+    assert [t.figure for t in inbox.targets(both)] == ["inbox p99 ms", "PostgreSQL inbox p99 ms"]
 
 
 def test_inbox_prints_its_figures(tmp_path: Path) -> None:
