@@ -62,12 +62,17 @@ def explain_failure(app: App, exc: BaseException) -> OAFlowError | None:
     return failures.explain(app.db, exc)
 
 
-def require_database(app: App, tables: bool = False) -> None:
+def require_database(app: App, tables: bool = False, current: bool = False) -> None:
     """The database exists (a SQLite file is not created by a command that only reads or
-    acts) and, with ``tables``, has the schema."""
+    acts) and, with ``tables``, has the schema; with ``current``, the schema of this code
+    (servers and workers, before they start: docs/deploy.md, upgrades)."""
     failures.require_file(app.db)
-    if tables:
+    if tables or current:
         failures.require_tables(app.db)
+    if current:
+        from oaflow.storage.migrate import require_current  # Alembic: only for them
+
+        require_current(app.db)
 
 
 def database_location(app: App) -> str:

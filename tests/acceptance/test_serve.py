@@ -17,6 +17,8 @@ import httpx
 import pytest
 
 from conftest import Served, run_oaflow, start_server
+from oaflow.storage.database import Database
+from oaflow.storage.migrate import upgrade
 
 pytestmark = pytest.mark.acceptance
 
@@ -149,3 +151,19 @@ def test_bad_options_and_a_port_in_use_are_clear_errors(tmp_path: Path) -> None:
         assert port in second.err and "Traceback" not in second.err + second.out
     finally:
         first.stop()
+
+
+def test_a_server_or_worker_on_an_older_schema_asks_for_init_and_starts_after_it(
+    tmp_path: Path,
+) -> None:
+    db = Database(f"sqlite:///{tmp_path / 'oaflow.db'}")
+    upgrade(db, to="0023")  # what an older OA-Flow left
+    db.dispose()
+    for command in (["serve", "--no-worker"], ["worker", "--exit-when-idle"]):
+        refused = run_oaflow(command, tmp_path, None)
+        assert refused.code == 1, str(refused)
+        assert "0023" in refused.err and "oaflow init" in refused.err, str(refused)
+        assert "Traceback" not in refused.err + refused.out
+    assert run_oaflow(["init"], tmp_path, None).code == 0
+    worker = run_oaflow(["worker", "--exit-when-idle"], tmp_path, None)
+    assert worker.code == 0, str(worker)

@@ -119,3 +119,18 @@ def test_callers_from_elsewhere_need_the_token() -> None:
     assert not allowed(request_from("10.1.2.3", "Bearer wrong"), token="s3cret-metrics")
     assert not allowed(request_from("10.1.2.3", "s3cret-metrics"), token="s3cret-metrics")
     assert allowed(request_from("10.1.2.3", "Bearer s3cret-metrics"), token="s3cret-metrics")
+
+
+def test_docs_deploy_lists_every_metric_the_endpoint_exposes(api: Server) -> None:
+    import re
+    from pathlib import Path
+
+    page = (Path(__file__).parents[2] / "docs" / "deploy.md").read_text(encoding="utf-8")
+    documented = set(re.findall(r"^\| `(oaflow_\w+)", page, re.MULTILINE))
+    answer = api.client().get("/metrics")
+    exposed = {
+        family.name + ("_total" if family.type == "counter" else "")
+        for family in text_string_to_metric_families(answer.text)
+        if family.name.startswith("oaflow_")
+    }
+    assert documented == exposed

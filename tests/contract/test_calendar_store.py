@@ -280,3 +280,21 @@ def test_a_calendar_given_to_the_app_is_kept(seeded: App) -> None:
         assert not fresh_calendar(app).is_working_day(date(2024, 3, 5))
     finally:
         app.db.dispose()
+
+
+def test_a_change_made_through_another_process_is_used_after_the_recheck(seeded: App) -> None:
+    """Two API nodes (or a node and a worker) on one database: the second loads the calendar
+    again once it sees the revision the first one's change wrote."""
+    other = stored_app(seeded.db.url)
+    try:
+        day = date(2024, 3, 4)  # a Monday
+        assert other.calendar.is_working_day(day)
+        other.calendar_recheck = 3600.0  # not yet time to look: the calendar it has
+        calendar.set_day(seeded, SYSTEM, day, "off", "公司活动")
+        assert other.calendar.is_working_day(day)
+        other.calendar_recheck = 0.0  # time to look: the new revision, the new calendar
+        assert not other.calendar.is_working_day(day)
+        before = other.calendar
+        assert other.calendar is before  # the same revision: not loaded again
+    finally:
+        other.db.dispose()

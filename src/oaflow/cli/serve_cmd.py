@@ -54,7 +54,7 @@ def serve(
             console.print(zh("数据库已存在，按原样使用", "the database exists: served as it is"))
         elif demo:
             create_with_history(app)
-        require_database(app, tables=True)
+        require_database(app, current=True)
         keys.check_keys(app)  # a wrong or missing key: no start
         stop = threading.Event()
         worker = None if no_worker else _start_worker(app, stop)

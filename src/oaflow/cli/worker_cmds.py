@@ -73,7 +73,7 @@ def worker(
         )
 
     def body(app: App) -> None:
-        require_tables(app)
+        require_database(app, current=True)
         keys.check_keys(app)
         if metrics_port is not None:
             serve_metrics(app, metrics_host, metrics_port)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -19,10 +20,13 @@ from oaflow.domain.orgfile import parse_org_yaml
 from oaflow.domain.security import AccessRules
 from oaflow.domain.validate import DEFAULT_POLICIES
 from oaflow.storage import access_repo, catalog_repo, deputy_repo, org_repo
-from oaflow.storage.calendar_store import stored_calendar
+from oaflow.storage.calendar_store import stored_calendar, stored_revision
 from oaflow.storage.crypto import Cipher
 from oaflow.storage.database import Database
 from oaflow.storage.sealing import SensitiveFields
+
+#: how often (seconds) a process looks whether the calendar changed in the database
+CALENDAR_RECHECK = 5.0
 
 
 class App:
@@ -62,6 +66,10 @@ class App:
         self.metrics_token = metrics_token
         self._calendar = calendar
         self._calendar_pinned = calendar is not None
+        self._calendar_revision = ""
+        self._calendar_checked = 0.0
+        #: seconds between looks whether another process changed the calendar
+        self.calendar_recheck = CALENDAR_RECHECK
         self._definitions: dict[int, ProcessDefinition] = {}
         #: the organisation at a revision: its timeline, delegations (ORG-3) and access rules
         self._org: OrgSnapshot | None = None
@@ -70,9 +78,21 @@ class App:
 
     @property
     def calendar(self) -> WorkingCalendar:
-        """The business calendar (TIME-1), loaded from the database at first use."""
+        """The business calendar (TIME-1), loaded from the database at first use and again
+        when its revision there changed — looked at once per ``calendar_recheck`` seconds,
+        so that a change made through another process (a second API node, a worker) is used
+        here within that time."""
+        if self._calendar is not None and not self._calendar_pinned:
+            now = time.monotonic()
+            if now - self._calendar_checked >= self.calendar_recheck:
+                self._calendar_checked = now
+                if stored_revision(self.db) != self._calendar_revision:
+                    self._calendar = None
         if self._calendar is None:
-            self._calendar = stored_calendar(self.db, self.default_timezone)
+            self._calendar_checked = time.monotonic()
+            self._calendar, self._calendar_revision = stored_calendar(
+                self.db, self.default_timezone
+            )
         return self._calendar
 
     def forget_calendar(self) -> None:

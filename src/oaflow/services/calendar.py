@@ -72,6 +72,7 @@ def seed(app: App) -> int:
             if name not in stored:
                 repo.put_setting(conn, name, value)
         load_calendar(conn, app.default_timezone)  # the result must be a valid calendar
+        repo.bump_revision(conn)
         seeded = f"{min(years)}-{max(years)}"
         audit.record(app, conn, SYSTEM, AuditAction.CALENDAR_SEED, "calendar", years=seeded)
     app.forget_calendar()
@@ -201,6 +202,7 @@ def _change(app: App, who: Principal, change: _Change) -> Iterator[Connection]:
             authz.authorize(app, conn, who, Permission.ADMINISTER)
             yield conn
             load_calendar(conn, app.default_timezone)
+            repo.bump_revision(conn)  # other processes load it again
             audit.record(app, conn, who, change.action, change.target, **change.detail)
     finally:
         app.forget_calendar()

@@ -13,12 +13,20 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from prometheus_client import REGISTRY, Counter, Histogram, generate_latest
+from prometheus_client import (
+    REGISTRY,
+    Counter,
+    Histogram,
+    disable_created_metrics,
+    generate_latest,
+)
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
 from oaflow.services.app import App
 from oaflow.storage import ops_counts
+
+disable_created_metrics()  # no `…_created` series beside every counter: noise to people
 
 TASK_ACTIONS = Counter(
     "oaflow_task_actions",

@@ -19,6 +19,8 @@ from oaflow.storage.tables import calendar_days, settings
 OFF, WORK = "off", "work"
 OFFICIAL, COMPANY = "official", "company"
 PREFIX = "calendar."
+#: bumped by every change, so that other processes notice it (``revision``)
+REVISION = "revision"
 
 
 @dataclass(frozen=True)
@@ -95,6 +97,17 @@ def put_setting(conn: Connection, name: str, value: str) -> None:
     full = PREFIX + name
     conn.execute(delete(settings).where(settings.c.name == full))
     conn.execute(insert(settings).values(name=full, value=value))
+
+
+def revision(conn: Connection) -> str:
+    """The calendar's revision ("" before its first change)."""
+    query = select(settings.c.value).where(settings.c.name == PREFIX + REVISION)
+    return conn.execute(query).scalar() or ""
+
+
+def bump_revision(conn: Connection) -> None:
+    current = revision(conn)
+    put_setting(conn, REVISION, str(int(current or 0) + 1))
 
 
 def _values(row: CalendarDay) -> dict[str, object]:

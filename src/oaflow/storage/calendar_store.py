@@ -36,13 +36,24 @@ def load_calendar(conn: Connection, default_tz: str = "Asia/Shanghai") -> Workin
     )
 
 
-def stored_calendar(db: Database, default_tz: str = "Asia/Shanghai") -> WorkingCalendar:
-    """``load_calendar`` on a connection of its own; a schema without the calendar table
-    (not upgraded yet) gets the library's China calendar."""
+def stored_calendar(db: Database, default_tz: str = "Asia/Shanghai") -> tuple[WorkingCalendar, str]:
+    """``load_calendar`` on a connection of its own, with the revision it was read at; a
+    schema without the calendar table (not upgraded yet) gets the library's China calendar."""
     try:
         with db.read() as conn:
-            return load_calendar(conn, default_tz)
+            return load_calendar(conn, default_tz), repo.revision(conn)
     except (OperationalError, ProgrammingError):
         if repo.has_calendar(db.engine):
             raise
-        return china_calendar(tz=default_tz)
+        return china_calendar(tz=default_tz), ""
+
+
+def stored_revision(db: Database) -> str:
+    """The calendar's revision in the database ("" on a schema without the table)."""
+    try:
+        with db.read() as conn:
+            return repo.revision(conn)
+    except (OperationalError, ProgrammingError):
+        if repo.has_calendar(db.engine):
+            raise
+        return ""

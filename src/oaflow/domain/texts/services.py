@@ -248,6 +248,18 @@ TEXTS.update(
             "{url} 还没有 OA-Flow 数据库，或是旧版本的数据库",
             "{url} has no OA-Flow database yet, or one from an older version",
         ),
+        "database.schema_old": Entry(
+            "{url} 的数据库结构是旧版本（{found}），本程序需要 {head}",
+            "{url} has an older schema ({found}); this OA-Flow needs {head}",
+            "先备份，再运行 oaflow init 升级数据库结构，然后启动",
+            "back it up, run `oaflow init` to upgrade the schema, then start again",
+        ),
+        "database.schema_newer": Entry(
+            "{url} 已被更新版本的 OA-Flow 升级（{found}），本程序需要 {head}",
+            "{url} was upgraded by a newer OA-Flow ({found}); this one needs {head}",
+            "在这台机器上安装与其他节点相同的 OA-Flow 版本",
+            "install the same OA-Flow version as the other nodes on this machine",
+        ),
         "database.url_malformed": Entry(
             "“{url}”不是数据库地址",
             "'{url}' is not a database URL",
