@@ -26,7 +26,8 @@ from prometheus_client.registry import Collector
 from oaflow.services.app import App
 from oaflow.storage import ops_counts
 
-disable_created_metrics()  # no `…_created` series beside every counter: noise to people
+# no `…_created` series beside every counter: noise to people
+disable_created_metrics()  # type: ignore[no-untyped-call]
 
 TASK_ACTIONS = Counter(
     "oaflow_task_actions",
