@@ -36,8 +36,9 @@ process, FastHttpUser): the requests/s of both runs are lower bounds, the bare o
 ``--http-profile`` then serves a fresh copy once more under cProfile (every thread) and
 runs the flow with one user for 10 seconds: with nobody to wait for (the profiler counts
 wall time per thread, a function's waits for the GIL and SQLite's write lock included),
-each request's time is its own work. It prints the functions the server spends its time in
-and the cumulative time of OA-Flow's own. ``--quick``: 5 users, 5 seconds, 300 tasks.
+each request's time is its own work. It prints the functions the pool threads (the routes'
+work) spend their time in, and the cumulative time of OA-Flow's own functions.
+``--quick``: 5 users, 5 seconds, 300 tasks.
 """
 
 from __future__ import annotations
@@ -45,6 +46,7 @@ from __future__ import annotations
 import argparse
 import csv
 import os
+import re
 import shutil
 import signal
 import socket
@@ -52,6 +54,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -176,8 +179,9 @@ def oaflow_command() -> list[str]:
     return [here] if here else [sys.executable, "-c", "from oaflow.cli.main import run; run()"]
 
 
-#: `oaflow serve` under cProfile, every thread (the routes run in the thread pool); the
-#: merged statistics are written to sys.argv[1] when the server stops
+#: `oaflow serve` with cProfile in every thread it starts — the thread pool, where the
+#: routes, the session look-up and the idempotency keys' reads and writes run; not the main
+#: thread (start-up, the event loop's HTTP parsing); merged into sys.argv[1] at the end
 PROFILED = """
 import cProfile, sys, threading
 out, profiles = sys.argv[1], []
@@ -186,22 +190,19 @@ def hook(frame, event, arg):
     profiles.append(profiler)
     profiler.enable()
 threading.setprofile(hook)
-main = cProfile.Profile()
-profiles.append(main)
 sys.argv = ["oaflow", *sys.argv[2:]]
 from oaflow.cli.main import run
-main.enable()
 try:
     run()
 except SystemExit:
     pass
 finally:
-    main.disable()
     import pstats
-    stats = pstats.Stats(profiles[0])
-    for profiler in profiles[1:]:
-        stats.add(profiler)
-    stats.dump_stats(out)
+    if profiles:
+        stats = pstats.Stats(profiles[0])
+        for profiler in profiles[1:]:
+            stats.add(profiler)
+        stats.dump_stats(out)
 """
 
 
@@ -363,10 +364,14 @@ def describe(label: str, load: Load) -> list[str]:
     return lines
 
 
-def flow_only(load: Load) -> None:
+def flow_only(load: Load, server: Server) -> None:
     """The flow's figures must not hide failures or a user without work."""
     if load.failures:
         print(f"http: WARNING {load.failures} requests failed (see the rows above)")
+        text = server.log.read_text(encoding="utf-8", errors="replace")
+        raised = re.findall(r"^(?:[\w.]+\.)?\w*(?:Error|Exception)\b.*$", text, re.M)
+        for line, count in Counter(raised).most_common(3):  # what the server's errors were
+            print(f"http:   the server raised {count}×: {line[:300]}")
     if load.empty:
         print(f"http: WARNING {load.empty} users ran out of tasks: give more --http-tasks")
 
@@ -448,7 +453,7 @@ def measure(args: argparse.Namespace) -> list[Figure]:
             server.stop()
         for line in describe(f"flow, {users} users, no pause", flow):
             print(line, flush=True)
-        flow_only(flow)
+        flow_only(flow, server)
 
         bare_db = folder / "bare" / "bare.db"
         bare_db.parent.mkdir()
@@ -473,7 +478,7 @@ def measure(args: argparse.Namespace) -> list[Figure]:
             server.stop()
         for line in describe(f"flow, {users} users, pausing {args.http_think:g} s", paced):
             print(line, flush=True)
-        flow_only(paced)
+        flow_only(paced, server)
 
         if getattr(args, "http_profile", False) and not quick:
             out = folder / "server.prof"
