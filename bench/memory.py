@@ -8,11 +8,12 @@ complete its 4 user tasks, each completion its own transaction, until N completi
 done — the database grows by N tasks and N/4 instances (with their history, outbox and
 in-app rows) while the process keeps nothing of them.
 
-RSS is read from /proc/self/status (VmRSS). "RSS at start" is read after a warm-up of 1 %
-of the completions (at least 200): by then the definition is compiled, the organisation
-snapshot and the driver's statement cache are filled and SQLite's page cache of each pooled
-connection is used — what every long-running process holds. Then RSS is sampled every
-10 % of the completions; the figure is the RSS after the last one, against the start.
+It runs in a process of its own (spawned), whose RSS is read from /proc/self/status
+(VmRSS). "RSS at start" is read after a warm-up of 1 % of the completions (at least 200): by
+then the definition is compiled, the organisation snapshot and the driver's statement cache
+are filled and SQLite's page cache of each pooled connection is used — what every
+long-running process holds. Then RSS is sampled every 10 % of the completions; the figure
+is the RSS after the last one, against the start.
 
 Target: growth ≤ 10 % over the run. Why 10 % and not a number of MiB: the start is about
 the size of the interpreter with its libraries (~100 MiB), so 10 % is ~10 MiB, room for
@@ -24,6 +25,7 @@ printed too: a steady climb shows a leak even when it stays under the bound.
 from __future__ import annotations
 
 import argparse
+import multiprocessing
 import re
 import sys
 import tempfile
@@ -121,14 +123,23 @@ def targets(args: argparse.Namespace) -> list[Target]:
 
 
 def measure(args: argparse.Namespace) -> list[Figure]:
+    """Run in a process of its own (spawned: a fresh interpreter), so that its RSS is the
+    engine's alone — not what the parts before it in bench/run.py left in this one, whose
+    freed memory could also hide a leak."""
     n = size(args)
-
-    def say(done: int, value: float) -> None:
-        print(f"  memory: {done:>10,} completions  RSS {value / MIB:7.1f} MiB", flush=True)
-
-    with tempfile.TemporaryDirectory() as tmp:
-        start, end, _ = run(n, Path(tmp), say)
+    with multiprocessing.get_context("spawn").Pool(1) as pool:
+        start, end = pool.apply(_in_child, (n,))
     return [Figure(AFTER.format(n=f"{n:,}"), end / MIB, "MiB", START, start / MIB)]
+
+
+def _say(done: int, value: float) -> None:
+    print(f"  memory: {done:>10,} completions  RSS {value / MIB:7.1f} MiB", flush=True)
+
+
+def _in_child(n: int) -> tuple[float, float]:
+    with tempfile.TemporaryDirectory() as tmp:
+        start, end, _ = run(n, Path(tmp), _say)
+    return start, end
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -3,8 +3,9 @@ measured in the same run, then the targets of issue 16 met or missed.
 
     flock /tmp/oaflow-heavy.lock python bench/run.py --pg postgresql://root@127.0.0.1:5432/postgres
 
-(the whole run at the issue's sizes: 20 minutes or more; ``--memory-completions 200000`` and
-smaller ``--timers-due`` shorten it.) Options:
+(the whole run at the issue's sizes. On this 2-core machine it took 34 minutes with
+``--memory-completions 200000`` — the timers alone 20 of them, four runs of 100,000 — and a
+million completions add about 20 more; a smaller ``--timers-due`` shortens it.) Options:
 
     --quick              tiny sizes: every part in seconds (the suite's smoke run)
     --only PART[,PART]   only these parts (default: all), of
