@@ -334,6 +334,7 @@ class Shared:
     reissued: int = 0  # a key stuck in flight by a killed server: the state read, sent anew
     unacknowledged: int = 0  # finished, but the client never got the 2xx
     connection_errors: int = 0
+    replayed: int = 0  # 2xx answers given again for a retried key (Idempotent-Replayed)
     abandoned: list[str] = field(default_factory=list)
 
     def add(self, **counts: int) -> None:
@@ -434,6 +435,7 @@ class Client(threading.Thread):
                 with self.shared.lock:
                     self.shared.log.acks.append(Ack(task_id, step.action, step.login))
                     self.shared.done += 1
+                    self.shared.replayed += answer.headers.get("idempotent-replayed") == "true"
                 return
             code = _code(answer)
             if answer.status_code == 409 and code == "idempotency.in_flight":
@@ -651,7 +653,8 @@ def run(options: Options, say: Callable[[str], None] = print) -> Report:
             f"{options.db}: {work.completions:,} completions by {options.clients} clients "
             f"over {apis} API process(es) and 2 workers in {seconds:.1f} s "
             f"({work.completions / max(seconds, 1e-6):,.0f}/s); {shared.log.requests:,} "
-            f"requests, {shared.connection_errors} connection errors, {shared.reissued} "
+            f"requests, {shared.connection_errors} connection errors, {shared.replayed} "
+            f"2xx replayed for a retried key, {shared.reissued} "
             f"actions sent anew after a key left in flight, {shared.unacknowledged} finished "
             "without a 2xx"
         )
@@ -743,7 +746,7 @@ def timer_check(options: Options, folder: Path, report: Callable[[str], None]) -
     backend = "postgresql" if options.db == "pg" else "sqlite"
     args = argparse.Namespace(due=options.timers, future=1000, workers=options.workers, batch=500)
     # bench/timers.py's measurement of one backend (named measure until bench/run.py came)
-    measure = getattr(bench_timers, "measure_backend", None) or bench_timers.measure
+    measure: Callable[..., Any] = getattr(bench_timers, "measure_backend", bench_timers.measure)
     with database(options, folder, "timers.db") as url:
         outcome = measure(backend, url, args)
     report(outcome.line(options.workers))
