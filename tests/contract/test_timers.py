@@ -97,6 +97,59 @@ def test_catch_up_after_downtime_handles_each_missed_event_once(
     assert len(messages_of(demo_app, task_id)) == 3
 
 
+def test_a_batch_sets_aside_the_check_that_fails_and_keeps_the_others(
+    demo_app: App, clock: FixedClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Checks are claimed and written in batches; each is a savepoint of its own."""
+    made = [unacknowledged_handle_task(demo_app) for _ in range(3)]
+    broken = made[1][1]
+    real_check = timers.check_sla
+
+    def check(world: Any, instance: Any, task: Any, related: Any) -> Any:
+        decision = real_check(world, instance, task, related)
+        if task.id == broken:  # after the engine decided: its writes are under way
+            raise InputError("definition.sla.unknown_recipient", name="nobody", roles="")
+        return decision
+
+    monkeypatch.setattr(timers, "check_sla", check)
+    clock.set(T0 + 25 * H)
+    assert timers.fire_tasks(demo_app, clock.now(), limit=10) == 3
+    for key, task_id in made:
+        if task_id == broken:
+            assert messages_of(demo_app, task_id) == []
+            assert sla_history_of(demo_app, task_id) == []
+            assert task_row(demo_app, task_id)["check_at"] == clock.now() + timers.RETRY_FAILED
+        else:
+            assert messages_of(demo_app, task_id) == [f"{key}/{task_id}/ack1"]
+    monkeypatch.setattr(timers, "check_sla", real_check)
+    clock.set(clock.now() + timers.RETRY_FAILED)
+    assert timers.fire_tasks(demo_app, clock.now(), limit=10) == 1  # set aside, then retried
+    assert messages_of(demo_app, broken) == [f"{made[1][0]}/{broken}/ack1"]
+
+
+def test_a_batch_leaves_due_the_check_whose_instance_moved_meanwhile(
+    demo_app: App, clock: FixedClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    made = [unacknowledged_handle_task(demo_app) for _ in range(2)]
+    moved = made[0][1]
+    real_load = timers.load_world
+
+    def load(app: App, store: Any, task_id: int, now: datetime) -> Any:
+        found = real_load(app, store, task_id, now)
+        if task_id == moved:  # as if a person changed the instance after this read
+            found[1].version -= 1
+        return found
+
+    monkeypatch.setattr(timers, "load_world", load)
+    clock.set(T0 + 25 * H)
+    assert timers.fire_tasks(demo_app, clock.now(), limit=10) == 1
+    assert messages_of(demo_app, moved) == []
+    assert task_row(demo_app, moved)["check_at"] <= clock.now()  # still due
+    monkeypatch.setattr(timers, "load_world", real_load)
+    assert timers.fire_due(demo_app, clock.now()) == 1
+    assert messages_of(demo_app, moved) == [f"{made[0][0]}/{moved}/ack1"]
+
+
 def test_nothing_fires_before_it_is_due(demo_app: App, clock: FixedClock) -> None:
     key, task_id = unacknowledged_handle_task(demo_app)
     clock.set(T0 + 24 * H - timedelta(minutes=1))

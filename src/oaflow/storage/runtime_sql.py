@@ -208,7 +208,7 @@ def _statements(dialect: str) -> dict[str, str]:
     }
     claim = (
         "SELECT id FROM tasks WHERE check_at IS NOT NULL AND check_at <= :now "
-        "ORDER BY check_at LIMIT 1"
+        "ORDER BY check_at LIMIT :limit"
     )
     sql["claim_due"] = claim + (" FOR UPDATE SKIP LOCKED" if dialect == "postgresql" else "")
     sql["defer_check"] = "UPDATE tasks SET check_at = :at WHERE id = :id AND check_at IS NOT NULL"

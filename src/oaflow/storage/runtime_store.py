@@ -442,12 +442,26 @@ class RuntimeStore(SealedRows):
         return bool(self.cursor.rowcount == 1)
 
     # -- the SLA checks' schedule (ADR 0003) --------------------------------------------
-    def claim_due(self, now: datetime) -> int | None:
-        """A task whose SLA check is due at ``now``, locked for this transaction (PostgreSQL:
-        rows other workers hold are skipped; SQLite: the write lock serialises workers)."""
-        self.cursor.execute(self.sql["claim_due"], {"now": self._time_in(now)})
-        row = self.cursor.fetchone()
-        return int(row[0]) if row else None
+    def claim_due(self, now: datetime, limit: int = 1) -> list[int]:
+        """Up to ``limit`` tasks whose SLA checks are due at ``now``, the most overdue first,
+        locked for this transaction (PostgreSQL: rows other workers hold are skipped;
+        SQLite: the write lock serialises workers)."""
+        self.cursor.execute(self.sql["claim_due"], {"now": self._time_in(now), "limit": limit})
+        return [int(row[0]) for row in self.cursor.fetchall()]
+
+    @contextmanager
+    def savepoint(self) -> Iterator[None]:
+        """A part of the transaction that is undone alone when the block raises (one check
+        of a batch); the rows it read are forgotten, so that nothing undone is trusted."""
+        self.cursor.execute("SAVEPOINT part")
+        try:
+            yield
+        except BaseException:
+            self.cursor.execute("ROLLBACK TO SAVEPOINT part")
+            self.cursor.execute("RELEASE SAVEPOINT part")
+            self._read.clear()
+            raise
+        self.cursor.execute("RELEASE SAVEPOINT part")
 
     def next_due(self) -> datetime | None:
         self.cursor.execute(self.sql["next_due"])
