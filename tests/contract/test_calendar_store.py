@@ -298,3 +298,24 @@ def test_a_change_made_through_another_process_is_used_after_the_recheck(seeded:
         assert other.calendar is before  # the same revision: not loaded again
     finally:
         other.db.dispose()
+
+
+def test_looking_at_the_revision_never_waits_for_the_pool(seeded: App) -> None:
+    """Under load every pooled connection may be held by a request that waits for the one
+    asking (SQLite's write lock): the look must not need one more from the pool."""
+    other = stored_app(seeded.db.url)
+    pool = other.db.engine.pool
+    try:
+        assert other.calendar is not None
+        other.calendar_recheck = 0.0
+        held = [other.db.engine.connect() for _ in range(pool.size() + pool._max_overflow)]  # type: ignore[attr-defined]
+        try:
+            pool._timeout = 0.5  # type: ignore[attr-defined]  # waiting would fail fast
+            calendar.set_day(seeded, SYSTEM, date(2024, 3, 5), "off", "停电")
+            assert not other.calendar.is_working_day(date(2024, 3, 5))
+            assert other.cached_definition is not None
+        finally:
+            for conn in held:
+                conn.close()
+    finally:
+        other.db.dispose()

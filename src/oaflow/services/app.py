@@ -123,7 +123,7 @@ class App:
         found = self._definitions.get(definition_id)
         if found is not None:
             return found
-        with self.db.read() as conn:
+        with self.db.read_outside_pool() as conn:  # asked inside transactions
             return self.definition(conn, definition_id)
 
     def cached_org(self, revision: int) -> Organisation:
@@ -151,7 +151,7 @@ class App:
     def _snapshot_at(self, revision: int) -> OrgSnapshot:
         if self._org is not None and self._org.revision == revision:
             return self._org
-        with self.db.read() as conn:
+        with self.db.read_outside_pool() as conn:  # asked inside transactions
             return self._snapshot(conn)
 
     def _snapshot(self, conn: Connection, revision: int | None = None) -> OrgSnapshot:

@@ -40,7 +40,7 @@ def stored_calendar(db: Database, default_tz: str = "Asia/Shanghai") -> tuple[Wo
     """``load_calendar`` on a connection of its own, with the revision it was read at; a
     schema without the calendar table (not upgraded yet) gets the library's China calendar."""
     try:
-        with db.read() as conn:
+        with db.read_outside_pool() as conn:
             return load_calendar(conn, default_tz), repo.revision(conn)
     except (OperationalError, ProgrammingError):
         if repo.has_calendar(db.engine):
@@ -51,7 +51,7 @@ def stored_calendar(db: Database, default_tz: str = "Asia/Shanghai") -> tuple[Wo
 def stored_revision(db: Database) -> str:
     """The calendar's revision in the database ("" on a schema without the table)."""
     try:
-        with db.read() as conn:
+        with db.read_outside_pool() as conn:
             return repo.revision(conn)
     except (OperationalError, ProgrammingError):
         if repo.has_calendar(db.engine):

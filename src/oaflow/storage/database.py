@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
+from sqlalchemy.pool import NullPool, Pool
 
 from oaflow.domain.errors import InputError
 
@@ -36,6 +37,8 @@ class Database:
         self.before_commit: Callable[[], None] | None = None
         file = self.dialect == "sqlite" and self.engine.url.database not in (None, "", ":memory:")
         self._held = HeldConnections(self.engine) if file else None
+        self._file_or_server = file or self.dialect == "postgresql"
+        self._unpooled: Engine | None = None
 
     @contextmanager
     def write(self) -> Iterator[Connection]:
@@ -84,6 +87,25 @@ class Database:
             yield conn
 
     @contextmanager
+    def read_outside_pool(self) -> Iterator[Connection]:
+        """A read on a connection of its own, never taken from the pool: for the small reads
+        a thread may make while it holds a pooled connection (the calendar and its revision,
+        App.calendar). Taking a second pooled connection there could wait for the pool that
+        the threads it blocks (SQLite's write lock) keep busy — every request stalled until
+        the pool's timeout under load."""
+        if not self._file_or_server:  # an in-memory database exists on its one connection
+            with self.read() as conn:
+                yield conn
+            return
+        if self._unpooled is None:
+            self._unpooled = _make_engine(self.url, echo=False, poolclass=NullPool)
+        with (
+            self._unpooled.connect().execution_options(oaflow_read=True) as conn,
+            conn.begin(),
+        ):
+            yield conn
+
+    @contextmanager
     def snapshot(self) -> Iterator[Connection]:
         """A read transaction that sees the database as of one moment in all its statements
         (PostgreSQL: REPEATABLE READ; a SQLite read transaction does so anyway): for reads
@@ -97,6 +119,8 @@ class Database:
     def dispose(self) -> None:
         if self._held is not None:
             self._held.close_all()
+        if self._unpooled is not None:
+            self._unpooled.dispose()
         self.engine.dispose()
 
 
@@ -151,13 +175,14 @@ def normalise_url(url: str) -> str:
     return parsed.render_as_string(hide_password=False)
 
 
-def _make_engine(url: str, echo: bool) -> Engine:
+def _make_engine(url: str, echo: bool, poolclass: type[Pool] | None = None) -> Engine:
+    pooling: dict[str, Any] = {} if poolclass is None else {"poolclass": poolclass}
     if url.startswith("sqlite"):
-        engine = create_engine(url, echo=echo)
+        engine = create_engine(url, echo=echo, **pooling)
         event.listen(engine, "connect", _sqlite_connect)
         event.listen(engine, "begin", _sqlite_begin)
         return engine
-    return create_engine(url, echo=echo, pool_pre_ping=True)
+    return create_engine(url, echo=echo, pool_pre_ping=poolclass is None, **pooling)
 
 
 def _sqlite_connect(dbapi_conn: Any, record: Any) -> None:
