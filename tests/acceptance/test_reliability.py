@@ -46,14 +46,14 @@ from oaflow.storage.tables import deliveries, history, outbox, tasks  # noqa: E4
 
 pytestmark = pytest.mark.acceptance
 
-SMALL = Options(completions=300, clients=6, kills=2, timers=500, workers=4, progress=False)
+SMALL = Options(completions=300, clients=6, kills=1, timers=500, workers=4, progress=False)
 
 
 def test_kill_9_during_completions_on_sqlite_loses_and_half_applies_nothing() -> None:
     report = run(Options(**{**SMALL.__dict__, "db": "sqlite"}), say=lambda _line: None)
     assert report.ok, report.text()
     assert report.verdict.check("acknowledged completions present").looked_at > 0
-    assert "4 kills" in report.verdict.check("harness: work done, kills, clean stops").note
+    assert "2 kills" in report.verdict.check("harness: work done, kills, clean stops").note
 
 
 @pytest.mark.postgres
@@ -64,7 +64,7 @@ def test_kill_9_during_completions_on_postgresql_with_two_api_processes(
     report = run(options, say=lambda _line: None)
     assert report.ok, report.text()
     assert report.verdict.check("acknowledged completions present").looked_at > 0
-    assert "4 kills" in report.verdict.check("harness: work done, kills, clean stops").note
+    assert "2 kills" in report.verdict.check("harness: work done, kills, clean stops").note
 
 
 # -- the verifier on a hand-made state ----------------------------------------------------

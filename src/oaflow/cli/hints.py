@@ -22,6 +22,10 @@ SERVICE_HINTS: dict[str, Text] = {
     "database.no_schema": Text(
         "先创建或升级：oaflow --db {url} init", "create or upgrade it: `oaflow --db {url} init`"
     ),
+    "database.schema_old": Text(
+        "先备份，再升级数据库结构：oaflow --db {url} init，然后启动",
+        "back it up, upgrade the schema with `oaflow --db {url} init`, then start again",
+    ),
     "task.not_found": Text(
         "查看你的待办：oaflow tasks --as 你的账号", "see `oaflow tasks --as YOU`"
     ),

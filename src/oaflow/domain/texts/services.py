@@ -251,8 +251,8 @@ TEXTS.update(
         "database.schema_old": Entry(
             "{url} 的数据库结构是旧版本（{found}），本程序需要 {head}",
             "{url} has an older schema ({found}); this OA-Flow needs {head}",
-            "先备份，再运行 oaflow init 升级数据库结构，然后启动",
-            "back it up, run `oaflow init` to upgrade the schema, then start again",
+            "先备份，再升级数据库结构，然后启动",
+            "back it up, upgrade the schema, then start again",
         ),
         "database.schema_newer": Entry(
             "{url} 已被更新版本的 OA-Flow 升级（{found}），本程序需要 {head}",
