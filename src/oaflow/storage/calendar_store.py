@@ -3,7 +3,9 @@ or the library's China calendar for a database that has none yet."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
+from typing import TypeVar
 
 from sqlalchemy import Connection
 from sqlalchemy.exc import OperationalError, ProgrammingError
@@ -14,6 +16,8 @@ from oaflow.domain.holidays_cn import china_calendar
 from oaflow.storage import calendar_repo as repo
 from oaflow.storage.calendar_repo import OFF, WORK
 from oaflow.storage.database import Database
+
+T = TypeVar("T")
 
 
 def load_calendar(conn: Connection, default_tz: str = "Asia/Shanghai") -> WorkingCalendar:
@@ -39,21 +43,25 @@ def load_calendar(conn: Connection, default_tz: str = "Asia/Shanghai") -> Workin
 def stored_calendar(db: Database, default_tz: str = "Asia/Shanghai") -> tuple[WorkingCalendar, str]:
     """``load_calendar`` on a connection of its own, with the revision it was read at; a
     schema without the calendar table (not upgraded yet) gets the library's China calendar."""
-    try:
-        with db.read_outside_pool() as conn:
-            return load_calendar(conn, default_tz), repo.revision(conn)
-    except (OperationalError, ProgrammingError):
-        if repo.has_calendar(db.engine):
-            raise
-        return china_calendar(tz=default_tz), ""
+    return _read_or(
+        db,
+        lambda conn: (load_calendar(conn, default_tz), repo.revision(conn)),
+        lambda: (china_calendar(tz=default_tz), ""),
+    )
 
 
 def stored_revision(db: Database) -> str:
     """The calendar's revision in the database ("" on a schema without the table)."""
+    return _read_or(db, repo.revision, lambda: "")
+
+
+def _read_or(db: Database, read: Callable[[Connection], T], without_table: Callable[[], T]) -> T:
+    """``read`` on a connection outside the pool (App.calendar is asked inside
+    transactions); ``without_table`` on a schema that has no calendar yet."""
     try:
         with db.read_outside_pool() as conn:
-            return repo.revision(conn)
+            return read(conn)
     except (OperationalError, ProgrammingError):
         if repo.has_calendar(db.engine):
             raise
-        return ""
+        return without_table()
