@@ -81,7 +81,7 @@ def test_a_completed_instance_asks_each_department_that_took_part_once(
     assert "请代表生产部为本次协作打分" in mail.text
     # a second sweep, and the demo builder's call, open nothing new
     clock.advance(timedelta(hours=1))
-    assert timers.fire_due(demo_app, clock.now()) == 0 and timers.next_due(demo_app) is None
+    assert timers.fire_due(demo_app, clock.now()) == 0 and survey_sweep.next_due(demo_app) is None
     assert requests[0]["business_key"] == key  # the instance's message
     with demo_app.db.read() as conn:
         instance = find_instance(conn, demo_app.sensitive, key)
@@ -154,7 +154,7 @@ def test_a_process_that_says_survey_false_is_never_asked(demo_app: App, clock: F
     clock.advance(survey_sweep.SETTLE)
     assert timers.fire_due(demo_app, clock.now()) == 1  # looked at, passed over
     assert surveys.of_instance(demo_app, SYSTEM, key) == [] and asked(demo_app) == []
-    assert timers.next_due(demo_app) is None
+    assert survey_sweep.next_due(demo_app) is None
 
 
 def test_two_workers_sweeping_at_once_ask_each_department_once(

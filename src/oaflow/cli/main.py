@@ -40,7 +40,7 @@ GROUPS: dict[str, tuple[str, str, tuple[str, ...]]] = {
     "incident": ("service_cmds", "incidents", ()),
     "ledger": ("ledger_cmds", "group", ()),
     "survey": ("survey_cmds", "group", ()),
-    "report": ("report_cmds", "group", ("review_cmds", "forecast_cmds")),
+    "report": ("report_cmds", "group", ("review_cmds", "forecast_cmds", "rollup_cmds")),
 }
 #: top-level commands a module's ``register(cli)`` adds: name -> module
 REGISTERED: dict[str, str] = {

@@ -2,8 +2,8 @@
 caller may see, when it is expected to finish (median and 90th percentile) by the history
 of its remaining nodes on the business calendar, the deadline it is held to, and whether it
 is on track, at risk or late. The arithmetic is domain/forecast.py's; here the history,
-the instances and their open tasks are read — one SQL for the history of every node
-(storage/metrics_sql.nodes over ``HISTORY``), the running instances a page at a time
+the instances and their open tasks are read — the history of every node from the metrics'
+daily roll-up over ``HISTORY`` (services/metric_days.py), the running instances a page at a time
 through the instance list's query (index on state, process), and their open tasks and
 unfinished service calls a page at a time (indexes on instance, state) — never a query per
 instance. An instance is at the nodes of its open tasks and of its unfinished calls.
@@ -25,21 +25,23 @@ from oaflow.domain import forecast as fc
 from oaflow.domain.definition import Node, NodeType, ProcessDefinition
 from oaflow.domain.errors import OAFlowError
 from oaflow.domain.forecast import Estimate, ForecastState, OpenNode, Source
+from oaflow.domain.histogram import Spread
 from oaflow.domain.model import InstanceRecord, TaskRecord
+from oaflow.domain.rollup import NODE, of_kind
 from oaflow.domain.security import Principal, Scope
 from oaflow.domain.states import InstanceState, TaskState
 from oaflow.domain.text import Text
 from oaflow.engine.assign import context_of
 from oaflow.engine.plans import planned_completion
 from oaflow.engine.rules import choose_route
-from oaflow.services import authz, queries
+from oaflow.services import authz, metric_days, queries
 from oaflow.services.app import App
 from oaflow.services.metrics import check_process
 from oaflow.services.view_parts import Names, node_ref
 from oaflow.services.views import NodeRef, Person
-from oaflow.storage import instance_list, metrics_sql, service_repo
+from oaflow.storage import instance_list, service_repo
 from oaflow.storage import runtime_reads as reads
-from oaflow.storage.metrics_sql import Spread, Window
+from oaflow.storage.metrics_sql import Window
 
 #: how far back the history of the nodes' durations reaches
 HISTORY = timedelta(days=180)
@@ -106,7 +108,7 @@ def running_forecasts(
 ) -> tuple[InstanceForecast, ...]:
     """On ``conn``: the forecasts of the running instances in ``scope`` at ``now`` (only
     those at risk or late with ``not_on_track``)."""
-    history = _history(conn, now, process)
+    history = _history(app, conn, now, process)
     names = Names(app.org(conn))
     found = []
     for instance, open_tasks, calls in _running(app, conn, scope, now, process):
@@ -124,7 +126,7 @@ def forecast_of(app: App, who: Principal, business_key: str) -> InstanceForecast
         instance = queries.find_instance(app, conn, who, business_key)
         if instance.state is not InstanceState.RUNNING:
             return None
-        history = _history(conn, now, instance.definition_key)
+        history = _history(app, conn, now, instance.definition_key)
         ids = [instance.id or 0]
         open_tasks = reads.open_tasks_of_instances(conn, app.sensitive, ids)
         calls = [node for _, node in service_repo.open_call_nodes(conn, ids)]
@@ -137,9 +139,12 @@ def _urgency(f: InstanceForecast) -> tuple[int, datetime, str]:
     return (order[f.state], f.deadline or f.p90, f.business_key)
 
 
-def _history(conn: Connection, now: datetime, process: str | None) -> dict[tuple[str, str], Spread]:
+def _history(
+    app: App, conn: Connection, now: datetime, process: str | None
+) -> dict[tuple[str, str], Spread]:
     window = Window(now - HISTORY, now, process, EVERYTHING)
-    return metrics_sql.durations(conn, window)
+    tallies = metric_days.task_tallies(app, conn, window)
+    return {(key[1], key[2]): tally.work_spread for key, tally in of_kind(tallies, NODE).items()}
 
 
 def _running(

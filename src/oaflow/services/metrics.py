@@ -2,8 +2,9 @@
 process, node and department the cycle times (average, median, 90th percentile; in working
 and in calendar time), first-pass rate, exception rate, on-time rate, workload and
 satisfaction; and the bottlenecks, nodes ranked by their delay past their time limit, each
-with a sentence. Aggregated in SQL (storage/metrics_sql.py) over the instances the caller
-may see; named and rated here."""
+with a sentence. Over the instances the caller may see: the finished work's tallies from the
+daily roll-up (services/metric_days.py), the starts, workload and scores counted in SQL
+(storage/metrics_sql.py); named and rated here."""
 
 from __future__ import annotations
 
@@ -12,16 +13,19 @@ from dataclasses import dataclass
 from sqlalchemy import Connection
 
 from oaflow.domain.errors import NotFoundError
+from oaflow.domain.histogram import NO_SPREAD, Spread
 from oaflow.domain.org import Organisation
 from oaflow.domain.periods import TREND_MONTHS, Period, parse_period, trend_months
+from oaflow.domain.rollup import NODE, PROCESS, Key, Tally, by_department, of_kind
 from oaflow.domain.security import Principal
 from oaflow.domain.text import Text
-from oaflow.services import authz
+from oaflow.services import authz, metric_days
 from oaflow.services.app import App
 from oaflow.storage import exception_counts
 from oaflow.storage import metrics_sql as sql
-from oaflow.storage.metrics_sql import Spread as Spread  # for the adapters
 from oaflow.storage.metrics_sql import Window
+
+__all__ = ["Spread"]  # for the adapters
 
 NO_DEPARTMENT = Text("未指定部门", "No department")
 
@@ -108,8 +112,12 @@ def metrics(app: App, who: Principal, period: str, process: str | None = None) -
         check_process(conn, process)
         org = app.org(conn)
         processes = _processes(app, conn, window)
-        nodes = tuple(_node(app, conn, row, day_seconds) for row in sql.nodes(conn, window))
-        departments = _departments(conn, window, org)
+        finished = metric_days.task_tallies(app, conn, window)
+        nodes = tuple(
+            _node(app, conn, key, tally, day_seconds)
+            for key, tally in of_kind(finished, NODE).items()
+        )
+        departments = _departments(conn, window, org, by_department(finished))
     return Metrics(
         period=found,
         process=process,
@@ -133,25 +141,27 @@ def rate(part: int, whole: int) -> float | None:
 
 
 def _processes(app: App, conn: Connection, window: Window) -> tuple[ProcessMetric, ...]:
-    done = {r.process: r for r in sql.processes(conn, window)}
+    ended = of_kind(metric_days.instance_tallies(app, conn, window), PROCESS)
+    done = {key[1]: tally for key, tally in ended.items()}
     begun = {r.process: r for r in sql.started(conn, window)}
     scores = {s.key: s for s in sql.scores(conn, window, "process")}
     found = []
     for key in sorted(done.keys() | begun.keys()):
-        row, start, score = done.get(key), begun.get(key), scores.get(key)
-        completed = row.completed if row else 0
+        tally, start, score = done.get(key), begun.get(key), scores.get(key)
+        completed = tally.count if tally else 0
+        newest = max(t.definition_id for t in (tally, start) if t is not None)
         found.append(
             ProcessMetric(
                 key=key,
-                name=app.definition(conn, _newest(row, start)).name,
+                name=app.definition(conn, newest).name,
                 started=start.started if start else 0,
                 running=start.running if start else 0,
                 completed=completed,
-                work=row.work if row else Spread(0, None, None, None),
-                span=row.span if row else Spread(0, None, None, None),
-                first_pass_rate=rate(row.first_pass, completed) if row else None,
-                exception_rate=rate(row.with_exception, completed) if row else None,
-                on_time_rate=rate(row.on_time, completed) if row else None,
+                work=tally.work_spread if tally else NO_SPREAD,
+                span=tally.span_spread if tally else NO_SPREAD,
+                first_pass_rate=rate(tally.first_pass, completed) if tally else None,
+                exception_rate=rate(tally.with_exception, completed) if tally else None,
+                on_time_rate=rate(tally.on_time, completed) if tally else None,
                 satisfaction=score.average if score else None,
                 answered=score.answered if score else 0,
                 asked=score.asked if score else 0,
@@ -160,55 +170,54 @@ def _processes(app: App, conn: Connection, window: Window) -> tuple[ProcessMetri
     return tuple(found)
 
 
-def _newest(row: sql.ProcessRow | None, start: sql.Started | None) -> int:
-    """The newest version of a process seen in the period."""
-    return max(r.definition_id for r in (row, start) if r is not None)
-
-
-def _node(app: App, conn: Connection, row: sql.NodeRow, day_seconds: float) -> NodeMetric:
-    definition = app.definition(conn, row.definition_id)
-    node = definition.nodes.get(row.node)
+def _node(app: App, conn: Connection, key: Key, tally: Tally, day_seconds: float) -> NodeMetric:
+    _, process, node_id, _ = key
+    definition = app.definition(conn, tally.definition_id)
+    node = definition.nodes.get(node_id)
     limit = node.time_limit if node else None
-    late_total = row.late_seconds / day_seconds
+    late_total = tally.late_seconds / day_seconds
+    work = tally.work_spread
     return NodeMetric(
-        process=row.process,
-        node=row.node,
+        process=process,
+        node=node_id,
         process_name=definition.name,
-        name=node.name if node else Text(row.node, row.node),
+        name=node.name if node else Text(node_id, node_id),
         limit_hours=limit.hours if limit else None,
         basis=limit.basis if limit else "working",
-        tasks=row.work.count,
-        work=row.work,
-        span=row.span,
-        first_pass_rate=rate(row.first_pass, row.visits),
-        on_time_rate=rate(row.with_due - row.late, row.with_due),
-        exception_rate=rate(row.with_exception, row.work.count),
-        late=row.late,
-        late_instances=row.late_instances,
-        late_days=late_total / row.late if row.late else 0.0,
+        tasks=work.count,
+        work=work,
+        span=tally.span_spread,
+        first_pass_rate=rate(tally.first_pass, tally.visits),
+        on_time_rate=rate(tally.with_due - tally.late, tally.with_due),
+        exception_rate=rate(tally.with_exception, work.count),
+        late=tally.late,
+        late_instances=tally.late_instances,
+        late_days=late_total / tally.late if tally.late else 0.0,
         late_total_days=late_total,
     )
 
 
 def _departments(
-    conn: Connection, window: Window, org: Organisation
+    conn: Connection, window: Window, org: Organisation, finished: dict[str, Tally]
 ) -> tuple[DepartmentMetric, ...]:
     scores = {s.key: s for s in sql.scores(conn, window, "department")}
+    received = {r.department: r for r in sql.received(conn, window)}
     found = []
-    for row in sql.departments(conn, window):
-        known = org.departments.get(row.department)
-        score = scores.get(row.department)
+    for code in sorted(finished.keys() | received.keys()):
+        known = org.departments.get(code)
+        score, tally, got = scores.get(code), finished.get(code), received.get(code)
+        done = tally.count if tally else 0
         found.append(
             DepartmentMetric(
-                code=row.department,
-                name=known.name if known else Text(row.department, row.department),
-                received=row.received,
-                done=row.done,
-                still_open=row.still_open,
-                work=row.work,
-                first_pass_rate=rate(row.first_pass, row.visits),
-                on_time_rate=rate(row.with_due - row.late, row.with_due),
-                exception_rate=rate(row.with_exception, row.done),
+                code=code,
+                name=known.name if known else Text(code, code),
+                received=got.received if got else 0,
+                done=done,
+                still_open=got.still_open if got else 0,
+                work=tally.work_spread if tally else NO_SPREAD,
+                first_pass_rate=rate(tally.first_pass, tally.visits) if tally else None,
+                on_time_rate=rate(tally.with_due - tally.late, tally.with_due) if tally else None,
+                exception_rate=rate(tally.with_exception, done) if tally else None,
                 satisfaction=score.average if score else None,
                 answered=score.answered if score else 0,
             )

@@ -54,6 +54,7 @@ SWEEP_MODULES = (
     "oaflow.services.service_calls",
     "oaflow.services.survey_sweep",
     "oaflow.services.forecast_sweep",
+    "oaflow.services.metric_days",
 )
 
 

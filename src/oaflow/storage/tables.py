@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     Column,
     Date,
@@ -17,6 +18,7 @@ from sqlalchemy import (
     Integer,
     LargeBinary,
     MetaData,
+    PrimaryKeyConstraint,
     String,
     Table,
     Text,
@@ -725,3 +727,42 @@ surveys = Table(
 )
 """The satisfaction survey (MTR-2, 满意度): one per completed instance and participating
 department, asked when the instance completed; its score feeds the metrics."""
+
+rollup_days = Table(
+    "rollup_days",
+    metadata,
+    Column("day", String(10), primary_key=True),  # YYYY-MM-DD on the business calendar
+    Column("tz", String(64), nullable=False),  # the calendar's time zone when rolled up
+    Column("tasks", Integer, nullable=False),  # tasks finished that day (any state)
+    Column("instances", Integer, nullable=False),  # instances ended that day (any state)
+    Column("rolled_at", UTCDateTime, nullable=False),
+)
+"""The days the metrics' roll-up holds (docs/adr/0015), with what they counted: a period's
+reader checks the counts against the tasks and instances to trust the day's tallies."""
+
+rollup_tallies = Table(
+    "rollup_tallies",
+    metadata,
+    Column("day", String(10), nullable=False),
+    Column("kind", String(12), nullable=False),  # node | department | process
+    Column("process", String(64), nullable=False),  # '' for a department
+    Column("node", String(64), nullable=False),  # '' unless a node
+    Column("department", String(32), nullable=False),  # '' unless a department
+    Column("definition_id", Integer, nullable=False),
+    Column("count", Integer, nullable=False),
+    Column("work_sum", BigInteger, nullable=False),
+    Column("work_hist", Text, nullable=False),  # domain/histogram.py's JSON
+    Column("span_sum", BigInteger, nullable=False),
+    Column("span_hist", Text, nullable=False),
+    Column("with_due", Integer, nullable=False),
+    Column("late", Integer, nullable=False),
+    Column("late_seconds", BigInteger, nullable=False),
+    Column("late_instances", Integer, nullable=False),
+    Column("with_exception", Integer, nullable=False),
+    Column("visits", Integer, nullable=False),
+    Column("first_pass", Integer, nullable=False),
+    Column("on_time", Integer, nullable=False),
+    PrimaryKeyConstraint("day", "kind", "process", "node", "department"),
+)
+"""The metrics' daily roll-up (MTR-1, docs/adr/0015): one tally (domain/rollup.py) per day
+and node, department or process, written by the worker for days that have ended."""

@@ -1,0 +1,226 @@
+"""The metrics' daily roll-up (MTR-1, docs/adr/0015): the tallies of a period's nodes,
+departments and processes (domain/rollup.py), read from the days the worker has summed up
+and made on the spot for the rest.
+
+- **Rolling up**: once a day has ended on the business calendar (and ``SETTLE`` more, for
+  transactions still committing), the worker's sweep tallies its finished tasks and
+  completed instances and keeps a row per group, with the day's counts of finished tasks
+  and ended instances. One day per round, oldest first, under a mark in ``settings`` that
+  a second worker waits for. ``oaflow report rollup`` does every ended day at once.
+- **Reading a period** for a caller who sees everything: its whole days that are kept, in
+  the calendar's current time zone, and whose counts still match the tasks and instances
+  (a history written into the past afterwards — a demo, an import — makes them differ),
+  are read from the roll-up; the other days, and the parts of days at the period's edges,
+  are tallied on the spot from the tasks. A caller who sees only part of the instances
+  gets tallies made on the spot over the period: the roll-up is of everything.
+
+Either way the tallies are the same sums, so the metrics do not depend on what was rolled
+up (tests/contract/test_metric_days.py compares the two on the same history).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Connection
+
+from oaflow.domain.rollup import (
+    DEPARTMENT,
+    NODE,
+    PROCESS,
+    Key,
+    Tally,
+    add_up,
+    tally_instances,
+    tally_tasks,
+)
+from oaflow.domain.security import Scope
+from oaflow.services.app import App
+from oaflow.services.timers import Sweep
+from oaflow.storage import rollup_repo as repo
+from oaflow.storage.metrics_sql import Window
+
+#: how long after a day ends it is rolled up
+SETTLE = timedelta(minutes=5)
+TASK_KINDS = (NODE, DEPARTMENT)
+INSTANCE_KINDS = (PROCESS,)
+_EVERYTHING = Scope(everything=True)
+
+
+def midnight(day: date, zone: ZoneInfo) -> datetime:
+    """When ``day`` begins in ``zone``, as an aware instant."""
+    return datetime.combine(day, time(0), tzinfo=zone)
+
+
+def task_tallies(app: App, conn: Connection, window: Window) -> dict[Key, Tally]:
+    """The node and department tallies of the tasks finished in ``window``."""
+    zone = ZoneInfo(app.calendar.tz)
+
+    def live(part: Window) -> dict[Key, Tally]:
+        return tally_tasks(repo.task_facts(conn, part, zone))
+
+    return _collect(app, conn, window, TASK_KINDS, live, counted=0)
+
+
+def instance_tallies(app: App, conn: Connection, window: Window) -> dict[Key, Tally]:
+    """The process tallies of the instances completed in ``window``."""
+
+    def live(part: Window) -> dict[Key, Tally]:
+        return tally_instances(repo.instance_facts(conn, part))
+
+    return _collect(app, conn, window, INSTANCE_KINDS, live, counted=1)
+
+
+def _collect(
+    app: App,
+    conn: Connection,
+    window: Window,
+    kinds: tuple[str, ...],
+    live: Callable[[Window], dict[Key, Tally]],
+    counted: int,
+) -> dict[Key, Tally]:
+    """The tallies of ``kinds`` over ``window``: kept days read, the rest made by ``live``;
+    ``counted`` is which of a day's counts (tasks 0, instances 1) vouches for them."""
+    if not window.scope.everything:
+        return live(window)
+    zone = ZoneInfo(app.calendar.tz)
+    parts = []
+    for start, end, kept in _spans(conn, window, zone, counted):
+        part = Window(start, end, window.process, window.scope)
+        if kept:
+            first, last = start.astimezone(zone).date(), end.astimezone(zone).date()
+            rows = repo.read_tallies(conn, first, last - timedelta(days=1), kinds, window.process)
+            parts.append(add_up({key: tally} for key, tally in rows))
+        else:
+            parts.append(live(part))
+    return add_up(parts)
+
+
+def _spans(
+    conn: Connection, window: Window, zone: ZoneInfo, counted: int
+) -> Iterator[tuple[datetime, datetime, bool]]:
+    """``window`` cut into spans of whole kept days whose counts match (True) and the
+    rest (False), in order."""
+    first = window.start.astimezone(zone).date()
+    if midnight(first, zone) < window.start:
+        first += timedelta(days=1)
+    last = window.end.astimezone(zone).date()  # the day after the last whole day
+    if last <= first:
+        yield window.start, window.end, False
+        return
+    kept = repo.stored_days(conn, first, last - timedelta(days=1), zone.key)
+    runs: list[tuple[date, date, bool]] = []  # [from, to) days, kept
+    day = first
+    while day < last:
+        is_kept = day in kept
+        if runs and runs[-1][2] == is_kept and runs[-1][1] == day:
+            runs[-1] = (runs[-1][0], day + timedelta(days=1), is_kept)
+        else:
+            runs.append((day, day + timedelta(days=1), is_kept))
+        day += timedelta(days=1)
+    if midnight(first, zone) > window.start:
+        yield window.start, midnight(first, zone), False
+    for start_day, end_day, is_kept in runs:
+        start, end = midnight(start_day, zone), midnight(end_day, zone)
+        if is_kept:
+            expected = 0
+            d = start_day
+            while d < end_day:
+                expected += kept[d][counted]
+                d += timedelta(days=1)
+            is_kept = repo.counts(conn, start, end)[counted] == expected
+        yield start, end, is_kept
+    if midnight(last, zone) < window.end:
+        yield midnight(last, zone), window.end, False
+
+
+# -- rolling up ---------------------------------------------------------------------------------
+def next_day(app: App, conn: Connection) -> date | None:
+    """The first day not rolled up yet (in the calendar's zone); None: nothing happened."""
+    zone = app.calendar.tz
+    mark = repo.read_mark(conn)
+    if mark is not None and mark[0] == zone:
+        return mark[1] + timedelta(days=1)
+    first = repo.first_activity(conn)
+    return first.astimezone(ZoneInfo(zone)).date() if first else None
+
+
+def next_due(app: App) -> datetime | None:
+    """When the first day not rolled up can be: SETTLE after it ends."""
+    with app.db.read() as conn:
+        day = next_day(app, conn)
+    if day is None:
+        return None
+    return midnight(day + timedelta(days=1), ZoneInfo(app.calendar.tz)) + SETTLE
+
+
+def roll_up(app: App, conn: Connection, day: date, now: datetime) -> None:
+    """Tally ``day`` and keep it (replacing what was kept of it)."""
+    zone = ZoneInfo(app.calendar.tz)
+    start, end = midnight(day, zone), midnight(day + timedelta(days=1), zone)
+    window = Window(start, end, None, _EVERYTHING)
+    tallies = {
+        **tally_tasks(repo.task_facts(conn, window, zone)),
+        **tally_instances(repo.instance_facts(conn, window)),
+    }
+    repo.write_day(conn, day, zone.key, tallies, repo.counts(conn, start, end), now)
+
+
+def fire_one(app: App, now: datetime) -> bool:
+    """Roll up the first day not rolled up if it ended ``SETTLE`` before ``now``, in a
+    transaction of its own, and move the mark past it. Always False: a day summed up is
+    not a check anyone waits for (the loop goes on while days are due)."""
+    due = next_due(app)
+    if due is None or due > now:
+        return False
+    zone = app.calendar.tz
+    with app.db.write() as conn:
+        mark = repo.lock_mark(conn)
+        if mark is not None and mark[0] != zone:  # the calendar moved: start again
+            repo.clear(conn)
+        day = next_day(app, conn)
+        if day is None or midnight(day + timedelta(days=1), ZoneInfo(zone)) + SETTLE > now:
+            return False
+        roll_up(app, conn, day, now)
+        repo.set_mark(conn, (zone, day))
+    return False
+
+
+def roll_up_all(
+    app: App, now: datetime, again: bool = False, progress: Callable[[int, int], None] | None = None
+) -> int:
+    """Roll up every day that ended ``SETTLE`` before ``now`` and is not yet (with
+    ``again``, every day from the first, afresh); how many days were rolled up.
+    ``progress`` is told (done, in all) after each day."""
+    zone = ZoneInfo(app.calendar.tz)
+    if again:
+        with app.db.write() as conn:
+            repo.lock_mark(conn)
+            repo.clear(conn)
+    with app.db.read() as conn:
+        first = next_day(app, conn)
+    if first is None:
+        return 0
+    last = (now - SETTLE).astimezone(zone).date() - timedelta(days=1)
+    total = max(0, (last - first).days + 1)
+    done = 0
+    while True:
+        due = next_due(app)
+        if due is None or due > now:
+            break
+        fire_one(app, now)
+        done += 1
+        if progress is not None:
+            progress(done, total)
+    return done
+
+
+def kept(app: App) -> tuple[str | None, str | None]:
+    """The first and last day the roll-up holds (ISO dates), in the calendar's zone."""
+    with app.db.read() as conn:
+        return repo.kept_span(conn, app.calendar.tz)
+
+
+SWEEP = Sweep("rollup", next_due, fire_one)

@@ -1,0 +1,214 @@
+"""The metrics' daily roll-up in the database (docs/adr/0015): the facts a tally is made of
+(finished tasks, completed instances — read a range at a time on the period indexes, in
+pages, never all at once), the stored tallies per day and group, the days held with their
+counts, and the worker's mark in ``settings`` (the last day rolled up, and the time zone
+its days are in)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from datetime import date, datetime, tzinfo
+from typing import Any
+
+from sqlalchemy import Connection, delete, func, insert, select, text, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from oaflow.domain.histogram import Histogram
+from oaflow.domain.rollup import COUNTERS, InstanceFact, Key, Tally, TaskFact
+from oaflow.storage.metrics_sql import COMPLETED, FINISHED, SENT_BACK, Window, without_jit
+from oaflow.storage.tables import (
+    UTCDateTime,
+    instances,
+    rollup_days,
+    rollup_tallies,
+    settings,
+    tasks,
+)
+
+#: the name of the worker's mark in ``settings``: "<time zone> <YYYY-MM-DD>"
+MARK = "rollup_through"
+#: rows fetched from the database at a time while facts are read
+PAGE = 2000
+
+Mark = tuple[str, date]
+
+
+# -- the worker's mark ------------------------------------------------------------------------
+def _parse_mark(value: str | None) -> Mark | None:
+    if not value:
+        return None
+    zone, day = value.rsplit(" ", 1)
+    return zone, date.fromisoformat(day)
+
+
+def read_mark(conn: Connection) -> Mark | None:
+    """The time zone and the last day rolled up; None: none yet."""
+    query = select(settings.c.value).where(settings.c.name == MARK)
+    return _parse_mark(conn.execute(query).scalar())
+
+
+def lock_mark(conn: Connection) -> Mark | None:
+    """The mark, locked for this transaction (PostgreSQL: a second worker waits for it;
+    SQLite: the write lock serialises workers); made empty if absent."""
+    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+    conn.execute(dialect.insert(settings).values(name=MARK, value="").on_conflict_do_nothing())
+    query = select(settings.c.value).where(settings.c.name == MARK).with_for_update()
+    return _parse_mark(conn.execute(query).scalar())
+
+
+def set_mark(conn: Connection, mark: Mark | None) -> None:
+    value = f"{mark[0]} {mark[1].isoformat()}" if mark else ""
+    conn.execute(update(settings).where(settings.c.name == MARK).values(value=value))
+
+
+def first_activity(conn: Connection) -> datetime | None:
+    """When the first task finished or instance ended: where the roll-up starts."""
+    found = [
+        conn.execute(select(func.min(tasks.c.finished_at))).scalar(),
+        conn.execute(select(func.min(instances.c.ended_at))).scalar(),
+    ]
+    return min((at for at in found if at is not None), default=None)
+
+
+# -- the facts ----------------------------------------------------------------------------------
+def task_facts(conn: Connection, window: Window, zone: tzinfo) -> Iterator[TaskFact]:
+    """The tasks finished (done, approved, rejected, returned) in the window, a page of rows
+    at a time; their day on the clock of ``zone``."""
+    without_jit(conn)
+    scope, params = window.where()
+    sql = text(f"""
+        SELECT i.definition_key, i.definition_id, t.instance_id, t.node_id, t.department,
+               t.round, t.state, t.work_seconds, t.span_seconds, t.late_seconds, t.exception,
+               t.finished_at
+        FROM tasks t JOIN instances i ON i.id = t.instance_id
+        WHERE t.finished_at >= :start AND t.finished_at < :end AND t.state IN {FINISHED}
+          AND {scope}
+    """).columns(finished_at=UTCDateTime(timezone=True))
+    for row in conn.execute(sql.execution_options(yield_per=PAGE), params):
+        yield TaskFact(
+            process=row[0],
+            definition_id=row[1],
+            instance_id=row[2],
+            node=row[3],
+            department=row[4],
+            round=row[5],
+            state=row[6],
+            work=row[7],
+            span=row[8],
+            late=row[9],
+            exception=row[10],
+            day=row[11].astimezone(zone).date(),
+        )
+
+
+def instance_facts(conn: Connection, window: Window) -> Iterator[InstanceFact]:
+    """The instances completed in the window, a page of rows at a time."""
+    without_jit(conn)
+    scope, params = window.where()
+    sql = text(f"""
+        SELECT i.definition_key, i.definition_id, i.work_seconds, i.span_seconds,
+               CASE WHEN EXISTS (SELECT 1 FROM tasks t WHERE t.instance_id = i.id
+                    AND t.state IN {SENT_BACK}) THEN 0 ELSE 1 END AS first_pass,
+               CASE WHEN EXISTS (SELECT 1 FROM exceptions x WHERE x.instance_id = i.id)
+                    THEN 1 ELSE 0 END AS with_exception,
+               CASE WHEN EXISTS (SELECT 1 FROM tasks t WHERE t.instance_id = i.id
+                    AND t.state IN {FINISHED} AND t.late_seconds > 0)
+                    THEN 0 ELSE 1 END AS on_time
+        FROM instances i
+        WHERE i.ended_at >= :start AND i.ended_at < :end AND {COMPLETED} AND {scope}
+    """)
+    for row in conn.execute(sql.execution_options(yield_per=PAGE), params):
+        yield InstanceFact(row[0], row[1], row[2], row[3], bool(row[4]), bool(row[5]), bool(row[6]))
+
+
+def counts(conn: Connection, start: datetime, end: datetime) -> tuple[int, int]:
+    """The tasks finished and the instances ended in [start, end), in any state: what a
+    rolled-up day is checked by (index-only counts on the period indexes)."""
+    finished = select(func.count()).where(tasks.c.finished_at >= start, tasks.c.finished_at < end)
+    ended = select(func.count()).where(instances.c.ended_at >= start, instances.c.ended_at < end)
+    return int(conn.execute(finished).scalar() or 0), int(conn.execute(ended).scalar() or 0)
+
+
+# -- the stored days ----------------------------------------------------------------------------
+def stored_days(
+    conn: Connection, first: date, last: date, zone: str
+) -> dict[date, tuple[int, int]]:
+    """The days from ``first`` to ``last`` rolled up in ``zone``, with their counts."""
+    d = rollup_days.c
+    query = select(d.day, d.tasks, d.instances).where(
+        d.day >= first.isoformat(), d.day <= last.isoformat(), d.tz == zone
+    )
+    return {date.fromisoformat(r.day): (r.tasks, r.instances) for r in conn.execute(query)}
+
+
+def kept_span(conn: Connection, zone: str) -> tuple[str | None, str | None]:
+    """The first and last day kept in ``zone`` (ISO dates); None, None: none."""
+    d = rollup_days.c
+    row = conn.execute(select(func.min(d.day), func.max(d.day)).where(d.tz == zone)).one()
+    return row[0], row[1]
+
+
+def read_tallies(
+    conn: Connection, first: date, last: date, kinds: Iterable[str], process: str | None
+) -> Iterator[tuple[Key, Tally]]:
+    """The stored tallies of the days from ``first`` to ``last`` of ``kinds`` (of
+    ``process`` only, when given), a row per day and group."""
+    c = rollup_tallies.c
+    query = select(rollup_tallies).where(
+        c.day >= first.isoformat(), c.day <= last.isoformat(), c.kind.in_(list(kinds))
+    )
+    if process is not None:
+        query = query.where(c.process == process)
+    for row in conn.execute(query).mappings():
+        tally = Tally(
+            definition_id=row["definition_id"],
+            count=row["count"],
+            work=Histogram.loads(row["work_hist"], row["work_sum"]),
+            span=Histogram.loads(row["span_hist"], row["span_sum"]),
+            **{name: row[name] for name in COUNTERS},
+        )
+        yield (row["kind"], row["process"], row["node"], row["department"]), tally
+
+
+def write_day(
+    conn: Connection,
+    day: date,
+    zone: str,
+    tallies: dict[Key, Tally],
+    counted: tuple[int, int],
+    now: datetime,
+) -> None:
+    """Keep the tallies of ``day`` (replacing any kept before) and the day's counts."""
+    conn.execute(delete(rollup_tallies).where(rollup_tallies.c.day == day.isoformat()))
+    conn.execute(delete(rollup_days).where(rollup_days.c.day == day.isoformat()))
+    rows: list[dict[str, Any]] = [
+        {
+            "day": day.isoformat(),
+            "kind": kind,
+            "process": process,
+            "node": node,
+            "department": department,
+            "definition_id": tally.definition_id,
+            "count": tally.count,
+            "work_sum": tally.work.total,
+            "work_hist": tally.work.dumps(),
+            "span_sum": tally.span.total,
+            "span_hist": tally.span.dumps(),
+            **{name: getattr(tally, name) for name in COUNTERS},
+        }
+        for (kind, process, node, department), tally in tallies.items()
+    ]
+    if rows:
+        conn.execute(insert(rollup_tallies), rows)
+    conn.execute(
+        insert(rollup_days).values(
+            day=day.isoformat(), tz=zone, tasks=counted[0], instances=counted[1], rolled_at=now
+        )
+    )
+
+
+def clear(conn: Connection) -> None:
+    """Forget every rolled-up day (the worker starts again from the first)."""
+    conn.execute(delete(rollup_tallies))
+    conn.execute(delete(rollup_days))
+    set_mark(conn, None)
