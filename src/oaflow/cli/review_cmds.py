@@ -294,3 +294,13 @@ def _print_forecasts(app: App, view: Review) -> None:
     ]
     title = zh("预计延误的实例（按现在的预测）", "Forecast to be late (as of now)")
     print_table(title, columns, rows, whole=1)
+    if (more := view.at_risk_total - len(view.at_risk)) > 0:
+        console.print(
+            zh(
+                f"另有 {more} 个未列出（共 {view.at_risk_total} 个）："
+                "oaflow report forecast --at-risk 列出全部",
+                f"{more} more not listed ({view.at_risk_total} in all): "
+                "oaflow report forecast --at-risk lists them all",
+            ),
+            markup=False,
+        )

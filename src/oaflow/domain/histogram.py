@@ -68,16 +68,19 @@ class Histogram:
             found[2] = max(found[2], seconds)
 
     def merge(self, other: Histogram) -> None:
-        """Add ``other``'s durations to these."""
+        """Add ``other``'s durations to these (a review adds up thousands: kept tight)."""
         self.total += other.total
-        for key, (count, low, high) in other.buckets.items():
-            found = self.buckets.get(key)
+        mine = self.buckets
+        for key, theirs in other.buckets.items():
+            found = mine.get(key)
             if found is None:
-                self.buckets[key] = [count, low, high]
+                mine[key] = theirs[:]
             else:
-                found[0] += count
-                found[1] = min(found[1], low)
-                found[2] = max(found[2], high)
+                found[0] += theirs[0]
+                if theirs[1] < found[1]:
+                    found[1] = theirs[1]
+                if theirs[2] > found[2]:
+                    found[2] = theirs[2]
 
     def percentile(self, share: float) -> int | None:
         """The nearest-rank percentile ``share`` (0.5: the median); None when empty."""
@@ -111,5 +114,5 @@ class Histogram:
     @classmethod
     def loads(cls, text: str | None, total: int) -> Histogram:
         """The histogram ``dumps`` wrote, with the sum stored beside it."""
-        rows = json.loads(text) if text else []
-        return cls({int(r[0]): [int(r[1]), int(r[2]), int(r[3])] for r in rows}, int(total))
+        rows = json.loads(text) if text else []  # integers already: dumps wrote them
+        return cls({r[0]: r[1:] for r in rows}, int(total))

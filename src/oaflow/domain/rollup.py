@@ -181,15 +181,6 @@ def tally_instances(facts: Iterable[InstanceFact]) -> dict[Key, Tally]:
     return tallies
 
 
-def add_up(parts: Iterable[dict[Key, Tally]]) -> dict[Key, Tally]:
-    """The tallies of several days (or ranges) together, per group."""
-    whole: dict[Key, Tally] = {}
-    for part in parts:
-        for key, tally in part.items():
-            whole.setdefault(key, Tally()).merge(tally)
-    return whole
-
-
 def of_kind(tallies: dict[Key, Tally], kind: str) -> dict[Key, Tally]:
     """The tallies of one kind of group, in the order of their keys."""
     return {key: tallies[key] for key in sorted(tallies) if key[0] == kind}

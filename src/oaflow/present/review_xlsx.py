@@ -293,6 +293,14 @@ def _forecasts(sheet: Worksheet, view: Review, lang: str, zone: ZoneInfo) -> Non
         for f in view.at_risk
     ]
     _table(sheet, FORECASTS, rows, texts=(1, 2, 3, 4, 5, 11))
+    if (more := view.at_risk_total - len(view.at_risk)) > 0:
+        note = (
+            f"另有 {more} 个未列出（共 {view.at_risk_total} 个）：oaflow report forecast --at-risk"
+            if lang == "zh"
+            else f"{more} more not listed ({view.at_risk_total} in all): "
+            "oaflow report forecast --at-risk"
+        )
+        sheet.cell(row=len(rows) + 3, column=1, value=note)
     for column in (6, 7, 8):
         sheet.column_dimensions[get_column_letter(column)].width = 17
 

@@ -15,6 +15,7 @@ of the history would differ by who asks.
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -108,14 +109,51 @@ def running_forecasts(
 ) -> tuple[InstanceForecast, ...]:
     """On ``conn``: the forecasts of the running instances in ``scope`` at ``now`` (only
     those at risk or late with ``not_on_track``)."""
+    return tuple(sorted(_made(app, conn, scope, process, now, not_on_track), key=_urgency))
+
+
+@dataclass(frozen=True)
+class Urgent:
+    """The running instances at risk or late: the most urgent few, and how many in all."""
+
+    listed: tuple[InstanceForecast, ...]
+    total: int
+
+
+def most_urgent(app: App, who: Principal, process: str | None, limit: int) -> Urgent:
+    """The ``limit`` most urgent running instances at risk or late that ``who`` may see, and
+    how many there are: memory for ``limit`` forecasts, however many instances run."""
+    now = app.now()
+    counted = 0
+
+    def counting(found: Iterator[InstanceForecast]) -> Iterator[InstanceForecast]:
+        nonlocal counted
+        for made in found:
+            counted += 1
+            yield made
+
+    with app.db.read() as conn:
+        check_process(conn, process)
+        made = _made(app, conn, authz.scope(who), process, now, not_on_track=True)
+        listed = heapq.nsmallest(limit, counting(made), key=_urgency)
+    return Urgent(tuple(listed), counted)
+
+
+def _made(
+    app: App,
+    conn: Connection,
+    scope: Scope,
+    process: str | None,
+    now: datetime,
+    not_on_track: bool,
+) -> Iterator[InstanceForecast]:
+    """The forecasts of the running instances, one at a time, as their pages are read."""
     history = _history(app, conn, now, process)
     names = Names(app.org(conn))
-    found = []
     for instance, open_tasks, calls in _running(app, conn, scope, now, process):
         made = _forecast(app, conn, names, history, instance, open_tasks, now, calls)
         if not not_on_track or made.state is not ForecastState.ON_TRACK:
-            found.append(made)
-    return tuple(sorted(found, key=_urgency))
+            yield made
 
 
 def forecast_of(app: App, who: Principal, business_key: str) -> InstanceForecast | None:
@@ -143,7 +181,7 @@ def _history(
     app: App, conn: Connection, now: datetime, process: str | None
 ) -> dict[tuple[str, str], Spread]:
     window = Window(now - HISTORY, now, process, EVERYTHING)
-    tallies = metric_days.task_tallies(app, conn, window)
+    tallies = metric_days.task_tallies(app, conn, window, (NODE,))
     return {(key[1], key[2]): tally.work_spread for key, tally in of_kind(tallies, NODE).items()}
 
 

@@ -20,7 +20,7 @@ up (tests/contract/test_metric_days.py compares the two on the same history).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -32,7 +32,6 @@ from oaflow.domain.rollup import (
     PROCESS,
     Key,
     Tally,
-    add_up,
     tally_instances,
     tally_tasks,
 )
@@ -54,14 +53,17 @@ def midnight(day: date, zone: ZoneInfo) -> datetime:
     return datetime.combine(day, time(0), tzinfo=zone)
 
 
-def task_tallies(app: App, conn: Connection, window: Window) -> dict[Key, Tally]:
-    """The node and department tallies of the tasks finished in ``window``."""
+def task_tallies(
+    app: App, conn: Connection, window: Window, kinds: tuple[str, ...] = TASK_KINDS
+) -> dict[Key, Tally]:
+    """The tallies of ``kinds`` (nodes and departments) of the tasks finished in
+    ``window``."""
     zone = ZoneInfo(app.calendar.tz)
 
     def live(part: Window) -> dict[Key, Tally]:
         return tally_tasks(repo.task_facts(conn, part, zone))
 
-    return _collect(app, conn, window, TASK_KINDS, live, counted=0)
+    return _collect(app, conn, window, kinds, live, counted=0)
 
 
 def instance_tallies(app: App, conn: Connection, window: Window) -> dict[Key, Tally]:
@@ -84,18 +86,24 @@ def _collect(
     """The tallies of ``kinds`` over ``window``: kept days read, the rest made by ``live``;
     ``counted`` is which of a day's counts (tasks 0, instances 1) vouches for them."""
     if not window.scope.everything:
-        return live(window)
+        return _only(live(window), kinds)
     zone = ZoneInfo(app.calendar.tz)
-    parts = []
+    whole: dict[Key, Tally] = {}
     for start, end, kept in _spans(conn, window, zone, counted):
-        part = Window(start, end, window.process, window.scope)
+        rows: Iterable[tuple[Key, Tally]]
         if kept:
             first, last = start.astimezone(zone).date(), end.astimezone(zone).date()
             rows = repo.read_tallies(conn, first, last - timedelta(days=1), kinds, window.process)
-            parts.append(add_up({key: tally} for key, tally in rows))
         else:
-            parts.append(live(part))
-    return add_up(parts)
+            rows = live(Window(start, end, window.process, window.scope)).items()
+        for key, tally in rows:
+            if key[0] in kinds:
+                whole.setdefault(key, Tally()).merge(tally)
+    return whole
+
+
+def _only(tallies: dict[Key, Tally], kinds: tuple[str, ...]) -> dict[Key, Tally]:
+    return {key: tally for key, tally in tallies.items() if key[0] in kinds}
 
 
 def _spans(

@@ -27,7 +27,9 @@ HEAT_BOUNDS = (("quick", 0.5), ("fair", 0.8), ("tight", 1.0), ("late", 1.5))
 HEAT_OVER = "very_late"  # past 1.5 times the limit
 NO_LIMIT = "no_limit"  # a node without a time limit: its duration only
 NO_DATA = "no_data"  # no task of it finished in the period
-#: the forecasts a review lists
+#: the forecasts a review lists, the most urgent first (all: oaflow report forecast
+#: --at-risk, GET /api/forecasts?at_risk=true)
+AT_RISK_LISTED = 50
 
 
 @dataclass(frozen=True)
@@ -84,8 +86,9 @@ class Review:
     causes: Pareto  # the exception causes found in the period, all in one group
     heatmaps: tuple[Heatmap, ...]
     #: the running instances forecast (now, whatever the period) to miss their deadline or
-    #: already past it, the most urgent first (services/forecast.py)
+    #: already past it, the most urgent first (services/forecast.py), at most AT_RISK_LISTED
     at_risk: tuple[InstanceForecast, ...]
+    at_risk_total: int  # how many there are in all
 
 
 def review(
@@ -107,7 +110,7 @@ def review(
     step()
     heatmaps = heatmaps_of(found)
     step()
-    at_risk = forecast.forecasts(app, who, process, not_on_track=True)
+    urgent = forecast.most_urgent(app, who, process, AT_RISK_LISTED)
     step()
     return Review(
         found.period,
@@ -118,7 +121,8 @@ def review(
         months,
         causes,
         heatmaps,
-        at_risk,
+        urgent.listed,
+        urgent.total,
     )
 
 

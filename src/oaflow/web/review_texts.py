@@ -77,7 +77,10 @@ REVIEW_WORDS: dict[str, Text] = {
     "rv_fc_expected": Text("预计完成（中位）", "Expected (median)"),
     "rv_fc_state": Text("状态", "State"),
     "rv_fc_none": Text("目前没有预计延误的实例。", "No running instance is forecast to be late."),
-    "rv_fc_more": Text("另有 {n} 个，见 Excel。", "{n} more: see the Excel file."),
+    "rv_fc_more": Text(
+        "另有 {n} 个未列出（共 {total} 个，上表是最紧急的）。",
+        "{n} more not listed ({total} in all; the most urgent are above).",
+    ),
     "rv_departments": Text("部门工作量", "Department workload"),
     "rv_department": Text("部门", "Department"),
     "rv_received": Text("收到", "Received"),
