@@ -201,7 +201,7 @@ def start_clock(app: App, end: datetime) -> FixedClock:
     the earliest due check (or ``end`` when nothing is due before it)."""
     if isinstance(app.clock, FixedClock):
         return app.clock
-    due = timers.next_due(app)
+    due = timers.next_due(app, housekeeping=False)
     clock = FixedClock(end if due is None else min(due, end))
     app.clock = clock
     return clock

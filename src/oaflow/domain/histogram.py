@@ -2,10 +2,12 @@
 metrics' daily roll-up stores one per group and day instead of the durations themselves,
 and a quarter's median and 90th percentile are read from the sum of its days'.
 
-Buckets are log-scale, sixteen to a doubling (each about 4.4 % wide): bucket 0 holds zero,
-bucket ``1 + floor(16·log2(v))`` a duration ``v`` of one second or more. Each bucket keeps
-its count and the smallest and largest value it saw, so that a bucket holding one value
-(or several equal ones) answers exactly, and one holding several is read by interpolating
+While a histogram holds at most ``EXACT`` durations it also keeps them all, and answers
+from them exactly (a small node's day, a test's crafted history). Beyond that, buckets:
+log-scale, sixteen to a doubling (each about 4.4 % wide): bucket 0 holds zero, bucket
+``1 + floor(16·log2(v))`` a duration ``v`` of one second or more. Each bucket keeps its
+count and the smallest and largest value it saw, so that a bucket holding one value (or
+several equal ones) answers exactly, and one holding several is read by interpolating
 between its smallest and largest by rank: never further off than the bucket's width.
 
 Percentiles are nearest-rank, as storage/metrics_sql's were: the p-th percentile of n sorted
@@ -20,6 +22,8 @@ from dataclasses import dataclass, field
 
 #: buckets per doubling of the duration
 PER_DOUBLING = 16
+#: up to this many durations are also kept as they are
+EXACT = 64
 
 
 @dataclass(frozen=True)
@@ -49,6 +53,8 @@ class Histogram:
     #: bucket -> [count, smallest, largest]
     buckets: dict[int, list[int]] = field(default_factory=dict)
     total: int = 0  # the sum of the durations
+    #: every duration while there are at most EXACT of them; None beyond
+    exact: list[int] | None = field(default_factory=list)
 
     @property
     def count(self) -> int:
@@ -59,6 +65,10 @@ class Histogram:
         if seconds is None:
             return
         self.total += seconds
+        if self.exact is not None:
+            self.exact.append(seconds)
+            if len(self.exact) > EXACT:
+                self.exact = None
         found = self.buckets.get(bucket_of(seconds))
         if found is None:
             self.buckets[bucket_of(seconds)] = [1, seconds, seconds]
@@ -70,6 +80,11 @@ class Histogram:
     def merge(self, other: Histogram) -> None:
         """Add ``other``'s durations to these (a review adds up thousands: kept tight)."""
         self.total += other.total
+        if self.exact is not None and other.exact is not None:
+            both = len(self.exact) + len(other.exact)
+            self.exact = self.exact + other.exact if both <= EXACT else None
+        else:
+            self.exact = None
         mine = self.buckets
         for key, theirs in other.buckets.items():
             found = mine.get(key)
@@ -89,6 +104,8 @@ class Histogram:
             return None
         thousandths = round(share * 1000)  # in integers: 0.9 * 10 is 9.000000000000002
         rank = max(1, -(-thousandths * n // 1000))
+        if self.exact is not None:
+            return sorted(self.exact)[rank - 1]
         seen = 0
         for key in sorted(self.buckets):
             count, low, high = self.buckets[key]
@@ -107,12 +124,13 @@ class Histogram:
 
     # -- stored as text in the roll-up's rows -----------------------------------------------
     def dumps(self) -> str:
-        """Compact JSON: ``[[bucket, count, smallest, largest], ...]`` by bucket."""
+        """Compact JSON: ``[[[bucket, count, smallest, largest], ...], exact]`` (buckets in
+        order; the durations themselves, or null)."""
         rows = [[key, *self.buckets[key]] for key in sorted(self.buckets)]
-        return json.dumps(rows, separators=(",", ":"))
+        return json.dumps([rows, self.exact], separators=(",", ":"))
 
     @classmethod
     def loads(cls, text: str | None, total: int) -> Histogram:
         """The histogram ``dumps`` wrote, with the sum stored beside it."""
-        rows = json.loads(text) if text else []  # integers already: dumps wrote them
-        return cls({r[0]: r[1:] for r in rows}, int(total))
+        rows, exact = json.loads(text) if text else ([], [])  # integers: dumps wrote them
+        return cls({r[0]: r[1:] for r in rows}, int(total), exact)

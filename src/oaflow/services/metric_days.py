@@ -178,21 +178,30 @@ def roll_up(app: App, conn: Connection, day: date, now: datetime) -> None:
 
 def fire_one(app: App, now: datetime) -> bool:
     """Roll up the first day not rolled up if it ended ``SETTLE`` before ``now``, in a
-    transaction of its own, and move the mark past it. Always False: a day summed up is
-    not a check anyone waits for (the loop goes on while days are due)."""
+    transaction of its own, and move the mark past it; a run of days in which nothing
+    happened is marked at once. Always False: a day summed up is not a check anyone waits
+    for (the worker comes back while days are due)."""
     due = next_due(app)
     if due is None or due > now:
         return False
-    zone = app.calendar.tz
+    zone = ZoneInfo(app.calendar.tz)
+    last_due = (now - SETTLE).astimezone(zone).date() - timedelta(days=1)
     with app.db.write() as conn:
         mark = repo.lock_mark(conn)
-        if mark is not None and mark[0] != zone:  # the calendar moved: start again
+        if mark is not None and mark[0] != zone.key:  # the calendar moved: start again
             repo.clear(conn)
         day = next_day(app, conn)
-        if day is None or midnight(day + timedelta(days=1), ZoneInfo(zone)) + SETTLE > now:
+        if day is None or day > last_due:
+            return False
+        busy = repo.next_activity(conn, midnight(day, zone))
+        quiet_until = busy.astimezone(zone).date() if busy else last_due + timedelta(days=1)
+        if quiet_until > day:  # nothing happened from ``day`` on: mark the quiet days
+            last = min(quiet_until - timedelta(days=1), last_due)
+            repo.mark_quiet(conn, day, last, zone.key, now)
+            repo.set_mark(conn, (zone.key, last))
             return False
         roll_up(app, conn, day, now)
-        repo.set_mark(conn, (zone, day))
+        repo.set_mark(conn, (zone.key, day))
     return False
 
 
@@ -214,12 +223,11 @@ def roll_up_all(
     last = (now - SETTLE).astimezone(zone).date() - timedelta(days=1)
     total = max(0, (last - first).days + 1)
     done = 0
-    while True:
-        due = next_due(app)
-        if due is None or due > now:
-            break
+    while (due := next_due(app)) is not None and due <= now:
         fire_one(app, now)
-        done += 1
+        with app.db.read() as conn:
+            reached = next_day(app, conn)
+        done = (reached - first).days if reached else 0
         if progress is not None:
             progress(done, total)
     return done
@@ -231,4 +239,4 @@ def kept(app: App) -> tuple[str | None, str | None]:
         return repo.kept_span(conn, app.calendar.tz)
 
 
-SWEEP = Sweep("rollup", next_due, fire_one)
+SWEEP = Sweep("rollup", next_due, fire_one, housekeeping=True)

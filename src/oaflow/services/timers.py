@@ -44,6 +44,8 @@ class Sweep:
     next_due: Callable[[App], datetime | None]
     #: handle one check due at ``now`` in its own transaction; False when none is due
     fire_one: Callable[[App, datetime], bool]
+    #: work nobody waits for (the metrics' roll-up): not where a replay starts
+    housekeeping: bool = False
 
 
 #: the modules of the kinds besides tasks, each with its ``SWEEP``
@@ -110,11 +112,13 @@ def fire_due(app: App, now: datetime, limit: int | None = None) -> int:
     return count
 
 
-def next_due(app: App) -> datetime | None:
-    """When the next check of any kind is due."""
+def next_due(app: App, housekeeping: bool = True) -> datetime | None:
+    """When the next check of any kind is due (without ``housekeeping``, the sweeps of
+    work nobody waits for are left out)."""
     with RuntimeStore.transaction(app.db, app.sensitive) as store:
         task = store.next_due()
-    return min((d for d in (task, *(s.next_due(app) for s in sweeps())) if d), default=None)
+    kinds = [s for s in sweeps() if housekeeping or not s.housekeeping]
+    return min((d for d in (task, *(s.next_due(app) for s in kinds)) if d), default=None)
 
 
 def tick(

@@ -70,6 +70,15 @@ def first_activity(conn: Connection) -> datetime | None:
     return min((at for at in found if at is not None), default=None)
 
 
+def next_activity(conn: Connection, start: datetime) -> datetime | None:
+    """When the first task finished or instance ended at or after ``start``."""
+    found = [
+        conn.execute(select(func.min(tasks.c.finished_at)).where(tasks.c.finished_at >= start)),
+        conn.execute(select(func.min(instances.c.ended_at)).where(instances.c.ended_at >= start)),
+    ]
+    return min((at for r in found if (at := r.scalar()) is not None), default=None)
+
+
 # -- the facts ----------------------------------------------------------------------------------
 def task_facts(conn: Connection, window: Window, zone: tzinfo) -> Iterator[TaskFact]:
     """The tasks finished (done, approved, rejected, returned) in the window, a page of rows
@@ -205,6 +214,18 @@ def write_day(
             day=day.isoformat(), tz=zone, tasks=counted[0], instances=counted[1], rolled_at=now
         )
     )
+
+
+def mark_quiet(conn: Connection, first: date, last: date, zone: str, now: datetime) -> None:
+    """Keep the days from ``first`` to ``last``, in which nothing happened, with no tallies
+    and counts of zero."""
+    days = [
+        first.fromordinal(n).isoformat() for n in range(first.toordinal(), last.toordinal() + 1)
+    ]
+    conn.execute(delete(rollup_days).where(rollup_days.c.day.in_(days)))
+    conn.execute(delete(rollup_tallies).where(rollup_tallies.c.day.in_(days)))
+    rows = [{"day": d, "tz": zone, "tasks": 0, "instances": 0, "rolled_at": now} for d in days]
+    conn.execute(insert(rollup_days), rows)
 
 
 def clear(conn: Connection) -> None:
