@@ -148,10 +148,14 @@ instances = Table(
     Index(None, "department", "state"),
     Index(None, "initiator"),  # the scope (SEC-2): the instances one started
     Index(None, "started_at"),  # instance list: newest first
-    # the metrics (MTR-1): the instances that ended in a period
+    # the metrics (MTR-1): the instances that ended in a period; with what the scores'
+    # and the roll-up's reads need of them, so that those read the index only (0025)
     Index(
         "ix_instances_ended_at",
         "ended_at",
+        "state",
+        "definition_key",
+        "id",
         sqlite_where=text("ended_at IS NOT NULL"),
         postgresql_where=text("ended_at IS NOT NULL"),
     ),
@@ -724,6 +728,8 @@ surveys = Table(
     Column("answered_at", UTCDateTime, nullable=True),
     UniqueConstraint("instance_id", "department"),
     Index(None, "department", "answered_at"),
+    # the satisfaction of a period's instances, read from the index alone (0025)
+    Index(None, "instance_id", "score", "department"),
 )
 """The satisfaction survey (MTR-2, 满意度): one per completed instance and participating
 department, asked when the instance completed; its score feeds the metrics."""

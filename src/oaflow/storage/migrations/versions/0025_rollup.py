@@ -1,4 +1,5 @@
-"""the metrics' daily roll-up: a tally per day and node, department or process
+"""the metrics' daily roll-up: a tally per day and node, department or process; covering
+indexes for the satisfaction scores
 
 Revision ID: 0025
 Revises: 0024
@@ -9,6 +10,11 @@ of half a year (bench/report.py: 16 s). The worker now sums each day that has en
 one row per group (docs/adr/0015); a period reads its days' rows. Empty at first: the
 worker rolls up the days of the history already there (`oaflow report rollup` does it at
 once), and until then a period's days are tallied on the spot, as before.
+
+The scores of a period (surveys of the instances that ended in it) are read live — answers
+come days later — now from two indexes alone: the instances' end with their state, process
+and id, the surveys' instance with score and department (a month of a million-task history:
+0.075 s → 0.025 s on SQLite).
 """
 
 from collections.abc import Sequence
@@ -65,7 +71,27 @@ def upgrade() -> None:
         ),
     )
 
+    _ended_index(["ended_at", "state", "definition_key", "id"])
+    op.create_index(
+        "ix_surveys_instance_id_score_department",
+        "surveys",
+        ["instance_id", "score", "department"],
+    )
+
+
+def _ended_index(columns: list[str]) -> None:
+    op.drop_index("ix_instances_ended_at", table_name="instances")
+    op.create_index(
+        "ix_instances_ended_at",
+        "instances",
+        columns,
+        sqlite_where=sa.text("ended_at IS NOT NULL"),
+        postgresql_where=sa.text("ended_at IS NOT NULL"),
+    )
+
 
 def downgrade() -> None:
+    op.drop_index("ix_surveys_instance_id_score_department", table_name="surveys")
+    _ended_index(["ended_at"])
     op.drop_table("rollup_tallies")
     op.drop_table("rollup_days")
