@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from datetime import date, datetime, time, timedelta
+from itertools import groupby
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection
@@ -119,25 +120,14 @@ def _spans(
         yield window.start, window.end, False
         return
     kept = repo.stored_days(conn, first, last - timedelta(days=1), zone.key)
-    runs: list[tuple[date, date, bool]] = []  # [from, to) days, kept
-    day = first
-    while day < last:
-        is_kept = day in kept
-        if runs and runs[-1][2] == is_kept and runs[-1][1] == day:
-            runs[-1] = (runs[-1][0], day + timedelta(days=1), is_kept)
-        else:
-            runs.append((day, day + timedelta(days=1), is_kept))
-        day += timedelta(days=1)
     if midnight(first, zone) > window.start:
         yield window.start, midnight(first, zone), False
-    for start_day, end_day, is_kept in runs:
-        start, end = midnight(start_day, zone), midnight(end_day, zone)
-        if is_kept:
-            expected = 0
-            d = start_day
-            while d < end_day:
-                expected += kept[d][counted]
-                d += timedelta(days=1)
+    days = [first + timedelta(days=n) for n in range((last - first).days)]
+    for is_kept, group in groupby(days, key=lambda d: d in kept):
+        run = list(group)
+        start, end = midnight(run[0], zone), midnight(run[-1] + timedelta(days=1), zone)
+        if is_kept:  # the counts of the run's days still those of its tasks (instances)?
+            expected = sum(kept[d][counted] for d in run)
             is_kept = repo.counts(conn, start, end)[counted] == expected
         yield start, end, is_kept
     if midnight(last, zone) < window.end:

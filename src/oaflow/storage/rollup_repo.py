@@ -168,7 +168,7 @@ def read_tallies(
     )
     if process is not None:
         query = query.where(c.process == process)
-    for row in conn.execute(query).mappings():
+    for row in conn.execute(query.execution_options(yield_per=PAGE)).mappings():
         tally = Tally(
             definition_id=row["definition_id"],
             count=row["count"],
