@@ -26,7 +26,9 @@ def test_the_forecasts_of_the_running_instances(api: Server) -> None:
         ("review", 8, "limit"),
         ("reply", 8, "limit"),
     ]
-    assert found["remaining_p90"] == 68 * 3600 and found["deadline"] is not None
+    # 68 h, less the working time the open triage has already run: the server's clock is
+    # the real one, so in working hours (Shanghai) a second or two has passed since the start
+    assert 68 * 3600 - 60 < found["remaining_p90"] <= 68 * 3600 and found["deadline"] is not None
     risky = csd.get("/api/forecasts", params={"at_risk": "true"})
     assert risky.status_code == 200 and risky.json() == []
     assert api.signed_in("fin.head").get("/api/forecasts").json() == []  # not theirs

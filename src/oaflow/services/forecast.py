@@ -3,10 +3,11 @@ caller may see, when it is expected to finish (median and 90th percentile) by th
 of its remaining nodes on the business calendar, the deadline it is held to, and whether it
 is on track, at risk or late. The arithmetic is domain/forecast.py's; here the history,
 the instances and their open tasks are read — the history of every node from the metrics'
-daily roll-up over ``HISTORY`` (services/metric_days.py), the running instances a page at a time
-through the instance list's query (index on state, process), and their open tasks and
-unfinished service calls a page at a time (indexes on instance, state) — never a query per
-instance. An instance is at the nodes of its open tasks and of its unfinished calls.
+daily roll-up over ``HISTORY`` (services/metric_days.py), the running instances a page at a
+time through the instance list's conditions (index on state, process; each page after the
+last id of the one before), and their open tasks and unfinished service calls a page at a
+time (indexes on instance, state) — never a query per instance. An instance is at the
+nodes of its open tasks and of its unfinished calls.
 
 The history is every finished task of the process's nodes, not only those the caller may
 see: it is a duration per node, not anything of another instance, and a forecast from part
@@ -190,11 +191,10 @@ def _running(
 ) -> Iterator[tuple[InstanceRecord, list[TaskRecord], list[str]]]:
     """The running instances in ``scope`` with their open tasks and the nodes of their
     unfinished service calls, a page at a time."""
-    offset = 0
-    while True:
-        page, _ = instance_list.list_instances(
-            conn, app.sensitive, scope, now, offset, PAGE, process=process, state="running"
-        )
+    running = instance_list.pages(
+        conn, app.sensitive, scope, now, PAGE, process=process, state="running"
+    )
+    for page in running:
         ids = [i.id or 0 for i in page]
         tasks: dict[int, list[TaskRecord]] = {i: [] for i in ids}
         for task in reads.open_tasks_of_instances(conn, app.sensitive, ids):
@@ -203,9 +203,6 @@ def _running(
         for instance_id, node in service_repo.open_call_nodes(conn, ids):
             calls[instance_id].append(node)
         yield from ((i, tasks[i.id or 0], calls[i.id or 0]) for i in page)
-        if len(page) < PAGE:
-            return
-        offset += PAGE
 
 
 def _forecast(

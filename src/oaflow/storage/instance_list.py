@@ -3,6 +3,7 @@ The scope condition is the one of ``scope_sql`` (the same as a single object's c
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
@@ -77,6 +78,28 @@ def list_instances(
     page = query.order_by(instances.c.started_at.desc(), instances.c.id.desc())
     rows = conn.execute(page.offset(offset).limit(limit)).all()
     return [instance_from_row(fields, r) for r in rows], int(total)
+
+
+def pages(
+    conn: Connection,
+    fields: SensitiveFields,
+    scope: Scope,
+    now: datetime,
+    size: int,
+    **filters: Any,
+) -> Iterator[list[InstanceRecord]]:
+    """Every instance in ``scope`` matching ``filters``, ``size`` at a time in the order of
+    their ids: each page starts after the last id of the one before (no count, no offset to
+    skip over), for reading them all."""
+    after = 0
+    while True:
+        query = _filtered(scope, now, **filters).where(instances.c.id > after)
+        rows = conn.execute(query.order_by(instances.c.id).limit(size)).all()
+        if rows:
+            yield [instance_from_row(fields, r) for r in rows]
+        if len(rows) < size:
+            return
+        after = rows[-1].id
 
 
 def open_tasks_of(conn: Connection, instance_ids: list[int]) -> list[tuple[int, str, Any]]:
