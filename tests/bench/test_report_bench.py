@@ -82,7 +82,7 @@ def test_the_report_benchmark_prints_its_figures(ran: Ran) -> None:
     assert out.count("full scans of big tables:") == 2 * len(backends), out
     plans = (ran.folder / "plans.txt").read_text(encoding="utf-8")
     # as admin the finished work comes from the roll-up, as the head from the tasks
-    assert "rollup_repo.read_tallies" in plans and "rollup_repo.task_facts" in plans
+    assert "rollup_repo.add_tallies" in plans and "rollup_repo.task_facts" in plans
     assert "ix_tasks_finished_at" in plans
     # each database's year was rolled up (a kept SQLite file once: then nothing is left)
     rolled = [int(n) for n in re.findall(r"rolled up (\d+) days in", out)]

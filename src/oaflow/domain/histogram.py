@@ -18,12 +18,15 @@ from __future__ import annotations
 
 import json
 import math
+from array import array
 from dataclasses import dataclass, field
 
 #: buckets per doubling of the duration
 PER_DOUBLING = 16
 #: up to this many durations are also kept as they are
 EXACT = 64
+#: buckets in all: zero, then one second to 2^32 seconds (136 years)
+BUCKETS = 1 + PER_DOUBLING * 32
 
 
 @dataclass(frozen=True)
@@ -40,25 +43,31 @@ NO_SPREAD = Spread(0, None, None, None)
 
 
 def bucket_of(seconds: int) -> int:
-    """The bucket of a duration (negative durations count as zero)."""
+    """The bucket of a duration (negative durations count as zero; past 2^32 seconds, the
+    last bucket)."""
     if seconds < 1:
         return 0
-    return 1 + math.floor(PER_DOUBLING * math.log2(seconds))
+    return min(BUCKETS - 1, 1 + math.floor(PER_DOUBLING * math.log2(seconds)))
+
+
+def _zeros() -> array[int]:
+    return array("q", bytes(8 * BUCKETS))
 
 
 @dataclass
 class Histogram:
-    """Durations counted into buckets, with their sum (for the average)."""
+    """Durations counted into buckets, with their sum (for the average).
 
-    #: bucket -> [count, smallest, largest]
-    buckets: dict[int, list[int]] = field(default_factory=dict)
+    The buckets are three fixed arrays (count, smallest, largest), the same size however
+    many durations they hold: adding up a year of days takes the same memory as a week."""
+
+    counts: array[int] = field(default_factory=_zeros)
+    lows: array[int] = field(default_factory=_zeros)
+    highs: array[int] = field(default_factory=_zeros)
     total: int = 0  # the sum of the durations
+    count: int = 0
     #: every duration while there are at most EXACT of them; None beyond
     exact: list[int] | None = field(default_factory=list)
-
-    @property
-    def count(self) -> int:
-        return sum(b[0] for b in self.buckets.values())
 
     def add(self, seconds: int | None) -> None:
         """Count one duration (None, not measured, is not counted)."""
@@ -69,33 +78,43 @@ class Histogram:
             self.exact.append(seconds)
             if len(self.exact) > EXACT:
                 self.exact = None
-        found = self.buckets.get(bucket_of(seconds))
-        if found is None:
-            self.buckets[bucket_of(seconds)] = [1, seconds, seconds]
-        else:
-            found[0] += 1
-            found[1] = min(found[1], seconds)
-            found[2] = max(found[2], seconds)
+        self._put(bucket_of(seconds), 1, seconds, seconds)
 
-    def merge(self, other: Histogram) -> None:
-        """Add ``other``'s durations to these (a review adds up thousands: kept tight)."""
-        self.total += other.total
-        if self.exact is not None and other.exact is not None:
-            both = len(self.exact) + len(other.exact)
-            self.exact = self.exact + other.exact if both <= EXACT else None
+    def _put(self, key: int, count: int, low: int, high: int) -> None:
+        self.count += count
+        if self.counts[key]:
+            self.counts[key] += count
+            if low < self.lows[key]:
+                self.lows[key] = low
+            if high > self.highs[key]:
+                self.highs[key] = high
+        else:
+            self.counts[key], self.lows[key], self.highs[key] = count, low, high
+
+    def _exact_with(self, other: list[int] | None) -> None:
+        if self.exact is not None and other is not None and len(self.exact) + len(other) <= EXACT:
+            self.exact = self.exact + other
         else:
             self.exact = None
-        mine = self.buckets
-        for key, theirs in other.buckets.items():
-            found = mine.get(key)
-            if found is None:
-                mine[key] = theirs[:]
-            else:
-                found[0] += theirs[0]
-                if theirs[1] < found[1]:
-                    found[1] = theirs[1]
-                if theirs[2] > found[2]:
-                    found[2] = theirs[2]
+
+    def merge(self, other: Histogram) -> None:
+        """Add ``other``'s durations to these."""
+        self.total += other.total
+        self._exact_with(other.exact)
+        for key, count in enumerate(other.counts):
+            if count:
+                self._put(key, count, other.lows[key], other.highs[key])
+
+    def merge_stored(self, text: str | None, total: int) -> None:
+        """Add the durations of a histogram ``dumps`` wrote (its sum stored beside it)
+        without making it whole first: a review adds up thousands of days."""
+        if not text:
+            return
+        rows, exact = json.loads(text)  # integers already: dumps wrote them
+        self.total += int(total)
+        self._exact_with(exact)
+        for key, count, low, high in rows:
+            self._put(key, count, low, high)
 
     def percentile(self, share: float) -> int | None:
         """The nearest-rank percentile ``share`` (0.5: the median); None when empty."""
@@ -107,9 +126,9 @@ class Histogram:
         if self.exact is not None:
             return sorted(self.exact)[rank - 1]
         seen = 0
-        for key in sorted(self.buckets):
-            count, low, high = self.buckets[key]
-            if seen + count >= rank:
+        for key, count in enumerate(self.counts):
+            if count and seen + count >= rank:
+                low, high = self.lows[key], self.highs[key]
                 if count == 1 or low == high:
                     return low
                 return round(low + (high - low) * (rank - seen - 1) / (count - 1))
@@ -124,13 +143,18 @@ class Histogram:
 
     # -- stored as text in the roll-up's rows -----------------------------------------------
     def dumps(self) -> str:
-        """Compact JSON: ``[[[bucket, count, smallest, largest], ...], exact]`` (buckets in
-        order; the durations themselves, or null)."""
-        rows = [[key, *self.buckets[key]] for key in sorted(self.buckets)]
+        """Compact JSON: ``[[[bucket, count, smallest, largest], ...], exact]`` (the buckets
+        that hold something, in order; the durations themselves, or null)."""
+        rows = [
+            [key, count, self.lows[key], self.highs[key]]
+            for key, count in enumerate(self.counts)
+            if count
+        ]
         return json.dumps([rows, self.exact], separators=(",", ":"))
 
     @classmethod
     def loads(cls, text: str | None, total: int) -> Histogram:
         """The histogram ``dumps`` wrote, with the sum stored beside it."""
-        rows, exact = json.loads(text) if text else ([], [])  # integers: dumps wrote them
-        return cls({r[0]: r[1:] for r in rows}, int(total), exact)
+        found = cls()
+        found.merge_stored(text, total)
+        return found

@@ -15,7 +15,7 @@ What is counted where:
   returned and none was of a later round. A visit whose tasks finish on several days counts
   once on each;
 - a late instance of a node: an instance with a task finished late there that day (one on
-  two days counts on both);
+  two days counts on both); departments count no late instances;
 - a completed instance, for its process on the day it ended: its durations, and whether it
   passed without rejection or return, had an exception record, and had no task late.
 """
@@ -133,36 +133,61 @@ def process_key(process: str) -> Key:
 
 def tally_tasks(facts: Iterable[TaskFact]) -> dict[Key, Tally]:
     """The tallies of the nodes and departments of ``facts`` (all of one day, or of several:
-    visits and late instances are counted per day either way)."""
+    visits and late instances are counted per day either way).
+
+    ``facts`` come ordered by instance, node and finish, so that a visit's tasks are
+    together: each visit is judged when the next begins, and the memory taken is the
+    groups', not the tasks' (a ValueError if they are not in that order)."""
     tallies: dict[Key, Tally] = {}
-    visits: dict[tuple[Key, int, str, date], list[int]] = {}  # -> [top round, sent back]
-    late_instances: set[tuple[Key, int, date]] = set()
+    visits: dict[Key, list[int]] = {}  # the visit being read: key -> [top round, sent back, late]
+    at: tuple[int, str, date] | None = None
+    nodes_done: set[str] = set()  # of the instance being read, the nodes already judged
+
+    def judge() -> None:
+        for key, (top_round, sent_back, late) in visits.items():
+            tally = tallies[key]
+            tally.visits += 1
+            tally.first_pass += top_round == 1 and sent_back == 0
+            tally.late_instances += key[0] == NODE and late > 0
+        visits.clear()
+
     for fact in facts:
+        here = (fact.instance_id, fact.node, fact.day)
+        if here != at:
+            judge()
+            if at is not None and here[0] != at[0]:
+                if here[0] < at[0]:
+                    raise ValueError("tally_tasks: facts not ordered by instance")
+                nodes_done.clear()
+            elif at is not None and here[1] != at[1]:
+                if here[1] in nodes_done:
+                    raise ValueError("tally_tasks: facts not ordered by node")
+                nodes_done.add(at[1])
+            at = here
         keys = [node_key(fact.process, fact.node)]
         if fact.department is not None:
             keys.append(department_key(fact.process, fact.department))
         for key in keys:
-            tally = tallies.setdefault(key, Tally())
+            tally = tallies.get(key)
+            if tally is None:
+                tally = tallies[key] = Tally()
             tally.definition_id = max(tally.definition_id, fact.definition_id)
             tally.count += 1
             tally.work.add(fact.work)
             tally.span.add(fact.span)
+            late = fact.late is not None and fact.late > 0
             if fact.late is not None:
                 tally.with_due += 1
-                if fact.late > 0:
+                if late:
                     tally.late += 1
-                    tally.late_seconds += fact.late
-                    late_instances.add((key, fact.instance_id, fact.day))
+                    tally.late_seconds += fact.late or 0
             if fact.exception is not None:
                 tally.with_exception += 1
-            visit = visits.setdefault((key, fact.instance_id, fact.node, fact.day), [0, 0])
+            visit = visits.setdefault(key, [0, 0, 0])
             visit[0] = max(visit[0], fact.round)
             visit[1] += fact.state in SENT_BACK
-    for key, _, _ in late_instances:
-        tallies[key].late_instances += 1
-    for (key, _, _, _), (top_round, sent_back) in visits.items():
-        tallies[key].visits += 1
-        tallies[key].first_pass += top_round == 1 and sent_back == 0
+            visit[2] += late
+    judge()
     return tallies
 
 

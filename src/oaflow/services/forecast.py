@@ -48,7 +48,7 @@ from oaflow.storage.metrics_sql import Window
 #: how far back the history of the nodes' durations reaches
 HISTORY = timedelta(days=180)
 #: running instances and open tasks read per query
-PAGE = 500
+PAGE = 200
 EVERYTHING = Scope(everything=True)
 
 
@@ -203,6 +203,7 @@ def _running(
         for instance_id, node in service_repo.open_call_nodes(conn, ids):
             calls[instance_id].append(node)
         yield from ((i, tasks[i.id or 0], calls[i.id or 0]) for i in page)
+        del page, tasks, calls  # not held while the next page is read
 
 
 def _forecast(

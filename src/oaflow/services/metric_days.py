@@ -20,7 +20,7 @@ up (tests/contract/test_metric_days.py compares the two on the same history).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from datetime import date, datetime, time, timedelta
 from itertools import groupby
 from zoneinfo import ZoneInfo
@@ -91,15 +91,15 @@ def _collect(
     zone = ZoneInfo(app.calendar.tz)
     whole: dict[Key, Tally] = {}
     for start, end, kept in _spans(conn, window, zone, counted):
-        rows: Iterable[tuple[Key, Tally]]
         if kept:
             first, last = start.astimezone(zone).date(), end.astimezone(zone).date()
-            rows = repo.read_tallies(conn, first, last - timedelta(days=1), kinds, window.process)
-        else:
-            rows = live(Window(start, end, window.process, window.scope)).items()
-        for key, tally in rows:
-            if key[0] in kinds:
-                whole.setdefault(key, Tally()).merge(tally)
+            days = (first, last - timedelta(days=1))
+            repo.add_tallies(conn, *days, kinds, window.process, into=whole)
+            continue
+        for key, tally in _only(
+            live(Window(start, end, window.process, window.scope)), kinds
+        ).items():
+            whole.setdefault(key, Tally()).merge(tally)
     return whole
 
 

@@ -95,11 +95,14 @@ def pages(
     while True:
         query = _filtered(scope, now, **filters).where(instances.c.id > after)
         rows = conn.execute(query.order_by(instances.c.id).limit(size)).all()
-        if rows:
-            yield [instance_from_row(fields, r) for r in rows]
-        if len(rows) < size:
+        full, after = len(rows) == size, rows[-1].id if rows else after
+        page = [instance_from_row(fields, r) for r in rows]
+        del rows  # one page in memory at a time: not this one's rows while the next is read
+        if page:
+            yield page
+        del page
+        if not full:
             return
-        after = rows[-1].id
 
 
 def open_tasks_of(conn: Connection, instance_ids: list[int]) -> list[tuple[int, str, Any]]:

@@ -13,7 +13,6 @@ from typing import Any
 from sqlalchemy import Connection, delete, func, insert, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from oaflow.domain.histogram import Histogram
 from oaflow.domain.rollup import COUNTERS, InstanceFact, Key, Tally, TaskFact
 from oaflow.storage.metrics_sql import COMPLETED, FINISHED, SENT_BACK, Window, without_jit
 from oaflow.storage.tables import (
@@ -28,7 +27,9 @@ from oaflow.storage.tables import (
 #: the name of the worker's mark in ``settings``: "<time zone> <YYYY-MM-DD>"
 MARK = "rollup_through"
 #: rows fetched from the database at a time while facts are read
-PAGE = 2000
+PAGE = 200
+#: stored tallies fetched at a time: their histograms' text is what a review's memory holds
+TALLY_PAGE = 50
 
 Mark = tuple[str, date]
 
@@ -82,7 +83,8 @@ def next_activity(conn: Connection, start: datetime) -> datetime | None:
 # -- the facts ----------------------------------------------------------------------------------
 def task_facts(conn: Connection, window: Window, zone: tzinfo) -> Iterator[TaskFact]:
     """The tasks finished (done, approved, rejected, returned) in the window, a page of rows
-    at a time; their day on the clock of ``zone``."""
+    at a time, by instance, node and finish (as domain/rollup.tally_tasks needs them); their
+    day on the clock of ``zone``."""
     without_jit(conn)
     scope, params = window.where()
     sql = text(f"""
@@ -92,6 +94,7 @@ def task_facts(conn: Connection, window: Window, zone: tzinfo) -> Iterator[TaskF
         FROM tasks t JOIN instances i ON i.id = t.instance_id
         WHERE t.finished_at >= :start AND t.finished_at < :end AND t.state IN {FINISHED}
           AND {scope}
+        ORDER BY t.instance_id, t.node_id, t.finished_at
     """).columns(finished_at=UTCDateTime(timezone=True))
     for row in conn.execute(sql.execution_options(yield_per=PAGE), params):
         yield TaskFact(
@@ -157,26 +160,34 @@ def kept_span(conn: Connection, zone: str) -> tuple[str | None, str | None]:
     return row[0], row[1]
 
 
-def read_tallies(
-    conn: Connection, first: date, last: date, kinds: Iterable[str], process: str | None
-) -> Iterator[tuple[Key, Tally]]:
-    """The stored tallies of the days from ``first`` to ``last`` of ``kinds`` (of
-    ``process`` only, when given), a row per day and group."""
+def add_tallies(
+    conn: Connection,
+    first: date,
+    last: date,
+    kinds: Iterable[str],
+    process: str | None,
+    into: dict[Key, Tally],
+) -> None:
+    """Add the stored tallies of the days from ``first`` to ``last`` of ``kinds`` (of
+    ``process`` only, when given) to ``into``, per group: a row at a time, its histograms
+    added as they are read (never made whole)."""
     c = rollup_tallies.c
     query = select(rollup_tallies).where(
         c.day >= first.isoformat(), c.day <= last.isoformat(), c.kind.in_(list(kinds))
     )
     if process is not None:
         query = query.where(c.process == process)
-    for row in conn.execute(query.execution_options(yield_per=PAGE)).mappings():
-        tally = Tally(
-            definition_id=row["definition_id"],
-            count=row["count"],
-            work=Histogram.loads(row["work_hist"], row["work_sum"]),
-            span=Histogram.loads(row["span_hist"], row["span_sum"]),
-            **{name: row[name] for name in COUNTERS},
-        )
-        yield (row["kind"], row["process"], row["node"], row["department"]), tally
+    for row in conn.execute(query.execution_options(yield_per=TALLY_PAGE)).mappings():
+        key = (row["kind"], row["process"], row["node"], row["department"])
+        tally = into.get(key)
+        if tally is None:
+            tally = into[key] = Tally()
+        tally.definition_id = max(tally.definition_id, row["definition_id"])
+        tally.count += row["count"]
+        tally.work.merge_stored(row["work_hist"], row["work_sum"])
+        tally.span.merge_stored(row["span_hist"], row["span_sum"])
+        for name in COUNTERS:
+            setattr(tally, name, getattr(tally, name) + row[name])
 
 
 def write_day(
