@@ -26,9 +26,15 @@ _PARTICIPANT = (
     " ON o.message_id = n.message_id WHERE n.login = :scope_login"
     " AND o.instance_id IS NOT NULL)"
 )
+#: the departments' part as a correlated EXISTS, not an IN-list: a head's department has
+#: hundreds of thousands of tasks in a large history, and the list of their instances was
+#: built again by every statement (SQLite) or searched row by row when it did not fit
+#: work_mem (PostgreSQL); the index on (department, instance_id) answers each instance with
+#: a probe per department (bench/report.py --as csd.head)
 _DEPARTMENTS = (
     " OR {i}.department IN ({names})"
-    " OR {i}.id IN (SELECT instance_id FROM tasks WHERE department IN ({names}))"
+    " OR EXISTS (SELECT 1 FROM tasks dt WHERE dt.instance_id = {i}.id"
+    " AND dt.department IN ({names}))"
 )
 
 
