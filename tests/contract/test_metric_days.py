@@ -128,11 +128,14 @@ def test_the_sweep_rolls_up_each_day_once_after_it_ends(demo_app: App, clock: Fi
     assert len(kept_days(demo_app)) == 3
     with demo_app.db.read() as conn:
         assert rollup_repo.read_mark(conn) == ("Asia/Shanghai", date(2024, 3, 3))
-        kept = rollup_repo.stored_days(conn, date(2024, 3, 1), date(2024, 3, 3), "Asia/Shanghai")
+        span = (date(2024, 3, 1), date(2024, 3, 3), "Asia/Shanghai")
+        finished = rollup_repo.stored_days(conn, *span, "tasks")
+        ended = rollup_repo.stored_days(conn, *span, "instances")
         tallies: dict[Any, Any] = {}
         rollup_repo.add_tallies(conn, date(2024, 3, 1), date(2024, 3, 1), ["node"], None, tallies)
-    assert kept[date(2024, 3, 1)] == (1, 0)  # one task finished (triage), no instance ended
-    assert kept[date(2024, 3, 2)] == (0, 0)
+    # one task finished (triage) the first day, no instance ended; nothing the next two
+    assert finished == {date(2024, 3, 1): 1, date(2024, 3, 2): 0, date(2024, 3, 3): 0}
+    assert ended == {date(2024, 3, 1): 0, date(2024, 3, 2): 0, date(2024, 3, 3): 0}
     (triage,) = tallies.values()
     assert triage.count == 1 and triage.work.count == 1 and triage.visits == 1
     assert metric_days.next_due(demo_app) == datetime(2024, 3, 5, 0, 5, tzinfo=SHANGHAI)

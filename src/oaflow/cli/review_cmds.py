@@ -31,7 +31,7 @@ from oaflow.cli.common import (
 from oaflow.cli.pareto_print import print_pareto
 from oaflow.cli.report_cmds import group
 from oaflow.domain.security import Principal
-from oaflow.present.forecast_words import state_label
+from oaflow.present.forecast_words import more_at_risk, state_label
 from oaflow.present.metric_words import days_of, hours_of, percent
 from oaflow.services import review as reviews
 from oaflow.services.app import App
@@ -294,13 +294,5 @@ def _print_forecasts(app: App, view: Review) -> None:
     ]
     title = zh("预计延误的实例（按现在的预测）", "Forecast to be late (as of now)")
     print_table(title, columns, rows, whole=1)
-    if (more := view.at_risk_total - len(view.at_risk)) > 0:
-        console.print(
-            zh(
-                f"另有 {more} 个未列出（共 {view.at_risk_total} 个）："
-                "oaflow report forecast --at-risk 列出全部",
-                f"{more} more not listed ({view.at_risk_total} in all): "
-                "oaflow report forecast --at-risk lists them all",
-            ),
-            markup=False,
-        )
+    if (more := more_at_risk(len(view.at_risk), view.at_risk_total)) is not None:
+        console.print(say(more), markup=False)

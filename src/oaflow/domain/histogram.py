@@ -151,10 +151,3 @@ class Histogram:
             if count
         ]
         return json.dumps([rows, self.exact], separators=(",", ":"))
-
-    @classmethod
-    def loads(cls, text: str | None, total: int) -> Histogram:
-        """The histogram ``dumps`` wrote, with the sum stored beside it."""
-        found = cls()
-        found.merge_stored(text, total)
-        return found

@@ -27,11 +27,10 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from oaflow.domain.histogram import Histogram, Spread
+from oaflow.domain.states import SENT_BACK_STATES
 
 #: the kinds of group a tally is for
 NODE, DEPARTMENT, PROCESS = "node", "department", "process"
-#: task states that send the work back: the node did not pass the first time
-SENT_BACK = frozenset({"rejected", "returned"})
 
 
 @dataclass(frozen=True)
@@ -185,7 +184,7 @@ def tally_tasks(facts: Iterable[TaskFact]) -> dict[Key, Tally]:
                 tally.with_exception += 1
             visit = visits.setdefault(key, [0, 0, 0])
             visit[0] = max(visit[0], fact.round)
-            visit[1] += fact.state in SENT_BACK
+            visit[1] += fact.state in SENT_BACK_STATES
             visit[2] += late
     judge()
     return tallies

@@ -57,6 +57,12 @@ OPEN_TASK_STATES = frozenset(
         TaskState.SUSPENDED,
     }
 )
+#: a task a person worked to its end (a cancelled task was not)
+FINISHED_TASK_STATES = frozenset(
+    {TaskState.DONE, TaskState.APPROVED, TaskState.REJECTED, TaskState.RETURNED}
+)
+#: what sends the work back: the node did not pass the first time (MTR-1)
+SENT_BACK_STATES = frozenset({TaskState.REJECTED, TaskState.RETURNED})
 _WORKING = (TaskState.PENDING, TaskState.ACKNOWLEDGED, TaskState.IN_PROGRESS)
 
 # (state, action) -> new state. RESUME's target is decided from the task's history

@@ -27,3 +27,15 @@ def working_hours(seconds: float, lang: str) -> str:
     """A working time as hours: ``3.5 工作小时`` / ``3.5 working h``."""
     hours = seconds / 3600
     return f"{hours:.1f} 工作小时" if lang != "en" else f"{hours:.1f} working h"
+
+
+def more_at_risk(listed: int, total: int) -> Text | None:
+    """Below a review's most urgent forecasts: how many more there are and how to list them
+    all (the CLI and the workbook; the page says it in its own words); None: all listed."""
+    more = total - listed
+    if more <= 0:
+        return None
+    return Text(
+        f"另有 {more} 个未列出（共 {total} 个）：oaflow report forecast --at-risk 列出全部",
+        f"{more} more not listed ({total} in all): oaflow report forecast --at-risk lists them all",
+    )

@@ -22,7 +22,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from oaflow.domain.orgfile_xlsx import display_width
-from oaflow.present.forecast_words import state_label
+from oaflow.present.forecast_words import more_at_risk, state_label
 from oaflow.present.metric_words import days_of, hours_of
 from oaflow.present.pareto_xlsx import causes_chart, fill_causes, text_cell
 from oaflow.services.exception_analysis import ALL, ParetoGroup
@@ -293,14 +293,8 @@ def _forecasts(sheet: Worksheet, view: Review, lang: str, zone: ZoneInfo) -> Non
         for f in view.at_risk
     ]
     _table(sheet, FORECASTS, rows, texts=(1, 2, 3, 4, 5, 11))
-    if (more := view.at_risk_total - len(view.at_risk)) > 0:
-        note = (
-            f"另有 {more} 个未列出（共 {view.at_risk_total} 个）：oaflow report forecast --at-risk"
-            if lang == "zh"
-            else f"{more} more not listed ({view.at_risk_total} in all): "
-            "oaflow report forecast --at-risk"
-        )
-        sheet.cell(row=len(rows) + 3, column=1, value=note)
+    if (more := more_at_risk(len(view.at_risk), view.at_risk_total)) is not None:
+        sheet.cell(row=len(rows) + 3, column=1, value=more.get(lang))
     for column in (6, 7, 8):
         sheet.column_dimensions[get_column_letter(column)].width = 17
 

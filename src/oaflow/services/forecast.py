@@ -135,8 +135,10 @@ def most_urgent(app: App, who: Principal, process: str | None, limit: int) -> Ur
 
     with app.db.read() as conn:
         check_process(conn, process)
-        made = _made(app, conn, authz.scope(who), process, now, not_on_track=True)
-        listed = heapq.nsmallest(limit, counting(made), key=_urgency)
+        made = counting(_made(app, conn, authz.scope(who), process, now, not_on_track=True))
+        listed = heapq.nsmallest(limit, made, key=_urgency)
+        for _ in made:  # nsmallest(0, …) reads nothing: every one is still counted
+            pass
     return Urgent(tuple(listed), counted)
 
 

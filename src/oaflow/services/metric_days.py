@@ -64,7 +64,7 @@ def task_tallies(
     def live(part: Window) -> dict[Key, Tally]:
         return tally_tasks(repo.task_facts(conn, part, zone))
 
-    return _collect(app, conn, window, kinds, live, counted=0)
+    return _collect(app, conn, window, kinds, live, counted="tasks")
 
 
 def instance_tallies(app: App, conn: Connection, window: Window) -> dict[Key, Tally]:
@@ -73,7 +73,7 @@ def instance_tallies(app: App, conn: Connection, window: Window) -> dict[Key, Ta
     def live(part: Window) -> dict[Key, Tally]:
         return tally_instances(repo.instance_facts(conn, part))
 
-    return _collect(app, conn, window, INSTANCE_KINDS, live, counted=1)
+    return _collect(app, conn, window, INSTANCE_KINDS, live, counted="instances")
 
 
 def _collect(
@@ -82,10 +82,10 @@ def _collect(
     window: Window,
     kinds: tuple[str, ...],
     live: Callable[[Window], dict[Key, Tally]],
-    counted: int,
+    counted: str,
 ) -> dict[Key, Tally]:
     """The tallies of ``kinds`` over ``window``: kept days read, the rest made by ``live``;
-    ``counted`` is which of a day's counts (tasks 0, instances 1) vouches for them."""
+    ``counted`` is which of a day's counts ("tasks", "instances") vouches for them."""
     if not window.scope.everything:
         return _only(live(window), kinds)
     zone = ZoneInfo(app.calendar.tz)
@@ -108,7 +108,7 @@ def _only(tallies: dict[Key, Tally], kinds: tuple[str, ...]) -> dict[Key, Tally]
 
 
 def _spans(
-    conn: Connection, window: Window, zone: ZoneInfo, counted: int
+    conn: Connection, window: Window, zone: ZoneInfo, counted: str
 ) -> Iterator[tuple[datetime, datetime, bool]]:
     """``window`` cut into spans of whole kept days whose counts match (True) and the
     rest (False), in order."""
@@ -119,7 +119,7 @@ def _spans(
     if last <= first:
         yield window.start, window.end, False
         return
-    kept = repo.stored_days(conn, first, last - timedelta(days=1), zone.key)
+    kept = repo.stored_days(conn, first, last - timedelta(days=1), zone.key, counted)
     if midnight(first, zone) > window.start:
         yield window.start, midnight(first, zone), False
     days = [first + timedelta(days=n) for n in range((last - first).days)]
@@ -127,8 +127,7 @@ def _spans(
         run = list(group)
         start, end = midnight(run[0], zone), midnight(run[-1] + timedelta(days=1), zone)
         if is_kept:  # the counts of the run's days still those of its tasks (instances)?
-            expected = sum(kept[d][counted] for d in run)
-            is_kept = repo.counts(conn, start, end)[counted] == expected
+            is_kept = repo.count_in(conn, counted, start, end) == sum(kept[d] for d in run)
         yield start, end, is_kept
     if midnight(last, zone) < window.end:
         yield midnight(last, zone), window.end, False
@@ -163,7 +162,7 @@ def roll_up(app: App, conn: Connection, day: date, now: datetime) -> None:
         **tally_tasks(repo.task_facts(conn, window, zone)),
         **tally_instances(repo.instance_facts(conn, window)),
     }
-    repo.write_day(conn, day, zone.key, tallies, repo.counts(conn, start, end), now)
+    repo.write_day(conn, day, zone.key, tallies, (start, end), now)
 
 
 def fire_one(app: App, now: datetime) -> bool:
@@ -183,7 +182,7 @@ def fire_one(app: App, now: datetime) -> bool:
         day = next_day(app, conn)
         if day is None or day > last_due:
             return False
-        busy = repo.next_activity(conn, midnight(day, zone))
+        busy = repo.first_activity(conn, since=midnight(day, zone))
         quiet_until = busy.astimezone(zone).date() if busy else last_due + timedelta(days=1)
         if quiet_until > day:  # nothing happened from ``day`` on: mark the quiet days
             last = min(quiet_until - timedelta(days=1), last_due)

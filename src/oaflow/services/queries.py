@@ -16,7 +16,7 @@ from oaflow.domain.errors import NotFoundError
 from oaflow.domain.model import InstanceRecord, TaskRecord
 from oaflow.domain.security import Permission, Principal
 from oaflow.domain.sla import delay_hours
-from oaflow.domain.states import TaskState
+from oaflow.domain.states import FINISHED_TASK_STATES, TaskState
 from oaflow.engine.plans import planned_completion, planned_start
 from oaflow.engine.runtime import returnable
 from oaflow.services import authz
@@ -52,9 +52,6 @@ from oaflow.services.views import (
 )
 from oaflow.storage import instance_list, notices_repo
 from oaflow.storage import runtime_reads as repo
-
-FINISHED = frozenset({TaskState.DONE, TaskState.APPROVED, TaskState.REJECTED, TaskState.RETURNED})
-
 
 Row = tuple[TaskRecord, InstanceRecord, ProcessDefinition]
 
@@ -260,7 +257,7 @@ def task_detail(app: App, who: Principal, task_id: int) -> TaskDetail:
         earlier=tuple(
             _earlier(definition, names, t, may_read)
             for t in tasks
-            if t.id != task.id and t.state in FINISHED and (t.id or 0) < (task.id or 0)
+            if t.id != task.id and t.state in FINISHED_TASK_STATES and (t.id or 0) < (task.id or 0)
         ),
     )
 

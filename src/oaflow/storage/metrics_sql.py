@@ -16,12 +16,17 @@ from typing import Any
 from sqlalchemy import Connection, text
 
 from oaflow.domain.security import Scope
+from oaflow.domain.states import FINISHED_TASK_STATES, SENT_BACK_STATES
 from oaflow.storage.scope_sql import visible
 
-#: tasks a person finished (a cancelled task was not worked to its end)
-FINISHED = "('done', 'approved', 'rejected', 'returned')"
-#: what sends work back: the node did not pass the first time
-SENT_BACK = "('rejected', 'returned')"
+
+def _sql_list(states: frozenset[str]) -> str:
+    return "(" + ", ".join(f"'{state}'" for state in sorted(states)) + ")"
+
+
+#: tasks a person finished, and those that sent the work back, as SQL lists
+FINISHED = _sql_list(FINISHED_TASK_STATES)
+SENT_BACK = _sql_list(SENT_BACK_STATES)
 #: a completed instance, in a form no index serves: beside a period's range of
 #: ix_instances_ended_at, SQLite (no ANALYZE statistics) took the index on state instead and
 #: read every completed instance of all time (bench/report.py: 0.14 s for a month of a

@@ -10,17 +10,16 @@ from collections.abc import Iterable, Iterator
 from datetime import date, datetime, tzinfo
 from typing import Any
 
-from sqlalchemy import Connection, delete, func, insert, select, text, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import Connection, delete, func, insert, select, text
 
 from oaflow.domain.rollup import COUNTERS, InstanceFact, Key, Tally, TaskFact
+from oaflow.storage import settings_repo
 from oaflow.storage.metrics_sql import COMPLETED, FINISHED, SENT_BACK, Window, without_jit
 from oaflow.storage.tables import (
     UTCDateTime,
     instances,
     rollup_days,
     rollup_tallies,
-    settings,
     tasks,
 )
 
@@ -44,39 +43,25 @@ def _parse_mark(value: str | None) -> Mark | None:
 
 def read_mark(conn: Connection) -> Mark | None:
     """The time zone and the last day rolled up; None: none yet."""
-    query = select(settings.c.value).where(settings.c.name == MARK)
-    return _parse_mark(conn.execute(query).scalar())
+    return _parse_mark(settings_repo.read_text(conn, MARK))
 
 
 def lock_mark(conn: Connection) -> Mark | None:
-    """The mark, locked for this transaction (PostgreSQL: a second worker waits for it;
-    SQLite: the write lock serialises workers); made empty if absent."""
-    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
-    conn.execute(dialect.insert(settings).values(name=MARK, value="").on_conflict_do_nothing())
-    query = select(settings.c.value).where(settings.c.name == MARK).with_for_update()
-    return _parse_mark(conn.execute(query).scalar())
+    """The mark, locked for this transaction (a second worker waits for it)."""
+    return _parse_mark(settings_repo.lock_text(conn, MARK))
 
 
 def set_mark(conn: Connection, mark: Mark | None) -> None:
-    value = f"{mark[0]} {mark[1].isoformat()}" if mark else ""
-    conn.execute(update(settings).where(settings.c.name == MARK).values(value=value))
+    settings_repo.write_text(conn, MARK, f"{mark[0]} {mark[1].isoformat()}" if mark else "")
 
 
-def first_activity(conn: Connection) -> datetime | None:
-    """When the first task finished or instance ended: where the roll-up starts."""
-    found = [
-        conn.execute(select(func.min(tasks.c.finished_at))).scalar(),
-        conn.execute(select(func.min(instances.c.ended_at))).scalar(),
-    ]
-    return min((at for at in found if at is not None), default=None)
-
-
-def next_activity(conn: Connection, start: datetime) -> datetime | None:
-    """When the first task finished or instance ended at or after ``start``."""
-    found = [
-        conn.execute(select(func.min(tasks.c.finished_at)).where(tasks.c.finished_at >= start)),
-        conn.execute(select(func.min(instances.c.ended_at)).where(instances.c.ended_at >= start)),
-    ]
+def first_activity(conn: Connection, since: datetime | None = None) -> datetime | None:
+    """When the first task finished or instance ended (at or after ``since``): where the
+    roll-up starts, or what it can skip to."""
+    found = []
+    for column in (tasks.c.finished_at, instances.c.ended_at):
+        query = select(func.min(column))
+        found.append(conn.execute(query if since is None else query.where(column >= since)))
     return min((at for r in found if (at := r.scalar()) is not None), default=None)
 
 
@@ -133,24 +118,27 @@ def instance_facts(conn: Connection, window: Window) -> Iterator[InstanceFact]:
         yield InstanceFact(row[0], row[1], row[2], row[3], bool(row[4]), bool(row[5]), bool(row[6]))
 
 
-def counts(conn: Connection, start: datetime, end: datetime) -> tuple[int, int]:
-    """The tasks finished and the instances ended in [start, end), in any state: what a
-    rolled-up day is checked by (index-only counts on the period indexes)."""
-    finished = select(func.count()).where(tasks.c.finished_at >= start, tasks.c.finished_at < end)
-    ended = select(func.count()).where(instances.c.ended_at >= start, instances.c.ended_at < end)
-    return int(conn.execute(finished).scalar() or 0), int(conn.execute(ended).scalar() or 0)
+#: what a kept day is vouched for by: its count of finished tasks or of ended instances
+COUNTED = {"tasks": tasks.c.finished_at, "instances": instances.c.ended_at}
+
+
+def count_in(conn: Connection, what: str, start: datetime, end: datetime) -> int:
+    """How many tasks finished (``what`` "tasks") or instances ended ("instances") in
+    [start, end), in any state: an index-only count on the period index."""
+    column = COUNTED[what]
+    query = select(func.count()).where(column >= start, column < end)
+    return int(conn.execute(query).scalar() or 0)
 
 
 # -- the stored days ----------------------------------------------------------------------------
-def stored_days(
-    conn: Connection, first: date, last: date, zone: str
-) -> dict[date, tuple[int, int]]:
-    """The days from ``first`` to ``last`` rolled up in ``zone``, with their counts."""
+def stored_days(conn: Connection, first: date, last: date, zone: str, what: str) -> dict[date, int]:
+    """The days from ``first`` to ``last`` rolled up in ``zone``, with their count of
+    ``what`` ("tasks" or "instances", as ``count_in``)."""
     d = rollup_days.c
-    query = select(d.day, d.tasks, d.instances).where(
+    query = select(d.day, d[what]).where(
         d.day >= first.isoformat(), d.day <= last.isoformat(), d.tz == zone
     )
-    return {date.fromisoformat(r.day): (r.tasks, r.instances) for r in conn.execute(query)}
+    return {date.fromisoformat(day): count for day, count in conn.execute(query)}
 
 
 def kept_span(conn: Connection, zone: str) -> tuple[str | None, str | None]:
@@ -195,10 +183,11 @@ def write_day(
     day: date,
     zone: str,
     tallies: dict[Key, Tally],
-    counted: tuple[int, int],
+    span: tuple[datetime, datetime],
     now: datetime,
 ) -> None:
-    """Keep the tallies of ``day`` (replacing any kept before) and the day's counts."""
+    """Keep the tallies of ``day`` (its instants ``span``), replacing any kept before, and
+    the day's counts of finished tasks and ended instances."""
     conn.execute(delete(rollup_tallies).where(rollup_tallies.c.day == day.isoformat()))
     conn.execute(delete(rollup_days).where(rollup_days.c.day == day.isoformat()))
     rows: list[dict[str, Any]] = [
@@ -222,7 +211,10 @@ def write_day(
         conn.execute(insert(rollup_tallies), rows)
     conn.execute(
         insert(rollup_days).values(
-            day=day.isoformat(), tz=zone, tasks=counted[0], instances=counted[1], rolled_at=now
+            day=day.isoformat(),
+            tz=zone,
+            rolled_at=now,
+            **{what: count_in(conn, what, *span) for what in COUNTED},
         )
     )
 

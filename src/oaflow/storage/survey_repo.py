@@ -12,7 +12,8 @@ from sqlalchemy import Connection, Select, and_, not_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from oaflow.domain.states import TaskState
-from oaflow.storage.tables import instances, settings, surveys, tasks
+from oaflow.storage import settings_repo
+from oaflow.storage.tables import instances, surveys, tasks
 
 #: the name of the sweep's watermark in ``settings``: "<ended_at ISO> <instance id>"
 WATERMARK = "survey_watermark"
@@ -36,21 +37,17 @@ def _parse_mark(value: str | None) -> Mark | None:
 
 def read_mark(conn: Connection) -> Mark | None:
     """The (ended_at, id) of the last instance the sweep looked at; None: none yet."""
-    query = select(settings.c.value).where(settings.c.name == WATERMARK)
-    return _parse_mark(conn.execute(query).scalar())
+    return _parse_mark(settings_repo.read_text(conn, WATERMARK))
 
 
 def lock_mark(conn: Connection) -> Mark | None:
     """The watermark, locked for this transaction (PostgreSQL: a second worker waits for
     it; SQLite: the write lock serialises workers)."""
-    conn.execute(_insert(conn, settings).values(name=WATERMARK, value="").on_conflict_do_nothing())
-    query = select(settings.c.value).where(settings.c.name == WATERMARK).with_for_update()
-    return _parse_mark(conn.execute(query).scalar())
+    return _parse_mark(settings_repo.lock_text(conn, WATERMARK))
 
 
 def set_mark(conn: Connection, mark: Mark) -> None:
-    value = f"{mark[0].isoformat()} {mark[1]}"
-    conn.execute(update(settings).where(settings.c.name == WATERMARK).values(value=value))
+    settings_repo.write_text(conn, WATERMARK, f"{mark[0].isoformat()} {mark[1]}")
 
 
 def next_ended(conn: Connection, after: Mark | None) -> Row | None:
