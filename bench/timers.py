@@ -196,7 +196,7 @@ def measure(args: argparse.Namespace) -> list[Figure]:
     """Timers fired per second (first to last message written) with 1 and with 4 worker
     processes, on SQLite and — when ``args.pg`` names a server — PostgreSQL: the 4 workers'
     figure beside the 1 worker's. A duplicate, missing or early timer is an error."""
-    due = 400 if getattr(args, "quick", False) else args.timers_due
+    due = 200 if getattr(args, "quick", False) else args.timers_due
     figures: list[Figure] = []
     backends = ["sqlite", "postgresql"] if args.pg else ["sqlite"]
     for backend in backends:

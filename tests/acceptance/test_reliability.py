@@ -46,7 +46,7 @@ from oaflow.storage.tables import deliveries, history, outbox, tasks  # noqa: E4
 
 pytestmark = pytest.mark.acceptance
 
-SMALL = Options(completions=300, clients=6, kills=1, timers=500, workers=4, progress=False)
+SMALL = Options(completions=160, clients=6, kills=1, timers=250, workers=4, progress=False)
 
 
 def test_kill_9_during_completions_on_sqlite_loses_and_half_applies_nothing() -> None:
