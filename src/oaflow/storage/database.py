@@ -5,13 +5,15 @@ from __future__ import annotations
 import os
 import sqlite3
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
+import orjson
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError
+from sqlalchemy.exc import ArgumentError, DisconnectionError
 from sqlalchemy.pool import NullPool, Pool
 
 from oaflow.domain.errors import InputError
@@ -182,7 +184,40 @@ def _make_engine(url: str, echo: bool, poolclass: type[Pool] | None = None) -> E
         event.listen(engine, "connect", _sqlite_connect)
         event.listen(engine, "begin", _sqlite_begin)
         return engine
-    return create_engine(url, echo=echo, pool_pre_ping=poolclass is None, **pooling)
+    engine = create_engine(url, echo=echo, json_deserializer=orjson.loads, **pooling)
+    if poolclass is None:
+        event.listen(engine, "checkout", _ping_when_idle(engine))
+        event.listen(engine, "checkin", _checked_in)
+    return engine
+
+
+#: a pooled PostgreSQL connection unused for longer than this is pinged before it is handed
+#: out (a server restarted meanwhile); one in steady use is not: the ping is a round trip,
+#: about a twentieth of a task action (docs/adr/0016)
+IDLE_PING_SECONDS = 2.0
+
+
+def _checked_in(dbapi_conn: Any, record: Any) -> None:
+    if dbapi_conn is not None:
+        record.info["checked_in"] = time.monotonic()
+
+
+def _ping_when_idle(engine: Engine) -> Callable[[Any, Any, Any], None]:
+    """The pool's pre-ping, for connections idle a while or known broken: a failed ping
+    makes the pool connect again (SQLAlchemy retries on DisconnectionError)."""
+
+    def checkout(dbapi_conn: Any, record: Any, proxy: Any) -> None:
+        if getattr(dbapi_conn, "broken", False):
+            raise DisconnectionError("the connection is broken")
+        last = record.info.get("checked_in")  # None: a connection made just now
+        if last is None or time.monotonic() - last < IDLE_PING_SECONDS:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_conn)
+        except Exception as exc:
+            raise DisconnectionError(str(exc)) from exc
+
+    return checkout
 
 
 def _sqlite_connect(dbapi_conn: Any, record: Any) -> None:

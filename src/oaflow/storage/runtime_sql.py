@@ -206,6 +206,13 @@ def _statements(dialect: str) -> dict[str, str]:
         "add_check": "INSERT INTO settings (name, value) VALUES (:name, :value) "
         "ON CONFLICT (name) DO NOTHING",
     }
+    if dialect == "postgresql":  # the message and its in-app copies in one statement
+        sql["insert_message"] = (
+            f"WITH m AS ({sql['insert_message']} RETURNING message_id), c AS (INSERT INTO "
+            "inbox (message_id, login, created_at) SELECT m.message_id, r.login, :created_at "
+            "FROM m CROSS JOIN unnest(CAST(:logins AS text[])) AS r(login)) "
+            "SELECT count(*) FROM m"
+        )
     claim = (
         "SELECT id FROM tasks WHERE check_at IS NOT NULL AND check_at <= :now "
         "ORDER BY check_at LIMIT :limit"
