@@ -12,6 +12,10 @@ created through the admin URL and dropped afterwards — it:
    the second (`ack2`, 36 h) is 6 hours away;
 2. copies that task (each copy in its own copy of the instance) in one INSERT ... SELECT:
    ``--due`` tasks due in all, plus ``--future`` tasks created an hour ago (nothing due);
+   The worker's other sweeps (the hourly forecast of every running instance — each copy is
+   one —, the surveys, the metrics' roll-up) are run once at that instant, so that the
+   workers' rounds are the SLA checks alone (the forecasts of 100,000 instances are ~60 s
+   of one worker's CPU once an hour, not timer work);
 3. runs ``--workers`` real `oaflow worker --exit-when-idle` processes at once and waits;
 4. counts, from the history (the outbox ignores a repeated message id, so it cannot show a
    double): duplicates (a task reminded more than once), missing (a due task not reminded,
@@ -51,7 +55,7 @@ from oaflow.domain.clock import FixedClock, SystemClock
 from oaflow.domain.holidays_cn import china_calendar
 from oaflow.domain.states import Action
 from oaflow.engine.runtime import Command
-from oaflow.services import authz, runtime, setup
+from oaflow.services import authz, runtime, setup, timers
 from oaflow.services.app import App
 from oaflow.storage.bulk import copy_task
 from oaflow.storage.database import Database
@@ -102,6 +106,9 @@ def prepare(url: str, due: int, future: int, now: datetime) -> App:
         ).scalar_one()
     copy_task(app.db, template, due - 1, "BENCH-DUE-", now - 30 * H, now - 6 * H)  # ack1 due
     copy_task(app.db, template, future, "BENCH-LATER-", now - 1 * H, now + 23 * H)
+    for sweep in timers.sweeps():  # the hourly forecasts of every copy, the surveys, the
+        while sweep.fire_one(app, now):  # roll-up: done here, the workers' work is the checks
+            pass
     return app
 
 
