@@ -18,6 +18,7 @@ from oaflow.domain.states import Action
 from oaflow.notify.channels.recording import RecordingChannel
 from oaflow.services import catalog, delivery, queries, runtime
 from oaflow.services.app import App
+from oaflow.services.views import InboxFilter
 from oaflow.storage.tables import instances, tasks
 
 from .driver import COMPLAINT, Driver, as_dicts, who
@@ -139,6 +140,23 @@ def test_a_wrong_key_fails_closed_and_writes_nothing(demo_app: App) -> None:
     assert starting.value.code == "crypto.key_wrong"  # it would seal what nobody can open
     assert "13942424242" not in str(acting.value) + acting.value.text("zh")
     assert table_dump(demo_app) == before
+
+
+def test_the_task_lists_open_no_sealed_value(demo_app: App) -> None:
+    """A list of tasks shows nothing of the form: it reads no sealed value (a decryption per
+    listed instance), so even a process with the wrong key lists the tasks."""
+    d = Driver(demo_app)
+    key = d.start("customer-complaint", "csd.staff", FORM)
+    wrong = app_with(demo_app, WRONG)
+    try:
+        inbox = queries.inbox(wrong, who(wrong, "csd.head"), InboxFilter())
+        listed = queries.tasks_for(wrong, who(wrong, "csd.head"))
+        with pytest.raises(CryptoError):  # the task's own page does open the number
+            queries.instance_detail(wrong, SYSTEM, key)
+    finally:
+        wrong.db.dispose()
+    assert key in [t.business_key for t in inbox.items]
+    assert key in [t.business_key for t in listed]
 
 
 def test_without_a_key_the_database_of_a_keyed_app_refuses_plain_values(demo_app: App) -> None:

@@ -57,8 +57,10 @@ Row = tuple[TaskRecord, InstanceRecord, ProcessDefinition]
 
 
 def _with_instances(app: App, conn: Connection, tasks: Sequence[TaskRecord]) -> list[Row]:
-    """Each task with its instance (one query per 500) and definition (cached)."""
-    by_id = repo.load_instances(conn, app.sensitive, [t.instance_id for t in tasks])
+    """Each task with its instance (one query per 500; without its form data, which a
+    summary never shows) and definition (cached)."""
+    ids = [t.instance_id for t in tasks]
+    by_id = repo.load_instances(conn, app.sensitive, ids, with_data=False)
     rows = []
     for task in tasks:
         instance = by_id[task.instance_id]
