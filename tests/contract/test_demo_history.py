@@ -20,13 +20,14 @@ from oaflow.services import (
     exception_views,
     messages,
     queries,
+    setup,
     surveys,
     timers,
 )
 from oaflow.services.app import App
 from oaflow.services.views import InstanceFilter
 
-from .driver import who
+from .driver import COMPLAINT, Driver, who
 
 HEADS = ("csd.head", "prd.head", "fin.head", "vp.market", "gm")
 PROCESSES = {"new-product-launch", "customer-complaint", "annual-budget", "project-milestones"}
@@ -128,8 +129,10 @@ def test_a_database_with_instances_is_refused_and_left_as_it_is(
     app: App, clock: FixedClock
 ) -> None:
     clock.set(parse_instant("2024-06-14T16:00"))
-    demo_history.create(app)
+    setup.init(app, demo=True)
+    Driver(app).start("customer-complaint", "csd.staff", COMPLAINT)  # one is enough
     before = queries.instances(app, SYSTEM, InstanceFilter(limit=500))
+    assert before.total == 1
     with pytest.raises(InputError) as refused:
         demo_history.create(app)
     assert refused.value.code == "demo.history_needs_new_database"
