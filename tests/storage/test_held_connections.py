@@ -10,7 +10,6 @@ from typing import Any
 
 import pytest
 
-from oaflow.storage import database
 from oaflow.storage.database import Database
 
 
@@ -85,44 +84,3 @@ def test_an_in_memory_database_uses_the_pool_in_one_transaction_too() -> None:
     with memory.raw_write() as dbapi:
         assert dbapi.execute("SELECT count(*) FROM numbers").fetchone()[0] == 0
     memory.dispose()
-
-
-def test_a_writer_waits_for_the_one_before_it_in_the_process_not_in_sqlite(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """With SQLite's own wait switched off (busy_timeout 0), a second writer thread of the
-    process still gets its turn as soon as the first commits: it waited on the process's
-    writer lock, so no "database is locked" and no busy-handler sleeps."""
-    pragmas = [p for p in database.SQLITE_PRAGMAS if "busy_timeout" not in p]
-    monkeypatch.setattr(database, "SQLITE_PRAGMAS", (*pragmas, "PRAGMA busy_timeout=0"))
-    db = Database(f"sqlite:///{tmp_path / 'writers.db'}")
-    with db.raw_write() as dbapi:
-        dbapi.execute("CREATE TABLE numbers (n INTEGER)")
-    inside, release = threading.Event(), threading.Event()
-
-    def first() -> None:
-        with db.raw_write() as dbapi:
-            dbapi.execute("INSERT INTO numbers (n) VALUES (1)")
-            inside.set()
-            assert release.wait(30)
-
-    holder = threading.Thread(target=first)
-    holder.start()
-    assert inside.wait(30)
-    waited: list[str] = []
-
-    def second() -> None:
-        with db.write() as conn:  # the SQLAlchemy way in waits on the same lock
-            waited.append("in")
-            conn.exec_driver_sql("INSERT INTO numbers (n) VALUES (2)")
-
-    other = threading.Thread(target=second)
-    other.start()
-    other.join(0.2)
-    assert waited == []  # still waiting for the first writer
-    release.set()
-    holder.join(30)
-    other.join(30)
-    assert waited == ["in"]
-    assert count(db) == 2
-    db.dispose()

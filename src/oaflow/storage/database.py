@@ -40,17 +40,13 @@ class Database:
         self.before_commit: Callable[[], None] | None = None
         file = self.dialect == "sqlite" and self.engine.url.database not in (None, "", ":memory:")
         self._held = HeldConnections(self.engine) if file else None
-        #: this process's writers to a SQLite file, one at a time (docs/adr/0016): a thread
-        #: waiting here wakes as soon as the writer before it commits, where one waiting in
-        #: SQLite's busy handler sleeps 1, 2, 5 … 100 ms between tries
-        self._writer = threading.RLock() if file else None
         self._file_or_server = file or self.dialect == "postgresql"
         self._unpooled: Engine | None = None
 
     @contextmanager
     def write(self) -> Iterator[Connection]:
         """A write transaction (BEGIN IMMEDIATE on SQLite); commits or rolls back as a whole."""
-        with self._one_writer(), self.engine.connect() as conn, conn.begin():
+        with self.engine.connect() as conn, conn.begin():
             yield conn
             if self.before_commit is not None:
                 self.before_commit()
@@ -63,9 +59,8 @@ class Database:
         checkout and reset cost about a tenth of a task action)."""
         if self._held is not None:
             dbapi: Any = self._held.mine()
-            with self._one_writer():
-                dbapi.execute("BEGIN IMMEDIATE")
-                yield from self._finish(dbapi)
+            dbapi.execute("BEGIN IMMEDIATE")
+            yield from self._finish(dbapi)
             return
         pooled = self.engine.raw_connection()
         try:
@@ -75,14 +70,6 @@ class Database:
             yield from self._finish(dbapi)
         finally:
             pooled.close()
-
-    @contextmanager
-    def _one_writer(self) -> Iterator[None]:
-        if self._writer is None:
-            yield
-            return
-        with self._writer:
-            yield
 
     def _finish(self, dbapi: Any) -> Iterator[Any]:
         try:
