@@ -5,6 +5,7 @@ serialise) makes of the same value, for an inbox page and a task's page."""
 from __future__ import annotations
 
 import asyncio
+import threading
 from typing import Any
 
 from fastapi import FastAPI
@@ -37,7 +38,10 @@ def fastapis_own(model: Any, value: Any) -> bytes:
 
     scope = {"type": "http", "method": "GET", "path": "/", "raw_path": b"/", "headers": []}
     scope.update(query_string=b"", http_version="1.1", scheme="http", root_path="")
-    asyncio.run(site(scope, receive, send))
+    # a thread of its own: the worker's main thread may already run a loop (Playwright's)
+    runner = threading.Thread(target=lambda: asyncio.run(site(scope, receive, send)))
+    runner.start()
+    runner.join(30)
     assert sent[0]["status"] == 200
     return b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
 
