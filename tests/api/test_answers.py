@@ -15,13 +15,7 @@ from oaflow.services import authz, queries
 from oaflow.services.views import InboxFilter, TaskDetail, TaskPage
 
 from .conftest import Server
-
-COMPLAINT = {
-    "title": "投诉：包装破损",
-    "customer": "某公司",
-    "complaint_type": "quality",
-    "description": "外包装破损",
-}
+from .test_admin_routes import COMPLAINT
 
 
 def fastapis_own(model: Any, value: Any) -> bytes:

@@ -8,13 +8,20 @@ from typing import Any
 
 from sqlalchemy import select, update
 
-from oaflow.domain.model import AddedSigner, Event, InstanceRecord, TaskRecord, Tokens
+from oaflow.domain.model import (
+    AddedSigner,
+    Event,
+    InstanceRecord,
+    Message,
+    TaskRecord,
+    Tokens,
+)
 from oaflow.domain.states import InstanceState, TaskState
 from oaflow.services.app import App
 from oaflow.storage import catalog_repo
 from oaflow.storage import runtime_reads as repo
 from oaflow.storage.runtime_store import RuntimeStore
-from oaflow.storage.tables import instances
+from oaflow.storage.tables import inbox, instances, outbox
 
 AT = datetime(2024, 3, 18, 10, 0, 0, 123456, tzinfo=UTC)
 
@@ -242,3 +249,29 @@ def test_tokens_written_before_they_were_typed_are_read(demo_app: App) -> None:
         )
     assert loaded is not None
     assert loaded[1].tokens == replace(every_token(), joins={"join": []})
+
+
+def test_a_message_gets_one_copy_per_recipient_and_a_repeated_one_none(demo_app: App) -> None:
+    """An outbox message with its in-app copies (one statement on PostgreSQL, two on
+    SQLite): each recipient once, and a message whose id is already there adds nothing."""
+    first = Message("probe/1", "reminder", ("csd.head", "prd.head", "csd.head"))
+    again = Message("probe/1", "reminder", ("gm",))
+    nobody = Message("probe/2", "reminder", ())
+
+    def put(*messages: Message) -> int:
+        with demo_app.db.write() as conn:
+            return RuntimeStore.on(conn, demo_app.sensitive).insert_messages(None, messages, AT)
+
+    assert put(first, nobody) == 2
+    assert put(again, nobody) == 0
+    with demo_app.db.read() as conn:
+        copies = conn.execute(
+            select(inbox.c.message_id, inbox.c.login)
+            .where(inbox.c.message_id.in_(["probe/1", "probe/2"]))
+            .order_by(inbox.c.login)
+        ).all()
+        kept = conn.execute(
+            select(outbox.c.recipients).where(outbox.c.message_id == "probe/1")
+        ).scalar_one()
+    assert [tuple(c) for c in copies] == [("probe/1", "csd.head"), ("probe/1", "prd.head")]
+    assert kept == ["csd.head", "prd.head", "csd.head"]  # the first one's, as it came
