@@ -48,6 +48,11 @@ def at_most(bound: float) -> Callable[[Figure], bool]:
     return lambda f: f.value <= bound
 
 
+def below(bound: float) -> Callable[[Figure], bool]:
+    """Strictly below ``bound`` ("p99 < 100 ms"; locust's 100 covers 95–105 ms: missed)."""
+    return lambda f: f.value < bound
+
+
 def at_least(bound: float) -> Callable[[Figure], bool]:
     return lambda f: f.value >= bound
 

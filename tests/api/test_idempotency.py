@@ -4,14 +4,17 @@ runs is told to wait, and a claim its server never finished is taken over."""
 
 from __future__ import annotations
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from typing import Any
 
 import httpx
+import pytest
 from sqlalchemy import func, select, update
 
 from oaflow.domain.security import SYSTEM
-from oaflow.services import auth
+from oaflow.services import auth, idempotency
 from oaflow.services.idempotency import fingerprint
 from oaflow.storage.tables import idempotency_keys, instances
 
@@ -135,6 +138,53 @@ def test_a_retry_while_the_first_runs_waits_and_an_abandoned_claim_is_taken_over
         conn.execute(update(idempotency_keys).values(created_at=now - timedelta(minutes=3)))
     taken_over = start(csd, "k-running")
     assert taken_over.status_code == 201 and count_instances(api) == 1
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def server(request: pytest.FixtureRequest) -> Server:
+    found: Server = request.getfixturevalue("api" if request.param == "sqlite" else "api_pg")
+    return found
+
+
+def test_a_retry_sent_while_the_first_commits_is_refused_and_starts_nothing(
+    server: Server, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The claim is written in the start's own transaction (docs/adr/0017): a retry that
+    looked for it before that transaction committed finds none, and its own start is then
+    rolled back with the claim it could not write."""
+    first, retry = server.signed_in("csd.staff"), server.signed_in("csd.staff")
+    paused, resume, retry_checked = threading.Event(), threading.Event(), threading.Event()
+    checks: list[object] = []
+    real_check = idempotency.check
+
+    def check(*args: Any) -> Any:
+        found = real_check(*args)
+        checks.append(found)
+        if len(checks) == 2:
+            retry_checked.set()
+        return found
+
+    def hold_first_commit() -> None:
+        if not paused.is_set():
+            paused.set()
+            assert resume.wait(30)
+
+    monkeypatch.setattr(idempotency, "check", check)
+    server.app.db.before_commit = hold_first_commit
+    with ThreadPoolExecutor(2) as pool:
+        started = pool.submit(start, first, "k-race")
+        assert paused.wait(30)  # the first start's transaction, its claim in it, is open
+        retried = pool.submit(start, retry, "k-race")
+        assert retry_checked.wait(30)  # the retry found no claim: its commit is not yet
+        assert isinstance(checks[1], idempotency.Claim)
+        resume.set()
+        answers = started.result(30), retried.result(30)
+    server.app.db.before_commit = None
+    assert answers[0].status_code == 201, answers[0].text
+    assert answers[1].status_code == 409 and answers[1].json()["code"] == "idempotency.in_flight"
+    assert count_instances(server) == 1
+    again = start(retry, "k-race")  # a later retry gets the first answer
+    assert again.headers["Idempotent-Replayed"] == "true" and again.json() == answers[0].json()
 
 
 def _print_of_start(api: Server) -> str:

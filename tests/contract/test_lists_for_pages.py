@@ -4,7 +4,10 @@ open tasks one may see, copies (抄送) and the unread count, the start form's f
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
+from sqlalchemy import update
 
 from oaflow.domain.clock import FixedClock, parse_instant
 from oaflow.domain.errors import ForbiddenError
@@ -12,7 +15,8 @@ from oaflow.domain.states import Action, TaskState
 from oaflow.engine.runtime import Command
 from oaflow.services import catalog, messages, queries, runtime
 from oaflow.services.app import App
-from oaflow.services.views import BoardFilter, InboxFilter, Sla
+from oaflow.services.views import BoardFilter, InboxFilter, Sla, TaskSummary
+from oaflow.storage.tables import instances, tasks
 
 from .driver import COMPLAINT, Driver, who
 
@@ -45,6 +49,72 @@ def test_inbox_filters_sorts_and_pages(demo_app: App, clock: FixedClock) -> None
     assert queries.inbox(demo_app, head, InboxFilter(process="annual-budget")).total == 0
     by_state = {s: queries.inbox(demo_app, head, InboxFilter(sla=s)).total for s in Sla}
     assert sum(by_state.values()) == 7 and by_state[Sla.ON_TRACK] > 0
+
+
+PRIORITY = {"high": 0, "normal": 1, "low": 2}
+
+
+def test_the_inbox_narrowed_in_the_database_is_every_task_narrowed_by_hand(
+    demo_app: App, clock: FixedClock
+) -> None:
+    """The inbox's page and count come from the database (sorted, narrowed, offset there):
+    they equal what narrowing, sorting and paging all of one's open tasks by hand gives, for
+    every filter, sort and page — ties broken by the task's id, tasks without a deadline
+    last."""
+    keys = complaints(demo_app, clock, 9)
+    head = who(demo_app, "csd.head")
+    clock.set(parse_instant("2024-03-05T10:00"))
+    for task in queries.tasks_for(demo_app, head)[:3]:  # some acknowledged
+        runtime.act(demo_app, head, task.id, Command(Action.ACK, "csd.head"))
+    with demo_app.db.write() as conn:  # priorities, equal deadlines and none at all
+        for n, key in enumerate(keys):
+            priority = ("high", "normal", "low")[n % 3]
+            conn.execute(
+                update(instances).where(instances.c.business_key == key).values(priority=priority)
+            )
+        ids = sorted(t.id for t in queries.tasks_for(demo_app, head))
+        conn.execute(update(tasks).where(tasks.c.id.in_(ids[:2])).values(due_at=None))
+        same = queries.tasks_for(demo_app, head)[-1].due_at
+        conn.execute(update(tasks).where(tasks.c.id.in_(ids[4:7])).values(due_at=same))
+    every = queries.tasks_for(demo_app, head)  # all open tasks, unpaged (the oracle's input)
+    assert len(every) == 9
+
+    def by_hand(wanted: InboxFilter) -> tuple[list[int], int]:
+        chosen = [
+            t
+            for t in every
+            if (wanted.process is None or t.process == wanted.process)
+            and (wanted.state is None or t.state is wanted.state)
+            and (wanted.priority is None or t.priority == wanted.priority)
+            and (
+                wanted.department is None
+                or (t.department and t.department.code) == wanted.department
+            )
+        ]
+        order = {
+            "due": lambda t: (t.due_at is None, t.due_at or clock.now(), t.id),
+            "created": lambda t: (t.created_at, t.id),
+            "priority": lambda t: (PRIORITY[t.priority], t.id),
+        }[wanted.sort]
+        chosen.sort(key=order)
+        page = chosen[wanted.offset : wanted.offset + wanted.limit]
+        return [t.id for t in page], len(chosen)
+
+    def ids_of(items: tuple[TaskSummary, ...]) -> list[int]:
+        return [t.id for t in items]
+
+    filters = itertools.product(
+        (None, "customer-complaint", "annual-budget"),
+        (None, TaskState.ACKNOWLEDGED, TaskState.PENDING),
+        (None, "high", "low"),
+        (None, "csd", "fin"),
+        ("due", "created", "priority"),
+        ((0, 50), (0, 4), (4, 4), (8, 4)),
+    )
+    for process, state, priority, department, sort, (offset, limit) in filters:
+        wanted = InboxFilter(process, state, None, department, priority, None, sort, offset, limit)
+        page = queries.inbox(demo_app, head, wanted)
+        assert (ids_of(page.items), page.total) == by_hand(wanted), wanted
 
 
 def test_done_by_me_newest_first_and_only_mine(demo_app: App, clock: FixedClock) -> None:

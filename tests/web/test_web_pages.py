@@ -126,6 +126,61 @@ def test_instance_gantt_and_diagram(visit: Callable[..., Visit]) -> None:
     leader.shot("instance-forecast-desktop")
 
 
+#: per lane: its label's font size, its bars' places as percent of the axis, its width
+LANES = """() => [...document.querySelectorAll('.gantt-lanes .lane')].map(l => ({
+  kind: l.dataset.kind,
+  font: parseFloat(getComputedStyle(l.querySelector('.lane-head')).fontSize),
+  status: [...l.querySelectorAll('.lane-status')].map(s => s.textContent).join(' '),
+  track: l.querySelector('.lane-track').getBoundingClientRect().width,
+  bars: [...l.querySelectorAll('.lane-real, .lane-hatch')].map(b => {
+    const t = b.parentElement.getBoundingClientRect(), r = b.getBoundingClientRect();
+    return [(r.left - t.left) / t.width, (r.right - t.left) / t.width];
+  }),
+}))"""
+#: per row of the chart drawn for wider screens: the same, from the SVG's own units
+SVG_ROWS = """() => [...document.querySelectorAll('.gantt-row')].map(g => ({
+  kind: g.dataset.kind,
+  bars: [...g.querySelectorAll('.real, .forecast-bar')].map(b => {
+    const x = +b.getAttribute('x'), w = +b.getAttribute('width');
+    return [(x - 190) / 640, (x + w - 190) / 640];
+  }),
+}))"""
+
+
+def test_the_gantt_on_a_phone_puts_each_label_above_its_bar(visit: Callable[..., Visit]) -> None:
+    """On a phone the chart drawn for wider screens (labels in a column of their own, text
+    scaled down to a few pixels) gives way to lanes across the screen's width: the same rows
+    and bars at the same places on the time axis, labels and the words beside each bar in
+    readable type, nothing wider than the screen."""
+    leader = visit("vp.market", viewport=PHONE)
+    listed = leader.page.request.get(leader.base + "/api/instances?process=new-product-launch")
+    forecasts = leader.page.request.get(leader.base + "/api/forecasts")
+    assert listed.ok and forecasts.ok
+    pages = {
+        "portfolio": "/portfolio",
+        "instance-launch": f"/instances/{listed.json()['items'][-1]['business_key']}",
+        "instance-forecast": f"/instances/{forecasts.json()[0]['business_key']}",
+    }
+    seen = {}
+    for name, path in pages.items():
+        leader.go(path)
+        expect(leader.page.locator(".gantt svg.scales")).to_be_hidden()
+        expect(leader.page.locator(".gantt-lanes")).to_be_visible()
+        lanes, rows = leader.page.evaluate(LANES), leader.page.evaluate(SVG_ROWS)
+        seen[name] = lanes
+        assert [lane["kind"] for lane in lanes] == [row["kind"] for row in rows], path
+        for lane, row in zip(lanes, rows, strict=True):
+            assert lane["font"] >= 13 and lane["track"] >= 300, lane
+            for (left, right), (svg_left, svg_right) in zip(lane["bars"], row["bars"], strict=True):
+                assert abs(left - svg_left) < 0.01 and abs(right - svg_right) < 0.02, (lane, row)
+                assert -0.01 <= left <= right <= 1.01, lane
+        assert leader.scroll_width() <= PHONE["width"], f"{path} scrolls sideways"
+        leader.shot(f"{name}-phone")
+    # the words beside a forecast not on track, as on a wide screen
+    said = " ".join(lane["status"] for lane in seen["portfolio"])
+    assert "已超期" in said or "有延期风险" in said, said
+
+
 def test_dragging_a_card_acknowledges_and_other_moves_are_refused(
     visit: Callable[..., Visit],
 ) -> None:

@@ -53,22 +53,25 @@ class Idempotency:
             scope["method"], scope["path"], scope.get("query_string", b"").decode(), body
         )
         try:
-            kept = await run_in_threadpool(idempotency.claim, self.app, login, key, mark)
+            kept = await run_in_threadpool(idempotency.check, self.app, login, key, mark)
         except OAFlowError as error:
             return await error_response(request, error, self.app.calendar.tz)(scope, receive, send)
-        if kept is not None:
+        if isinstance(kept, idempotency.Answer):
             return await _send_answer(send, kept)
-        answer = _Recorder(send)
+        claim, answer = kept, _Recorder(send)
         try:
-            await self.asgi(scope, _replay(body), answer.send)
+            with idempotency.running(claim):  # claimed in its first write transaction
+                await self.asgi(scope, _replay(body), answer.send)
         except BaseException:
-            await run_in_threadpool(idempotency.release, self.app, login, key)
+            await run_in_threadpool(idempotency.release, claim)
             raise
-        if answer.status is None or answer.status >= 500 or answer.status in NOT_KEPT:
-            await run_in_threadpool(idempotency.release, self.app, login, key)
+        if claim.lost:  # a retry that came while the first ran: refused, nothing to keep
+            pass
+        elif answer.status is None or answer.status >= 500 or answer.status in NOT_KEPT:
+            await run_in_threadpool(idempotency.release, claim)
         else:
             done = idempotency.Answer(answer.status, answer.content_type, bytes(answer.body))
-            await run_in_threadpool(idempotency.remember, self.app, login, key, done)
+            await run_in_threadpool(idempotency.remember, claim, done)
         await answer.finish()  # only now may the client see the answer end (and retry)
 
 

@@ -97,6 +97,21 @@ class Chart:
     def has_forecast(self) -> bool:
         return self.forecast is not None or any(b.forecast is not None for b in self.bars)
 
+    # -- the same chart as lanes across a phone's whole width (a label above each bar) ----
+    def at(self, x: int) -> float:
+        """Where ``x`` lies on the time axis, in percent of its width."""
+        return round((x - self.label_w) * 100 / CHART_W, 2)
+
+    def share(self, width: int) -> float:
+        """A bar's width in percent of the time axis."""
+        return round(width * 100 / CHART_W, 2)
+
+    @property
+    def few_ticks(self) -> tuple[tuple[int, str], ...]:
+        """At most four of the ticks: as many labels as a phone's width holds."""
+        step = -(-len(self.ticks) // 4) or 1
+        return self.ticks[::step]
+
 
 def chart(spans: Sequence[Span], now: datetime, tz: str, forecast: Forecast | None = None) -> Chart:
     """``spans`` on one time axis from the earliest start to the latest end (or now, or the

@@ -6,23 +6,31 @@ while the first still runs is told so (409).
 An answer may hold sensitive values (a new instance's form): with a key configured it is
 kept sealed like them (SEC-3); one that no longer opens fails closed.
 
-The answer is kept after the change commits, in a transaction of its own: a server killed
-between the two leaves a claim without an answer, which a retry takes over after two
-minutes and runs again — then the engine's own checks (a task decided already is a 409)
-keep the change from happening twice.
+The key is claimed inside the request's own first write transaction (``Claim.join``, docs/
+adr/0017): a retry that comes while it runs finds the claim — or, arriving at the same
+moment, cannot write its own and is refused, its change rolled back with it. The answer is
+kept after that in a transaction of its own: a server killed between the two leaves a claim
+without an answer, which a retry takes over after two minutes and runs again — then the
+engine's own checks (a task decided already is a 409) keep the change from happening twice.
+A request that changed nothing claimed nothing: its answer is kept with a new row.
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass
-from datetime import timedelta
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
 
 from oaflow.domain.errors import ConflictError, CryptoError, InputError, OAFlowError
 from oaflow.services.app import App
 from oaflow.storage import idempotency_repo as repo
 from oaflow.storage.crypto import PREFIX, EnvelopeError
+from oaflow.storage.database import JOINING
 
 KEEP = timedelta(hours=24)
 ABANDONED = timedelta(minutes=2)
@@ -46,33 +54,89 @@ def fingerprint(method: str, path: str, query: str, body: bytes) -> str:
     return digest.hexdigest()
 
 
-def claim(app: App, login: str, key: str, print_: str) -> Answer | None:
-    """The kept answer for a retry, or None when this request is the first (run it, then
-    ``remember`` its answer or ``release`` the key)."""
+@dataclass
+class Claim:
+    """A request that runs under a key: claims it in the first write transaction it
+    commits (storage.database.JOINING), and is told when that happened."""
+
+    app: App
+    login: str
+    key: str
+    fingerprint: str
+    #: the claim is written (a retry finds it)
+    held: bool = False
+    #: another request held the key when this one tried to claim it: it was refused
+    lost: bool = False
+    now: datetime = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.now = self.app.now()
+
+    def join(self, dbapi: Any, dialect: str) -> None:
+        if self.held:
+            return
+        if not repo.claim_on(
+            dbapi, dialect, self.login, self.key, self.fingerprint, self.now, self.now - KEEP
+        ):
+            self.lost = True
+            raise ConflictError("idempotency.in_flight", key=self.key)
+
+    def committed(self) -> None:
+        self.held = True
+
+
+@contextmanager
+def running(claim: Claim) -> Iterator[None]:
+    """Run the request (every thread it uses copies this context) under ``claim``."""
+    token = JOINING.set(claim)
+    try:
+        yield
+    finally:
+        JOINING.reset(token)
+
+
+def check(app: App, login: str, key: str, print_: str) -> Answer | Claim:
+    """The kept answer for a retry, or the claim this request runs under when it is the
+    first (run it, then ``remember`` its answer or ``release`` the key)."""
     if not _KEY.fullmatch(key):
         raise InputError("idempotency.key_invalid")
-    with app.db.write() as conn:
-        now = app.now()
-        repo.forget_before(conn, now - KEEP)
-        found = repo.claim(conn, login, key, print_, now)
-        if found is None:
-            return None
-        if found["fingerprint"] != print_:
-            raise KeyReusedError("idempotency.key_reused", key=key)
-        if found["status"] is None:
-            if now - found["created_at"] < ABANDONED:
-                raise ConflictError("idempotency.in_flight", key=key)
-            repo.restart(conn, login, key, now)
-            return None
+    with app.db.read() as conn:
+        found = repo.find(conn, login, key)
+    claim = Claim(app, login, key, print_)
+    if found is None or found["created_at"] < claim.now - KEEP:
+        return claim
+    if found["fingerprint"] != print_:
+        raise KeyReusedError("idempotency.key_reused", key=key)
+    if found["status"] is not None:
         body = _opened(app, login, key, bytes(found["body"] or b""))
         return Answer(found["status"], found["content_type"] or "", body)
+    if claim.now - found["created_at"] < ABANDONED:
+        raise ConflictError("idempotency.in_flight", key=key)
+    with app.db.write() as conn:
+        claim.held = repo.restart(conn, login, key, claim.now, found["created_at"])
+    if not claim.held:
+        raise ConflictError("idempotency.in_flight", key=key)
+    return claim
 
 
-def remember(app: App, login: str, key: str, answer: Answer) -> None:
+#: kept answers older than a day are deleted at most this often per process
+_FORGET_EVERY = 60.0
+_forgotten_at = [-_FORGET_EVERY]
+
+
+def remember(claim: Claim, answer: Answer) -> None:
+    app, login, key = claim.app, claim.login, claim.key
     cipher = app.sensitive.cipher
     body = answer.body if cipher is None else cipher.seal(answer.body, _place(login, key)).encode()
     with app.db.write() as conn:
-        repo.answer(conn, login, key, answer.status, answer.content_type, body)
+        if time.monotonic() - _forgotten_at[0] >= _FORGET_EVERY:
+            _forgotten_at[0] = time.monotonic()
+            repo.forget_before(conn, claim.now - KEEP)
+        if claim.held:
+            repo.answer(conn, login, key, answer.status, answer.content_type, body)
+        else:
+            kept = (answer.status, answer.content_type, body)
+            repo.insert_answer(conn, login, key, claim.fingerprint, claim.now, kept)
 
 
 def _place(login: str, key: str) -> bytes:
@@ -91,7 +155,8 @@ def _opened(app: App, login: str, key: str, body: bytes) -> bytes:
         raise CryptoError("crypto.key_wrong", kid=error.kid) from None
 
 
-def release(app: App, login: str, key: str) -> None:
+def release(claim: Claim) -> None:
     """The first request failed on the server's side: a retry may run it again."""
-    with app.db.write() as conn:
-        repo.release(conn, login, key)
+    if claim.held:
+        with claim.app.db.write() as conn:
+            repo.release(conn, claim.login, claim.key)

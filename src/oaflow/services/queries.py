@@ -92,8 +92,31 @@ def _inbox_order(sort: str) -> Any:
 
 def inbox(app: App, who: Principal, wanted: InboxFilter) -> TaskPage:
     """``who``'s open tasks narrowed by ``wanted``, sorted, one page (the API's and the
-    web's inbox, 待办). Only the page's tasks are made into summaries (their SLA countdown
-    costs a walk through the working calendar), unless the SLA state is itself a filter."""
+    web's inbox, 待办). Narrowed by what the tables hold, the page and the count come from
+    the database and only the page's tasks are read; a search (which looks in node names too)
+    or an SLA state (a countdown through the working calendar) narrows every open task."""
+    if wanted.q or wanted.sla is not None:
+        return _inbox_searched(app, who, wanted)
+    with app.db.read() as conn:
+        names = Names(app.org(conn))
+        narrowed = repo.OpenTasksWanted(
+            wanted.process,
+            None if wanted.state is None else wanted.state.value,
+            wanted.department,
+            wanted.priority,
+            wanted.sort,
+            wanted.offset,
+            wanted.limit,
+        )
+        found, total = repo.open_tasks_page(conn, app.sensitive, who.login, narrowed)
+        rows = _with_instances(app, conn, found)
+    items = tuple(task_summary(app, names, *row, who.login) for row in rows)
+    return TaskPage(items, total, wanted.offset, wanted.limit)
+
+
+def _inbox_searched(app: App, who: Principal, wanted: InboxFilter) -> TaskPage:
+    """The inbox narrowed in Python: every open task of ``who`` is read (only the page's
+    become summaries, unless the SLA state is the filter)."""
     q = wanted.q
     with app.db.read() as conn:
         names = Names(app.org(conn))

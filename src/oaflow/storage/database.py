@@ -9,7 +9,8 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from contextvars import ContextVar
+from typing import Any, Protocol
 
 import orjson
 from sqlalchemy import Connection, Engine, create_engine, event
@@ -29,6 +30,22 @@ SQLITE_PRAGMAS = (
 )
 
 
+class JoinsWrites(Protocol):
+    """Work that rides along in the first write transaction of a context (a request) that
+    commits: an Idempotency-Key's claim (services/idempotency.py), so that a request's
+    change and its claim are one transaction instead of two (docs/adr/0017)."""
+
+    def join(self, dbapi: Any, dialect: str) -> None:
+        """Called at the start of each write transaction until one commits, on its driver
+        connection; raising rolls the transaction back."""
+
+    def committed(self) -> None:
+        """The transaction ``join`` ran in has committed."""
+
+
+JOINING: ContextVar[JoinsWrites | None] = ContextVar("oaflow_joining", default=None)
+
+
 class Database:
     """One database: its engine and the way to open transactions on it."""
 
@@ -46,10 +63,15 @@ class Database:
     @contextmanager
     def write(self) -> Iterator[Connection]:
         """A write transaction (BEGIN IMMEDIATE on SQLite); commits or rolls back as a whole."""
+        joining = JOINING.get()
         with self.engine.connect() as conn, conn.begin():
+            if joining is not None:
+                joining.join(conn.connection.dbapi_connection, self.dialect)
             yield conn
             if self.before_commit is not None:
                 self.before_commit()
+        if joining is not None:
+            joining.committed()
 
     @contextmanager
     def raw_write(self) -> Iterator[Any]:
@@ -72,7 +94,10 @@ class Database:
             pooled.close()
 
     def _finish(self, dbapi: Any) -> Iterator[Any]:
+        joining = JOINING.get()
         try:
+            if joining is not None:
+                joining.join(dbapi, self.dialect)
             yield dbapi
             if self.before_commit is not None:
                 self.before_commit()
@@ -80,6 +105,8 @@ class Database:
         except BaseException:
             dbapi.rollback()
             raise
+        if joining is not None:
+            joining.committed()
 
     @contextmanager
     def read(self) -> Iterator[Connection]:

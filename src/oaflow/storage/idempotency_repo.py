@@ -8,31 +8,69 @@ from typing import Any
 from sqlalchemy import Connection, delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
+from oaflow.storage.runtime_sql import for_driver, sqlite_time
 from oaflow.storage.tables import idempotency_keys as keys
+
+#: the claim inside another transaction, on its driver connection (Database.JOINING): a new
+#: row, or one over a kept answer that has expired; its key comes back when it was written
+_CLAIM = (
+    "INSERT INTO idempotency_keys (login, key, fingerprint, created_at) "
+    "VALUES (:login, :key, :fingerprint, :now) "
+    "ON CONFLICT (login, key) DO UPDATE SET fingerprint = excluded.fingerprint, "
+    "created_at = excluded.created_at, status = NULL, content_type = NULL, body = NULL "
+    "WHERE idempotency_keys.created_at < :expired RETURNING key"
+)
 
 
 def forget_before(conn: Connection, before: datetime) -> None:
     conn.execute(delete(keys).where(keys.c.created_at < before))
 
 
-def claim(
-    conn: Connection, login: str, key: str, fingerprint: str, now: datetime
-) -> dict[str, Any] | None:
-    """Insert the claim; None when it is new, else the row that was there."""
-    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
-    values = {"login": login, "key": key, "fingerprint": fingerprint, "created_at": now}
-    insert = dialect.insert(keys).values(values).on_conflict_do_nothing()
-    # RETURNING, not rowcount: psycopg reports -1 for an INSERT … ON CONFLICT DO NOTHING
-    if conn.execute(insert.returning(keys.c.key)).first() is not None:
-        return None
+def find(conn: Connection, login: str, key: str) -> dict[str, Any] | None:
     row = conn.execute(select(keys).where(keys.c.login == login, keys.c.key == key)).first()
     return dict(row._mapping) if row else None
 
 
-def restart(conn: Connection, login: str, key: str, now: datetime) -> None:
-    conn.execute(
-        update(keys).where(keys.c.login == login, keys.c.key == key).values(created_at=now)
+def claim_on(
+    dbapi: Any,
+    dialect: str,
+    login: str,
+    key: str,
+    fingerprint: str,
+    now: datetime,
+    expired: datetime,
+) -> bool:
+    """Claim the key in the transaction open on the driver connection ``dbapi``; False
+    when another request holds it (or has answered under it meanwhile)."""
+    params: dict[str, Any] = {
+        "login": login,
+        "key": key,
+        "fingerprint": fingerprint,
+        "now": sqlite_time(now) if dialect == "sqlite" else now,
+        "expired": sqlite_time(expired) if dialect == "sqlite" else expired,
+    }
+    cursor = dbapi.cursor()
+    try:
+        cursor.execute(for_driver(_CLAIM, dialect), params)
+        return cursor.fetchone() is not None
+    finally:
+        cursor.close()
+
+
+def restart(conn: Connection, login: str, key: str, now: datetime, was: datetime) -> bool:
+    """Take over an abandoned claim (its request's server stopped); False when another
+    retry took it first."""
+    taken = conn.execute(
+        update(keys)
+        .where(
+            keys.c.login == login,
+            keys.c.key == key,
+            keys.c.status.is_(None),
+            keys.c.created_at == was,
+        )
+        .values(created_at=now)
     )
+    return taken.rowcount == 1
 
 
 def answer(
@@ -43,6 +81,30 @@ def answer(
         .where(keys.c.login == login, keys.c.key == key)
         .values(status=status, content_type=content_type, body=body)
     )
+
+
+def insert_answer(
+    conn: Connection,
+    login: str,
+    key: str,
+    fingerprint: str,
+    now: datetime,
+    answer: tuple[int, str, bytes],
+) -> None:
+    """Keep the answer of a request that changed nothing (so claimed nothing); a row
+    another request wrote meanwhile stays as it is."""
+    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+    status, content_type, body = answer
+    values = {
+        "login": login,
+        "key": key,
+        "fingerprint": fingerprint,
+        "created_at": now,
+        "status": status,
+        "content_type": content_type,
+        "body": body,
+    }
+    conn.execute(dialect.insert(keys).values(values).on_conflict_do_nothing())
 
 
 def release(conn: Connection, login: str, key: str) -> None:

@@ -5,9 +5,10 @@ same tables through ``runtime_store``. Sealed values of sensitive fields come ba
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Row, and_, bindparam, func, or_, select
+from sqlalchemy import Connection, Row, and_, bindparam, case, func, or_, select
 
 from oaflow.domain.model import InstanceRecord, TaskRecord
 from oaflow.domain.states import OPEN_TASK_STATES
@@ -91,23 +92,76 @@ def history_of(conn: Connection, instance_id: int) -> list[dict[str, Any]]:
     return [dict(r._mapping) for r in rows]
 
 
-def open_tasks_for(conn: Connection, fields: SensitiveFields, login: str) -> list[TaskRecord]:
-    """The user's open tasks: assigned to them, offered to them as a candidate, or given to
-    their deputy on their behalf (ORG-3; they see those, the deputy acts)."""
+def _mine(login: str) -> Any:
+    """The open tasks ``login`` holds: assigned to them, offered to them as a candidate, or
+    given to their deputy on their behalf (ORG-3; they see those, the deputy acts)."""
     offered = select(task_candidates.c.task_id).where(task_candidates.c.login == login)
+    return and_(
+        tasks.c.state.in_(OPEN),
+        or_(
+            tasks.c.assignee == login,
+            and_(tasks.c.assignee.is_(None), tasks.c.id.in_(offered)),
+            tasks.c.on_behalf_of == login,
+        ),
+    )
+
+
+def open_tasks_for(conn: Connection, fields: SensitiveFields, login: str) -> list[TaskRecord]:
+    """The user's open tasks, soonest deadline first."""
     rows = conn.execute(
         select(tasks)
-        .where(tasks.c.state.in_(OPEN))
-        .where(
-            or_(
-                tasks.c.assignee == login,
-                and_(tasks.c.assignee.is_(None), tasks.c.id.in_(offered)),
-                tasks.c.on_behalf_of == login,
-            )
-        )
+        .where(_mine(login))
         .order_by(tasks.c.due_at.is_(None), tasks.c.due_at, tasks.c.id)
     ).all()
     return [_task(conn, fields, r) for r in rows]
+
+
+@dataclass(frozen=True)
+class OpenTasksWanted:
+    """Which of one's open tasks, in which order, which page (an inbox narrowed by what the
+    tables hold; a search in node names or an SLA state is narrowed by the service)."""
+
+    process: str | None = None
+    state: str | None = None
+    department: str | None = None
+    priority: str | None = None
+    sort: str = "due"
+    offset: int = 0
+    limit: int = 50
+
+
+def open_tasks_page(
+    conn: Connection, fields: SensitiveFields, login: str, wanted: OpenTasksWanted
+) -> tuple[list[TaskRecord], int]:
+    """One page of ``login``'s open tasks narrowed and sorted in the database, and how many
+    there are: a long inbox costs a sort in SQL, not a record per task."""
+    where = [_mine(login)]
+    if wanted.state is not None:
+        where.append(tasks.c.state == wanted.state)
+    if wanted.department is not None:
+        where.append(tasks.c.department == wanted.department)
+    if wanted.process is not None:
+        where.append(instances.c.definition_key == wanted.process)
+    if wanted.priority is not None:
+        where.append(instances.c.priority == wanted.priority)
+    joined = tasks.join(instances, instances.c.id == tasks.c.instance_id)
+    total = conn.execute(select(func.count()).select_from(joined).where(*where)).scalar_one()
+    if wanted.sort == "created":
+        order = [tasks.c.created_at, tasks.c.id]
+    elif wanted.sort == "priority":
+        rank = case({"high": 0, "low": 2}, value=instances.c.priority, else_=1)
+        order = [rank, tasks.c.id]
+    else:
+        order = [tasks.c.due_at.is_(None), tasks.c.due_at, tasks.c.id]
+    rows = conn.execute(
+        select(tasks)
+        .select_from(joined)
+        .where(*where)
+        .order_by(*order)
+        .offset(wanted.offset)
+        .limit(wanted.limit)
+    ).all()
+    return [_task(conn, fields, r) for r in rows], int(total)
 
 
 def count_instances(conn: Connection) -> int:
