@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Connection, Row, and_, bindparam, case, func, or_, select
+from sqlalchemy.sql.elements import ColumnElement
 
 from oaflow.domain.model import InstanceRecord, TaskRecord
 from oaflow.domain.states import OPEN_TASK_STATES
@@ -146,6 +147,7 @@ def open_tasks_page(
         where.append(instances.c.priority == wanted.priority)
     joined = tasks.join(instances, instances.c.id == tasks.c.instance_id)
     total = conn.execute(select(func.count()).select_from(joined).where(*where)).scalar_one()
+    order: list[ColumnElement[Any]]
     if wanted.sort == "created":
         order = [tasks.c.created_at, tasks.c.id]
     elif wanted.sort == "priority":
