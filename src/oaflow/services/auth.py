@@ -84,12 +84,13 @@ def set_password(app: App, who: Principal, login: str, password: str) -> None:
     """Set ``login``'s password: one's own, or anyone's for an administrator."""
     if len(password) < MIN_PASSWORD:
         raise InputError("auth.password_short", minimum=MIN_PASSWORD)
+    hashed = hash_password(password)  # slow on purpose: not while holding a transaction
     with app.db.write() as conn:
         if login not in app.org(conn).users:
             raise NotFoundError("access.unknown_user", login=login)
         if login != who.login:
             authz.authorize(app, conn, who, Permission.ADMINISTER)
-        auth_repo.set_password_hashes(conn, {login: hash_password(password)}, app.now())
+        auth_repo.set_password_hashes(conn, {login: hashed}, app.now())
         auth_repo.end_sessions_of(conn, [login])  # a changed password signs everyone out
         audit.record(app, conn, who, AuditAction.PASSWORD_SET, f"user:{login}")
 
@@ -117,12 +118,19 @@ def sign_in(app: App, login: str, password: str, address: str = "") -> SignedIn:
     ADDRESS_LIMIT for the address, a pause."""
     now = app.now()
     keys = [f"login:{login}", f"address:{address}"]
-    with app.db.write() as conn:
+    # The hash is checked (deliberately slow) outside any transaction: on SQLite a write
+    # transaction holds the database's one write lock, and sign-ins holding it for their
+    # hash kept every change waiting — under load for longer than the busy timeout.
+    with app.db.read() as conn:
         _refuse_if_throttled(conn, keys, now)
-        org = app.org(conn)
         stored = auth_repo.password_hash(conn, login)
+    matches = _verified(stored or _shared_hash("\x00no such user"), password)
+    with app.db.write() as conn:
+        _refuse_if_throttled(conn, keys, now)  # failures counted meanwhile count too
+        org = app.org(conn)
         user = org.users.get(login)
-        matches = _verified(stored or _shared_hash("\x00no such user"), password)
+        if auth_repo.password_hash(conn, login) != stored:  # the password was set meanwhile
+            matches = False
         if user is None or not user.active or stored is None or not matches:
             for key in keys:
                 auth_repo.record_failure(conn, key, now, now - THROTTLE_WINDOW)

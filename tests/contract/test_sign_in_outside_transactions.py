@@ -1,0 +1,60 @@
+"""A sign-in checks its password hash (slow on purpose) while it holds no connection: on
+SQLite a write transaction holds the database's one write lock, and sign-ins that held it
+for their hash kept every change waiting — under load past the busy timeout ("database is
+locked" reached a client). The same for setting a password. Both databases."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from oaflow.domain.errors import UnauthenticatedError
+from oaflow.domain.security import SYSTEM
+from oaflow.services import auth
+from oaflow.services.app import App
+
+
+def held(app: App) -> int:
+    return int(app.db.engine.pool.checkedout())  # type: ignore[attr-defined]
+
+
+def test_the_hash_is_checked_and_made_while_no_connection_is_held(
+    demo_app: App, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seen: list[int] = []
+    verified, hashed = auth._verified, auth.hash_password
+
+    def verify(stored: str, password: str) -> bool:
+        seen.append(held(demo_app))
+        return verified(stored, password)
+
+    def make(password: str) -> str:
+        seen.append(held(demo_app))
+        return hashed(password)
+
+    monkeypatch.setattr(auth, "_verified", verify)
+    monkeypatch.setattr(auth, "hash_password", make)
+    assert auth.sign_in(demo_app, "csd.head", "demo", "192.0.2.1").principal.login == "csd.head"
+    with pytest.raises(UnauthenticatedError):
+        auth.sign_in(demo_app, "csd.head", "wrong", "192.0.2.1")
+    auth.set_password(demo_app, SYSTEM, "csd.staff", "a-new-password")
+    assert seen == [0, 0, 0]
+
+
+def test_a_password_set_while_the_old_one_was_checked_refuses_the_sign_in(
+    demo_app: App, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    verified = auth._verified
+
+    def set_meanwhile(stored: str, password: str) -> Any:
+        matches = verified(stored, password)  # the old password matches the old hash
+        auth.set_password(demo_app, SYSTEM, "csd.head", "changed-meanwhile")
+        return matches
+
+    monkeypatch.setattr(auth, "_verified", set_meanwhile)
+    with pytest.raises(UnauthenticatedError) as refused:
+        auth.sign_in(demo_app, "csd.head", "demo", "192.0.2.1")
+    assert refused.value.code == "auth.bad_credentials"
+    monkeypatch.setattr(auth, "_verified", verified)
+    assert auth.sign_in(demo_app, "csd.head", "changed-meanwhile").principal.login == "csd.head"
