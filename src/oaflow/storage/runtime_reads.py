@@ -135,7 +135,8 @@ def open_tasks_page(
     conn: Connection, fields: SensitiveFields, login: str, wanted: OpenTasksWanted
 ) -> tuple[list[TaskRecord], int]:
     """One page of ``login``'s open tasks narrowed and sorted in the database, and how many
-    there are: a long inbox costs a sort in SQL, not a record per task."""
+    there are (counted only when the page is not all of them): a long inbox costs a sort in
+    SQL, not a record per task."""
     where = [_mine(login)]
     if wanted.state is not None:
         where.append(tasks.c.state == wanted.state)
@@ -146,7 +147,6 @@ def open_tasks_page(
     if wanted.priority is not None:
         where.append(instances.c.priority == wanted.priority)
     joined = tasks.join(instances, instances.c.id == tasks.c.instance_id)
-    total = conn.execute(select(func.count()).select_from(joined).where(*where)).scalar_one()
     order: list[ColumnElement[Any]]
     if wanted.sort == "created":
         order = [tasks.c.created_at, tasks.c.id]
@@ -163,6 +163,10 @@ def open_tasks_page(
         .offset(wanted.offset)
         .limit(wanted.limit)
     ).all()
+    if len(rows) < wanted.limit and (rows or wanted.offset == 0):  # the last page: no count
+        total = wanted.offset + len(rows)
+    else:
+        total = conn.execute(select(func.count()).select_from(joined).where(*where)).scalar_one()
     return [_task(conn, fields, r) for r in rows], int(total)
 
 
