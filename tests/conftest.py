@@ -41,6 +41,45 @@ def pytest_configure(config: pytest.Config) -> None:
         raise pytest.UsageError("CI=true but OAFLOW_TEST_DATABASE_URL is not set")
 
 
+#: the files that take longest (about a minute or more of one worker on 2 cores), run first.
+#: pytest-xdist hands out whole files (``--dist loadfile``) in collection order when told not
+#: to reorder them (scripts/test); by default it hands out the files with the most tests
+#: first, so these — long but with few tests — came last and kept the run going for a minute
+#: or more after the other workers had finished. Only the order changes, never what runs.
+LONGEST_FIRST = (
+    "acceptance/test_reliability.py",
+    "acceptance/test_serve.py",
+    "api/test_bola.py",
+    "web/test_web_admin.py",
+    "bench/test_run_bench.py",
+    "web/test_web_flows.py",
+    "api/test_api_regressions.py",
+    "web/test_web_pages.py",
+    "contract/test_sla.py",
+    "contract/test_calendar_store.py",
+    "bench/test_inbox_http_bench.py",
+    "bench/test_report_bench.py",
+    "contract/test_timers.py",
+    "contract/test_demo_history.py",
+    "api/test_openapi_fuzz.py",
+    "unit/test_engine_stateful.py",
+    "acceptance/test_multi_node.py",
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    here = Path(__file__).parent
+    rank = {name: n for n, name in enumerate(LONGEST_FIRST)}
+
+    def order(item: pytest.Item) -> int:
+        try:
+            return rank.get(item.path.relative_to(here).as_posix(), len(rank))
+        except ValueError:
+            return len(rank)
+
+    items.sort(key=order)  # stable: the other files keep their order
+
+
 @pytest.fixture(scope="session")
 def pg_admin_url() -> str:
     if not PG_URL:

@@ -113,6 +113,19 @@ def test_a_request_that_wrote_nothing_keeps_its_answer_in_a_new_row(demo_app: Ap
     )
 
 
+def test_an_answer_kept_without_a_claim_replaces_an_expired_one(demo_app: App) -> None:
+    old = claim(demo_app, "k9")
+    idempotency.remember(old, idempotency.Answer(404, "text/plain", b"old"))
+    with demo_app.db.write() as conn:
+        day_ago = demo_app.now() - idempotency.KEEP - timedelta(seconds=1)
+        conn.execute(update(idempotency_keys).values(created_at=day_ago))
+    again = claim(demo_app, "k9", "another request")
+    idempotency.remember(again, idempotency.Answer(400, "text/plain", b"new"))
+    assert idempotency.check(demo_app, LOGIN, "k9", "another request") == idempotency.Answer(
+        400, "text/plain", b"new"
+    )
+
+
 def test_release_frees_a_held_claim_and_leaves_others_alone(demo_app: App) -> None:
     held = claim(demo_app, "k7")
     start_under(demo_app, held)

@@ -136,7 +136,9 @@ def remember(claim: Claim, answer: Answer) -> None:
             repo.answer(conn, login, key, answer.status, answer.content_type, body)
         else:
             kept = (answer.status, answer.content_type, body)
-            repo.insert_answer(conn, login, key, claim.fingerprint, claim.now, kept)
+            repo.insert_answer(
+                conn, login, key, claim.fingerprint, claim.now, claim.now - KEEP, kept
+            )
 
 
 def _place(login: str, key: str) -> bytes:

@@ -89,10 +89,11 @@ def insert_answer(
     key: str,
     fingerprint: str,
     now: datetime,
+    expired: datetime,
     answer: tuple[int, str, bytes],
 ) -> None:
-    """Keep the answer of a request that changed nothing (so claimed nothing); a row
-    another request wrote meanwhile stays as it is."""
+    """Keep the answer of a request that changed nothing (so claimed nothing), over a kept
+    answer that has expired; a row another request wrote meanwhile stays as it is."""
     dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
     status, content_type, body = answer
     values = {
@@ -104,7 +105,14 @@ def insert_answer(
         "content_type": content_type,
         "body": body,
     }
-    conn.execute(dialect.insert(keys).values(values).on_conflict_do_nothing())
+    insert = dialect.insert(keys).values(values)
+    conn.execute(
+        insert.on_conflict_do_update(
+            index_elements=[keys.c.login, keys.c.key],
+            set_={name: insert.excluded[name] for name in values if name not in ("login", "key")},
+            where=keys.c.created_at < expired,
+        )
+    )
 
 
 def release(conn: Connection, login: str, key: str) -> None:
