@@ -20,9 +20,10 @@ from sqlalchemy import func, select
 
 from oaflow.domain.clock import FixedClock, SystemClock
 from oaflow.domain.errors import ConflictError, InputError
+from oaflow.domain.security import SYSTEM
 from oaflow.domain.states import Action
 from oaflow.engine.runtime import Command
-from oaflow.services import runtime, timers
+from oaflow.services import audit, runtime, timers
 from oaflow.services.app import App
 from oaflow.storage import bulk
 from oaflow.storage.runtime_store import RuntimeStore
@@ -122,6 +123,30 @@ def test_a_batch_that_succeeds_is_written_whole_without_savepoints(
     assert savepoints == []
     for key, task_id in made:
         assert messages_of(demo_app, task_id) == [f"{key}/{task_id}/ack1"]
+
+
+def test_a_batch_writes_its_history_and_messages_together_at_its_end(
+    demo_app: App, clock: FixedClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The checks of a batch hold their history rows and messages until the batch ends, then
+    write them in two statements (two round trips instead of two per check on PostgreSQL);
+    the history chains stay intact and each reminder is sent once."""
+    made = [unacknowledged_handle_task(demo_app) for _ in range(3)]
+    written: list[int] = []
+    real_write = RuntimeStore._write_messages
+
+    def counted(store: RuntimeStore, rows: list[dict[str, Any]]) -> int:
+        written.append(len(rows))
+        return real_write(store, rows)
+
+    monkeypatch.setattr(RuntimeStore, "_write_messages", counted)
+    clock.set(T0 + 25 * H)
+    assert timers.fire_tasks(demo_app, clock.now(), limit=10) == 3
+    assert written == [3]  # one write, the three reminders
+    for key, task_id in made:
+        assert messages_of(demo_app, task_id) == [f"{key}/{task_id}/ack1"]
+        assert sla_history_of(demo_app, task_id) == ["sla_ack_reminder"]
+    assert audit.verify(demo_app, SYSTEM).intact
 
 
 def test_a_batch_sets_aside_the_check_that_fails_and_keeps_the_others(

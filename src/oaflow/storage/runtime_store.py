@@ -89,6 +89,8 @@ class RuntimeStore(SealedRows):
         self._definitions: dict[int, int] = {}
         #: the organisation's revision as read by ``load_action`` in this transaction
         self.org_revision: int | None = None
+        #: inside ``batched``: history rows and messages written when the block ends
+        self._held: tuple[list[dict[str, Any]], list[dict[str, Any]]] | None = None
 
     @classmethod
     def on(cls, conn: Connection, fields: SensitiveFields) -> RuntimeStore:
@@ -180,6 +182,23 @@ class RuntimeStore(SealedRows):
         return instance_record(m)
 
     # -- a decision ---------------------------------------------------------------------
+    @contextmanager
+    def batched(self) -> Iterator[None]:
+        """Decisions written in this block keep their history rows and their messages until
+        it ends, then write them all in two statements (on PostgreSQL psycopg pipelines an
+        ``executemany``): a batch of 25 due checks makes two round trips instead of fifty.
+        Only for a block whose transaction commits or rolls back whole — a savepoint undone
+        inside it would leave its rows held."""
+        self._held = ([], [])
+        try:
+            yield
+            events, messages = self._held
+        finally:
+            self._held = None
+        if events:
+            self.cursor.executemany(self.sql["insert_event"], events)
+        self._write_messages(messages)
+
     def write(self, decision: Decision, acted: TaskRecord | None = None) -> None:
         """Write everything ``decision`` holds at the versions its records were read at.
         Another transaction changed the instance meanwhile: ``InstanceMoved`` (decide
@@ -204,13 +223,18 @@ class RuntimeStore(SealedRows):
         if not self.update_instance(instance, instance.version):  # the serialisation point
             raise InstanceMoved
         instance.version += 1
-        if events:
+        if self._held is not None:
+            self._held[0].extend(events)
+        elif events:
             self.cursor.executemany(self.sql["insert_event"], events)
         for record in decision.exception_changes:
             if not self.update_exception(record):
                 raise InstanceMoved
             record.version += 1
-        self.insert_messages(instance_id, decision.messages, decision.at)
+        if self._held is not None:
+            self._held[1].extend(self._message_rows(instance_id, decision.messages, decision.at))
+        else:
+            self.insert_messages(instance_id, decision.messages, decision.at)
         for opening in decision.exceptions:
             self.insert_exception(instance_id, opening, decision.at)
 
@@ -371,36 +395,55 @@ class RuntimeStore(SealedRows):
         """Outgoing messages into the outbox, each with an in-app copy per recipient
         (NTF-2); a message id already there is left as it is. How many were new. (On
         PostgreSQL a message and its copies are one statement, one round trip.)"""
+        return self._write_messages(self._message_rows(instance_id, messages, at))
+
+    def _message_rows(
+        self, instance_id: int | None, messages: Sequence[Message], at: datetime
+    ) -> list[dict[str, Any]]:
         when = self._time_in(at)
-        new = 0
-        for m in messages:
-            logins = list(dict.fromkeys(m.recipients))
-            self.cursor.execute(
-                self.sql["insert_message"],
-                {
-                    "message_id": m.key,
-                    "event": m.event,
-                    "recipients": json_text(list(m.recipients)),
-                    "data": json_text(_message_data(m)),
-                    "instance_id": instance_id,
-                    "task_id": m.task.id if m.task else None,
-                    "created_at": when,
-                    "status": "pending",
-                    "attempts": 0,
-                    "next_attempt_at": when,
-                    "logins": logins,
-                },
-            )
-            if not self.sqlite:
+        return [
+            {
+                "message_id": m.key,
+                "event": m.event,
+                "recipients": json_text(list(m.recipients)),
+                "data": json_text(_message_data(m)),
+                "instance_id": instance_id,
+                "task_id": m.task.id if m.task else None,
+                "created_at": when,
+                "status": "pending",
+                "attempts": 0,
+                "next_attempt_at": when,
+                "logins": list(dict.fromkeys(m.recipients)),
+            }
+            for m in messages
+        ]
+
+    def _write_messages(self, rows: list[dict[str, Any]]) -> int:
+        if not rows:
+            return 0
+        if not self.sqlite:  # one statement per message, their answers: how many were new
+            self.cursor.executemany(self.sql["insert_message"], rows, returning=True)
+            new = int(self.cursor.fetchone()[0])
+            while self.cursor.nextset():
                 new += int(self.cursor.fetchone()[0])
-                continue
+            return new
+        new = 0
+        for row in rows:
+            self.cursor.execute(self.sql["insert_message"], row)
             if self.cursor.rowcount != 1:
                 continue  # already there, with its in-app copies
             new += 1
-            if logins:
+            if row["logins"]:
                 self.cursor.executemany(
                     self.sql["insert_inbox"],
-                    [{"message_id": m.key, "login": r, "created_at": when} for r in logins],
+                    [
+                        {
+                            "message_id": row["message_id"],
+                            "login": r,
+                            "created_at": row["created_at"],
+                        }
+                        for r in row["logins"]
+                    ],
                 )
         return new
 
