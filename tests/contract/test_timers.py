@@ -149,6 +149,45 @@ def test_a_batch_writes_its_history_and_messages_together_at_its_end(
     assert audit.verify(demo_app, SYSTEM).intact
 
 
+def test_due_checks_of_one_instance_in_one_batch_each_read_it_as_the_last_left_it(
+    demo_app: App, clock: FixedClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A batch's tasks are read in one query (PostgreSQL); when several belong to one
+    instance, the first check writes the instance and the next are read again, so that they
+    see its new version: no check is redone (no savepoint), each reminder is sent once and
+    the instance's history chain holds."""
+    d = Driver(demo_app)
+    form = {"title": "新产品F", "collaborating_departments": ["rnd", "prd", "fin"]}
+    d.start("new-product-launch", "mkt.head", form)
+    d.complete("mkt.head", "n001")
+    with demo_app.db.read() as conn:
+        confirms = list(
+            conn.execute(
+                select(tasks.c.id).where(tasks.c.node_id == "confirm_requirements")
+            ).scalars()
+        )
+    assert len(confirms) == 3
+    preloaded: list[bool] = []
+    real_rows = RuntimeStore._preloaded_rows
+
+    def spied(store: RuntimeStore, task_id: int) -> Any:
+        rows = real_rows(store, task_id)
+        preloaded.append(rows is not None)
+        return rows
+
+    monkeypatch.setattr(RuntimeStore, "_preloaded_rows", spied)
+    savepoints = savepoints_counted(monkeypatch)
+    clock.set(T0 + 30 * H)
+    assert timers.fire_tasks(demo_app, clock.now(), limit=10) == 3
+    assert savepoints == []
+    postgresql = demo_app.db.dialect == "postgresql"
+    assert preloaded == ([True, False, False] if postgresql else [False, False, False])
+    sent = [messages_of(demo_app, task_id) for task_id in confirms]
+    assert all(sent) and all(len(set(m)) == len(m) for m in sent), sent
+    assert audit.verify(demo_app, SYSTEM).intact
+    assert timers.fire_tasks(demo_app, clock.now(), limit=10) == 0
+
+
 def test_a_batch_sets_aside_the_check_that_fails_and_keeps_the_others(
     demo_app: App, clock: FixedClock, monkeypatch: pytest.MonkeyPatch
 ) -> None:

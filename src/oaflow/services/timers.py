@@ -75,14 +75,16 @@ BATCH = 25
 def fire_tasks(app: App, now: datetime, limit: int = BATCH) -> int:
     """Handle up to ``limit`` due task checks in one transaction; how many were handled.
 
-    The batch is first tried whole: every check written, their history rows and messages
-    held to the end and written together (``RuntimeStore.batched``), one commit. Should one
+    The batch is first tried whole: the checks' tasks read in one query, every check
+    written, their history rows and messages held to the end and written together
+    (``RuntimeStore.batched``), one commit. Should one
     fail, that try is rolled back and the batch is handled again check by check, each a savepoint of
     its own (``_one_by_one``): a savepoint costs two round trips per check on PostgreSQL,
     and checks seldom fail (docs/adr/0016)."""
     try:
         with RuntimeStore.transaction(app.db, app.sensitive) as store, store.batched():
             claimed = store.claim_due(now, limit)
+            store.preload_actions(claimed)
             for task_id in claimed:
                 world, instance, task, related = load_world(app, store, task_id, now)
                 store.write(check_sla(world, instance, task, related))

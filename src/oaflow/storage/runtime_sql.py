@@ -213,6 +213,15 @@ def _statements(dialect: str) -> dict[str, str]:
             "FROM m CROSS JOIN unnest(CAST(:logins AS text[])) AS r(login)) "
             "SELECT count(*) FROM m"
         )
+    if dialect == "postgresql":  # what load_action reads, for a batch of tasks at once
+        sql["load_actions"] = (
+            f"SELECT {', '.join('t.' + c for c in TASK_COLUMNS)}, "
+            f"{', '.join('i.' + c for c in INSTANCE_COLUMNS)}, (SELECT value FROM settings "
+            f"WHERE name = '{REVISION}') FROM tasks t JOIN instances i ON i.id = t.instance_id "
+            "WHERE t.instance_id IN (SELECT instance_id FROM tasks WHERE id = ANY(CAST(:tids "
+            f"AS integer[]))) AND (t.id = ANY(CAST(:tids AS integer[])) OR t.state IN ({_OPEN})) "
+            "ORDER BY t.id"
+        )
     claim = (
         "SELECT id FROM tasks WHERE check_at IS NOT NULL AND check_at <= :now "
         "ORDER BY check_at LIMIT :limit"

@@ -30,6 +30,7 @@ from oaflow.domain.model import (
     Message,
     TaskRecord,
 )
+from oaflow.domain.states import OPEN_TASK_STATES
 from oaflow.storage import archive_repo, integration_rows
 from oaflow.storage.database import Database
 from oaflow.storage.runtime_rows import (
@@ -66,6 +67,9 @@ from oaflow.storage.runtime_sql import (
 )
 from oaflow.storage.sealing import SensitiveFields
 
+_ID, _STATE, _INSTANCE_ID = (TASK_COLUMNS.index(c) for c in ("id", "state", "instance_id"))
+OPEN_STATES = frozenset(s.value for s in OPEN_TASK_STATES)
+
 
 class InstanceMoved(Exception):
     """Another transaction changed the instance since it was read: decide again."""
@@ -91,6 +95,9 @@ class RuntimeStore(SealedRows):
         self.org_revision: int | None = None
         #: inside ``batched``: history rows and messages written when the block ends
         self._held: tuple[list[dict[str, Any]], list[dict[str, Any]]] | None = None
+        #: ``preload_actions``: task id -> its instance's id; instance id -> rows read
+        self._preloaded_for: dict[int, int] = {}
+        self._preloaded: dict[int, list[Sequence[Any]]] = {}
 
     @classmethod
     def on(cls, conn: Connection, fields: SensitiveFields) -> RuntimeStore:
@@ -122,9 +129,13 @@ class RuntimeStore(SealedRows):
     # -- reads --------------------------------------------------------------------------
     def load_action(self, task_id: int) -> tuple[list[TaskRecord], InstanceRecord, int] | None:
         """In one query: the task (first), the other open tasks of its instance, the
-        instance, and the organisation's revision; None if the task does not exist."""
-        self.cursor.execute(self.sql["load_action"], {"tid": task_id})
-        rows = self.cursor.fetchall()
+        instance, and the organisation's revision; None if the task does not exist. (From
+        the rows ``preload_actions`` read, when they hold the task and its instance has not
+        been written since.)"""
+        rows = self._preloaded_rows(task_id)
+        if rows is None:
+            self.cursor.execute(self.sql["load_action"], {"tid": task_id})
+            rows = self.cursor.fetchall()
         if not rows:
             return None
         width = len(TASK_COLUMNS)
@@ -133,6 +144,29 @@ class RuntimeStore(SealedRows):
         instance = self._instance(first[width:-1])
         self.org_revision = int(first[-1] or 0)
         return sorted(tasks, key=lambda t: t.id != task_id), instance, self.org_revision
+
+    def preload_actions(self, task_ids: Sequence[int]) -> None:
+        """Read what ``load_action`` reads for each of ``task_ids`` in one query (on
+        PostgreSQL, where each query is a round trip; a batch of due checks). Each task's
+        rows are handed out once; an instance written meanwhile is read again."""
+        if self.sqlite or not task_ids:
+            return
+        self.cursor.execute(self.sql["load_actions"], {"tids": list(task_ids)})
+        by_instance: dict[int, list[Sequence[Any]]] = {}
+        for row in self.cursor.fetchall():
+            by_instance.setdefault(row[_INSTANCE_ID], []).append(row)
+        self._preloaded.update(by_instance)
+        for instance_id, rows in by_instance.items():
+            for row in rows:
+                if row[_ID] in task_ids:
+                    self._preloaded_for[row[_ID]] = instance_id
+
+    def _preloaded_rows(self, task_id: int) -> list[Sequence[Any]] | None:
+        instance_id = self._preloaded_for.pop(task_id, None)
+        rows = self._preloaded.get(instance_id) if instance_id is not None else None
+        if rows is None:
+            return None
+        return [r for r in rows if r[_ID] == task_id or r[_STATE] in OPEN_STATES]
 
     def round_tasks(self, instance_id: int, node_id: str, round_: int) -> list[TaskRecord]:
         """Every task of one round of a node, in creation order."""
@@ -214,6 +248,7 @@ class RuntimeStore(SealedRows):
         instance = decision.instance
         self._definitions[instance.id or 0] = instance.definition_id
         instance_id = instance.id or 0
+        self._preloaded.pop(instance_id, None)  # read again by the next load of its tasks
         for task in decision.new_tasks:
             task.instance_id = instance_id
             self.insert_task(task)
