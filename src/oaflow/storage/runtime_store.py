@@ -456,6 +456,9 @@ class RuntimeStore(SealedRows):
     def _write_messages(self, rows: list[dict[str, Any]]) -> int:
         if not rows:
             return 0
+        if not self.sqlite and len(rows) == 1:  # an action's message: no pipeline's cost
+            self.cursor.execute(self.sql["insert_message"], rows[0])
+            return int(self.cursor.fetchone()[0])
         if not self.sqlite:  # one statement per message, their answers: how many were new
             self.cursor.executemany(self.sql["insert_message"], rows, returning=True)
             new = int(self.cursor.fetchone()[0])
