@@ -69,6 +69,8 @@ LONGEST_FIRST = (
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     here = Path(__file__).parent
+    if gone := [name for name in LONGEST_FIRST if not (here / name).is_file()]:
+        raise pytest.UsageError(f"tests/conftest.py LONGEST_FIRST names no file: {gone}")
     rank = {name: n for n, name in enumerate(LONGEST_FIRST)}
 
     def order(item: pytest.Item) -> int:
