@@ -77,10 +77,10 @@ def fire_tasks(app: App, now: datetime, limit: int = BATCH) -> int:
 
     The batch is first tried whole: the checks' tasks read in one query, every check
     written, their history rows and messages held to the end and written together
-    (``RuntimeStore.batched``), one commit. Should one
-    fail, that try is rolled back and the batch is handled again check by check, each a savepoint of
-    its own (``_one_by_one``): a savepoint costs two round trips per check on PostgreSQL,
-    and checks seldom fail (docs/adr/0016)."""
+    (``RuntimeStore.batched``), one commit. Should one fail, that try is rolled back and the
+    batch is handled again check by check, each a savepoint of its own (``_one_by_one``): a
+    savepoint costs two round trips per check on PostgreSQL, and checks seldom fail
+    (docs/adr/0016)."""
     try:
         with RuntimeStore.transaction(app.db, app.sensitive) as store, store.batched():
             claimed = store.claim_due(now, limit)

@@ -165,14 +165,22 @@ def for_driver(statement: str, dialect: str) -> str:
     return _named_to_pyformat(statement) if dialect == "postgresql" else statement
 
 
+def _load_action(task_is: str, instance_in: str) -> str:
+    """The tasks ``t.id {task_is}`` with the other open tasks of their instances, each row
+    with its instance and the organisation's revision (``RuntimeStore.load_action``)."""
+    return (
+        f"SELECT {', '.join('t.' + c for c in TASK_COLUMNS)}, "
+        f"{', '.join('i.' + c for c in INSTANCE_COLUMNS)}, (SELECT value FROM settings WHERE "
+        f"name = '{REVISION}') FROM tasks t JOIN instances i ON i.id = t.instance_id "
+        f"WHERE t.instance_id {instance_in} (SELECT instance_id FROM tasks WHERE id {task_is}) "
+        f"AND (t.id {task_is} OR t.state IN ({_OPEN})) ORDER BY t.id"
+    )
+
+
 def _statements(dialect: str) -> dict[str, str]:
     task_cols = ", ".join(TASK_COLUMNS)
     sql = {
-        "load_action": f"SELECT {', '.join('t.' + c for c in TASK_COLUMNS)}, "
-        f"{', '.join('i.' + c for c in INSTANCE_COLUMNS)}, (SELECT value FROM settings WHERE "
-        f"name = '{REVISION}') FROM tasks t JOIN instances i ON i.id = t.instance_id "
-        "WHERE t.instance_id = (SELECT instance_id FROM tasks WHERE id = :tid) "
-        f"AND (t.id = :tid OR t.state IN ({_OPEN})) ORDER BY t.id",
+        "load_action": _load_action("= :tid", "="),
         "org_revision": f"SELECT value FROM settings WHERE name = '{REVISION}'",
         "round_tasks": f"SELECT {task_cols} FROM tasks WHERE instance_id = :iid AND node_id = "
         ":node AND round = :round ORDER BY id",
@@ -214,14 +222,7 @@ def _statements(dialect: str) -> dict[str, str]:
             "SELECT count(*) FROM m"
         )
     if dialect == "postgresql":  # what load_action reads, for a batch of tasks at once
-        sql["load_actions"] = (
-            f"SELECT {', '.join('t.' + c for c in TASK_COLUMNS)}, "
-            f"{', '.join('i.' + c for c in INSTANCE_COLUMNS)}, (SELECT value FROM settings "
-            f"WHERE name = '{REVISION}') FROM tasks t JOIN instances i ON i.id = t.instance_id "
-            "WHERE t.instance_id IN (SELECT instance_id FROM tasks WHERE id = ANY(CAST(:tids "
-            f"AS integer[]))) AND (t.id = ANY(CAST(:tids AS integer[])) OR t.state IN ({_OPEN})) "
-            "ORDER BY t.id"
-        )
+        sql["load_actions"] = _load_action("= ANY(CAST(:tids AS integer[]))", "IN")
     claim = (
         "SELECT id FROM tasks WHERE check_at IS NOT NULL AND check_at <= :now "
         "ORDER BY check_at LIMIT :limit"

@@ -68,7 +68,6 @@ from oaflow.storage.runtime_sql import (
 from oaflow.storage.sealing import SensitiveFields
 
 _ID, _STATE, _INSTANCE_ID = (TASK_COLUMNS.index(c) for c in ("id", "state", "instance_id"))
-OPEN_STATES = frozenset(s.value for s in OPEN_TASK_STATES)
 
 
 class InstanceMoved(Exception):
@@ -166,7 +165,7 @@ class RuntimeStore(SealedRows):
         rows = self._preloaded.get(instance_id) if instance_id is not None else None
         if rows is None:
             return None
-        return [r for r in rows if r[_ID] == task_id or r[_STATE] in OPEN_STATES]
+        return [r for r in rows if r[_ID] == task_id or r[_STATE] in OPEN_TASK_STATES]
 
     def round_tasks(self, instance_id: int, node_id: str, round_: int) -> list[TaskRecord]:
         """Every task of one round of a node, in creation order."""
