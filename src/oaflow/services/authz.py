@@ -9,6 +9,9 @@ scope, a permission the caller's roles do not hold (for this process) is forbidd
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from sqlalchemy import Connection, select
 
 from oaflow.domain.errors import ForbiddenError, OAFlowError, as_denial
@@ -23,7 +26,7 @@ from oaflow.domain.security import (
 )
 from oaflow.domain.text import Text
 from oaflow.services.app import App
-from oaflow.storage.scope_sql import visible_clause
+from oaflow.storage.scope_sql import listed, visible_clause
 from oaflow.storage.tables import instances
 
 PERMISSION_NAMES = {
@@ -46,6 +49,14 @@ def principal(app: App, login: str) -> Principal:
 def scope(principal: Principal) -> Scope:
     """The instances ``principal`` may see, for list queries."""
     return scope_of(principal)
+
+
+@contextmanager
+def scoped_read(app: App, who: Principal) -> Iterator[tuple[Connection, Scope]]:
+    """A read in one snapshot with ``who``'s scope, its instances listed once: for the reads
+    whose statements test the scope many times (metrics, trend, review, forecasts)."""
+    with app.db.snapshot() as conn, listed(conn, scope(who)) as seen:
+        yield conn, seen
 
 
 def authorize(

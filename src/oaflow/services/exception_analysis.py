@@ -15,7 +15,7 @@ from oaflow.domain.errors import InputError, NotFoundError
 from oaflow.domain.org import Organisation
 from oaflow.domain.pareto import month_of, month_window, ranked
 from oaflow.domain.periods import parse_period
-from oaflow.domain.security import Principal
+from oaflow.domain.security import Principal, Scope
 from oaflow.domain.text import Text
 from oaflow.services import authz
 from oaflow.services.app import App
@@ -80,8 +80,21 @@ def pareto(
     with app.db.read() as conn:
         if process is not None and process not in (known := repo.process_keys(conn)):
             raise NotFoundError("analysis.unknown_process", key=process, known=known)
-        rows = repo.cause_counts(conn, start, end, by, process, authz.scope(who))
-        groups = _groups(app, conn, rows, by, causes(conn))
+        return pareto_on(app, conn, (label, start, end), by, process, authz.scope(who))
+
+
+def pareto_on(
+    app: App,
+    conn: Connection,
+    window: tuple[str, datetime, datetime],
+    by: str | None,
+    process: str | None,
+    scope: Scope,
+) -> Pareto:
+    """On ``conn``: the analysis of ``window`` (label, start, end) over ``scope``."""
+    label, start, end = window
+    rows = repo.cause_counts(conn, start, end, by, process, scope)
+    groups = _groups(app, conn, rows, by, causes(conn))
     return Pareto(label, by, process, sum(g.total for g in groups), groups)
 
 

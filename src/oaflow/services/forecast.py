@@ -95,9 +95,9 @@ def forecasts(
     read, so that memory follows them), the nearest deadline first (those without one
     last)."""
     now = app.now()
-    with app.db.read() as conn:
+    with authz.scoped_read(app, who) as (conn, scope):
         check_process(conn, process)
-        return running_forecasts(app, conn, authz.scope(who), process, now, not_on_track)
+        return running_forecasts(app, conn, scope, process, now, not_on_track)
 
 
 def running_forecasts(
@@ -124,6 +124,15 @@ class Urgent:
 def most_urgent(app: App, who: Principal, process: str | None, limit: int) -> Urgent:
     """The ``limit`` most urgent running instances at risk or late that ``who`` may see, and
     how many there are: memory for ``limit`` forecasts, however many instances run."""
+    with authz.scoped_read(app, who) as (conn, scope):
+        check_process(conn, process)
+        return most_urgent_on(app, conn, scope, process, limit)
+
+
+def most_urgent_on(
+    app: App, conn: Connection, scope: Scope, process: str | None, limit: int
+) -> Urgent:
+    """On ``conn``: the ``limit`` most urgent of ``scope`` now, and how many there are."""
     now = app.now()
     counted = 0
 
@@ -133,12 +142,10 @@ def most_urgent(app: App, who: Principal, process: str | None, limit: int) -> Ur
             counted += 1
             yield made
 
-    with app.db.read() as conn:
-        check_process(conn, process)
-        made = counting(_made(app, conn, authz.scope(who), process, now, not_on_track=True))
-        listed = heapq.nsmallest(limit, made, key=_urgency)
-        for _ in made:  # nsmallest(0, …) reads nothing: every one is still counted
-            pass
+    made = counting(_made(app, conn, scope, process, now, not_on_track=True))
+    listed = heapq.nsmallest(limit, made, key=_urgency)
+    for _ in made:  # nsmallest(0, …) reads nothing: every one is still counted
+        pass
     return Urgent(tuple(listed), counted)
 
 

@@ -17,7 +17,7 @@ from oaflow.domain.histogram import NO_SPREAD, Spread
 from oaflow.domain.org import Organisation
 from oaflow.domain.periods import TREND_MONTHS, Period, parse_period, trend_months
 from oaflow.domain.rollup import NODE, PROCESS, Key, Tally, by_department, of_kind
-from oaflow.domain.security import Principal
+from oaflow.domain.security import Principal, Scope
 from oaflow.domain.text import Text
 from oaflow.services import authz, metric_days
 from oaflow.services.app import App
@@ -106,18 +106,24 @@ def metrics(app: App, who: Principal, period: str, process: str | None = None) -
     """The metrics of ``period`` (2024-03, 2024-Q1, 2024-01-15..2024-02-14) over the
     instances ``who`` may see, of ``process`` only when it is given."""
     found = parse_period(period, app.calendar.tz)
-    window = Window(found.start, found.end, process, authz.scope(who))
-    day_seconds = app.calendar.day_length.total_seconds()
-    with app.db.read() as conn:
+    with authz.scoped_read(app, who) as (conn, scope):
         check_process(conn, process)
-        org = app.org(conn)
-        processes = _processes(app, conn, window)
-        finished = metric_days.task_tallies(app, conn, window)
-        nodes = tuple(
-            _node(app, conn, key, tally, day_seconds)
-            for key, tally in of_kind(finished, NODE).items()
-        )
-        departments = _departments(conn, window, org, by_department(finished))
+        return metrics_on(app, conn, found, process, scope)
+
+
+def metrics_on(
+    app: App, conn: Connection, found: Period, process: str | None, scope: Scope
+) -> Metrics:
+    """On ``conn``: the metrics of the period ``found`` over the instances of ``scope``."""
+    window = Window(found.start, found.end, process, scope)
+    day_seconds = app.calendar.day_length.total_seconds()
+    org = app.org(conn)
+    processes = _processes(app, conn, window)
+    finished = metric_days.task_tallies(app, conn, window)
+    nodes = tuple(
+        _node(app, conn, key, tally, day_seconds) for key, tally in of_kind(finished, NODE).items()
+    )
+    departments = _departments(conn, window, org, by_department(finished))
     return Metrics(
         period=found,
         process=process,
@@ -260,11 +266,22 @@ def trend(
     """The process figures of each of the ``months`` months that end with the period's last
     month, oldest first (for the review's trend charts)."""
     found = parse_period(period, app.calendar.tz)
-    scope = authz.scope(who)
-    points = []
-    with app.db.read() as conn:
+    with authz.scoped_read(app, who) as (conn, scope):
         check_process(conn, process)
-        for month in trend_months(found, app.calendar.tz, months):
-            window = Window(month.start, month.end, process, scope)
-            points.append(TrendPoint(month, _processes(app, conn, window)))
+        return trend_on(app, conn, found, process, scope, months)
+
+
+def trend_on(
+    app: App,
+    conn: Connection,
+    found: Period,
+    process: str | None,
+    scope: Scope,
+    months: int = TREND_MONTHS,
+) -> tuple[TrendPoint, ...]:
+    """On ``conn``: the trend of ``found`` over the instances of ``scope``."""
+    points = []
+    for month in trend_months(found, app.calendar.tz, months):
+        window = Window(month.start, month.end, process, scope)
+        points.append(TrendPoint(month, _processes(app, conn, window)))
     return tuple(points)

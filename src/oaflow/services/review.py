@@ -9,10 +9,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from oaflow.domain.periods import Period
+from oaflow.domain.periods import Period, parse_period
 from oaflow.domain.security import Principal
 from oaflow.domain.text import Text
-from oaflow.services import exception_analysis, forecast, metrics
+from oaflow.services import authz, exception_analysis, forecast, metrics
 from oaflow.services.app import App
 from oaflow.services.exception_analysis import Pareto
 from oaflow.services.forecast import InstanceForecast
@@ -102,16 +102,20 @@ def review(
     ``who`` may see, of ``process`` only when it is given; ``progress`` is told after each
     part."""
     step = _stepper(progress)
-    found = metrics.metrics(app, who, period, process)
-    step()
-    months = metrics.trend(app, who, period, process)
-    step()
-    causes = exception_analysis.pareto(app, who, found.period.label, None, process)
-    step()
-    heatmaps = heatmaps_of(found)
-    step()
-    urgent = forecast.most_urgent(app, who, process, AT_RISK_LISTED)
-    step()
+    asked = parse_period(period, app.calendar.tz)
+    with authz.scoped_read(app, who) as (conn, scope):  # one snapshot, the scope listed once
+        metrics.check_process(conn, process)
+        found = metrics.metrics_on(app, conn, asked, process, scope)
+        step()
+        months = metrics.trend_on(app, conn, asked, process, scope)
+        step()
+        window = (asked.label, asked.start, asked.end)
+        causes = exception_analysis.pareto_on(app, conn, window, None, process, scope)
+        step()
+        heatmaps = heatmaps_of(found)
+        step()
+        urgent = forecast.most_urgent_on(app, conn, scope, process, AT_RISK_LISTED)
+        step()
     return Review(
         found.period,
         process,
