@@ -9,8 +9,7 @@ from datetime import datetime
 from sqlalchemy import ColumnElement, Connection, RowMapping, func, select
 
 from oaflow.domain.security import Scope
-from oaflow.storage.metrics_sql import without_jit
-from oaflow.storage.scope_sql import visible_clause
+from oaflow.storage.scope_sql import visible_clause, without_jit
 from oaflow.storage.tables import definitions, exceptions, instances
 
 #: what a group is, by dimension: the columns grouped on (beside the cause category)

@@ -17,7 +17,7 @@ from sqlalchemy import Connection, text
 
 from oaflow.domain.security import Scope
 from oaflow.domain.states import FINISHED_TASK_STATES, SENT_BACK_STATES
-from oaflow.storage.scope_sql import visible
+from oaflow.storage.scope_sql import visible, without_jit
 
 
 def _sql_list(states: frozenset[str]) -> str:
@@ -79,22 +79,6 @@ class Scores:
     asked: int
     answered: int
     average: float | None
-
-
-def without_jit(conn: Connection) -> None:
-    """Settings of PostgreSQL for the rest of the transaction (bench/report.py, EXPLAIN
-    ANALYZE over 1,000,000 tasks):
-
-    - no JIT: a statement whose estimated cost passes ``jit_above_cost`` is compiled to
-      machine code; the window functions and EXISTS subplans here are estimated high, and
-      compiling cost more than running (2.1 s of the 2.8 s of a quarter's processes);
-    - work_mem 64 MB: the scope's ``i.id IN (SELECT … FROM tasks …)`` lists of a head (290,000
-      tasks assigned to csd.head, 420,000 of its department) fit a hash only above the 4 MB
-      default; below it each instance of the period searched the whole list (a quarter's
-      processes ran for minutes)."""
-    if conn.dialect.name == "postgresql":
-        conn.exec_driver_sql("SET LOCAL jit = off")
-        conn.exec_driver_sql("SET LOCAL work_mem = '64MB'")
 
 
 def started(conn: Connection, window: Window) -> list[Started]:

@@ -14,7 +14,8 @@ from sqlalchemy import Connection, delete, func, insert, select, text
 
 from oaflow.domain.rollup import COUNTERS, InstanceFact, Key, Tally, TaskFact
 from oaflow.storage import settings_repo
-from oaflow.storage.metrics_sql import COMPLETED, FINISHED, SENT_BACK, Window, without_jit
+from oaflow.storage.metrics_sql import COMPLETED, FINISHED, SENT_BACK, Window
+from oaflow.storage.scope_sql import without_jit
 from oaflow.storage.tables import (
     UTCDateTime,
     instances,

@@ -76,6 +76,22 @@ def visible_clause(scope: Scope, instances: str = "instances") -> ColumnElement[
     return text(sql).bindparams(**params)  # type: ignore[return-value]
 
 
+def without_jit(conn: Connection) -> None:
+    """Settings of PostgreSQL for the rest of the transaction (bench/report.py, EXPLAIN
+    ANALYZE over 1,000,000 tasks):
+
+    - no JIT: a statement whose estimated cost passes ``jit_above_cost`` is compiled to
+      machine code; the window functions and EXISTS subplans here are estimated high, and
+      compiling cost more than running (2.1 s of the 2.8 s of a quarter's processes);
+    - work_mem 64 MB: the scope's ``i.id IN (SELECT … FROM tasks …)`` lists of a head (290,000
+      tasks assigned to csd.head, 420,000 of its department) fit a hash only above the 4 MB
+      default; below it each instance of the period searched the whole list (a quarter's
+      processes ran for minutes)."""
+    if conn.dialect.name == "postgresql":
+        conn.exec_driver_sql("SET LOCAL jit = off")
+        conn.exec_driver_sql("SET LOCAL work_mem = '64MB'")
+
+
 @contextmanager
 def listed(conn: Connection, scope: Scope) -> Iterator[Scope]:
     """``scope`` with its instances listed once on ``conn`` (in its transaction), for the
@@ -91,6 +107,7 @@ def listed(conn: Connection, scope: Scope) -> Iterator[Scope]:
     conn.exec_driver_sql(f"CREATE TEMPORARY TABLE IF NOT EXISTS {LISTED} (id {keep}")
     conn.exec_driver_sql(f"DELETE FROM {LISTED}")
     condition, params = visible(scope, "i")
+    without_jit(conn)  # the condition's IN-lists hashed in memory, as in every big read
     conn.execute(
         text(f"INSERT INTO {LISTED} (id) SELECT i.id FROM instances i WHERE {condition}"), params
     )
