@@ -15,8 +15,8 @@ Each database's days are then rolled up into the metrics' daily tallies (docs/ad
 the worker would have done a day at a time, and the time that takes is printed.
 
 Then, as each of ``--as`` (admin, who sees everything, by default; csd.head sees what its
-department took part in, through the scope's conditions: slow at a million tasks, see the
-issue's notes), for the quarter 2025-Q4 and the month 2025-11:
+department took part in: its instances listed once per review, docs/adr/0018, and its
+figures tallied from the facts, not the roll-up), for the quarter 2025-Q4 and the month 2025-11:
 the review report — services/review.review (metrics, six-month trend, exception causes,
 heat map, forecasts) when present, else metrics.metrics + metrics.trend — once to warm up,
 then the best of ``--repeat`` times, and its peak memory: the growth of the process's
