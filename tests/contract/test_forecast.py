@@ -31,7 +31,7 @@ from oaflow.domain.forecast import ForecastState, Source
 from oaflow.domain.states import Action
 from oaflow.notify.channels.recording import RecordingChannel
 from oaflow.present.forecast_words import more_at_risk
-from oaflow.services import delivery, forecast, forecast_sweep, notify_admin
+from oaflow.services import authz, delivery, forecast, forecast_sweep, notify_admin
 from oaflow.services.app import App
 
 from .driver import COMPLAINT, Driver, outbox, tasks_of, who
@@ -141,9 +141,10 @@ def test_forecasts_warnings_and_scope(
     # the review's list: the most urgent few of those not on track, and how many in all
     not_on_track = forecast.forecasts(app, who(app, "admin"), not_on_track=True)
     assert [f.business_key for f in not_on_track][:1] == [keys["K"]]
-    urgent = forecast.most_urgent(app, who(app, "admin"), None, 0)
-    assert (urgent.listed, urgent.total) == ((), len(not_on_track))
-    assert forecast.most_urgent(app, who(app, "admin"), None, 1).listed == not_on_track[:1]
+    with authz.scoped_read(app, who(app, "admin")) as (conn, scope):
+        urgent = forecast.most_urgent(app, conn, scope, None, 0)
+        assert (urgent.listed, urgent.total) == ((), len(not_on_track))
+        assert forecast.most_urgent(app, conn, scope, None, 1).listed == not_on_track[:1]
     more = more_at_risk(0, urgent.total)
     assert more is not None and f"另有 {urgent.total} 个未列出" in more.zh
     assert more_at_risk(urgent.total, urgent.total) is None

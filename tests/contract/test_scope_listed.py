@@ -110,6 +110,6 @@ def test_the_review_on_the_list_is_the_review_on_the_condition(history: App) -> 
         window = (period.label, period.start, period.end)
         causes = exception_analysis.pareto_on(app, conn, window, None, None, scope)
         assert causes == made.causes
-        urgent = forecast.most_urgent_on(app, conn, scope, None, review.AT_RISK_LISTED)
+        urgent = forecast.most_urgent(app, conn, scope, None, review.AT_RISK_LISTED)
         assert (urgent.listed, urgent.total) == (made.at_risk, made.at_risk_total)
     assert made.totals.started > 0 and made.metrics.departments  # something was compared

@@ -121,18 +121,12 @@ class Urgent:
     total: int
 
 
-def most_urgent(app: App, who: Principal, process: str | None, limit: int) -> Urgent:
-    """The ``limit`` most urgent running instances at risk or late that ``who`` may see, and
-    how many there are: memory for ``limit`` forecasts, however many instances run."""
-    with authz.scoped_read(app, who) as (conn, scope):
-        check_process(conn, process)
-        return most_urgent_on(app, conn, scope, process, limit)
-
-
-def most_urgent_on(
+def most_urgent(
     app: App, conn: Connection, scope: Scope, process: str | None, limit: int
 ) -> Urgent:
-    """On ``conn``: the ``limit`` most urgent of ``scope`` now, and how many there are."""
+    """On ``conn``: the ``limit`` most urgent running instances of ``scope`` at risk or late
+    now, and how many there are: memory for ``limit`` forecasts, however many instances run
+    (the review's list; ``forecasts`` lists them all)."""
     now = app.now()
     counted = 0
 

@@ -114,7 +114,7 @@ def review(
         step()
         heatmaps = heatmaps_of(found)
         step()
-        urgent = forecast.most_urgent_on(app, conn, scope, process, AT_RISK_LISTED)
+        urgent = forecast.most_urgent(app, conn, scope, process, AT_RISK_LISTED)
         step()
     return Review(
         found.period,
