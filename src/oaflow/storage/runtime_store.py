@@ -13,7 +13,7 @@ The values of sensitive fields are sealed on their way in and opened on their wa
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from datetime import UTC, datetime
 from typing import Any
 
@@ -82,6 +82,7 @@ class RuntimeStore(SealedRows):
     def __init__(self, dbapi: Any, dialect: str, fields: SensitiveFields) -> None:
         self.dialect = dialect
         self.sql = SQL[dialect]
+        self._dbapi = dbapi
         self.cursor: Any = dbapi.cursor()
         self.sqlite = dialect == "sqlite"
         self.fields = fields
@@ -94,6 +95,9 @@ class RuntimeStore(SealedRows):
         self.org_revision: int | None = None
         #: inside ``batched``: history rows and messages written when the block ends
         self._held: tuple[list[dict[str, Any]], list[dict[str, Any]]] | None = None
+        #: inside ``batched`` on PostgreSQL: the cursors of the pipelined version-checked
+        #: updates, whose row counts are read when the block ends
+        self._unchecked: list[Any] | None = None
         #: ``preload_actions``: task id -> its instance's id; instance id -> rows read
         self._preloaded_for: dict[int, int] = {}
         self._preloaded: dict[int, list[Sequence[Any]]] = {}
@@ -220,14 +224,22 @@ class RuntimeStore(SealedRows):
         """Decisions written in this block keep their history rows and their messages until
         it ends, then write them all in two statements (on PostgreSQL psycopg pipelines an
         ``executemany``): a batch of 25 due checks makes two round trips instead of fifty.
-        Only for a block whose transaction commits or rolls back whole — a savepoint undone
-        inside it would leave its rows held."""
+        On PostgreSQL the block is also a pipeline: an update is sent without waiting for
+        its answer (a read waits for the updates before it, and sees them), and the version
+        checks are read when the block ends — one that failed raises ``InstanceMoved``
+        then, whichever record it was. Only for a block whose transaction commits or rolls
+        back whole — a savepoint undone inside it would leave its rows held."""
         self._held = ([], [])
+        pipelined = not self.sqlite
         try:
-            yield
+            with self._dbapi.pipeline() if pipelined else nullcontext():
+                self._unchecked = [] if pipelined else None
+                yield
+            if any(cursor.rowcount != 1 for cursor in self._unchecked or ()):
+                raise InstanceMoved
             events, messages = self._held
         finally:
-            self._held = None
+            self._held, self._unchecked = None, None
         if events:
             self.cursor.executemany(self.sql["insert_event"], events)
         self._write_messages(messages)
@@ -299,8 +311,7 @@ class RuntimeStore(SealedRows):
             ]
         column, seal = sealed
         written = {**params, column: seal()} if column in columns else params
-        self.cursor.execute(update_sql(self.dialect, table, tuple(columns)), written)
-        if self.cursor.rowcount != 1:
+        if not self._one_row(update_sql(self.dialect, table, tuple(columns)), written):
             return False
         if stored is not None:
             stored.update({c: params[c] for c in columns}, version=params["version"] + 1)
@@ -521,7 +532,17 @@ class RuntimeStore(SealedRows):
         )
         for c in EXCEPTION_TIMES & params.keys():
             params[c] = self._time_in(params[c])
-        self.cursor.execute(update_sql(self.dialect, "exceptions", EXCEPTION_WRITABLE), params)
+        return self._one_row(update_sql(self.dialect, "exceptions", EXCEPTION_WRITABLE), params)
+
+    def _one_row(self, sql: str, params: dict[str, Any]) -> bool:
+        """Run a version-checked UPDATE: whether it changed its one row (in a pipelined
+        batch it is sent and taken as done, its row count read when the batch ends)."""
+        if self._unchecked is not None:
+            cursor = self._dbapi.cursor()
+            cursor.execute(sql, params)
+            self._unchecked.append(cursor)
+            return True
+        self.cursor.execute(sql, params)
         return bool(self.cursor.rowcount == 1)
 
     # -- the SLA checks' schedule (ADR 0003) --------------------------------------------
