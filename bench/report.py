@@ -49,7 +49,7 @@ import tempfile
 import time
 import tracemalloc
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -65,10 +65,11 @@ from scratch_pg import fresh_postgres
 
 from oaflow.domain.clock import FixedClock
 from oaflow.domain.holidays_cn import china_calendar
-from oaflow.domain.security import Principal
+from oaflow.domain.security import Principal, Scope
 from oaflow.services import authz, metric_days, metrics
 from oaflow.services.app import App
 from oaflow.storage.database import Database
+from oaflow.storage.scope_sql import LISTED, listed
 
 try:  # the whole review (MTR-4) once it is there; the metrics (its SQL) before
     from oaflow.services import review as review_service
@@ -334,11 +335,21 @@ def statements_of(app: App, login: str, period: str) -> list[Statement]:
 
 
 def plan_of(
-    app: App, backend: str, statement: Statement, settings: Sequence[Statement] = ()
+    app: App,
+    backend: str,
+    statement: Statement,
+    settings: Sequence[Statement] = (),
+    scope: Scope | None = None,
 ) -> list[str]:
-    """The plan of ``statement``, after the ``settings`` (SET LOCAL …) its function made."""
+    """The plan of ``statement``, after the ``settings`` (SET LOCAL …) its function made;
+    with ``scope``'s instances listed first when it reads their list (docs/adr/0018), as
+    the review did (the list exists only in the transaction that made it)."""
     explain = "EXPLAIN QUERY PLAN " if backend == "sqlite" else "EXPLAIN (ANALYZE, BUFFERS) "
-    with app.db.read() as conn:
+    reads_list = scope is not None and LISTED in statement.sql
+    with (
+        app.db.read() as conn,
+        listed(conn, scope) if scope is not None and reads_list else nullcontext(),
+    ):
         for setting in settings:
             conn.exec_driver_sql(setting.sql, setting.params)
         rows = conn.exec_driver_sql(explain + statement.sql, statement.params).all()
@@ -375,6 +386,8 @@ def show_plans(
     ``out``. The lines printed."""
     found = statements_of(app, login, period)
     total = sum(s.seconds for s in found)
+    scope = authz.scope(authz.principal(app, login))
+    listing = sum(s.seconds for s in found if f"INSERT INTO {LISTED}" in s.sql)
     settings = [s for s in found if s.sql.lstrip().upper().startswith("SET ")]
     found = [s for s in found if s.sql.lstrip().upper().startswith(("SELECT", "WITH"))]
     lines = [
@@ -385,7 +398,7 @@ def show_plans(
     scanned: dict[str, dict[str, int]] = {}
     chunks = []
     for s in sorted(found, key=lambda s: -s.seconds):
-        plan = plan_of(app, backend, s, [x for x in settings if x.where == s.where])
+        plan = plan_of(app, backend, s, [x for x in settings if x.where == s.where], scope)
         groups.setdefault(s.where, []).append(s.seconds)
         for table in full_scans(backend, s.sql, plan):
             counts = scanned.setdefault(s.where, {})
@@ -396,6 +409,8 @@ def show_plans(
         scans = ", ".join(f"{t} ({n}×)" for t, n in scanned.get(where, {}).items())
         mark = f"   full scan of {scans}" if scans else ""
         lines.append(f"  {sum(times):>7.3f} s {len(times):>4}×  {where}{mark}")
+    if listing:
+        lines.append(f"  {listing:>7.3f} s    1×  scope_sql.listed (the scope's instances listed)")
     count = sum(sum(c.values()) for c in scanned.values())
     lines.append(f"  full scans of big tables: {count}")
     if out is not None:

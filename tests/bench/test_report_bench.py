@@ -84,6 +84,9 @@ def test_the_report_benchmark_prints_its_figures(ran: Ran) -> None:
     # as admin the finished work comes from the roll-up, as the head from the tasks
     assert "rollup_repo.add_tallies" in plans and "rollup_repo.task_facts" in plans
     assert "ix_tasks_finished_at" in plans
+    # the head's statements read their listed instances (docs/adr/0018), listed once
+    assert out.count("scope_sql.listed (the scope's instances listed)") == len(backends), out
+    assert "oaflow_visible" in plans
     # each database's year was rolled up (a kept SQLite file once: then nothing is left)
     rolled = [int(n) for n in re.findall(r"rolled up (\d+) days in", out)]
     assert len(rolled) == 2 * len(backends) and rolled[0] > 300, out
