@@ -81,6 +81,11 @@ def a_failed_read_leaves_no_list_behind(app: App) -> None:
             assert conn.execute(text(f"SELECT COUNT(*) FROM {LISTED}")).scalar_one() > 0
             _ = 1 / 0
         assert left_in_list(conn) == 0
+        # a second listing inside the first would swap the list under it: refused
+        with conn.begin(), listed(conn, head) as kept:
+            with pytest.raises(RuntimeError), listed(conn, other):
+                pass
+            assert seen(conn, kept) == seen(conn, head)
         with conn.begin(), listed(conn, other) as kept:
             assert seen(conn, kept) == seen(conn, other)
             assert 0 < len(seen(conn, other)) < len(seen(conn, head))

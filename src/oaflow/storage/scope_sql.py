@@ -98,10 +98,13 @@ def listed(conn: Connection, scope: Scope) -> Iterator[Scope]:
     statements of a read that test it many times: each then probes the list by the
     instance's id instead of building the condition's lists again (a head of department at
     1,000,000 tasks: 290,000 tasks assigned, 0.2 s a statement; bench/report.py). Everything
-    is not listed. Not nested: one listed scope at a time on a connection."""
+    is not listed. One listed scope at a time on a connection: a second listing inside the
+    first would replace its list under it, so it is refused."""
     if scope.everything:
         yield scope
         return
+    if conn.info.get(LISTED):
+        raise RuntimeError("a scope is already listed on this connection")
     postgres = conn.dialect.name == "postgresql"
     keep = "BIGINT PRIMARY KEY) ON COMMIT DELETE ROWS" if postgres else "INTEGER PRIMARY KEY)"
     conn.exec_driver_sql(f"CREATE TEMPORARY TABLE IF NOT EXISTS {LISTED} (id {keep}")
@@ -113,5 +116,9 @@ def listed(conn: Connection, scope: Scope) -> Iterator[Scope]:
     )
     if postgres:
         conn.exec_driver_sql(f"ANALYZE {LISTED}")  # no autovacuum for a temporary table
-    yield Listed(False, scope.login, scope.departments)
+    conn.info[LISTED] = True
+    try:
+        yield Listed(False, scope.login, scope.departments)
+    finally:
+        conn.info[LISTED] = False
     conn.exec_driver_sql(f"DELETE FROM {LISTED}")  # SQLite keeps the rows past a commit
