@@ -9,10 +9,12 @@ from typing import Any
 
 import pytest
 
-from oaflow.domain.errors import UnauthenticatedError
+from oaflow.domain.errors import ForbiddenError, NotFoundError, UnauthenticatedError
 from oaflow.domain.security import SYSTEM
 from oaflow.services import auth
 from oaflow.services.app import App
+
+from .driver import who
 
 
 def held(app: App) -> int:
@@ -58,3 +60,27 @@ def test_a_password_set_while_the_old_one_was_checked_refuses_the_sign_in(
     assert refused.value.code == "auth.bad_credentials"
     monkeypatch.setattr(auth, "_verified", verified)
     assert auth.sign_in(demo_app, "csd.head", "changed-meanwhile").principal.login == "csd.head"
+
+
+def test_a_password_one_may_not_set_is_refused_before_any_hash_is_made(
+    demo_app: App, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A hash costs the server tens of milliseconds of CPU and its memory: a caller who may
+    not set the password (someone else's, a login nobody has) must not make it spend them."""
+    made: list[str] = []
+    hashed = auth.hash_password
+
+    def make(password: str) -> str:
+        made.append(password)
+        return hashed(password)
+
+    monkeypatch.setattr(auth, "hash_password", make)
+    staff = who(demo_app, "csd.staff")
+    with pytest.raises(ForbiddenError):
+        auth.set_password(demo_app, staff, "csd.head", "taken-over-1")
+    with pytest.raises(NotFoundError):
+        auth.set_password(demo_app, staff, "nobody.here", "taken-over-2")
+    assert made == []
+    assert auth.sign_in(demo_app, "csd.head", "demo").principal.login == "csd.head"  # unchanged
+    auth.set_password(demo_app, staff, "csd.staff", "my-own-new-one")  # one's own: hashed once
+    assert made == ["my-own-new-one"]

@@ -84,15 +84,21 @@ def set_password(app: App, who: Principal, login: str, password: str) -> None:
     """Set ``login``'s password: one's own, or anyone's for an administrator."""
     if len(password) < MIN_PASSWORD:
         raise InputError("auth.password_short", minimum=MIN_PASSWORD)
-    hashed = hash_password(password)  # slow on purpose: not while holding a transaction
+    with app.db.read() as conn:  # refused before the hash, which is slow on purpose: a
+        _may_set_password(app, conn, who, login)  # refusal must not cost the server one
+    hashed = hash_password(password)  # not while holding a transaction
     with app.db.write() as conn:
-        if login not in app.org(conn).users:
-            raise NotFoundError("access.unknown_user", login=login)
-        if login != who.login:
-            authz.authorize(app, conn, who, Permission.ADMINISTER)
+        _may_set_password(app, conn, who, login)  # again: roles may have changed meanwhile
         auth_repo.set_password_hashes(conn, {login: hashed}, app.now())
         auth_repo.end_sessions_of(conn, [login])  # a changed password signs everyone out
         audit.record(app, conn, who, AuditAction.PASSWORD_SET, f"user:{login}")
+
+
+def _may_set_password(app: App, conn: Connection, who: Principal, login: str) -> None:
+    if login not in app.org(conn).users:
+        raise NotFoundError("access.unknown_user", login=login)
+    if login != who.login:
+        authz.authorize(app, conn, who, Permission.ADMINISTER)
 
 
 def seed_passwords(app: App, logins: Iterable[str], password: str) -> None:

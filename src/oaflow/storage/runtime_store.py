@@ -13,7 +13,7 @@ The values of sensitive fields are sealed on their way in and opened on their wa
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager, nullcontext
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
@@ -95,9 +95,9 @@ class RuntimeStore(SealedRows):
         self.org_revision: int | None = None
         #: inside ``batched``: history rows and messages written when the block ends
         self._held: tuple[list[dict[str, Any]], list[dict[str, Any]]] | None = None
-        #: inside ``batched`` on PostgreSQL: the cursors of the pipelined version-checked
-        #: updates, whose row counts are read when the block ends
-        self._unchecked: list[Any] | None = None
+        #: in a pipeline (PostgreSQL): the version-checked updates sent, as (cursor, table,
+        #: row id), whose row counts are read when it ends
+        self._unchecked: list[tuple[Any, str, int]] | None = None
         #: ``preload_actions``: task id -> its instance's id; instance id -> rows read
         self._preloaded_for: dict[int, int] = {}
         self._preloaded: dict[int, list[Sequence[Any]]] = {}
@@ -224,31 +224,71 @@ class RuntimeStore(SealedRows):
         """Decisions written in this block keep their history rows and their messages until
         it ends, then write them all in two statements (on PostgreSQL psycopg pipelines an
         ``executemany``): a batch of 25 due checks makes two round trips instead of fifty.
-        On PostgreSQL the block is also a pipeline: an update is sent without waiting for
-        its answer (a read waits for the updates before it, and sees them), and the version
-        checks are read when the block ends — one that failed raises ``InstanceMoved``
+        On PostgreSQL the block is also a pipeline (``_pipelined``): the version checks of
+        all its decisions are read when it ends — one that failed raises ``InstanceMoved``
         then, whichever record it was. Only for a block whose transaction commits or rolls
         back whole — a savepoint undone inside it would leave its rows held."""
         self._held = ([], [])
-        pipelined = not self.sqlite
         try:
-            with self._dbapi.pipeline() if pipelined else nullcontext():
-                self._unchecked = [] if pipelined else None
+            with self._pipelined(acted=None):
                 yield
-            if any(cursor.rowcount != 1 for cursor in self._unchecked or ()):
-                raise InstanceMoved
             events, messages = self._held
         finally:
-            self._held, self._unchecked = None, None
+            self._held = None
         if events:
             self.cursor.executemany(self.sql["insert_event"], events)
         self._write_messages(messages)
+
+    @contextmanager
+    def _pipelined(self, acted: TaskRecord | None) -> Iterator[None]:
+        """On PostgreSQL, the statements of the block in psycopg's pipeline mode: a write
+        whose answer is not needed is sent without waiting for it (a read, or an insert
+        that returns an id, waits for what was sent before it, and sees it), so a decision
+        costs a round trip per id it needs and one at the end instead of one per statement.
+        The version-checked updates are taken as done and their row counts read when the
+        block ends: the first that changed no row raises — ``ConflictError`` when it was
+        ``acted``, the task the command was about, else ``InstanceMoved`` — as it would have
+        at once. A stale decision's later statements run before that is known, and one may
+        fail (its history rows' numbers were taken meanwhile): the failed check is then the
+        error raised, the cause. (SQLite, or already in a pipeline: the block as it is.)"""
+        if self.sqlite or self._unchecked is not None:
+            yield
+            return
+        self._unchecked = []
+        try:
+            try:
+                with self._dbapi.pipeline():
+                    yield
+            except Exception as exc:
+                moved = self._failed_check(acted)
+                if moved is None:
+                    raise
+                raise moved from exc
+            moved = self._failed_check(acted)
+            if moved is not None:
+                raise moved
+        finally:
+            self._unchecked = None
+
+    def _failed_check(self, acted: TaskRecord | None) -> Exception | None:
+        """The first version check of the pipeline that changed no row, as the error it
+        means; None when none did (or their answers did not come)."""
+        for cursor, table, row_id in self._unchecked or ():
+            if cursor.rowcount == 0:
+                if acted is not None and (table, row_id) == ("tasks", acted.id):
+                    return ConflictError("task.changed_meanwhile", task=acted.id)
+                return InstanceMoved()
+        return None
 
     def write(self, decision: Decision, acted: TaskRecord | None = None) -> None:
         """Write everything ``decision`` holds at the versions its records were read at.
         Another transaction changed the instance meanwhile: ``InstanceMoved`` (decide
         again); it changed ``acted``, the task the command was about: a conflict. Either
         way the caller's transaction is rolled back, so nothing is written."""
+        with self._pipelined(acted):
+            self._write(decision, acted)
+
+    def _write(self, decision: Decision, acted: TaskRecord | None) -> None:
         self._number_exceptions(decision)
         for task in decision.changed_tasks:
             if not self.update_task(task):
@@ -272,17 +312,23 @@ class RuntimeStore(SealedRows):
         if self._held is not None:
             self._held[0].extend(events)
         elif events:
-            self.cursor.executemany(self.sql["insert_event"], events)
+            self._sender().executemany(self.sql["insert_event"], events)
         for record in decision.exception_changes:
             if not self.update_exception(record):
                 raise InstanceMoved
             record.version += 1
+        rows = self._message_rows(instance_id, decision.messages, decision.at)
         if self._held is not None:
-            self._held[1].extend(self._message_rows(instance_id, decision.messages, decision.at))
+            self._held[1].extend(rows)
         else:
-            self.insert_messages(instance_id, decision.messages, decision.at)
+            self._write_messages(rows, counted=False)
         for opening in decision.exceptions:
             self.insert_exception(instance_id, opening, decision.at)
+
+    def _sender(self) -> Any:
+        """The cursor for a statement whose answer is not read: in a pipeline a cursor of
+        its own (a cursor's pending answers would stand before the next read's on it)."""
+        return self.cursor if self._unchecked is None else self._dbapi.cursor()
 
     def _number_exceptions(self, decision: Decision) -> None:
         """Give each exception to open its code, the next number of its scope (EXC-1)."""
@@ -311,7 +357,7 @@ class RuntimeStore(SealedRows):
             ]
         column, seal = sealed
         written = {**params, column: seal()} if column in columns else params
-        if not self._one_row(update_sql(self.dialect, table, tuple(columns)), written):
+        if not self._one_row(table, update_sql(self.dialect, table, tuple(columns)), written):
             return False
         if stored is not None:
             stored.update({c: params[c] for c in columns}, version=params["version"] + 1)
@@ -384,8 +430,9 @@ class RuntimeStore(SealedRows):
         rec.id = int(self.cursor.fetchone()[0])
         if later:
             self.reseal("tasks", rec.id, sealed_outputs(self.fields, rec, self.definition_of, self))
-        for login in rec.candidates:
-            self.cursor.execute(self.sql["insert_candidate"], {"task_id": rec.id, "login": login})
+        if rec.candidates:
+            candidates = [{"task_id": rec.id, "login": login} for login in rec.candidates]
+            self._sender().executemany(self.sql["insert_candidate"], candidates)
 
     def insert_events(
         self, instance: InstanceRecord, events: Sequence[Event], at: datetime
@@ -463,8 +510,13 @@ class RuntimeStore(SealedRows):
             for m in messages
         ]
 
-    def _write_messages(self, rows: list[dict[str, Any]]) -> int:
+    def _write_messages(self, rows: list[dict[str, Any]], counted: bool = True) -> int:
+        """Write the messages' rows; how many were new (when ``counted``: on PostgreSQL an
+        answer waited for)."""
         if not rows:
+            return 0
+        if not self.sqlite and not counted:  # sent; in a pipeline not waited for
+            self._sender().executemany(self.sql["insert_message"], rows)
             return 0
         if not self.sqlite and len(rows) == 1:  # an action's message: no pipeline's cost
             self.cursor.execute(self.sql["insert_message"], rows[0])
@@ -502,7 +554,7 @@ class RuntimeStore(SealedRows):
         return bool(self.cursor.rowcount == 1)
 
     def insert_exception(self, instance_id: int, opening: ExceptionOpening, at: datetime) -> None:
-        self.cursor.execute(
+        self._sender().execute(
             self.sql["insert_exception"],
             {
                 "code": opening.code,
@@ -532,15 +584,16 @@ class RuntimeStore(SealedRows):
         )
         for c in EXCEPTION_TIMES & params.keys():
             params[c] = self._time_in(params[c])
-        return self._one_row(update_sql(self.dialect, "exceptions", EXCEPTION_WRITABLE), params)
+        sql = update_sql(self.dialect, "exceptions", EXCEPTION_WRITABLE)
+        return self._one_row("exceptions", sql, params)
 
-    def _one_row(self, sql: str, params: dict[str, Any]) -> bool:
-        """Run a version-checked UPDATE: whether it changed its one row (in a pipelined
-        batch it is sent and taken as done, its row count read when the batch ends)."""
+    def _one_row(self, table: str, sql: str, params: dict[str, Any]) -> bool:
+        """Run a version-checked UPDATE: whether it changed its one row (in a pipeline it
+        is sent and taken as done, its row count read when the pipeline ends)."""
         if self._unchecked is not None:
             cursor = self._dbapi.cursor()
             cursor.execute(sql, params)
-            self._unchecked.append(cursor)
+            self._unchecked.append((cursor, table, params["id"]))
             return True
         self.cursor.execute(sql, params)
         return bool(self.cursor.rowcount == 1)
