@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, inspect, text
+from sqlalchemy import inspect
 
 from oaflow.domain.clock import FixedClock
 from oaflow.domain.holidays_cn import china_calendar
@@ -96,11 +96,19 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
         yield f"sqlite:///{tmp_path / 'oaflow.db'}"
         return
     admin_url = request.getfixturevalue("pg_admin_url")
-    url, name = fresh_pg_database(admin_url)
+    demo = "demo_app" in request.fixturenames  # made a copy of the demo at once (demo_app)
+    url, name = fresh_pg_database(admin_url, request.getfixturevalue("demo_pg") if demo else None)
+    if demo:
+        DEMO_COPIES.add(name)
     try:
         yield url
     finally:
+        DEMO_COPIES.discard(name)
         drop_pg_database(admin_url, name)
+
+
+#: the PostgreSQL databases ``db_url`` made as copies of the demo template for ``demo_app``
+DEMO_COPIES: set[str] = set()
 
 
 @pytest.fixture
@@ -131,28 +139,34 @@ def demo_app(app: App, clock: FixedClock, request: pytest.FixtureRequest) -> App
     """An app on a fresh database with the demo organisation and the built-in processes.
 
     `setup.init(app, demo=True)` runs once per backend and worker, into a template database
-    that each test's fresh database is then copied from (a file copy on SQLite, CREATE
-    DATABASE … TEMPLATE on PostgreSQL): the migrations and the demo data are the same for
-    every test made at T0, and making them again took ~0.2 s (SQLite) and ~0.5 s
+    that each test's fresh database is then copied from (a file copy on SQLite; on
+    PostgreSQL `db_url` makes the database with CREATE DATABASE … TEMPLATE at once): the
+    migrations and the demo data are the same for every test made at T0, and making them
+    again took ~0.2 s (SQLite) and ~0.5 s
     (PostgreSQL) of every one of about a thousand tests. A database something already wrote
     to, or a clock moved before, gets its own `setup.init`."""
     from oaflow.services import setup
 
     sqlite = app.db.dialect == "sqlite"
+    name = str(app.db.engine.url.database)
+    if name in DEMO_COPIES:  # db_url made it a copy of the template (made at T0)
+        if clock.now() == T0:
+            return app
+        app.db.dispose()
+        admin_url = request.getfixturevalue("pg_admin_url")
+        drop_pg_database(admin_url, name)
+        fresh_pg_database(admin_url, name=name)
     if clock.now() != T0 or not _empty(app):
         setup.init(app, demo=True)
         return app
     template = request.getfixturevalue("demo_sqlite" if sqlite else "demo_pg")
     app.db.dispose()
     if sqlite:
-        shutil.copyfile(template, str(app.db.engine.url.database))
+        shutil.copyfile(template, name)
     else:
-        name = str(app.db.engine.url.database)
-        admin = create_engine(request.getfixturevalue("pg_admin_url"), isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
-            conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
-        admin.dispose()
+        admin_url = request.getfixturevalue("pg_admin_url")
+        drop_pg_database(admin_url, name)
+        fresh_pg_database(admin_url, template, name=name)
     return app
 
 
