@@ -86,9 +86,17 @@ def test_the_inbox_narrowed_in_the_database_is_every_task_narrowed_by_hand(
             if (wanted.process is None or t.process == wanted.process)
             and (wanted.state is None or t.state is wanted.state)
             and (wanted.priority is None or t.priority == wanted.priority)
+            and (wanted.sla is None or t.sla is wanted.sla)
             and (
                 wanted.department is None
                 or (t.department and t.department.code) == wanted.department
+            )
+            and (
+                not wanted.q
+                or any(
+                    wanted.q.casefold() in text.casefold()
+                    for text in (t.title, t.business_key, t.node.name.zh, t.node.name.en)
+                )
             )
         ]
         order = {
@@ -115,6 +123,26 @@ def test_the_inbox_narrowed_in_the_database_is_every_task_narrowed_by_hand(
         wanted = InboxFilter(process, state, None, department, priority, None, sort, offset, limit)
         page = queries.inbox(demo_app, head, wanted)
         assert (ids_of(page.items), page.total) == by_hand(wanted), wanted
+    # a search: titles, business keys (in any case), node names in Chinese and English (in
+    # any case); LIKE's wildcards are only characters; with other filters and pages
+    searches = itertools.product(
+        ("投诉", "投诉3", keys[0].lower(), "受理", "accept", "ACCEPT COMP", "%", "_", "无此任务"),
+        (None, TaskState.ACKNOWLEDGED),
+        (None, "high"),
+        ("due", "priority"),
+        ((0, 50), (2, 3)),
+    )
+    for q, state, priority, sort, (offset, limit) in searches:
+        wanted = InboxFilter(None, state, None, None, priority, q, sort, offset, limit)
+        page = queries.inbox(demo_app, head, wanted)
+        assert (ids_of(page.items), page.total) == by_hand(wanted), wanted
+    pages = ((0, 50), (1, 2))
+    for sla, q, (offset, limit) in itertools.product(Sla, (None, "投诉", "受理"), pages):
+        wanted = InboxFilter(sla=sla, q=q, offset=offset, limit=limit)
+        page = queries.inbox(demo_app, head, wanted)
+        assert (ids_of(page.items), page.total) == by_hand(wanted), wanted
+    assert by_hand(InboxFilter(q="accept"))[1] == 9 and by_hand(InboxFilter(q="投诉3"))[1] == 1
+    assert by_hand(InboxFilter(q="%"))[1] == 0
 
 
 def test_done_by_me_newest_first_and_only_mine(demo_app: App, clock: FixedClock) -> None:

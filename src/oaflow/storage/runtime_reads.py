@@ -119,8 +119,10 @@ def open_tasks_for(conn: Connection, fields: SensitiveFields, login: str) -> lis
 
 @dataclass(frozen=True)
 class OpenTasksWanted:
-    """Which of one's open tasks, in which order, which page (an inbox narrowed by what the
-    tables hold; a search in node names or an SLA state is narrowed by the service)."""
+    """Which of one's open tasks, in which order, which page (``limit`` None: all). ``q``
+    is looked for in the instance's title and business key (ASCII letters in any case), and
+    ``nodes`` (definition id, node id) are the nodes whose names hold it (the service reads
+    the names)."""
 
     process: str | None = None
     state: str | None = None
@@ -128,7 +130,9 @@ class OpenTasksWanted:
     priority: str | None = None
     sort: str = "due"
     offset: int = 0
-    limit: int = 50
+    limit: int | None = 50
+    q: str | None = None
+    nodes: tuple[tuple[int, str], ...] = ()
 
 
 def open_tasks_page(
@@ -146,6 +150,17 @@ def open_tasks_page(
         where.append(instances.c.definition_key == wanted.process)
     if wanted.priority is not None:
         where.append(instances.c.priority == wanted.priority)
+    if wanted.q:
+        where.append(
+            or_(
+                instances.c.title.icontains(wanted.q, autoescape=True),
+                instances.c.business_key.icontains(wanted.q, autoescape=True),
+                *(
+                    and_(instances.c.definition_id == d, tasks.c.node_id == n)
+                    for d, n in wanted.nodes
+                ),
+            )
+        )
     joined = tasks.join(instances, instances.c.id == tasks.c.instance_id)
     order: list[ColumnElement[Any]]
     if wanted.sort == "created":
@@ -163,11 +178,19 @@ def open_tasks_page(
         .offset(wanted.offset)
         .limit(wanted.limit)
     ).all()
-    if len(rows) < wanted.limit and (rows or wanted.offset == 0):  # the last page: no count
+    if wanted.limit is None or (len(rows) < wanted.limit and (rows or wanted.offset == 0)):
         total = wanted.offset + len(rows)
     else:
         total = conn.execute(select(func.count()).select_from(joined).where(*where)).scalar_one()
     return [_task(conn, fields, r) for r in rows], int(total)
+
+
+def open_task_nodes(conn: Connection, login: str) -> list[tuple[int, str]]:
+    """The nodes (definition id, node id) ``login`` holds open tasks at."""
+    joined = tasks.join(instances, instances.c.id == tasks.c.instance_id)
+    query = select(instances.c.definition_id, tasks.c.node_id).select_from(joined)
+    rows = conn.execute(query.where(_mine(login)).distinct()).all()
+    return [(int(d), str(n)) for d, n in rows]
 
 
 def count_instances(conn: Connection) -> int:
