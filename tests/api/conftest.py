@@ -104,7 +104,12 @@ def serve(app: App) -> Iterator[Server]:
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
-    config = uvicorn.Config(create_api(app), log_level="warning", lifespan="off")
+    # idle connections are kept as long as a test may leave a signed-in client unused: with
+    # uvicorn's 5 s a loaded machine let the server close one just as its client reused it
+    # ("Connection reset by peer" in the BOLA matrix's data making, on CI)
+    config = uvicorn.Config(
+        create_api(app), log_level="warning", lifespan="off", timeout_keep_alive=600
+    )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
