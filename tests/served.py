@@ -26,6 +26,11 @@ def oaflow_command() -> list[str]:
 
 OAFLOW = oaflow_command()
 
+#: an HTTP client's limits for one kept while the test waits for other processes: a new
+#: connection per request (`oaflow serve` closes one idle for 5 s, uvicorn's default, and a
+#: request sent on it just then is answered "Connection reset by peer")
+FRESH_CONNECTIONS = httpx.Limits(max_keepalive_connections=0)
+
 
 def clean_env(columns: int = 200) -> dict[str, str]:
     """The environment without OAFLOW_* settings, with a wide terminal for stable tables."""

@@ -26,7 +26,7 @@ from oaflow.services import authz, runtime, setup
 from oaflow.services.app import App
 from oaflow.storage.database import Database
 from pg_databases import drop_pg_database, fresh_pg_database
-from served import OAFLOW, Served, clean_env, free_port, start_server
+from served import FRESH_CONNECTIONS, OAFLOW, Served, clean_env, free_port, start_server
 
 pytestmark = [pytest.mark.acceptance, pytest.mark.postgres]
 
@@ -106,7 +106,7 @@ def value(
 
 
 def signed_in(base: str, login: str) -> httpx.Client:
-    http = httpx.Client(base_url=base, timeout=30)
+    http = httpx.Client(base_url=base, timeout=30, limits=FRESH_CONNECTIONS)
     answer = http.post("/api/session", json={"login": login, "password": "demo"})
     assert answer.status_code == 200, answer.text
     http.headers["X-CSRF-Token"] = answer.json()["csrf"]

@@ -19,6 +19,7 @@ import pytest
 from conftest import Served, run_oaflow, start_server
 from oaflow.storage.database import Database
 from oaflow.storage.migrate import upgrade
+from served import FRESH_CONNECTIONS
 
 pytestmark = pytest.mark.acceptance
 
@@ -37,7 +38,7 @@ MILESTONES = {
 
 @contextmanager
 def signed_in(served: Served, login: str) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=served.url, timeout=30) as http:
+    with httpx.Client(base_url=served.url, timeout=30, limits=FRESH_CONNECTIONS) as http:
         answer = http.post("/api/session", json={"login": login, "password": "demo"})
         assert answer.status_code == 200, answer.text
         http.headers["X-CSRF-Token"] = answer.json()["csrf"]
