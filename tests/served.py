@@ -41,6 +41,23 @@ def clean_env(columns: int = 200) -> dict[str, str]:
     return env
 
 
+def run_in(folder: Path, command: list[str], timeout: float = 60) -> str:
+    """Run ``command`` in ``folder`` with the clean environment: what it printed (the test
+    fails with all of it when the command fails)."""
+    done = subprocess.run(
+        command,
+        cwd=folder,
+        env=clean_env(),
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        timeout=timeout,
+        check=False,
+    )
+    assert done.returncode == 0, f"{command[:3]} in {folder}:\n{done.stdout}{done.stderr}"
+    return done.stdout
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from urllib.parse import urlparse
@@ -18,7 +17,7 @@ import pytest
 from browsing import DESKTOP, Visit, sign_in
 from playwright.sync_api import Browser, BrowserContext, Route, sync_playwright
 
-from served import OAFLOW, Served, clean_env, start_server
+from served import OAFLOW, Served, run_in, start_server
 
 CHROMIUM = os.environ.get("OAFLOW_CHROMIUM", "/usr/lib/chromium/chromium")
 ARGS = [
@@ -58,16 +57,7 @@ def demo_site_files(tmp_path_factory: pytest.TempPathFactory) -> Path:
     --with-history` (its six simulated weeks end when this test worker began): made once,
     copied for every module's server."""
     folder = tmp_path_factory.mktemp("demo-site")
-    done = subprocess.run(
-        [*OAFLOW, "init", "--demo", "--with-history"],
-        cwd=folder,
-        env=clean_env(),
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    assert done.returncode == 0, done.stdout + done.stderr
+    run_in(folder, [*OAFLOW, "init", "--demo", "--with-history"], timeout=300)
     return folder
 
 

@@ -8,21 +8,16 @@ skips with a reason on /admin/services. Desktop and phone screenshots."""
 from __future__ import annotations
 
 import json
-import subprocess
 import time
 from collections.abc import Callable
 
 from browsing import PHONE, Visit
 
-from served import OAFLOW, Served, clean_env
+from served import OAFLOW, Served, run_in
 
 
 def oaflow(site: Served, *args: str) -> str:
-    done = subprocess.run(
-        [*OAFLOW, *args], cwd=site.cwd, env=clean_env(), capture_output=True, text=True,
-        encoding="utf-8", timeout=60, check=True,
-    )  # fmt: skip
-    return done.stdout
+    return run_in(site.cwd, [*OAFLOW, *args])
 
 
 def test_ledgers_by_department_with_totals_in_scope(visit: Callable[..., Visit]) -> None:

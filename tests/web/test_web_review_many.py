@@ -6,7 +6,6 @@ got 56 more complaints, started a month ago and left untouched (so all of them a
 from __future__ import annotations
 
 import shutil
-import subprocess
 import sys
 from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
@@ -16,7 +15,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from browsing import Visit
 
-from served import Served, clean_env, start_server
+from served import Served, run_in, start_server
 
 LISTED = 50  # services/review.py AT_RISK_LISTED
 LEFT_UNTOUCHED = 56
@@ -44,16 +43,7 @@ for n in range(int(sys.argv[1])):
 def site(tmp_path_factory: pytest.TempPathFactory, demo_site_files: Path) -> Iterator[Served]:
     folder = tmp_path_factory.mktemp("site-many-late")
     shutil.copytree(demo_site_files, folder, dirs_exist_ok=True)
-    done = subprocess.run(
-        [sys.executable, "-c", SEED, str(LEFT_UNTOUCHED)],
-        cwd=folder,
-        env=clean_env(),
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert done.returncode == 0, done.stdout + done.stderr
+    run_in(folder, [sys.executable, "-c", SEED, str(LEFT_UNTOUCHED)], timeout=120)
     served = start_server(folder, "--demo")
     yield served
     served.stop()

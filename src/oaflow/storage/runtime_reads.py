@@ -117,6 +117,10 @@ def open_tasks_for(conn: Connection, fields: SensitiveFields, login: str) -> lis
     return [_task(conn, fields, r) for r in rows]
 
 
+#: a task with its instance (an inbox narrows by both)
+_WITH_INSTANCE = tasks.join(instances, instances.c.id == tasks.c.instance_id)
+
+
 @dataclass(frozen=True)
 class OpenTasksWanted:
     """Which of one's open tasks, in which order, which page (``limit`` None: all). ``q``
@@ -161,7 +165,6 @@ def open_tasks_page(
                 ),
             )
         )
-    joined = tasks.join(instances, instances.c.id == tasks.c.instance_id)
     order: list[ColumnElement[Any]]
     if wanted.sort == "created":
         order = [tasks.c.created_at, tasks.c.id]
@@ -172,7 +175,7 @@ def open_tasks_page(
         order = [tasks.c.due_at.is_(None), tasks.c.due_at, tasks.c.id]
     rows = conn.execute(
         select(tasks)
-        .select_from(joined)
+        .select_from(_WITH_INSTANCE)
         .where(*where)
         .order_by(*order)
         .offset(wanted.offset)
@@ -181,14 +184,14 @@ def open_tasks_page(
     if wanted.limit is None or (len(rows) < wanted.limit and (rows or wanted.offset == 0)):
         total = wanted.offset + len(rows)
     else:
-        total = conn.execute(select(func.count()).select_from(joined).where(*where)).scalar_one()
+        counted = select(func.count()).select_from(_WITH_INSTANCE).where(*where)
+        total = conn.execute(counted).scalar_one()
     return [_task(conn, fields, r) for r in rows], int(total)
 
 
 def open_task_nodes(conn: Connection, login: str) -> list[tuple[int, str]]:
     """The nodes (definition id, node id) ``login`` holds open tasks at."""
-    joined = tasks.join(instances, instances.c.id == tasks.c.instance_id)
-    query = select(instances.c.definition_id, tasks.c.node_id).select_from(joined)
+    query = select(instances.c.definition_id, tasks.c.node_id).select_from(_WITH_INSTANCE)
     rows = conn.execute(query.where(_mine(login)).distinct()).all()
     return [(int(d), str(n)) for d, n in rows]
 
