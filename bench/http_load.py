@@ -33,6 +33,11 @@ Locust runs on the same 2-core machine as the server and takes CPU from it (one 
 process, FastHttpUser): the requests/s of both runs are lower bounds, the bare one more so
 (its requests are cheaper, so the client's share of the machine is larger).
 
+5. The ceiling: the flow's route bodies (the same services and JSON answers, the logins in
+   turn) run in the bench's own process for as long, with no HTTP, server, session or
+   idempotency key at all — beside the bare endpoint, the most the flow's ratio could be if
+   HTTP cost nothing (``in_process``).
+
 ``--http-profile`` then serves a fresh copy once more under cProfile (every thread) and
 runs the flow with one user for 10 seconds: with nobody to wait for (the profiler counts
 wall time per thread, a function's waits for the GIL and SQLite's write lock included),
@@ -63,7 +68,9 @@ import httpx
 sys.path.insert(0, str(Path(__file__).parent))
 
 from figures import Figure, Target, at_least_ratio, below
+from flow_steps import ACTIONS
 
+from oaflow.api.answers import typed
 from oaflow.bootstrap import build_app
 from oaflow.config import Settings
 from oaflow.domain.org import Organisation, User
@@ -71,6 +78,7 @@ from oaflow.domain.states import Action
 from oaflow.domain.text import Text
 from oaflow.engine.runtime import Command
 from oaflow.services import auth, authz, organisation, queries, runtime, setup
+from oaflow.services.views import InboxFilter
 
 HERE = Path(__file__).parent
 #: the key that seals the complaint's phone (the format of OAFLOW_KEYS)
@@ -84,6 +92,8 @@ FORM = {
 }
 KINDS = ("quality", "logistics", "service")
 
+#: the ceiling of the flow's ratio (no target of its own): see in_process
+IN_PROCESS = "the flow's route bodies in one process, no HTTP, requests/s"
 TARGETS: list[Target] = [
     Target("HTTP flow requests/s", "≥ 0.3 × bare FastAPI", at_least_ratio(0.3)),
     Target("HTTP flow p99 ms", "< 100 ms at 50 users", below(100.0)),
@@ -420,6 +430,44 @@ def print_profile(path: Path, top: int = 25) -> None:
         print(f"http:   {cumulative:7.2f} s cum {calls:>9,}×  {name}  {where}")
 
 
+# -- the flow without HTTP ------------------------------------------------------------------
+
+
+def in_process(path: Path, logins: list[str], seconds: float) -> float:
+    """Requests/s of the flow's route bodies run in this process, one after another, with no
+    HTTP at all: the inbox page, the task, the action and the task again (what the routes
+    call, each answer dumped to JSON as the route does), the logins in turn — no server, no
+    session look-up, no form token, no idempotency key. The most one Python process could
+    serve the flow if HTTP cost nothing: the ceiling of its ratio to the bare endpoint."""
+    app = build_app(settings(path))
+    people = [authz.principal(app, login) for login in logins]
+    requests = 0
+    began = time.perf_counter()
+    while time.perf_counter() - began < seconds:
+        for who in people:
+            page = queries.inbox(app, who, InboxFilter(limit=50))
+            typed(page)
+            requests += 1
+            mine = [t for t in page.items if t.node.id in ACTIONS]
+            if not mine:
+                continue
+            task = mine[0]
+            typed(queries.task_detail(app, who, task.id))
+            action, body = ACTIONS[task.node.id]
+            command = Command(
+                Action.APPROVE if action == "approve" else Action.COMPLETE,
+                who.login,
+                note=body.get("note", ""),
+                outputs=body.get("fields", {}),
+            )
+            runtime.act(app, who, task.id, command)
+            typed(queries.task_detail(app, who, task.id))
+            requests += 2
+    spent = time.perf_counter() - began
+    app.db.dispose()
+    return requests / spent
+
+
 # -- the part ------------------------------------------------------------------------------
 
 
@@ -480,6 +528,9 @@ def measure(args: argparse.Namespace) -> list[Figure]:
             print(line, flush=True)
         flow_only(paced, server)
 
+        alone = in_process(copy("in-process"), logins, seconds)
+        print(f"http: the flow's route bodies in one process, no HTTP: {alone:,.0f} requests/s")
+
         if getattr(args, "http_profile", False) and not quick:
             out = folder / "server.prof"
             server = serve_oaflow(copy("profiled"), profile_to=out)
@@ -501,6 +552,7 @@ def measure(args: argparse.Namespace) -> list[Figure]:
             "bare FastAPI requests/s",
             bare.per_second,
         ),
+        Figure(IN_PROCESS, alone, "/s", "bare FastAPI requests/s", bare.per_second),
         Figure("HTTP flow p50 ms", paced.p50, "ms"),
         Figure("HTTP flow p99 ms", paced.p99, "ms"),
         Figure("HTTP flow p50 ms at full load", flow.p50, "ms"),

@@ -34,6 +34,7 @@ import zlib
 from typing import Any
 
 import gevent
+from flow_steps import ACTIONS
 from locust import constant, task
 from locust.contrib.fasthttp import FastHttpUser
 from locust.exception import StopUser
@@ -42,14 +43,6 @@ LOGINS = [s for s in os.environ.get("BENCH_LOGINS", "csd.head").split(",") if s]
 USERS = int(os.environ.get("BENCH_USERS", "1"))
 THINK = float(os.environ.get("BENCH_THINK", "0"))
 PASSWORD = os.environ.get("BENCH_PASSWORD", "demo")
-#: what a person does with a complaint's task, by its node: (action, body)
-ACTIONS: dict[str, tuple[str, dict[str, Any]]] = {
-    "triage": ("approve", {"note": "属实，转责任部门处理"}),
-    "handle": ("complete", {"fields": {"cause": "包装材料强度不足", "solution": "更换加厚包装"}}),
-    "review": ("approve", {"note": "认可"}),
-    "reply": ("complete", {"fields": {"reply": "已回复客户", "satisfaction": 5}}),
-}
-
 NUMBERS = itertools.count()
 READY = [0]
 

@@ -78,6 +78,24 @@ def test_the_engine_stands_beside_each_reference_of_the_issue(printed: list[str]
     assert {"SpiffWorkflow persisted/s", "replay of its own statements/s"} <= references
 
 
+def test_each_missed_ratio_stands_beside_its_ceiling(printed: list[str]) -> None:
+    """The figures that say how far a ratio can go on this machine at all: the replay (no
+    engine logic) beside SpiffWorkflow; on PostgreSQL the engine with its process's CPU taken
+    out (faster than the engine itself) and the bare transaction on 4 connections."""
+    rows = table(printed, "figure | value | reference | ratio")
+    pairs = {(r[0], r[2].rsplit(": ", 1)[0]): figure_value(r[1]) for r in rows}
+    assert ("replay of its own statements/s", "SpiffWorkflow persisted/s") in pairs
+    if not os.environ.get("OAFLOW_TEST_DATABASE_URL"):
+        return
+    bare = "bare 3-statement transaction/s, 1 connection"
+    engine = pairs[("PostgreSQL engine completions/s, 1 process", bare)]
+    alone = pairs[("PostgreSQL engine with its process's CPU taken out, completions/s", bare)]
+    assert alone > engine
+    four = "bare 3-statement transaction/s, 4 connections"
+    assert (four, bare) in pairs
+    assert ("PostgreSQL engine completions/s, 4 processes", four) in pairs
+
+
 def test_the_targets_end_with_their_count(printed: list[str]) -> None:
     rows = table(printed, "figure | target | measured | result")
     results = [r[-1] for r in rows]
