@@ -98,7 +98,9 @@ def start_server(cwd: Path, *args: str, env: dict[str, str] | None = None) -> Se
         encoding="utf-8",
     )
     served = Served(process, f"http://127.0.0.1:{port}", cwd)
-    deadline = time.monotonic() + 60
+    # generous: `serve --demo` simulates six weeks of work before it listens (35 s seen on a
+    # slow, loaded 2-core machine); a server that is ready answers at once anyway
+    deadline = time.monotonic() + 180
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise AssertionError(f"oaflow serve exited: {served.stop()[1]}")
