@@ -57,16 +57,13 @@ from oaflow.storage import runtime_reads as repo
 Row = tuple[TaskRecord, InstanceRecord, ProcessDefinition]
 
 
-def _with_instances(app: App, conn: Connection, tasks: Sequence[TaskRecord]) -> list[Row]:
-    """Each task with its instance (one query per 500; without its form data, which a
-    summary never shows) and definition (cached)."""
-    ids = [t.instance_id for t in tasks]
-    by_id = repo.load_instances(conn, app.sensitive, ids, with_data=False)
-    rows = []
-    for task in tasks:
-        instance = by_id[task.instance_id]
-        rows.append((task, instance, app.definition(conn, instance.definition_id)))
-    return rows
+def _with_definitions(
+    app: App, conn: Connection, found: Sequence[repo.TaskWithInstance]
+) -> list[Row]:
+    """Each task and its instance (read together) with the instance's definition (cached)."""
+    return [
+        (task, instance, app.definition(conn, instance.definition_id)) for task, instance in found
+    ]
 
 
 def tasks_for(app: App, who: Principal) -> list[TaskSummary]:
@@ -74,8 +71,10 @@ def tasks_for(app: App, who: Principal) -> list[TaskSummary]:
     deputy holds for them are listed too (ORG-3)."""
     with app.db.read() as conn:
         names = Names(app.org(conn))
-        found = repo.open_tasks_for(conn, app.sensitive, who.login)
-        rows = _with_instances(app, conn, found)
+        found, _ = repo.open_tasks_page(
+            conn, app.sensitive, who.login, repo.OpenTasksWanted(limit=None)
+        )
+        rows = _with_definitions(app, conn, found)
     return [task_summary(app, names, *row, who.login) for row in rows]
 
 
@@ -102,7 +101,7 @@ def inbox(app: App, who: Principal, wanted: InboxFilter) -> TaskPage:
         if wanted.sla is not None:  # every task the rest leaves, then their countdowns
             narrowed = replace(narrowed, offset=0, limit=None)
         found, total = repo.open_tasks_page(conn, app.sensitive, who.login, narrowed)
-        rows = _with_instances(app, conn, found)
+        rows = _with_definitions(app, conn, found)
     summaries = (task_summary(app, names, *row, who.login) for row in rows)
     if wanted.sla is None:
         return TaskPage(tuple(summaries), total, wanted.offset, wanted.limit)
@@ -128,7 +127,7 @@ def done_by(app: App, who: Principal, offset: int = 0, limit: int = 50) -> TaskP
     with app.db.read() as conn:
         names = Names(app.org(conn))
         found, total = repo.finished_by(conn, app.sensitive, who.login, offset, limit)
-        rows = _with_instances(app, conn, found)
+        rows = _with_definitions(app, conn, found)
     items = tuple(task_summary(app, names, *row, who.login) for row in rows)
     return TaskPage(items, total, offset, limit)
 

@@ -49,20 +49,14 @@ def load_instance(
 
 
 def load_instances(
-    conn: Connection, fields: SensitiveFields, instance_ids: list[int], *, with_data: bool = True
+    conn: Connection, fields: SensitiveFields, instance_ids: list[int]
 ) -> dict[int, InstanceRecord]:
-    """Several instances by id in one query (a list of tasks needs theirs). Without
-    ``with_data`` their form data is neither read nor opened (a list of tasks shows none of
-    it; opening a sealed value is a decryption per instance): the records' data is empty."""
-    columns = instances.c if with_data else [c for c in instances.c if c.name != "data"]
+    """Several instances by id in one query (a list of tasks needs theirs)."""
     found: dict[int, InstanceRecord] = {}
     for start in range(0, len(instance_ids), 500):
         chunk = sorted(set(instance_ids[start : start + 500]))
-        for row in conn.execute(select(*columns).where(instances.c.id.in_(chunk))):
-            if with_data:
-                record = instance_from_row(fields, row)
-            else:
-                record = instance_record({**row._mapping, "data": {}})
+        for row in conn.execute(select(instances).where(instances.c.id.in_(chunk))):
+            record = instance_from_row(fields, row)
             found[record.id or 0] = record
     return found
 
@@ -119,6 +113,21 @@ def open_tasks_for(conn: Connection, fields: SensitiveFields, login: str) -> lis
 
 #: a task with its instance (an inbox narrows by both)
 _WITH_INSTANCE = tasks.join(instances, instances.c.id == tasks.c.instance_id)
+#: the instance's columns a list of tasks shows beside each (all but its form data, which a
+#: list never shows: opening a sealed value is a decryption per instance), named apart
+_SHOWN = [c.label(f"i_{c.name}") for c in instances.c if c.name != "data"]
+_TASK_NAMES = tuple(c.name for c in tasks.c)
+_SHOWN_NAMES = tuple(c.name for c in instances.c if c.name != "data")
+TaskWithInstance = tuple[TaskRecord, InstanceRecord]
+
+
+def _with_instance(fields: SensitiveFields, row: Row[Any]) -> TaskWithInstance:
+    """A task and its instance (its data empty) from a row of ``select(tasks, *_SHOWN)``."""
+    split = len(_TASK_NAMES)
+    instance = instance_record({**dict(zip(_SHOWN_NAMES, row[split:], strict=True)), "data": {}})
+    m = dict(zip(_TASK_NAMES, row[:split], strict=True))
+    m["outputs"] = opened_outputs(fields, m, lambda _: instance.definition_id)
+    return task_record(m), instance
 
 
 @dataclass(frozen=True)
@@ -141,10 +150,10 @@ class OpenTasksWanted:
 
 def open_tasks_page(
     conn: Connection, fields: SensitiveFields, login: str, wanted: OpenTasksWanted
-) -> tuple[list[TaskRecord], int]:
-    """One page of ``login``'s open tasks narrowed and sorted in the database, and how many
-    there are (counted only when the page is not all of them): a long inbox costs a sort in
-    SQL, not a record per task."""
+) -> tuple[list[TaskWithInstance], int]:
+    """One page of ``login``'s open tasks, each with its instance, narrowed and sorted in
+    the database, and how many there are (counted only when the page is not all of them):
+    a long inbox costs a sort in SQL, not a record per task."""
     where = [_mine(login)]
     if wanted.state is not None:
         where.append(tasks.c.state == wanted.state)
@@ -174,7 +183,7 @@ def open_tasks_page(
     else:
         order = [tasks.c.due_at.is_(None), tasks.c.due_at, tasks.c.id]
     rows = conn.execute(
-        select(tasks)
+        select(tasks, *_SHOWN)
         .select_from(_WITH_INSTANCE)
         .where(*where)
         .order_by(*order)
@@ -186,7 +195,7 @@ def open_tasks_page(
     else:
         counted = select(func.count()).select_from(_WITH_INSTANCE).where(*where)
         total = conn.execute(counted).scalar_one()
-    return [_task(conn, fields, r) for r in rows], int(total)
+    return [_with_instance(fields, r) for r in rows], int(total)
 
 
 def open_task_nodes(conn: Connection, login: str) -> list[tuple[int, str]]:
@@ -202,18 +211,20 @@ def count_instances(conn: Connection) -> int:
 
 def finished_by(
     conn: Connection, fields: SensitiveFields, login: str, offset: int, limit: int
-) -> tuple[list[TaskRecord], int]:
-    """The tasks ``login`` finished (已办), the latest first, one page, and how many."""
+) -> tuple[list[TaskWithInstance], int]:
+    """The tasks ``login`` finished (已办), the latest first, each with its instance, one
+    page, and how many."""
     where = tasks.c.finished_by == login
     total = conn.execute(select(func.count()).select_from(tasks).where(where)).scalar_one()
     rows = conn.execute(
-        select(tasks)
+        select(tasks, *_SHOWN)
+        .select_from(_WITH_INSTANCE)
         .where(where)
         .order_by(tasks.c.finished_at.desc(), tasks.c.id.desc())
         .offset(offset)
         .limit(limit)
     ).all()
-    return [_task(conn, fields, r) for r in rows], int(total)
+    return [_with_instance(fields, r) for r in rows], int(total)
 
 
 def open_tasks_of_instances(
