@@ -35,7 +35,7 @@ from oaflow.api.routes import (
     templates,
 )
 from oaflow.api.schemas import storable_parameters
-from oaflow.bootstrap import database_ready
+from oaflow.bootstrap import database_ready, driver_errors, explain_failure
 from oaflow.services.app import App
 
 #: exception_analysis before notices: /exceptions/pareto is not the exception record "pareto"
@@ -74,7 +74,7 @@ def create_api(app: App) -> FastAPI:
         redoc_url=None,
     )
     api.state.oaflow = app
-    problems.install(api, app.calendar.tz)
+    problems.install(api, app.calendar.tz, driver_errors(), lambda exc: explain_failure(app, exc))
     root = APIRouter(prefix="/api")
     for module in ROUTERS:
         root.include_router(module.router)

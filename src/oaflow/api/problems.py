@@ -3,6 +3,7 @@ language, and a status from its kind. Bad input is never a 500."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -11,7 +12,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException
 
-from oaflow.domain.errors import OAFlowError, ThrottledError, ValidationError
+from oaflow.domain.errors import BusyError, OAFlowError, ThrottledError, ValidationError
 from oaflow.domain.text import Text
 from oaflow.services import audit
 
@@ -26,9 +27,12 @@ STATUS = {
     "too_large": 413,
     "unsupported_type": 415,
     "unavailable": 503,  # sealed values without their key (SEC-3): fails closed
+    "busy": 503,  # the database's locks waited for too long: nothing done, send it again
     "error": 400,
 }
 MEDIA = "application/problem+json"
+#: seconds a client is asked to wait before sending a request the busy database refused
+BUSY_RETRY_AFTER = 1
 
 
 class Problem(BaseModel):
@@ -96,11 +100,29 @@ def error_response(request: Request, error: OAFlowError, timezone: str) -> JSONR
     )
     if isinstance(error, ThrottledError):
         response.headers["Retry-After"] = str(error.params.get("retry_after", 60))
+    if isinstance(error, BusyError):
+        response.headers["Retry-After"] = str(BUSY_RETRY_AFTER)
     return response
 
 
-def install(api: FastAPI, timezone: str) -> None:
-    """The API's error handlers: OA-Flow errors, invalid requests, HTTP errors."""
+def install(
+    api: FastAPI,
+    timezone: str,
+    database_errors: tuple[type[BaseException], ...] = (),
+    explain: Callable[[BaseException], OAFlowError | None] = lambda _: None,
+) -> None:
+    """The API's error handlers: OA-Flow errors, invalid requests, HTTP errors, and the
+    database's failures that mean something to the caller (``explain``: a busy database is
+    a 503 to send again; any other stays a 500)."""
+
+    def database_failure(request: Request, exc: Exception) -> JSONResponse:
+        explained = explain(exc)
+        if explained is None:
+            raise exc
+        return error_response(request, explained, timezone)
+
+    for error in database_errors:
+        api.add_exception_handler(error, database_failure)  # type: ignore[arg-type]
 
     @api.exception_handler(OAFlowError)
     def oaflow_error(request: Request, error: OAFlowError) -> JSONResponse:

@@ -126,6 +126,14 @@ class UnsupportedTypeError(OAFlowError):
     kind = "unsupported_type"
 
 
+class BusyError(OAFlowError):
+    """The database stayed busy longer than a request may wait for it (SQLite's write lock
+    held by others past its busy timeout; a PostgreSQL lock timeout): the transaction was
+    rolled back, nothing changed, and the same request may be sent again."""
+
+    kind = "busy"
+
+
 class ConflictError(OAFlowError):
     """The object changed under the caller (optimistic concurrency) or is in the wrong state."""
 

@@ -11,11 +11,14 @@ from pathlib import Path
 from sqlalchemy import inspect
 from sqlalchemy.exc import DBAPIError, OperationalError, ProgrammingError
 
-from oaflow.domain.errors import OAFlowError
+from oaflow.domain.errors import BusyError, OAFlowError
 from oaflow.storage.database import Database
 
 #: what the databases say when tables or columns are missing: no schema yet, or an old one
 SCHEMA_SIGNS = ("no such table", "no such column", "does not exist")
+#: what they say when a lock was waited for longer than allowed (SQLite past its busy
+#: timeout; PostgreSQL past lock_timeout): the transaction was rolled back
+BUSY_SIGNS = ("database is locked", "database table is locked", "lock timeout")
 #: what they say when there is nothing to talk to
 UNREACHABLE_SIGNS = (
     "connection",
@@ -45,6 +48,8 @@ def no_schema(db: Database) -> OAFlowError:
 def explain(db: Database, exc: BaseException) -> OAFlowError | None:
     """The error a person should see for ``exc``, or None when it is no such failure."""
     text = str(exc).lower()
+    if any(sign in text for sign in BUSY_SIGNS):  # before "timeout" below: the server answers
+        return BusyError("database.busy")
     if any(sign in text for sign in SCHEMA_SIGNS):
         return no_schema(db)
     if any(sign in text for sign in UNREACHABLE_SIGNS):

@@ -244,6 +244,12 @@ TEXTS.update(
             "请检查数据库地址（--db / OAFLOW_DATABASE_URL）以及服务器是否在运行",
             "check the database URL (--db / OAFLOW_DATABASE_URL) and that the server is running",
         ),
+        "database.busy": Entry(
+            "数据库正忙，本次操作没有执行",
+            "the database is busy: nothing was done",
+            "请稍后再试一次",
+            "try again in a moment",
+        ),
         "database.no_schema": Entry(
             "{url} 还没有 OA-Flow 数据库，或是旧版本的数据库",
             "{url} has no OA-Flow database yet, or one from an older version",
