@@ -296,6 +296,10 @@ def run_locust(
     think: float = 0.0,
 ) -> Load:
     prefix = folder / f"locust-{user}-{int(think * 1000)}"
+    # the figures start when the last user has signed in (bench/locustfile.py ready): the
+    # run lasts that much longer, so that ``seconds`` are measured however slow the
+    # sign-ins (a password hash each: seconds for five on a loaded 2-core machine)
+    signing_in = 5 + users // 2
     env = {k: v for k, v in os.environ.items() if not k.startswith("OAFLOW_")}
     env.update(BENCH_LOGINS=",".join(logins), BENCH_USERS=str(users), BENCH_THINK=str(think))
     command = [
@@ -309,7 +313,7 @@ def run_locust(
         "-r",
         str(users),
         "-t",
-        f"{seconds}s",
+        f"{seconds + signing_in}s",
         "--host",
         server.url,
         "--csv",
@@ -322,7 +326,9 @@ def run_locust(
         "--exit-code-on-error",
         "0",
     ]
-    done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=seconds + 120)
+    done = subprocess.run(
+        command, env=env, capture_output=True, text=True, timeout=seconds + signing_in + 120
+    )
     if done.returncode != 0:
         raise RuntimeError(f"locust failed ({done.returncode}):\n{done.stderr[-3000:]}")
     rows: dict[str, tuple[int, int, float, float]] = {}
