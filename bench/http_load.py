@@ -299,7 +299,7 @@ def run_locust(
     # the figures start when the last user has signed in (bench/locustfile.py ready): the
     # run lasts that much longer, so that ``seconds`` are measured however slow the
     # sign-ins (a password hash each: seconds for five on a loaded 2-core machine)
-    signing_in = 5 + users // 2
+    signing_in = 3 + users // 2
     env = {k: v for k, v in os.environ.items() if not k.startswith("OAFLOW_")}
     env.update(BENCH_LOGINS=",".join(logins), BENCH_USERS=str(users), BENCH_THINK=str(think))
     command = [
