@@ -108,8 +108,8 @@ def error_response(request: Request, error: OAFlowError, timezone: str) -> JSONR
 def install(
     api: FastAPI,
     timezone: str,
-    database_errors: tuple[type[BaseException], ...] = (),
-    explain: Callable[[BaseException], OAFlowError | None] = lambda _: None,
+    database_errors: tuple[type[BaseException], ...],
+    explain: Callable[[BaseException], OAFlowError | None],
 ) -> None:
     """The API's error handlers: OA-Flow errors, invalid requests, HTTP errors, and the
     database's failures that mean something to the caller (``explain``: a busy database is
